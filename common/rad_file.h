@@ -1,0 +1,33 @@
+/*
+** rad_file.h — all-or-nothing output files.
+**
+** Every file rad4ml writes goes through rad_file: data are written to
+** "<path>.tmp.<pid>" and renamed over <path> only on rad_file_commit, so a
+** failed run never leaves a partial output behind.
+*/
+#ifndef RAD4ML_RAD_FILE_H
+#define RAD4ML_RAD_FILE_H
+
+#include <stdio.h>
+#include "rad_err.h"
+
+typedef struct {
+    FILE *fp;            /* write to this                      */
+    char  path[4096];    /* final destination                  */
+    char  tmp[4200];     /* temporary name while writing       */
+} rad_file;
+
+/* Opens a temporary file beside `path`.  Creates parent directories. */
+int  rad_file_open(rad_file *f, const char *path, rad_err *err);
+/* Flushes, closes and renames into place; on any error removes the temp. */
+int  rad_file_commit(rad_file *f, rad_err *err);
+/* Closes and removes the temp file (the destination is left untouched). */
+void rad_file_abort(rad_file *f);
+
+/* Creates a directory and its parents (mkdir -p).  */
+int  rad_mkdirs(const char *dir, rad_err *err);
+
+/* Reads a whole file into a NUL-terminated malloc'd buffer. */
+int  rad_read_all(const char *path, char **data, size_t *len, rad_err *err);
+
+#endif

@@ -1,0 +1,120 @@
+/*
+** model.h — the rad4ml network description (in memory).
+**
+** A model is what the ASIC computes for one bunch crossing, end to end:
+**
+**   charges[n_cells] (unsigned, charge_bits each, e.g. 48 x 22-bit CALQ)
+**     -> input converter      (mdl_input: MSB normalization, module-sum float)
+**     -> encoder layers       (mdl_layer[]: map, conv2d, dense, flatten)
+**     -> latent formatter     (mdl_output: truncation to the link budget)
+**   and, off-detector, a float decoder (mdl_flayer[]) back to n_cells.
+**
+** Integer semantics (the contract every engine, generator and RTL obeys):
+**
+**  * Tensors are channels-last, flat index = (y*W + x)*C + c.
+**  * Every encoder tensor holds raw integers of a fixed-point format
+**    (fixedpoint/fxp.h); value = raw * 2^-F, F = width - int_bits.
+**  * Input converter, for charges q[i] (i < n_cells):
+**        sum = sum_i q[i]                         (exact, no overflow)
+**        msb = floor(log2(sum)), 0 when sum == 0
+**        x[i] = fxp_quantize(q[i], msb, in.fmt)   (i.e. q[i] / 2^msb)
+**    so with fmt = ufixed<8,1,TRN,WRAP> x_raw = floor(q * 2^(7-msb)).
+**    The module sum is also sent as a small float: sum_code =
+**    (exponent << sum_mant_bits) | mantissa  (see mdl_sum_encode).
+**    norm == MDL_NORM_NONE skips the division (x = quantize(q, 0, fmt)).
+**  * MDL_MAP: out[i] = in[map[i]], or 0 when map[i] < 0 (the 48 -> 8x8 wiring).
+**  * MDL_CONV2D (kh x kw, stride sh x sw, explicit zero padding) and
+**    MDL_DENSE compute, exactly (integers, no rounding):
+**        acc = sum_k in_raw[k] * w_raw[k]  (F_acc = F_in + F_w)
+**            + b_raw aligned to F_acc      (shift left by F_acc - F_b;
+**                                           F_b > F_acc is an error)
+**    then, if has_acc_fmt, acc = fxp_quantize(acc, F_acc, &acc_fmt),
+**    then act (ReLU: max(acc, 0)), then out = fxp_quantize(acc, F, &out_fmt).
+**    Conv weights are [kh][kw][cin][cout], dense weights [in][out] (Keras).
+**  * MDL_FLATTEN only relabels the shape (HWC order is already flat).
+**  * Latent formatter: the last layer's output (ufixed<9,1> on ECON-T) is
+**    cut to bits = out.bits_by_links[out.n_links] total bits, keeping the
+**    integer bits: latent_sent = fxp_quantize(raw, F_last, ufixed<bits,I,
+**    TRN,SAT>) — truncation, as the emulator does.
+*/
+#ifndef RAD4ML_MODEL_H
+#define RAD4ML_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "fixedpoint/fxp.h"
+#include "common/rad_err.h"
+
+#define MDL_FORMAT_VERSION 1
+#define MDL_MAX_LAYERS     16
+#define MDL_MAX_CELLS      256
+#define MDL_MAX_LINKS      13
+
+typedef struct { int h, w, c; } mdl_shape;
+
+static inline int mdl_shape_size(mdl_shape s) { return s.h * s.w * s.c; }
+
+typedef enum { MDL_MAP, MDL_CONV2D, MDL_DENSE, MDL_FLATTEN } mdl_kind;
+typedef enum { MDL_ACT_LINEAR, MDL_ACT_RELU, MDL_ACT_SIGMOID } mdl_act;
+typedef enum { MDL_NORM_MSB, MDL_NORM_NONE } mdl_norm;
+
+typedef struct {
+    mdl_kind  kind;
+    char      name[48];
+    mdl_shape in, out;
+    int      *map;                  /* MDL_MAP: mdl_shape_size(out) entries */
+    int       kh, kw, sh, sw;       /* MDL_CONV2D                           */
+    int       pad_top, pad_left, pad_bottom, pad_right;
+    fxp_fmt   w_fmt, b_fmt;         /* MDL_CONV2D / MDL_DENSE               */
+    bool      has_acc_fmt;
+    fxp_fmt   acc_fmt;
+    mdl_act   act;                  /* LINEAR or RELU in the encoder        */
+    fxp_fmt   out_fmt;              /* every kind: format of the output     */
+    int64_t  *w;  size_t n_w;       /* raw weights (w_fmt)                  */
+    int64_t  *b;  size_t n_b;       /* raw biases  (b_fmt), one per channel */
+} mdl_layer;
+
+typedef struct {
+    int      n_cells;               /* 48 trigger cells                     */
+    int      charge_bits;           /* 22                                   */
+    mdl_norm norm;                  /* MSB bit-shift, as the silicon        */
+    fxp_fmt  fmt;                   /* ufixed<8,1,TRN,WRAP>                 */
+    int      sum_exp_bits;          /* 5: module sum as 5E4M (9 bits)       */
+    int      sum_mant_bits;         /* 4                                    */
+} mdl_input;
+
+typedef struct {
+    int n_links;                          /* output eLinks in use, 1..13   */
+    int bits_by_links[MDL_MAX_LINKS + 1]; /* latent bits per value         */
+} mdl_output;
+
+/* Float decoder (off-detector; used for evaluation and training). */
+typedef enum { MDL_F_DENSE, MDL_F_RESHAPE, MDL_F_CONV2D, MDL_F_CONV2D_T } mdl_fkind;
+
+typedef struct {
+    mdl_fkind kind;
+    char      name[48];
+    mdl_shape in, out;
+    int       kh, kw, sh, sw;
+    int       pad_top, pad_left, pad_bottom, pad_right; /* conv: input pad;
+                                         conv-transpose: output crop     */
+    mdl_act   act;
+    float    *w; size_t n_w;     /* dense [in][out]; conv [kh][kw][cin][cout];
+                                    conv-T [kh][kw][cin][cout] (scatter)    */
+    float    *b; size_t n_b;
+} mdl_flayer;
+
+typedef struct {
+    char        name[64];
+    mdl_input   in;
+    int         n_layers;
+    mdl_layer   layers[MDL_MAX_LAYERS];
+    mdl_output  out;
+    int         n_dec;                  /* 0 = no decoder in this model   */
+    mdl_flayer  dec[MDL_MAX_LAYERS];
+    int        *dec_map;                /* n_cells entries: flat index of the
+                                           decoder output read for each cell */
+    bool        preserve_sum;           /* rescale decoded cells to the sent sum */
+} mdl_model;
+
+#endif /* RAD4ML_MODEL_H */

@@ -1,0 +1,25 @@
+/*
+** cmd.h — subcommands of the rad4ml tool.
+**
+** Each subcommand is `int cmd_NAME(int argc, char **argv)` with argv[0] the
+** subcommand's name; it returns the process exit status (0 ok, 1 failure,
+** 2 usage error).  Every subcommand answers --help.
+*/
+#ifndef RAD4ML_CMD_H
+#define RAD4ML_CMD_H
+
+int cmd_info(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
+int cmd_sim(int argc, char **argv);
+int cmd_seu(int argc, char **argv);
+int cmd_synth(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_flow(int argc, char **argv);
+
+/* For subcommands that are not there yet: prints so and returns 2. */
+int cmd_not_yet(const char *name, const char *what, int argc, char **argv);
+
+#endif
