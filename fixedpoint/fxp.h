@@ -23,10 +23,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {   /* C++ users: the bit-exactness oracle (fixedpoint/oracle) */
+#endif
+
 typedef __int128 fxp_raw;
 
 #define FXP_MAX_W         64   /* widest format a user may declare   */
 #define FXP_MAX_RESULT_W 128   /* widest full-precision result format */
+#define FXP_MAX_I     65536   /* |I| limit checked by fxp_fmt_check    */
 
 /* Quantization modes, same names and meaning as ap_fixed's AP_*. */
 typedef enum {
@@ -65,7 +70,8 @@ enum { FXP_OK = 0, FXP_EFORMAT = 1, FXP_ERANGE = 2 };
 /* Builds a format; modes default to TRN / WRAP / N = 0. */
 fxp_fmt fxp_format(int width, int int_bits, bool is_signed);
 
-/* Checks a user format (W 1..FXP_MAX_W, N 0..W, modes in range).
+/* Checks a user format (W 1..FXP_MAX_W, |I| <= FXP_MAX_I, N 0..W, modes
+** in range; N is kept but only acts with WRAP, as in ap_fixed).
 ** Returns FXP_OK or FXP_EFORMAT and, if why != NULL, a static reason. */
 int fxp_fmt_check(const fxp_fmt *f, const char **why);
 
@@ -116,7 +122,11 @@ fxp_fmt fxp_sub_fmt(const fxp_fmt *a, const fxp_fmt *b);
 fxp_fmt fxp_mul_fmt(const fxp_fmt *a, const fxp_fmt *b);
 
 /* Exact operations; the result is in the format given by *_fmt above
-** (written to *rf if rf != NULL). */
+** (written to *rf if rf != NULL).  Exact whenever the result width is
+** <= FXP_MAX_RESULT_W: always for mul; add/sub of operands whose binary
+** points are ~64+ bits apart get wider results, which wrap at 128 bits.
+** An unsigned 128-bit result (ufixed<64> * ufixed<64>) is returned as its
+** bit pattern. */
 fxp_raw fxp_add(fxp_raw a, const fxp_fmt *fa, fxp_raw b, const fxp_fmt *fb, fxp_fmt *rf);
 fxp_raw fxp_sub(fxp_raw a, const fxp_fmt *fa, fxp_raw b, const fxp_fmt *fb, fxp_fmt *rf);
 fxp_raw fxp_mul(fxp_raw a, const fxp_fmt *fa, fxp_raw b, const fxp_fmt *fb, fxp_fmt *rf);
@@ -129,6 +139,21 @@ fxp_raw fxp_shr(fxp_raw v, const fxp_fmt *f, int n);
 /* Compares two values of any formats exactly: <0, 0, >0. */
 int fxp_cmp(fxp_raw a, const fxp_fmt *fa, fxp_raw b, const fxp_fmt *fb);
 
+/* What ap_fixed's relational operators answer for a OP b, as a mask of
+** FXP_CMP_LT (a < b), FXP_CMP_EQ (a == b) and FXP_CMP_GT (a > b); a <= b is
+** !GT, a >= b is !LT, a != b is !EQ.  ap_types compares the aligned raw
+** words with C's promotion rule, so when exactly one operand is signed and
+** negative and the unsigned one is at least as wide (after alignment; and
+** not both narrower than 32 bits) the signed operand compares as a large
+** unsigned number, and == compares the words modulo 2^max(Wa', Wb', 32)
+** (e.g. fixed<6,6> -1 == ufixed<32,32> 2^32-1 is true there).  For every
+** other pair of operands this equals fxp_cmp.  Use it only to reproduce
+** ap_fixed C-simulation behaviour; fxp_cmp is the exact comparison.
+** Emulated exactly while the aligned widths stay below 127 bits (beyond
+** that, == is the exact equality). */
+enum { FXP_CMP_LT = 1, FXP_CMP_EQ = 2, FXP_CMP_GT = 4 };
+int fxp_cmp_ap(fxp_raw a, const fxp_fmt *fa, fxp_raw b, const fxp_fmt *fb);
+
 /* ---- printing ------------------------------------------------------- */
 
 /* Exact decimal text of the value (every fractional digit, no rounding),
@@ -138,5 +163,9 @@ int fxp_str_dec(fxp_raw v, const fxp_fmt *f, char *buf, size_t len);
 /* W-character bit string, MSB first, with a '.' at the binary point when
 ** 0 < F < W, e.g. "1.00001". */
 int fxp_str_bits(fxp_raw v, const fxp_fmt *f, char *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* RAD4ML_FXP_H */
