@@ -1,0 +1,166 @@
+/*
+** model_io.h — loading, saving, checking and packing rad4ml models.
+**
+** A model lives in two text files (documented in model/FORMAT.md):
+**   * the description, JSON (layers, shapes, fixed-point formats, converter,
+**     output links, float decoder), and
+**   * the weights, a line-oriented text file: the raw integer weights of
+**     every encoder layer and the float weights of the decoder.
+** The built-in default (the ECON-T encoder + decoder, model/econt.json +
+** model/econt.weights) is compiled into the library.
+**
+** Every mdl_model handed out by this module owns its arrays (map, w, b,
+** dec_map, decoder w/b) and is released with mdl_free.  All functions are
+** reentrant; nothing is printed.  Errors name the file and the line or the
+** JSON path, e.g. "m.json: layers[1].w_fmt: bad format ...".
+*/
+#ifndef RAD4ML_MODEL_IO_H
+#define RAD4ML_MODEL_IO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "model/model.h"
+
+/* Most latent values a model may produce (the engine's fixed buffers). */
+#define MDL_MAX_LATENT 64
+
+/* ---- loading / saving ------------------------------------------------ */
+
+/* Loads and validates a model.  weights_path may be NULL: then the JSON's
+** "weights" field (relative to the JSON's directory) is used, or failing
+** that the JSON path with its extension replaced by ".weights".
+** On success *out is a new model (mdl_free it); on error *out is NULL. */
+int mdl_load(const char *model_path, const char *weights_path,
+             mdl_model **out, rad_err *err);
+
+/* Same from texts in memory; the names are used in error messages only.
+** weights_text may be NULL: every weight is then zero (a "shape only"
+** model, still validated). */
+int mdl_parse(const char *json_text, const char *json_name,
+              const char *weights_text, const char *weights_name,
+              mdl_model **out, rad_err *err);
+
+/* Loads only the description: every weight zero (for a trainer that
+** starts from scratch, or to create a weights file). */
+int mdl_load_json(const char *model_path, mdl_model **out, rad_err *err);
+
+/* The built-in ECON-T model (model/econt.json + model/econt.weights as they
+** were at build time). */
+int mdl_load_default(mdl_model **out, rad_err *err);
+
+/* The built-in texts themselves (NUL-terminated, static). */
+const char *mdl_default_json(void);
+const char *mdl_default_weights(void);
+
+/* Replaces every weight of m with those of a weights file (the layer
+** names, shapes and formats of m must match the file's headers). */
+int mdl_load_weights(mdl_model *m, const char *weights_path, rad_err *err);
+
+/* Writes the description and the weights, each atomically (rad_file).
+** weights_path may be NULL: "<model_path minus .json>.weights"; the JSON's
+** "weights" field then names that file (relative). */
+int mdl_save(const mdl_model *m, const char *model_path,
+             const char *weights_path, rad_err *err);
+
+/* Writes only the weights file (what the trainer emits). */
+int mdl_save_weights(const mdl_model *m, const char *weights_path, rad_err *err);
+
+/* Texts of the description / weights, malloc'd (caller frees). */
+char *mdl_json_text(const mdl_model *m);
+char *mdl_weights_text(const mdl_model *m);
+
+/* Frees a model and its arrays (m itself must come from malloc/calloc,
+** as every model this module returns does). */
+void mdl_free(mdl_model *m);
+
+/* Deep copy; NULL on out-of-memory. */
+mdl_model *mdl_clone(const mdl_model *m);
+
+/* Checks everything the loader checks on a model built in memory: shapes
+** chained layer to layer, array sizes, each raw weight within its format,
+** formats valid, map indices in range, F_bias <= F_acc, converter and
+** output settings, decoder shapes, dec_map.  RAD_OK or an error naming
+** the layer ("layers[1] (conv1): ..."). */
+int mdl_validate(const mdl_model *m, rad_err *err);
+
+/* ---- building models in memory ------------------------------------- */
+
+/* Fills in derived shapes (layer i's `in` = layer i-1's `out`, the out
+** shape of every layer from its parameters) and allocates zeroed w/b/map
+** arrays of the right sizes where they are NULL.  Used by the loader and
+** by code that builds a model by hand; call mdl_validate afterwards. */
+int mdl_finish(mdl_model *m, rad_err *err);
+
+/* Deterministic pseudo-random weights for tests and placeholders: encoder
+** raw weights uniform over each format's range (biases over a quarter of
+** it), decoder floats uniform +-sqrt(6/(fan_in+fan_out)). */
+void mdl_init_random(mdl_model *m, uint64_t seed);
+
+/* ---- converter and output settings ---------------------------------- */
+
+/* Selects the number of output links (1..MDL_MAX_LINKS). */
+int mdl_set_links(mdl_model *m, int n_links, rad_err *err);
+
+/* Bits sent per latent value at the model's n_links
+** (out.bits_by_links[n_links], capped at the last layer's width). */
+int mdl_latent_bits(const mdl_model *m);
+
+/* Number of latent values (size of the last encoder layer's output). */
+int mdl_latent_count(const mdl_model *m);
+
+/* Format of a SENT latent value: the last layer's out_fmt cut to
+** mdl_latent_bits() total bits, same integer bits, TRN, SAT. */
+fxp_fmt mdl_latent_fmt(const mdl_model *m);
+
+/* floor(log2(sum)), 0 for sum == 0 (the converter's MSB). */
+int mdl_msb(uint64_t sum);
+
+/* Module sum as a small unsigned float, bit-exact with the ECON-T emulator
+** (Utils/encode.py encode(sum, 0, E, M), truncating):
+**   sum < 2^M            -> exponent 0, mantissa = sum
+**   else e = msb - M + 1 -> mantissa = the M bits below the leading one
+**                           (truncated), exponent = e
+**   e >= 2^E             -> all ones (saturation)
+** code = exponent << M | mantissa. */
+uint32_t mdl_sum_encode(const mdl_input *in, uint64_t sum);
+
+/* Smallest sum that encodes to `code` (exact for codes with exponent 0). */
+uint64_t mdl_sum_decode(const mdl_input *in, uint32_t code);
+
+/* MSB of the sum as the receiver knows it from the code (== the encoder's
+** msb for every non-saturated code). */
+int mdl_sum_code_msb(const mdl_input *in, uint32_t code);
+
+/* ---- I2C weight image ------------------------------------------------ */
+
+/* Total bits of the register image: the sum over encoder layers, in layer
+** order, of n_w * W(w_fmt) then n_b * W(b_fmt) (12,864 for ECON-T). */
+size_t mdl_i2c_bits(const mdl_model *m);
+
+/* Packs every raw weight as a W-bit two's-complement field, LSB-first into
+** the bit stream (bit k of the image = byte k/8, bit k%8), in the order
+** above: layer by layer, kernel (mdl.h index order) then bias.
+** nbytes must be >= (mdl_i2c_bits+7)/8; unused high bits are zero. */
+int mdl_i2c_pack(const mdl_model *m, uint8_t *img, size_t nbytes, rad_err *err);
+
+/* Reverse: sets every weight of m from the image (sign-extending). */
+int mdl_i2c_unpack(mdl_model *m, const uint8_t *img, size_t nbytes, rad_err *err);
+
+/* The image as the emulator's CSV holds it: words of word_bits bits
+** (1072 on ECON-T), one hex number per line, word 0 = image bits
+** [0, word_bits), most significant hex digit first.  Atomic write. */
+int mdl_i2c_write_hex(const mdl_model *m, int word_bits, const char *path,
+                      rad_err *err);
+
+/* ---- descriptions ---------------------------------------------------- */
+
+const char *mdl_kind_name(mdl_kind k);     /* "map", "conv2d", ...   */
+const char *mdl_fkind_name(mdl_fkind k);   /* "dense", "conv2d_transpose" */
+const char *mdl_act_name(mdl_act a);       /* "linear", "relu", ...  */
+
+size_t mdl_param_count(const mdl_model *m); /* encoder weights + biases */
+size_t mdl_layer_macs(const mdl_layer *l);  /* multiply-accumulates, all taps
+                                               including padded ones */
+size_t mdl_macs(const mdl_model *m);        /* sum over encoder layers   */
+
+#endif /* RAD4ML_MODEL_IO_H */

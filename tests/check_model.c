@@ -1,0 +1,653 @@
+/*
+** check_model.c — model description and weights files, validation errors,
+** save/load round trip, module-sum float, I2C image, built-in default.
+*/
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "model/model_io.h"
+
+static char tmpdir[256];
+
+static const char *write_tmp(const char *name, const char *text)
+{
+    static char path[8][512];
+    static int slot;
+    char *p = path[slot++ % 8];
+    snprintf(p, 512, "%s/%s", tmpdir, name);
+    FILE *f = fopen(p, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    return p;
+}
+
+/* Replaces the first occurrence of `from` in a malloc'd copy of s. */
+static char *replace(const char *s, const char *from, const char *to)
+{
+    const char *at = strstr(s, from);
+    ck_assert_msg(at != NULL, "test setup: \"%s\" not found", from);
+    size_t n = strlen(s) - strlen(from) + strlen(to) + 1;
+    char *r = malloc(n);
+    snprintf(r, n, "%.*s%s%s", (int)(at - s), s, to, at + strlen(from));
+    return r;
+}
+
+static mdl_model *load_default(void)
+{
+    rad_err err;
+    mdl_model *m = NULL;
+    int rc = mdl_load_default(&m, &err);
+    ck_assert_msg(rc == RAD_OK, "default: %s", err.msg);
+    return m;
+}
+
+/* ---- built-in default --------------------------------------------------- */
+
+START_TEST(default_econt_shape)
+{
+    mdl_model *m = load_default();
+    ck_assert_int_eq(m->n_layers, 4);
+    ck_assert_int_eq(m->in.n_cells, 48);
+    ck_assert_int_eq(m->in.charge_bits, 22);
+    ck_assert_int_eq(m->in.fmt.width, 8);
+    ck_assert_int_eq(m->in.fmt.int_bits, 1);
+    ck_assert(!m->in.fmt.is_signed);
+    ck_assert_int_eq(m->layers[1].kind, MDL_CONV2D);
+    ck_assert_int_eq(m->layers[1].pad_top, 0);
+    ck_assert_int_eq(m->layers[1].pad_bottom, 1);
+    ck_assert_int_eq(m->layers[1].pad_left, 0);
+    ck_assert_int_eq(m->layers[1].pad_right, 1);
+    ck_assert_int_eq(mdl_shape_size(m->layers[1].out), 128);
+    ck_assert_int_eq(m->layers[3].out.c, 16);
+    ck_assert_uint_eq(mdl_param_count(m), 2144);
+    ck_assert_uint_eq(mdl_i2c_bits(m), 12864);
+    ck_assert_uint_eq(mdl_macs(m), 3200);
+    ck_assert_int_eq(mdl_latent_count(m), 16);
+    /* TC placement, econt-facts 2.3: TC0 at (0,4), TC16 at (3,0), TC32 at (7,3), TC47 at (4,0) */
+    const int *map = m->layers[0].map;
+    ck_assert_int_eq(map[0 * 8 + 4], 0);
+    ck_assert_int_eq(map[3 * 8 + 0], 16);
+    ck_assert_int_eq(map[7 * 8 + 3], 32);
+    ck_assert_int_eq(map[4 * 8 + 0], 47);
+    ck_assert_int_eq(map[7 * 8 + 7], -1);
+    /* every TC once, 16 zeros; the decoder map is the inverse */
+    int seen[48] = { 0 }, zeros = 0;
+    for (int p = 0; p < 64; p++) {
+        if (map[p] < 0)
+            zeros++;
+        else
+            seen[map[p]]++;
+    }
+    ck_assert_int_eq(zeros, 16);
+    for (int t = 0; t < 48; t++) {
+        ck_assert_int_eq(seen[t], 1);
+        ck_assert_int_eq(map[m->dec_map[t]], t);
+    }
+    ck_assert_int_eq(m->n_dec, 4);
+    ck_assert_int_eq(mdl_shape_size(m->dec[3].out), 64);
+    mdl_free(m);
+}
+END_TEST
+
+START_TEST(latent_bits_by_links)
+{
+    mdl_model *m = load_default();
+    static const int want[14] = { 0, 1, 3, 5, 7, 9, 9, 9, 9, 9, 9, 9, 9, 9 };
+    rad_err err;
+    for (int k = 1; k <= 13; k++) {
+        ck_assert_int_eq(mdl_set_links(m, k, &err), RAD_OK);
+        ck_assert_int_eq(mdl_latent_bits(m), want[k]);
+        fxp_fmt f = mdl_latent_fmt(m);
+        ck_assert_int_eq(f.int_bits, 1);
+        ck_assert_int_eq(f.width, want[k]);
+    }
+    ck_assert_int_ne(mdl_set_links(m, 0, &err), RAD_OK);
+    ck_assert_int_ne(mdl_set_links(m, 14, &err), RAD_OK);
+    mdl_free(m);
+}
+END_TEST
+
+START_TEST(examples_load)
+{
+    static const char *files[] = { "model/examples/econt_443.json", "model/examples/econt_dup.json",
+                                   "model/examples/tiny.json", "model/econt.json" };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        rad_err err;
+        mdl_model *m;
+        int rc = mdl_load_json(files[i], &m, &err);
+        ck_assert_msg(rc == RAD_OK, "%s: %s", files[i], err.msg);
+        mdl_init_random(m, i + 1);
+        ck_assert_int_eq(mdl_validate(m, &err), RAD_OK);
+        if (i < 2) {
+            ck_assert_uint_eq(mdl_param_count(m), i == 0 ? 2288 : 2144);
+            ck_assert_int_eq(mdl_latent_count(m), 16);
+        }
+        mdl_free(m);
+    }
+    /* 4x4x3: TC = 16*ch + 4*row + col */
+    rad_err err;
+    mdl_model *m;
+    ck_assert_int_eq(mdl_load_json("model/examples/econt_443.json", &m, &err), RAD_OK);
+    ck_assert_int_eq(m->layers[0].map[(1 * 4 + 2) * 3 + 2], 32 + 4 + 2);
+    ck_assert_int_eq(m->layers[1].pad_top, 1);
+    mdl_free(m);
+    /* duplicated variant: the bottom-right quadrant holds TCs, not zeros */
+    ck_assert_int_eq(mdl_load_json("model/examples/econt_dup.json", &m, &err), RAD_OK);
+    for (int p = 0; p < 64; p++)
+        ck_assert_int_ge(m->layers[0].map[p], 0);
+    mdl_free(m);
+}
+END_TEST
+
+/* ---- module sum float ----------------------------------------------------- */
+
+/* Independent reference, written like the emulator's encode(): on the
+** binary string of the value. */
+static uint32_t ref_encode(uint64_t v, int E, int M)
+{
+    char bin[80];
+    int len = 0;
+    for (int k = 63; k >= 0; k--)
+        if ((v >> k) & 1 || len)
+            bin[len++] = (char)('0' + ((v >> k) & 1));
+    bin[len] = 0;
+    if (len <= M)
+        return (uint32_t)v;
+    int exp = len - M;
+    if (exp >= (1 << E))
+        return (1u << (E + M)) - 1;
+    uint32_t mant = 0;
+    for (int k = 1; k <= M; k++)
+        mant = mant << 1 | (uint32_t)(bin[k] - '0');
+    return (uint32_t)exp << M | mant;
+}
+
+START_TEST(sum_float_hand_cases)
+{
+    mdl_input in = { .sum_exp_bits = 5, .sum_mant_bits = 4 };
+    ck_assert_uint_eq(mdl_sum_encode(&in, 0), 0);
+    ck_assert_uint_eq(mdl_sum_encode(&in, 15), 15);
+    ck_assert_uint_eq(mdl_sum_encode(&in, 16), 16);     /* e=1 m=0 */
+    ck_assert_uint_eq(mdl_sum_encode(&in, 31), 31);     /* e=1 m=15 */
+    ck_assert_uint_eq(mdl_sum_encode(&in, 32), 32);     /* e=2 m=0 */
+    ck_assert_uint_eq(mdl_sum_encode(&in, 35), 33);     /* 100011: e=2 m=0001 (truncated) */
+    ck_assert_uint_eq(mdl_sum_encode(&in, 2400), (8u << 4) | 2);   /* 100101100000: e=8 m=0010 */
+    ck_assert_uint_eq(mdl_sum_decode(&in, (8u << 4) | 2), 2304);
+    /* 48 cells at 2^22-1: msb 27, e = 24 */
+    uint64_t big = 48ull * ((1u << 22) - 1);
+    ck_assert_uint_eq(mdl_sum_encode(&in, big) >> 4, 24);
+    /* saturation: msb 35 gives e = 32 >= 2^5 */
+    ck_assert_uint_eq(mdl_sum_encode(&in, 1ull << 35), 511);
+    ck_assert_uint_eq(mdl_sum_encode(&in, (1ull << 35) - 1), (31u << 4) | 15);
+    ck_assert_int_eq(mdl_msb(0), 0);
+    ck_assert_int_eq(mdl_msb(1), 0);
+    ck_assert_int_eq(mdl_msb(1ull << 40), 40);
+}
+END_TEST
+
+START_TEST(sum_float_vs_reference)
+{
+    for (int E = 1; E <= 6; E++)
+        for (int M = 1; M <= 6; M++) {
+            mdl_input in = { .sum_exp_bits = E, .sum_mant_bits = M };
+            uint64_t s = 12345;
+            for (int i = 0; i < 20000; i++) {
+                s = s * 6364136223846793005ull + 1442695040888963407ull;
+                int bits = (int)(s >> 58) % 40;
+                uint64_t v = (s >> 7) & ((1ull << bits) - 1);
+                if (i < 64)
+                    v = (1ull << (i % 40)) - (uint64_t)(i >= 40);   /* powers of two and 2^k-1 */
+                uint32_t c = mdl_sum_encode(&in, v);
+                ck_assert_uint_eq(c, ref_encode(v, E, M));
+                if (c != (1u << (E + M)) - 1) {
+                    ck_assert_uint_le(mdl_sum_decode(&in, c), v);
+                    ck_assert_uint_eq(mdl_sum_encode(&in, mdl_sum_decode(&in, c)), c);
+                    if (v)
+                        ck_assert_int_eq(mdl_sum_code_msb(&in, c), mdl_msb(v));
+                }
+            }
+        }
+}
+END_TEST
+
+/* ---- save / load ------------------------------------------------------------ */
+
+static void assert_same_model(const mdl_model *a, const mdl_model *b)
+{
+    ck_assert_int_eq(a->n_layers, b->n_layers);
+    ck_assert_int_eq(a->n_dec, b->n_dec);
+    ck_assert(!memcmp(&a->in, &b->in, sizeof a->in));
+    ck_assert(!memcmp(&a->out, &b->out, sizeof a->out));
+    for (int i = 0; i < a->n_layers; i++) {
+        const mdl_layer *x = &a->layers[i], *y = &b->layers[i];
+        ck_assert_str_eq(x->name, y->name);
+        ck_assert_int_eq(x->kind, y->kind);
+        ck_assert(!memcmp(&x->out, &y->out, sizeof x->out));
+        ck_assert(!memcmp(&x->out_fmt, &y->out_fmt, sizeof x->out_fmt));
+        ck_assert_int_eq(x->pad_top, y->pad_top);
+        ck_assert_int_eq(x->pad_right, y->pad_right);
+        ck_assert_int_eq(x->has_acc_fmt, y->has_acc_fmt);
+        ck_assert_uint_eq(x->n_w, y->n_w);
+        if (x->n_w)
+            ck_assert(!memcmp(x->w, y->w, x->n_w * sizeof *x->w));
+        if (x->n_b)
+            ck_assert(!memcmp(x->b, y->b, x->n_b * sizeof *x->b));
+        if (x->map)
+            ck_assert(!memcmp(x->map, y->map, (size_t)mdl_shape_size(x->out) * sizeof(int)));
+    }
+    for (int i = 0; i < a->n_dec; i++) {
+        ck_assert_uint_eq(a->dec[i].n_w, b->dec[i].n_w);
+        if (a->dec[i].n_w)
+            ck_assert(!memcmp(a->dec[i].w, b->dec[i].w, a->dec[i].n_w * sizeof(float)));
+        if (a->dec[i].n_b)
+            ck_assert(!memcmp(a->dec[i].b, b->dec[i].b, a->dec[i].n_b * sizeof(float)));
+        ck_assert_int_eq(a->dec[i].pad_top, b->dec[i].pad_top);
+        ck_assert_int_eq(a->dec[i].act, b->dec[i].act);
+    }
+    if (a->n_dec)
+        ck_assert(!memcmp(a->dec_map, b->dec_map, (size_t)a->in.n_cells * sizeof(int)));
+    ck_assert_int_eq(a->preserve_sum, b->preserve_sum);
+}
+
+START_TEST(save_load_round_trip)
+{
+    mdl_model *m = load_default();
+    mdl_init_random(m, 99);
+    m->preserve_sum = true;
+    m->layers[1].has_acc_fmt = true;
+    m->layers[1].acc_fmt = fxp_format(14, 3, true);
+    m->layers[1].acc_fmt.qmode = FXP_RND_CONV;
+    m->layers[1].acc_fmt.omode = FXP_SAT_SYM;
+    rad_err err;
+    char jp[512], wp[512];
+    snprintf(jp, sizeof jp, "%s/rt.json", tmpdir);
+    snprintf(wp, sizeof wp, "%s/rt.weights", tmpdir);
+    ck_assert_msg(mdl_save(m, jp, NULL, &err) == RAD_OK, "%s", err.msg);
+    ck_assert_int_eq(access(wp, R_OK), 0);
+    mdl_model *b;
+    ck_assert_msg(mdl_load(jp, NULL, &b, &err) == RAD_OK, "%s", err.msg);
+    assert_same_model(m, b);
+    ck_assert(!memcmp(&b->layers[1].acc_fmt, &m->layers[1].acc_fmt, sizeof(fxp_fmt)));
+    /* text is a fixed point of save(load()) */
+    char *t1 = mdl_json_text(m), *t2 = mdl_json_text(b);
+    char *w1 = mdl_weights_text(m), *w2 = mdl_weights_text(b);
+    ck_assert_str_eq(t1, t2);
+    ck_assert_str_eq(w1, w2);
+    /* and from memory */
+    mdl_model *c;
+    ck_assert_msg(mdl_parse(t1, "t1", w1, "w1", &c, &err) == RAD_OK, "%s", err.msg);
+    assert_same_model(m, c);
+    free(t1); free(t2); free(w1); free(w2);
+    /* load_weights swaps weights in; a clone is independent */
+    mdl_model *d = mdl_clone(c);
+    d->layers[3].w[5] = 7;
+    ck_assert_int_eq(c->layers[3].w[5], m->layers[3].w[5]);
+    mdl_model *z;
+    ck_assert_int_eq(mdl_load_json(jp, &z, &err), RAD_OK);
+    ck_assert_int_eq(z->layers[3].w[5], 0);
+    ck_assert_msg(mdl_load_weights(z, wp, &err) == RAD_OK, "%s", err.msg);
+    assert_same_model(m, z);
+    mdl_free(m); mdl_free(b); mdl_free(c); mdl_free(d); mdl_free(z);
+}
+END_TEST
+
+START_TEST(explicit_padding_round_trip)
+{
+    static const char *js =
+        "{\"format\": \"rad4ml-model\", \"version\": 1, \"name\": \"pad\",\n"
+        " \"input\": {\"cells\": 12, \"charge_bits\": 10, \"norm\": \"none\", \"format\": \"fixed<11,11>\"},\n"
+        " \"layers\": [\n"
+        "  {\"type\": \"map\", \"shape\": [3, 4, 1], \"index\": [0,1,2,3,4,5,6,7,8,9,10,11]},\n"
+        "  {\"type\": \"conv2d\", \"filters\": 2, \"kernel\": [2, 3], \"stride\": [1, 2],\n"
+        "   \"padding\": [[2, 0], [1, 3]], \"w_fmt\": \"fixed<4,1>\", \"b_fmt\": \"fixed<3,3>\",\n"
+        "   \"acc_fmt\": \"fixed<20,12,RND,SAT>\", \"activation\": \"linear\", \"out_fmt\": \"fixed<12,12,RND_ZERO,WRAP>\"},\n"
+        "  {\"type\": \"flatten\"}]}\n";
+    rad_err err;
+    mdl_model *m;
+    ck_assert_msg(mdl_parse(js, "pad.json", NULL, NULL, &m, &err) == RAD_OK, "%s", err.msg);
+    /* out h = (3+2+0-2)/1+1 = 4, w = (4+1+3-3)/2+1 = 3 */
+    ck_assert_int_eq(m->layers[1].out.h, 4);
+    ck_assert_int_eq(m->layers[1].out.w, 3);
+    ck_assert_str_eq(m->layers[0].name, "map0");
+    mdl_init_random(m, 3);
+    char *t = mdl_json_text(m), *w = mdl_weights_text(m);
+    ck_assert_ptr_nonnull(strstr(t, "[[2, 0], [1, 3]]"));
+    mdl_model *b;
+    ck_assert_msg(mdl_parse(t, "t", w, "w", &b, &err) == RAD_OK, "%s", err.msg);
+    assert_same_model(m, b);
+    free(t); free(w);
+    mdl_free(m); mdl_free(b);
+}
+END_TEST
+
+/* ---- loader errors: each names the file and the field ---------------------- */
+
+typedef struct {
+    const char *from, *to;      /* edit of the default JSON                */
+    const char *want1, *want2;  /* substrings the error must contain       */
+} json_case;
+
+static const json_case JSON_CASES[] = {
+    { "\"layers\": [", "\"layers\": [[", "bad.json:", "JSON error" },
+    { "\"version\": 1", "\"version\": 2", "bad.json:", "version" },
+    { ", \"out_fmt\": \"ufixed<9,1,TRN,SAT>\"", "", "layers[3].out_fmt", "missing field" },
+    { "\"units\": 16,", "\"units\": 16, \"unit\": 3,", "layers[3].unit", "unknown field" },
+    { "\"shape\": [8, 8, 1]", "\"shape\": [8, 8, 2]", "layers[0].index", "64 entries, expected 128" },
+    { "\"type\": \"conv2d\"", "\"type\": \"conv3d\"", "layers[1].type", "conv3d" },
+    { "\"w_fmt\": \"fixed<6,1>\"", "\"w_fmt\": \"fixed<0,1>\"", "layers[1].w_fmt", "bad format" },
+    { "\"b_fmt\": \"fixed<6,1>\"", "\"b_fmt\": \"fixed<20,1>\"", "layers[1]", "b_fmt" },
+    { "28, 29, 30", "48, 29, 30", "layers[0].index[0]", "-1..47" },
+    { "\"kernel\": [3, 3]", "\"kernel\": [3]", "layers[1].kernel", "[h, w]" },
+    { "\"kernel\": [3, 3], \"stride\": [2, 2], \"padding\": \"same\"",
+      "\"kernel\": [9, 9], \"stride\": [2, 2], \"padding\": \"valid\"", "layers[1]", "larger than" },
+    { "{\"name\": \"flatten\", \"type\": \"flatten\"},", "", "layers[2]", "flat input" },
+    { "\"activation\": \"relu\", \"out_fmt\": \"ufixed<8", "\"activation\": \"tanh\", \"out_fmt\": \"ufixed<8",
+      "layers[1].activation", "tanh" },
+    { "\"n_links\": 5", "\"n_links\": 14", "output.n_links", "14" },
+    { "\"cells\": 48", "\"cells\": \"48\"", "input.cells", "integer" },
+    { "\"norm\": \"msb\"", "\"norm\": \"max\"", "input.norm", "max" },
+    { "\"units\": 128", "\"units\": 100", "decoder.layers[1]", "changes the size" },
+    { "\"map\": [\n      4,", "\"map\": [\n      64,", "decoder.map[0]", "-1..63" },
+    { "\"preserve_sum\": false", "\"preserve_sum\": 0", "decoder.preserve_sum", "true or false" },
+    { "{\"name\": \"dense\"", "{\"name\": \"conv\"", "layers[3].name", "used twice" },
+};
+
+START_TEST(json_errors)
+{
+    const char *base = mdl_default_json();
+    for (size_t i = 0; i < sizeof JSON_CASES / sizeof JSON_CASES[0]; i++) {
+        const json_case *c = &JSON_CASES[i];
+        char *text = replace(base, c->from, c->to);
+        char jp[512];
+        snprintf(jp, sizeof jp, "%s", write_tmp("bad.json", text));
+        write_tmp("bad.weights", "rad4ml-weights 1\nend\n");
+        rad_err err = { 0, "" };
+        mdl_model *m = (mdl_model *)1;
+        int rc = mdl_load(jp, NULL, &m, &err);
+        ck_assert_msg(rc != RAD_OK, "case %zu accepted", i);
+        ck_assert_ptr_null(m);
+        ck_assert_msg(strstr(err.msg, "bad.json") && strstr(err.msg, c->want1)
+                      && strstr(err.msg, c->want2),
+                      "case %zu: message \"%s\" lacks \"%s\" / \"%s\"", i, err.msg, c->want1, c->want2);
+        free(text);
+    }
+}
+END_TEST
+
+typedef struct {
+    const char *from, *to;
+    const char *want1, *want2;
+} w_case;
+
+static const w_case W_CASES[] = {
+    { "layer conv w 72", "layer conv w 71", "bad.weights:", "count 71, the model's shape needs 72" },
+    { "layer conv b 8 fixed<6,1,TRN,WRAP>\n", "layer conv b 8 fixed<6,1,TRN,WRAP>\n40 ",
+      "layer conv b[0]", "raw value 40 outside" },
+    { "layer conv b 8 fixed<6,1,TRN,WRAP>\n", "layer conv b 8 fixed<6,1,TRN,WRAP>\n-33 ",
+      "layer conv b[0]", "outside" },
+    { "layer conv b 8 fixed<6,1,TRN,WRAP>", "layer conv b 8 fixed<7,1>", "layer conv b", "the model says" },
+    { "layer dense b", "layer densex b", "layer densex", "no such layer" },
+    { "rad4ml-weights 1", "rad4ml-weights 2", "bad.weights:1", "version" },
+    { "layer conv b 8 fixed<6,1,TRN,WRAP>\n", "layer conv b 8 fixed<6,1,TRN,WRAP>\n1.5 ",
+      "layer conv b[0]", "not an integer" },
+    { "decoder dec_dense b 128 float\n", "decoder dec_dense b 128 float\nnan ",
+      "decoder dec_dense b[0]", "finite" },
+    { "layer conv b 8 fixed<6,1,TRN,WRAP>\n", "layer conv w 72 fixed<6,1>\n",
+      "layer conv w", "given twice" },
+};
+
+START_TEST(weights_errors)
+{
+    mdl_model *m = load_default();
+    mdl_init_random(m, 5);
+    char *wt = mdl_weights_text(m);
+    char jp[512];
+    snprintf(jp, sizeof jp, "%s", write_tmp("bad.json", mdl_default_json()));
+    for (size_t i = 0; i < sizeof W_CASES / sizeof W_CASES[0]; i++) {
+        const w_case *c = &W_CASES[i];
+        char *text = replace(wt, c->from, c->to);
+        write_tmp("bad.weights", text);
+        rad_err err = { 0, "" };
+        mdl_model *b;
+        ck_assert_msg(mdl_load(jp, NULL, &b, &err) != RAD_OK, "case %zu accepted", i);
+        ck_assert_msg(strstr(err.msg, "bad.weights") && strstr(err.msg, c->want1)
+                      && strstr(err.msg, c->want2),
+                      "case %zu: message \"%s\" lacks \"%s\" / \"%s\"", i, err.msg, c->want1, c->want2);
+        free(text);
+    }
+    /* truncated at every 997th byte: always an error naming the file */
+    size_t n = strlen(wt);
+    for (size_t cut = 0; cut < n - 4; cut += 997) {
+        char *t = strndup(wt, cut);
+        write_tmp("bad.weights", t);
+        rad_err err = { 0, "" };
+        mdl_model *b;
+        ck_assert_msg(mdl_load(jp, NULL, &b, &err) != RAD_OK, "cut %zu accepted", cut);
+        ck_assert_msg(strstr(err.msg, "bad.weights"), "cut %zu: %s", cut, err.msg);
+        free(t);
+    }
+    /* a whole tensor missing */
+    char *t = strdup(wt);
+    char *at = strstr(t, "layer dense b");
+    strcpy(at, "end\n");
+    write_tmp("bad.weights", t);
+    rad_err err;
+    mdl_model *b;
+    ck_assert_int_ne(mdl_load(jp, NULL, &b, &err), RAD_OK);
+    ck_assert_msg(strstr(err.msg, "no weights for layer dense b"), "%s", err.msg);
+    /* missing file */
+    ck_assert_int_ne(mdl_load(jp, "/nonexistent/x.weights", &b, &err), RAD_OK);
+    ck_assert_msg(strstr(err.msg, "/nonexistent/x.weights"), "%s", err.msg);
+    free(t);
+    free(wt);
+    mdl_free(m);
+}
+END_TEST
+
+START_TEST(validate_in_memory)
+{
+    mdl_model *m = load_default();
+    rad_err err;
+    m->layers[3].w[7] = 32;              /* fixed<6,1> max raw is 31 */
+    ck_assert_int_eq(mdl_validate(m, &err), RAD_ERANGE);
+    ck_assert_msg(strstr(err.msg, "layers[3] (dense).w[7]"), "%s", err.msg);
+    m->layers[3].w[7] = 0;
+    m->layers[1].n_b = 7;
+    ck_assert_int_ne(mdl_validate(m, &err), RAD_OK);
+    ck_assert_msg(strstr(err.msg, "biases"), "%s", err.msg);
+    m->layers[1].n_b = 8;
+    m->dec_map[3] = 64;
+    ck_assert_int_ne(mdl_validate(m, &err), RAD_OK);
+    ck_assert_msg(strstr(err.msg, "decoder.map[3]"), "%s", err.msg);
+    m->dec_map[3] = 5;
+    ck_assert_int_eq(mdl_validate(m, &err), RAD_OK);
+    /* saving an invalid model writes nothing */
+    m->layers[1].b[0] = -40;
+    char jp[512];
+    snprintf(jp, sizeof jp, "%s/never.json", tmpdir);
+    ck_assert_int_ne(mdl_save(m, jp, NULL, &err), RAD_OK);
+    ck_assert_int_ne(access(jp, F_OK), 0);
+    mdl_free(m);
+}
+END_TEST
+
+/* ---- I2C ------------------------------------------------------------------- */
+
+static int bit(const uint8_t *img, size_t k) { return (img[k / 8] >> (k % 8)) & 1; }
+
+START_TEST(i2c_layout_econt)
+{
+    mdl_model *m = load_default();
+    for (int i = 1; i < 4; i += 2) {     /* conv, dense */
+        memset(m->layers[i].w, 0, m->layers[i].n_w * sizeof(int64_t));
+        memset(m->layers[i].b, 0, m->layers[i].n_b * sizeof(int64_t));
+    }
+    uint8_t img[1608];
+    rad_err err;
+    ck_assert_int_eq(mdl_i2c_pack(m, img, sizeof img, &err), RAD_OK);
+    for (size_t k = 0; k < 12864; k++)
+        ck_assert_int_eq(bit(img, k), 0);
+    m->layers[1].w[0] = -1;      /* 111111 at bits 0..5 */
+    m->layers[1].w[71] = 1;      /* bit 71*6 = 426 */
+    m->layers[1].b[0] = -32;     /* 100000: bit 432+5 */
+    m->layers[3].w[0] = 5;       /* 000101 at 480.. */
+    m->layers[3].w[2047] = -2;   /* 111110 at 480+2047*6 */
+    m->layers[3].b[15] = 31;     /* 011111 at 12768+90 */
+    ck_assert_int_eq(mdl_i2c_pack(m, img, sizeof img, &err), RAD_OK);
+    size_t ones[] = { 0, 1, 2, 3, 4, 5, 426, 437, 480, 482, 480 + 2047 * 6 + 1, 480 + 2047 * 6 + 2,
+                      480 + 2047 * 6 + 3, 480 + 2047 * 6 + 4, 480 + 2047 * 6 + 5,
+                      12858, 12859, 12860, 12861, 12862 };
+    size_t n1 = 0;
+    for (size_t k = 0; k < 12864; k++)
+        n1 += bit(img, k);
+    ck_assert_uint_eq(n1, sizeof ones / sizeof ones[0]);
+    for (size_t i = 0; i < sizeof ones / sizeof ones[0]; i++)
+        ck_assert_msg(bit(img, ones[i]), "bit %zu", ones[i]);
+    /* too small a buffer */
+    ck_assert_int_ne(mdl_i2c_pack(m, img, 1607, &err), RAD_OK);
+    /* unpack gives the weights back */
+    mdl_model *z = mdl_clone(m);
+    memset(z->layers[3].w, 0, 2048 * sizeof(int64_t));
+    ck_assert_int_eq(mdl_i2c_unpack(z, img, sizeof img, &err), RAD_OK);
+    ck_assert_int_eq(z->layers[3].w[2047], -2);
+    ck_assert_int_eq(z->layers[1].b[0], -32);
+    /* hex words: 12 lines of 268 digits; the first word's last digit is
+    ** bits 0..3 = 1111 */
+    char hp[512];
+    snprintf(hp, sizeof hp, "%s/w.hex", tmpdir);
+    ck_assert_int_eq(mdl_i2c_write_hex(m, 1072, hp, &err), RAD_OK);
+    FILE *f = fopen(hp, "r");
+    char line[400];
+    int lines = 0;
+    while (fgets(line, sizeof line, f)) {
+        ck_assert_uint_eq(strlen(line), 269);
+        if (lines == 0)
+            ck_assert_int_eq(line[267], 'f');
+        lines++;
+    }
+    fclose(f);
+    ck_assert_int_eq(lines, 12);
+    mdl_free(z);
+    mdl_free(m);
+}
+END_TEST
+
+START_TEST(i2c_round_trip_random)
+{
+    static const char *files[] = { "model/examples/econt_443.json", "model/examples/tiny.json" };
+    for (int f = 0; f < 2; f++)
+        for (uint64_t seed = 0; seed < 50; seed++) {
+            rad_err err;
+            mdl_model *m, *z;
+            ck_assert_int_eq(mdl_load_json(files[f], &m, &err), RAD_OK);
+            mdl_init_random(m, seed);
+            size_t nb = (mdl_i2c_bits(m) + 7) / 8;
+            uint8_t *img = malloc(nb);
+            ck_assert_int_eq(mdl_i2c_pack(m, img, nb, &err), RAD_OK);
+            ck_assert_int_eq(mdl_load_json(files[f], &z, &err), RAD_OK);
+            ck_assert_int_eq(mdl_i2c_unpack(z, img, nb, &err), RAD_OK);
+            for (int i = 0; i < m->n_layers; i++) {
+                if (m->layers[i].n_w)
+                    ck_assert(!memcmp(m->layers[i].w, z->layers[i].w, m->layers[i].n_w * 8));
+                if (m->layers[i].n_b)
+                    ck_assert(!memcmp(m->layers[i].b, z->layers[i].b, m->layers[i].n_b * 8));
+            }
+            free(img);
+            mdl_free(m);
+            mdl_free(z);
+        }
+}
+END_TEST
+
+/* ---- rad4ml info ---------------------------------------------------------- */
+
+/* Runs the CLI, returns its exit status, output (stdout+stderr) in buf. */
+static int run_cli(const char *args, char *buf, size_t len)
+{
+    const char *bin = getenv("RAD4ML");
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s %s 2>&1", bin && *bin ? bin : "build/bin/rad4ml", args);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    size_t n = fread(buf, 1, len - 1, p);
+    buf[n] = 0;
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+START_TEST(cli_info)
+{
+    static char out[65536];
+    char args[2200];
+    ck_assert_int_eq(run_cli("info", out, sizeof out), 0);
+    ck_assert_msg(strstr(out, "2144 parameters") && strstr(out, "12864 weight bits")
+                  && strstr(out, "3200 MACs") && strstr(out, "conv2d"), "%s", out);
+    ck_assert_int_eq(run_cli("info --help", out, sizeof out), 0);
+    ck_assert_int_eq(run_cli("info --bogus", out, sizeof out), 2);
+    ck_assert_int_eq(run_cli("info --links 2", out, sizeof out), 0);
+    ck_assert_msg(strstr(out, "2 links -> 3 bits each"), "%s", out);
+    ck_assert_int_eq(run_cli("info --model model/examples/econt_443.json", out, sizeof out), 0);
+    ck_assert_msg(strstr(out, "2288 parameters"), "%s", out);
+    /* an invalid model: exit 1, the message names file and field, and
+    ** the requested outputs are not written */
+    char *bad = replace(mdl_default_json(), "\"kernel\": [3, 3]", "\"kernel\": [3, 0]");
+    char jp[512];
+    snprintf(jp, sizeof jp, "%s", write_tmp("cli.json", bad));
+    free(bad);
+    snprintf(args, sizeof args, "info --model %s --no-weights --save-json %s/out.json --i2c-hex %s/out.hex",
+             jp, tmpdir, tmpdir);
+    ck_assert_int_eq(run_cli(args, out, sizeof out), 1);
+    ck_assert_msg(strstr(out, "cli.json") && strstr(out, "layers[1].kernel"), "%s", out);
+    snprintf(args, sizeof args, "%s/out.json", tmpdir);
+    ck_assert_int_ne(access(args, F_OK), 0);
+    /* a valid one round-trips through --save-json */
+    snprintf(args, sizeof args, "info --random-weights 4 --save-json %s/cli_ok.json --i2c-hex %s/ok.hex",
+             tmpdir, tmpdir);
+    ck_assert_int_eq(run_cli(args, out, sizeof out), 0);
+    snprintf(args, sizeof args, "info --model %s/cli_ok.json", tmpdir);
+    ck_assert_int_eq(run_cli(args, out, sizeof out), 0);
+    /* missing weights file */
+    snprintf(args, sizeof args, "info --model %s/cli_ok.json --weights %s/none.weights", tmpdir, tmpdir);
+    ck_assert_int_eq(run_cli(args, out, sizeof out), 1);
+    ck_assert_msg(strstr(out, "none.weights"), "%s", out);
+}
+END_TEST
+
+int main(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/check_model.%d", (int)getpid());
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s", tmpdir);
+    if (system(cmd) != 0)
+        return 1;
+    Suite *s = suite_create("model");
+    TCase *t = tcase_create("model");
+    tcase_set_timeout(t, 120);
+    tcase_add_test(t, default_econt_shape);
+    tcase_add_test(t, latent_bits_by_links);
+    tcase_add_test(t, examples_load);
+    tcase_add_test(t, sum_float_hand_cases);
+    tcase_add_test(t, sum_float_vs_reference);
+    tcase_add_test(t, save_load_round_trip);
+    tcase_add_test(t, explicit_padding_round_trip);
+    tcase_add_test(t, json_errors);
+    tcase_add_test(t, weights_errors);
+    tcase_add_test(t, validate_in_memory);
+    tcase_add_test(t, i2c_layout_econt);
+    tcase_add_test(t, i2c_round_trip_random);
+    tcase_add_test(t, cli_info);
+    suite_add_tcase(s, t);
+    SRunner *r = srunner_create(s);
+    srunner_run_all(r, CK_NORMAL);
+    int failed = srunner_ntests_failed(r);
+    srunner_free(r);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    if (system(cmd) != 0)
+        return 1;
+    return failed ? 1 : 0;
+}
