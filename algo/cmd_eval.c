@@ -1,0 +1,561 @@
+/*
+** cmd_eval.c — `rad4ml eval`: EMD of the autoencoder and the conventional
+** ECON-T algorithms at an equal output-link budget.
+**
+** For every crossing of the evaluation set, each algorithm's reconstructed
+** module (what the back end would see) is compared with the input CALQ by
+** the exact EMD (algo/emd.h).  The table gives per algorithm the bits sent
+** per crossing and the EMD median / mean / 16% / 84% quantiles, overall and
+** per occupancy bin (TCs with CALQ > 35 = 1 MIP_T; facts 5.2).
+**
+** Hold-out: the trainer uses the first DAT_TRAIN_FRACTION (75 %) of the
+** crossings; by default eval uses the last 25 % (--holdout 0.25), so the
+** autoencoder is never scored on what it was trained on.  --holdout 1 uses
+** every crossing.
+*/
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "algo/baseline.h"
+#include "algo/emd.h"
+#include "common/rad_file.h"
+#include "data/dataset.h"
+#include "engine/engine.h"
+#include "model/model_io.h"
+#include "tools/cmd.h"
+
+#define EV_MAX_ALGOS 5
+#define EV_N_BINS    5
+
+static const int ev_bin_lo[EV_N_BINS] = { 0, 2, 5, 10, 15 };
+static const char *ev_bin_name[EV_N_BINS] = { "0-2", "2-5", "5-10", "10-15", "15+" };
+
+typedef struct {
+    char    name[16];
+    char    desc[96];
+    double *emd;            /* one per crossing; < 0: the EMD convention code */
+    double  bits_sum;
+    int     bits_fixed;     /* -1 when data dependent */
+} ev_algo;
+
+typedef struct {
+    size_t n;
+    double median, mean, std, q16, q84;
+} ev_stats;
+
+typedef struct {
+    const char *model, *weights, *data, *json, *mapping, *calib;
+    dat_format  fmt;
+    int         links, drop, thr, no_ae, max, sweep;
+    double      holdout;
+} ev_opts;
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double quantile(const double *sorted, size_t n, double p)
+{
+    double h = (double)(n - 1) * p;
+    size_t lo = (size_t)floor(h), hi = lo + 1 < n ? lo + 1 : lo;
+    return sorted[lo] + (h - (double)lo) * (sorted[hi] - sorted[lo]);
+}
+
+/* Statistics of the valid EMD values (>= 0) whose occupancy falls in
+** [lo, hi); scratch holds n doubles. */
+static ev_stats stats_of(const double *emd, const int *occ, size_t n, int lo,
+                         int hi, double *scratch)
+{
+    ev_stats s = { 0, NAN, NAN, NAN, NAN, NAN };
+    double sum = 0, sum2 = 0;
+    for (size_t i = 0; i < n; i++)
+        if (emd[i] >= 0 && occ[i] >= lo && occ[i] < hi) {
+            scratch[s.n++] = emd[i];
+            sum += emd[i];
+            sum2 += emd[i] * emd[i];
+        }
+    if (s.n == 0)
+        return s;
+    qsort(scratch, s.n, sizeof *scratch, cmp_double);
+    s.mean = sum / (double)s.n;
+    s.std = sqrt(fmax(0, sum2 / (double)s.n - s.mean * s.mean));
+    s.median = quantile(scratch, s.n, 0.5);
+    s.q16 = quantile(scratch, s.n, 0.16);
+    s.q84 = quantile(scratch, s.n, 0.84);
+    return s;
+}
+
+static void eval_usage(FILE *fp)
+{
+    fprintf(fp,
+"usage: rad4ml eval [options]\n"
+"\n"
+"EMD (exact earth mover's distance, sensor-cell pitch units) between the\n"
+"input charges and what the back end reconstructs from: the autoencoder\n"
+"(encoder bit-exact + float decoder), threshold, best choice (BC), STC4 and\n"
+"STC16, all at the budget of N output links (32 bits each per crossing).\n"
+"\n"
+"options:\n"
+"  --model M.json     model (default: the built-in ECON-T model)\n"
+"  --weights W        weights file for --model (default: beside the JSON)\n"
+"  --no-ae            baselines only\n"
+"  --data FILE        ePortRX or 48-charge CSV (default: %s in\n"
+"                     $RAD4ML_DATA_DIR or ../shared/data)\n"
+"  --format FMT       auto (default) | eportrx | csv\n"
+"  --mapping FILE     TC mapping CSV for ePortRX input (default built-in LD)\n"
+"  --calib FILE       48 CALVALUE registers (default 2048 pass-through)\n"
+"  --drop-lsb N       1 = LD (default), 3 = HD\n"
+"  --links N          output links 1..13 (default: the model's, else 5)\n"
+"  --holdout F        evaluate the last fraction F of the crossings\n"
+"                     (default 0.25: the part training does not use; 1 = all)\n"
+"  --threshold CALQ   threshold algorithm cut (default %d = 1.35 MIP_T)\n"
+"  --max N            at most N crossings (from the start of the hold-out)\n"
+"  --sweep            every link count 1..13: EMD median and bits per\n"
+"                     algorithm (ignores --links)\n"
+"  --json FILE        also write the results as JSON (atomic)\n"
+"  -h, --help\n", DAT_DEFAULT_FILE, BL_DEFAULT_THR);
+}
+
+static int parse_int(const char *opt, const char *s, int lo, int hi, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || v < lo || v > hi) {
+        fprintf(stderr, "rad4ml eval: %s %s: expected an integer in %d..%d\n",
+                opt, s, lo, hi);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+static int parse_opts(int argc, char **argv, ev_opts *o)
+{
+    static const struct option opts[] = {
+        { "model", required_argument, 0, 'm' }, { "weights", required_argument, 0, 'w' },
+        { "no-ae", no_argument, 0, 'n' }, { "data", required_argument, 0, 'd' },
+        { "format", required_argument, 0, 'f' }, { "mapping", required_argument, 0, 'M' },
+        { "calib", required_argument, 0, 'c' }, { "drop-lsb", required_argument, 0, 'D' },
+        { "links", required_argument, 0, 'l' }, { "holdout", required_argument, 0, 'H' },
+        { "threshold", required_argument, 0, 't' }, { "max", required_argument, 0, 'x' },
+        { "json", required_argument, 0, 'j' }, { "sweep", no_argument, 0, 'S' }, { "help", no_argument, 0, 'h' },
+        { 0, 0, 0, 0 }
+    };
+    memset(o, 0, sizeof *o);
+    o->drop = 1;
+    o->thr = BL_DEFAULT_THR;
+    o->holdout = 1.0 - DAT_TRAIN_FRACTION;
+    int c;
+    char *end;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'm': o->model = optarg; break;
+        case 'w': o->weights = optarg; break;
+        case 'n': o->no_ae = 1; break;
+        case 'S': o->sweep = 1; break;
+        case 'd': o->data = optarg; break;
+        case 'M': o->mapping = optarg; break;
+        case 'c': o->calib = optarg; break;
+        case 'j': o->json = optarg; break;
+        case 'f':
+            if (!strcmp(optarg, "auto")) o->fmt = DAT_FMT_AUTO;
+            else if (!strcmp(optarg, "eportrx")) o->fmt = DAT_FMT_EPORTRX;
+            else if (!strcmp(optarg, "csv")) o->fmt = DAT_FMT_CSV;
+            else {
+                fprintf(stderr, "rad4ml eval: --format %s: expected auto, eportrx "
+                        "or csv\n", optarg);
+                return 2;
+            }
+            break;
+        case 'D': if (parse_int("--drop-lsb", optarg, 0, 3, &o->drop)) return 2; break;
+        case 'l': if (parse_int("--links", optarg, 1, BL_MAX_LINKS, &o->links)) return 2; break;
+        case 't': if (parse_int("--threshold", optarg, 0, (1 << 22) - 1, &o->thr)) return 2; break;
+        case 'x': if (parse_int("--max", optarg, 1, 1 << 30, &o->max)) return 2; break;
+        case 'H':
+            o->holdout = strtod(optarg, &end);
+            if (*end || !(o->holdout > 0 && o->holdout <= 1)) {
+                fprintf(stderr, "rad4ml eval: --holdout %s: expected a fraction in "
+                        "(0, 1]\n", optarg);
+                return 2;
+            }
+            break;
+        case 'h': eval_usage(stdout); return 0;
+        default: eval_usage(stderr); return 2;
+        }
+    }
+    if (optind != argc) {
+        fprintf(stderr, "rad4ml eval: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+    if (o->weights && !o->model) {
+        fprintf(stderr, "rad4ml eval: --weights needs --model\n");
+        return 2;
+    }
+    return -1;      /* go on */
+}
+
+/* Loads the evaluation crossings (a view into *all). */
+static int load_data(const ev_opts *o, char *path, size_t size, dat_set *all,
+                     dat_set *ev, size_t *first, rad_err *err)
+{
+    dat_frontend fe;
+    dat_frontend_default(&fe);
+    fe.drop_lsb = o->drop;
+    int rc = RAD_OK;
+    if (o->data)
+        snprintf(path, size, "%s", o->data);
+    else
+        rc = dat_default_path(path, size, err);
+    if (!rc && o->mapping)
+        rc = dat_frontend_load_mapping(&fe, o->mapping, err);
+    if (!rc && o->calib)
+        rc = dat_frontend_load_calib(&fe, o->calib, err);
+    if (!rc)
+        rc = dat_load(path, o->fmt, &fe, all, err);
+    if (rc)
+        return rc;
+    *first = dat_split_point(all->n, 1.0 - o->holdout);
+    size_t end = all->n;
+    if (o->max && *first + (size_t)o->max < end)
+        end = *first + (size_t)o->max;
+    dat_slice(all, *first, end, ev);
+    if (ev->n == 0)
+        return rad_errf(err, RAD_ESCHEMA, "%s: no crossings left for evaluation "
+                        "(%zu in the file, hold-out %.3g)", path, all->n, o->holdout);
+    return RAD_OK;
+}
+
+/* The model (with a decoder); *m stays NULL when the AE is not evaluated. */
+static int load_model(const ev_opts *o, mdl_model **m, rad_err *err)
+{
+    *m = NULL;
+    int rc = o->model ? mdl_load(o->model, o->weights, m, err)
+                      : mdl_load_default(m, err);
+    if (!rc && (*m)->n_dec == 0)
+        rc = rad_errf(err, RAD_ESCHEMA, "%s: the model has no decoder; the "
+                      "autoencoder cannot be evaluated (use --no-ae)",
+                      o->model ? o->model : "built-in model");
+    if (rc) {
+        mdl_free(*m);
+        *m = NULL;
+    }
+    return rc;
+}
+
+/* AE of one crossing: encode (bit-exact), float-decode, EMD. */
+static double run_ae(const mdl_model *m, const eng_plan *plan, emd_ctx *e,
+                     const uint32_t *q, rad_err *err, int *rc)
+{
+    eng_out out;
+    float cells[MDL_MAX_CELLS];
+    double a[GEO_N_CELLS], b[GEO_N_CELLS];
+    if (plan)
+        eng_encode(plan, q, &out);
+    else
+        eng_encode_generic(m, q, &out);
+    if ((*rc = eng_decode(m, &out, cells, err)))
+        return EMD_INVALID;
+    for (int t = 0; t < GEO_N_CELLS; t++) {
+        a[t] = q[t];
+        b[t] = cells[t] > 0 ? cells[t] : 0;   /* negative charge is no charge */
+    }
+    return emd_compute(e, a, b);
+}
+
+static void print_row(const ev_algo *al, const ev_stats *s, size_t n_ev, size_t n_empty)
+{
+    char bits[32];
+    if (al->bits_fixed >= 0)
+        snprintf(bits, sizeof bits, "%d", al->bits_fixed);
+    else
+        snprintf(bits, sizeof bits, "%.1f avg", al->bits_sum / (double)n_ev);
+    printf("%-44s %10s %8.3f %8.3f %8.3f %8.3f %6zu\n", al->desc, bits, s->median,
+           s->mean, s->q16, s->q84, n_empty);
+}
+
+static json_t *stats_json(const ev_stats *s)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "n", json_integer((json_int_t)s->n));
+    if (s->n) {
+        json_object_set_new(j, "median", json_real(s->median));
+        json_object_set_new(j, "mean", json_real(s->mean));
+        json_object_set_new(j, "std", json_real(s->std));
+        json_object_set_new(j, "q16", json_real(s->q16));
+        json_object_set_new(j, "q84", json_real(s->q84));
+    }
+    return j;
+}
+
+static int write_json(json_t *root, const char *file, rad_err *err)
+{
+    rad_file f;
+    int rc = rad_file_open(&f, file, err);
+    if (rc)
+        return rc;
+    if (json_dumpf(root, f.fp, JSON_INDENT(2)) != 0) {
+        rad_file_abort(&f);
+        return rad_errf(err, RAD_EIO, "%s: cannot write JSON", file);
+    }
+    fputc('\n', f.fp);
+    return rad_file_commit(&f, err);
+}
+
+static int report(const ev_opts *o, const char *path, size_t n_all, size_t first,
+                  int links, ev_algo *al, int n_al, const int *occ, size_t n,
+                  rad_err *err)
+{
+    double *scratch = malloc(n * sizeof *scratch);
+    if (!scratch)
+        return rad_errf(err, RAD_ENOMEM, "out of memory");
+    json_t *root = json_object(), *ja = json_array();
+    printf("rad4ml eval: %s: crossings %zu..%zu of %zu (%zu, hold-out %.3g), "
+           "%d link%s = %d bits/crossing\n\n", path, first, first + n - 1, n_all, n,
+           o->holdout, links, links > 1 ? "s" : "", BL_LINK_BITS * links);
+    printf("%-44s %10s %8s %8s %8s %8s %6s\n", "algorithm", "bits/BX", "EMD med",
+           "mean", "16%", "84%", "empty");
+    ev_stats st[EV_MAX_ALGOS][EV_N_BINS];
+    for (int k = 0; k < n_al; k++) {
+        ev_stats s = stats_of(al[k].emd, occ, n, 0, 1 << 30, scratch);
+        size_t empty = 0;
+        for (size_t i = 0; i < n; i++)
+            empty += al[k].emd[i] == EMD_EMPTY_OUT;
+        print_row(&al[k], &s, n, empty);
+        for (int b = 0; b < EV_N_BINS; b++)
+            st[k][b] = stats_of(al[k].emd, occ, n, ev_bin_lo[b],
+                                b + 1 < EV_N_BINS ? ev_bin_lo[b + 1] : 1 << 30, scratch);
+        json_t *j = json_object(), *jb = json_array();
+        json_object_set_new(j, "name", json_string(al[k].name));
+        json_object_set_new(j, "description", json_string(al[k].desc));
+        json_object_set_new(j, "bits_mean", json_real(al[k].bits_sum / (double)n));
+        json_object_set_new(j, "bits_fixed", al[k].bits_fixed >= 0
+                            ? json_integer(al[k].bits_fixed) : json_null());
+        json_object_set_new(j, "fits_budget", json_boolean(
+            al[k].bits_sum / (double)n <= BL_LINK_BITS * links));
+        json_object_set_new(j, "empty_output", json_integer((json_int_t)empty));
+        json_object_set_new(j, "emd", stats_json(&s));
+        for (int b = 0; b < EV_N_BINS; b++) {
+            json_t *x = stats_json(&st[k][b]);
+            json_object_set_new(x, "occ_lo", json_integer(ev_bin_lo[b]));
+            json_object_set_new(x, "occ_hi", b + 1 < EV_N_BINS
+                                ? json_integer(ev_bin_lo[b + 1]) : json_null());
+            json_array_append_new(jb, x);
+        }
+        json_object_set_new(j, "by_occupancy", jb);
+        json_array_append_new(ja, j);
+    }
+    printf("\nEMD median by occupancy (TCs with CALQ > %d = 1 MIP_T):\n%-12s",
+           BL_MIP_T, "algorithm");
+    for (int b = 0; b < EV_N_BINS; b++)
+        printf(" %8s", ev_bin_name[b]);
+    printf("\n%-12s", "crossings");
+    for (int b = 0; b < EV_N_BINS; b++)
+        printf(" %8zu", st[0][b].n);
+    printf("\n");
+    for (int k = 0; k < n_al; k++) {
+        printf("%-12s", al[k].name);
+        for (int b = 0; b < EV_N_BINS; b++) {
+            if (st[k][b].n)
+                printf(" %8.3f", st[k][b].median);
+            else
+                printf(" %8s", "-");
+        }
+        printf("\n");
+    }
+    free(scratch);
+    int rc = RAD_OK;
+    if (o->json) {
+        json_object_set_new(root, "data", json_string(path));
+        json_object_set_new(root, "crossings_in_file", json_integer((json_int_t)n_all));
+        json_object_set_new(root, "first", json_integer((json_int_t)first));
+        json_object_set_new(root, "n", json_integer((json_int_t)n));
+        json_object_set_new(root, "holdout", json_real(o->holdout));
+        json_object_set_new(root, "links", json_integer(links));
+        json_object_set_new(root, "budget_bits", json_integer(BL_LINK_BITS * links));
+        json_object_set_new(root, "emd_unit", json_string("sensor-cell pitch (adjacent TCs = 2)"));
+        json_object_set_new(root, "algorithms", ja);
+        rc = write_json(root, o->json, err);
+    } else {
+        json_decref(ja);
+    }
+    json_decref(root);
+    return rc;
+}
+
+/* Algorithms evaluated at `links` output links: fills al[] (emd arrays
+** malloc'd, freed by free_algos) and occ[]. */
+static int eval_links(const ev_opts *o, int links, mdl_model *m,
+                      const dat_set *ev, emd_ctx *e, ev_algo *al, int *n_al,
+                      int *occ, rad_err *err)
+{
+    eng_plan *plan = NULL;
+    bl_config cfg[4];
+    int rc = RAD_OK, n = 0;
+    memset(al, 0, EV_MAX_ALGOS * sizeof *al);
+    *n_al = 0;
+    if (m) {
+        if ((rc = mdl_set_links(m, links, err)))
+            return rc;
+        rad_err ignored;
+        if (eng_compile(m, &plan, &ignored))
+            plan = NULL;                       /* generic path instead */
+        snprintf(al[n].name, sizeof al[0].name, "ae");
+        snprintf(al[n].desc, sizeof al[0].desc, "autoencoder %.40s, %d x %d b",
+                 m->name, mdl_latent_count(m), mdl_latent_bits(m));
+        al[n].bits_fixed = BL_HEADER_BITS + m->in.sum_exp_bits + m->in.sum_mant_bits
+                           + mdl_latent_count(m) * mdl_latent_bits(m);
+        n++;
+    }
+    for (bl_kind k = BL_THRESHOLD; k <= BL_STC16; k++, n++) {
+        cfg[k] = bl_plan(k, links, o->drop);
+        cfg[k].thr = o->thr;
+        snprintf(al[n].name, sizeof al[0].name, "%s", bl_name(k));
+        bl_describe(&cfg[k], al[n].desc, sizeof al[0].desc);
+        al[n].bits_fixed = bl_fixed_bits(&cfg[k]);
+    }
+    *n_al = n;
+    for (int k = 0; k < n; k++)
+        if (!(al[k].emd = malloc(ev->n * sizeof *al[k].emd)))
+            rc = rad_errf(err, RAD_ENOMEM, "out of memory");
+    for (size_t i = 0; i < ev->n && !rc; i++) {
+        const uint32_t *q = dat_row(ev, i);
+        occ[i] = 0;
+        for (int t = 0; t < GEO_N_CELLS; t++)
+            occ[i] += q[t] > BL_MIP_T;
+        int k = 0;
+        if (m) {
+            al[0].emd[i] = run_ae(m, plan, e, q, err, &rc);
+            al[0].bits_sum += al[0].bits_fixed;
+            k = 1;
+        }
+        for (bl_kind b = BL_THRESHOLD; b <= BL_STC16; b++, k++) {
+            uint32_t rec[GEO_N_CELLS];
+            al[k].bits_sum += bl_run(&cfg[b], q, rec);
+            al[k].emd[i] = emd_compute_u32(e, q, rec);
+        }
+    }
+    if (plan)
+        eng_free(plan);
+    return rc;
+}
+
+static void free_algos(ev_algo *al, int n_al)
+{
+    for (int k = 0; k < n_al; k++) {
+        free(al[k].emd);
+        al[k].emd = NULL;
+    }
+}
+
+/* --sweep: every link count 1..13, overall EMD statistics only. */
+static int sweep(const ev_opts *o, const char *path, size_t n_all, size_t first,
+                 mdl_model *m, const dat_set *ev, emd_ctx *e, int *occ, rad_err *err)
+{
+    ev_algo al[EV_MAX_ALGOS];
+    int n_al = 0, rc = RAD_OK;
+    double *scratch = malloc(ev->n * sizeof *scratch);
+    json_t *root = json_object(), *jl = json_array();
+    if (!scratch)
+        return rad_errf(err, RAD_ENOMEM, "out of memory");
+    printf("rad4ml eval --sweep: %s: crossings %zu..%zu of %zu (hold-out %.3g)\n"
+           "EMD median (bits per crossing) by output links:\n", path, first,
+           first + ev->n - 1, n_all, o->holdout);
+    for (int links = 1; links <= BL_MAX_LINKS && !rc; links++) {
+        rc = eval_links(o, links, m, ev, e, al, &n_al, occ, err);
+        if (rc)
+            break;
+        if (links == 1) {
+            printf("%5s %7s", "links", "budget");
+            for (int k = 0; k < n_al; k++)
+                printf(" %18s", al[k].name);
+            printf("\n");
+        }
+        printf("%5d %7d", links, BL_LINK_BITS * links);
+        json_t *jx = json_object(), *ja = json_array();
+        json_object_set_new(jx, "links", json_integer(links));
+        json_object_set_new(jx, "budget_bits", json_integer(BL_LINK_BITS * links));
+        for (int k = 0; k < n_al; k++) {
+            ev_stats st = stats_of(al[k].emd, occ, ev->n, 0, 1 << 30, scratch);
+            double bits = al[k].bits_sum / (double)ev->n;
+            printf(" %8.3f (%6.1f%s)", st.median, bits,
+                   bits <= BL_LINK_BITS * links ? " " : "!");
+            json_t *j = json_object();
+            json_object_set_new(j, "name", json_string(al[k].name));
+            json_object_set_new(j, "description", json_string(al[k].desc));
+            json_object_set_new(j, "bits_mean", json_real(bits));
+            json_object_set_new(j, "fits_budget", json_boolean(bits <= BL_LINK_BITS * links));
+            json_object_set_new(j, "emd", stats_json(&st));
+            json_array_append_new(ja, j);
+        }
+        printf("\n");
+        json_object_set_new(jx, "algorithms", ja);
+        json_array_append_new(jl, jx);
+        free_algos(al, n_al);
+    }
+    free_algos(al, n_al);
+    free(scratch);
+    if (!rc)
+        printf("(! = over the link budget)\n");
+    if (!rc && o->json) {
+        json_object_set_new(root, "data", json_string(path));
+        json_object_set_new(root, "crossings_in_file", json_integer((json_int_t)n_all));
+        json_object_set_new(root, "first", json_integer((json_int_t)first));
+        json_object_set_new(root, "n", json_integer((json_int_t)ev->n));
+        json_object_set_new(root, "holdout", json_real(o->holdout));
+        json_object_set_new(root, "emd_unit", json_string("sensor-cell pitch (adjacent TCs = 2)"));
+        json_object_set_new(root, "sweep", jl);
+        rc = write_json(root, o->json, err);
+    } else {
+        json_decref(jl);
+    }
+    json_decref(root);
+    return rc;
+}
+
+int cmd_eval(int argc, char **argv)
+{
+    ev_opts o;
+    int rc = parse_opts(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+    rad_err err = { 0, "" };
+    char path[4096];
+    dat_set all = { 0 }, ev;
+    size_t first = 0;
+    mdl_model *m = NULL;
+    emd_ctx *e = emd_new_ld();
+    ev_algo al[EV_MAX_ALGOS];
+    int n_al = 0, *occ = NULL;
+    if (!e) {
+        fprintf(stderr, "rad4ml eval: out of memory\n");
+        return 1;
+    }
+    rc = load_data(&o, path, sizeof path, &all, &ev, &first, &err);
+    if (!rc && !o.no_ae)
+        rc = load_model(&o, &m, &err);
+    int links = o.links ? o.links : m ? m->out.n_links : 5;
+    if (!rc && !(occ = malloc(ev.n * sizeof *occ)))
+        rc = rad_errf(&err, RAD_ENOMEM, "out of memory");
+    if (!rc && o.sweep) {
+        rc = sweep(&o, path, all.n, first, m, &ev, e, occ, &err);
+    } else if (!rc) {
+        rc = eval_links(&o, links, m, &ev, e, al, &n_al, occ, &err);
+        if (!rc)
+            rc = report(&o, path, all.n, first, links, al, n_al, occ, ev.n, &err);
+        free_algos(al, n_al);
+    }
+    if (rc)
+        fprintf(stderr, "rad4ml eval: %s\n", err.msg);
+    free(occ);
+    mdl_free(m);
+    emd_free(e);
+    dat_free(&all);
+    return rc ? 1 : 0;
+}

@@ -1,0 +1,567 @@
+/*
+** dataset.c — ePortRX / plain CSV crossings (see dataset.h).
+**
+** Files are read whole (rad_read_all) and parsed line by line; every error
+** names file:line:column.  The parser is strict on purpose: a silently
+** misread data file would bias every EMD figure downstream.
+*/
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/rad_file.h"
+#include "data/dataset.h"
+#include "data/hgcfloat.h"
+
+#define DAT_MAX_FIELDS 64
+
+/* ---- line tokenizer ------------------------------------------------ */
+
+typedef struct {
+    const char *path;
+    char       *p;        /* next unread character       */
+    int         line;     /* line number of the last line */
+} dat_reader;
+
+/* Next line (NUL-terminated in place, CR stripped), or NULL at the end. */
+static char *next_line(dat_reader *r)
+{
+    if (!r->p || !*r->p)
+        return NULL;
+    char *s = r->p;
+    char *nl = strchr(s, '\n');
+    if (nl) {
+        *nl = '\0';
+        r->p = nl + 1;
+    } else {
+        r->p = s + strlen(s);
+    }
+    size_t n = strlen(s);
+    if (n && s[n - 1] == '\r')
+        s[n - 1] = '\0';
+    r->line++;
+    return s;
+}
+
+static int is_blank(const char *s)
+{
+    for (; *s; s++)
+        if (*s != ' ' && *s != '\t')
+            return 0;
+    return 1;
+}
+
+/* Splits at commas, trimming blanks; returns the field count (may exceed
+** max: the extra fields are counted, not stored). */
+static int split_fields(char *s, char **f, int max)
+{
+    int n = 0;
+    for (;;) {
+        while (*s == ' ' || *s == '\t')
+            s++;
+        char *start = s;
+        char *comma = strchr(s, ',');
+        char *end = comma ? comma : s + strlen(s);
+        char *t = end;
+        while (t > start && (t[-1] == ' ' || t[-1] == '\t'))
+            t--;
+        *t = '\0';
+        if (n < max)
+            f[n] = start;
+        n++;
+        if (!comma)
+            return n;
+        s = comma + 1;
+    }
+}
+
+static int is_number(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
+/* Parses an unsigned decimal field into a 32-bit value. */
+static int parse_u32(const dat_reader *r, int col, const char *s, uint32_t *out,
+                     rad_err *err)
+{
+    if (!is_number(s))
+        return rad_errf(err, RAD_EPARSE, "%s:%d:%d: not an unsigned decimal "
+                        "number: '%.40s'", r->path, r->line, col, s);
+    if (strlen(s) > 10)
+        return rad_errf(err, RAD_ERANGE, "%s:%d:%d: value %.40s beyond 32 bits",
+                        r->path, r->line, col, s);
+    unsigned long long v = strtoull(s, NULL, 10);
+    if (v > UINT32_MAX)
+        return rad_errf(err, RAD_ERANGE, "%s:%d:%d: value %llu beyond 32 bits",
+                        r->path, r->line, col, v);
+    *out = (uint32_t)v;
+    return RAD_OK;
+}
+
+/* ---- front end ------------------------------------------------------ */
+
+void dat_frontend_default(dat_frontend *fe)
+{
+    const geo_cell *c = geo_cells();
+    fe->drop_lsb = 1;
+    for (int t = 0; t < GEO_N_CELLS; t++) {
+        fe->premux[t] = c[t].premux;
+        fe->calvalue[t] = DAT_CAL_PASS;
+    }
+}
+
+void dat_decode_row(const dat_frontend *fe, const uint32_t words[DAT_ERX_WORDS],
+                    uint32_t q[GEO_N_CELLS])
+{
+    uint32_t mux_in[GEO_N_CELLS];
+    for (int e = 0; e < DAT_ERX_WORDS; e++)
+        for (int k = 0; k < 4; k++)
+            mux_in[4 * e + k] = dat_4e3m_decode((words[e] >> (7 * k)) & 127u,
+                                                fe->drop_lsb);
+    for (int t = 0; t < GEO_N_CELLS; t++) {
+        uint64_t charge = mux_in[fe->premux[t]];
+        q[t] = (uint32_t)((charge * fe->calvalue[t]) >> 11);
+    }
+}
+
+void dat_encode_row(const dat_frontend *fe, const uint32_t q[GEO_N_CELLS],
+                    uint32_t words[DAT_ERX_WORDS])
+{
+    memset(words, 0, DAT_ERX_WORDS * sizeof words[0]);
+    for (int t = 0; t < GEO_N_CELLS; t++) {
+        int slot = fe->premux[t];
+        uint32_t code = dat_4e3m_encode(q[t], fe->drop_lsb);
+        words[slot / 4] |= code << (7 * (slot % 4));
+    }
+}
+
+/* Reads a whole file for line parsing. */
+static int open_reader(const char *path, dat_reader *r, char **buf, rad_err *err)
+{
+    size_t len;
+    int rc = rad_read_all(path, buf, &len, err);
+    if (rc)
+        return rc;
+    if (strlen(*buf) != len) {
+        free(*buf);
+        return rad_errf(err, RAD_EPARSE, "%s: binary file (NUL byte)", path);
+    }
+    r->path = path;
+    r->p = *buf;
+    r->line = 0;
+    return RAD_OK;
+}
+
+/* Column index of `name` in a header line, or -1. */
+static int find_col(char **f, int n, const char *name)
+{
+    for (int i = 0; i < n && i < DAT_MAX_FIELDS; i++)
+        if (!strcmp(f[i], name))
+            return i;
+    return -1;
+}
+
+int dat_frontend_load_mapping(dat_frontend *fe, const char *path, rad_err *err)
+{
+    dat_reader r;
+    char *buf, *line, *f[DAT_MAX_FIELDS];
+    int rc = open_reader(path, &r, &buf, err);
+    if (rc)
+        return rc;
+    int ctc = -1, cpre = -1, ncols = 0, seen[GEO_N_CELLS] = {0}, used[GEO_N_CELLS] = {0};
+    int premux[GEO_N_CELLS];
+    while ((line = next_line(&r)) && is_blank(line))
+        ;
+    if (!line) {
+        rc = rad_errf(err, RAD_EPARSE, "%s: empty mapping file", path);
+        goto out;
+    }
+    ncols = split_fields(line, f, DAT_MAX_FIELDS);
+    ctc = find_col(f, ncols, "TC_Number");
+    cpre = find_col(f, ncols, "ECON_TC_Number_PreMux");
+    if (ctc < 0 || cpre < 0) {
+        rc = rad_errf(err, RAD_ESCHEMA, "%s:%d: header lacks column %s", path,
+                      r.line, ctc < 0 ? "TC_Number" : "ECON_TC_Number_PreMux");
+        goto out;
+    }
+    int rows = 0;
+    while ((line = next_line(&r))) {
+        if (is_blank(line))
+            continue;
+        int n = split_fields(line, f, DAT_MAX_FIELDS);
+        if (n != ncols) {
+            rc = rad_errf(err, RAD_ESCHEMA, "%s:%d: %d columns, header has %d",
+                          path, r.line, n, ncols);
+            goto out;
+        }
+        uint32_t tc, pre;
+        if ((rc = parse_u32(&r, ctc + 1, f[ctc], &tc, err)) ||
+            (rc = parse_u32(&r, cpre + 1, f[cpre], &pre, err)))
+            goto out;
+        if (tc >= GEO_N_CELLS || pre >= GEO_N_CELLS) {
+            rc = rad_errf(err, RAD_ERANGE, "%s:%d:%d: index %u not in 0..47", path,
+                          r.line, tc >= GEO_N_CELLS ? ctc + 1 : cpre + 1,
+                          tc >= GEO_N_CELLS ? tc : pre);
+            goto out;
+        }
+        if (seen[tc]++ || used[pre]++) {
+            rc = rad_errf(err, RAD_ESCHEMA, "%s:%d: %s %u appears twice", path,
+                          r.line, seen[tc] > 1 ? "TC_Number" : "PreMux index",
+                          seen[tc] > 1 ? tc : pre);
+            goto out;
+        }
+        premux[tc] = (int)pre;
+        rows++;
+    }
+    if (rows != GEO_N_CELLS) {
+        rc = rad_errf(err, RAD_ESCHEMA, "%s: %d trigger cells, expected %d", path,
+                      rows, GEO_N_CELLS);
+        goto out;
+    }
+    memcpy(fe->premux, premux, sizeof premux);
+out:
+    free(buf);
+    return rc;
+}
+
+int dat_frontend_load_calib(dat_frontend *fe, const char *path, rad_err *err)
+{
+    dat_reader r;
+    char *buf, *line, *f[DAT_MAX_FIELDS];
+    int rc = open_reader(path, &r, &buf, err);
+    if (rc)
+        return rc;
+    uint32_t cal[GEO_N_CELLS];
+    int n_vals = 0, first = 1, pairs = -1, seen[GEO_N_CELLS] = {0};
+    while ((line = next_line(&r))) {
+        if (is_blank(line))
+            continue;
+        int n = split_fields(line, f, DAT_MAX_FIELDS);
+        if (first && !is_number(f[0])) {      /* header line */
+            first = 0;
+            continue;
+        }
+        first = 0;
+        if (pairs < 0)
+            pairs = (n == 2);
+        if (pairs) {
+            uint32_t tc, v;
+            if (n != 2) {
+                rc = rad_errf(err, RAD_ESCHEMA, "%s:%d: %d columns, expected 2 "
+                              "(TC,CALVALUE)", path, r.line, n);
+                goto out;
+            }
+            if ((rc = parse_u32(&r, 1, f[0], &tc, err)) ||
+                (rc = parse_u32(&r, 2, f[1], &v, err)))
+                goto out;
+            if (tc >= GEO_N_CELLS || seen[tc]++) {
+                rc = rad_errf(err, RAD_ESCHEMA, "%s:%d:1: TC %u %s", path, r.line,
+                              tc, tc >= GEO_N_CELLS ? "not in 0..47" : "appears twice");
+                goto out;
+            }
+            if (v > DAT_CAL_MAX) {
+                rc = rad_errf(err, RAD_ERANGE, "%s:%d:2: CALVALUE %u beyond 12 bits "
+                              "(max %d)", path, r.line, v, DAT_CAL_MAX);
+                goto out;
+            }
+            cal[tc] = v;
+            n_vals++;
+            continue;
+        }
+        for (int i = 0; i < n; i++) {
+            uint32_t v;
+            if (i >= DAT_MAX_FIELDS || n_vals >= GEO_N_CELLS) {
+                rc = rad_errf(err, RAD_ESCHEMA, "%s:%d:%d: more than %d CALVALUEs",
+                              path, r.line, i + 1, GEO_N_CELLS);
+                goto out;
+            }
+            if ((rc = parse_u32(&r, i + 1, f[i], &v, err)))
+                goto out;
+            if (v > DAT_CAL_MAX) {
+                rc = rad_errf(err, RAD_ERANGE, "%s:%d:%d: CALVALUE %u beyond 12 bits "
+                              "(max %d)", path, r.line, i + 1, v, DAT_CAL_MAX);
+                goto out;
+            }
+            cal[n_vals++] = v;
+        }
+    }
+    if (n_vals != GEO_N_CELLS) {
+        rc = rad_errf(err, RAD_ESCHEMA, "%s: %d CALVALUEs, expected %d", path,
+                      n_vals, GEO_N_CELLS);
+        goto out;
+    }
+    memcpy(fe->calvalue, cal, sizeof cal);
+out:
+    free(buf);
+    return rc;
+}
+
+/* ---- sets ------------------------------------------------------------ */
+
+int dat_alloc(dat_set *set, size_t n, int n_cells, rad_err *err)
+{
+    memset(set, 0, sizeof *set);
+    set->q = calloc(n ? n * (size_t)n_cells : 1, sizeof *set->q);
+    if (!set->q)
+        return rad_errf(err, RAD_ENOMEM, "out of memory for %zu crossings", n);
+    set->n = n;
+    set->n_cells = n_cells;
+    set->owned = true;
+    return RAD_OK;
+}
+
+void dat_free(dat_set *set)
+{
+    if (set->owned)
+        free(set->q);
+    memset(set, 0, sizeof *set);
+}
+
+size_t dat_split_point(size_t n, double frac)
+{
+    if (!(frac > 0))
+        return 0;
+    if (frac >= 1)
+        return n;
+    /* floor(n*frac), guarded against 0.75*8000 = 5999.999... */
+    size_t k = (size_t)((double)n * frac + 1e-9);
+    return k > n ? n : k;
+}
+
+void dat_slice(const dat_set *s, size_t begin, size_t end, dat_set *view)
+{
+    if (end > s->n)
+        end = s->n;
+    if (begin > end)
+        begin = end;
+    view->n = end - begin;
+    view->n_cells = s->n_cells;
+    view->q = s->q + begin * (size_t)s->n_cells;
+    view->owned = false;
+}
+
+void dat_split(const dat_set *s, double frac, dat_set *first, dat_set *last)
+{
+    size_t k = dat_split_point(s->n, frac);
+    dat_slice(s, 0, k, first);
+    dat_slice(s, k, s->n, last);
+}
+
+/* ---- readers ---------------------------------------------------------- */
+
+static size_t count_lines(const char *s)
+{
+    size_t n = 1;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+/* Common reader: fmt EPORTRX or CSV or AUTO (decided on the first row). */
+static int load_any(const char *path, dat_format fmt, const dat_frontend *fe,
+                    dat_set *set, rad_err *err)
+{
+    dat_frontend def;
+    if (!fe) {
+        dat_frontend_default(&def);
+        fe = &def;
+    }
+    memset(set, 0, sizeof *set);
+    dat_reader r;
+    char *buf, *line, *f[DAT_MAX_FIELDS];
+    int rc = open_reader(path, &r, &buf, err);
+    if (rc)
+        return rc;
+    size_t cap = count_lines(buf), n = 0;
+    uint32_t *q = malloc(cap * GEO_N_CELLS * sizeof *q);
+    if (!q) {
+        free(buf);
+        return rad_errf(err, RAD_ENOMEM, "%s: out of memory", path);
+    }
+    int first = 1;
+    while ((line = next_line(&r))) {
+        if (is_blank(line))
+            continue;
+        int nf = split_fields(line, f, DAT_MAX_FIELDS);
+        if (first && !is_number(f[0])) {       /* header */
+            first = 0;
+            continue;
+        }
+        first = 0;
+        if (fmt == DAT_FMT_AUTO) {
+            if (nf == DAT_ERX_WORDS)
+                fmt = DAT_FMT_EPORTRX;
+            else if (nf == GEO_N_CELLS)
+                fmt = DAT_FMT_CSV;
+            else {
+                rc = rad_errf(err, RAD_ESCHEMA, "%s:%d:%d: %d columns: expected %d "
+                              "(ePortRX words) or %d (charges)", path, r.line,
+                              nf < DAT_ERX_WORDS ? nf + 1 : DAT_ERX_WORDS + 1, nf,
+                              DAT_ERX_WORDS, GEO_N_CELLS);
+                goto fail;
+            }
+        }
+        int want = fmt == DAT_FMT_EPORTRX ? DAT_ERX_WORDS : GEO_N_CELLS;
+        if (nf != want) {
+            /* column: the first missing or the first extra field */
+            rc = rad_errf(err, RAD_ESCHEMA, "%s:%d:%d: %d columns, expected %d (%s)",
+                          path, r.line, (nf < want ? nf : want) + 1, nf, want,
+                          fmt == DAT_FMT_EPORTRX ? "ePortRX words" : "charges");
+            goto fail;
+        }
+        uint32_t v[GEO_N_CELLS];
+        for (int i = 0; i < nf; i++)
+            if ((rc = parse_u32(&r, i + 1, f[i], &v[i], err)))
+                goto fail;
+        uint32_t *row = q + n * GEO_N_CELLS;
+        if (fmt == DAT_FMT_EPORTRX) {
+            for (int i = 0; i < nf; i++)
+                if (v[i] >> 28) {
+                    rc = rad_errf(err, RAD_ERANGE, "%s:%d:%d: header bits 31..28 "
+                                  "set in word %u (0x%08X)", path, r.line, i + 1,
+                                  v[i], v[i]);
+                    goto fail;
+                }
+            dat_decode_row(fe, v, row);
+        } else {
+            for (int i = 0; i < nf; i++)
+                if (v[i] >> DAT_CHARGE_BITS) {
+                    rc = rad_errf(err, RAD_ERANGE, "%s:%d:%d: charge %u beyond %d "
+                                  "bits", path, r.line, i + 1, v[i], DAT_CHARGE_BITS);
+                    goto fail;
+                }
+            memcpy(row, v, sizeof v);
+        }
+        n++;
+    }
+    if (n == 0) {
+        rc = rad_errf(err, RAD_EPARSE, "%s: no crossings (empty file)", path);
+        goto fail;
+    }
+    free(buf);
+    set->q = q;
+    set->n = n;
+    set->n_cells = GEO_N_CELLS;
+    set->owned = true;
+    return RAD_OK;
+fail:
+    free(buf);
+    free(q);
+    return rc;
+}
+
+int dat_load(const char *path, dat_format fmt, const dat_frontend *fe,
+             dat_set *set, rad_err *err)
+{
+    return load_any(path, fmt, fe, set, err);
+}
+
+int dat_load_eportrx(const char *path, const dat_frontend *fe, dat_set *set,
+                     rad_err *err)
+{
+    return load_any(path, DAT_FMT_EPORTRX, fe, set, err);
+}
+
+int dat_load_csv(const char *path, dat_set *set, rad_err *err)
+{
+    return load_any(path, DAT_FMT_CSV, NULL, set, err);
+}
+
+/* ---- writers ----------------------------------------------------------- */
+
+int dat_write_csv(const char *path, const dat_set *set, rad_err *err)
+{
+    rad_file f;
+    int rc = rad_file_open(&f, path, err);
+    if (rc)
+        return rc;
+    for (int t = 0; t < set->n_cells; t++)
+        fprintf(f.fp, "%sCALQ_%d", t ? "," : "", t);
+    fputc('\n', f.fp);
+    for (size_t i = 0; i < set->n; i++) {
+        const uint32_t *row = dat_row(set, i);
+        for (int t = 0; t < set->n_cells; t++)
+            fprintf(f.fp, "%s%u", t ? "," : "", row[t]);
+        fputc('\n', f.fp);
+    }
+    return rad_file_commit(&f, err);
+}
+
+int dat_write_eportrx(const char *path, const dat_frontend *fe,
+                      const dat_set *set, rad_err *err)
+{
+    dat_frontend def;
+    if (!fe) {
+        dat_frontend_default(&def);
+        fe = &def;
+    }
+    if (set->n_cells != GEO_N_CELLS)
+        return rad_errf(err, RAD_ESCHEMA, "%s: ePortRX needs %d cells, set has %d",
+                        path, GEO_N_CELLS, set->n_cells);
+    rad_file f;
+    int rc = rad_file_open(&f, path, err);
+    if (rc)
+        return rc;
+    for (int e = 0; e < DAT_ERX_WORDS; e++)
+        fprintf(f.fp, "%sePortRxDataGroup_%d", e ? ", " : "", e);
+    fputc('\n', f.fp);
+    for (size_t i = 0; i < set->n; i++) {
+        uint32_t w[DAT_ERX_WORDS];
+        dat_encode_row(fe, dat_row(set, i), w);
+        for (int e = 0; e < DAT_ERX_WORDS; e++)
+            fprintf(f.fp, "%s%u", e ? ", " : "", w[e]);
+        fputc('\n', f.fp);
+    }
+    return rad_file_commit(&f, err);
+}
+
+/* ---- default data location --------------------------------------------- */
+
+static int try_path(const char *dir, const char *file, char *buf, size_t size)
+{
+    int n = snprintf(buf, size, "%s/%s", dir, file);
+    return n > 0 && (size_t)n < size && access(buf, R_OK) == 0;
+}
+
+int dat_data_path(const char *file, char *buf, size_t size, rad_err *err)
+{
+    const char *env = getenv("RAD4ML_DATA_DIR");
+    if (env && *env) {
+        if (try_path(env, file, buf, size))
+            return RAD_OK;
+        return rad_errf(err, RAD_EIO, "%s/%s: not found (RAD4ML_DATA_DIR is set)",
+                        env, file);
+    }
+    if (try_path("../shared/data", file, buf, size))
+        return RAD_OK;
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 64);
+    if (n > 0) {
+        exe[n] = '\0';
+        for (int up = 0; up < 3; up++) {       /* <repo>/build/bin/rad4ml */
+            char *s = strrchr(exe, '/');
+            if (!s)
+                break;
+            *s = '\0';
+        }
+        strcat(exe, "/../shared/data");
+        if (try_path(exe, file, buf, size))
+            return RAD_OK;
+    }
+    return rad_errf(err, RAD_EIO, "%s: not found in ../shared/data (from the "
+                    "current directory) nor beside the rad4ml build; set "
+                    "RAD4ML_DATA_DIR or give the file", file);
+}
+
+int dat_default_path(char *buf, size_t size, rad_err *err)
+{
+    return dat_data_path(DAT_DEFAULT_FILE, buf, size, err);
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# algo_eval.sh — `rad4ml eval`: table + JSON on the shared data (hold-out
+# part), usage errors exit 2, bad data exit 1 with no JSON left behind.
+set -u
+R=${RAD4ML:-build/bin/rad4ml}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+$R eval --help >/dev/null || fail "--help"
+$R eval --links 14 2>/dev/null; [ $? -eq 2 ] || fail "--links 14 should exit 2"
+$R eval --holdout 0 2>/dev/null; [ $? -eq 2 ] || fail "--holdout 0 should exit 2"
+
+printf '1,2,3\n' > "$T/bad.csv"
+$R eval --no-ae --data "$T/bad.csv" --json "$T/r.json" 2>"$T/err"; rc=$?
+[ $rc -eq 1 ] || fail "bad data exit $rc"
+grep -q "$T/bad.csv:1:" "$T/err" || fail "message: $(cat "$T/err")"
+[ ! -e "$T/r.json" ] || fail "JSON written on error"
+
+# a small hand-made CSV data set: evaluation must run on it (user files)
+python3 - "$T/small.csv" <<'PY'
+import sys, random
+random.seed(1)
+with open(sys.argv[1], 'w') as f:
+    for i in range(40):
+        f.write(','.join(str(random.choice([1, 1, 1, 50, 400, 3000])) for _ in range(48)) + '\n')
+PY
+$R eval --no-ae --data "$T/small.csv" --holdout 1 --links 3 --json "$T/s.json" > "$T/out" \
+    || fail "eval on a user CSV"
+python3 - "$T/s.json" <<'PY' || fail "JSON content"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["n"] == 40 and j["first"] == 0 and j["links"] == 3 and j["budget_bits"] == 96
+names = [a["name"] for a in j["algorithms"]]
+assert names == ["threshold", "bc", "stc4", "stc16"], names
+bc = j["algorithms"][1]
+assert bc["bits_fixed"] == 4 + 8 + 6 * 13 and bc["fits_budget"]
+for a in j["algorithms"]:
+    e = a["emd"]
+    assert e["n"] + a["empty_output"] == 40
+    if e["n"]:
+        assert 0 <= e["q16"] <= e["median"] <= e["q84"]
+    assert sum(b["n"] for b in a["by_occupancy"]) == e["n"]
+PY
+
+DATA=${RAD4ML_DATA_DIR:-../shared/data}/hgcal_ld_module_eportrx.csv
+if [ -r "$DATA" ]; then
+    $R eval --json "$T/r.json" > "$T/out" || fail "eval with the default model: $(cat "$T/out")"
+    grep -q "crossings 6000..7999 of 8000" "$T/out" || fail "default hold-out is not the last 25%"
+    python3 - "$T/r.json" <<'PY' || fail "JSON of the default run"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["first"] == 6000 and j["n"] == 2000
+names = [a["name"] for a in j["algorithms"]]
+assert names[0] == "ae" and "bc" in names, names
+for a in j["algorithms"]:
+    assert a["emd"]["n"] > 1900, a
+    if a["name"] != "threshold":
+        assert a["fits_budget"], a
+PY
+    cat "$T/out"
+    # sweep over 1..13 links, baselines only, 300 crossings
+    $R eval --sweep --no-ae --max 300 --json "$T/sw.json" > "$T/out" || fail "--sweep"
+    python3 - "$T/sw.json" <<'PY' || fail "sweep JSON"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["n"] == 300 and [x["links"] for x in j["sweep"]] == list(range(1, 14))
+for x in j["sweep"]:
+    a = {y["name"]: y for y in x["algorithms"]}
+    assert a["bc"]["fits_budget"] and a["bc"]["bits_mean"] <= x["budget_bits"], x
+    if x["links"] >= 2:
+        assert a["stc16"]["fits_budget"]
+# more links, better BC; all 48 TCs (13 links) reproduce 4E3M inputs exactly
+med = [x["algorithms"][1]["emd"]["median"] for x in j["sweep"]]
+assert all(b <= a for a, b in zip(med, med[1:])), med
+assert med[-1] == 0.0, med
+PY
+fi
+echo "algo_eval: ok"
