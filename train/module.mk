@@ -1,0 +1,20 @@
+# train/: quantization-aware training (trn_), synthetic data, `train`.
+LIB_SRCS     += train/trn_quant.c train/trn_net.c train/trn_pass.c train/trn_loss.c \
+                train/trn_synth.c train/trn_fit.c train/trn_eval.c
+CLI_SRCS     += train/cmd_train.c
+CHECK_TESTS  += tests/check_train.c tests/check_train_exact.c
+SCRIPT_TESTS += tests/train_cli.sh tests/train_shipped.sh
+BENCH_CMDS   += tests/train_bench.sh ;
+
+# The training inner loops: -O3 (vectorization of the channel loops).
+$(BUILD)/obj/train/trn_pass.o: CFLAGS += -O3
+
+# The project's default trained weights (train/trained/, see train/README.md).
+# Full quality training, ~10-20 minutes on 2 cores: not part of `make test`.
+TRN_DEFAULT_OPTS = --data default --seed 1 --epochs 300 --patience 60 --check-exact
+.PHONY: train-default
+train-default: deps-ok $(CLI)
+	nice $(CLI) train $(TRN_DEFAULT_OPTS) --links 5 --name econt-8x8-5links \
+	    --out train/trained/econt_5links
+	nice $(CLI) train $(TRN_DEFAULT_OPTS) --links 2 --name econt-8x8-2links \
+	    --out train/trained/econt_2links
