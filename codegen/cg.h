@@ -1,0 +1,67 @@
+/*
+** cg.h — rad4ml code generators: Verilog-2005 RTL and HLS C of a model.
+**
+** What is generated (see codegen/README.md and codegen/REGMAP.md):
+**   <dir>/<top>.v        top, converter, one module per layer, one neuron
+**                        module per (layer, tap count), latent formatter
+**   <dir>/<top>_cfg.v    configuration register file (cfg bus -> weights)
+**   <dir>/<top>_hls.c/.h HLS C (plain C, stdint, pragmas), bit-exact
+**   <dir>/<top>_weights.hex  the weight image as 32-bit cfg words
+** Output is deterministic: same model, weights and options, same bytes.
+*/
+#ifndef RAD4ML_CG_H
+#define RAD4ML_CG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "model/model.h"
+#include "common/rad_err.h"
+
+#define CG_VERSION      "rad4ml-gen 1.0"
+#define CG_MAX_PIPELINE 64
+#define CG_CFG_WBASE    16   /* cfg address of image word 0 */
+
+typedef enum { CG_WEIGHTS_REG = 0, CG_WEIGHTS_CONST } cg_wmode;
+
+/* Protection of the configuration registers.  Only NONE is implemented by
+** the generator itself; the radiation module adds the others in cg_cfg.c. */
+typedef enum { CG_PROT_NONE = 0, CG_PROT_TMR, CG_PROT_SECDED } cg_prot;
+
+typedef struct {
+    char        top[64];      /* top module / HLS function name           */
+    cg_wmode    weights;      /* reconfigurable registers or constants    */
+    int         pipeline;     /* extra register stages (0 = combinational
+                                 between the input and output registers)  */
+    cg_prot     prot;         /* configuration register protection        */
+    bool        seu_port;     /* test-only SEU injection port (H7)         */
+    const char *model_name;   /* for the header: model file or "built-in"  */
+    const char *weights_name; /* weights file or "built-in"                */
+} cg_opts;
+
+/* Defaults: top "rad4ml_ae", reg weights, pipeline 1, no protection. */
+void cg_opts_default(cg_opts *o);
+
+/* Latency of the generated RTL in clocks: in_valid sampled at edge k ->
+** out_valid high after edge k + latency.  Equals pipeline + 2. */
+int cg_latency(const cg_opts *o);
+
+/* Writes <dir>/<top>.v and <dir>/<top>_cfg.v (all or nothing per file). */
+int cg_gen_verilog(const mdl_model *m, const cg_opts *o, const char *dir,
+                   rad_err *err);
+
+/* Writes <dir>/<top>_hls.c and <dir>/<top>_hls.h from the templates in
+** tpl_dir (hls_templates/). */
+int cg_gen_hls(const mdl_model *m, const cg_opts *o, const char *tpl_dir,
+               const char *dir, rad_err *err);
+
+/* Writes the weight image as cfg words, one 8-digit hex word per line
+** (word i = image bits [32i, 32i+32), written to address CG_CFG_WBASE+i). */
+int cg_gen_image(const mdl_model *m, const char *path, rad_err *err);
+
+/* Image as 32-bit words (n = (mdl_i2c_bits + 31) / 32), malloc'd. */
+int cg_image_words(const mdl_model *m, uint32_t **words, int *n, rad_err *err);
+
+/* Width of cfg_addr for a model (the register map's size). */
+int cg_cfg_addr_width(const mdl_model *m);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+** cg_image.c — the weight image as 32-bit configuration words.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "codegen/cg_int.h"
+#include "model/model_io.h"
+
+int cg_image_words(const mdl_model *m, uint32_t **words, int *n, rad_err *err)
+{
+    size_t bits = mdl_i2c_bits(m), nb = (bits + 31) / 32 * 4;
+    uint8_t *img = calloc(nb ? nb : 4, 1);
+    uint32_t *w = calloc(nb / 4 ? nb / 4 : 1, sizeof *w);
+    if (!img || !w) {
+        free(img);
+        free(w);
+        return rad_errf(err, RAD_ENOMEM, "out of memory");
+    }
+    int rc = mdl_i2c_pack(m, img, nb, err);
+    for (size_t i = 0; !rc && i < nb / 4; i++)
+        w[i] = (uint32_t)img[4 * i] | (uint32_t)img[4 * i + 1] << 8 |
+               (uint32_t)img[4 * i + 2] << 16 | (uint32_t)img[4 * i + 3] << 24;
+    free(img);
+    if (rc) {
+        free(w);
+        return rc;
+    }
+    *words = w;
+    *n = (int)(nb / 4);
+    return RAD_OK;
+}
+
+int cg_gen_image(const mdl_model *m, const char *path, rad_err *err)
+{
+    uint32_t *w;
+    int n, rc = cg_image_words(m, &w, &n, err);
+    if (rc)
+        return rc;
+    cg_buf b = { 0 };
+    cg_printf(&b, "# %s weight image: %d words of 32 bits, word i -> cfg address %d + i\n"
+                  "# (image bit k = word k/32, bit k%%32; layout of mdl_i2c_pack)\n",
+              m->name, n, CG_CFG_WBASE);
+    for (int i = 0; i < n; i++)
+        cg_printf(&b, "%08x\n", w[i]);
+    free(w);
+    rc = cg_buf_write(&b, path, err);
+    cg_buf_free(&b);
+    return rc;
+}

@@ -1,0 +1,130 @@
+/*
+** cg_int.h — internals shared by the code generators (not a public API).
+**
+** cg_buf: an append-only text buffer (the generators build a whole file in
+** memory, then write it in one go through rad_file, so that a failing run
+** leaves no partial output).  cg_tpl: the tiny template engine of the HLS
+** generator.  cg_plan: the hardware plan of a model (tensors, live
+** elements, taps, accumulator widths, pipeline slots) that the Verilog
+** and HLS emitters both read.
+*/
+#ifndef RAD4ML_CG_INT_H
+#define RAD4ML_CG_INT_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include "codegen/cg.h"
+
+/* ---- text buffer ------------------------------------------------------ */
+
+typedef struct {
+    char  *p;
+    size_t n, cap;
+    bool   oom;          /* an allocation failed: the text is incomplete */
+} cg_buf;
+
+void cg_printf(cg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cg_puts(cg_buf *b, const char *s);
+void cg_buf_free(cg_buf *b);
+/* Writes the buffer to path atomically (RAD_ENOMEM if b->oom). */
+int  cg_buf_write(const cg_buf *b, const char *path, rad_err *err);
+
+/* ---- template engine -------------------------------------------------- */
+
+/* A template is plain text with
+**   {{name}}                  replaced by the value of `name`
+**   {{#blk}} ... {{/blk}}     repeated once per instance of block `blk`
+**                             (inside, names are looked up in the instance
+**                             first, then in the enclosing scope)
+** Blocks may nest.  An unknown name or an unclosed block is an error (the
+** generator's bug, reported with the template's name and line). */
+typedef struct cg_scope cg_scope;
+
+cg_scope *cg_scope_new(void);
+void      cg_scope_free(cg_scope *s);
+void      cg_set(cg_scope *s, const char *name, const char *fmt, ...)
+              __attribute__((format(printf, 3, 4)));
+/* Appends a new instance of block `blk` to s and returns it (owned by s). */
+cg_scope *cg_block(cg_scope *s, const char *blk);
+
+int cg_tpl_render(const char *tpl, const char *tpl_name, const cg_scope *s,
+                  cg_buf *out, rad_err *err);
+
+/* ---- hardware plan ---------------------------------------------------- */
+
+/* One tensor of the encoder: the converter output (t = 0) or the output of
+** layers[t-1].  `live[i]` is false for elements that are constant zero
+** (zero-mapped 8x8 positions); `bus[i]` is the element's position on the
+** Verilog bus between layers (live elements only), -1 when not live. */
+typedef struct {
+    int      n;
+    fxp_fmt  fmt;
+    bool    *live;
+    int     *bus;
+    int      n_live;
+} cg_tensor;
+
+/* One MAC input of a neuron: input element (tensor index) and weight. */
+typedef struct { int in; int w; } cg_tap;
+
+typedef struct {
+    int     n_taps;
+    cg_tap *taps;
+    int     bias;         /* index into l->b                         */
+} cg_neuron;
+
+/* Pipeline slots of a conv/dense layer: slot 0 after the products, slot
+** t (1..levels) after adder-tree level t, slot levels+1 after the output
+** quantizer (the layer boundary). */
+typedef struct {
+    int        n_out;
+    cg_neuron *nr;
+    int        kmax;        /* most taps of any neuron                   */
+    int        levels;      /* adder-tree levels: ceil(log2(kmax + 1))   */
+    int        prod_w;      /* product width (signed)                    */
+    int        acc_w;       /* accumulator width (signed), worst case    */
+    int        acc_frac;    /* F_in + F_w                                */
+    int        bias_shift;  /* F_acc - F_b                               */
+    bool      *reg;         /* levels + 2 flags: register after slot s   */
+    int        n_regs;
+    size_t     w_off, b_off;/* bit offsets of kernel / bias in the image */
+} cg_lplan;
+
+typedef struct {
+    const mdl_model *m;
+    cg_opts    o;
+    cg_tensor  t[MDL_MAX_LAYERS + 1];
+    cg_lplan   lp[MDL_MAX_LAYERS];
+    int        sum_w;        /* width of the charge sum                   */
+    int        msb_w;        /* width of the msb value                    */
+    int        code_w;       /* width of the module-sum code              */
+    bool       conv_reg[2];  /* converter: after the sum, after outputs   */
+    int        conv_regs_after; /* registered slots after the converter     */
+    int        latency;      /* in_valid sampled -> out_valid, in clocks  */
+    size_t     img_bits;
+    int        img_words;    /* 32-bit configuration words of the image   */
+    int        links_w;      /* width of the n_links register             */
+    int        cfg_aw;       /* cfg_addr width                            */
+    int        lat_w;        /* width of one latent field on the output    */
+    int        n_lat;
+} cg_plan;
+
+int  cg_plan_build(const mdl_model *m, const cg_opts *o, cg_plan *p, rad_err *err);
+void cg_plan_free(cg_plan *p);
+
+/* Sanitized Verilog/C identifier from a layer name ("conv" -> "conv",
+** "dense 1" -> "dense_1"), prefixed with the layer index to stay unique. */
+void cg_layer_ident(const cg_plan *p, int li, char *buf, size_t len);
+
+/* Width in bits of a signed number holding every value in [lo, hi]. */
+int cg_sbits(__int128 lo, __int128 hi);
+
+/* Header comment lines ("generated by rad4ml ... from ...") with a prefix
+** ("// " or " * "). */
+void cg_header(cg_buf *b, const cg_opts *o, const char *prefix, const char *what);
+
+/* Emits the configuration register module <top>_cfg (cg_cfg.c). */
+int cg_cfg_emit(const cg_plan *p, cg_buf *b, rad_err *err);
+
+#endif

@@ -1,0 +1,158 @@
+/*
+** cmd_gen.c — `rad4ml gen`: Verilog RTL, HLS C and the weight image.
+*/
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codegen/cg.h"
+#include "common/rad_file.h"
+#include "model/model_io.h"
+#include "sim/sim.h"
+#include "tools/cmd.h"
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+        "usage: rad4ml gen [options]\n"
+        "Generates the encoder block of a model as Verilog-2005 RTL (<top>.v,\n"
+        "<top>_cfg.v), HLS C (<top>_hls.c/.h) and the weight image as cfg words\n"
+        "(<top>_weights.hex).  Output is deterministic.\n\n"
+        "  --model FILE        model description (default: built-in ECON-T)\n"
+        "  --weights FILE      weights file (default: the model's own)\n"
+        "  --random-weights S  replace the weights by mdl_init_random(seed S)\n"
+        "  --out DIR           output directory (default: gen)\n"
+        "  --top NAME          top module / HLS function name (default: rad4ml_ae)\n"
+        "  --weights-mode M    reg (configuration registers, default) or const\n"
+        "  --pipeline D        extra register stages, 0 = combinational between the\n"
+        "                      input and output registers (default 1; latency D+2)\n"
+        "  --links N           reset value of n_links (default: the model's)\n"
+        "  --protect P         configuration register protection: none (default),\n"
+        "                      tmr or secded (scrubbed every clock; ERR_STATUS counts)\n"
+        "  --what LIST         comma list of rtl,hls,image (default: all)\n"
+        "  --templates DIR     HLS templates (default: built in, from hls_templates/)\n"
+        "  --random-model S    a small random model (tests: every rounding/overflow mode)\n");
+}
+
+int cmd_gen(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "model", required_argument, 0, 'm' }, { "weights", required_argument, 0, 'w' },
+        { "random-weights", required_argument, 0, 'r' }, { "out", required_argument, 0, 'o' },
+        { "top", required_argument, 0, 't' }, { "weights-mode", required_argument, 0, 'M' },
+        { "pipeline", required_argument, 0, 'p' }, { "links", required_argument, 0, 'l' },
+        { "protect", required_argument, 0, 'P' }, { "what", required_argument, 0, 'W' },
+        { "templates", required_argument, 0, 'T' }, { "help", no_argument, 0, 'h' },
+        { "random-model", required_argument, 0, 'X' },
+        { 0, 0, 0, 0 }
+    };
+    const char *model = NULL, *weights = NULL, *out = "gen", *what = "rtl,hls,image";
+    const char *tpl = NULL;
+    long seed = -1, links = 0, rmodel = -1;
+    cg_opts o;
+    cg_opts_default(&o);
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        char *end = NULL;
+        switch (c) {
+        case 'm': model = optarg; break;
+        case 'w': weights = optarg; break;
+        case 'r': seed = strtol(optarg, &end, 0); if (*end || seed < 0) goto bad; break;
+        case 'o': out = optarg; break;
+        case 't':
+            if (!*optarg || strlen(optarg) >= sizeof o.top || strspn(optarg,
+                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(optarg)
+                || (optarg[0] >= '0' && optarg[0] <= '9')) {
+                fprintf(stderr, "rad4ml gen: --top: '%s' is not a valid identifier\n", optarg);
+                return 2;
+            }
+            snprintf(o.top, sizeof o.top, "%s", optarg);
+            break;
+        case 'M':
+            if (!strcmp(optarg, "reg")) o.weights = CG_WEIGHTS_REG;
+            else if (!strcmp(optarg, "const")) o.weights = CG_WEIGHTS_CONST;
+            else goto bad;
+            break;
+        case 'p':
+            o.pipeline = (int)strtol(optarg, &end, 10);
+            if (*end || o.pipeline < 0 || o.pipeline > CG_MAX_PIPELINE)
+                goto bad;
+            break;
+        case 'l': links = strtol(optarg, &end, 10); if (*end) goto bad; break;
+        case 'P':
+            if (!strcmp(optarg, "none")) o.prot = CG_PROT_NONE;
+            else if (!strcmp(optarg, "tmr")) o.prot = CG_PROT_TMR;
+            else if (!strcmp(optarg, "secded")) o.prot = CG_PROT_SECDED;
+            else goto bad;
+            break;
+        case 'W': what = optarg; break;
+        case 'T': tpl = optarg; break;
+        case 'X': rmodel = strtol(optarg, &end, 0); if (*end || rmodel < 0) goto bad; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+        continue;
+bad:
+        fprintf(stderr, "rad4ml gen: bad option value '%s' (see --help)\n", optarg);
+        return 2;
+    }
+    if (optind < argc) {
+        fprintf(stderr, "rad4ml gen: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+    rad_err err = { 0 };
+    mdl_model *m = NULL;
+    int rc = rmodel >= 0 ? sim_random_model((uint64_t)rmodel, &m, &err) :
+             model ? mdl_load(model, weights, &m, &err) : mdl_load_default(&m, &err);
+    if (!rc && !model && weights)
+        rc = mdl_load_weights(m, weights, &err);
+    if (!rc && seed >= 0)
+        mdl_init_random(m, (uint64_t)seed);
+    if (!rc && links)
+        rc = mdl_set_links(m, (int)links, &err);
+    if (!rc)
+        rc = mdl_validate(m, &err);
+    char wname[4200];
+    snprintf(wname, sizeof wname, "%s%s", weights ? weights : model ? "(model's weights file)" : "built-in",
+             seed >= 0 ? " (replaced by mdl_init_random)" : "");
+    char rname[64];
+    snprintf(rname, sizeof rname, "random model, seed %ld", rmodel);
+    o.model_name = rmodel >= 0 ? rname : model ? model : "built-in ECON-T default";
+    o.weights_name = wname;
+    if (!rc)
+        rc = rad_mkdirs(out, &err);
+    bool any = false;
+    if (!rc && strstr(what, "rtl")) {
+        any = true;
+        rc = cg_gen_verilog(m, &o, out, &err);
+        if (!rc)
+            printf("gen: %s/%s.v %s/%s_cfg.v (latency %d clocks, weights %s)\n", out, o.top, out,
+                   o.top, cg_latency(&o), o.weights == CG_WEIGHTS_REG ? "reg" : "const");
+    }
+    if (!rc && strstr(what, "hls")) {
+        any = true;
+        rc = cg_gen_hls(m, &o, tpl, out, &err);
+        if (!rc)
+            printf("gen: %s/%s_hls.c %s/%s_hls.h\n", out, o.top, out, o.top);
+    }
+    if (!rc && strstr(what, "image")) {
+        any = true;
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s_weights.hex", out, o.top);
+        rc = cg_gen_image(m, path, &err);
+        if (!rc)
+            printf("gen: %s\n", path);
+    }
+    mdl_free(m);
+    if (rc) {
+        fprintf(stderr, "rad4ml gen: %s\n", err.msg);
+        return 1;
+    }
+    if (!any) {
+        fprintf(stderr, "rad4ml gen: --what '%s' names nothing (rtl, hls, image)\n", what);
+        return 2;
+    }
+    return 0;
+}

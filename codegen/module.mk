@@ -1,0 +1,13 @@
+# codegen/: Verilog RTL and HLS C generators (prefix cg_), the `gen`
+# subcommand.  The HLS templates (hls_templates/*.tpl) are compiled in.
+CG_TPL_C := $(BUILD)/gen/codegen/cg_templates.c
+
+LIB_SRCS += codegen/cg_buf.c codegen/cg_plan.c codegen/cg_rtl.c codegen/cg_cfg.c \
+            codegen/cg_image.c codegen/cg_hls.c $(CG_TPL_C)
+CLI_SRCS += codegen/cmd_gen.c
+CHECK_TESTS += $(wildcard tests/check_codegen*.c)
+SCRIPT_TESTS += $(sort $(wildcard tests/codegen_*.sh))
+
+$(CG_TPL_C): hls_templates/hls.c.tpl hls_templates/hls.h.tpl model/embed.sh
+	@mkdir -p $(dir $@)
+	model/embed.sh $@ cg__tpl_hls_c=hls_templates/hls.c.tpl cg__tpl_hls_h=hls_templates/hls.h.tpl
