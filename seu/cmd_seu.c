@@ -1,0 +1,485 @@
+/*
+** cmd_seu.c — `rad4ml seu`: single-event-upset campaigns.
+**
+**   --sens       per-bit sensitivity map of the weight image (C model)
+**   --compare    two weights files under random multi-bit upsets
+**   --select     selective TMR: area against EMD kept
+**   --rtl        single-upset injection into the Verilated register file
+**   --gen-cfg    write a protected <top>_cfg module
+*/
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "tools/cmd.h"
+#include "seu/seu.h"
+#include "seu/seu_rtl.h"
+#include "model/model_io.h"
+#include "common/rad_file.h"
+#include "synth/syn.h"
+#include "synth/syn_flow.h"
+
+typedef struct {
+    const char *model, *weights, *data, *json, *cmp_a, *cmp_b, *gen_cfg, *work;
+    const char *protect, *fractions, *top;
+    int sens, select, rtl, top_n, trials, threads, all_copies, drop_in, synth;
+    size_t crossings, stride;
+    double upsets, sel_frac;
+    uint64_t seed;
+} seu_args;
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+"usage: rad4ml seu [options] [--sens] [--compare A.weights B.weights]\n"
+"                  [--select] [--rtl] [--gen-cfg FILE]\n"
+"Single-event upsets in the weight/configuration registers.\n\n"
+"modes (any combination; none given = --sens):\n"
+"  --sens              mean EMD increase when each image bit flips (C model)\n"
+"  --json FILE         write that map as JSON for the report (implies --sens)\n"
+"  --compare A B       mean EMD of two weights files under --upsets random\n"
+"                      upsets per image (same upsets for both)\n"
+"  --select            selective TMR: protect the top X%% sensitive bits;\n"
+"                      flip-flops/voters against the expected EMD damage\n"
+"  --rtl               inject single upsets into the Verilated register file\n"
+"                      of each --protect variant; checks masking/correction\n"
+"  --gen-cfg FILE      write the <top>_cfg module with --protect P\n"
+"  --synth             --select: Yosys figures (synth/flow_hier.ys, cached) of\n"
+"                      the none/TMR/SECDED register files (minutes)\n"
+"  --drop-in           --gen-cfg: exactly codegen's ports (status readable at\n"
+"                      ERR_STATUS only, no seu_* ports)\n\n"
+"options:\n"
+"  --model FILE        model description (default: built-in ECON-T)\n"
+"  --weights FILE      weights (default: the model's)\n"
+"  --data FILE         crossings (default: the shared LD data; the hold-out\n"
+"                      tail after the training fraction is used)\n"
+"  --crossings N       crossings for the C campaigns (default 100)\n"
+"  --threads T         worker threads for --sens (default 2)\n"
+"  --top K             most sensitive bits listed (default 10)\n"
+"  --upsets K          expected flipped bits per image, Poisson (default 1)\n"
+"  --trials T          images drawn for --compare/--select (default 200)\n"
+"  --seed S            random seed (default 1)\n"
+"  --fractions LIST    --select fractions (default 0,0.01,0.02,0.05,0.1,0.2,0.5,1)\n"
+"  --protect LIST      none,tmr,secded,sel (--rtl default: tmr,secded,none)\n"
+"  --stride S          --rtl: inject every S-th stored bit (default 1: all)\n"
+"  --all-copies        --rtl: every TMR copy of each bit (default: one, rotating)\n"
+"  --sel-frac F        fraction protected by the sel variant (default 0.1)\n"
+"  --work DIR          --rtl build directory (default build/seu)\n"
+"  --name TOP          module prefix (default rad4ml_ae)\n");
+}
+
+enum { O_JSON = 256, O_COMPARE, O_SELECT, O_RTL, O_GEN, O_MODEL, O_WEIGHTS, O_DATA,
+       O_CROSS, O_THREADS, O_TOP, O_UPSETS, O_TRIALS, O_SEED, O_FRAC, O_PROTECT,
+       O_STRIDE, O_ALL, O_SELFRAC, O_WORK, O_NAME, O_SENS, O_DROPIN, O_SYNTH };
+
+static int parse(int argc, char **argv, seu_args *a)
+{
+    static const struct option opts[] = {
+        { "help", no_argument, 0, 'h' }, { "sens", no_argument, 0, O_SENS },
+        { "json", required_argument, 0, O_JSON }, { "compare", required_argument, 0, O_COMPARE },
+        { "select", no_argument, 0, O_SELECT }, { "rtl", no_argument, 0, O_RTL },
+        { "gen-cfg", required_argument, 0, O_GEN }, { "model", required_argument, 0, O_MODEL },
+        { "weights", required_argument, 0, O_WEIGHTS }, { "data", required_argument, 0, O_DATA },
+        { "crossings", required_argument, 0, O_CROSS }, { "threads", required_argument, 0, O_THREADS },
+        { "top", required_argument, 0, O_TOP }, { "upsets", required_argument, 0, O_UPSETS },
+        { "trials", required_argument, 0, O_TRIALS }, { "seed", required_argument, 0, O_SEED },
+        { "fractions", required_argument, 0, O_FRAC }, { "protect", required_argument, 0, O_PROTECT },
+        { "stride", required_argument, 0, O_STRIDE }, { "all-copies", no_argument, 0, O_ALL },
+        { "sel-frac", required_argument, 0, O_SELFRAC }, { "work", required_argument, 0, O_WORK },
+        { "name", required_argument, 0, O_NAME }, { "drop-in", no_argument, 0, O_DROPIN },
+        { "synth", no_argument, 0, O_SYNTH },
+        { 0, 0, 0, 0 } };
+    memset(a, 0, sizeof *a);
+    a->crossings = 100; a->threads = 2; a->top_n = 10; a->upsets = 1; a->trials = 200;
+    a->seed = 1; a->stride = 1; a->sel_frac = 0.1; a->work = "build/seu"; a->top = "rad4ml_ae";
+    a->fractions = "0,0.01,0.02,0.05,0.1,0.2,0.5,1";
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        char *end = NULL;
+        switch (c) {
+        case 'h': usage(stdout); return -1;
+        case O_SENS: a->sens = 1; break;
+        case O_JSON: a->json = optarg; a->sens = 1; break;
+        case O_COMPARE:
+            a->cmp_a = optarg;
+            if (optind >= argc || argv[optind][0] == '-') {
+                fprintf(stderr, "rad4ml seu: --compare needs two weights files\n");
+                return 2;
+            }
+            a->cmp_b = argv[optind++];
+            break;
+        case O_SELECT: a->select = 1; break;
+        case O_RTL: a->rtl = 1; break;
+        case O_GEN: a->gen_cfg = optarg; break;
+        case O_MODEL: a->model = optarg; break;
+        case O_WEIGHTS: a->weights = optarg; break;
+        case O_DATA: a->data = optarg; break;
+        case O_CROSS: a->crossings = strtoul(optarg, &end, 10); break;
+        case O_THREADS: a->threads = (int)strtol(optarg, &end, 10); break;
+        case O_TOP: a->top_n = (int)strtol(optarg, &end, 10); break;
+        case O_UPSETS: a->upsets = strtod(optarg, &end); break;
+        case O_TRIALS: a->trials = (int)strtol(optarg, &end, 10); break;
+        case O_SEED: a->seed = strtoull(optarg, &end, 10); break;
+        case O_FRAC: a->fractions = optarg; break;
+        case O_PROTECT: a->protect = optarg; break;
+        case O_STRIDE: a->stride = strtoul(optarg, &end, 10); break;
+        case O_ALL: a->all_copies = 1; break;
+        case O_SELFRAC: a->sel_frac = strtod(optarg, &end); break;
+        case O_WORK: a->work = optarg; break;
+        case O_NAME: a->top = optarg; break;
+        case O_DROPIN: a->drop_in = 1; break;
+        case O_SYNTH: a->synth = 1; break;
+        default: usage(stderr); return 2;
+        }
+        if (end && (*end || end == optarg)) {
+            fprintf(stderr, "rad4ml seu: bad number '%s'\n", optarg);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "rad4ml seu: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+    if (a->crossings < 1 || a->threads < 1 || a->trials < 1 || a->stride < 1
+        || !(a->upsets >= 0) || !(a->sel_frac >= 0 && a->sel_frac <= 1)) {
+        fprintf(stderr, "rad4ml seu: --crossings/--threads/--trials/--stride must be "
+                ">= 1, --upsets >= 0, --sel-frac in [0,1]\n");
+        return 2;
+    }
+    if (!a->sens && !a->cmp_a && !a->select && !a->rtl && !a->gen_cfg)
+        a->sens = 1;
+    return 0;
+}
+
+static int load_model(const seu_args *a, const char *weights, mdl_model **m, rad_err *e)
+{
+    int rc = a->model ? mdl_load(a->model, weights, m, e) : mdl_load_default(m, e);
+    if (!rc && weights && !a->model)
+        rc = mdl_load_weights(*m, weights, e);
+    return rc;
+}
+
+/* The crossings: the hold-out tail of the file, first N of it. */
+static int load_data(const seu_args *a, dat_set *all, dat_set *sub, rad_err *e)
+{
+    char path[4096];
+    const char *p = a->data;
+    if (!p) {
+        int rc = dat_default_path(path, sizeof path, e);
+        if (rc)
+            return rc;
+        p = path;
+    }
+    int rc = dat_load(p, DAT_FMT_AUTO, NULL, all, e);
+    if (rc)
+        return rc;
+    dat_set tr, te;
+    dat_split(all, DAT_TRAIN_FRACTION, &tr, &te);
+    if (te.n == 0)
+        te = *all;
+    dat_slice(&te, 0, a->crossings < te.n ? a->crossings : te.n, sub);
+    return RAD_OK;
+}
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static int do_sens(const seu_args *a, const mdl_model *m, const dat_set *d,
+                   seu_sens *s, rad_err *e)
+{
+    seu_sens_opts o;
+    seu_sens_defaults(&o);
+    o.threads = a->threads;
+    double t0 = now();
+    int rc = seu_sens_run(m, d, &o, s, e);
+    if (rc)
+        return rc;
+    printf("seu sens: %zu bits x %zu crossings in %.2f s (%ld changed words, %ld "
+           "decoded + EMD after memoisation)\n", s->n_bits, s->n_cross, now() - t0,
+           s->n_changed, s->n_decoded);
+    seu_sens_print(s, m, a->top_n, stdout);
+    if (a->json) {
+        if ((rc = seu_sens_write_json(s, m, a->json, e)))
+            return rc;
+        printf("seu sens: wrote %s\n", a->json);
+    }
+    return RAD_OK;
+}
+
+static void print_upset(const char *name, const seu_upset_result *r)
+{
+    printf("  %-28s clean EMD %.4f  with upsets %.4f +- %.4f  (increase %+.4f, "
+           "%.1f%% of words changed, worst image %.4f)\n", name, r->clean_emd,
+           r->upset_emd, r->upset_sem, r->upset_emd - r->clean_emd,
+           100 * r->frac_changed, r->worst_trial);
+}
+
+static int do_compare(const seu_args *a, const dat_set *d, rad_err *e)
+{
+    const char *w[2] = { a->cmp_a, a->cmp_b };
+    seu_upset_result r[2];
+    seu_upset_opts o;
+    seu_upset_defaults(&o);
+    o.rate = a->upsets;
+    o.trials = a->trials;
+    o.seed = a->seed;
+    for (int i = 0; i < 2; i++) {
+        mdl_model *m = NULL;
+        int rc = load_model(a, w[i], &m, e);
+        if (!rc)
+            rc = seu_upset_run(m, d, &o, &r[i], e);
+        mdl_free(m);
+        if (rc)
+            return rc;
+    }
+    printf("seu compare: %d images x %zu crossings, Poisson %.3g upsets per image "
+           "(%.3f applied on average), same upsets for both:\n", a->trials,
+           r[0].n_cross, a->upsets, r[0].mean_flips);
+    print_upset(a->cmp_a, &r[0]);
+    print_upset(a->cmp_b, &r[1]);
+    double i0 = r[0].upset_emd - r[0].clean_emd, i1 = r[1].upset_emd - r[1].clean_emd;
+    printf("  EMD increase under upsets: %.4f -> %.4f (%s); EMD with upsets %.4f -> %.4f\n",
+           i0, i1, i1 < i0 ? "second more robust" : "second not more robust",
+           r[0].upset_emd, r[1].upset_emd);
+    return RAD_OK;
+}
+
+/* NAND2-eq and flip-flops of one register-file variant (Yosys, cached). */
+static int synth_cfg(const seu_args *a, const mdl_model *m, seu_prot p,
+                     double *nand2, long *ff, rad_err *e)
+{
+    char dir[4096], path[4200], top[80];
+    snprintf(dir, sizeof dir, "%s/synth-%s", a->work, seu_prot_name(p));
+    snprintf(path, sizeof path, "%s/%s_cfg.v", dir, a->top);
+    snprintf(top, sizeof top, "%s_cfg", a->top);
+    seu_cfg_opts o;
+    seu_cfg_defaults(&o);
+    seu_cfg_iface_init(&o.ifc, m, a->top, 3);
+    o.prot = p;
+    o.extra_ports = false;              /* as it would sit in the design */
+    int rc = rad_mkdirs(dir, e);
+    if (!rc)
+        rc = seu_cfg_gen(m, &o, path, e);
+    syn_job j = { .top = top, .rtl_dir = dir, .cache_dir = "build/synth/cache" };
+    if (!rc)
+        rc = syn_run(&j, e);
+    syn_netlist nl;
+    if (!rc && !(rc = syn_netlist_load(j.netlist, top, &nl, e))) {
+        *nand2 = nl.nand2;
+        *ff = nl.ff;
+        syn_netlist_free(&nl);
+    }
+    return rc;
+}
+
+static int area_table(const seu_args *a, const mdl_model *m, double *none,
+                      double *tmr, rad_err *e)
+{
+    seu_prot ps[3] = { SEU_PROT_NONE, SEU_PROT_TMR, SEU_PROT_SECDED };
+    double n2[3];
+    long ff[3];
+    for (int i = 0; i < 3; i++) {
+        int rc = synth_cfg(a, m, ps[i], &n2[i], &ff[i], e);
+        if (rc)
+            return rc;
+    }
+    printf("seu area (Yosys, synth/flow_hier.ys, cmos3 gates; NAND2-eq = transistors/4):\n");
+    for (int i = 0; i < 3; i++)
+        printf("  %-7s %8ld flip-flops  %10.0f NAND2-eq  (%.2fx)\n", seu_prot_name(ps[i]),
+               ff[i], n2[i], n2[i] / n2[0]);
+    *none = n2[0];
+    *tmr = n2[1];
+    return RAD_OK;
+}
+
+/* Selective TMR table: flip-flops, voters, expected and simulated EMD. */
+static int do_select(const seu_args *a, const mdl_model *m, const dat_set *d,
+                     const seu_sens *s, rad_err *e)
+{
+    uint8_t *mask = malloc(s->n_bits + 1);
+    if (!mask)
+        return rad_errf(e, RAD_ENOMEM, "seu: out of memory");
+    seu_upset_opts o;
+    seu_upset_defaults(&o);
+    o.rate = a->upsets;
+    o.trials = a->trials;
+    o.seed = a->seed;
+    double full = seu_select_expect(s, NULL, a->upsets), a_none = 0, a_tmr = 0;
+    if (a->synth && area_table(a, m, &a_none, &a_tmr, e)) {
+        free(mask);
+        return e->code;
+    }
+    printf("seu select: %zu bits, upset rate %.3g per image (Poisson), %d images x "
+           "%zu crossings each\n", s->n_bits, a->upsets, a->trials, s->n_cross);
+    printf("  %-8s %8s %8s %8s %10s %12s %12s %8s\n", "protect", "bits", "FFs", "voters",
+           a->synth ? "NAND2-eq" : "FFs x", "E[dEMD] 1st", "sim dEMD", "kept");
+    const char *p = a->fractions;
+    int rc = RAD_OK;
+    while (!rc && *p) {
+        char *end;
+        double f = strtod(p, &end);
+        if (end == p || f < 0 || f > 1) {
+            rc = rad_errf(e, RAD_EUSAGE, "seu: bad fraction in '%s'", a->fractions);
+            break;
+        }
+        p = *end == ',' ? end + 1 : end;
+        seu_select_mask(s, f, mask);
+        size_t np = 0;
+        for (size_t k = 0; k < s->n_bits; k++)
+            np += mask[k];
+        seu_upset_result r;
+        o.mask = mask;
+        if ((rc = seu_upset_run(m, d, &o, &r, e)))
+            break;
+        double ex = seu_select_expect(s, mask, a->upsets);
+        double area = a->synth ? a_none + (a_tmr - a_none) * (double)np / (double)s->n_bits
+                               : (double)(s->n_bits + 2 * np) / (double)s->n_bits;
+        printf("  %6.1f%% %8zu %8zu %8zu %10.*f %12.5f %+12.5f %7.1f%%\n", 100 * f, np,
+               s->n_bits + 2 * np, np, a->synth ? 0 : 3, area, ex,
+               r.upset_emd - r.clean_emd, full != 0 ? 100 * (1 - ex / full) : 100.0);
+    }
+    printf("  (FFs = image flip-flops; %s; E[dEMD] 1st = rate/bits x sum of the\n"
+           "  unprotected bits' sensitivities; sim = Monte-Carlo with the mask, same\n"
+           "  upsets for every row; 'kept' = share of the first-order damage removed)\n",
+           a->synth ? "NAND2-eq = none + share x (TMR - none), linear in protected bits"
+                    : "FFs x = flip-flops relative to no protection");
+    free(mask);
+    return rc;
+}
+
+static int rtl_ok(seu_prot p, const seu_rtl_result *r)
+{
+    if (r->fail || r->injected == 0)
+        return 0;
+    if (p == SEU_PROT_NONE)
+        return r->exact_corrupt == r->injected;
+    if (p == SEU_PROT_SEL)
+        return r->masked + r->exact_corrupt == r->injected;
+    return r->masked == r->injected && r->corrected == r->injected
+           && r->restored == r->injected && r->derr == 0;
+}
+
+static int do_rtl(const seu_args *a, const mdl_model *m, const seu_sens *s,
+                  rad_err *e, int *all_ok)
+{
+    char list[256];
+    snprintf(list, sizeof list, "%s", a->protect ? a->protect : "tmr,secded,none");
+    uint8_t *mask = NULL;
+    *all_ok = 1;
+    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+        seu_prot p;
+        if (seu_prot_parse(tok, &p))
+            return rad_errf(e, RAD_EUSAGE, "seu: unknown protection '%s'", tok);
+        if (p == SEU_PROT_SEL && !mask) {
+            if (!s)
+                return rad_errf(e, RAD_EUSAGE, "seu: sel needs the sensitivity map");
+            if (!(mask = malloc(s->n_bits + 1)))
+                return rad_errf(e, RAD_ENOMEM, "seu: out of memory");
+            seu_select_mask(s, a->sel_frac, mask);
+        }
+        seu_rtl_opts o = { .prot = p, .sel_mask = mask, .dir = a->work, .top = a->top,
+                           .stride = a->stride, .all_copies = a->all_copies };
+        seu_rtl_result r;
+        int rc = seu_rtl_run(m, &o, &r, e);
+        if (rc) {
+            free(mask);
+            return rc;
+        }
+        int ok = rtl_ok(p, &r);
+        *all_ok &= ok;
+        printf("seu rtl %-6s: %ld single upsets injected (stride %zu%s), wimg masked %ld, "
+               "corrected (count+1) %ld, scrub proven %ld, corrupted %ld (exactly the "
+               "flipped bit: %ld), double-error flags %ld -> %s  [sim %.1f s, build %.1f s]\n",
+               seu_prot_name(p), r.injected, a->stride, a->all_copies ? ", all copies" : "",
+               r.masked, r.corrected, r.restored, r.corrupted, r.exact_corrupt, r.derr,
+               ok ? "PASS" : "FAIL", r.seconds, r.build_seconds);
+        if (p == SEU_PROT_NONE && s) {
+            double ch = 0, de = 0;
+            for (size_t k = 0; k < s->n_bits; k++) {
+                ch += s->changed[k];
+                de += s->d_emd[k];
+            }
+            printf("seu rtl none  : an unprotected upset corrupts the weight image until "
+                   "rewritten; C model: it changes the sent word of %.1f%% of crossings, "
+                   "mean EMD damage %.5f per bit (--sens for the per-bit map)\n",
+                   100 * ch / (double)s->n_bits, de / (double)s->n_bits);
+        }
+    }
+    free(mask);
+    return RAD_OK;
+}
+
+static int do_gen(const seu_args *a, const mdl_model *m, const seu_sens *s, rad_err *e)
+{
+    seu_cfg_opts o;
+    seu_cfg_defaults(&o);
+    seu_cfg_iface_init(&o.ifc, m, a->top, 3);
+    if (a->protect && seu_prot_parse(a->protect, &o.prot))
+        return rad_errf(e, RAD_EUSAGE, "seu: --gen-cfg needs one --protect of "
+                        "none|tmr|secded|sel, not '%s'", a->protect);
+    uint8_t *mask = NULL;
+    if (o.prot == SEU_PROT_SEL) {
+        if (!s || !(mask = malloc(s->n_bits + 1)))
+            return rad_errf(e, RAD_EUSAGE, "seu: sel needs the sensitivity map");
+        seu_select_mask(s, a->sel_frac, mask);
+        o.sel_mask = mask;
+    }
+    o.extra_ports = !a->drop_in;
+    o.model_name = a->model ? a->model : "built-in";
+    o.weights_name = a->weights ? a->weights : "built-in";
+    int rc = seu_cfg_gen(m, &o, a->gen_cfg, e);
+    if (!rc)
+        printf("seu gen: %s (%s_cfg, protection %s)\n", a->gen_cfg, a->top,
+               seu_prot_name(o.prot));
+    free(mask);
+    return rc;
+}
+
+static int needs_sens(const seu_args *a)
+{
+    int sel_rtl = a->rtl && a->protect && strstr(a->protect, "sel");
+    int sel_gen = a->gen_cfg && a->protect && !strcmp(a->protect, "sel");
+    int none_rtl = a->rtl && (!a->protect || strstr(a->protect, "none"));
+    return a->sens || a->select || sel_rtl || sel_gen || none_rtl;
+}
+
+int cmd_seu(int argc, char **argv)
+{
+    seu_args a;
+    setvbuf(stdout, NULL, _IOLBF, 0);   /* campaigns are long: show progress */
+    int rc = parse(argc, argv, &a);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    rad_err e = { 0, "" };
+    mdl_model *m = NULL;
+    dat_set all = { 0 }, d;
+    seu_sens s = { 0 };
+    int have_sens = 0, rtl_pass = 1;
+    rc = load_model(&a, a.weights, &m, &e);
+    if (!rc && (needs_sens(&a) || a.cmp_a))
+        rc = load_data(&a, &all, &d, &e);
+    if (!rc && needs_sens(&a) && !(rc = do_sens(&a, m, &d, &s, &e)))
+        have_sens = 1;
+    if (!rc && a.cmp_a)
+        rc = do_compare(&a, &d, &e);
+    if (!rc && a.select)
+        rc = do_select(&a, m, &d, &s, &e);
+    if (!rc && a.gen_cfg)
+        rc = do_gen(&a, m, have_sens ? &s : NULL, &e);
+    if (!rc && a.rtl)
+        rc = do_rtl(&a, m, have_sens ? &s : NULL, &e, &rtl_pass);
+    if (rc)
+        fprintf(stderr, "rad4ml seu: %s\n", e.msg);
+    if (have_sens)
+        seu_sens_free(&s);
+    dat_free(&all);
+    mdl_free(m);
+    return rc ? 1 : rtl_pass ? 0 : 1;
+}

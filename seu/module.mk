@@ -1,0 +1,25 @@
+# seu/: radiation awareness — protected configuration register files (TMR,
+# SECDED, selective TMR), SEU injection in the C model and in RTL
+# (Verilator), per-bit sensitivity maps, multi-upset campaigns, `seu`.
+
+# The RTL campaign harness (seu/rtl/) is compiled into the library as text
+# and written next to each generated register file at run time.
+SEU_SRC_C := $(BUILD)/gen/seu/seu_rtl_src.c
+
+LIB_SRCS += seu/seu_bits.c seu/seu_common.c seu/seu_sens.c seu/seu_upset.c \
+            seu/seu_select.c seu/seu_report.c seu/seu_cfg.c seu/seu_cfg_tmr.c \
+            seu/seu_cfg_secded.c seu/seu_rtl.c $(SEU_SRC_C)
+
+$(SEU_SRC_C): seu/rtl/seu_harness.c seu/rtl/seu_shim.cpp seu/rtl/seu_shim.h model/embed.sh
+	@mkdir -p $(dir $@)
+	model/embed.sh $@ seu__src_harness=seu/rtl/seu_harness.c \
+	    seu__src_shim_cpp=seu/rtl/seu_shim.cpp seu__src_shim_h=seu/rtl/seu_shim.h
+CLI_SRCS += seu/cmd_seu.c
+CHECK_TESTS += tests/check_seu.c
+SCRIPT_TESTS += tests/seu_rtl.sh
+
+# The exhaustive campaigns (minutes): tests/seu_full.sh.
+REGRESS_CMDS += tests/seu_full.sh ;
+.PHONY: seu-full
+seu-full: deps-ok $(CLI)
+	tests/seu_full.sh

@@ -1,0 +1,117 @@
+/*
+** seu_common.c — the prepared crossing set and the EMD of one decoding,
+** shared by the sensitivity map and the multi-upset campaigns.
+*/
+#include <stdlib.h>
+#include <string.h>
+#include "seu/seu_internal.h"
+#include "data/geometry.h"
+
+double seu__max_distance(void)
+{
+    double dmax = 0;
+    for (int a = 0; a < GEO_N_CELLS; a++)
+        for (int b = 0; b < GEO_N_CELLS; b++)
+            if (geo_distance(a, b) > dmax)
+                dmax = geo_distance(a, b);
+    return dmax;
+}
+
+double seu__emd(const mdl_model *m, emd_ctx *ctx, const double *q,
+                const eng_out *o, double empty_penalty, float *cells,
+                double *b)
+{
+    if (eng_decode(m, o, cells, NULL) != RAD_OK)
+        return empty_penalty;
+    int n = m->in.n_cells;
+    for (int i = 0; i < n; i++)
+        b[i] = cells[i] > 0 && cells[i] == cells[i] ? cells[i] : 0.0;
+    double e = emd_compute(ctx, q, b);
+    return e < 0 ? empty_penalty : e;
+}
+
+static size_t count_nonempty(const dat_set *set)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < set->n; i++) {
+        const uint32_t *r = dat_row(set, i);
+        for (int c = 0; c < set->n_cells; c++)
+            if (r[c]) { k++; break; }
+    }
+    return k;
+}
+
+static int xset_alloc(seu__xset *x, size_t n, int n_cells, rad_err *err)
+{
+    memset(x, 0, sizeof *x);
+    x->n = n;
+    x->n_cells = n_cells;
+    x->q = calloc(n ? n : 1, sizeof *x->q);
+    x->qd = calloc(n ? n * (size_t)n_cells : 1, sizeof *x->qd);
+    x->gold = calloc(n ? n : 1, sizeof *x->gold);
+    x->gold_emd = calloc(n ? n : 1, sizeof *x->gold_emd);
+    if (!x->q || !x->qd || !x->gold || !x->gold_emd) {
+        seu__xset_free(x);
+        return rad_errf(err, RAD_ENOMEM, "seu: out of memory (%zu crossings)", n);
+    }
+    return RAD_OK;
+}
+
+int seu__xset_init(seu__xset *x, const mdl_model *m, const dat_set *set,
+                   double empty_penalty, rad_err *err)
+{
+    if (set->n_cells != m->in.n_cells || m->in.n_cells != GEO_N_CELLS)
+        return rad_errf(err, RAD_ESCHEMA, "seu: crossings have %d cells, model "
+                        "%d; the EMD needs the %d-cell LD geometry",
+                        set->n_cells, m->in.n_cells, GEO_N_CELLS);
+    if (m->n_dec == 0)
+        return rad_errf(err, RAD_ESCHEMA, "seu: model '%s' has no decoder: "
+                        "the EMD damage needs one", m->name);
+    size_t n = count_nonempty(set);
+    if (n == 0)
+        return rad_errf(err, RAD_ESCHEMA, "seu: no crossing with a non-zero sum");
+    int rc = xset_alloc(x, n, set->n_cells, err);
+    if (rc)
+        return rc;
+    eng_plan *p = NULL;
+    emd_ctx *ctx = emd_new_ld();
+    float *cells = malloc(sizeof(float) * (size_t)x->n_cells);
+    double *b = malloc(sizeof(double) * (size_t)x->n_cells);
+    if (!ctx || !cells || !b)
+        rc = rad_errf(err, RAD_ENOMEM, "seu: out of memory");
+    else
+        rc = eng_compile(m, &p, err);
+    size_t k = 0;
+    for (size_t i = 0; !rc && i < set->n; i++) {
+        const uint32_t *r = dat_row(set, i);
+        uint64_t s = 0;
+        for (int c = 0; c < set->n_cells; c++)
+            s += r[c];
+        if (!s)
+            continue;
+        x->q[k] = r;
+        for (int c = 0; c < set->n_cells; c++)
+            x->qd[k * (size_t)x->n_cells + (size_t)c] = r[c];
+        eng_encode(p, r, &x->gold[k]);
+        x->gold_emd[k] = seu__emd(m, ctx, &x->qd[k * (size_t)x->n_cells],
+                                  &x->gold[k], empty_penalty, cells, b);
+        x->mean_emd += x->gold_emd[k] / (double)n;
+        k++;
+    }
+    eng_free(p);
+    emd_free(ctx);
+    free(cells);
+    free(b);
+    if (rc)
+        seu__xset_free(x);
+    return rc;
+}
+
+void seu__xset_free(seu__xset *x)
+{
+    free(x->q);
+    free(x->qd);
+    free(x->gold);
+    free(x->gold_emd);
+    memset(x, 0, sizeof *x);
+}

@@ -1,0 +1,40 @@
+/*
+** seu_internal.h — helpers shared by the seu module's own C files only.
+*/
+#ifndef RAD4ML_SEU_INTERNAL_H
+#define RAD4ML_SEU_INTERNAL_H
+
+#include "seu/seu.h"
+#include "engine/engine.h"
+#include "algo/emd.h"
+
+/* A prepared set of crossings: the non-empty ones, their charges as
+** doubles (the EMD's reference map), and the unperturbed model's result
+** and EMD for each. */
+typedef struct {
+    size_t          n;          /* crossings kept                        */
+    int             n_cells;
+    const uint32_t **q;         /* [n] charges (pointers into the set)   */
+    double         *qd;         /* [n * n_cells] same, as doubles        */
+    eng_out        *gold;       /* [n] unperturbed encoder results       */
+    double         *gold_emd;   /* [n] unperturbed EMD                   */
+    double          mean_emd;
+} seu__xset;
+
+/* Keeps the crossings of `set` with a non-zero sum, encodes and decodes
+** them with m.  m must compile (eng_compile) and have a decoder. */
+int  seu__xset_init(seu__xset *x, const mdl_model *m, const dat_set *set,
+                    double empty_penalty, rad_err *err);
+void seu__xset_free(seu__xset *x);
+
+/* EMD between charges q (doubles) and m's decoding of o.  Negative decoded
+** cells are clipped to 0 (no physical meaning); an empty decoded map costs
+** empty_penalty.  cells is scratch of n_cells floats, b of n_cells doubles. */
+double seu__emd(const mdl_model *m, emd_ctx *ctx, const double *q,
+                const eng_out *o, double empty_penalty, float *cells,
+                double *b);
+
+/* Largest ground distance of the LD metric (a default empty penalty). */
+double seu__max_distance(void);
+
+#endif
