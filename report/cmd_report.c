@@ -1,0 +1,80 @@
+/*
+** cmd_report.c — `rad4ml report`: the self-contained HTML report.
+*/
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/rpt.h"
+#include "tools/cmd.h"
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+"usage: rad4ml report [options]\n"
+"Writes one self-contained HTML page (inline SVG, no scripts, no network):\n"
+"EMD table, histograms and occupancy plot, an event display of real\n"
+"crossings, the SEU sensitivity map and the area / depth / power table.\n"
+"A missing input file gives a \"not available\" section.\n\n"
+"  --out FILE       the page (default out/report.html)\n"
+"  --eval FILE      rad4ml eval --json output (default out/eval.json)\n"
+"  --seu FILE       rad4ml seu sensitivity JSON (default out/seu.json)\n"
+"  --synth FILE     rad4ml synth --json output (default out/synth.json)\n"
+"  --model FILE     model for the histograms / event display (default built-in)\n"
+"  --weights FILE   its weights\n"
+"  --data FILE      crossings (default the shared real data set)\n"
+"  --links N        output links for the autoencoder and baselines (default:\n"
+"                   the model's)\n"
+"  --hist-n N       hold-out crossings for the EMD histograms (default 1000)\n"
+"  --events N       crossings in the event display, 1..6 (default 3)\n");
+}
+
+int cmd_report(int argc, char **argv)
+{
+    static const struct option LONG[] = {
+        { "out", 1, 0, 'o' },   { "eval", 1, 0, 'e' },    { "seu", 1, 0, 's' },
+        { "synth", 1, 0, 'y' }, { "model", 1, 0, 'm' },   { "weights", 1, 0, 'w' },
+        { "data", 1, 0, 'd' },  { "links", 1, 0, 'l' },   { "hist-n", 1, 0, 'n' },
+        { "events", 1, 0, 'E' },{ "help", 0, 0, 'h' },    { 0, 0, 0, 0 } };
+    rpt_opts o;
+    rpt_opts_default(&o);
+    optind = 1;
+    int c;
+    char *end;
+    while ((c = getopt_long(argc, argv, "h", LONG, NULL)) != -1) {
+        switch (c) {
+        case 'o': o.out = optarg; break;
+        case 'e': o.eval_json = optarg; break;
+        case 's': o.seu_json = optarg; break;
+        case 'y': o.synth_json = optarg; break;
+        case 'm': o.model = optarg; break;
+        case 'w': o.weights = optarg; break;
+        case 'd': o.data = optarg; break;
+        case 'l': o.links = (int)strtol(optarg, &end, 10);
+                  if (*end || o.links < 1 || o.links > 13) goto bad;
+                  break;
+        case 'n': o.n_hist = (int)strtol(optarg, &end, 10);
+                  if (*end || o.n_hist < 1) goto bad;
+                  break;
+        case 'E': o.n_events = (int)strtol(optarg, &end, 10);
+                  if (*end || o.n_events < 1 || o.n_events > 6) goto bad;
+                  break;
+        case 'h': usage(stdout); return 0;
+        default: goto bad;
+        }
+    }
+    if (optind < argc)
+        goto bad;
+    rad_err err = { 0 };
+    if (rpt_write(&o, &err)) {
+        fprintf(stderr, "rad4ml report: %s\n", err.msg);
+        return 1;
+    }
+    printf("rad4ml report: wrote %s\n", o.out);
+    return 0;
+bad:
+    fprintf(stderr, "rad4ml report: bad option or value\n");
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,416 @@
+/*
+** cmd_synth.c — `rad4ml synth`: Yosys figures of the generated RTL for
+** each protection option and pipeline depth, as a table and as JSON.
+*/
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/rad_file.h"
+#include "synth/syn.h"
+#include "synth/syn_flow.h"
+#include "synth/syn_gen.h"
+#include "tools/cmd.h"
+
+#define MAX_CFG 16
+
+typedef struct {
+    const char *rtl;          /* given RTL directory, or NULL: generate */
+    const char *top;
+    const char *model, *weights;
+    const char *json;
+    const char *work;
+    const char *vcd, *vcd_root, *clk, *data;
+    char        protect[MAX_CFG][16];
+    int         n_protect;
+    int         pipeline[MAX_CFG];
+    int         n_pipeline;
+    int         flat, no_cache, power, modules, vectors;
+    long        skip;
+} synth_opts;
+
+/* One configuration's results. */
+typedef struct {
+    char        name[64];
+    const char *protect;
+    int         pipeline;
+    syn_job     job;
+    syn_netlist nl;
+    int         have_power;
+    syn_power   pw;
+    long        cycles;
+    char        rtl_dir[4096];
+    char        note[512];    /* why a configuration was skipped */
+} synth_cfg;
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+"usage: rad4ml synth [options]\n"
+"Synthesizes the generated encoder with Yosys (hierarchical: each distinct\n"
+"module once, scaled by its instance count) and prints cells, flip-flops,\n"
+"transistors, NAND2 equivalents, area for a 65 nm-class node and the\n"
+"longest logic path, per protection option and pipeline depth.\n\n"
+"  --rtl DIR        synthesize the Verilog in DIR instead of generating it\n"
+"  --top NAME       top module (default rad4ml_ae)\n"
+"  --model FILE     model description for the generator (default built-in)\n"
+"  --weights FILE   its weights\n"
+"  --protect LIST   comma list of none,tmr,secded (default none,tmr,secded;\n"
+"                   an option the generator lacks is reported as skipped)\n"
+"  --pipeline LIST  comma list of pipeline depths (default 1)\n"
+"  --flat           flatten before synthesis (slow: `make synth-full`)\n"
+"  --power          activity-based power estimate from a simulation of\n"
+"                   real crossings (Icarus, VCD; see synth/README.md)\n"
+"  --vectors N      crossings simulated for --power (default 200)\n"
+"  --data FILE      crossings for --power (CSV / ePortRX; default: the hold-out\n"
+"                   part of the shared real data set)\n"
+"  --vcd FILE       use this VCD for --power instead of simulating\n"
+"  --vcd-root S     dotted scope of the top in the VCD (default tb.dut)\n"
+"  --clk NAME       clock signal name (default clk)\n"
+"  --skip N         cycles ignored at the start of the VCD (default: the\n"
+"                   configuration phase, detected; 0 with --vcd)\n"
+"  --modules        also print the per-module table\n"
+"  --json FILE      write the results as JSON (atomic)\n"
+"  --work DIR       generated RTL and netlist cache (default build/synth)\n"
+"  --no-cache       rerun Yosys even when the RTL is unchanged\n");
+}
+
+static int parse_list(const char *s, synth_opts *o, int ints)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", s);
+    int n = 0;
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        if (n == MAX_CFG)
+            return -1;
+        if (ints) {
+            char *end;
+            long v = strtol(tok, &end, 10);
+            if (*end || v < 0 || v > 64)
+                return -1;
+            o->pipeline[n++] = (int)v;
+        } else {
+            if (strcmp(tok, "none") && strcmp(tok, "tmr") && strcmp(tok, "secded"))
+                return -1;
+            snprintf(o->protect[n++], sizeof o->protect[0], "%s", tok);
+        }
+    }
+    if (ints)
+        o->n_pipeline = n;
+    else
+        o->n_protect = n;
+    return n > 0 ? 0 : -1;
+}
+
+static int parse_args(int argc, char **argv, synth_opts *o)
+{
+    static const struct option LONG[] = {
+        { "rtl", 1, 0, 'r' },      { "top", 1, 0, 't' },     { "model", 1, 0, 'm' },
+        { "weights", 1, 0, 'w' },  { "protect", 1, 0, 'P' }, { "pipeline", 1, 0, 'p' },
+        { "flat", 0, 0, 'f' },     { "power", 0, 0, 'W' },   { "vectors", 1, 0, 'n' },
+        { "vcd", 1, 0, 'v' },      { "vcd-root", 1, 0, 'R' },{ "clk", 1, 0, 'c' },
+        { "skip", 1, 0, 's' },     { "modules", 0, 0, 'M' }, { "json", 1, 0, 'j' },
+        { "work", 1, 0, 'o' },     { "no-cache", 0, 0, 'N' },{ "help", 0, 0, 'h' },
+        { "data", 1, 0, 'd' },
+        { 0, 0, 0, 0 } };
+    memset(o, 0, sizeof *o);
+    o->top = "rad4ml_ae";
+    o->work = "build/synth";
+    o->vcd_root = "tb.dut";
+    o->clk = "clk";
+    o->vectors = 200;
+    o->skip = -1;
+    parse_list("none,tmr,secded", o, 0);
+    o->pipeline[0] = 1;
+    o->n_pipeline = 1;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", LONG, NULL)) != -1) {
+        switch (c) {
+        case 'r': o->rtl = optarg; break;
+        case 't': o->top = optarg; break;
+        case 'm': o->model = optarg; break;
+        case 'w': o->weights = optarg; break;
+        case 'P': if (parse_list(optarg, o, 0)) goto bad; break;
+        case 'p': if (parse_list(optarg, o, 1)) goto bad; break;
+        case 'f': o->flat = 1; break;
+        case 'W': o->power = 1; break;
+        case 'n': o->vectors = atoi(optarg); if (o->vectors < 1) goto bad; break;
+        case 'v': o->vcd = optarg; o->power = 1; break;
+        case 'R': o->vcd_root = optarg; break;
+        case 'c': o->clk = optarg; break;
+        case 's': o->skip = atol(optarg); if (o->skip < 0) goto bad; break;
+        case 'M': o->modules = 1; break;
+        case 'j': o->json = optarg; break;
+        case 'o': o->work = optarg; break;
+        case 'd': o->data = optarg; o->power = 1; break;
+        case 'N': o->no_cache = 1; break;
+        case 'h': usage(stdout); return 1;
+        default: goto bad;
+        }
+    }
+    if (optind < argc)
+        goto bad;
+    if (o->rtl) {          /* a given directory is one configuration */
+        parse_list("none", o, 0);
+        o->n_pipeline = 1;
+    }
+    return 0;
+bad:
+    fprintf(stderr, "rad4ml synth: bad option or value%s%s\n",
+            optind <= argc && optind > 0 ? " near " : "",
+            optind <= argc && optind > 0 ? argv[optind - 1] : "");
+    usage(stderr);
+    return 2;
+}
+
+/* ---- one configuration --------------------------------------------------- */
+
+static int run_power(const synth_opts *o, synth_cfg *c, const syn_tech *t,
+                     rad_err *err)
+{
+    char vcd[4200];
+    long skip = o->skip;
+    if (o->vcd) {
+        snprintf(vcd, sizeof vcd, "%s", o->vcd);
+        if (skip < 0)
+            skip = 0;
+    } else {
+        snprintf(vcd, sizeof vcd, "%s/power_%s.vcd", o->work, c->name);
+        long cfg_cycles;
+        int rc = syn_gen_vcd(o->model, o->weights, o->data, c->rtl_dir, o->top, o->vectors,
+                             vcd, &cfg_cycles, err);
+        if (rc)
+            return rc;
+        if (skip < 0)
+            skip = cfg_cycles;
+    }
+    syn_activity a;
+    int rc = syn_vcd_activity(vcd, o->clk, skip, &a, err);
+    if (rc)
+        return rc;
+    c->cycles = a.cycles;
+    rc = syn_power_estimate(&c->nl, &a, o->vcd_root, t, &c->pw, err);
+    syn_activity_free(&a);
+    c->have_power = rc == RAD_OK;
+    return rc;
+}
+
+static int run_cfg(const synth_opts *o, synth_cfg *c, const syn_tech *t, rad_err *err)
+{
+    int rc;
+    if (o->rtl) {
+        snprintf(c->rtl_dir, sizeof c->rtl_dir, "%s", o->rtl);
+    } else {
+        snprintf(c->rtl_dir, sizeof c->rtl_dir, "%s/rtl/%s", o->work, c->name);
+        rc = syn_gen_rtl(o->model, o->weights, o->top, c->protect, c->pipeline,
+                         c->rtl_dir, c->note, sizeof c->note, err);
+        if (rc || c->note[0])
+            return rc;
+    }
+    char cache[4200];
+    snprintf(cache, sizeof cache, "%s/cache", o->work);
+    c->job = (syn_job){ .top = o->top, .rtl_dir = c->rtl_dir, .flat = o->flat,
+                        .cache_dir = cache, .no_cache = o->no_cache };
+    if ((rc = syn_run(&c->job, err)))
+        return rc;
+    if ((rc = syn_netlist_load(c->job.netlist, o->top, &c->nl, err)))
+        return rc;
+    if (o->power)
+        rc = run_power(o, c, t, err);
+    return rc;
+}
+
+/* ---- output -------------------------------------------------------------- */
+
+static void print_table(const synth_cfg *cfg, int n, const syn_tech *t, int modules)
+{
+    printf("\n%-14s %9s %7s %11s %10s %20s %7s %8s\n", "config", "cells", "flops",
+           "transistors", "NAND2-eq", "area mm^2 (lo-hi)", "levels", "yosys s");
+    for (int i = 0; i < n; i++) {
+        const synth_cfg *c = &cfg[i];
+        if (c->note[0]) {
+            printf("%-14s skipped: %s\n", c->name, c->note);
+            continue;
+        }
+        const syn_netlist *nl = &c->nl;
+        printf("%-14s %9ld %7ld %11ld %10.0f %6.3f (%.3f-%.3f) %7d %8.1f%s\n",
+               c->name, nl->cells, nl->ff, nl->transistors, nl->nand2,
+               syn_area_mm2(nl->nand2, t->nand2_um2, t->utilization),
+               syn_area_mm2(nl->nand2, t->nand2_um2_lo, t->utilization),
+               syn_area_mm2(nl->nand2, t->nand2_um2_hi, t->utilization),
+               nl->levels, c->job.seconds, c->job.cached ? " (cached)" : "");
+    }
+    printf("area = NAND2-eq x %.2f um^2 (range %.2f-%.2f) / %.0f%% utilization; "
+           "levels = longest path in gates (reg->reg, in->reg, reg->out)\n",
+           t->nand2_um2, t->nand2_um2_lo, t->nand2_um2_hi, 100 * t->utilization);
+    for (int i = 0; i < n; i++) {
+        const synth_cfg *c = &cfg[i];
+        if (c->have_power)
+            printf("%-14s power %.3g mW (band %.3g-%.3g: dyn %.3g clk %.3g leak %.3g), "
+                   "%.3g nJ/inference (%.3g-%.3g), activity %.3f toggles/bit/cycle "
+                   "over %ld cycles\n", c->name, 1e3 * c->pw.p_w, 1e3 * c->pw.p_lo_w,
+                   1e3 * c->pw.p_hi_w, 1e3 * c->pw.p_dyn_w, 1e3 * c->pw.p_clk_w,
+                   1e3 * c->pw.p_leak_w, 1e9 * c->pw.e_j, 1e9 * c->pw.e_lo_j,
+                   1e9 * c->pw.e_hi_j, c->pw.alpha, c->cycles);
+    }
+    if (n > 0 && cfg[0].have_power)
+        printf("published (65 nm LP, abstract): 3.6 mm^2, 95 mW, 2.4 nJ/inference; "
+               "earlier iteration 2.5 mm^2, 280 mW\n");
+    for (int i = 0; modules && i < n; i++) {
+        const syn_netlist *nl = &cfg[i].nl;
+        if (cfg[i].note[0])
+            continue;
+        printf("\n%s: per module (one copy x instances)\n", cfg[i].name);
+        printf("  %-44s %6s %8s %6s %10s %5s %5s %5s %5s\n", "module", "inst", "cells",
+               "flops", "NAND2-eq", "i->o", "i->r", "r->o", "r->r");
+        for (int k = nl->n_mod - 1; k >= 0; k--) {
+            const syn_module *m = &nl->mod[k];
+            printf("  %-44.44s %6ld %8ld %6ld %10.0f %5d %5d %5d %5d\n", m->name,
+                   m->instances, m->cells_own, m->ff_own, m->tr_own / 4.0, m->d_io,
+                   m->d_if, m->d_fo, m->d_ff);
+        }
+    }
+}
+
+static json_t *area_json(double nand2, const syn_tech *t)
+{
+    return json_pack("{s:f,s:f,s:f}",
+                     "lo", syn_area_mm2(nand2, t->nand2_um2_lo, t->utilization),
+                     "nominal", syn_area_mm2(nand2, t->nand2_um2, t->utilization),
+                     "hi", syn_area_mm2(nand2, t->nand2_um2_hi, t->utilization));
+}
+
+static json_t *cfg_json(const synth_cfg *c, const syn_tech *t)
+{
+    json_t *j = json_pack("{s:s,s:s,s:i}", "name", c->name, "protect", c->protect,
+                          "pipeline", c->pipeline);
+    if (c->note[0]) {
+        json_object_set_new(j, "skipped", json_string(c->note));
+        return j;
+    }
+    const syn_netlist *nl = &c->nl;
+    char hash[32];
+    snprintf(hash, sizeof hash, "%016llx", c->job.hash);
+    json_object_set_new(j, "top", json_string(nl->top));
+    json_object_set_new(j, "rtl_hash", json_string(hash));
+    json_object_set_new(j, "flow", json_string(c->job.flat ? "flat" : "hierarchical"));
+    json_object_set_new(j, "cached", json_boolean(c->job.cached));
+    json_object_set_new(j, "yosys_seconds", json_real(c->job.seconds));
+    json_object_set_new(j, "cells", json_integer(nl->cells));
+    json_object_set_new(j, "flipflops", json_integer(nl->ff));
+    json_object_set_new(j, "transistors", json_integer(nl->transistors));
+    json_object_set_new(j, "nand2_eq", json_real(nl->nand2));
+    json_object_set_new(j, "area_mm2", area_json(nl->nand2, t));
+    json_object_set_new(j, "levels", json_pack("{s:i,s:i,s:i,s:i,s:i}",
+        "critical", nl->levels, "reg2reg", nl->levels_reg2reg, "in2reg",
+        nl->levels_in2reg, "reg2out", nl->levels_reg2out, "in2out", nl->levels_in2out));
+    json_t *types = json_object();
+    for (int i = 0; i < nl->n_type; i++)
+        json_object_set_new(types, nl->type[i].type, json_integer(nl->type[i].count));
+    json_object_set_new(j, "cell_types", types);
+    json_t *mods = json_array();
+    for (int k = nl->n_mod - 1; k >= 0; k--) {
+        const syn_module *m = &nl->mod[k];
+        json_array_append_new(mods, json_pack("{s:s,s:I,s:I,s:I,s:I,s:f,s:i,s:i,s:i,s:i}",
+            "name", m->name, "instances", (json_int_t)m->instances,
+            "cells", (json_int_t)m->cells_own, "flipflops", (json_int_t)m->ff_own,
+            "transistors", (json_int_t)m->tr_own, "nand2_eq", m->tr_own / 4.0,
+            "levels_in2out", m->d_io, "levels_in2reg", m->d_if,
+            "levels_reg2out", m->d_fo, "levels_reg2reg", m->d_ff));
+    }
+    json_object_set_new(j, "modules", mods);
+    if (c->have_power) {
+        const syn_power *p = &c->pw;
+        json_object_set_new(j, "power", json_pack(
+            "{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:I,s:f}",
+            "total_mw", 1e3 * p->p_w, "lo_mw", 1e3 * p->p_lo_w, "hi_mw", 1e3 * p->p_hi_w,
+            "dynamic_mw", 1e3 * p->p_dyn_w, "clock_mw", 1e3 * p->p_clk_w,
+            "leakage_mw", 1e3 * p->p_leak_w, "energy_nj", 1e9 * p->e_j,
+            "energy_lo_nj", 1e9 * p->e_lo_j, "energy_hi_nj", 1e9 * p->e_hi_j,
+            "activity", p->alpha, "cycles", (json_int_t)c->cycles,
+            "nand2_eq_with_measured_activity", p->nand2_matched));
+    }
+    return j;
+}
+
+static int write_json(const char *path, const synth_cfg *cfg, int n, const syn_tech *t,
+                      rad_err *err)
+{
+    char ver[256];
+    syn_yosys_version(ver, sizeof ver);
+    json_t *root = json_pack("{s:s,s:s,s:s}", "tool", "rad4ml synth", "yosys", ver,
+                             "method", "synth/README.md");
+    json_object_set_new(root, "tech", json_pack(
+        "{s:s,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:s,s:s}",
+        "node", "65 nm LP class (assumed)",
+        "nand2_um2", t->nand2_um2, "nand2_um2_lo", t->nand2_um2_lo,
+        "nand2_um2_hi", t->nand2_um2_hi, "utilization", t->utilization,
+        "vdd_v", t->vdd, "f_mhz", t->f_hz / 1e6, "c_node_ff", t->c_node_ff,
+        "c_node_ff_lo", t->c_node_ff_lo, "c_node_ff_hi", t->c_node_ff_hi,
+        "c_clk_ff", t->c_clk_ff, "leak_nw_per_gate", t->leak_nw_per_gate,
+        "glitch_hi", t->glitch_hi,
+        "gates", "abc -g cmos3: NOT, NAND2, NOR2, AOI21, OAI21 + generic flip-flops",
+        "nand2_eq", "transistors / 4 (static CMOS; DFF 24 T, +8 T enable, +4 T reset)"));
+    json_object_set_new(root, "reference", json_pack(
+        "{s:f,s:f,s:f,s:f,s:f,s:s}", "area_mm2", 3.6, "power_mw", 95.0,
+        "energy_nj", 2.4, "earlier_area_mm2", 2.5, "earlier_power_mw", 280.0,
+        "source", "arXiv:2105.01683 abstract; earlier iteration: conference abstract"));
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(arr, cfg_json(&cfg[i], t));
+    json_object_set_new(root, "configs", arr);
+    char *text = json_dumps(root, JSON_INDENT(1) | JSON_REAL_PRECISION(6));
+    json_decref(root);
+    if (!text)
+        return rad_errf(err, RAD_ENOMEM, "out of memory");
+    rad_file f;
+    int rc = rad_file_open(&f, path, err);
+    if (rc == RAD_OK) {
+        fputs(text, f.fp);
+        fputc('\n', f.fp);
+        rc = rad_file_commit(&f, err);
+    }
+    free(text);
+    return rc;
+}
+
+int cmd_synth(int argc, char **argv)
+{
+    synth_opts o;
+    int rc = parse_args(argc, argv, &o);
+    if (rc)
+        return rc == 1 ? 0 : rc;
+    syn_tech t;
+    syn_tech_65nm(&t);
+    int n = 0;
+    synth_cfg *cfg = calloc(MAX_CFG * MAX_CFG, sizeof *cfg);
+    if (!cfg)
+        return 1;
+    rad_err err = { 0 };
+    for (int i = 0; i < o.n_protect && rc == 0; i++)
+        for (int k = 0; k < o.n_pipeline && rc == 0; k++) {
+            synth_cfg *c = &cfg[n++];
+            c->protect = o.protect[i];
+            c->pipeline = o.pipeline[k];
+            snprintf(c->name, sizeof c->name, "%s_p%d", o.protect[i], o.pipeline[k]);
+            if (o.rtl)
+                snprintf(c->name, sizeof c->name, "%s", o.top);
+            fprintf(stderr, "rad4ml synth: %s ...\n", c->name);
+            if (run_cfg(&o, c, &t, &err))
+                rc = 1;
+        }
+    if (rc == 0) {
+        print_table(cfg, n, &t, o.modules);
+        if (o.json && write_json(o.json, cfg, n, &t, &err))
+            rc = 1;
+    }
+    if (rc)
+        fprintf(stderr, "rad4ml synth: %s\n", err.msg);
+    for (int i = 0; i < n; i++)
+        syn_netlist_free(&cfg[i].nl);
+    free(cfg);
+    return rc;
+}

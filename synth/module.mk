@@ -1,0 +1,16 @@
+# synth/: Yosys synthesis figures (cells, transistors, NAND2-eq, area, logic
+# depth), switching-activity power estimate, and the `synth` subcommand.
+#   make synth-full   flat synthesis of the full default design (slow)
+LIB_SRCS     += synth/syn_netlist.c synth/syn_power.c synth/syn_flow.c synth/syn_gen.c
+CLI_SRCS     += synth/cmd_synth.c
+CHECK_TESTS  += $(wildcard tests/check_synth*.c)
+SCRIPT_TESTS += $(sort $(wildcard tests/synth_*.sh))
+
+.PHONY: synth-full synth-hier
+# The full default design, hierarchical (minutes): every protection, pipeline 1.
+synth-hier: all
+	nice $(CLI) synth --pipeline 1 --power --modules --json out/synth.json
+# The same, flattened before synthesis (tens of minutes): the cross-check.
+synth-full: all
+	nice $(CLI) synth --flat --protect none --pipeline 1 --modules \
+	    --work $(BUILD)/synth-flat --json out/synth_flat.json

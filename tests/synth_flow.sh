@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# synth_flow.sh — rad4ml synth end to end on small designs (< 1 minute):
+#  * hand-written fixture (synth/testdata/tiny.v): the instance-scaled cell
+#    count equals Yosys' own `stat` of the same netlist; the flat flow's
+#    logic depth equals Yosys' `ltp -noff`; the cache is hit on a rerun;
+#  * the generated design of model/examples/tiny.json at pipeline 0 and 1:
+#    pipelining adds flip-flops and shortens the reg->reg path; the power
+#    estimate from random data exceeds the one from all-zero data;
+#  * bad input gives an error and no JSON.
+set -eu
+R=${RAD4ML:-build/bin/rad4ml}
+T=$(mktemp -d /tmp/synth_flow.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+jget() { python3 -c "import json,sys; d=json.load(open('$1')); print(eval(sys.argv[1]))" "$2"; }
+
+# --- fixture, hierarchical ---
+$R synth --rtl synth/testdata --top tiny_top --work "$T/w" --json "$T/h.json" > "$T/h.txt"
+cat "$T/h.txt"
+cells=$(jget "$T/h.json" "d['configs'][0]['cells']")
+net=$(ls "$T"/w/cache/*.json | head -1)
+yosys -q -p "read_json $net; hierarchy -top tiny_top; tee -q -o $T/stat.txt stat" >/dev/null
+ycells=$(awk '/design hierarchy/{h=1} h && /Number of cells/{n=$4} END{print n}' "$T/stat.txt")
+echo "cells: rad4ml $cells, yosys stat $ycells"
+[ "$cells" = "$ycells" ] || fail "instance-scaled cell count $cells != yosys $ycells"
+inst=$(jget "$T/h.json" "[m['instances'] for m in d['configs'][0]['modules'] if m['name']=='tiny_neuron4'][0]")
+[ "$inst" = 3 ] || fail "tiny_neuron4 instances $inst != 3"
+
+# --- rerun: cache hit, same figures ---
+$R synth --rtl synth/testdata --top tiny_top --work "$T/w" --json "$T/h2.json" > /dev/null
+[ "$(jget "$T/h2.json" "d['configs'][0]['cached']")" = True ] || fail "no cache hit"
+[ "$(jget "$T/h2.json" "d['configs'][0]['cells']")" = "$cells" ] || fail "cache changed figures"
+
+# --- fixture, flat: depth equals yosys ltp ---
+$R synth --rtl synth/testdata --top tiny_top --flat --work "$T/wf" --json "$T/f.json" > /dev/null
+lev=$(jget "$T/f.json" "d['configs'][0]['levels']['critical']")
+hlev=$(jget "$T/h.json" "d['configs'][0]['levels']['critical']")
+fnet=$(ls "$T"/wf/cache/*.json | head -1)
+yosys -q -p "read_json $fnet; hierarchy -top tiny_top; tee -q -o $T/ltp.txt ltp -noff" >/dev/null
+ylev=$(sed -n 's/.*(length=\([0-9]*\)).*/\1/p' "$T/ltp.txt" | sort -n | tail -1)
+echo "levels: flat rad4ml $lev, yosys ltp $ylev, hierarchical $hlev"
+[ "$lev" = "$ylev" ] || fail "flat levels $lev != ltp $ylev"
+[ "$hlev" -ge $((lev * 8 / 10)) ] && [ "$hlev" -le $((lev * 12 / 10)) ] \
+    || fail "hierarchical levels $hlev far from flat $lev"
+
+# --- generated design, pipeline 0 / 1, power ---
+python3 -c "
+import random; random.seed(1)
+print('\n'.join(','.join(str(random.randint(0,255)) for _ in range(4)) for _ in range(150)))" > "$T/rand.csv"
+python3 -c "print('\n'.join('0,0,0,0' for _ in range(150)))" > "$T/zero.csv"
+$R synth --model model/examples/tiny.json --protect none --pipeline 0,1 \
+    --data "$T/rand.csv" --work "$T/g" --json "$T/g.json" | tail -4
+ff0=$(jget "$T/g.json" "d['configs'][0]['flipflops']")
+ff1=$(jget "$T/g.json" "d['configs'][1]['flipflops']")
+l0=$(jget "$T/g.json" "d['configs'][0]['levels']['reg2reg']")
+l1=$(jget "$T/g.json" "d['configs'][1]['levels']['reg2reg']")
+echo "pipeline 0: $ff0 flops, $l0 levels; pipeline 1: $ff1 flops, $l1 levels"
+[ "$ff1" -gt "$ff0" ] || fail "pipeline 1 has no more flip-flops"
+[ "$l1" -lt "$l0" ] || fail "pipeline 1 does not shorten the path"
+$R synth --model model/examples/tiny.json --protect none --pipeline 1 \
+    --data "$T/zero.csv" --work "$T/g" --json "$T/z.json" > /dev/null
+pr=$(jget "$T/g.json" "d['configs'][1]['power']['dynamic_mw']")
+pz=$(jget "$T/z.json" "d['configs'][0]['power']['dynamic_mw']")
+echo "dynamic power: random data $pr mW, zero data $pz mW"
+python3 -c "import sys; sys.exit(0 if $pr > 2 * $pz and $pr > 0 else 1)" \
+    || fail "random data should switch more than zero data"
+
+# --- protection options: TMR / SECDED register files add flip-flops ---
+$R synth --model model/examples/tiny.json --protect none,tmr,secded --pipeline 1 \
+    --work "$T/g" --json "$T/p.json" | grep -E '^(none|tmr|secded)_p1'
+for k in 1 2; do
+    [ "$(jget "$T/p.json" "'skipped' in d['configs'][$k]")" = False ] \
+        || fail "protection $k skipped: $(jget "$T/p.json" "d['configs'][$k].get('skipped')")"
+done
+fn=$(jget "$T/p.json" "d['configs'][0]['flipflops']")
+ft=$(jget "$T/p.json" "d['configs'][1]['flipflops']")
+fs=$(jget "$T/p.json" "d['configs'][2]['flipflops']")
+echo "flip-flops: none $fn, tmr $ft, secded $fs"
+[ "$ft" -gt "$fs" ] && [ "$fs" -gt "$fn" ] || fail "expected flops tmr > secded > none"
+
+# --- bad input ---
+mkdir -p "$T/bad"
+printf 'module broken(input a, output b); assign b = ; endmodule\n' > "$T/bad/x.v"
+if $R synth --rtl "$T/bad" --top broken --work "$T/wb" --json "$T/bad.json" 2> "$T/err.txt"; then
+    fail "broken RTL accepted"
+fi
+grep -q "yosys failed" "$T/err.txt" || fail "no yosys error message"
+[ ! -e "$T/bad.json" ] || fail "partial JSON written"
+if $R synth --pipeline x 2>/dev/null; then fail "bad option accepted"; fi
+echo "synth_flow: ok"
