@@ -14,8 +14,8 @@
 #   CLI_SRCS     C sources of the rad4ml tool (one cmd_*.c per subcommand)
 #   CHECK_TESTS  tests/check_*.c, each a Check program linked with the library
 #   SCRIPT_TESTS shell scripts run by the test runner (exit 0 = pass)
-#   BENCH_CMDS   shell commands run by `make bench`
-#   REGRESS_CMDS shell commands run by `make regress`
+#   BENCH_CMDS   shell commands run by `make bench`, each ending in " ;"
+#   REGRESS_CMDS shell commands run by `make regress`, each ending in " ;"
 
 SAN     ?= 0
 BUILD   ?= build
@@ -90,10 +90,10 @@ san-test:
 	tests/run_tests.sh $(patsubst $(BUILD)/%,build-san/%,$(TEST_BINS))
 
 bench: deps-ok $(CLI)
-	@set -e; $(foreach c,$(BENCH_CMDS),$(c);)
+	set -e; $(BENCH_CMDS)
 
 regress: deps-ok $(CLI)
-	@set -e; $(foreach c,$(REGRESS_CMDS),$(c);)
+	set -e; $(REGRESS_CMDS)
 
 run: deps-ok $(CLI)
 	$(CLI) flow --out out
