@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# flow_cli.sh — `rad4ml flow` end to end on a small budget: train a few
+# epochs, then info/eval/gen/sim/seu/report on the trained weights (synth is
+# covered by tests/synth_flow.sh); every product exists and the page names
+# the trained model's figures; a failing step stops the flow with exit 1;
+# bad options are refused.
+set -eu
+R=${RAD4ML:-build/bin/rad4ml}
+T=$(mktemp -d /tmp/flow_cli.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+"$R" flow --out "$T/o" --train 2 --skip synth --sim-vectors 2000 --icarus-vectors 200 \
+    --seu-crossings 20 > "$T/log" 2>&1 || { tail -30 "$T/log"; fail "flow failed"; }
+for f in model/trained.json model/trained.weights eval.json rtl/rad4ml_ae.v rtl/rad4ml_ae_cfg.v \
+         rtl/rad4ml_ae_hls.c rtl/rad4ml_ae_weights.hex seu.json report.html flow_summary.txt; do
+    [ -s "$T/o/$f" ] || fail "flow did not write $f"
+done
+grep -q '^sim: PASS' "$T/log" || fail "sim step did not pass"
+grep -q 'check-exact: 0 mismatches' "$T/log" || fail "training forward pass not checked"
+# later steps really used the trained weights, not the built-in ones
+grep -q "eval --model $T/o/model/trained.json --weights $T/o/model/trained.weights" "$T/log" \
+    || fail "eval did not use the trained model"
+grep -Eq '^  synth +skipped' "$T/o/flow_summary.txt" || fail "summary lacks the skipped step"
+[ "$(grep -Ec ' ok +[0-9.]+ s$' "$T/o/flow_summary.txt")" -eq 7 ] || fail "expected 7 steps ok"
+echo "flow: 7 steps ok, products present"
+
+# A failing step stops the flow, names itself, and later steps do not run.
+if "$R" flow --out "$T/bad" --data "$T/no_such.csv" --skip synth,sim > "$T/log2" 2>&1; then
+    fail "flow with missing data succeeded"
+fi
+grep -q "step 'eval' failed" "$T/log2" || fail "failing step not named"
+[ ! -e "$T/bad/report.html" ] || fail "report written after a failed step"
+grep -Eq '^  report +not run' "$T/bad/flow_summary.txt" || fail "summary does not show report not run"
+echo "flow: failing step stops the flow"
+
+if "$R" flow --skip nothing 2> /dev/null; then fail "unknown step accepted"; fi
+if "$R" flow --sim-vectors 0 2> /dev/null; then fail "--sim-vectors 0 accepted"; fi
+if "$R" flow --weights x.weights 2> /dev/null; then fail "--weights without --model accepted"; fi
+echo "flow: bad options refused"
