@@ -19,7 +19,4 @@ int cmd_synth(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_flow(int argc, char **argv);
 
-/* For subcommands that are not there yet: prints so and returns 2. */
-int cmd_not_yet(const char *name, const char *what, int argc, char **argv);
-
 #endif

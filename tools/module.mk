@@ -1,5 +1,4 @@
-# tools/: the rad4ml command-line front end.  Subcommands that live here are
-# placeholders (tools/cmd_*.c); a module that implements one deletes the
-# placeholder and adds its own cmd_*.c to CLI_SRCS in its module.mk.
+# tools/: the rad4ml command-line front end (dispatcher, `flow`) and the
+# dependency installer.  Each other subcommand lives in its module (cmd_*.c).
 CLI_SRCS += $(wildcard tools/cmd_*.c)
 SCRIPT_TESTS += tests/flow_cli.sh

@@ -38,13 +38,6 @@ static void usage(FILE *fp)
         fprintf(fp, "  %-8s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
 }
 
-int cmd_not_yet(const char *name, const char *what, int argc, char **argv)
-{
-    int help = argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
-    fprintf(help ? stdout : stderr, "rad4ml %s: not there yet (%s)\n", name, what);
-    return help ? 0 : 2;
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")
