@@ -214,21 +214,38 @@ START_TEST(generation_is_deterministic)
 }
 END_TEST
 
-START_TEST(unimplemented_protection_is_an_error)
+/* TMR / SECDED replace the cfg module: INFO says which, the register count
+** matches the protection; constant weights cannot be protected. */
+START_TEST(protected_register_files)
 {
     mdl_model *m = econt();
-    cg_opts o;
-    cg_opts_default(&o);
-    o.prot = CG_PROT_TMR;
-    rad_err err;
-    char d[] = "/tmp/cgtestXXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(d));
-    ck_assert_int_ne(cg_gen_verilog(m, &o, d, &err), RAD_OK);
-    ck_assert_ptr_nonnull(strstr(err.msg, "tmr"));
-    char p[256];
-    snprintf(p, sizeof p, "%s/rad4ml_ae.v", d);
-    ck_assert_int_ne(access(p, F_OK), 0);                  /* nothing written */
-    rmdir(d);
+    static const struct { cg_prot prot; const char *info, *tag; } v[] = {
+        { CG_PROT_TMR, "32'h01921301", "38592 configuration flip-flops" },
+        { CG_PROT_SECDED, "32'h01922301", "secded" },
+    };
+    for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
+        cg_opts o;
+        cg_opts_default(&o);
+        o.prot = v[k].prot;
+        rad_err err;
+        char d[] = "/tmp/cgtestXXXXXX", p[256];
+        ck_assert_ptr_nonnull(mkdtemp(d));
+        ck_assert_int_eq(cg_gen_verilog(m, &o, d, &err), RAD_OK);
+        snprintf(p, sizeof p, "%s/rad4ml_ae_cfg.v", d);
+        char *t = slurp(p);
+        ck_assert_ptr_nonnull(strstr(t, v[k].info));
+        ck_assert_ptr_nonnull(strstr(t, v[k].tag));
+        free(t);
+        ck_assert_int_eq(unlink(p), 0);
+        snprintf(p, sizeof p, "%s/rad4ml_ae.v", d);
+        ck_assert_int_eq(unlink(p), 0);
+
+        o.weights = CG_WEIGHTS_CONST;                 /* nothing to protect */
+        ck_assert_int_ne(cg_gen_verilog(m, &o, d, &err), RAD_OK);
+        ck_assert_ptr_nonnull(strstr(err.msg, "--weights reg"));
+        ck_assert_int_ne(access(p, F_OK), 0);          /* nothing written */
+        rmdir(d);
+    }
     mdl_free(m);
 }
 END_TEST
@@ -339,7 +356,7 @@ int main(void)
     tcase_add_test(t, plan_pipeline_slots);
     tcase_add_test(t, image_words_follow_i2c_pack);
     tcase_add_test(t, generation_is_deterministic);
-    tcase_add_test(t, unimplemented_protection_is_an_error);
+    tcase_add_test(t, protected_register_files);
     tcase_add_test(t, random_models_plan);
     tcase_add_test(t, checker_counts);
     suite_add_tcase(s, t);
