@@ -41,6 +41,11 @@ typedef struct {
 /* Defaults: top "rad4ml_ae", reg weights, pipeline 1, no protection. */
 void cg_opts_default(cg_opts *o);
 
+/* Sets one option from its command-line spelling and value: "top",
+** "weights-mode" (reg|const), "pipeline" (0..CG_MAX_PIPELINE), "protect"
+** (none|tmr|secded).  RAD_OK, or RAD_EUSAGE with the reason in err. */
+int cg_opts_set(cg_opts *o, const char *name, const char *value, rad_err *err);
+
 /* Latency of the generated RTL in clocks: in_valid sampled at edge k ->
 ** out_valid high after edge k + latency.  Equals pipeline + 2. */
 int cg_latency(const cg_opts *o);

@@ -24,6 +24,45 @@ void cg_opts_default(cg_opts *o)
 
 int cg_latency(const cg_opts *o) { return o->pipeline + 2; }
 
+static int set_top(cg_opts *o, const char *v, rad_err *err)
+{
+    static const char ident[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
+    if (!*v || strlen(v) >= sizeof o->top || strspn(v, ident) != strlen(v) || (*v >= '0' && *v <= '9'))
+        return rad_errf(err, RAD_EUSAGE, "--top: '%s' is not a valid identifier", v);
+    snprintf(o->top, sizeof o->top, "%s", v);
+    return RAD_OK;
+}
+
+int cg_opts_set(cg_opts *o, const char *name, const char *v, rad_err *err)
+{
+    if (!strcmp(name, "top"))
+        return set_top(o, v, err);
+    if (!strcmp(name, "weights-mode")) {
+        if (!strcmp(v, "reg")) o->weights = CG_WEIGHTS_REG;
+        else if (!strcmp(v, "const")) o->weights = CG_WEIGHTS_CONST;
+        else return rad_errf(err, RAD_EUSAGE, "--weights-mode: '%s' is not reg or const", v);
+        return RAD_OK;
+    }
+    if (!strcmp(name, "pipeline")) {
+        char *end;
+        long d = strtol(v, &end, 10);
+        if (!*v || *end || d < 0 || d > CG_MAX_PIPELINE)
+            return rad_errf(err, RAD_EUSAGE, "--pipeline: '%s' is not 0..%d", v, CG_MAX_PIPELINE);
+        o->pipeline = (int)d;
+        return RAD_OK;
+    }
+    if (!strcmp(name, "protect")) {
+        static const char *names[] = { "none", "tmr", "secded" };
+        for (int i = 0; i < 3; i++)
+            if (!strcmp(v, names[i])) {
+                o->prot = (cg_prot)i;
+                return RAD_OK;
+            }
+        return rad_errf(err, RAD_EUSAGE, "--protect: '%s' is not none, tmr or secded", v);
+    }
+    return rad_errf(err, RAD_EUSAGE, "unknown generator option '%s'", name);
+}
+
 static int clog2(long long v)       /* bits to count 0..v-1; >= 1 */
 {
     int b = 1;

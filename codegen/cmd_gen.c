@@ -52,6 +52,7 @@ int cmd_gen(int argc, char **argv)
     long seed = -1, links = 0, rmodel = -1;
     cg_opts o;
     cg_opts_default(&o);
+    rad_err err = { 0 };
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -61,31 +62,15 @@ int cmd_gen(int argc, char **argv)
         case 'w': weights = optarg; break;
         case 'r': seed = strtol(optarg, &end, 0); if (*end || seed < 0) goto bad; break;
         case 'o': out = optarg; break;
-        case 't':
-            if (!*optarg || strlen(optarg) >= sizeof o.top || strspn(optarg,
-                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(optarg)
-                || (optarg[0] >= '0' && optarg[0] <= '9')) {
-                fprintf(stderr, "rad4ml gen: --top: '%s' is not a valid identifier\n", optarg);
-                return 2;
-            }
-            snprintf(o.top, sizeof o.top, "%s", optarg);
-            break;
-        case 'M':
-            if (!strcmp(optarg, "reg")) o.weights = CG_WEIGHTS_REG;
-            else if (!strcmp(optarg, "const")) o.weights = CG_WEIGHTS_CONST;
-            else goto bad;
-            break;
-        case 'p':
-            o.pipeline = (int)strtol(optarg, &end, 10);
-            if (*end || o.pipeline < 0 || o.pipeline > CG_MAX_PIPELINE)
-                goto bad;
+        case 't': case 'M': case 'p':
+            if (cg_opts_set(&o, c == 't' ? "top" : c == 'M' ? "weights-mode" : "pipeline",
+                            optarg, &err))
+                goto bad_opt;
             break;
         case 'l': links = strtol(optarg, &end, 10); if (*end) goto bad; break;
         case 'P':
-            if (!strcmp(optarg, "none")) o.prot = CG_PROT_NONE;
-            else if (!strcmp(optarg, "tmr")) o.prot = CG_PROT_TMR;
-            else if (!strcmp(optarg, "secded")) o.prot = CG_PROT_SECDED;
-            else goto bad;
+            if (cg_opts_set(&o, "protect", optarg, &err))
+                goto bad_opt;
             break;
         case 'W': what = optarg; break;
         case 'T': tpl = optarg; break;
@@ -97,12 +82,14 @@ int cmd_gen(int argc, char **argv)
 bad:
         fprintf(stderr, "rad4ml gen: bad option value '%s' (see --help)\n", optarg);
         return 2;
+bad_opt:
+        fprintf(stderr, "rad4ml gen: %s\n", err.msg);
+        return 2;
     }
     if (optind < argc) {
         fprintf(stderr, "rad4ml gen: unexpected argument '%s'\n", argv[optind]);
         return 2;
     }
-    rad_err err = { 0 };
     mdl_model *m = NULL;
     int rc = rmodel >= 0 ? sim_random_model((uint64_t)rmodel, &m, &err) :
              model ? mdl_load(model, weights, &m, &err) : mdl_load_default(&m, &err);

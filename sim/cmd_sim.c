@@ -380,6 +380,7 @@ int cmd_sim(int argc, char **argv)
     memset(&e, 0, sizeof e);
     cg_opts o;
     cg_opts_default(&o);
+    rad_err oerr = { 0 };
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "hv", opts, NULL)) != -1) {
@@ -390,36 +391,20 @@ int cmd_sim(int argc, char **argv)
         case 'W': weights2 = optarg; break;
         case 'n': nvec = strtoull(optarg, &end, 10); if (*end) goto bad; break;
         case 'i': nicarus = strtoull(optarg, &end, 10); if (*end) goto bad; break;
-        case 'p':
-            o.pipeline = (int)strtol(optarg, &end, 10);
-            if (*end || o.pipeline < 0 || o.pipeline > CG_MAX_PIPELINE)
-                goto bad;
-            break;
-        case 'M':
-            if (!strcmp(optarg, "reg")) o.weights = CG_WEIGHTS_REG;
-            else if (!strcmp(optarg, "const")) o.weights = CG_WEIGHTS_CONST;
-            else goto bad;
+        case 'p': case 'M': case 'P': case 't':
+            if (cg_opts_set(&o, c == 'p' ? "pipeline" : c == 'M' ? "weights-mode" :
+                                c == 'P' ? "protect" : "top", optarg, &oerr)) {
+                fprintf(stderr, "rad4ml sim: %s\n", oerr.msg);
+                return 2;
+            }
             break;
         case 'l': links2 = strtol(optarg, &end, 10); if (*end) goto bad; break;
         case 's': seed = strtol(optarg, &end, 0); if (*end) goto bad; break;
         case 'd': data = optarg; break;
         case 'o': only = optarg; break;
         case 'k': workdir = optarg; break;
-        case 't':
-            if (!*optarg || strlen(optarg) >= sizeof o.top || (optarg[0] >= '0' && optarg[0] <= '9') ||
-                strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
-                    != strlen(optarg))
-                goto bad;
-            sfmt(o.top, sizeof o.top, "%s", optarg);
-            break;
         case 'v': e.verbose = 1; break;
         case 'R': rtl = optarg; break;
-        case 'P':
-            if (!strcmp(optarg, "none")) o.prot = CG_PROT_NONE;
-            else if (!strcmp(optarg, "tmr")) o.prot = CG_PROT_TMR;
-            else if (!strcmp(optarg, "secded")) o.prot = CG_PROT_SECDED;
-            else goto bad;
-            break;
         case 'X': rmodel = strtol(optarg, &end, 0); if (*end || rmodel < 0) goto bad; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;

@@ -53,7 +53,10 @@ echo "yosys: synth -top rad4ml_ae ok ($(grep -m1 'Number of cells' "$T/yosys.log
 if "$RAD4ML" gen --out "$T/bad" --pipeline 999 2>"$T/err"; then fail "pipeline 999 accepted"; fi
 if "$RAD4ML" gen --out "$T/bad" --pipeline 60 2>"$T/err"; then fail "pipeline 60 accepted on ECON-T"; fi
 grep -q "pipeline depth" "$T/err" || fail "no reason given for a too deep pipeline: $(cat "$T/err")"
-if "$RAD4ML" gen --out "$T/bad" --protect tmr 2>"$T/err"; then fail "unimplemented protection accepted"; fi
+if "$RAD4ML" gen --out "$T/bad" --protect tmr --weights-mode const 2>"$T/err"; then
+    fail "protected constant weights accepted"; fi
+grep -q -- "--weights reg" "$T/err" || fail "no reason given for --protect with const weights"
+if "$RAD4ML" gen --out "$T/bad" --protect qmr 2>"$T/err"; then fail "unknown protection accepted"; fi
 if "$RAD4ML" gen --out "$T/bad" --model /nonexistent.json 2>"$T/err"; then fail "missing model accepted"; fi
 [ ! -e "$T/bad/rad4ml_ae.v" ] || fail "a failed gen left output behind"
 echo "bad options: rejected with a message, no output"
