@@ -33,7 +33,9 @@ typedef struct {
     int         pipeline;     /* extra register stages (0 = combinational
                                  between the input and output registers)  */
     cg_prot     prot;         /* configuration register protection        */
-    bool        seu_port;     /* test-only SEU injection port (H7)         */
+    bool        tmr_ctrl;     /* triplicate the control registers (valid /
+                                 cfg-change flags, out_valid, out_cfg_chg) */
+    bool        seu_port;     /* test-only SEU injection port (seu/)      */
     const char *model_name;   /* for the header: model file or "built-in"  */
     const char *weights_name; /* weights file or "built-in"                */
 } cg_opts;

@@ -655,6 +655,52 @@ static void emit_formatter(const cg_plan *p, cg_buf *b)
 
 /* ---- top ---------------------------------------------------------------- */
 
+/* Three copies of a control register, bitwise majority vote, each copy
+** loaded from `next` (computed from voted values) so that an upset in one
+** copy is outvoted at once and overwritten at the next edge.  Each copy has
+** its own (* keep *) always block: otherwise Yosys' opt_merge folds the
+** identical copies back into one register. */
+static void emit_tmr_regs(cg_buf *b, const char *base, int msb, const char *voted,
+                          const char *reset, const char *next)
+{
+    for (int k = 0; k < 3; k++)
+        cg_printf(b, "    reg  [%d:0] %s_%d;\n", msb, base, k);
+    cg_printf(b, "    assign %s = (%s_0 & %s_1) | (%s_0 & %s_2) | (%s_1 & %s_2);\n", voted, base,
+              base, base, base, base, base);
+    for (int k = 0; k < 3; k++)
+        cg_printf(b, "    (* keep *)\n    always @(posedge clk)\n        %s_%d <= rst ? %s : %s;\n",
+                  base, k, reset, next);
+}
+
+/* The valid and configuration-change flags, one bit per register stage:
+** plain registers, or triplicated with --tmr-control (cg_opts.tmr_ctrl). */
+static void emit_control(const cg_plan *p, cg_buf *b)
+{
+    int D = p->o.pipeline;
+    char nv[96], nc[96], rz[16];
+    if (D == 0) {
+        snprintf(nv, sizeof nv, "in_valid");
+        snprintf(nc, sizeof nc, "cfg_wr");
+    } else {
+        snprintf(nv, sizeof nv, "{vld[%d:0], in_valid}", D - 1);
+        snprintf(nc, sizeof nc, "{chg[%d:0], 1'b0} | {%d{cfg_wr}}", D - 1, D + 1);
+    }
+    snprintf(rz, sizeof rz, "%d'h0", D + 1);
+    cg_printf(b, "    // valid and configuration-change flags, one per register stage%s\n",
+              p->o.tmr_ctrl ? "\n    // (triplicated: three copies, majority vote, voted value reloaded)" : "");
+    if (p->o.tmr_ctrl) {
+        cg_printf(b, "    wire [%d:0] vld;\n    wire [%d:0] chg;\n", D, D);
+        emit_tmr_regs(b, "vld", D, "vld", rz, nv);
+        emit_tmr_regs(b, "chg", D, "chg", rz, nc);
+        return;
+    }
+    cg_printf(b, "    reg  [%d:0] vld;\n    reg  [%d:0] chg;\n", D, D);
+    cg_printf(b, "    always @(posedge clk) begin\n        if (rst) begin\n"
+                 "            vld <= %s;\n            chg <= %s;\n        end else begin\n"
+                 "            vld <= %s;\n            chg <= %s;\n        end\n    end\n",
+              rz, rz, nv, nc);
+}
+
 static void emit_top(const cg_plan *p, cg_buf *b)
 {
     const mdl_model *m = p->m;
@@ -670,12 +716,13 @@ static void emit_top(const cg_plan *p, cg_buf *b)
     cg_printf(b, "module %s (\n    input  wire clk,\n    input  wire rst,\n"
                  "    input  wire in_valid,\n"
                  "    input  wire [%d:0] in_q,        // %d charges x %d bits, cell i at [%d*i +: %d]\n"
-                 "    output reg  out_valid,\n    output reg  out_cfg_chg,\n"
+                 "    output %s out_valid,\n    output %s out_cfg_chg,\n"
                  "    output reg  [%d:0] out_sum,      // module-sum float code\n"
                  "    output reg  [%d:0] out_latent,   // %d sent latent values x %d bits (raw, right-aligned)\n"
                  "    input  wire cfg_we,\n    input  wire [%d:0] cfg_addr,\n"
                  "    input  wire [31:0] cfg_wdata,\n    output wire [31:0] cfg_rdata\n);\n",
-              T(p), n * cb - 1, n, cb, cb, cb, cw - 1, nl * lw - 1, nl, lw, p->cfg_aw - 1);
+              T(p), n * cb - 1, n, cb, cb, cb, p->o.tmr_ctrl ? "wire" : "reg ", p->o.tmr_ctrl ? "wire" : "reg ",
+              cw - 1, nl * lw - 1, nl, lw, p->cfg_aw - 1);
     cg_printf(b, "    // configuration registers\n    wire [%d:0] n_links;\n    wire cfg_wr;\n", p->links_w - 1);
     if (!cst)
         cg_printf(b, "    wire [%zu:0] wimg;\n", p->img_bits - 1);
@@ -683,17 +730,7 @@ static void emit_top(const cg_plan *p, cg_buf *b)
                  "        .cfg_wdata(cfg_wdata), .cfg_rdata(cfg_rdata),%s .n_links(n_links), .cfg_wr(cfg_wr));\n",
               T(p), cst ? "" : " .wimg(wimg),");
     cg_printf(b, "    // input registers\n    reg  [%d:0] q_in;\n    always @(posedge clk) q_in <= in_q;\n", n * cb - 1);
-    cg_printf(b, "    // valid and configuration-change flags, one per register stage\n");
-    cg_printf(b, "    reg  [%d:0] vld;\n    reg  [%d:0] chg;\n", D, D);
-    cg_printf(b, "    always @(posedge clk) begin\n        if (rst) begin\n"
-                 "            vld <= %d'h0;\n            chg <= %d'h0;\n        end else begin\n",
-              D + 1, D + 1);
-    if (D == 0)
-        cg_printf(b, "            vld <= in_valid;\n            chg <= cfg_wr;\n");
-    else
-        cg_printf(b, "            vld <= {vld[%d:0], in_valid};\n"
-                     "            chg <= {chg[%d:0], 1'b0} | {%d{cfg_wr}};\n", D - 1, D - 1, D + 1);
-    cg_printf(b, "        end\n    end\n");
+    emit_control(p, b);
     /* datapath */
     cg_printf(b, "    // datapath tensors: t0 = converter output, tI = output of layer I-1\n"
                  "    // (live values only, one wire each, raw fixed-point integers)\n");
@@ -752,10 +789,20 @@ static void emit_top(const cg_plan *p, cg_buf *b)
         cg_printf(b, "%s.y%d(t%d_%d),", i % 8 == 0 ? "\n        " : " ", i, m->n_layers, i);
     cg_printf(b, " .z(lat));\n");
     cg_printf(b, "    // output registers\n    always @(posedge clk) begin\n"
-                 "        out_sum <= code_d;\n        out_latent <= lat;\n"
-                 "        if (rst) begin\n            out_valid <= 1'b0;\n            out_cfg_chg <= 1'b0;\n"
-                 "        end else begin\n            out_valid <= vld[%d];\n"
-                 "            out_cfg_chg <= chg[%d] | cfg_wr;\n        end\n    end\nendmodule\n", D, D);
+                 "        out_sum <= code_d;\n        out_latent <= lat;\n");
+    if (!p->o.tmr_ctrl)
+        cg_printf(b, "        if (rst) begin\n            out_valid <= 1'b0;\n            out_cfg_chg <= 1'b0;\n"
+                     "        end else begin\n            out_valid <= vld[%d];\n"
+                     "            out_cfg_chg <= chg[%d] | cfg_wr;\n        end\n", D, D);
+    cg_printf(b, "    end\n");
+    if (p->o.tmr_ctrl) {
+        char nv[32], nc[48];
+        snprintf(nv, sizeof nv, "vld[%d]", D);
+        snprintf(nc, sizeof nc, "chg[%d] | cfg_wr", D);
+        emit_tmr_regs(b, "ov", 0, "out_valid", "1'b0", nv);
+        emit_tmr_regs(b, "oc", 0, "out_cfg_chg", "1'b0", nc);
+    }
+    cg_printf(b, "endmodule\n");
 }
 
 int cg_gen_verilog(const mdl_model *m, const cg_opts *o, const char *dir, rad_err *err)

@@ -30,6 +30,8 @@ static void usage(FILE *fp)
         "  --links N           reset value of n_links (default: the model's)\n"
         "  --protect P         configuration register protection: none (default),\n"
         "                      tmr or secded (scrubbed every clock; ERR_STATUS counts)\n"
+        "  --tmr-control       triplicate the control registers (valid / cfg-change\n"
+        "                      flags, out_valid, out_cfg_chg) with majority voters\n"
         "  --what LIST         comma list of rtl,hls,image (default: all)\n"
         "  --templates DIR     HLS templates (default: built in, from hls_templates/)\n"
         "  --random-model S    a small random model (tests: every rounding/overflow mode)\n");
@@ -42,7 +44,7 @@ int cmd_gen(int argc, char **argv)
         { "random-weights", required_argument, 0, 'r' }, { "out", required_argument, 0, 'o' },
         { "top", required_argument, 0, 't' }, { "weights-mode", required_argument, 0, 'M' },
         { "pipeline", required_argument, 0, 'p' }, { "links", required_argument, 0, 'l' },
-        { "protect", required_argument, 0, 'P' }, { "what", required_argument, 0, 'W' },
+        { "protect", required_argument, 0, 'P' }, { "tmr-control", no_argument, 0, 'C' }, { "what", required_argument, 0, 'W' },
         { "templates", required_argument, 0, 'T' }, { "help", no_argument, 0, 'h' },
         { "random-model", required_argument, 0, 'X' },
         { 0, 0, 0, 0 }
@@ -68,6 +70,7 @@ int cmd_gen(int argc, char **argv)
                 goto bad_opt;
             break;
         case 'l': links = strtol(optarg, &end, 10); if (*end) goto bad; break;
+        case 'C': o.tmr_ctrl = true; break;
         case 'P':
             if (cg_opts_set(&o, "protect", optarg, &err))
                 goto bad_opt;

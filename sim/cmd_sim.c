@@ -64,6 +64,7 @@ static void usage(FILE *fp)
         "  --pipeline D          register stages (default 1)\n"
         "  --weights-mode M      reg (default) or const\n"
         "  --protect P           weight-register protection none (default), tmr, secded\n"
+        "  --tmr-control         triplicated control registers (rad4ml gen --tmr-control)\n"
         "  --links2 K            n_links written mid-stream (default 3; 0 = none)\n"
         "  --seed S              vector seed (default 1)\n"
         "  --data FILE|none      real crossings (default: shared ePortRX file)\n"
@@ -368,7 +369,7 @@ int cmd_sim(int argc, char **argv)
         { "only", required_argument, 0, 'o' }, { "workdir", required_argument, 0, 'k' },
         { "top", required_argument, 0, 't' }, { "verbose", no_argument, 0, 'v' },
         { "rtl", required_argument, 0, 'R' }, { "random-model", required_argument, 0, 'X' },
-        { "protect", required_argument, 0, 'P' },
+        { "protect", required_argument, 0, 'P' }, { "tmr-control", no_argument, 0, 'C' },
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
     };
     const char *model = NULL, *weights = NULL, *weights2 = NULL, *data = NULL;
@@ -391,6 +392,7 @@ int cmd_sim(int argc, char **argv)
         case 'W': weights2 = optarg; break;
         case 'n': nvec = strtoull(optarg, &end, 10); if (*end) goto bad; break;
         case 'i': nicarus = strtoull(optarg, &end, 10); if (*end) goto bad; break;
+        case 'C': o.tmr_ctrl = true; break;
         case 'p': case 'M': case 'P': case 't':
             if (cg_opts_set(&o, c == 'p' ? "pipeline" : c == 'M' ? "weights-mode" :
                                 c == 'P' ? "protect" : "top", optarg, &oerr)) {
@@ -426,8 +428,9 @@ bad:
     else
         sfmt(e.work, sizeof e.work, "%s/sim", bd ? bd : defbuild);
     static const char *prot_name[] = { "none", "tmr", "secded" };
-    sfmt(e.gen, sizeof e.gen, "%s/gen_%s_%s_p%d_%s", e.work, o.top,
-             o.weights == CG_WEIGHTS_REG ? "reg" : "const", o.pipeline, prot_name[o.prot]);
+    sfmt(e.gen, sizeof e.gen, "%s/gen_%s_%s_p%d_%s%s", e.work, o.top,
+             o.weights == CG_WEIGHTS_REG ? "reg" : "const", o.pipeline, prot_name[o.prot],
+             o.tmr_ctrl ? "_tmrctl" : "");
 
     rad_err err = { 0 };
     mdl_model *a = NULL, *b = NULL;
