@@ -38,8 +38,8 @@ int cg_gen_image(const mdl_model *m, const char *path, rad_err *err)
     if (rc)
         return rc;
     cg_buf b = { 0 };
-    cg_printf(&b, "# %s weight image: %d words of 32 bits, word i -> cfg address %d + i\n"
-                  "# (image bit k = word k/32, bit k%%32; layout of mdl_i2c_pack)\n",
+    cg_printf(&b, "// %s weight image: %d words of 32 bits, word i -> cfg address %d + i\n"
+                  "// (image bit k = word k/32, bit k%%32; layout of mdl_i2c_pack)\n",
               m->name, n, CG_CFG_WBASE);
     for (int i = 0; i < n; i++)
         cg_printf(&b, "%08x\n", w[i]);

@@ -22,12 +22,13 @@ typedef struct {
     const char *model, *weights;
     const char *json;
     const char *work;
+    const char *cache;        /* netlist cache (default <work>/cache)   */
     const char *vcd, *vcd_root, *clk, *data;
     char        protect[MAX_CFG][16];
     int         n_protect;
     int         pipeline[MAX_CFG];
     int         n_pipeline;
-    int         flat, no_cache, power, modules, vectors;
+    int         flat, quick, no_cache, power, modules, vectors, jobs;
     long        skip;
 } synth_opts;
 
@@ -61,6 +62,8 @@ static void usage(FILE *fp)
 "                   an option the generator lacks is reported as skipped)\n"
 "  --pipeline LIST  comma list of pipeline depths (default 1)\n"
 "  --flat           flatten before synthesis (slow: `make synth-full`)\n"
+"  --quick          ABC's fast mapping (abc -fast): minutes faster cold, but\n"
+"                   ~25%% more cells: an upper bound, not figures to quote\n"
 "  --power          activity-based power estimate from a simulation of\n"
 "                   real crossings (Icarus, VCD; see synth/README.md)\n"
 "  --vectors N      crossings simulated for --power (default 200)\n"
@@ -74,6 +77,9 @@ static void usage(FILE *fp)
 "  --modules        also print the per-module table\n"
 "  --json FILE      write the results as JSON (atomic)\n"
 "  --work DIR       generated RTL and netlist cache (default build/synth)\n"
+"  --cache DIR      netlist cache (default <work>/cache): per module, so\n"
+"                   configurations share the modules they have in common\n"
+"  --jobs N         Yosys runs in parallel, one module each (default 2)\n"
 "  --no-cache       rerun Yosys even when the RTL is unchanged\n");
 }
 
@@ -113,7 +119,8 @@ static int parse_args(int argc, char **argv, synth_opts *o)
         { "vcd", 1, 0, 'v' },      { "vcd-root", 1, 0, 'R' },{ "clk", 1, 0, 'c' },
         { "skip", 1, 0, 's' },     { "modules", 0, 0, 'M' }, { "json", 1, 0, 'j' },
         { "work", 1, 0, 'o' },     { "no-cache", 0, 0, 'N' },{ "help", 0, 0, 'h' },
-        { "data", 1, 0, 'd' },
+        { "data", 1, 0, 'd' },     { "cache", 1, 0, 'C' },   { "jobs", 1, 0, 'J' },
+        { "quick", 0, 0, 'Q' },
         { 0, 0, 0, 0 } };
     memset(o, 0, sizeof *o);
     o->top = "rad4ml_ae";
@@ -122,6 +129,7 @@ static int parse_args(int argc, char **argv, synth_opts *o)
     o->clk = "clk";
     o->vectors = 200;
     o->skip = -1;
+    o->jobs = 2;
     parse_list("none,tmr,secded", o, 0);
     o->pipeline[0] = 1;
     o->n_pipeline = 1;
@@ -136,6 +144,7 @@ static int parse_args(int argc, char **argv, synth_opts *o)
         case 'P': if (parse_list(optarg, o, 0)) goto bad; break;
         case 'p': if (parse_list(optarg, o, 1)) goto bad; break;
         case 'f': o->flat = 1; break;
+        case 'Q': o->quick = 1; break;
         case 'W': o->power = 1; break;
         case 'n': o->vectors = atoi(optarg); if (o->vectors < 1) goto bad; break;
         case 'v': o->vcd = optarg; o->power = 1; break;
@@ -147,11 +156,13 @@ static int parse_args(int argc, char **argv, synth_opts *o)
         case 'o': o->work = optarg; break;
         case 'd': o->data = optarg; o->power = 1; break;
         case 'N': o->no_cache = 1; break;
+        case 'C': o->cache = optarg; break;
+        case 'J': o->jobs = atoi(optarg); if (o->jobs < 1 || o->jobs > 16) goto bad; break;
         case 'h': usage(stdout); return 1;
         default: goto bad;
         }
     }
-    if (optind < argc)
+    if (optind < argc || (o->quick && o->flat))
         goto bad;
     if (o->rtl) {          /* a given directory is one configuration */
         parse_list("none", o, 0);
@@ -213,7 +224,9 @@ static int run_cfg(const synth_opts *o, synth_cfg *c, const syn_tech *t, rad_err
     char cache[4200];
     snprintf(cache, sizeof cache, "%s/cache", o->work);
     c->job = (syn_job){ .top = o->top, .rtl_dir = c->rtl_dir, .flat = o->flat,
-                        .cache_dir = cache, .no_cache = o->no_cache };
+                        .quick = o->quick,
+                        .cache_dir = o->cache ? o->cache : cache,
+                        .no_cache = o->no_cache, .jobs = o->jobs };
     if ((rc = syn_run(&c->job, err)))
         return rc;
     if ((rc = syn_netlist_load(c->job.netlist, o->top, &c->nl, err)))
@@ -236,16 +249,29 @@ static void print_table(const synth_cfg *cfg, int n, const syn_tech *t, int modu
             continue;
         }
         const syn_netlist *nl = &c->nl;
+        char how[64] = " (cached)";
+        if (!c->job.cached && c->job.n_mod)
+            snprintf(how, sizeof how, " (%d of %d modules)", c->job.n_run, c->job.n_mod);
+        else if (!c->job.cached)
+            how[0] = '\0';
         printf("%-14s %9ld %7ld %11ld %10.0f %6.3f (%.3f-%.3f) %7d %8.1f%s\n",
                c->name, nl->cells, nl->ff, nl->transistors, nl->nand2,
                syn_area_mm2(nl->nand2, t->nand2_um2, t->utilization),
                syn_area_mm2(nl->nand2, t->nand2_um2_lo, t->utilization),
                syn_area_mm2(nl->nand2, t->nand2_um2_hi, t->utilization),
-               nl->levels, c->job.seconds, c->job.cached ? " (cached)" : "");
+               nl->levels, c->job.seconds, how);
     }
+    for (int i = 1; i < n; i++)    /* protected variants against the first */
+        if (!cfg[i].note[0] && !cfg[0].note[0] && cfg[0].nl.nand2 > 0
+            && cfg[i].pipeline == cfg[0].pipeline && strcmp(cfg[i].protect, cfg[0].protect))
+            printf("%-14s area %.3f x %s\n", cfg[i].name, cfg[i].nl.nand2 / cfg[0].nl.nand2,
+                   cfg[0].name);
     printf("area = NAND2-eq x %.2f um^2 (range %.2f-%.2f) / %.0f%% utilization; "
            "levels = longest path in gates (reg->reg, in->reg, reg->out)\n",
            t->nand2_um2, t->nand2_um2_lo, t->nand2_um2_hi, 100 * t->utilization);
+    if (n > 0 && cfg[0].job.quick)
+        printf("--quick: ABC fast mapping (abc -fast): counts are an upper bound "
+               "(~25%% more cells), not the figures to quote\n");
     for (int i = 0; i < n; i++) {
         const synth_cfg *c = &cfg[i];
         if (c->have_power)
@@ -296,9 +322,12 @@ static json_t *cfg_json(const synth_cfg *c, const syn_tech *t)
     snprintf(hash, sizeof hash, "%016llx", c->job.hash);
     json_object_set_new(j, "top", json_string(nl->top));
     json_object_set_new(j, "rtl_hash", json_string(hash));
-    json_object_set_new(j, "flow", json_string(c->job.flat ? "flat" : "hierarchical"));
+    json_object_set_new(j, "flow", json_string(c->job.flat ? "flat" : c->job.quick ?
+                                               "hierarchical-quick" : "hierarchical"));
     json_object_set_new(j, "cached", json_boolean(c->job.cached));
     json_object_set_new(j, "yosys_seconds", json_real(c->job.seconds));
+    json_object_set_new(j, "netlist", json_string(c->job.netlist));
+    json_object_set_new(j, "yosys_modules_run", json_integer(c->job.n_run));
     json_object_set_new(j, "cells", json_integer(nl->cells));
     json_object_set_new(j, "flipflops", json_integer(nl->ff));
     json_object_set_new(j, "transistors", json_integer(nl->transistors));
@@ -320,6 +349,14 @@ static json_t *cfg_json(const synth_cfg *c, const syn_tech *t)
             "transistors", (json_int_t)m->tr_own, "nand2_eq", m->tr_own / 4.0,
             "levels_in2out", m->d_io, "levels_in2reg", m->d_if,
             "levels_reg2out", m->d_fo, "levels_reg2reg", m->d_ff));
+        const syn_modjob *mj = syn_job_module(&c->job, m->name);
+        if (mj) {
+            json_t *last = json_array_get(mods, json_array_size(mods) - 1);
+            snprintf(hash, sizeof hash, "%016llx", mj->hash);
+            json_object_set_new(last, "netlist_hash", json_string(hash));
+            json_object_set_new(last, "cached", json_boolean(mj->cached));
+            json_object_set_new(last, "yosys_seconds", json_real(mj->seconds));
+        }
     }
     json_object_set_new(j, "modules", mods);
     if (c->have_power) {

@@ -1,10 +1,13 @@
 # synth/: Yosys synthesis figures (cells, transistors, NAND2-eq, area, logic
 # depth), switching-activity power estimate, and the `synth` subcommand.
+#   make synth-hier   the full default design, per module, cached (figures)
 #   make synth-full   flat synthesis of the full default design (slow)
 LIB_SRCS     += synth/syn_netlist.c synth/syn_power.c synth/syn_flow.c synth/syn_gen.c
 CLI_SRCS     += synth/cmd_synth.c
 CHECK_TESTS  += $(wildcard tests/check_synth*.c)
-SCRIPT_TESTS += $(sort $(wildcard tests/synth_*.sh))
+SCRIPT_TESTS += $(filter-out %_regress.sh,$(sort $(wildcard tests/synth_*.sh)))
+# small48: the per-module cache and TMR cfg on an ECON-T-shaped model (minutes)
+REGRESS_CMDS += tests/synth_small48_regress.sh ;
 
 .PHONY: synth-full synth-hier
 # The full default design, hierarchical (minutes): every protection, pipeline 1.

@@ -1,10 +1,20 @@
 /*
 ** syn_flow.h — running Yosys (synth/flow_*.ys) on generated RTL, cached.
 **
-** The cache holds the netlist (write_json) under
-** <cache_dir>/<hash>.json, hash = FNV-1a 64 of the top name, every .v file
-** of the RTL directory (sorted by name) and the flow script; a rerun on
-** unchanged RTL reads the netlist back instead of running Yosys again.
+** Hierarchical flow (the default): every distinct module under the top is
+** synthesized by its own Yosys run, its submodules turned into black boxes,
+** and cached as <cache_dir>/mod_<hash>.json, hash = FNV-1a 64 of the flow
+** script, the module's own source text (plus the compiler directives above
+** it in its file) and the port lists of the modules it instantiates.  So
+** configurations that differ in one module (none / tmr / secded differ only
+** in <top>_cfg) re-run Yosys on that module alone.  The module list, source
+** ranges and ports come from a quick Yosys read of the whole design
+** (<cache_dir>/disc_<hash>.json, keyed by top + every file).  The modules'
+** netlists are merged into <cache_dir>/design_<hash>.json (j->netlist), the
+** same netlist a single hierarchical run writes.
+**
+** Flat flow: one Yosys run of the whole design, <cache_dir>/<hash>.json,
+** hash = top, every .v file (sorted by name) and the script.
 */
 #ifndef RAD4ML_SYN_FLOW_H
 #define RAD4ML_SYN_FLOW_H
@@ -12,20 +22,42 @@
 #include <stddef.h>
 #include "synth/syn.h"
 
+#define SYN_MAX_MODS 256
+
+/* One module of the hierarchical flow. */
+typedef struct {
+    char   name[SYN_NAME_MAX];
+    unsigned long long hash;  /* its cache key                         */
+    long   src_bytes;         /* size of its source text (job order)   */
+    int    cached;            /* netlist came from the cache           */
+    double seconds;           /* its Yosys wall time (0 when cached)   */
+} syn_modjob;
+
 typedef struct {
     const char *top;          /* top module                               */
     const char *rtl_dir;      /* every *.v in it (not *_tb*) is read      */
     int         flat;         /* flow_flat.ys instead of flow_hier.ys     */
+    int         quick;        /* flow_quick.ys (abc -fast; not with flat) */
     const char *cache_dir;    /* e.g. build/synth/cache                   */
     int         no_cache;     /* run Yosys even on a hit                  */
+    int         jobs;         /* parallel Yosys runs (hierarchical; <1: 1) */
     /* results */
     char        netlist[4096];
-    int         cached;
-    double      seconds;      /* Yosys wall time (0 on a cache hit)       */
-    unsigned long long hash;
+    int         cached;       /* nothing was synthesized                  */
+    double      seconds;      /* wall time spent in Yosys (0: all cached) */
+    unsigned long long hash;  /* of the whole RTL + top + script          */
+    int         n_mod;        /* hierarchical: the modules, leaves first  */
+    int         n_run;        /* of which synthesized now                 */
+    syn_modjob  mod[SYN_MAX_MODS];
 } syn_job;
 
+/* Synthesizes (or finds in the cache) the design; j->netlist names the
+** netlist for syn_netlist_load.  A design with more than SYN_MAX_MODS
+** modules is run as one Yosys job (n_mod = 0). */
 int  syn_run(syn_job *j, rad_err *err);
+
+/* The job record of a module, or NULL. */
+const syn_modjob *syn_job_module(const syn_job *j, const char *name);
 
 /* Locates a flow script: $RAD4ML_SYNTH_DIR, then <tool's root>/synth,
 ** then ./synth. */

@@ -186,17 +186,46 @@ static int write_vectors(const mdl_model *m, const char *user, int n, const char
     return rc;
 }
 
-static int count_lines(const char *path, rad_err *err)
+/* Copies the weight words of the generator's hex file (one 32-bit word a
+** line, after '#' comment lines that $readmemh does not take) to dst;
+** returns the number of words, -1 on error.  A line that is not 1-8 hex
+** digits is an error: a testbench with undefined weights would simulate
+** X and give a meaningless activity. */
+static int clean_hex(const char *src, const char *dst, rad_err *err)
 {
     char *text;
     size_t len;
-    if (rad_read_all(path, &text, &len, err))
+    if (rad_read_all(src, &text, &len, err))
         return -1;
-    int n = 0;
-    for (size_t i = 0; i < len; i++)
-        n += text[i] == '\n';
+    rad_file f;
+    if (rad_file_open(&f, dst, err)) {
+        free(text);
+        return -1;
+    }
+    int n = 0, line = 0, bad = 0;
+    for (char *p = text, *e; p < text + len && !bad; p = e + 1) {
+        e = memchr(p, '\n', (size_t)(text + len - p));
+        if (!e)
+            e = text + len;
+        line++;
+        size_t k = (size_t)(e - p);
+        while (k && (p[k - 1] == '\r' || p[k - 1] == ' '))
+            k--;
+        if (k == 0 || p[0] == '#' || (k > 1 && p[0] == '/' && p[1] == '/'))
+            continue;
+        size_t h = strspn(p, "0123456789abcdefABCDEF");
+        bad = h != k || k > 8;
+        if (!bad) {
+            fprintf(f.fp, "%.*s\n", (int)k, p);
+            n++;
+        }
+    }
     free(text);
-    return n;
+    if (bad) {
+        rad_file_abort(&f);
+        return rad_errf(err, RAD_EPARSE, "%s:%d: not a 32-bit hex word", src, line), -1;
+    }
+    return rad_file_commit(&f, err) ? -1 : n;
 }
 
 static int write_tb(const mdl_model *m, const char *top, int n_words, int n_vec,
@@ -284,14 +313,15 @@ int syn_gen_vcd(const char *model, const char *weights, const char *data,
     int rc = load_model(model, weights, &m, err);
     if (rc)
         return rc;
-    char img[4200], vec[4200], tb[4200], simv[4200];
-    snprintf(img, sizeof img, "%s/%s_weights.hex", rtl_dir, top);
+    char hex[4200], img[4200], vec[4200], tb[4200], simv[4200];
+    snprintf(hex, sizeof hex, "%s/%s_weights.hex", rtl_dir, top);
+    snprintf(img, sizeof img, "%s.weights.hex", vcd);
     snprintf(vec, sizeof vec, "%s.vectors.hex", vcd);
     snprintf(tb, sizeof tb, "%s.tb.v", vcd);
     snprintf(simv, sizeof simv, "%s.vvp", vcd);
-    int n_words = count_lines(img, err), got = 0;
+    int n_words = clean_hex(hex, img, err), got = 0;
     if (n_words <= 0)
-        rc = n_words < 0 ? err->code : rad_errf(err, RAD_ESCHEMA, "%s: empty", img);
+        rc = n_words < 0 ? err->code : rad_errf(err, RAD_ESCHEMA, "%s: empty", hex);
     if (rc == RAD_OK)
         rc = write_vectors(m, data, n_vectors, vec, &got, err);
     if (rc == RAD_OK)

@@ -17,6 +17,26 @@ diff -r "$T/ref" "$T/ref2" >/dev/null || fail "two runs of gen differ"
 diff -r rtl_out "$T/ref" || fail "rtl_out/ differs from the generator output (run: rad4ml gen --top econt_ae --out rtl_out --what rtl,hls)"
 echo "rtl_out: identical to a fresh generation"
 
+# 1b. the weight image is a $readmemh file (comments as //): Icarus reads
+#     it back word for word
+"$RAD4ML" gen --out "$T/img" --what image >/dev/null
+n=$(grep -vc '^//' "$T/img/rad4ml_ae_weights.hex")
+cat > "$T/img/tb.v" <<TB
+module tb;
+    reg [31:0] mem [0:$((n - 1))];
+    integer i;
+    initial begin
+        \$readmemh("$T/img/rad4ml_ae_weights.hex", mem);
+        for (i = 0; i < $n; i = i + 1) \$display("%08x", mem[i]);
+    end
+endmodule
+TB
+iverilog -g2005 -o "$T/img/a.out" "$T/img/tb.v" || fail "readmemh testbench"
+vvp -n "$T/img/a.out" > "$T/img/back.txt"
+grep -v '^//' "$T/img/rad4ml_ae_weights.hex" | diff - "$T/img/back.txt" > /dev/null \
+    || fail "\$readmemh does not read the weight image back"
+echo "weight image: $n words, read back by \$readmemh"
+
 # 2. lint / Icarus on ECON-T in both weight modes, pipeline 0 and 4
 for mode in reg const; do
     for p in 0 4; do

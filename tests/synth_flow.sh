@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # synth_flow.sh — rad4ml synth end to end on small designs (< 1 minute):
 #  * hand-written fixture (synth/testdata/tiny.v): the instance-scaled cell
-#    count equals Yosys' own `stat` of the same netlist; the flat flow's
-#    logic depth equals Yosys' `ltp -noff`; the cache is hit on a rerun;
+#    count equals Yosys' own `stat` of the same (per-module, merged)
+#    netlist, and is within 5 % of one hierarchical Yosys run of the whole
+#    design (ABC's mapping depends on net order, so not equal); the flat
+#    flow's logic depth equals Yosys' `ltp -noff`; the cache is hit on a rerun;
 #  * the generated design of model/examples/tiny.json at pipeline 0 and 1:
 #    pipelining adds flip-flops and shortens the reg->reg path; the power
 #    estimate from random data exceeds the one from all-zero data;
+#  * none / tmr / secded of a generated design: only the <top>_cfg netlist
+#    differs (every other module is a cache hit), and the TMR cfg holds the
+#    weight image three times (flip-flops ~3x those of the plain cfg);
 #  * bad input gives an error and no JSON.
 set -eu
 R=${RAD4ML:-build/bin/rad4ml}
@@ -18,11 +23,28 @@ jget() { python3 -c "import json,sys; d=json.load(open('$1')); print(eval(sys.ar
 $R synth --rtl synth/testdata --top tiny_top --work "$T/w" --json "$T/h.json" > "$T/h.txt"
 cat "$T/h.txt"
 cells=$(jget "$T/h.json" "d['configs'][0]['cells']")
-net=$(ls "$T"/w/cache/*.json | head -1)
+net=$(jget "$T/h.json" "d['configs'][0]['netlist']")
+case "$net" in "$T"/w/cache/design_*.json) ;; *) fail "netlist $net not the merged per-module one";; esac
+[ "$(jget "$T/h.json" "d['configs'][0]['yosys_modules_run']")" = 4 ] || fail "expected 4 module runs"
 yosys -q -p "read_json $net; hierarchy -top tiny_top; tee -q -o $T/stat.txt stat" >/dev/null
 ycells=$(awk '/design hierarchy/{h=1} h && /Number of cells/{n=$4} END{print n}' "$T/stat.txt")
-echo "cells: rad4ml $cells, yosys stat $ycells"
+yosys -q -p "read_verilog -sv synth/testdata/tiny.v; hierarchy -check -top tiny_top; \
+    script synth/flow_hier.ys; tee -q -o $T/mono.txt stat" >/dev/null
+mcells=$(awk '/design hierarchy/{h=1} h && /Number of cells/{n=$4} END{print n}' "$T/mono.txt")
+echo "cells: rad4ml $cells, yosys stat $ycells, one whole-design yosys run $mcells"
 [ "$cells" = "$ycells" ] || fail "instance-scaled cell count $cells != yosys $ycells"
+[ $((cells * 100)) -ge $((mcells * 95)) ] && [ $((cells * 100)) -le $((mcells * 105)) ] \
+    || fail "per-module synthesis $cells cells far from whole-design $mcells"
+# Submodule instances keep their port directions in the merged netlist
+# (logic depth through a neuron needs them) and the depth crosses them.
+python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))['modules']
+n = [c for m in d.values() for c in m['cells'].values() if c['type'] in d]
+assert n and all('port_directions' in c for c in n), 'instance without port_directions'
+" "$net" || fail "merged netlist lacks port directions"
+[ "$(jget "$T/h.json" "[m['levels_in2out'] for m in d['configs'][0]['modules'] if m['name']=='tiny_neuron4'][0]")" -gt 0 ] \
+    || fail "no in->out depth through tiny_neuron4"
 inst=$(jget "$T/h.json" "[m['instances'] for m in d['configs'][0]['modules'] if m['name']=='tiny_neuron4'][0]")
 [ "$inst" = 3 ] || fail "tiny_neuron4 instances $inst != 3"
 
@@ -35,7 +57,7 @@ $R synth --rtl synth/testdata --top tiny_top --work "$T/w" --json "$T/h2.json" >
 $R synth --rtl synth/testdata --top tiny_top --flat --work "$T/wf" --json "$T/f.json" > /dev/null
 lev=$(jget "$T/f.json" "d['configs'][0]['levels']['critical']")
 hlev=$(jget "$T/h.json" "d['configs'][0]['levels']['critical']")
-fnet=$(ls "$T"/wf/cache/*.json | head -1)
+fnet=$(jget "$T/f.json" "d['configs'][0]['netlist']")
 yosys -q -p "read_json $fnet; hierarchy -top tiny_top; tee -q -o $T/ltp.txt ltp -noff" >/dev/null
 ylev=$(sed -n 's/.*(length=\([0-9]*\)).*/\1/p' "$T/ltp.txt" | sort -n | tail -1)
 echo "levels: flat rad4ml $lev, yosys ltp $ylev, hierarchical $hlev"
@@ -64,6 +86,25 @@ pz=$(jget "$T/z.json" "d['configs'][0]['power']['dynamic_mw']")
 echo "dynamic power: random data $pr mW, zero data $pz mW"
 python3 -c "import sys; sys.exit(0 if $pr > 2 * $pz and $pr > 0 else 1)" \
     || fail "random data should switch more than zero data"
+# The testbench loaded the weight image: the design's wimg bus holds no X
+# (an X image gives X neuron outputs, whose activity is not counted).
+python3 - "$T/g/power_none_p1.vcd" <<'PY' || fail "power testbench: weight image not loaded"
+import sys
+ids, last, body, depth = set(), {}, False, []
+for line in open(sys.argv[1]):
+    t = line.split()
+    if not body:
+        if t[:1] == ['$scope']: depth.append(t[2])
+        elif t[:1] == ['$upscope']: depth.pop()
+        elif t[:1] == ['$var'] and t[4] == 'wimg' and len(depth) == 2: ids.add(t[3])
+        elif t[:1] == ['$enddefinitions']: body = True
+    elif line.startswith('b') and len(t) == 2 and t[1] in ids:
+        last[t[1]] = t[0][1:]
+assert ids and last, 'no wimg in the VCD'
+v = list(last.values())[0]
+print(f'power testbench: wimg = {v[:16]}... ({len(v)} bits shown)')
+assert 'x' not in v and 'z' not in v, 'wimg has X/Z'
+PY
 
 # --- protection options: TMR / SECDED register files add flip-flops ---
 $R synth --model model/examples/tiny.json --protect none,tmr,secded --pipeline 1 \
@@ -77,6 +118,30 @@ ft=$(jget "$T/p.json" "d['configs'][1]['flipflops']")
 fs=$(jget "$T/p.json" "d['configs'][2]['flipflops']")
 echo "flip-flops: none $fn, tmr $ft, secded $fs"
 [ "$ft" -gt "$fs" ] && [ "$fs" -gt "$fn" ] || fail "expected flops tmr > secded > none"
+# Per module: none ran every module, tmr / secded only <top>_cfg; the TMR
+# cfg holds three copies of the weight image (port wimg, W bits).
+python3 - "$T/p.json" <<'PY' || fail "per-module cache / TMR cfg check"
+import json, sys
+d = json.load(open(sys.argv[1]))
+cfg = 'rad4ml_ae_cfg'
+mods = [{m['name']: m for m in c['modules']} for c in d['configs']]
+none, tmr, sec = mods
+assert set(none) == set(tmr) == set(sec), 'module sets differ'
+for name in none:
+    for other, label in ((tmr, 'tmr'), (sec, 'secded')):
+        same = none[name]['netlist_hash'] == other[name]['netlist_hash']
+        assert same == (name != cfg), f'{label}: {name} netlist key same={same}'
+        assert other[name]['cached'] == (name != cfg), f'{label}: {name} cached?'
+runs = [c['yosys_modules_run'] for c in d['configs']]
+assert runs[1:] == [1, 1], f'modules synthesized per config {runs}'
+net = json.load(open(d['configs'][0]['netlist']))
+w = len(net['modules'][cfg]['ports']['wimg']['bits'])
+fn, ft, fs = (m[cfg]['flipflops'] for m in mods)
+print(f'cfg flip-flops: none {fn}, tmr {ft} ({ft / fn:.2f}x), secded {fs}; image {w} bits')
+assert ft - fn >= 2 * w, 'TMR cfg does not triplicate the image'
+assert 2.5 <= ft / fn <= 3.2, 'TMR cfg flip-flops not ~3x'
+assert fn < fs < ft, 'SECDED cfg flip-flops not between none and TMR'
+PY
 
 # --- bad input ---
 mkdir -p "$T/bad"
