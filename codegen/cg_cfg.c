@@ -83,9 +83,31 @@ static void emit_plain(const cg_plan *p, cg_buf *b)
     cg_printf(b, "    assign n_links = links_r;\n    assign cfg_wr = cfg_we;\nendmodule\n\n");
 }
 
-/* TMR / SECDED: the radiation module writes a drop-in replacement with the
-** same ports and register map (seu/README.md); ERR_STATUS then reads the
-** corrected-upset count and the double-error flag. */
+/* The radiation module's options for this plan's register file: TMR,
+** SECDED, or NONE with the SEU test port (cg_opts.seu_port). */
+static void seu_opts(const cg_plan *p, seu_cfg_opts *so)
+{
+    seu_cfg_defaults(so);
+    seu_cfg_iface_init(&so->ifc, p->m, p->o.top, p->latency);
+    so->prot = p->o.prot == CG_PROT_TMR ? SEU_PROT_TMR
+             : p->o.prot == CG_PROT_SECDED ? SEU_PROT_SECDED : SEU_PROT_NONE;
+    so->extra_ports = p->o.seu_port;
+    so->model_name = p->o.model_name;
+    so->weights_name = p->o.weights_name;
+}
+
+int cg_cfg_seu_addr_bits(const cg_plan *p)
+{
+    seu_cfg_opts so;
+    seu_cfg_geom g;
+    seu_opts(p, &so);
+    return seu_cfg_geometry(p->m, &so, &g, NULL) ? 1 : g.addr_bits;
+}
+
+/* TMR / SECDED (or the SEU test port): the radiation module writes a
+** drop-in replacement with the same ports and register map
+** (seu/README.md); ERR_STATUS then reads the corrected-upset count and the
+** double-error flag. */
 static int emit_protected(const cg_plan *p, cg_buf *b, rad_err *err)
 {
     if (p->o.weights != CG_WEIGHTS_REG)
@@ -93,12 +115,7 @@ static int emit_protected(const cg_plan *p, cg_buf *b, rad_err *err)
                         "constant weights have no registers to protect",
                         p->o.prot == CG_PROT_TMR ? "tmr" : "secded");
     seu_cfg_opts so;
-    seu_cfg_defaults(&so);
-    seu_cfg_iface_init(&so.ifc, p->m, p->o.top, p->latency);
-    so.prot = p->o.prot == CG_PROT_TMR ? SEU_PROT_TMR : SEU_PROT_SECDED;
-    so.extra_ports = p->o.seu_port;
-    so.model_name = p->o.model_name;
-    so.weights_name = p->o.weights_name;
+    seu_opts(p, &so);
     char *text = NULL;
     int rc = seu_cfg_text(p->m, &so, &text, err);
     if (rc)
@@ -110,7 +127,8 @@ static int emit_protected(const cg_plan *p, cg_buf *b, rad_err *err)
 
 int cg_cfg_emit(const cg_plan *p, cg_buf *b, rad_err *err)
 {
-    if (p->o.prot == CG_PROT_NONE) {
+    /* the SEU test port needs the radiation module's file even unprotected */
+    if (p->o.prot == CG_PROT_NONE && !(p->o.seu_port && p->o.weights == CG_WEIGHTS_REG)) {
         emit_plain(p, b);
         return RAD_OK;
     }

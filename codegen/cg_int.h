@@ -127,4 +127,7 @@ void cg_header(cg_buf *b, const cg_opts *o, const char *prefix, const char *what
 /* Emits the configuration register module <top>_cfg (cg_cfg.c). */
 int cg_cfg_emit(const cg_plan *p, cg_buf *b, rad_err *err);
 
+/* Width of seu_inject_addr of that module (with cg_opts.seu_port). */
+int cg_cfg_seu_addr_bits(const cg_plan *p);
+
 #endif

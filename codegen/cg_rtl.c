@@ -707,6 +707,7 @@ static void emit_top(const cg_plan *p, cg_buf *b)
     int n = m->in.n_cells, cb = m->in.charge_bits, cw = p->code_w;
     int nl = p->n_lat, lw = p->lat_w, L = p->latency, D = p->o.pipeline;
     bool cst = p->o.weights == CG_WEIGHTS_CONST;
+    bool sp = p->o.seu_port && !cst;    /* the cfg module has the SEU ports */
     cg_printf(b, "// Top: one crossing per clock (II = 1).  in_valid/in_q are registered at\n"
                  "// a rising edge; the result leaves the output registers %d clocks later\n"
                  "// (out_valid high after edge k + %d for a crossing sampled at edge k).\n"
@@ -720,15 +721,24 @@ static void emit_top(const cg_plan *p, cg_buf *b)
                  "    output reg  [%d:0] out_sum,      // module-sum float code\n"
                  "    output reg  [%d:0] out_latent,   // %d sent latent values x %d bits (raw, right-aligned)\n"
                  "    input  wire cfg_we,\n    input  wire [%d:0] cfg_addr,\n"
-                 "    input  wire [31:0] cfg_wdata,\n    output wire [31:0] cfg_rdata\n);\n",
+                 "    input  wire [31:0] cfg_wdata,\n    output wire [31:0] cfg_rdata%s\n",
               T(p), n * cb - 1, n, cb, cb, cb, p->o.tmr_ctrl ? "wire" : "reg ", p->o.tmr_ctrl ? "wire" : "reg ",
-              cw - 1, nl * lw - 1, nl, lw, p->cfg_aw - 1);
+              cw - 1, nl * lw - 1, nl, lw, p->cfg_aw - 1, sp ? "," : "");
+    if (sp)     /* test only: rad4ml seu --rtl --full drives these */
+        cg_printf(b, "    output wire [15:0] seu_count,   // corrected upsets (%s_cfg)\n"
+                     "    output wire seu_derr,           // uncorrectable error seen\n"
+                     "    input  wire seu_inject_en,      // SEU injection, test only\n"
+                     "    input  wire [1:0] seu_inject_copy,\n"
+                     "    input  wire [%d:0] seu_inject_addr\n", T(p), cg_cfg_seu_addr_bits(p) - 1);
+    cg_printf(b, ");\n");
     cg_printf(b, "    // configuration registers\n    wire [%d:0] n_links;\n    wire cfg_wr;\n", p->links_w - 1);
     if (!cst)
         cg_printf(b, "    wire [%zu:0] wimg;\n", p->img_bits - 1);
     cg_printf(b, "    %s_cfg u_cfg (.clk(clk), .rst(rst), .cfg_we(cfg_we), .cfg_addr(cfg_addr),\n"
-                 "        .cfg_wdata(cfg_wdata), .cfg_rdata(cfg_rdata),%s .n_links(n_links), .cfg_wr(cfg_wr));\n",
-              T(p), cst ? "" : " .wimg(wimg),");
+                 "        .cfg_wdata(cfg_wdata), .cfg_rdata(cfg_rdata),%s .n_links(n_links), .cfg_wr(cfg_wr)%s);\n",
+              T(p), cst ? "" : " .wimg(wimg),",
+              sp ? ",\n        .seu_count(seu_count), .seu_derr(seu_derr), .seu_inject_en(seu_inject_en),\n"
+                   "        .seu_inject_copy(seu_inject_copy), .seu_inject_addr(seu_inject_addr)" : "");
     cg_printf(b, "    // input registers\n    reg  [%d:0] q_in;\n    always @(posedge clk) q_in <= in_q;\n", n * cb - 1);
     emit_control(p, b);
     /* datapath */

@@ -5,6 +5,7 @@
 **   --compare    two weights files under random multi-bit upsets
 **   --select     selective TMR: area against EMD kept
 **   --rtl        single-upset injection into the Verilated register file
+**                (--full: into the whole design while real crossings stream)
 **   --gen-cfg    write a protected <top>_cfg module
 */
 #include <getopt.h>
@@ -24,7 +25,7 @@
 typedef struct {
     const char *model, *weights, *data, *json, *cmp_a, *cmp_b, *gen_cfg, *work;
     const char *protect, *fractions, *top;
-    int sens, select, rtl, top_n, trials, threads, all_copies, drop_in, synth;
+    int sens, select, rtl, full, per_bit, top_n, trials, threads, all_copies, drop_in, synth;
     size_t crossings, stride;
     double upsets, sel_frac;
     uint64_t seed;
@@ -45,6 +46,9 @@ static void usage(FILE *fp)
 "                      flip-flops/voters against the expected EMD damage\n"
 "  --rtl               inject single upsets into the Verilated register file\n"
 "                      of each --protect variant; checks masking/correction\n"
+"  --full              --rtl: the whole design (codegen with the SEU port), real\n"
+"                      crossings streaming one per clock while the upsets are\n"
+"                      injected; every output compared with the C engine\n"
 "  --gen-cfg FILE      write the <top>_cfg module with --protect P\n"
 "  --synth             --select: Yosys figures (synth/flow_hier.ys, cached) of\n"
 "                      the none/TMR/SECDED register files (minutes)\n"
@@ -55,7 +59,8 @@ static void usage(FILE *fp)
 "  --weights FILE      weights (default: the model's)\n"
 "  --data FILE         crossings (default: the shared LD data; the hold-out\n"
 "                      tail after the training fraction is used)\n"
-"  --crossings N       crossings for the C campaigns (default 100)\n"
+"  --crossings N       crossings for the C campaigns and the --full stream\n"
+"                      (default 100)\n"
 "  --threads T         worker threads for --sens (default 2)\n"
 "  --top K             most sensitive bits listed (default 10)\n"
 "  --upsets K          expected flipped bits per image, Poisson (default 1)\n"
@@ -65,6 +70,7 @@ static void usage(FILE *fp)
 "  --protect LIST      none,tmr,secded,sel (--rtl default: tmr,secded,none)\n"
 "  --stride S          --rtl: inject every S-th stored bit (default 1: all)\n"
 "  --all-copies        --rtl: every TMR copy of each bit (default: one, rotating)\n"
+"  --per-bit N         --full: crossings streamed per upset (default 4, >= 2)\n"
 "  --sel-frac F        fraction protected by the sel variant (default 0.1)\n"
 "  --work DIR          --rtl build directory (default build/seu)\n"
 "  --name TOP          module prefix (default rad4ml_ae)\n");
@@ -72,7 +78,8 @@ static void usage(FILE *fp)
 
 enum { O_JSON = 256, O_COMPARE, O_SELECT, O_RTL, O_GEN, O_MODEL, O_WEIGHTS, O_DATA,
        O_CROSS, O_THREADS, O_TOP, O_UPSETS, O_TRIALS, O_SEED, O_FRAC, O_PROTECT,
-       O_STRIDE, O_ALL, O_SELFRAC, O_WORK, O_NAME, O_SENS, O_DROPIN, O_SYNTH };
+       O_STRIDE, O_ALL, O_SELFRAC, O_WORK, O_NAME, O_SENS, O_DROPIN, O_SYNTH, O_FULL,
+       O_PERBIT };
 
 static int parse(int argc, char **argv, seu_args *a)
 {
@@ -89,11 +96,12 @@ static int parse(int argc, char **argv, seu_args *a)
         { "stride", required_argument, 0, O_STRIDE }, { "all-copies", no_argument, 0, O_ALL },
         { "sel-frac", required_argument, 0, O_SELFRAC }, { "work", required_argument, 0, O_WORK },
         { "name", required_argument, 0, O_NAME }, { "drop-in", no_argument, 0, O_DROPIN },
-        { "synth", no_argument, 0, O_SYNTH },
+        { "synth", no_argument, 0, O_SYNTH }, { "full", no_argument, 0, O_FULL },
+        { "per-bit", required_argument, 0, O_PERBIT },
         { 0, 0, 0, 0 } };
     memset(a, 0, sizeof *a);
     a->crossings = 100; a->threads = 2; a->top_n = 10; a->upsets = 1; a->trials = 200;
-    a->seed = 1; a->stride = 1; a->sel_frac = 0.1; a->work = "build/seu"; a->top = "rad4ml_ae";
+    a->seed = 1; a->stride = 1; a->per_bit = 4; a->sel_frac = 0.1; a->work = "build/seu"; a->top = "rad4ml_ae";
     a->fractions = "0,0.01,0.02,0.05,0.1,0.2,0.5,1";
     int c;
     optind = 1;
@@ -132,6 +140,8 @@ static int parse(int argc, char **argv, seu_args *a)
         case O_NAME: a->top = optarg; break;
         case O_DROPIN: a->drop_in = 1; break;
         case O_SYNTH: a->synth = 1; break;
+        case O_FULL: a->full = 1; break;
+        case O_PERBIT: a->per_bit = (int)strtol(optarg, &end, 10); break;
         default: usage(stderr); return 2;
         }
         if (end && (*end || end == optarg)) {
@@ -144,9 +154,14 @@ static int parse(int argc, char **argv, seu_args *a)
         return 2;
     }
     if (a->crossings < 1 || a->threads < 1 || a->trials < 1 || a->stride < 1
-        || !(a->upsets >= 0) || !(a->sel_frac >= 0 && a->sel_frac <= 1)) {
+        || !(a->upsets >= 0) || !(a->sel_frac >= 0 && a->sel_frac <= 1)
+        || a->per_bit < 2 || a->per_bit > 1000) {
         fprintf(stderr, "rad4ml seu: --crossings/--threads/--trials/--stride must be "
-                ">= 1, --upsets >= 0, --sel-frac in [0,1]\n");
+                ">= 1, --per-bit in 2..1000, --upsets >= 0, --sel-frac in [0,1]\n");
+        return 2;
+    }
+    if (a->full && !a->rtl) {
+        fprintf(stderr, "rad4ml seu: --full goes with --rtl\n");
         return 2;
     }
     if (!a->sens && !a->cmp_a && !a->select && !a->rtl && !a->gen_cfg)
@@ -416,6 +431,60 @@ static int do_rtl(const seu_args *a, const mdl_model *m, const seu_sens *s,
     return RAD_OK;
 }
 
+static int full_ok(seu_prot p, const seu_full_result *r)
+{
+    int clean = r->injected > 0 && r->fail == 0 && r->mismatches == 0 && r->compared > 0
+                && r->latency_err == 0 && r->chg == 0 && r->readback_err == 0
+                && r->derr == 0 && r->outputs > 0;
+    if (p == SEU_PROT_NONE)     /* the negative control must see corruption */
+        return clean && r->flipped > 0 && r->corrupted > 0 && r->c_mismatch == 0;
+    return clean && r->counted == r->injected && r->seu_count == r->injected;
+}
+
+/* --rtl --full: upsets in the whole design under traffic. */
+static int do_full(const seu_args *a, const mdl_model *m, const dat_set *d,
+                   rad_err *e, int *all_ok)
+{
+    char list[256];
+    snprintf(list, sizeof list, "%s", a->protect ? a->protect : "tmr,secded,none");
+    *all_ok = 1;
+    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+        seu_prot p;
+        if (seu_prot_parse(tok, &p))
+            return rad_errf(e, RAD_EUSAGE, "seu: unknown protection '%s'", tok);
+        seu_full_opts o = { .prot = p, .dir = a->work, .top = a->top, .stride = a->stride,
+                            .all_copies = a->all_copies, .per_bit = a->per_bit,
+                            .traffic = d, .model_name = a->model, .weights_name = a->weights,
+                            .opt_fast = a->stride == 1 };
+        seu_full_result r;
+        int rc = seu_full_run(m, &o, &r, e);
+        if (rc)
+            return rc;
+        int ok = full_ok(p, &r);
+        *all_ok &= ok;
+        printf("seu full %-6s: %ld upsets (stride %zu%s) in the whole design, %d crossings "
+               "per upset from %zu real ones, one per clock; %ld outputs, %ld compared with "
+               "the C engine, %ld mismatching; seu_count +1 after %ld upsets (final %ld), "
+               "latency/flag/readback errors %ld/%ld/%ld, double-error %ld -> %s  "
+               "[%ld cycles, sim %.1f s, build %.1f s]\n", seu_prot_name(p), r.injected,
+               a->stride, a->all_copies ? ", all copies" : "", a->per_bit, r.pool, r.outputs,
+               r.compared, r.mismatches, r.counted, r.seu_count, r.latency_err, r.chg,
+               r.readback_err, r.derr, ok ? "PASS" : "FAIL", r.cycles, r.seconds,
+               r.build_seconds);
+        if (p == SEU_PROT_NONE)
+            printf("seu full none  : %ld outputs ran on a flipped image, %ld corrupted "
+                   "(%.2f%%), all equal to the C engine on the flipped image: %s "
+                   "(%ld differ); per flipped bit: %.2f%% of outputs corrupted on average "
+                   "(worst %.0f%%), %ld of %ld bits corrupted at least one, mean EMD damage "
+                   "%.5f; %ld crossings across a flip not compared  [check %.1f s]\n",
+                   r.flipped, r.corrupted, r.flipped ? 100.0 * (double)r.corrupted /
+                   (double)r.flipped : 0.0, r.c_mismatch ? "NO" : "yes", r.c_mismatch,
+                   100 * r.frac_corrupted, 100 * r.max_frac, r.bits_corrupting, r.injected,
+                   r.d_emd, r.mixed, r.check_seconds);
+    }
+    return RAD_OK;
+}
+
 static int do_gen(const seu_args *a, const mdl_model *m, const seu_sens *s, rad_err *e)
 {
     seu_cfg_opts o;
@@ -444,9 +513,9 @@ static int do_gen(const seu_args *a, const mdl_model *m, const seu_sens *s, rad_
 
 static int needs_sens(const seu_args *a)
 {
-    int sel_rtl = a->rtl && a->protect && strstr(a->protect, "sel");
+    int sel_rtl = a->rtl && !a->full && a->protect && strstr(a->protect, "sel");
     int sel_gen = a->gen_cfg && a->protect && !strcmp(a->protect, "sel");
-    int none_rtl = a->rtl && (!a->protect || strstr(a->protect, "none"));
+    int none_rtl = a->rtl && !a->full && (!a->protect || strstr(a->protect, "none"));
     return a->sens || a->select || sel_rtl || sel_gen || none_rtl;
 }
 
@@ -463,7 +532,7 @@ int cmd_seu(int argc, char **argv)
     seu_sens s = { 0 };
     int have_sens = 0, rtl_pass = 1;
     rc = load_model(&a, a.weights, &m, &e);
-    if (!rc && (needs_sens(&a) || a.cmp_a))
+    if (!rc && (needs_sens(&a) || a.cmp_a || a.full))
         rc = load_data(&a, &all, &d, &e);
     if (!rc && needs_sens(&a) && !(rc = do_sens(&a, m, &d, &s, &e)))
         have_sens = 1;
@@ -473,7 +542,9 @@ int cmd_seu(int argc, char **argv)
         rc = do_select(&a, m, &d, &s, &e);
     if (!rc && a.gen_cfg)
         rc = do_gen(&a, m, have_sens ? &s : NULL, &e);
-    if (!rc && a.rtl)
+    if (!rc && a.rtl && a.full)
+        rc = do_full(&a, m, &d, &e, &rtl_pass);
+    else if (!rc && a.rtl)
         rc = do_rtl(&a, m, have_sens ? &s : NULL, &e, &rtl_pass);
     if (rc)
         fprintf(stderr, "rad4ml seu: %s\n", e.msg);

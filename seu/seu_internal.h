@@ -37,4 +37,10 @@ double seu__emd(const mdl_model *m, emd_ctx *ctx, const double *q,
 /* Largest ground distance of the LD metric (a default empty penalty). */
 double seu__max_distance(void);
 
+/* RTL campaigns (seu_rtl.c): writes text to path unless the file already
+** holds exactly it (1 written, 0 unchanged, <0 error: a rebuild is needed
+** only when something changed); the golden image as 32-bit hex cfg words. */
+int seu__write_if_changed(const char *path, const char *text, rad_err *err);
+int seu__write_image(const mdl_model *m, const char *path, rad_err *err);
+
 #endif

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include "seu/seu_rtl.h"
+#include "seu/seu_internal.h"
 #include "model/model_io.h"
 #include "common/rad_file.h"
 
@@ -19,7 +20,7 @@ extern const unsigned char seu__src_harness[], seu__src_shim_cpp[], seu__src_shi
 
 /* Writes text to path unless the file already holds exactly it; returns 1
 ** when written (a rebuild is needed), 0 when unchanged, <0 on error. */
-static int write_if_changed(const char *path, const char *text, rad_err *err)
+int seu__write_if_changed(const char *path, const char *text, rad_err *err)
 {
     char *old = NULL;
     size_t len = 0, n = strlen(text);
@@ -36,7 +37,7 @@ static int write_if_changed(const char *path, const char *text, rad_err *err)
     return rad_file_commit(&f, err) ? -1 : 1;
 }
 
-static int write_image(const mdl_model *m, const char *path, rad_err *err)
+int seu__write_image(const mdl_model *m, const char *path, rad_err *err)
 {
     size_t bits = mdl_i2c_bits(m), nb = (bits + 31) / 32 * 4;
     uint8_t *img = calloc(nb, 1);
@@ -84,7 +85,7 @@ static int sources(const mdl_model *m, const seu_rtl_opts *o, const char *d,
     *changed = 0;
     for (int i = 0; i < 4 && !rc; i++) {
         snprintf(path, sizeof path, "%s/%s", d, names[i]);
-        int w = write_if_changed(path, texts[i], err);
+        int w = seu__write_if_changed(path, texts[i], err);
         if (w < 0)
             rc = err ? err->code : RAD_EIO;
         *changed |= w > 0;
@@ -156,7 +157,7 @@ int seu_rtl_run(const mdl_model *m, const seu_rtl_opts *o, seu_rtl_result *r,
     if (rc || (rc = rad_mkdirs(d, err)) || (rc = sources(m, o, d, &changed, err)))
         return rc;
     snprintf(path, sizeof path, "%s/image.hex", d);
-    if ((rc = write_image(m, path, err)))
+    if ((rc = seu__write_image(m, path, err)))
         return rc;
     if (o->prot == SEU_PROT_SEL) {
         snprintf(path, sizeof path, "%s/mask.txt", d);

@@ -41,6 +41,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "model/model.h"
+#include "data/dataset.h"
 #include "common/rad_err.h"
 
 typedef enum { SEU_PROT_NONE = 0, SEU_PROT_TMR, SEU_PROT_SECDED, SEU_PROT_SEL } seu_prot;
@@ -127,5 +128,50 @@ typedef struct {
 
 int seu_rtl_run(const mdl_model *m, const seu_rtl_opts *o, seu_rtl_result *r,
                 rad_err *err);
+
+/* ---- full-design campaign (Verilator) ------------------------------- */
+
+/* The whole design (codegen, cg_opts.seu_port: the top carries the
+** injection port through to <top>_cfg) with the golden image loaded over
+** the cfg bus and real crossings streaming in, one per clock, while single
+** upsets are injected into the weight registers; every output is compared
+** with the C reference engine's.  prot: NONE, TMR or SECDED. */
+typedef struct {
+    seu_prot        prot;
+    const char     *dir;          /* work directory (builds cached)         */
+    const char     *top;
+    size_t          stride;       /* every stride-th stored bit (1 = all)   */
+    int             all_copies;   /* TMR: every copy of each sampled bit    */
+    int             per_bit;      /* crossings streamed per upset (>= 2)    */
+    int             opt_fast;     /* Verilated model compiled -O1 (1: long
+                                     campaigns) or -O0 (0: builds ~2x faster) */
+    const dat_set  *traffic;      /* crossings (the non-empty ones are used) */
+    const char     *model_name, *weights_name;
+} seu_full_opts;
+
+typedef struct {
+    long   injected;      /* single upsets                                  */
+    long   outputs;       /* output words seen (one per crossing)           */
+    long   compared;      /* compared with the golden C engine output       */
+    long   mismatches;    /* of those, different (must be 0)                */
+    long   counted;       /* upsets after which seu_count rose by exactly 1 */
+    long   seu_count;     /* seu_count at the end                           */
+    long   derr, latency_err, chg, readback_err, fail;
+    long   cycles;
+    /* none: outputs of crossings that ran entirely on the flipped image   */
+    long   flipped;       /* such outputs                                   */
+    long   corrupted;     /* of those, different from golden                */
+    long   mixed;         /* crossings that saw both images (not compared)  */
+    long   c_mismatch;    /* flipped outputs != C engine on the flipped image */
+    long   bits_corrupting; /* upsets that corrupted at least one output    */
+    double frac_corrupted;  /* mean over upsets of corrupted / flipped      */
+    double max_frac;        /* worst upset                                  */
+    double d_emd;           /* mean over upsets of the mean EMD increase    */
+    size_t pool;            /* distinct crossings in the stream             */
+    double seconds, build_seconds, check_seconds;
+} seu_full_result;
+
+int seu_full_run(const mdl_model *m, const seu_full_opts *o, seu_full_result *r,
+                 rad_err *err);
 
 #endif /* RAD4ML_SEU_RTL_H */

@@ -2,7 +2,8 @@
 ** check_seu.c — unit tests of the seu module (C side): bit map against the
 ** I2C packer, flips, fast sensitivity map against brute force, multi-upset
 ** campaigns, selective masks, register-file geometry and the generated
-** module's interface against codegen's unprotected one.
+** module's interface against codegen's unprotected one, codegen's SEU
+** test port wired through the top.
 */
 #include <check.h>
 #include <math.h>
@@ -270,6 +271,67 @@ START_TEST(cfg_same_interface_as_codegen)
 }
 END_TEST
 
+/* codegen with the SEU test port (cg_opts.seu_port, what `seu --rtl
+** --full` simulates): the top carries seu_count/seu_derr/seu_inject_* to
+** the register file — with the injection address width of that
+** protection's register file — for none, TMR and SECDED; without the port
+** (or with constant weights) the top has no seu_ ports. */
+START_TEST(codegen_seu_port_reaches_top)
+{
+    mdl_model *m = model();
+    char dir[] = "build/tests/seu_cg_port", path[256], want[128];
+    const cg_prot cp[3] = { CG_PROT_NONE, CG_PROT_TMR, CG_PROT_SECDED };
+    const seu_prot sp[3] = { SEU_PROT_NONE, SEU_PROT_TMR, SEU_PROT_SECDED };
+    rad_err e;
+    for (int i = 0; i < 3; i++)
+        for (int port = 0; port < 2; port++) {
+            cg_opts co;
+            cg_opts_default(&co);
+            co.prot = cp[i];
+            co.seu_port = port;
+            ck_assert_msg(cg_gen_verilog(m, &co, dir, &e) == RAD_OK, "%s", e.msg);
+            char *top = NULL, *cfg = NULL;
+            size_t len;
+            snprintf(path, sizeof path, "%s/%s.v", dir, co.top);
+            ck_assert_int_eq(rad_read_all(path, &top, &len, NULL), RAD_OK);
+            snprintf(path, sizeof path, "%s/%s_cfg.v", dir, co.top);
+            ck_assert_int_eq(rad_read_all(path, &cfg, &len, NULL), RAD_OK);
+            seu_cfg_opts so;
+            seu_cfg_defaults(&so);
+            so.prot = sp[i];
+            seu_cfg_geom g;
+            ck_assert_int_eq(seu_cfg_geometry(m, &so, &g, &e), RAD_OK);
+            snprintf(want, sizeof want, "input  wire [%d:0] seu_inject_addr", g.addr_bits - 1);
+            const char *inst = strstr(top, "_cfg u_cfg (");
+            ck_assert_ptr_nonnull(inst);
+            if (port) {
+                ck_assert_ptr_nonnull(strstr(top, want));
+                ck_assert_ptr_nonnull(strstr(top, "output wire [15:0] seu_count"));
+                ck_assert_ptr_nonnull(strstr(inst, ".seu_inject_addr(seu_inject_addr)"));
+                ck_assert_ptr_nonnull(strstr(inst, ".seu_count(seu_count)"));
+                ck_assert_ptr_nonnull(strstr(cfg, want));
+            } else {
+                ck_assert_ptr_null(strstr(top, "seu_"));
+                ck_assert_ptr_null(strstr(cfg, "input  wire seu_inject_en"));
+            }
+            free(top);
+            free(cfg);
+        }
+    cg_opts co;                       /* constant weights: nothing to inject into */
+    cg_opts_default(&co);
+    co.weights = CG_WEIGHTS_CONST;
+    co.seu_port = true;
+    ck_assert_msg(cg_gen_verilog(m, &co, dir, &e) == RAD_OK, "%s", e.msg);
+    char *top = NULL;
+    size_t len;
+    snprintf(path, sizeof path, "%s/%s.v", dir, co.top);
+    ck_assert_int_eq(rad_read_all(path, &top, &len, NULL), RAD_OK);
+    ck_assert_ptr_null(strstr(top, "seu_"));
+    free(top);
+    mdl_free(m);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("seu");
@@ -282,6 +344,7 @@ int main(void)
     tcase_add_test(t, select_mask_ranks);
     tcase_add_test(t, cfg_geometry);
     tcase_add_test(t, cfg_same_interface_as_codegen);
+    tcase_add_test(t, codegen_seu_port_reaches_top);
     suite_add_tcase(s, t);
     SRunner *r = srunner_create(s);
     srunner_run_all(r, CK_NORMAL);

@@ -8,7 +8,13 @@
 #     stored bit, each at a different position of its field (the exhaustive
 #     campaign, with selective TMR too, is `make seu-full`): TMR and SECDED
 #     mask, count and scrub every one; without protection each corrupts
-#     exactly its bit (the negative control).
+#     exactly its bit (the negative control);
+#  3. the WHOLE design (codegen with the SEU test port, which must lint
+#     clean) under traffic: real crossings one per clock while every 400th
+#     stored bit is flipped, 3 crossings per upset (exhaustive: make
+#     seu-full): with TMR and SECDED every output equals the C engine's and
+#     seu_count rises once per upset; without protection upsets must corrupt
+#     outputs, each exactly as the C engine predicts for the flipped image.
 set -eu
 R=${RAD4ML:-build/bin/rad4ml}
 W=${RAD4ML_BUILD:-build}/seu-test
@@ -32,3 +38,19 @@ echo "$out"
 [ "$(echo "$out" | grep -c -- '-> PASS')" -eq 3 ] || { echo "RTL campaign failed"; exit 1; }
 echo "$out" | grep -q 'none  : .*corrupted \([0-9]*\) (exactly the flipped bit: \1)' \
     || { echo "negative control: unprotected upsets not seen"; exit 1; }
+out=$("$R" seu --rtl --full --protect tmr,secded,none --stride 400 --per-bit 3 \
+      --crossings 40 --work "$W/full-rtl" | grep '^seu full')
+echo "$out"
+[ "$(echo "$out" | grep -c -- '-> PASS')" -eq 3 ] || { echo "full-design campaign failed"; exit 1; }
+for p in tmr secded; do
+    echo "$out" | grep -Eq "^seu full $p *: [1-9][0-9]* upsets .* [1-9][0-9]* compared with the C engine, 0 mismatching" \
+        || { echo "full design, $p: upsets not masked"; exit 1; }
+done
+echo "$out" | grep -Eq '^seu full none  : [0-9]+ outputs ran on a flipped image, [1-9][0-9]* corrupted .*C engine on the flipped image: yes' \
+    || { echo "full design, none: negative control (corrupted outputs) failed"; exit 1; }
+for p in tmr none; do
+    d="$W/full-rtl/full-$p-O0/gen"       # codegen's output, as generated
+    verilator --lint-only -Wall "$d/rad4ml_ae.v" "$d/rad4ml_ae_cfg.v"
+    verilator --lint-only -Wall -DRAD4ML_SEU_INJECT "$d/rad4ml_ae.v" "$d/rad4ml_ae_cfg.v"
+    echo "lint full design with the SEU port ($p): clean"
+done

@@ -1,0 +1,108 @@
+// seu_fshim.cpp — thin C++ shim around a whole Verilated rad4ml design with
+// the SEU test port (--prefix Vseu_top); all test logic is in seu_fharness.c.
+#include "Vseu_top.h"
+#include "verilated.h"
+extern "C" {
+#include "seu_fshim.h"
+}
+
+struct seu_fd {
+    VerilatedContext *ctx;
+    Vseu_top         *m;
+};
+
+// 32-bit word arrays <-> the Verilator port types (8..64 bits, or wide).
+template <typename T> static void put(T &p, const uint32_t *w)
+{
+    p = (T)w[0];
+    if (sizeof(T) > 4)
+        p = (T)((uint64_t)w[0] | (uint64_t)w[1] << 32);
+}
+template <std::size_t N> static void put(VlWide<N> &p, const uint32_t *w)
+{
+    for (std::size_t i = 0; i < N; i++)
+        p[i] = w[i];
+}
+template <typename T> static void get(const T &p, uint32_t *w, int n)
+{
+    w[0] = (uint32_t)p;
+    if (sizeof(T) > 4 && n > 1)
+        w[1] = (uint32_t)((uint64_t)p >> 32);
+}
+template <std::size_t N> static void get(const VlWide<N> &p, uint32_t *w, int n)
+{
+    for (std::size_t i = 0; i < N && (int)i < n; i++)
+        w[i] = p[i];
+}
+
+extern "C" {
+
+seu_fd *ful_new(void)
+{
+    seu_fd *d = new seu_fd;
+    d->ctx = new VerilatedContext;
+    d->m = new Vseu_top(d->ctx);
+    d->m->clk = 0;
+    d->m->eval();
+    return d;
+}
+
+void ful_free(seu_fd *d)
+{
+    d->m->final();
+    delete d->m;
+    delete d->ctx;
+    delete d;
+}
+
+void ful_set(seu_fd *d, int rst, int in_valid, const uint32_t *in_q, int cfg_we,
+            uint32_t cfg_addr, uint32_t cfg_wdata)
+{
+    uint32_t a[2] = { cfg_addr, 0 };
+    d->m->rst = rst;
+    d->m->in_valid = in_valid;
+    put(d->m->in_q, in_q);
+    d->m->cfg_we = cfg_we;
+    put(d->m->cfg_addr, a);
+    d->m->cfg_wdata = cfg_wdata;
+}
+
+void ful_inject(seu_fd *d, int en, int copy, uint32_t addr)
+{
+    uint32_t a[2] = { addr, 0 };
+    d->m->seu_inject_en = en;
+    d->m->seu_inject_copy = copy;
+    put(d->m->seu_inject_addr, a);
+}
+
+void ful_clock(seu_fd *d)
+{
+    d->m->clk = 1;
+    d->m->eval();
+    d->m->clk = 0;
+    d->m->eval();
+}
+
+int ful_out(seu_fd *d, int *chg, uint32_t *sum, uint32_t *lat, int n_words)
+{
+    uint32_t s[2] = { 0, 0 };
+    *chg = d->m->out_cfg_chg;
+    get(d->m->out_sum, s, 1);
+    *sum = s[0];
+    get(d->m->out_latent, lat, n_words);
+    return d->m->out_valid;
+}
+
+uint32_t ful_read(seu_fd *d, uint32_t addr)
+{
+    uint32_t a[2] = { addr, 0 };
+    d->m->cfg_we = 0;
+    put(d->m->cfg_addr, a);
+    d->m->eval();
+    return d->m->cfg_rdata;
+}
+
+uint32_t ful_count(seu_fd *d) { return d->m->seu_count; }
+int ful_derr(seu_fd *d) { return d->m->seu_derr; }
+
+}

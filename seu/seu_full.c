@@ -1,0 +1,329 @@
+/*
+** seu_full.c — single upsets in the weight registers of the WHOLE design
+** while traffic runs (Verilator): codegen writes the design with the SEU
+** test port (cg_opts.seu_port), the harness (seu/rtl/seu_fharness.c,
+** compiled into the library as text) streams real crossings one per clock
+** and compares every output with the C reference engine's.
+**
+** Without protection the outputs of the crossings that ran entirely on the
+** flipped image come back in a dump; here each is compared with the C
+** engine run on the model with that bit flipped (the RTL corruption must be
+** exactly the model's), and the corrupted share and EMD damage per upset
+** are summed up.
+**
+** Build products are cached in <dir>/full-<protection>-O<opt>/ (rebuilt
+** only when the generated Verilog or the harness sources change).
+*/
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include "seu/seu_rtl.h"
+#include "seu/seu_internal.h"
+#include "codegen/cg.h"
+#include "sim/sim.h"
+#include "common/rad_file.h"
+
+extern const unsigned char seu__src_fharness[], seu__src_fshim_cpp[], seu__src_fshim_h[];
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* Shapes of the top's buses. */
+typedef struct {
+    int nq, nl;          /* 32-bit words of in_q / out_latent */
+    int n_lat, lat_w, cells, cb;
+} bus_shape;
+
+static void shape(const mdl_model *m, bus_shape *s)
+{
+    s->cells = m->in.n_cells;
+    s->cb = m->in.charge_bits;
+    s->n_lat = mdl_latent_count(m);
+    s->lat_w = m->layers[m->n_layers - 1].out_fmt.width;
+    s->nq = (s->cells * s->cb + 31) / 32;
+    s->nl = (s->n_lat * s->lat_w + 31) / 32;
+}
+
+static void pack_lat(const bus_shape *s, const eng_out *o, uint32_t *bus)
+{
+    uint32_t v[ENG_MAX_LATENT];
+    for (int i = 0; i < s->n_lat; i++)
+        v[i] = (uint32_t)o->sent[i];
+    sim_pack(v, s->n_lat, s->lat_w, bus, s->nl);
+}
+
+/* "P NQ NL", then per crossing: in_q words, golden out_sum, out_latent. */
+static int write_traffic(const seu__xset *x, const bus_shape *s, const char *path,
+                         rad_err *err)
+{
+    rad_file f;
+    uint32_t q[MDL_MAX_CELLS + 2], l[ENG_MAX_LATENT + 2];
+    if (s->nq > (int)(sizeof q / 4) || s->nl > (int)(sizeof l / 4))
+        return rad_errf(err, RAD_ERANGE, "seu: buses too wide for the harness");
+    int rc = rad_file_open(&f, path, err);
+    if (rc)
+        return rc;
+    fprintf(f.fp, "%zu %d %d\n", x->n, s->nq, s->nl);
+    for (size_t i = 0; i < x->n; i++) {
+        sim_pack(x->q[i], s->cells, s->cb, q, s->nq);
+        pack_lat(s, &x->gold[i], l);
+        for (int k = 0; k < s->nq; k++)
+            fprintf(f.fp, "%x ", q[k]);
+        fprintf(f.fp, "%x", x->gold[i].sum_code);
+        for (int k = 0; k < s->nl; k++)
+            fprintf(f.fp, " %x", l[k]);
+        fputc('\n', f.fp);
+    }
+    return rad_file_commit(&f, err);
+}
+
+/* The design (via a scratch directory, so that an unchanged design keeps
+** its cached build) and the harness sources; *changed if any differs. */
+static int sources(const mdl_model *m, const seu_full_opts *o, const char *d,
+                   int *latency, int *changed, rad_err *err)
+{
+    cg_opts co;
+    cg_opts_default(&co);
+    snprintf(co.top, sizeof co.top, "%s", o->top);
+    co.prot = o->prot == SEU_PROT_TMR ? CG_PROT_TMR
+            : o->prot == SEU_PROT_SECDED ? CG_PROT_SECDED : CG_PROT_NONE;
+    co.seu_port = true;
+    co.model_name = o->model_name ? o->model_name : "built-in";
+    co.weights_name = o->weights_name ? o->weights_name : "built-in";
+    /* cg_latency counts the clocks from in_valid driven to out_valid seen;
+    ** the harness needs the edges from the input register's to the output
+    ** register's: one fewer (the same offset as sim/sim_stim.c checks). */
+    *latency = cg_latency(&co) - 1;
+    char gen[4200], path[4400];
+    snprintf(gen, sizeof gen, "%s/gen", d);
+    int rc = rad_mkdirs(gen, err);
+    if (!rc)
+        rc = cg_gen_verilog(m, &co, gen, err);
+    char *text[2] = { NULL, NULL };
+    size_t len;
+    for (int i = 0; i < 2 && !rc; i++) {
+        snprintf(path, sizeof path, "%s/%s%s.v", gen, o->top, i ? "_cfg" : "");
+        rc = rad_read_all(path, &text[i], &len, err);
+    }
+    const char *names[] = { "design.v", "cfg.v", "seu_fharness.c", "seu_fshim.cpp",
+                            "seu_fshim.h" };
+    const char *texts[] = { text[0], text[1], (const char *)seu__src_fharness,
+                            (const char *)seu__src_fshim_cpp, (const char *)seu__src_fshim_h };
+    *changed = 0;
+    for (int i = 0; i < 5 && !rc; i++) {
+        snprintf(path, sizeof path, "%s/%s", d, names[i]);
+        int w = seu__write_if_changed(path, texts[i], err);
+        if (w < 0)
+            rc = err ? err->code : RAD_EIO;
+        if (w > 0)
+            *changed |= i < 2 ? 1 : 2;      /* 1: the design, 2: the harness */
+    }
+    free(text[0]);
+    free(text[1]);
+    return rc;
+}
+
+/* Verilator model of the whole design (only when the design changed or
+** was never built) + runtime + shim + harness. */
+static int build(const seu_full_opts *o, const char *d, int design, rad_err *err)
+{
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd,
+        "cd '%s' && rm -f fharness && VI=/usr/share/verilator/include && "
+        "( [ %d = 0 ] && [ -f obj/Vseu_top__ALL.a ] || { rm -rf obj && "
+        "nice verilator --cc design.v cfg.v --top-module '%s' --prefix Vseu_top "
+        "-DRAD4ML_SEU_INJECT -Wno-fatal --x-assign fast --x-initial fast --Mdir obj "
+        "--build -j 2 -MAKEFLAGS \"OPT_FAST=-O%d OPT_SLOW=-O0 OPT_GLOBAL=-O0\" "
+        ">build.log 2>&1; } ) && "
+        "( [ -f verilated.o ] || nice g++ -O1 -std=c++14 -I$VI -I$VI/vltstd "
+        "-c $VI/verilated.cpp -o verilated.o ) >>build.log 2>&1 && "
+        "( [ -f verilated_threads.o ] || nice g++ -O1 -std=c++14 -I$VI -I$VI/vltstd "
+        "-c $VI/verilated_threads.cpp -o verilated_threads.o ) >>build.log 2>&1 && "
+        "nice g++ -O1 -std=c++14 -Iobj -I$VI -I$VI/vltstd -I. -c seu_fshim.cpp "
+        "-o seu_fshim.o >>build.log 2>&1 && "
+        "cc -O2 -std=c11 -I. -c seu_fharness.c -o seu_fharness.o >>build.log 2>&1 && "
+        "g++ -o fharness seu_fharness.o seu_fshim.o obj/Vseu_top__ALL.a verilated.o "
+        "verilated_threads.o -pthread >>build.log 2>&1", d, design, o->top,
+        o->opt_fast ? 1 : 0);
+    if (system(cmd) != 0)
+        return rad_errf(err, RAD_ETOOL, "seu: Verilator build of the full design failed "
+                        "(see %s/build.log)", d);
+    return RAD_OK;
+}
+
+static int parse_result(const char *log, seu_full_result *r, rad_err *err)
+{
+    char *text = NULL;
+    size_t len;
+    if (rad_read_all(log, &text, &len, err))
+        return RAD_EIO;
+    const char *p = strstr(text, "RESULT ");
+    int ok = p && sscanf(p, "RESULT injected=%ld outputs=%ld compared=%ld mismatches=%ld "
+                         "flipped=%ld corrupted=%ld mixed=%ld counted=%ld count=%ld derr=%ld "
+                         "latency_err=%ld chg=%ld readback_err=%ld fail=%ld cycles=%ld "
+                         "seconds=%lf", &r->injected, &r->outputs, &r->compared,
+                         &r->mismatches, &r->flipped, &r->corrupted, &r->mixed, &r->counted,
+                         &r->seu_count, &r->derr, &r->latency_err, &r->chg, &r->readback_err,
+                         &r->fail, &r->cycles, &r->seconds) == 16;
+    if (!ok)
+        rad_errf(err, RAD_ETOOL, "seu: no RESULT line in %s: %.300s", log, text);
+    free(text);
+    return ok ? RAD_OK : RAD_ETOOL;
+}
+
+/* Per-upset tallies of the unprotected run. */
+typedef struct {
+    long   j, n, bad;
+    double emd;
+} upset_acc;
+
+static void close_upset(seu_full_result *r, upset_acc *u)
+{
+    if (u->j < 0 || u->n == 0)
+        return;
+    double f = (double)u->bad / (double)u->n;
+    r->frac_corrupted += f;
+    r->max_frac = f > r->max_frac ? f : r->max_frac;
+    r->d_emd += u->emd / (double)u->n;
+    r->bits_corrupting += u->bad > 0;
+}
+
+/* One dumped output "j addr pool sum lat..." against the C engine on the
+** flipped model mc; EMD increase of the RTL output when corrupted. */
+static int check_line(const mdl_model *m, const mdl_model *mc, const seu__xset *x,
+                      const bus_shape *s, long pool, uint32_t sum, const uint32_t *lat,
+                      emd_ctx *ctx, double pen, upset_acc *u, seu_full_result *r)
+{
+    eng_out c, rtl;
+    uint32_t exp[ENG_MAX_LATENT + 2], gl[ENG_MAX_LATENT + 2];
+    eng_encode_generic(mc, x->q[pool], &c);
+    pack_lat(s, &c, exp);
+    pack_lat(s, &x->gold[pool], gl);
+    r->c_mismatch += c.sum_code != sum || memcmp(exp, lat, 4 * (size_t)s->nl);
+    int bad = x->gold[pool].sum_code != sum || memcmp(gl, lat, 4 * (size_t)s->nl);
+    u->n++;
+    u->bad += bad;
+    if (bad) {
+        float cells[MDL_MAX_CELLS];
+        double b[MDL_MAX_CELLS];
+        int32_t v[ENG_MAX_LATENT];
+        rtl = x->gold[pool];
+        rtl.sum_code = sum;
+        sim_unpack(lat, s->n_lat, s->lat_w, mdl_latent_fmt(m).is_signed, v);
+        memcpy(rtl.sent, v, sizeof(int32_t) * (size_t)s->n_lat);
+        u->emd += seu__emd(m, ctx, &x->qd[(size_t)pool * (size_t)x->n_cells], &rtl, pen,
+                           cells, b) - x->gold_emd[pool];
+    }
+    return RAD_OK;
+}
+
+static int check_dump(const mdl_model *m, const seu__xset *x, const bus_shape *s,
+                      const char *path, seu_full_result *r, rad_err *err)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return rad_errf(err, RAD_EIO, "seu: cannot read %s", path);
+    mdl_model *mc = mdl_clone(m);
+    emd_ctx *ctx = emd_new_ld();
+    seu_sens_opts so;
+    seu_sens_defaults(&so);
+    int rc = mc && ctx ? RAD_OK : rad_errf(err, RAD_ENOMEM, "seu: out of memory");
+    upset_acc u = { -1, 0, 0, 0 };
+    seu_bit fb;
+    long j, addr, pool;
+    unsigned sum, w;
+    while (!rc && fscanf(fp, "%ld %ld %ld %x", &j, &addr, &pool, &sum) == 4) {
+        uint32_t lat[ENG_MAX_LATENT + 2];
+        for (int i = 0; i < s->nl && !rc; i++)
+            if (fscanf(fp, "%x", &w) == 1)
+                lat[i] = w;
+            else
+                rc = rad_errf(err, RAD_EPARSE, "seu: %s: truncated line", path);
+        if (!rc && (pool < 0 || (size_t)pool >= x->n))
+            rc = rad_errf(err, RAD_EPARSE, "seu: %s: crossing %ld out of range", path, pool);
+        if (!rc && j != u.j) {             /* next upset: move the flip */
+            close_upset(r, &u);
+            if (u.j >= 0)
+                seu_flip(mc, &fb);
+            if ((rc = seu_bit_locate(m, (size_t)addr, &fb)))
+                break;
+            seu_flip(mc, &fb);
+            u = (upset_acc){ j, 0, 0, 0 };
+        }
+        if (!rc)
+            rc = check_line(m, mc, x, s, pool, sum, lat, ctx, so.empty_penalty, &u, r);
+    }
+    close_upset(r, &u);
+    if (r->injected > 0) {
+        r->frac_corrupted /= (double)r->injected;
+        r->d_emd /= (double)r->injected;
+    }
+    fclose(fp);
+    emd_free(ctx);
+    mdl_free(mc);
+    return rc;
+}
+
+int seu_full_run(const mdl_model *m, const seu_full_opts *o, seu_full_result *r,
+                 rad_err *err)
+{
+    memset(r, 0, sizeof *r);
+    if (strchr(o->dir, '\'') || strchr(o->top, '\''))
+        return rad_errf(err, RAD_EUSAGE, "seu: quote in directory or top name");
+    if (o->prot != SEU_PROT_NONE && o->prot != SEU_PROT_TMR && o->prot != SEU_PROT_SECDED)
+        return rad_errf(err, RAD_EUSAGE, "seu: the full-design campaign takes none, tmr "
+                        "or secded, not %s", seu_prot_name(o->prot));
+    seu_cfg_opts co;
+    seu_cfg_defaults(&co);
+    co.prot = o->prot;
+    seu_cfg_geom g;
+    seu_sens_opts so;
+    seu_sens_defaults(&so);
+    seu__xset x;
+    bus_shape s;
+    shape(m, &s);
+    char d[4096], path[4200], cmd[8192];
+    int changed, latency, rc = seu_cfg_geometry(m, &co, &g, err);
+    if (rc || (rc = seu__xset_init(&x, m, o->traffic, so.empty_penalty, err)))
+        return rc;
+    r->pool = x.n;
+    snprintf(d, sizeof d, "%s/full-%s-O%d", o->dir, seu_prot_name(o->prot),
+             o->opt_fast ? 1 : 0);
+    if (!(rc = rad_mkdirs(d, err)) && !(rc = sources(m, o, d, &latency, &changed, err))) {
+        snprintf(path, sizeof path, "%s/image.hex", d);
+        rc = seu__write_image(m, path, err);
+    }
+    if (!rc) {
+        snprintf(path, sizeof path, "%s/traffic.txt", d);
+        rc = write_traffic(&x, &s, path, err);
+    }
+    struct stat st;
+    double t0 = now();
+    snprintf(path, sizeof path, "%s/fharness", d);
+    if (!rc && (changed || stat(path, &st) != 0))
+        rc = build(o, d, changed & 1, err);
+    r->build_seconds = now() - t0;
+    if (!rc) {
+        snprintf(cmd, sizeof cmd, "cd '%s' && ./fharness image.hex traffic.txt %d %zu %d "
+                 "%zu %d %d %d flips.txt >run.log 2>&1", d, o->prot != SEU_PROT_NONE,
+                 g.n_copy[0], o->prot == SEU_PROT_TMR ? 3 : 1, o->stride ? o->stride : 1,
+                 o->all_copies, o->per_bit, latency);
+        int st_run = system(cmd);
+        (void)st_run;     /* the expectations are judged from the counts */
+        snprintf(path, sizeof path, "%s/run.log", d);
+        rc = parse_result(path, r, err);
+    }
+    t0 = now();
+    if (!rc && o->prot == SEU_PROT_NONE) {
+        snprintf(path, sizeof path, "%s/flips.txt", d);
+        rc = check_dump(m, &x, &s, path, r, err);
+    }
+    r->check_seconds = now() - t0;
+    seu__xset_free(&x);
+    return rc;
+}
