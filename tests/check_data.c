@@ -7,24 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/ck_tmp.h"
 #include "data/dataset.h"
 #include "data/geometry.h"
 #include "data/hgcfloat.h"
-
-static char tmpdir[256];
-
-static const char *tmpfile_with(const char *name, const char *text)
-{
-    static char path[8][512];
-    static int slot;
-    char *p = path[slot++ % 8];
-    snprintf(p, 512, "%s/%s", tmpdir, name);
-    FILE *f = fopen(p, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
-    return p;
-}
 
 /* ---- 4E3M -------------------------------------------------------------- */
 
@@ -244,27 +230,27 @@ START_TEST(calib_files)
     char text[2048] = "TC,CALVALUE\n";
     for (int t = 0; t < 48; t++)
         sprintf(text + strlen(text), "%d,%d\n", 47 - t, 1000 + t);
-    ck_assert_int_eq(dat_frontend_load_calib(&fe, tmpfile_with("cal1.csv", text), &err), RAD_OK);
+    ck_assert_int_eq(dat_frontend_load_calib(&fe, ck_tmp_write("cal1.csv", text), &err), RAD_OK);
     ck_assert_uint_eq(fe.calvalue[47], 1000);
     ck_assert_uint_eq(fe.calvalue[0], 1047);
     text[0] = 0;
     for (int t = 0; t < 48; t++)
         sprintf(text + strlen(text), "%s%d", t ? "," : "", 2000 + t);
     strcat(text, "\n");
-    ck_assert_int_eq(dat_frontend_load_calib(&fe, tmpfile_with("cal2.csv", text), &err), RAD_OK);
+    ck_assert_int_eq(dat_frontend_load_calib(&fe, ck_tmp_write("cal2.csv", text), &err), RAD_OK);
     ck_assert_uint_eq(fe.calvalue[5], 2005);
     /* out of range: 4096 is not a 12-bit register */
     text[0] = 0;
     for (int t = 0; t < 48; t++)
         sprintf(text + strlen(text), "%d\n", t == 9 ? 4096 : 2048);
-    const char *p = tmpfile_with("cal3.csv", text);
+    const char *p = ck_tmp_write("cal3.csv", text);
     ck_assert_int_ne(dat_frontend_load_calib(&fe, p, &err), RAD_OK);
     char want[600];
     snprintf(want, sizeof want, "%s:10:1:", p);
     ck_assert_msg(strstr(err.msg, want), "message '%s' lacks '%s'", err.msg, want);
     ck_assert_uint_eq(fe.calvalue[5], 2005);         /* unchanged on error */
     /* too few values */
-    ck_assert_int_ne(dat_frontend_load_calib(&fe, tmpfile_with("cal4.csv", "2048\n2048\n"), &err), RAD_OK);
+    ck_assert_int_ne(dat_frontend_load_calib(&fe, ck_tmp_write("cal4.csv", "2048\n2048\n"), &err), RAD_OK);
     ck_assert_ptr_nonnull(strstr(err.msg, "2 CALVALUEs, expected 48"));
 }
 END_TEST
@@ -274,7 +260,7 @@ END_TEST
 static void expect_error(const char *name, const char *text, dat_format fmt,
                          int line, int col, const char *reason)
 {
-    const char *p = tmpfile_with(name, text);
+    const char *p = ck_tmp_write(name, text);
     dat_set s;
     rad_err err = { 0, "" };
     int rc = dat_load(p, fmt, NULL, &s, &err);
@@ -328,13 +314,13 @@ START_TEST(malformed_mapping)
     dat_frontend fe;
     rad_err err;
     dat_frontend_default(&fe);
-    const char *p = tmpfile_with("map1.csv", "TC_Number,Foo\n0,1\n");
+    const char *p = ck_tmp_write("map1.csv", "TC_Number,Foo\n0,1\n");
     ck_assert_int_ne(dat_frontend_load_mapping(&fe, p, &err), RAD_OK);
     ck_assert_ptr_nonnull(strstr(err.msg, "ECON_TC_Number_PreMux"));
     char text[4096] = "TC_Number,ECON_TC_Number_PreMux\n";
     for (int i = 0; i < 48; i++)
         sprintf(text + strlen(text), "%d,%d\n", i, i == 20 ? 3 : i);
-    p = tmpfile_with("map2.csv", text);
+    p = ck_tmp_write("map2.csv", text);
     ck_assert_int_ne(dat_frontend_load_mapping(&fe, p, &err), RAD_OK);
     char want[600];
     snprintf(want, sizeof want, "%s:22:", p);
@@ -357,14 +343,14 @@ START_TEST(csv_round_trip)
         a.q[i] = (uint32_t)(s >> 42);           /* 22 bits */
     }
     char p[512];
-    snprintf(p, sizeof p, "%s/rt.csv", tmpdir);
+    snprintf(p, sizeof p, "%s/rt.csv", ck_tmpdir);
     ck_assert_int_eq(dat_write_csv(p, &a, &err), RAD_OK);
     ck_assert_int_eq(dat_load(p, DAT_FMT_AUTO, NULL, &b, &err), RAD_OK);
     ck_assert_uint_eq(b.n, a.n);
     ck_assert_mem_eq(a.q, b.q, a.n * GEO_N_CELLS * sizeof *a.q);
     dat_free(&b);
     /* csv -> eportrx -> csv gives the 4E3M midpoints */
-    snprintf(p, sizeof p, "%s/rt_e.csv", tmpdir);
+    snprintf(p, sizeof p, "%s/rt_e.csv", ck_tmpdir);
     ck_assert_int_eq(dat_write_eportrx(p, NULL, &a, &err), RAD_OK);
     ck_assert_int_eq(dat_load(p, DAT_FMT_AUTO, NULL, &b, &err), RAD_OK);
     for (size_t i = 0; i < a.n * GEO_N_CELLS; i++)
@@ -401,10 +387,10 @@ START_TEST(data_dir_override)
     rad_err err;
     const char *old = getenv("RAD4ML_DATA_DIR");
     char *saved = old ? strdup(old) : NULL;
-    tmpfile_with(DAT_DEFAULT_FILE, "1,2,3,4,5,6,7,8,9,10,11,12\n");
-    setenv("RAD4ML_DATA_DIR", tmpdir, 1);
+    ck_tmp_write(DAT_DEFAULT_FILE, "1,2,3,4,5,6,7,8,9,10,11,12\n");
+    setenv("RAD4ML_DATA_DIR", ck_tmpdir, 1);
     ck_assert_int_eq(dat_default_path(buf, sizeof buf, &err), RAD_OK);
-    snprintf(want, sizeof want, "%s/%s", tmpdir, DAT_DEFAULT_FILE);
+    snprintf(want, sizeof want, "%s/%s", ck_tmpdir, DAT_DEFAULT_FILE);
     ck_assert_str_eq(buf, want);
     ck_assert_int_eq(dat_data_path("missing.csv", buf, sizeof buf, &err), RAD_EIO);
     ck_assert_ptr_nonnull(strstr(err.msg, "RAD4ML_DATA_DIR"));
@@ -447,11 +433,8 @@ END_TEST
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/check_data.XXXXXX");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
+    if (ck_tmp_init("check_data"))
         return 1;
-    }
     Suite *su = suite_create("data");
     TCase *tc = tcase_create("data");
     tcase_set_timeout(tc, 60);
@@ -477,9 +460,6 @@ int main(void)
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", tmpdir);
+    ck_tmp_cleanup();
     return failed ? 1 : 0;
 }

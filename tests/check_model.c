@@ -9,22 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/ck_tmp.h"
 #include "model/model_io.h"
-
-static char tmpdir[256];
-
-static const char *write_tmp(const char *name, const char *text)
-{
-    static char path[8][512];
-    static int slot;
-    char *p = path[slot++ % 8];
-    snprintf(p, 512, "%s/%s", tmpdir, name);
-    FILE *f = fopen(p, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
-    return p;
-}
 
 /* Replaces the first occurrence of `from` in a malloc'd copy of s. */
 static char *replace(const char *s, const char *from, const char *to)
@@ -265,8 +251,8 @@ START_TEST(save_load_round_trip)
     m->layers[1].acc_fmt.omode = FXP_SAT_SYM;
     rad_err err;
     char jp[512], wp[512];
-    snprintf(jp, sizeof jp, "%s/rt.json", tmpdir);
-    snprintf(wp, sizeof wp, "%s/rt.weights", tmpdir);
+    snprintf(jp, sizeof jp, "%s/rt.json", ck_tmpdir);
+    snprintf(wp, sizeof wp, "%s/rt.weights", ck_tmpdir);
     ck_assert_msg(mdl_save(m, jp, NULL, &err) == RAD_OK, "%s", err.msg);
     ck_assert_int_eq(access(wp, R_OK), 0);
     mdl_model *b;
@@ -364,8 +350,8 @@ START_TEST(json_errors)
         const json_case *c = &JSON_CASES[i];
         char *text = replace(base, c->from, c->to);
         char jp[512];
-        snprintf(jp, sizeof jp, "%s", write_tmp("bad.json", text));
-        write_tmp("bad.weights", "rad4ml-weights 1\nend\n");
+        snprintf(jp, sizeof jp, "%s", ck_tmp_write("bad.json", text));
+        ck_tmp_write("bad.weights", "rad4ml-weights 1\nend\n");
         rad_err err = { 0, "" };
         mdl_model *m = (mdl_model *)1;
         int rc = mdl_load(jp, NULL, &m, &err);
@@ -407,11 +393,11 @@ START_TEST(weights_errors)
     mdl_init_random(m, 5);
     char *wt = mdl_weights_text(m);
     char jp[512];
-    snprintf(jp, sizeof jp, "%s", write_tmp("bad.json", mdl_default_json()));
+    snprintf(jp, sizeof jp, "%s", ck_tmp_write("bad.json", mdl_default_json()));
     for (size_t i = 0; i < sizeof W_CASES / sizeof W_CASES[0]; i++) {
         const w_case *c = &W_CASES[i];
         char *text = replace(wt, c->from, c->to);
-        write_tmp("bad.weights", text);
+        ck_tmp_write("bad.weights", text);
         rad_err err = { 0, "" };
         mdl_model *b;
         ck_assert_msg(mdl_load(jp, NULL, &b, &err) != RAD_OK, "case %zu accepted", i);
@@ -424,7 +410,7 @@ START_TEST(weights_errors)
     size_t n = strlen(wt);
     for (size_t cut = 0; cut < n - 4; cut += 997) {
         char *t = strndup(wt, cut);
-        write_tmp("bad.weights", t);
+        ck_tmp_write("bad.weights", t);
         rad_err err = { 0, "" };
         mdl_model *b;
         ck_assert_msg(mdl_load(jp, NULL, &b, &err) != RAD_OK, "cut %zu accepted", cut);
@@ -435,7 +421,7 @@ START_TEST(weights_errors)
     char *t = strdup(wt);
     char *at = strstr(t, "layer dense b");
     strcpy(at, "end\n");
-    write_tmp("bad.weights", t);
+    ck_tmp_write("bad.weights", t);
     rad_err err;
     mdl_model *b;
     ck_assert_int_ne(mdl_load(jp, NULL, &b, &err), RAD_OK);
@@ -469,7 +455,7 @@ START_TEST(validate_in_memory)
     /* saving an invalid model writes nothing */
     m->layers[1].b[0] = -40;
     char jp[512];
-    snprintf(jp, sizeof jp, "%s/never.json", tmpdir);
+    snprintf(jp, sizeof jp, "%s/never.json", ck_tmpdir);
     ck_assert_int_ne(mdl_save(m, jp, NULL, &err), RAD_OK);
     ck_assert_int_ne(access(jp, F_OK), 0);
     mdl_free(m);
@@ -519,7 +505,7 @@ START_TEST(i2c_layout_econt)
     /* hex words: 12 lines of 268 digits; the first word's last digit is
     ** bits 0..3 = 1111 */
     char hp[512];
-    snprintf(hp, sizeof hp, "%s/w.hex", tmpdir);
+    snprintf(hp, sizeof hp, "%s/w.hex", ck_tmpdir);
     ck_assert_int_eq(mdl_i2c_write_hex(m, 1072, hp, &err), RAD_OK);
     FILE *f = fopen(hp, "r");
     char line[400];
@@ -597,22 +583,22 @@ START_TEST(cli_info)
     ** the requested outputs are not written */
     char *bad = replace(mdl_default_json(), "\"kernel\": [3, 3]", "\"kernel\": [3, 0]");
     char jp[512];
-    snprintf(jp, sizeof jp, "%s", write_tmp("cli.json", bad));
+    snprintf(jp, sizeof jp, "%s", ck_tmp_write("cli.json", bad));
     free(bad);
     snprintf(args, sizeof args, "info --model %s --no-weights --save-json %s/out.json --i2c-hex %s/out.hex",
-             jp, tmpdir, tmpdir);
+             jp, ck_tmpdir, ck_tmpdir);
     ck_assert_int_eq(run_cli(args, out, sizeof out), 1);
     ck_assert_msg(strstr(out, "cli.json") && strstr(out, "layers[1].kernel"), "%s", out);
-    snprintf(args, sizeof args, "%s/out.json", tmpdir);
+    snprintf(args, sizeof args, "%s/out.json", ck_tmpdir);
     ck_assert_int_ne(access(args, F_OK), 0);
     /* a valid one round-trips through --save-json */
     snprintf(args, sizeof args, "info --random-weights 4 --save-json %s/cli_ok.json --i2c-hex %s/ok.hex",
-             tmpdir, tmpdir);
+             ck_tmpdir, ck_tmpdir);
     ck_assert_int_eq(run_cli(args, out, sizeof out), 0);
-    snprintf(args, sizeof args, "info --model %s/cli_ok.json", tmpdir);
+    snprintf(args, sizeof args, "info --model %s/cli_ok.json", ck_tmpdir);
     ck_assert_int_eq(run_cli(args, out, sizeof out), 0);
     /* missing weights file */
-    snprintf(args, sizeof args, "info --model %s/cli_ok.json --weights %s/none.weights", tmpdir, tmpdir);
+    snprintf(args, sizeof args, "info --model %s/cli_ok.json --weights %s/none.weights", ck_tmpdir, ck_tmpdir);
     ck_assert_int_eq(run_cli(args, out, sizeof out), 1);
     ck_assert_msg(strstr(out, "none.weights"), "%s", out);
 }
@@ -620,10 +606,7 @@ END_TEST
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/check_model.%d", (int)getpid());
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "mkdir -p %s", tmpdir);
-    if (system(cmd) != 0)
+    if (ck_tmp_init("check_model"))
         return 1;
     Suite *s = suite_create("model");
     TCase *t = tcase_create("model");
@@ -646,8 +629,6 @@ int main(void)
     srunner_run_all(r, CK_NORMAL);
     int failed = srunner_ntests_failed(r);
     srunner_free(r);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    if (system(cmd) != 0)
-        return 1;
+    ck_tmp_cleanup();
     return failed ? 1 : 0;
 }

@@ -10,22 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/ck_tmp.h"
 #include "synth/syn.h"
-
-static char tmpdir[] = "/tmp/check_synth_XXXXXX";
-
-static const char *write_tmp(const char *name, const char *text)
-{
-    static char path[4][512];
-    static int k;
-    char *p = path[k++ & 3];
-    snprintf(p, 512, "%s/%s", tmpdir, name);
-    FILE *fp = fopen(p, "w");
-    ck_assert_ptr_nonnull(fp);
-    fputs(text, fp);
-    fclose(fp);
-    return p;
-}
 
 START_TEST(cell_costs)
 {
@@ -83,7 +69,7 @@ START_TEST(netlist_hierarchy)
 {
     syn_netlist nl;
     rad_err err = { 0 };
-    const char *p = write_tmp("n.json", NETLIST);
+    const char *p = ck_tmp_write("n.json", NETLIST);
     ck_assert_msg(syn_netlist_load(p, NULL, &nl, &err) == RAD_OK, "%s", err.msg);
     ck_assert_str_eq(nl.top, "top");
     ck_assert_int_eq(nl.n_mod, 2);
@@ -126,7 +112,7 @@ START_TEST(netlist_errors)
     char *bad = strdup(NETLIST);
     char *at = strstr(bad, "$_NAND_");
     memcpy(at, "$and   ", 7);
-    const char *p = write_tmp("bad.json", bad);
+    const char *p = ck_tmp_write("bad.json", bad);
     ck_assert(syn_netlist_load(p, NULL, &nl, &err) == RAD_ETOOL);
     ck_assert_ptr_nonnull(strstr(err.msg, "$and"));
     free(bad);
@@ -136,11 +122,11 @@ START_TEST(netlist_errors)
         "\"y\":{\"direction\":\"output\",\"bits\":[3]}},\"cells\":{"
         "\"n1\":{\"type\":\"$_NOT_\",\"connections\":{\"A\":[3],\"Y\":[2]}},"
         "\"n2\":{\"type\":\"$_NOT_\",\"connections\":{\"A\":[2],\"Y\":[3]}}}}}}";
-    p = write_tmp("loop.json", loop);
+    p = ck_tmp_write("loop.json", loop);
     ck_assert(syn_netlist_load(p, NULL, &nl, &err) == RAD_ETOOL);
     ck_assert_ptr_nonnull(strstr(err.msg, "loop"));
     /* Malformed JSON names the file and line. */
-    p = write_tmp("trunc.json", "{\"modules\":{\n\"m\":");
+    p = ck_tmp_write("trunc.json", "{\"modules\":{\n\"m\":");
     ck_assert(syn_netlist_load(p, NULL, &nl, &err) == RAD_EPARSE);
     ck_assert_ptr_nonnull(strstr(err.msg, "trunc.json:"));
     ck_assert(syn_netlist_load("/nonexistent/x.json", NULL, &nl, &err) != RAD_OK);
@@ -174,7 +160,7 @@ START_TEST(vcd_toggles)
 {
     syn_activity a;
     rad_err err = { 0 };
-    const char *p = write_tmp("t.vcd", VCD);
+    const char *p = ck_tmp_write("t.vcd", VCD);
     ck_assert_msg(syn_vcd_activity(p, "clk", 0, &a, &err) == RAD_OK, "%s", err.msg);
     ck_assert_int_eq(a.cycles, 3);
     ck_assert_int_eq(a.bits, 5);
@@ -195,7 +181,7 @@ START_TEST(vcd_toggles)
     syn_activity_free(&a);
     ck_assert(syn_vcd_activity(p, "nosuchclk", 0, &a, &err) == RAD_ESCHEMA);
     ck_assert_ptr_nonnull(strstr(err.msg, "nosuchclk"));
-    p = write_tmp("bad.vcd", "$scope module tb $end\n$var wire 1 ! clk $end\n");
+    p = ck_tmp_write("bad.vcd", "$scope module tb $end\n$var wire 1 ! clk $end\n");
     ck_assert(syn_vcd_activity(p, "clk", 0, &a, &err) == RAD_EPARSE);
 }
 END_TEST
@@ -215,7 +201,7 @@ START_TEST(vcd_many_vars)
     for (int i = 0; i < 3000; i += 2)
         p += sprintf(p, "1v%d\n", i);
     p += sprintf(p, "#2\n0!\n");
-    const char *path = write_tmp("many.vcd", text);
+    const char *path = ck_tmp_write("many.vcd", text);
     free(text);
     syn_activity a;
     rad_err err = { 0 };
@@ -232,7 +218,7 @@ START_TEST(power_formula)
     syn_netlist nl;
     syn_activity a;
     rad_err err = { 0 };
-    const char *np = write_tmp("n2.json", NETLIST);
+    const char *np = ck_tmp_write("n2.json", NETLIST);
     ck_assert(syn_netlist_load(np, NULL, &nl, &err) == RAD_OK);
     /* Activity: 1 toggle/bit/cycle in the top, 0.5 in u0, none in u1. */
     syn_scope_act sc[3] = { { "tb.dut", 10, 40 }, { "tb.dut.u0", 2, 4 },
@@ -272,10 +258,8 @@ END_TEST
 
 int main(void)
 {
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
+    if (ck_tmp_init("check_synth"))
         return EXIT_FAILURE;
-    }
     Suite *s = suite_create("synth");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, cell_costs);
@@ -291,9 +275,6 @@ int main(void)
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", tmpdir);
+    ck_tmp_cleanup();
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
