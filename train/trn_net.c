@@ -48,10 +48,10 @@ static int build_elayer(trn_net *net, int i, int *f, int *w, size_t *np, rad_err
         || (ml->has_acc_fmt && ml->acc_fmt.width > 62))
         return rad_errf(err, RAD_ERANGE, "layers[%d] (%s): the trainer needs weight and "
                         "output formats of at most 32 bits", i, ml->name);
-    l->kh = ml->kh; l->kw = ml->kw; l->sh = ml->sh; l->sw = ml->sw;
-    l->pt = ml->pad_top; l->pl = ml->pad_left;
+    l->k.kh = ml->kh; l->k.kw = ml->kw; l->k.sh = ml->sh; l->k.sw = ml->sw;
+    l->k.pt = ml->pad_top; l->k.pl = ml->pad_left;
     if (ml->kind == MDL_DENSE)
-        l->kh = l->kw = l->sh = l->sw = 1;
+        l->k.kh = l->k.kw = l->k.sh = l->k.sw = 1;
     l->relu = ml->act == MDL_ACT_RELU;
     l->f_w = fxp_frac_bits(&ml->w_fmt);
     l->f_b = fxp_frac_bits(&ml->b_fmt);
@@ -60,7 +60,7 @@ static int build_elayer(trn_net *net, int i, int *f, int *w, size_t *np, rad_err
     if (l->b_shift < 0 || l->b_shift > 40)
         return rad_errf(err, RAD_ERANGE, "layers[%d] (%s): bias alignment shift %d "
                         "outside 0..40", i, ml->name, l->b_shift);
-    long terms = (long)l->kh * l->kw * l->in.c + 1;
+    long terms = (long)l->k.kh * l->k.kw * l->in.c + 1;
     int acc_bits = *w + ml->w_fmt.width + bits_for(terms) + 1;
     if (l->out.c > 1024)
         return rad_errf(err, RAD_ERANGE, "layers[%d] (%s): %d output channels, the trainer "
@@ -101,7 +101,7 @@ static void init_random(trn_net *net, uint64_t seed)
         if (!l->n_w)
             continue;
         /* He-uniform, kept inside the format (a ReLU network). */
-        double fan_in = (double)l->kh * l->kw * l->in.c;
+        double fan_in = (double)l->k.kh * l->k.kw * l->in.c;
         double a = sqrt(6.0 / fan_in);
         double top = ldexp((double)l->wmax, -l->f_w), bot = ldexp((double)l->wmin, -l->f_w);
         for (size_t k = 0; k < l->n_w; k++) {
@@ -115,7 +115,7 @@ static void init_random(trn_net *net, uint64_t seed)
         const trn_dlayer *l = &net->dec[j];
         if (!l->n_w)
             continue;
-        double fan_in = (double)l->kh * l->kw * l->in.c, fan_out = (double)l->kh * l->kw * l->out.c;
+        double fan_in = (double)l->k.kh * l->k.kw * l->in.c, fan_out = (double)l->k.kh * l->k.kw * l->out.c;
         if (l->kind == MDL_F_DENSE) {
             fan_in = l->n_in;
             fan_out = l->out.c;
@@ -182,8 +182,8 @@ int trn_net_new(const mdl_model *m, uint64_t seed, trn_net **out, rad_err *err)
         l->out = ml->out;
         l->n_in = mdl_shape_size(ml->in);
         l->n_out = mdl_shape_size(ml->out);
-        l->kh = ml->kh; l->kw = ml->kw; l->sh = ml->sh; l->sw = ml->sw;
-        l->pt = ml->pad_top; l->pl = ml->pad_left;
+        l->k.kh = ml->kh; l->k.kw = ml->kw; l->k.sh = ml->sh; l->k.sw = ml->sw;
+        l->k.pt = ml->pad_top; l->k.pl = ml->pad_left;
         l->act = ml->act;
         l->n_w = ml->n_w;
         l->n_b = ml->n_b;

@@ -64,16 +64,16 @@ static void conv_dense_int(const trn_elayer *l, const int64_t *in, const int64_t
         for (int ox = 0; ox < l->out.w; ox++) {
             for (int co = 0; co < cout; co++)
                 acc[co] = b[co] * ((int64_t)1 << l->b_shift);   /* no UB for b < 0 */
-            for (int ky = 0; ky < l->kh; ky++) {
-                int iy = oy * l->sh + ky - l->pt;
+            for (int ky = 0; ky < l->k.kh; ky++) {
+                int iy = oy * l->k.sh + ky - l->k.pt;
                 if (iy < 0 || iy >= l->in.h)
                     continue;
-                for (int kx = 0; kx < l->kw; kx++) {
-                    int ix = ox * l->sw + kx - l->pl;
+                for (int kx = 0; kx < l->k.kw; kx++) {
+                    int ix = ox * l->k.sw + kx - l->k.pl;
                     if (ix < 0 || ix >= l->in.w)
                         continue;
                     const int64_t *src = in + ((size_t)iy * l->in.w + ix) * cin;
-                    const int64_t *wk = w + (size_t)(ky * l->kw + kx) * cin * cout;
+                    const int64_t *wk = w + (size_t)(ky * l->k.kw + kx) * cin * cout;
                     for (int ci = 0; ci < cin; ci++) {
                         int64_t v = src[ci];
                         if (!v)
@@ -122,6 +122,37 @@ static void elayer_int(const trn_elayer *l, const trn_qw *qw, int i, const int64
 
 /* ---- encoder, float (shadow weights, no quantization) ---------------- */
 
+/* Float 'same'/'valid' convolution: out[y][x][co] = b[co] + sum over the
+** taps inside the input of in[iy][ix][ci] w[tap][ci][co]. */
+static void conv_fwd(const trn_kernel *k, mdl_shape is, mdl_shape os, const double *in,
+                     const double *w, const double *b, double *out)
+{
+    int cin = is.c, cout = os.c;
+    for (int oy = 0; oy < os.h; oy++)
+        for (int ox = 0; ox < os.w; ox++) {
+            double *acc = out + ((size_t)oy * os.w + ox) * cout;
+            for (int co = 0; co < cout; co++)
+                acc[co] = b[co];
+            for (int ky = 0; ky < k->kh; ky++) {
+                int iy = oy * k->sh + ky - k->pt;
+                if (iy < 0 || iy >= is.h)
+                    continue;
+                for (int kx = 0; kx < k->kw; kx++) {
+                    int ix = ox * k->sw + kx - k->pl;
+                    if (ix < 0 || ix >= is.w)
+                        continue;
+                    const double *src = in + ((size_t)iy * is.w + ix) * cin;
+                    const double *wk = w + (size_t)(ky * k->kw + kx) * cin * cout;
+                    for (int ci = 0; ci < cin; ci++) {
+                        double v = src[ci];
+                        for (int co = 0; co < cout; co++)
+                            acc[co] += v * wk[ci * cout + co];
+                    }
+                }
+            }
+        }
+}
+
 static void elayer_float(const trn_elayer *l, const double *th, const double *in,
                          double *a, uint8_t *mask)
 {
@@ -133,32 +164,7 @@ static void elayer_float(const trn_elayer *l, const double *th, const double *in
         }
         return;
     }
-    const double *w = th + l->p_w, *b = th + l->p_b;
-    int cin = l->in.c, cout = l->out.c;
-    for (int oy = 0; oy < l->out.h; oy++)
-        for (int ox = 0; ox < l->out.w; ox++) {
-            double *acc = a + ((size_t)oy * l->out.w + ox) * cout;
-            for (int co = 0; co < cout; co++)
-                acc[co] = b[co];
-            for (int ky = 0; ky < l->kh; ky++) {
-                int iy = oy * l->sh + ky - l->pt;
-                if (iy < 0 || iy >= l->in.h)
-                    continue;
-                for (int kx = 0; kx < l->kw; kx++) {
-                    int ix = ox * l->sw + kx - l->pl;
-                    if (ix < 0 || ix >= l->in.w)
-                        continue;
-                    const double *src = in + ((size_t)iy * l->in.w + ix) * cin;
-                    const double *wk = w + (size_t)(ky * l->kw + kx) * cin * cout;
-                    for (int ci = 0; ci < cin; ci++) {
-                        double v = src[ci];
-                        const double *wc = wk + (size_t)ci * cout;
-                        for (int co = 0; co < cout; co++)
-                            acc[co] += v * wc[co];
-                    }
-                }
-            }
-        }
+    conv_fwd(&l->k, l->in, l->out, in, th + l->p_w, th + l->p_b, a);
     for (int k = 0; k < l->n_out; k++) {
         mask[k] = !l->relu || a[k] > 0;
         if (!mask[k])
@@ -184,16 +190,16 @@ static void conv_dense_back(const trn_elayer *l, const double *w, const double *
             }
             if (!any)
                 continue;
-            for (int ky = 0; ky < l->kh; ky++) {
-                int iy = oy * l->sh + ky - l->pt;
+            for (int ky = 0; ky < l->k.kh; ky++) {
+                int iy = oy * l->k.sh + ky - l->k.pt;
                 if (iy < 0 || iy >= l->in.h)
                     continue;
-                for (int kx = 0; kx < l->kw; kx++) {
-                    int ix = ox * l->sw + kx - l->pl;
+                for (int kx = 0; kx < l->k.kw; kx++) {
+                    int ix = ox * l->k.sw + kx - l->k.pl;
                     if (ix < 0 || ix >= l->in.w)
                         continue;
                     size_t ib = ((size_t)iy * l->in.w + ix) * cin;
-                    size_t wb = (size_t)(ky * l->kw + kx) * cin * cout;
+                    size_t wb = (size_t)(ky * l->k.kw + kx) * cin * cout;
                     for (int ci = 0; ci < cin; ci++) {
                         double v = in[ib + ci];
                         double *g = gw + wb + (size_t)ci * cout;
@@ -258,29 +264,7 @@ static void dlayer_forward(const trn_dlayer *l, const double *th, const double *
         }
         break;
     case MDL_F_CONV2D:
-        for (int oy = 0; oy < l->out.h; oy++)
-            for (int ox = 0; ox < l->out.w; ox++) {
-                double *acc = out + ((size_t)oy * l->out.w + ox) * cout;
-                for (int co = 0; co < cout; co++)
-                    acc[co] = b[co];
-                for (int ky = 0; ky < l->kh; ky++) {
-                    int iy = oy * l->sh + ky - l->pt;
-                    if (iy < 0 || iy >= l->in.h)
-                        continue;
-                    for (int kx = 0; kx < l->kw; kx++) {
-                        int ix = ox * l->sw + kx - l->pl;
-                        if (ix < 0 || ix >= l->in.w)
-                            continue;
-                        const double *src = in + ((size_t)iy * l->in.w + ix) * cin;
-                        const double *wk = w + (size_t)(ky * l->kw + kx) * cin * cout;
-                        for (int ci = 0; ci < cin; ci++) {
-                            double v = src[ci];
-                            for (int co = 0; co < cout; co++)
-                                acc[co] += v * wk[ci * cout + co];
-                        }
-                    }
-                }
-            }
+        conv_fwd(&l->k, l->in, l->out, in, w, b, out);
         break;
     case MDL_F_CONV2D_T:
         for (int k = 0; k < l->n_out; k++)
@@ -288,15 +272,15 @@ static void dlayer_forward(const trn_dlayer *l, const double *th, const double *
         for (int y = 0; y < l->in.h; y++)
             for (int x = 0; x < l->in.w; x++) {
                 const double *src = in + ((size_t)y * l->in.w + x) * cin;
-                for (int ky = 0; ky < l->kh; ky++) {
-                    int oy = y * l->sh + ky - l->pt;
+                for (int ky = 0; ky < l->k.kh; ky++) {
+                    int oy = y * l->k.sh + ky - l->k.pt;
                     if (oy < 0 || oy >= l->out.h)
                         continue;
-                    for (int kx = 0; kx < l->kw; kx++) {
-                        int ox = x * l->sw + kx - l->pl;
+                    for (int kx = 0; kx < l->k.kw; kx++) {
+                        int ox = x * l->k.sw + kx - l->k.pl;
                         if (ox < 0 || ox >= l->out.w)
                             continue;
-                        tap_fwd_any(src, w + (size_t)(ky * l->kw + kx) * cin * cout,
+                        tap_fwd_any(src, w + (size_t)(ky * l->k.kw + kx) * cin * cout,
                                     out + ((size_t)oy * l->out.w + ox) * cout, cin, cout);
                     }
                 }
@@ -335,7 +319,7 @@ void trn__dec_transpose(const trn_net *net, double *wt)
         if (!l->n_w)
             continue;
         int cin = l->kind == MDL_F_DENSE ? l->n_in : l->in.c, cout = l->out.c;
-        int taps = l->kind == MDL_F_DENSE ? 1 : l->kh * l->kw;
+        int taps = l->kind == MDL_F_DENSE ? 1 : l->k.kh * l->k.kw;
         const double *w = net->theta + l->p_w;
         double *t = wt + l->p_w;
         for (int k = 0; k < taps; k++)
@@ -400,16 +384,16 @@ static void dlayer_backward(const trn_dlayer *l, const double *wt_all, const dou
                 const double *d = dpre + ((size_t)oy * l->out.w + ox) * cout;
                 for (int co = 0; co < cout; co++)
                     gb[co] += d[co];
-                for (int ky = 0; ky < l->kh; ky++) {
-                    int iy = oy * l->sh + ky - l->pt;
+                for (int ky = 0; ky < l->k.kh; ky++) {
+                    int iy = oy * l->k.sh + ky - l->k.pt;
                     if (iy < 0 || iy >= l->in.h)
                         continue;
-                    for (int kx = 0; kx < l->kw; kx++) {
-                        int ix = ox * l->sw + kx - l->pl;
+                    for (int kx = 0; kx < l->k.kw; kx++) {
+                        int ix = ox * l->k.sw + kx - l->k.pl;
                         if (ix < 0 || ix >= l->in.w)
                             continue;
                         size_t ib = ((size_t)iy * l->in.w + ix) * cin;
-                        size_t wb = (size_t)(ky * l->kw + kx) * cin * cout;
+                        size_t wb = (size_t)(ky * l->k.kw + kx) * cin * cout;
                         tap_back_any(in + ib, d, wt + wb, gw + wb, din + ib, cin, cout);
                     }
                 }
@@ -421,16 +405,16 @@ static void dlayer_backward(const trn_dlayer *l, const double *wt_all, const dou
         for (int y = 0; y < l->in.h; y++)
             for (int x = 0; x < l->in.w; x++) {
                 size_t ib = ((size_t)y * l->in.w + x) * cin;
-                for (int ky = 0; ky < l->kh; ky++) {
-                    int oy = y * l->sh + ky - l->pt;
+                for (int ky = 0; ky < l->k.kh; ky++) {
+                    int oy = y * l->k.sh + ky - l->k.pt;
                     if (oy < 0 || oy >= l->out.h)
                         continue;
-                    for (int kx = 0; kx < l->kw; kx++) {
-                        int ox = x * l->sw + kx - l->pl;
+                    for (int kx = 0; kx < l->k.kw; kx++) {
+                        int ox = x * l->k.sw + kx - l->k.pl;
                         if (ox < 0 || ox >= l->out.w)
                             continue;
                         const double *d = dpre + ((size_t)oy * l->out.w + ox) * cout;
-                        size_t wb = (size_t)(ky * l->kw + kx) * cin * cout;
+                        size_t wb = (size_t)(ky * l->k.kw + kx) * cin * cout;
                         tap_back_any(in + ib, d, wt + wb, gw + wb, din + ib, cin, cout);
                     }
                 }
