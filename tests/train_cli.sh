@@ -92,4 +92,13 @@ if "$R" train --model model/examples/econt_443.json --limit 2000 --epochs 1 --lo
     ok "$(grep check-exact "$T/x.log")"
 else bad "check-exact run: $(cat "$T/x.log")"; fi
 
+# a description alone (no weights file beside it) trains from scratch; eval
+# needs the weights and names the missing file
+mkdir -p "$T/desc" && cp model/econt.json "$T/desc/only.json"
+if "$R" train --model "$T/desc/only.json" "${SYN[@]}" --epochs 1 --no-table \
+        --out "$T/desc/t" >"$T/d.log" 2>&1 && [ -s "$T/desc/t.weights" ]; then
+    ok "model description without weights trains from scratch"
+else bad "description-only run: $(cat "$T/d.log")"; fi
+expect_err 1 "only.weights" --model "$T/desc/only.json" "${SYN[@]}" --eval-only
+
 exit $fail

@@ -51,7 +51,8 @@ static void usage(FILE *fp)
 "\n"
 "model and data:\n"
 "  --model FILE       model description (default: built-in ECON-T)\n"
-"  --weights FILE     its weights file (default: beside the model)\n"
+"  --weights FILE     its weights file (default: beside the model; not read when\n"
+"                     training from scratch unless named)\n"
 "  --init MODE        random (default) or model (start from the model's weights)\n"
 "  --links N          output links (latent bits from the model), default: model's\n"
 "  --data SRC         crossings file (ePortRX or 48-charge CSV), 'synthetic',\n"
@@ -518,7 +519,14 @@ int cmd_train(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     rad_err err = { 0 };
     mdl_model *m = NULL;
-    rc = o.model ? mdl_load(o.model, o.weights, &m, &err) : mdl_load_default(&m, &err);
+    /* Training from scratch needs only the description; a weights file is
+    ** read when it is named or its values are used. */
+    if (!o.model)
+        rc = mdl_load_default(&m, &err);
+    else if (o.weights || o.init_model || o.eval_only)
+        rc = mdl_load(o.model, o.weights, &m, &err);
+    else
+        rc = mdl_load_json(o.model, &m, &err);
     if (!rc && o.links)
         rc = mdl_set_links(m, o.links, &err);
     if (rc) {

@@ -18,3 +18,15 @@ train-default: deps-ok $(CLI)
 	    --out train/trained/econt_5links
 	nice $(CLI) train $(TRN_DEFAULT_OPTS) --links 2 --name econt-8x8-2links \
 	    --out train/trained/econt_2links
+
+# Capacity study (train/README.md "Why 5 links falls short"): the ECON-T
+# encoder shape with 16-bit formats everywhere (near float), and the same
+# with 32 conv filters, trained as the default.  The first is shipped for
+# tests/train_shipped.sh; the second only prints its table.  ~3 minutes.
+.PHONY: train-capacity
+train-capacity: deps-ok $(CLI)
+	nice $(CLI) train $(TRN_DEFAULT_OPTS) --links 5 --model model/examples/econt_wide16.json \
+	    --out train/trained/econt_wide16_5links
+	mkdir -p $(BUILD)/capacity
+	nice $(CLI) train $(TRN_DEFAULT_OPTS) --links 5 --model model/examples/econt_wide16_c32.json \
+	    --out $(BUILD)/capacity/econt_wide16_c32
