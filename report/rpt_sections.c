@@ -496,6 +496,39 @@ static void synth_modules(rpt_buf *b, json_t *cfg)
     rpt_svg_close(b);
 }
 
+/* The configurations mapped onto a real standard-cell library (synth
+** --liberty), when the JSON has them. */
+static void synth_liberty(rpt_buf *b, json_t *syn)
+{
+    size_t i;
+    json_t *c, *lib = NULL;
+    json_array_foreach(json_object_get(syn, "configs"), i, c)
+        if (!lib)
+            lib = json_object_get(c, "liberty");
+    if (!lib)
+        return;
+    rpt_printf(b, "<p>Mapped onto the open standard cells <code>");
+    rpt_puts_esc(b, jstr(lib, "library"));
+    rpt_printf(b, "</code> (<code>");
+    rpt_puts_esc(b, jstr(lib, "file"));
+    rpt_printf(b, "</code>): the library's own cell areas; NAND2-eq = area / its NAND2 cell, "
+               "then the 65 nm conversion above.</p>\n<table id=\"tab-liberty\"><tr>"
+               "<th>configuration</th><th>cells</th><th>flip-flops</th>"
+               "<th>cell area mm² (library node)</th><th>NAND2-eq</th><th>65 nm mm²</th></tr>\n");
+    json_array_foreach(json_object_get(syn, "configs"), i, c) {
+        json_t *l = json_object_get(c, "liberty");
+        if (!l)
+            continue;
+        rpt_printf(b, "<tr><td>");
+        rpt_puts_esc(b, jstr(c, "name"));
+        rpt_printf(b, "</td><td>%.0f</td><td>%.0f</td><td>%.2f</td><td>%.0f</td><td>%.2f</td>"
+                   "</tr>\n", jnum(l, "cells"), jnum(l, "flipflops"),
+                   1e-6 * jnum(l, "cell_area_um2"), jnum(l, "nand2_eq"),
+                   jnum(l, "area_65nm_mm2"));
+    }
+    rpt_printf(b, "</table>\n");
+}
+
 static void synth_compare(rpt_buf *b, json_t *syn)
 {
     json_t *cfgs = json_object_get(syn, "configs"), *ref = json_object_get(syn, "reference");
@@ -609,6 +642,7 @@ void rpt_sec_synth(rpt_buf *b, json_t *syn, const char *path, const char *why)
                "<td>%.1f</td><td>-</td><td>%.0f</td><td>-</td></tr>\n</table>\n",
                jnum(ref, "area_mm2"), jnum(ref, "power_mw"), jnum(ref, "energy_nj"),
                jnum(ref, "earlier_area_mm2"), jnum(ref, "earlier_power_mw"));
+    synth_liberty(b, syn);
     rpt_printf(b, "<p class=\"cap\">The published figures are for the whole chip block "
                "(with I/O, radiation hardening, placement and routing); the estimate here is "
                "the encoder's standard cells only.</p>\n<div class=\"figs\">\n");

@@ -12,6 +12,7 @@
 #include "synth/syn.h"
 #include "synth/syn_flow.h"
 #include "synth/syn_gen.h"
+#include "synth/syn_liberty.h"
 #include "tools/cmd.h"
 
 #define MAX_CFG 16
@@ -24,6 +25,7 @@ typedef struct {
     const char *work;
     const char *cache;        /* netlist cache (default <work>/cache)   */
     const char *vcd, *vcd_root, *clk, *data;
+    const char *liberty;      /* --liberty: library name or .lib path   */
     char        protect[MAX_CFG][16];
     int         n_protect;
     int         pipeline[MAX_CFG];
@@ -41,6 +43,8 @@ typedef struct {
     syn_netlist nl;
     int         have_power;
     syn_power   pw;
+    int         have_lib;
+    syn_libarea lib;          /* --liberty figures                      */
     long        cycles;
     char        rtl_dir[4096];
     char        note[512];    /* why a configuration was skipped */
@@ -64,6 +68,9 @@ static void usage(FILE *fp)
 "  --flat           flatten before synthesis (slow: `make synth-full`)\n"
 "  --quick          ABC's fast mapping (abc -fast): minutes faster cold, but\n"
 "                   ~25%% more cells: an upper bound, not figures to quote\n"
+"  --liberty LIB    also map onto a real standard-cell library: osu018,\n"
+"                   osu035, osu050 (Debian qflow-tech-*) or a .lib path;\n"
+"                   prints its cell area and NAND2 equivalents\n"
 "  --power          activity-based power estimate from a simulation of\n"
 "                   real crossings (Icarus, VCD; see synth/README.md)\n"
 "  --vectors N      crossings simulated for --power (default 200)\n"
@@ -120,7 +127,7 @@ static int parse_args(int argc, char **argv, synth_opts *o)
         { "skip", 1, 0, 's' },     { "modules", 0, 0, 'M' }, { "json", 1, 0, 'j' },
         { "work", 1, 0, 'o' },     { "no-cache", 0, 0, 'N' },{ "help", 0, 0, 'h' },
         { "data", 1, 0, 'd' },     { "cache", 1, 0, 'C' },   { "jobs", 1, 0, 'J' },
-        { "quick", 0, 0, 'Q' },
+        { "quick", 0, 0, 'Q' },  { "liberty", 1, 0, 'L' },
         { 0, 0, 0, 0 } };
     memset(o, 0, sizeof *o);
     o->top = "rad4ml_ae";
@@ -145,6 +152,7 @@ static int parse_args(int argc, char **argv, synth_opts *o)
         case 'p': if (parse_list(optarg, o, 1)) goto bad; break;
         case 'f': o->flat = 1; break;
         case 'Q': o->quick = 1; break;
+        case 'L': o->liberty = optarg; break;
         case 'W': o->power = 1; break;
         case 'n': o->vectors = atoi(optarg); if (o->vectors < 1) goto bad; break;
         case 'v': o->vcd = optarg; o->power = 1; break;
@@ -209,7 +217,8 @@ static int run_power(const synth_opts *o, synth_cfg *c, const syn_tech *t,
     return rc;
 }
 
-static int run_cfg(const synth_opts *o, synth_cfg *c, const syn_tech *t, rad_err *err)
+static int run_cfg(const synth_opts *o, synth_cfg *c, const syn_tech *t, const syn_lib *lib,
+                   rad_err *err)
 {
     int rc;
     if (o->rtl) {
@@ -231,6 +240,11 @@ static int run_cfg(const synth_opts *o, synth_cfg *c, const syn_tech *t, rad_err
         return rc;
     if ((rc = syn_netlist_load(c->job.netlist, o->top, &c->nl, err)))
         return rc;
+    if (lib) {
+        if ((rc = syn_lib_map(&c->job, &c->nl, lib, &c->lib, err)))
+            return rc;
+        c->have_lib = 1;
+    }
     if (o->power)
         rc = run_power(o, c, t, err);
     return rc;
@@ -301,6 +315,28 @@ static void print_table(const synth_cfg *cfg, int n, const syn_tech *t, int modu
     }
 }
 
+/* The same designs mapped onto the liberty library (--liberty). */
+static void print_lib_table(const synth_cfg *cfg, int n, const syn_lib *lib, const syn_tech *t)
+{
+    printf("\nmapped onto %s (%s): library cell areas, NAND2-eq = area / %s (%.4g um^2)\n",
+           lib->name, lib->path, lib->nand2, lib->nand2_area);
+    printf("%-14s %9s %7s %14s %10s %10s %11s %8s\n", "config", "cells", "flops",
+           "cell area um^2", "mm^2 @70%", "NAND2-eq", "65nm mm^2", "yosys s");
+    for (int i = 0; i < n; i++) {
+        const synth_cfg *c = &cfg[i];
+        if (!c->have_lib)
+            continue;
+        const syn_libarea *a = &c->lib;
+        printf("%-14s %9ld %7ld %14.0f %10.3f %10.0f %11.3f %8.1f%s\n", c->name, a->cells,
+               a->ff, a->area, 1e-6 * a->area / t->utilization, a->nand2_eq,
+               syn_area_mm2(a->nand2_eq, t->nand2_um2, t->utilization), a->seconds,
+               a->cached ? " (cached)" : "");
+    }
+    printf("mm^2 @70%% = the library's own area / %.0f%% utilization; 65nm mm^2 = its "
+           "NAND2-eq with the 65 nm NAND2 above (%.2f um^2)\n", 100 * t->utilization,
+           t->nand2_um2);
+}
+
 static json_t *area_json(double nand2, const syn_tech *t)
 {
     return json_pack("{s:f,s:f,s:f}",
@@ -309,7 +345,18 @@ static json_t *area_json(double nand2, const syn_tech *t)
                      "hi", syn_area_mm2(nand2, t->nand2_um2_hi, t->utilization));
 }
 
-static json_t *cfg_json(const synth_cfg *c, const syn_tech *t)
+static json_t *lib_json(const syn_libarea *a, const syn_lib *lib, const syn_tech *t)
+{
+    return json_pack("{s:s,s:s,s:f,s:f,s:f,s:f,s:I,s:I,s:b,s:f,s:i}",
+        "library", lib->name, "file", lib->path, "cell_area_um2", a->area,
+        "area_mm2_at_utilization", 1e-6 * a->area / t->utilization,
+        "nand2_eq", a->nand2_eq,
+        "area_65nm_mm2", syn_area_mm2(a->nand2_eq, t->nand2_um2, t->utilization),
+        "cells", (json_int_t)a->cells, "flipflops", (json_int_t)a->ff,
+        "cached", a->cached, "yosys_seconds", a->seconds, "yosys_runs", a->n_run);
+}
+
+static json_t *cfg_json(const synth_cfg *c, const syn_tech *t, const syn_lib *lib)
 {
     json_t *j = json_pack("{s:s,s:s,s:i}", "name", c->name, "protect", c->protect,
                           "pipeline", c->pipeline);
@@ -359,6 +406,8 @@ static json_t *cfg_json(const synth_cfg *c, const syn_tech *t)
         }
     }
     json_object_set_new(j, "modules", mods);
+    if (c->have_lib)
+        json_object_set_new(j, "liberty", lib_json(&c->lib, lib, t));
     if (c->have_power) {
         const syn_power *p = &c->pw;
         json_object_set_new(j, "power", json_pack(
@@ -374,7 +423,7 @@ static json_t *cfg_json(const synth_cfg *c, const syn_tech *t)
 }
 
 static int write_json(const char *path, const synth_cfg *cfg, int n, const syn_tech *t,
-                      rad_err *err)
+                      const syn_lib *lib, rad_err *err)
 {
     char ver[256];
     syn_yosys_version(ver, sizeof ver);
@@ -397,7 +446,7 @@ static int write_json(const char *path, const synth_cfg *cfg, int n, const syn_t
         "source", "arXiv:2105.01683 abstract; earlier iteration: conference abstract"));
     json_t *arr = json_array();
     for (int i = 0; i < n; i++)
-        json_array_append_new(arr, cfg_json(&cfg[i], t));
+        json_array_append_new(arr, cfg_json(&cfg[i], t, lib));
     json_object_set_new(root, "configs", arr);
     char *text = json_dumps(root, JSON_INDENT(1) | JSON_REAL_PRECISION(6));
     json_decref(root);
@@ -427,6 +476,12 @@ int cmd_synth(int argc, char **argv)
     if (!cfg)
         return 1;
     rad_err err = { 0 };
+    syn_lib lib = { 0 };
+    if (o.liberty && syn_lib_load(o.liberty, &lib, &err)) {
+        fprintf(stderr, "rad4ml synth: --liberty: %s\n", err.msg);
+        free(cfg);
+        return 1;
+    }
     for (int i = 0; i < o.n_protect && rc == 0; i++)
         for (int k = 0; k < o.n_pipeline && rc == 0; k++) {
             synth_cfg *c = &cfg[n++];
@@ -436,18 +491,21 @@ int cmd_synth(int argc, char **argv)
             if (o.rtl)
                 snprintf(c->name, sizeof c->name, "%s", o.top);
             fprintf(stderr, "rad4ml synth: %s ...\n", c->name);
-            if (run_cfg(&o, c, &t, &err))
+            if (run_cfg(&o, c, &t, o.liberty ? &lib : NULL, &err))
                 rc = 1;
         }
     if (rc == 0) {
         print_table(cfg, n, &t, o.modules);
-        if (o.json && write_json(o.json, cfg, n, &t, &err))
+        if (o.liberty)
+            print_lib_table(cfg, n, &lib, &t);
+        if (o.json && write_json(o.json, cfg, n, &t, o.liberty ? &lib : NULL, &err))
             rc = 1;
     }
     if (rc)
         fprintf(stderr, "rad4ml synth: %s\n", err.msg);
     for (int i = 0; i < n; i++)
         syn_netlist_free(&cfg[i].nl);
+    syn_lib_free(&lib);
     free(cfg);
     return rc;
 }

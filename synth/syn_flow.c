@@ -535,7 +535,7 @@ static int plan_modules(syn_job *j, json_t *mods, const char *script_text,
 static void mod_paths(const syn_job *j, const syn_modjob *m, char *net, char *tmp,
                       char *log, size_t size)
 {
-    snprintf(net, size, "%s/mod_%016llx.json", j->cache_dir, m->hash);
+    syn_module_netlist(j, m, net, size);
     snprintf(tmp, size, "%s.tmp.%ld", net, (long)getpid());
     snprintf(log, size, "%s/mod_%016llx.log", j->cache_dir, m->hash);
 }
@@ -703,6 +703,20 @@ static int merge_modules(syn_job *j, rad_err *err)
     }
     json_decref(root);
     return rc;
+}
+
+void syn_module_netlist(const syn_job *j, const syn_modjob *m, char *out, size_t size)
+{
+    snprintf(out, size, "%s/mod_%016llx.json", j->cache_dir, m->hash);
+}
+
+int syn_yosys_script(const char *script, const char *log, double *secs)
+{
+    char *argv[] = { (char *)yosys_bin(), "-q", "-s", (char *)script, NULL };
+    double t0 = now_s();
+    int st = run_logged(argv, log);
+    *secs += now_s() - t0;
+    return st;
 }
 
 const syn_modjob *syn_job_module(const syn_job *j, const char *name)

@@ -59,6 +59,15 @@ int  syn_run(syn_job *j, rad_err *err);
 /* The job record of a module, or NULL. */
 const syn_modjob *syn_job_module(const syn_job *j, const char *name);
 
+/* The netlist file of one module of the hierarchical flow
+** (<cache_dir>/mod_<hash>.json). */
+void syn_module_netlist(const syn_job *j, const syn_modjob *m, char *out, size_t size);
+
+/* Runs `yosys -q -s script` (env RAD4ML_YOSYS overrides the binary) with
+** stdout and stderr in log; returns its exit status (-1: could not start)
+** and adds its wall time to *secs. */
+int  syn_yosys_script(const char *script, const char *log, double *secs);
+
 /* Locates a flow script: $RAD4ML_SYNTH_DIR, then <tool's root>/synth,
 ** then ./synth. */
 int  syn_find_script(const char *name, char *out, size_t size, rad_err *err);

@@ -38,3 +38,9 @@ if "$R" flow --skip nothing 2> /dev/null; then fail "unknown step accepted"; fi
 if "$R" flow --sim-vectors 0 2> /dev/null; then fail "--sim-vectors 0 accepted"; fi
 if "$R" flow --weights x.weights 2> /dev/null; then fail "--weights without --model accepted"; fi
 echo "flow: bad options refused"
+
+# --synth-liberty reaches the synth step (dry run: the command line only)
+"$R" flow --dry-run --synth-liberty osu018 > "$T/dry" 2>&1 || fail "dry run failed"
+grep -q '^\$ rad4ml synth .*--liberty osu018' "$T/dry" || fail "synth step lacks --liberty"
+! grep -q -- '--liberty' <("$R" flow --dry-run 2>&1) || fail "--liberty without the option"
+echo "flow: --synth-liberty passed to synth"

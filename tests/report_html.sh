@@ -11,7 +11,7 @@ trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 $R eval --json "$T/eval.json" > /dev/null
-$R synth --rtl synth/testdata --top tiny_top --work "$T/w" --json "$T/synth.json" > /dev/null
+$R synth --rtl synth/testdata --top tiny_top --work "$T/w" --liberty osu018 --json "$T/synth.json" > /dev/null
 $R report --out "$T/r.html" --eval "$T/eval.json" --synth "$T/synth.json" \
     --seu "$T/none.json" --hist-n 300
 [ -s "$T/r.html" ] || fail "no page"
@@ -24,7 +24,7 @@ fi
 chromium --headless --no-sandbox --disable-gpu --dump-dom "file://$T/r.html" \
     > "$T/dom.html" 2> /dev/null
 for id in fig-emd-occ fig-emd-hist fig-event-0 fig-event-1 fig-event-2 \
-          fig-synth-modules fig-synth-area tab-emd tab-synth; do
+          fig-synth-modules fig-synth-area tab-emd tab-synth tab-liberty; do
     grep -q "id=\"$id\"" "$T/dom.html" || fail "rendered DOM lacks #$id"
 done
 nsvg=$(grep -o '<svg id="fig-' "$T/dom.html" | wc -l)

@@ -40,6 +40,7 @@ static const char *const step_name[STEP_COUNT] = {
 typedef struct {
     const char *out, *model, *weights, *data;
     const char *synth_protect;
+    const char *synth_liberty;      /* NULL: generic gates only */
     long        train_epochs;       /* 0: use the model's weights as they are */
     long        sim_vectors, icarus_vectors;
     long        seu_crossings;
@@ -120,6 +121,8 @@ static void build_step(int s, const flow_opts *o, flow_cmd *c)
         arg(c, "--protect"), arg(c, "%s", o->synth_protect);
         arg(c, "--pipeline"), arg(c, "1");
         arg(c, "--power"), arg(c, "--modules");
+        if (o->synth_liberty)
+            arg(c, "--liberty"), arg(c, "%s", o->synth_liberty);
         arg(c, "--json"), arg(c, "%s/synth.json", o->out);
         break;
     case STEP_REPORT:
@@ -194,6 +197,7 @@ static void usage(FILE *fp)
           "  --icarus-vectors N   Icarus crossings (default 1000)\n"
           "  --seu-crossings N    crossings per sensitivity figure (default 200)\n"
           "  --synth-protect LIST protections synthesized (default none,tmr,secded)\n"
+          "  --synth-liberty LIB  also map onto standard cells (osu018 or a .lib; ~10 min cold)\n"
           "  --dry-run            print the commands only\n", fp);
 }
 
@@ -234,6 +238,7 @@ static int parse_opts(int argc, char **argv, flow_opts *o)
         { "train", required_argument, 0, 't' }, { "skip", required_argument, 0, 's' },
         { "sim-vectors", required_argument, 0, 'V' }, { "icarus-vectors", required_argument, 0, 'I' },
         { "seu-crossings", required_argument, 0, 'C' }, { "synth-protect", required_argument, 0, 'P' },
+        { "synth-liberty", required_argument, 0, 'L' },
         { "dry-run", no_argument, 0, 'n' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
     };
     memset(o, 0, sizeof *o);
@@ -254,6 +259,7 @@ static int parse_opts(int argc, char **argv, flow_opts *o)
         case 'I': rc = parse_count("--icarus-vectors", optarg, 1, &o->icarus_vectors); break;
         case 'C': rc = parse_count("--seu-crossings", optarg, 1, &o->seu_crossings); break;
         case 'P': o->synth_protect = optarg; break;
+        case 'L': o->synth_liberty = optarg; break;
         case 'n': o->dry_run = 1; break;
         case 'h': usage(stdout); return -1;
         default: usage(stderr); return 2;

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# synth_liberty.sh — `rad4ml synth --liberty`: the generic netlists mapped
+# onto a real standard-cell library (Debian's qflow-tech-osu018), < 1 minute.
+#  * fixture (synth/testdata/tiny.v): the instance-scaled library area equals
+#    Yosys' own hierarchical `stat -liberty -top` of the same merged netlist
+#    mapped in one run, and the flip-flop count equals the generic one; a
+#    rerun reads every module's report from the cache;
+#  * generated design (model/examples/tiny.json), none then tmr: only the
+#    <top>_cfg module is mapped again, and TMR about triples its flops;
+#  * bad libraries (missing, not liberty, unclosed group, no NAND2 cell,
+#    bad area): a message naming the file (and line), exit 1, no JSON.
+set -eu
+R=${RAD4ML:-build/bin/rad4ml}
+T=$(mktemp -d /tmp/synth_liberty.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+jget() { python3 -c "import json,sys; d=json.load(open('$1')); print(eval(sys.argv[1]))" "$2"; }
+LIB=/usr/share/qflow/tech/osu018/osu018_stdcells.lib
+[ -s "$LIB" ] || fail "$LIB missing (make deps installs qflow-tech-osu018)"
+
+# --- fixture ---
+$R synth --rtl synth/testdata --top tiny_top --work "$T/w" --liberty osu018 \
+    --json "$T/a.json" > "$T/a.txt"
+cat "$T/a.txt"
+grep -q "mapped onto osu018_stdcells" "$T/a.txt" || fail "no library table"
+area=$(jget "$T/a.json" "d['configs'][0]['liberty']['cell_area_um2']")
+lff=$(jget "$T/a.json" "d['configs'][0]['liberty']['flipflops']")
+gff=$(jget "$T/a.json" "d['configs'][0]['flipflops']")
+net=$(jget "$T/a.json" "d['configs'][0]['netlist']")
+yosys -q -p "read_json $net; hierarchy -top tiny_top; dfflibmap -liberty $LIB; \
+    abc -liberty $LIB; opt_clean -purge; tee -q -o $T/stat.txt stat -liberty $LIB -top tiny_top" >/dev/null
+yarea=$(sed -n "s/.*Chip area for top module '.tiny_top': \([0-9.]*\).*/\1/p" "$T/stat.txt")
+echo "library area: rad4ml $area um^2, yosys hierarchical stat $yarea um^2; flops $lff (generic $gff)"
+python3 -c "import sys; a, b = float('$area'), float('$yarea'); sys.exit(0 if a > 0 and a == b else 1)" \
+    || fail "instance-scaled area $area != yosys $yarea"
+[ "$lff" = "$gff" ] || fail "library flops $lff != generic flops $gff"
+$R synth --rtl synth/testdata --top tiny_top --work "$T/w" --liberty osu018 \
+    --json "$T/b.json" > /dev/null
+[ "$(jget "$T/b.json" "d['configs'][0]['liberty']['cached']")" = True ] || fail "rerun not cached"
+[ "$(jget "$T/b.json" "d['configs'][0]['liberty']['cell_area_um2']")" = "$area" ] \
+    || fail "cached area differs"
+echo "ok fixture: area equals yosys' own, flops equal, cached rerun"
+
+# --- generated design: protections share every module but the cfg ---
+$R synth --model model/examples/tiny.json --protect none --work "$T/g" --liberty osu018 \
+    --json "$T/n.json" > /dev/null
+$R synth --model model/examples/tiny.json --protect tmr --work "$T/g" --liberty osu018 \
+    --json "$T/t.json" > /dev/null
+runs=$(jget "$T/t.json" "d['configs'][0]['liberty']['yosys_runs']")
+fn=$(jget "$T/n.json" "d['configs'][0]['liberty']['flipflops']")
+ft=$(jget "$T/t.json" "d['configs'][0]['liberty']['flipflops']")
+echo "tmr after none: $runs Yosys mapping run(s); flops none $fn, tmr $ft"
+[ "$runs" = 1 ] || fail "tmr re-mapped $runs modules, expected only the cfg"
+[ "$ft" -gt $((fn * 3 / 2)) ] || fail "tmr flops $ft not well above none $fn"
+
+# --- bad libraries ---
+bad_lib() {   # name pattern : file content -> error naming the file
+    local name=$1 pat=$2
+    rm -f "$T/x.json"
+    if $R synth --rtl synth/testdata --top tiny_top --work "$T/w" --liberty "$T/$name" \
+            --json "$T/x.json" > "$T/x.out" 2> "$T/x.err"; then
+        fail "$name accepted"
+    fi
+    grep -q -- "$pat" "$T/x.err" || fail "$name: message lacks '$pat': $(cat "$T/x.err")"
+    [ ! -e "$T/x.json" ] || fail "$name: JSON written"
+    echo "ok $name -> $(head -n1 "$T/x.err")"
+}
+bad_lib missing.lib "missing.lib"
+printf 'cell (X) { area : 1; }\n' > "$T/nolib.lib"
+bad_lib nolib.lib "nolib.lib: no library"
+printf 'library (l) {\n  cell (NAND2X1) {\n    area : 4;\n' > "$T/open.lib"
+bad_lib open.lib "open.lib:2: group not closed"
+printf 'library (l) {\n  cell (INVX1) { area : 2; }\n}\n' > "$T/nonand.lib"
+bad_lib nonand.lib "nonand.lib: no NAND2 cell"
+printf 'library (l) {\n  cell (NAND2X1) {\n    area : big;\n  }\n}\n' > "$T/area.lib"
+bad_lib area.lib "area.lib:3: area"
+echo "synth_liberty: all passed"
