@@ -512,19 +512,22 @@ static void synth_liberty(rpt_buf *b, json_t *syn)
     rpt_printf(b, "</code> (<code>");
     rpt_puts_esc(b, jstr(lib, "file"));
     rpt_printf(b, "</code>): the library's own cell areas; NAND2-eq = area / its NAND2 cell, "
-               "then the 65 nm conversion above.</p>\n<table id=\"tab-liberty\"><tr>"
+               "then the 65 nm conversion above; critical path from OpenSTA at the library's "
+               "typical corner, ideal wires and clock.</p>\n<table id=\"tab-liberty\"><tr>"
                "<th>configuration</th><th>cells</th><th>flip-flops</th>"
-               "<th>cell area mm² (library node)</th><th>NAND2-eq</th><th>65 nm mm²</th></tr>\n");
+               "<th>cell area mm² (library node)</th><th>NAND2-eq</th><th>65 nm mm²</th>"
+               "<th>critical path ns (library node)</th></tr>\n");
     json_array_foreach(json_object_get(syn, "configs"), i, c) {
         json_t *l = json_object_get(c, "liberty");
         if (!l)
             continue;
         rpt_printf(b, "<tr><td>");
         rpt_puts_esc(b, jstr(c, "name"));
+        json_t *tm = json_object_get(l, "timing");
         rpt_printf(b, "</td><td>%.0f</td><td>%.0f</td><td>%.2f</td><td>%.0f</td><td>%.2f</td>"
-                   "</tr>\n", jnum(l, "cells"), jnum(l, "flipflops"),
+                   "<td>%.2f of %.0f</td></tr>\n", jnum(l, "cells"), jnum(l, "flipflops"),
                    1e-6 * jnum(l, "cell_area_um2"), jnum(l, "nand2_eq"),
-                   jnum(l, "area_65nm_mm2"));
+                   jnum(l, "area_65nm_mm2"), jnum(tm, "critical_path_ns"), jnum(tm, "period_ns"));
     }
     rpt_printf(b, "</table>\n");
 }

@@ -31,6 +31,7 @@ typedef struct {
     int         pipeline[MAX_CFG];
     int         n_pipeline;
     int         flat, quick, no_cache, power, modules, vectors, jobs;
+    double      period_ns;    /* clock for the --liberty timing          */
     long        skip;
 } synth_opts;
 
@@ -45,6 +46,7 @@ typedef struct {
     syn_power   pw;
     int         have_lib;
     syn_libarea lib;          /* --liberty figures                      */
+    syn_timing  sta;          /* --liberty static timing                */
     long        cycles;
     char        rtl_dir[4096];
     char        note[512];    /* why a configuration was skipped */
@@ -70,7 +72,9 @@ static void usage(FILE *fp)
 "                   ~25%% more cells: an upper bound, not figures to quote\n"
 "  --liberty LIB    also map onto a real standard-cell library: osu018,\n"
 "                   osu035, osu050 (Debian qflow-tech-*) or a .lib path;\n"
-"                   prints its cell area and NAND2 equivalents\n"
+"                   prints its cell area, NAND2 equivalents and the critical\n"
+"                   path from OpenSTA\n"
+"  --period NS      clock period for that timing (default 25: 40 MHz)\n"
 "  --power          activity-based power estimate from a simulation of\n"
 "                   real crossings (Icarus, VCD; see synth/README.md)\n"
 "  --vectors N      crossings simulated for --power (default 200)\n"
@@ -127,7 +131,7 @@ static int parse_args(int argc, char **argv, synth_opts *o)
         { "skip", 1, 0, 's' },     { "modules", 0, 0, 'M' }, { "json", 1, 0, 'j' },
         { "work", 1, 0, 'o' },     { "no-cache", 0, 0, 'N' },{ "help", 0, 0, 'h' },
         { "data", 1, 0, 'd' },     { "cache", 1, 0, 'C' },   { "jobs", 1, 0, 'J' },
-        { "quick", 0, 0, 'Q' },  { "liberty", 1, 0, 'L' },
+        { "quick", 0, 0, 'Q' },  { "liberty", 1, 0, 'L' }, { "period", 1, 0, 'T' },
         { 0, 0, 0, 0 } };
     memset(o, 0, sizeof *o);
     o->top = "rad4ml_ae";
@@ -137,6 +141,7 @@ static int parse_args(int argc, char **argv, synth_opts *o)
     o->vectors = 200;
     o->skip = -1;
     o->jobs = 2;
+    o->period_ns = 25;
     parse_list("none,tmr,secded", o, 0);
     o->pipeline[0] = 1;
     o->n_pipeline = 1;
@@ -153,6 +158,7 @@ static int parse_args(int argc, char **argv, synth_opts *o)
         case 'f': o->flat = 1; break;
         case 'Q': o->quick = 1; break;
         case 'L': o->liberty = optarg; break;
+        case 'T': o->period_ns = atof(optarg); if (!(o->period_ns > 0)) goto bad; break;
         case 'W': o->power = 1; break;
         case 'n': o->vectors = atoi(optarg); if (o->vectors < 1) goto bad; break;
         case 'v': o->vcd = optarg; o->power = 1; break;
@@ -241,7 +247,9 @@ static int run_cfg(const synth_opts *o, synth_cfg *c, const syn_tech *t, const s
     if ((rc = syn_netlist_load(c->job.netlist, o->top, &c->nl, err)))
         return rc;
     if (lib) {
-        if ((rc = syn_lib_map(&c->job, &c->nl, lib, &c->lib, err)))
+        if ((rc = syn_lib_map(&c->job, &c->nl, lib, o->period_ns, &c->lib, err))
+            || (rc = syn_lib_sta(&c->job, lib, &c->lib, o->top, o->clk, o->period_ns, &c->sta,
+                                 err)))
             return rc;
         c->have_lib = 1;
     }
@@ -320,21 +328,27 @@ static void print_lib_table(const synth_cfg *cfg, int n, const syn_lib *lib, con
 {
     printf("\nmapped onto %s (%s): library cell areas, NAND2-eq = area / %s (%.4g um^2)\n",
            lib->name, lib->path, lib->nand2, lib->nand2_area);
-    printf("%-14s %9s %7s %14s %10s %10s %11s %8s\n", "config", "cells", "flops",
-           "cell area um^2", "mm^2 @70%", "NAND2-eq", "65nm mm^2", "yosys s");
+    printf("%-14s %9s %7s %14s %10s %10s %11s %9s %8s\n", "config", "cells", "flops",
+           "cell area um^2", "mm^2 @70%", "NAND2-eq", "65nm mm^2", "path ns", "tools s");
     for (int i = 0; i < n; i++) {
         const synth_cfg *c = &cfg[i];
         if (!c->have_lib)
             continue;
         const syn_libarea *a = &c->lib;
-        printf("%-14s %9ld %7ld %14.0f %10.3f %10.0f %11.3f %8.1f%s\n", c->name, a->cells,
-               a->ff, a->area, 1e-6 * a->area / t->utilization, a->nand2_eq,
-               syn_area_mm2(a->nand2_eq, t->nand2_um2, t->utilization), a->seconds,
-               a->cached ? " (cached)" : "");
+        printf("%-14s %9ld %7ld %14.0f %10.3f %10.0f %11.3f %9.2f %8.1f%s\n", c->name,
+               a->cells, a->ff, a->area, 1e-6 * a->area / t->utilization, a->nand2_eq,
+               syn_area_mm2(a->nand2_eq, t->nand2_um2, t->utilization), c->sta.arrival_ns,
+               a->seconds + c->sta.seconds, a->cached && c->sta.cached ? " (cached)" : "");
     }
     printf("mm^2 @70%% = the library's own area / %.0f%% utilization; 65nm mm^2 = its "
            "NAND2-eq with the 65 nm NAND2 above (%.2f um^2)\n", 100 * t->utilization,
            t->nand2_um2);
+    printf("path ns = OpenSTA's longest path at the library's typical corner, ideal wires "
+           "and clock (period %.4g ns):\n", cfg[0].sta.period_ns);
+    for (int i = 0; i < n; i++)
+        if (cfg[i].have_lib)
+            printf("%-14s %.3f ns, slack %.3f ns: %s -> %s\n", cfg[i].name,
+                   cfg[i].sta.arrival_ns, cfg[i].sta.slack_ns, cfg[i].sta.start, cfg[i].sta.end);
 }
 
 static json_t *area_json(double nand2, const syn_tech *t)
@@ -406,8 +420,14 @@ static json_t *cfg_json(const synth_cfg *c, const syn_tech *t, const syn_lib *li
         }
     }
     json_object_set_new(j, "modules", mods);
-    if (c->have_lib)
-        json_object_set_new(j, "liberty", lib_json(&c->lib, lib, t));
+    if (c->have_lib) {
+        json_t *l = lib_json(&c->lib, lib, t);
+        json_object_set_new(l, "timing", json_pack("{s:f,s:f,s:f,s:s,s:s,s:b,s:f}",
+            "period_ns", c->sta.period_ns, "critical_path_ns", c->sta.arrival_ns,
+            "slack_ns", c->sta.slack_ns, "startpoint", c->sta.start, "endpoint", c->sta.end,
+            "cached", c->sta.cached, "sta_seconds", c->sta.seconds));
+        json_object_set_new(j, "liberty", l);
+    }
     if (c->have_power) {
         const syn_power *p = &c->pw;
         json_object_set_new(j, "power", json_pack(

@@ -710,13 +710,18 @@ void syn_module_netlist(const syn_job *j, const syn_modjob *m, char *out, size_t
     snprintf(out, size, "%s/mod_%016llx.json", j->cache_dir, m->hash);
 }
 
-int syn_yosys_script(const char *script, const char *log, double *secs)
+int syn_run_tool(char *const argv[], const char *log, double *secs)
 {
-    char *argv[] = { (char *)yosys_bin(), "-q", "-s", (char *)script, NULL };
     double t0 = now_s();
     int st = run_logged(argv, log);
     *secs += now_s() - t0;
     return st;
+}
+
+int syn_yosys_script(const char *script, const char *log, double *secs)
+{
+    char *argv[] = { (char *)yosys_bin(), "-q", "-s", (char *)script, NULL };
+    return syn_run_tool(argv, log, secs);
 }
 
 const syn_modjob *syn_job_module(const syn_job *j, const char *name)

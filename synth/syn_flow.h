@@ -63,9 +63,10 @@ const syn_modjob *syn_job_module(const syn_job *j, const char *name);
 ** (<cache_dir>/mod_<hash>.json). */
 void syn_module_netlist(const syn_job *j, const syn_modjob *m, char *out, size_t size);
 
-/* Runs `yosys -q -s script` (env RAD4ML_YOSYS overrides the binary) with
-** stdout and stderr in log; returns its exit status (-1: could not start)
-** and adds its wall time to *secs. */
+/* Runs argv with stdout and stderr in log; returns its exit status (-1:
+** could not start) and adds its wall time to *secs. */
+int  syn_run_tool(char *const argv[], const char *log, double *secs);
+/* The same for `yosys -q -s script` (env RAD4ML_YOSYS overrides the binary). */
 int  syn_yosys_script(const char *script, const char *log, double *secs);
 
 /* Locates a flow script: $RAD4ML_SYNTH_DIR, then <tool's root>/synth,

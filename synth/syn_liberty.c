@@ -284,17 +284,10 @@ static int file_exists(const char *p)
     return stat(p, &st) == 0;
 }
 
-/* Writes the flow script for one netlist (the template filled in). */
-static int write_script(const char *tpl, const char *tpl_name, const char *path,
-                        const char *netlist, const char *liberty, const char *report,
+/* Fills in a template and writes it to path; frees the scope. */
+static int write_filled(const char *tpl, const char *tpl_name, cg_scope *s, const char *path,
                         rad_err *err)
 {
-    cg_scope *s = cg_scope_new();
-    if (!s)
-        return rad_errf(err, RAD_ENOMEM, "out of memory");
-    cg_set(s, "netlist", "%s", netlist);
-    cg_set(s, "liberty", "%s", liberty);
-    cg_set(s, "report", "%s", report);
     cg_buf b = { 0 };
     int rc = cg_tpl_render(tpl, tpl_name, s, &b, err);
     if (rc == RAD_OK)
@@ -304,28 +297,60 @@ static int write_script(const char *tpl, const char *tpl_name, const char *path,
     return rc;
 }
 
+/* Reads a template from synth/ (syn_find_script); *name gets its path. */
+static int read_template(const char *file, char *name, size_t size, char **text, size_t *len,
+                         rad_err *err)
+{
+    int rc = syn_find_script(file, name, size, err);
+    return rc ? rc : rad_read_all(name, text, len, err);
+}
+
+/* The outputs of one run (report and mapped netlist) are renamed into
+** place only when the tool succeeded; returns 0 when both are there. */
+static int commit_outputs(int st, const char *tmp1, const char *out1, const char *tmp2,
+                          const char *out2)
+{
+    if (st == 0 && rename(tmp1, out1) == 0 && (!tmp2 || rename(tmp2, out2) == 0))
+        return 0;
+    remove(tmp1);
+    if (tmp2)
+        remove(tmp2);
+    return -1;
+}
+
 /* Maps one generic netlist (or finds its report) and adds its figures. */
 static int map_one(const syn_job *j, const char *netlist, unsigned long long key,
                    const char *tpl, const char *tpl_name, const syn_lib *lib,
-                   const syn_netlist *nl, syn_libarea *out, rad_err *err)
+                   double period_ns, const syn_netlist *nl, syn_libarea *out, rad_err *err)
 {
-    char report[4200], tmp[4300], script[4200], log[4200];
+    char report[4200], tmp[4300], vout[4200], vtmp[4300], script[4200], log[4200];
     snprintf(report, sizeof report, "%s/lib_%016llx.txt", j->cache_dir, key);
-    if (j->no_cache || !file_exists(report)) {
+    snprintf(vout, sizeof vout, "%s/lib_%016llx.v", j->cache_dir, key);
+    if (out->n_net == SYN_MAX_MODS)
+        return rad_errf(err, RAD_ERANGE, "%s: more than %d netlists", netlist, SYN_MAX_MODS);
+    out->net_key[out->n_net++] = key;
+    if (j->no_cache || !file_exists(report) || !file_exists(vout)) {
         snprintf(tmp, sizeof tmp, "%s.tmp.%ld", report, (long)getpid());
+        snprintf(vtmp, sizeof vtmp, "%s.tmp.%ld.v", vout, (long)getpid());
         snprintf(script, sizeof script, "%s/lib_%016llx.ys", j->cache_dir, key);
         snprintf(log, sizeof log, "%s/lib_%016llx.log", j->cache_dir, key);
-        int rc = write_script(tpl, tpl_name, script, netlist, lib->path, tmp, err);
+        cg_scope *s = cg_scope_new();
+        if (!s)
+            return rad_errf(err, RAD_ENOMEM, "out of memory");
+        cg_set(s, "netlist", "%s", netlist);
+        cg_set(s, "liberty", "%s", lib->path);
+        cg_set(s, "report", "%s", tmp);
+        cg_set(s, "verilog", "%s", vtmp);
+        cg_set(s, "delay_ps", "%.0f", 1e3 * period_ns);
+        int rc = write_filled(tpl, tpl_name, s, script, err);
         if (rc)
             return rc;
         int st = syn_yosys_script(script, log, &out->seconds);
         out->n_run++;
         out->cached = 0;
-        if (st != 0 || rename(tmp, report) != 0) {
-            remove(tmp);
+        if (commit_outputs(st, tmp, report, vtmp, vout))
             return rad_errf(err, RAD_ETOOL, "%s: yosys mapping onto %s failed (exit %d); "
                             "log %s", netlist, lib->path, st, log);
-        }
     }
     char *text;
     size_t len;
@@ -337,31 +362,137 @@ static int map_one(const syn_job *j, const char *netlist, unsigned long long key
     return rc;
 }
 
-int syn_lib_map(const syn_job *j, const syn_netlist *nl, const syn_lib *lib,
+int syn_lib_map(const syn_job *j, const syn_netlist *nl, const syn_lib *lib, double period_ns,
                 syn_libarea *out, rad_err *err)
 {
     memset(out, 0, sizeof *out);
     out->cached = 1;
-    char tpl_name[4096];
-    int rc = syn_find_script("flow_liberty.ys", tpl_name, sizeof tpl_name, err);
-    char *tpl = NULL;
+    char tpl_name[4096], *tpl;
     size_t tlen;
-    if (rc || (rc = rad_read_all(tpl_name, &tpl, &tlen, err)))
+    int rc = read_template("flow_liberty.ys", tpl_name, sizeof tpl_name, &tpl, &tlen, err);
+    if (rc)
         return rc;
     unsigned long long base = syn_hash(lib->hash, tpl, tlen);
+    base = syn_hash(base, &period_ns, sizeof period_ns);
     if (j->n_mod == 0) {        /* flat, or a design the flow ran whole */
         rc = map_one(j, j->netlist, syn_hash(base, &j->hash, sizeof j->hash), tpl, tpl_name,
-                     lib, nl, out, err);
+                     lib, period_ns, nl, out, err);
     } else {
         char net[4200];
         for (int i = 0; i < j->n_mod && rc == RAD_OK; i++) {
             syn_module_netlist(j, &j->mod[i], net, sizeof net);
             rc = map_one(j, net, syn_hash(base, &j->mod[i].hash, sizeof j->mod[i].hash),
-                         tpl, tpl_name, lib, nl, out, err);
+                         tpl, tpl_name, lib, period_ns, nl, out, err);
         }
     }
     free(tpl);
     if (rc == RAD_OK)
         out->nand2_eq = out->area / lib->nand2_area;
+    return rc;
+}
+
+/* ---- static timing ------------------------------------------------------- */
+
+/* "Startpoint: NAME (...)" -> NAME. */
+static void point_name(const char *line, const char *tag, char *out, size_t size)
+{
+    const char *p = strstr(line, tag);
+    if (!p)
+        return;
+    p += strlen(tag);
+    p += strspn(p, " ");
+    snprintf(out, size, "%.*s", (int)strcspn(p, " \n"), p);
+}
+
+int syn_sta_parse(const char *report, const char *text, syn_timing *t, rad_err *err)
+{
+    int have_arrival = 0, have_slack = 0;
+    t->start[0] = t->end[0] = '\0';
+    for (const char *p = text; *p; ) {
+        size_t n = strcspn(p, "\n");
+        char line[1024];
+        snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1), p);
+        p += n + (p[n] == '\n');
+        double v;
+        char word[32];
+        if (!t->start[0] && strstr(line, "Startpoint:"))
+            point_name(line, "Startpoint:", t->start, sizeof t->start);
+        else if (!t->end[0] && strstr(line, "Endpoint:"))
+            point_name(line, "Endpoint:", t->end, sizeof t->end);
+        else if (!have_arrival && strstr(line, "data arrival time")
+                 && sscanf(line, " %lf", &v) == 1)
+            t->arrival_ns = v, have_arrival = 1;
+        else if (!have_slack && sscanf(line, " %lf slack (%31[A-Z]", &v, word) == 2)
+            t->slack_ns = v, have_slack = 1;
+    }
+    if (!have_arrival || !have_slack || !t->start[0] || !t->end[0])
+        return rad_errf(err, RAD_EPARSE, "%s: no timing path (Startpoint / Endpoint / data "
+                        "arrival time / slack) in the OpenSTA report", report);
+    return RAD_OK;
+}
+
+static const char *sta_bin(void)
+{
+    const char *s = getenv("RAD4ML_STA");
+    return s && *s ? s : "sta";
+}
+
+int syn_lib_sta(const syn_job *j, const syn_lib *lib, const syn_libarea *a,
+                const char *top, const char *clk, double period_ns, syn_timing *t,
+                rad_err *err)
+{
+    memset(t, 0, sizeof *t);
+    t->period_ns = period_ns;
+    t->cached = 1;
+    char tpl_name[4096], *tpl;
+    size_t tlen;
+    int rc = read_template("sta_liberty.tcl", tpl_name, sizeof tpl_name, &tpl, &tlen, err);
+    if (rc)
+        return rc;
+    unsigned long long key = syn_hash(lib->hash, tpl, tlen);
+    key = syn_hash(key, a->net_key, (size_t)a->n_net * sizeof a->net_key[0]);
+    key = syn_hash(key, top, strlen(top) + 1);
+    key = syn_hash(key, clk, strlen(clk) + 1);
+    key = syn_hash(key, &period_ns, sizeof period_ns);
+    char report[4200], tmp[4300], script[4200], log[4200];
+    snprintf(report, sizeof report, "%s/sta_%016llx.txt", j->cache_dir, key);
+    if (j->no_cache || !file_exists(report)) {
+        snprintf(tmp, sizeof tmp, "%s.tmp.%ld", report, (long)getpid());
+        snprintf(script, sizeof script, "%s/sta_%016llx.tcl", j->cache_dir, key);
+        snprintf(log, sizeof log, "%s/sta_%016llx.log", j->cache_dir, key);
+        cg_scope *s = cg_scope_new();
+        if (!s) {
+            free(tpl);
+            return rad_errf(err, RAD_ENOMEM, "out of memory");
+        }
+        cg_set(s, "liberty", "%s", lib->path);
+        cg_set(s, "top", "%s", top);
+        cg_set(s, "clk", "%s", clk);
+        cg_set(s, "period_ns", "%.6g", period_ns);
+        cg_set(s, "report", "%s", tmp);
+        for (int i = 0; i < a->n_net; i++)
+            cg_set(cg_block(s, "netlist"), "file", "%s/lib_%016llx.v", j->cache_dir,
+                   a->net_key[i]);
+        rc = write_filled(tpl, tpl_name, s, script, err);
+        if (rc == RAD_OK) {
+            char *argv[] = { (char *)sta_bin(), "-no_init", "-no_splash", "-exit", script, NULL };
+            int st = syn_run_tool(argv, log, &t->seconds);
+            t->cached = 0;
+            /* OpenSTA exits 0 even when a command failed: the report must exist */
+            if (commit_outputs(st, tmp, report, NULL, NULL))
+                rc = rad_errf(err, RAD_ETOOL, "%s: OpenSTA (%s) failed (exit %d); log %s",
+                              top, sta_bin(), st, log);
+        }
+    }
+    free(tpl);
+    if (rc)
+        return rc;
+    char *text;
+    size_t len;
+    if ((rc = rad_read_all(report, &text, &len, err)))
+        return rc;
+    rc = syn_sta_parse(report, text, t, err);
+    t->period_ns = period_ns;
+    free(text);
     return rc;
 }

@@ -7,7 +7,8 @@
 ** flow, the whole design otherwise) is mapped by Yosys with
 ** synth/flow_liberty.ys (dfflibmap + abc -liberty), its `stat -liberty`
 ** report cached as <cache_dir>/lib_<hash>.txt, hash = FNV-1a 64 of the
-** generic netlist's cache key, the liberty file's text and the script.
+** generic netlist's cache key, the liberty file's text, the script and the
+** clock period (the mapping's delay target).
 ** Module areas are scaled by the instance counts of the generic netlist,
 ** as for the other figures.
 */
@@ -47,11 +48,14 @@ typedef struct {
     int    cached;               /* every report came from the cache       */
     int    n_run;                /* Yosys runs now                         */
     double seconds;              /* their wall time                        */
+    int    n_net;                /* mapped netlists: <cache>/lib_<key>.v   */
+    unsigned long long net_key[SYN_MAX_MODS];
 } syn_libarea;
 
 /* Maps the netlist(s) of job j (after syn_run; nl = its loaded generic
-** netlist, for the instance counts) onto lib and sums the areas. */
-int  syn_lib_map(const syn_job *j, const syn_netlist *nl, const syn_lib *lib,
+** netlist, for the instance counts) onto lib, delay-driven for a clock of
+** period_ns with buffering and sizing, and sums the areas. */
+int  syn_lib_map(const syn_job *j, const syn_netlist *nl, const syn_lib *lib, double period_ns,
                  syn_libarea *out, rad_err *err);
 
 /* Parses one `stat -liberty` report (several modules) and adds each
@@ -59,5 +63,24 @@ int  syn_lib_map(const syn_job *j, const syn_netlist *nl, const syn_lib *lib,
 ** the netlist does not have is an error (a stale report). */
 int  syn_lib_add_report(const char *report, const char *text, const syn_lib *lib,
                         const syn_netlist *nl, syn_libarea *out, rad_err *err);
+
+/* Static timing of the mapped design (OpenSTA, synth/sta_liberty.tcl):
+** the longest path against one clock of period_ns on port clk, inputs and
+** outputs at the clock edge; typical corner, ideal wires and clock. */
+typedef struct {
+    double period_ns, arrival_ns, slack_ns;
+    char   start[SYN_NAME_MAX], end[SYN_NAME_MAX];
+    int    cached;
+    double seconds;
+} syn_timing;
+
+/* Runs OpenSTA (env RAD4ML_STA overrides `sta`) on the netlists that
+** syn_lib_map wrote for job j; the report is cached as
+** <cache>/sta_<hash>.txt, hash of the netlist keys, clock and script. */
+int  syn_lib_sta(const syn_job *j, const syn_lib *lib, const syn_libarea *a,
+                 const char *top, const char *clk, double period_ns, syn_timing *t,
+                 rad_err *err);
+/* Reads an OpenSTA `report_checks` text (the first, worst path). */
+int  syn_sta_parse(const char *report, const char *text, syn_timing *t, rad_err *err);
 
 #endif

@@ -3,7 +3,8 @@
 # onto a real standard-cell library (Debian's qflow-tech-osu018), < 1 minute.
 #  * fixture (synth/testdata/tiny.v): the instance-scaled library area equals
 #    Yosys' own hierarchical `stat -liberty -top` of the same merged netlist
-#    mapped in one run, and the flip-flop count equals the generic one; a
+#    mapped in one run, the flip-flop count equals the generic one, the
+#    OpenSTA critical path equals OpenSTA's on that one-run netlist; a
 #    rerun reads every module's report from the cache;
 #  * generated design (model/examples/tiny.json), none then tmr: only the
 #    <top>_cfg module is mapped again, and TMR about triples its flops;
@@ -27,8 +28,12 @@ area=$(jget "$T/a.json" "d['configs'][0]['liberty']['cell_area_um2']")
 lff=$(jget "$T/a.json" "d['configs'][0]['liberty']['flipflops']")
 gff=$(jget "$T/a.json" "d['configs'][0]['flipflops']")
 net=$(jget "$T/a.json" "d['configs'][0]['netlist']")
+# the template's own ABC command (delay target 25 ns = the default period)
+abc_cmd=$(grep '^abc ' synth/flow_liberty.ys | sed "s|{{liberty}}|$LIB|g; s|{{delay_ps}}|25000|g")
+case "$abc_cmd" in *buffer*) ;; *) fail "no buffering ABC command in flow_liberty.ys";; esac
 yosys -q -p "read_json $net; hierarchy -top tiny_top; dfflibmap -liberty $LIB; \
-    abc -liberty $LIB; opt_clean -purge; tee -q -o $T/stat.txt stat -liberty $LIB -top tiny_top" >/dev/null
+    $abc_cmd ; opt_clean -purge; tee -q -o $T/stat.txt stat -liberty $LIB -top tiny_top; \
+    write_verilog -noattr $T/one.v" >/dev/null
 yarea=$(sed -n "s/.*Chip area for top module '.tiny_top': \([0-9.]*\).*/\1/p" "$T/stat.txt")
 echo "library area: rad4ml $area um^2, yosys hierarchical stat $yarea um^2; flops $lff (generic $gff)"
 python3 -c "import sys; a, b = float('$area'), float('$yarea'); sys.exit(0 if a > 0 and a == b else 1)" \
@@ -39,7 +44,26 @@ $R synth --rtl synth/testdata --top tiny_top --work "$T/w" --liberty osu018 \
 [ "$(jget "$T/b.json" "d['configs'][0]['liberty']['cached']")" = True ] || fail "rerun not cached"
 [ "$(jget "$T/b.json" "d['configs'][0]['liberty']['cell_area_um2']")" = "$area" ] \
     || fail "cached area differs"
-echo "ok fixture: area equals yosys' own, flops equal, cached rerun"
+# static timing: the per-module netlists give the path OpenSTA finds on the
+# one-run netlist, and path + slack = the clock period
+cat > "$T/one.tcl" <<STA
+read_liberty $LIB
+read_verilog $T/one.v
+link_design tiny_top
+create_clock -name clk -period 25 [get_ports clk]
+set_input_delay 0 -clock clk [delete_from_list [all_inputs] [get_ports clk]]
+set_output_delay 0 -clock clk [all_outputs]
+report_checks -path_delay max -digits 3
+STA
+sta -no_init -no_splash -exit "$T/one.tcl" > "$T/one.sta" 2>&1
+opath=$(awk '/data arrival time/ { print $1; exit }' "$T/one.sta")
+path=$(jget "$T/a.json" "'%.3f' % d['configs'][0]['liberty']['timing']['critical_path_ns']")
+slack=$(jget "$T/a.json" "'%.3f' % d['configs'][0]['liberty']['timing']['slack_ns']")
+echo "critical path: rad4ml $path ns (slack $slack), OpenSTA on the one-run netlist $opath ns"
+[ -n "$opath" ] && [ "$path" = "$opath" ] || fail "critical path $path != $opath"
+python3 -c "import sys; sys.exit(0 if 0 < float('$path') < 25 and abs(float('$path') + float('$slack') - 25) < 0.5 else 1)" \
+    || fail "path $path + slack $slack inconsistent with a 25 ns clock"
+echo "ok fixture: area equals yosys' own, flops equal, timing equals OpenSTA's, cached rerun"
 
 # --- generated design: protections share every module but the cfg ---
 $R synth --model model/examples/tiny.json --protect none --work "$T/g" --liberty osu018 \
@@ -74,4 +98,13 @@ printf 'library (l) {\n  cell (INVX1) { area : 2; }\n}\n' > "$T/nonand.lib"
 bad_lib nonand.lib "nonand.lib: no NAND2 cell"
 printf 'library (l) {\n  cell (NAND2X1) {\n    area : big;\n  }\n}\n' > "$T/area.lib"
 bad_lib area.lib "area.lib:3: area"
+# a failing timing tool is reported, no JSON
+rm -f "$T/x.json"
+if RAD4ML_STA=false $R synth --rtl synth/testdata --top tiny_top --work "$T/w" --liberty osu018 \
+        --period 20 --json "$T/x.json" > /dev/null 2> "$T/x.err"; then
+    fail "a failing OpenSTA was accepted"
+fi
+grep -q "OpenSTA (false) failed" "$T/x.err" || fail "no OpenSTA message: $(cat "$T/x.err")"
+[ ! -e "$T/x.json" ] || fail "JSON written after OpenSTA failed"
+echo "ok failing OpenSTA -> $(grep OpenSTA "$T/x.err")"
 echo "synth_liberty: all passed"

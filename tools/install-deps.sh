@@ -24,6 +24,7 @@ python3:python3
 pip3:python3-pip
 chromium:chromium
 /usr/share/qflow/tech/osu018/osu018_stdcells.lib:qflow-tech-osu018
+sta:opensta
 "
 
 missing=""
