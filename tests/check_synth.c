@@ -12,6 +12,7 @@
 
 #include "tests/ck_tmp.h"
 #include "synth/syn.h"
+#include "synth/syn_liberty.h"
 
 START_TEST(cell_costs)
 {
@@ -256,6 +257,123 @@ START_TEST(area_and_hash)
 }
 END_TEST
 
+/* ---- liberty, Yosys stat reports, OpenSTA reports ----------------------- */
+
+static const char *LIB_TEXT =
+    "/* a comment with cell (FAKE) { area : 99; } inside */\n"
+    "library (toy_cells) {\n"
+    "  time_unit : \"1ns\";\n"
+    "  cell (INVX1) { area : 2; pin (A) { direction : input; } }\n"
+    "  cell (\"NAND2X2\") {\n"
+    "    area : 6;\n"
+    "  }\n"
+    "  cell (NAND2X1) { area : 4; // the unit\n"
+    "    pin (Y) { function : \"(!(A B))\"; }\n"
+    "  }\n"
+    "  cell (DFFX1) { area : 20; ff (IQ, IQN) { next_state : \"D\"; clocked_on : \"CLK\"; } }\n"
+    "}\n";
+
+START_TEST(liberty_parse)
+{
+    const char *path = ck_tmp_write("toy.lib", LIB_TEXT);
+    syn_lib lib;
+    rad_err err;
+    ck_assert_int_eq(syn_lib_load(path, &lib, &err), RAD_OK);
+    ck_assert_str_eq(lib.name, "toy_cells");
+    ck_assert_int_eq(lib.n_cell, 4);
+    ck_assert_str_eq(lib.nand2, "NAND2X1");         /* the smaller NAND2 */
+    ck_assert(lib.nand2_area == 4);
+    ck_assert_str_eq(lib.cell[1].name, "NAND2X2");  /* quoted name */
+    ck_assert(lib.cell[3].seq && !lib.cell[0].seq && lib.cell[3].area == 20);
+    syn_lib_free(&lib);
+    /* errors name the file and the line */
+    const char *bad = ck_tmp_write("bad.lib", "library (x) {\n cell (NAND2X1) {\n area : -3;\n }\n}\n");
+    ck_assert_int_ne(syn_lib_load(bad, &lib, &err), RAD_OK);
+    ck_assert_msg(strstr(err.msg, "bad.lib:3: area"), "%s", err.msg);
+    bad = ck_tmp_write("brace.lib", "library (x) {\n}\n}\n");
+    ck_assert_int_ne(syn_lib_load(bad, &lib, &err), RAD_OK);
+    ck_assert_msg(strstr(err.msg, "brace.lib:3: '}' without a group"), "%s", err.msg);
+}
+END_TEST
+
+/* A two-module netlist by hand: top (1 instance) holding 3 leaves. */
+static void toy_netlist(syn_netlist *nl, syn_module mod[2])
+{
+    memset(nl, 0, sizeof *nl);
+    memset(mod, 0, 2 * sizeof mod[0]);
+    snprintf(mod[0].name, sizeof mod[0].name, "leaf");
+    mod[0].instances = 3;
+    snprintf(mod[1].name, sizeof mod[1].name, "top");
+    mod[1].instances = 1;
+    snprintf(nl->top, sizeof nl->top, "top");
+    nl->mod = mod;
+    nl->n_mod = 2;
+}
+
+START_TEST(liberty_report)
+{
+    syn_lib lib;
+    rad_err err;
+    ck_assert_int_eq(syn_lib_load(ck_tmp_write("toy.lib", LIB_TEXT), &lib, &err), RAD_OK);
+    syn_netlist nl;
+    syn_module mod[2];
+    toy_netlist(&nl, mod);
+    const char *rep =
+        "=== leaf ===\n   Number of cells:   5\n     NAND2X1   3\n     DFFX1   2\n"
+        "   Chip area for module '\\leaf': 52.000000\n\n"
+        "=== top ===\n   Number of cells:   4\n     INVX1   1\n     leaf   3\n"
+        "   Area for cell type \\leaf is unknown!\n"
+        "   Chip area for module '\\top': 2.000000\n\n"
+        "=== design hierarchy ===\n   Number of cells:  16\n     NAND2X1   9\n";
+    syn_libarea a = { 0 };
+    ck_assert_int_eq(syn_lib_add_report("r.txt", rep, &lib, &nl, &a, &err), RAD_OK);
+    ck_assert(a.area == 3 * 52.0 + 2.0);            /* own area x instances   */
+    ck_assert_int_eq(a.cells, 3 * 5 + 1);           /* library cells only     */
+    ck_assert_int_eq(a.ff, 3 * 2);
+    ck_assert(a.nand2_eq == a.area / 4);
+    /* a module the netlist lacks; library cells without an area line */
+    syn_libarea b = { 0 };
+    ck_assert_int_ne(syn_lib_add_report("r.txt", "=== other ===\n     INVX1 1\n"
+                     "   Chip area for module '\\other': 2.0\n", &lib, &nl, &b, &err), RAD_OK);
+    ck_assert_msg(strstr(err.msg, "other is not in the netlist"), "%s", err.msg);
+    ck_assert_int_ne(syn_lib_add_report("r.txt", "=== leaf ===\n     INVX1 1\n", &lib, &nl, &b,
+                                        &err), RAD_OK);
+    ck_assert_msg(strstr(err.msg, "no chip area"), "%s", err.msg);
+    /* a module without library cells has no area line, and that is fine */
+    syn_libarea c = { 0 };
+    ck_assert_int_eq(syn_lib_add_report("r.txt", "=== top ===\n     leaf 3\n", &lib, &nl, &c,
+                                        &err), RAD_OK);
+    ck_assert(c.area == 0 && c.cells == 0);
+    ck_assert_int_ne(syn_lib_add_report("r.txt", "nothing here\n", &lib, &nl, &c, &err), RAD_OK);
+    syn_lib_free(&lib);
+}
+END_TEST
+
+START_TEST(sta_report)
+{
+    const char *rep =
+        "Startpoint: _0554_ (rising edge-triggered flip-flop clocked by clk)\n"
+        "Endpoint: u_l1/n32/_6470_ (rising edge-triggered flip-flop clocked by clk)\n"
+        "   Delay     Time   Description\n"
+        "   0.000    0.000   clock clk (rise edge)\n"
+        "   0.236    0.236 v _0554_/Q (DFFPOSX1)\n"
+        "   0.000    9.812 v u_l1/n32/_6470_/D (DFFPOSX1)\n"
+        "            9.812   data arrival time\n"
+        "  25.000   25.000   clock clk (rise edge)\n"
+        "           24.816   data required time\n"
+        "           -9.812   data arrival time\n"
+        "           15.004   slack (MET)\n";
+    syn_timing t;
+    rad_err err;
+    ck_assert_int_eq(syn_sta_parse("s.txt", rep, &t, &err), RAD_OK);
+    ck_assert(t.arrival_ns == 9.812 && t.slack_ns == 15.004);
+    ck_assert_str_eq(t.start, "_0554_");
+    ck_assert_str_eq(t.end, "u_l1/n32/_6470_");
+    ck_assert_int_ne(syn_sta_parse("s.txt", "Error: no design\n", &t, &err), RAD_OK);
+    ck_assert_msg(strstr(err.msg, "s.txt: no timing path"), "%s", err.msg);
+}
+END_TEST
+
 int main(void)
 {
     if (ck_tmp_init("check_synth"))
@@ -269,6 +387,9 @@ int main(void)
     tcase_add_test(tc, vcd_many_vars);
     tcase_add_test(tc, power_formula);
     tcase_add_test(tc, area_and_hash);
+    tcase_add_test(tc, liberty_parse);
+    tcase_add_test(tc, liberty_report);
+    tcase_add_test(tc, sta_report);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);
