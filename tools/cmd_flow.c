@@ -197,7 +197,8 @@ static void usage(FILE *fp)
           "  --icarus-vectors N   Icarus crossings (default 1000)\n"
           "  --seu-crossings N    crossings per sensitivity figure (default 200)\n"
           "  --synth-protect LIST protections synthesized (default none,tmr,secded)\n"
-          "  --synth-liberty LIB  also map onto standard cells (osu018 or a .lib; ~10 min cold)\n"
+          "  --synth-liberty LIB  also map onto standard cells and time them (osu018 or a .lib;\n"
+          "                       ~15 min cold)\n"
           "  --dry-run            print the commands only\n", fp);
 }
 
