@@ -324,7 +324,8 @@ static void print_table(const synth_cfg *cfg, int n, const syn_tech *t, int modu
 }
 
 /* The same designs mapped onto the liberty library (--liberty). */
-static void print_lib_table(const synth_cfg *cfg, int n, const syn_lib *lib, const syn_tech *t)
+static void print_lib_table(const synth_cfg *cfg, int n, const syn_lib *lib, const syn_tech *t,
+                            double period_ns)
 {
     printf("\nmapped onto %s (%s): library cell areas, NAND2-eq = area / %s (%.4g um^2)\n",
            lib->name, lib->path, lib->nand2, lib->nand2_area);
@@ -344,7 +345,7 @@ static void print_lib_table(const synth_cfg *cfg, int n, const syn_lib *lib, con
            "NAND2-eq with the 65 nm NAND2 above (%.2f um^2)\n", 100 * t->utilization,
            t->nand2_um2);
     printf("path ns = OpenSTA's longest path at the library's typical corner, ideal wires "
-           "and clock (period %.4g ns):\n", cfg[0].sta.period_ns);
+           "and clock (period %.4g ns):\n", period_ns);
     for (int i = 0; i < n; i++)
         if (cfg[i].have_lib)
             printf("%-14s %.3f ns, slack %.3f ns: %s -> %s\n", cfg[i].name,
@@ -517,7 +518,7 @@ int cmd_synth(int argc, char **argv)
     if (rc == 0) {
         print_table(cfg, n, &t, o.modules);
         if (o.liberty)
-            print_lib_table(cfg, n, &lib, &t);
+            print_lib_table(cfg, n, &lib, &t, o.period_ns);
         if (o.json && write_json(o.json, cfg, n, &t, o.liberty ? &lib : NULL, &err))
             rc = 1;
     }

@@ -386,8 +386,6 @@ int syn_lib_map(const syn_job *j, const syn_netlist *nl, const syn_lib *lib, dou
         }
     }
     free(tpl);
-    if (rc == RAD_OK)
-        out->nand2_eq = out->area / lib->nand2_area;
     return rc;
 }
 
@@ -492,7 +490,6 @@ int syn_lib_sta(const syn_job *j, const syn_lib *lib, const syn_libarea *a,
     if ((rc = rad_read_all(report, &text, &len, err)))
         return rc;
     rc = syn_sta_parse(report, text, t, err);
-    t->period_ns = period_ns;
     free(text);
     return rc;
 }
