@@ -16,6 +16,7 @@
 #include "model/model_io.h"
 #include "train/trn.h"
 #include "train/trn_internal.h"
+#include "data/geometry.h"
 
 /* train/testdata/t_all.json: a model exercising every decoder kind and
 ** activation, an encoder with an accumulator format, a linear layer and
@@ -127,7 +128,7 @@ END_TEST
 START_TEST(test_loss_gradients)
 {
     uint64_t r = 7;
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k <= TRN_LOSS_SINKHORN; k++)
         for (int it = 0; it < 20; it++) {
             double p[48], t[48], g[48], gp[48];
             for (int i = 0; i < 48; i++) {
@@ -189,7 +190,9 @@ static int grad_check(mdl_model *m, trn_loss_kind loss, const dat_set *d, int pe
             }
             for (int s = 0; s < per_layer && n; s++) {
                 size_t k = p0 + (s == 0 ? 0 : s == 1 ? n - 1 : trn__rng_next(&r) % n);
-                double h = 1e-5, save = th[k];
+                /* The transport loss curves sharply where a decoded cell is
+                ** nearly empty (its potential ~ eps log a): a smaller step. */
+                double h = loss == TRN_LOSS_SINKHORN ? 1e-6 : 1e-5, save = th[k];
                 th[k] = save + h;
                 double lp = trn_loss_grad(net, loss, TRN_TARGET_MSB, q, false, gd);
                 th[k] = save - h;
@@ -214,12 +217,46 @@ static int grad_check(mdl_model *m, trn_loss_kind loss, const dat_set *d, int pe
     return fails;
 }
 
+/* The Sinkhorn term is a smoothed EMD: between two single-cell maps it is
+** the distance of the cells (the only plan moves all the mass; the
+** debiasing cancels the entropic blur), up to the floor that keeps every
+** decoded cell in the support; between equal maps it is ~0; and it grows
+** with the distance the mass has to move.  The telescope part is zero for
+** a perfect reconstruction, so the loss alone is checked here. */
+START_TEST(test_sinkhorn_is_transport)
+{
+    for (int i = 0; i < 48; i += 7)
+        for (int j = 0; j < 48; j += 5) {
+            double p[48] = { 0 }, t[48] = { 0 };
+            p[i] = 0.6;
+            t[j] = 0.6;
+            double tele = trn_loss(TRN_LOSS_TELESCOPE, 48, p, t, NULL);
+            double ot = trn_loss(TRN_LOSS_SINKHORN, 48, p, t, NULL) - tele;
+            double d = geo_distance(i, j);
+            ck_assert_msg(fabs(ot - d) < 0.02 * d + 0.1, "cells %d -> %d: %.4f vs distance %.4f",
+                          i, j, ot, d);
+        }
+    uint64_t r = 11;
+    double t[48], near[48], far[48];
+    for (int i = 0; i < 48; i++)
+        t[i] = trn__rng_unit(&r) < 0.3 ? trn__rng_unit(&r) : 0.01;
+    ck_assert(fabs(trn_loss(TRN_LOSS_SINKHORN, 48, t, t, NULL)) < 1e-3);
+    /* the same map moved by one TC row (4 cells) and by three rows */
+    for (int i = 0; i < 48; i++) {
+        near[i] = t[(i + 4) % 48];
+        far[i] = t[(i + 12) % 48];
+    }
+    ck_assert(trn_loss(TRN_LOSS_SINKHORN, 48, near, t, NULL)
+              < trn_loss(TRN_LOSS_SINKHORN, 48, far, t, NULL));
+}
+END_TEST
+
 START_TEST(test_backprop_all_layers)
 {
     dat_set d = synth(8, 5);
     mdl_model *ms[2] = { load_test_model(), load_default() };
     for (int i = 0; i < 2; i++)
-        for (int k = 0; k < 3; k++) {
+        for (int k = 0; k <= TRN_LOSS_SINKHORN; k++) {
             int f = grad_check(ms[i], (trn_loss_kind)k, &d, 12);
             /* A parameter next to a ReLU kink may legitimately differ. */
             ck_assert_msg(f <= 2, "%s, %s loss: %d gradient mismatches", ms[i]->name,
@@ -421,6 +458,7 @@ int main(void)
     tcase_add_test(tc, test_quant_matches_fxp);
     tcase_add_test(tc, test_telescope_table);
     tcase_add_test(tc, test_loss_gradients);
+    tcase_add_test(tc, test_sinkhorn_is_transport);
     tcase_add_test(tc, test_backprop_all_layers);
     tcase_add_test(tc, test_decoder_matches_engine);
     tcase_add_test(tc, test_upsets);

@@ -79,6 +79,17 @@ else
     bad "synthetic run: $(cat "$T/syn.log")"
 fi
 
+# the transport (Sinkhorn) loss: trains, loss falls, the table is printed
+if "$R" train --data synthetic --synthetic-n 400 --epochs 3 --batch 32 --seed 5 --loss sinkhorn \
+        --out "$T/ot" >"$T/ot.log" 2>&1; then
+    first=$(sed -n 's/.*train loss \([0-9.e+-]*\) -> \([0-9.e+-]*\).*/\1/p' "$T/ot.log")
+    last=$(sed -n 's/.*train loss \([0-9.e+-]*\) -> \([0-9.e+-]*\).*/\2/p' "$T/ot.log")
+    if awk -v a="$first" -v b="$last" 'BEGIN { exit !(b < a && b > 0) }' \
+       && grep -q "sinkhorn loss" "$T/ot.log" && [ -s "$T/ot.weights" ]; then
+        ok "sinkhorn loss: train loss $first -> $last"
+    else bad "sinkhorn run: $(cat "$T/ot.log")"; fi
+else bad "sinkhorn run: $(cat "$T/ot.log")"; fi
+
 # user CSV of 48 charges, weighted MSE, 2 links, fault-aware
 if "$R" train --data "$T/good.csv" --loss wmse --links 2 --seu-rate 0.001 --epochs 2 \
         --out "$T/csv" --quiet >"$T/csv.log" 2>&1 && grep -q "3-bit latents" "$T/csv.log"; then

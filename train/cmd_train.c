@@ -63,7 +63,8 @@ static void usage(FILE *fp)
 "  --train-fraction F training part of the data (default %.2f; the rest is held out)\n"
 "  --val-fraction F   validation share of the training part (default 0.10)\n"
 "training:\n"
-"  --loss L           telescope (default), wmse or mse\n"
+"  --loss L           telescope (default), wmse, mse or sinkhorn (entropic OT on\n"
+"                     the EMD metric + telescope)\n"
 "  --target T         msb (default: charge / 2^msb) or sum (charge / sum)\n"
 "  --epochs N         maximum epochs (default 300)\n"
 "  --float-epochs N   first N epochs on the unquantized network (default 0)\n"
@@ -185,7 +186,7 @@ static int parse(int argc, char **argv, tr_opts *o)
         case O_VALF: rc = parse_double("--val-fraction", a, 0, 0.9, &o->val_fraction); break;
         case O_LOSS:
             if (trn_loss_parse(a, &o->cfg.loss))
-                rc = bad("--loss", a, "expected telescope, wmse or mse");
+                rc = bad("--loss", a, "expected telescope, wmse, mse or sinkhorn");
             break;
         case O_TARGET:
             if (!strcmp(a, "msb")) o->cfg.target = TRN_TARGET_MSB;
@@ -443,9 +444,10 @@ static int train(tr_opts *o, mdl_model *m, const dat_set *all, const dat_set *pa
         fprintf(stderr, "rad4ml train: no crossings left for training\n");
         return 1;
     }
-    if (o->cfg.loss == TRN_LOSS_TELESCOPE && m->in.n_cells != 48) {
-        fprintf(stderr, "rad4ml train: --loss telescope needs a 48-cell model (this has %d); "
-                "use wmse or mse\n", m->in.n_cells);
+    if ((o->cfg.loss == TRN_LOSS_TELESCOPE || o->cfg.loss == TRN_LOSS_SINKHORN)
+        && m->in.n_cells != 48) {
+        fprintf(stderr, "rad4ml train: --loss %s needs a 48-cell model (this has %d); "
+                "use wmse or mse\n", trn_loss_name(o->cfg.loss), m->in.n_cells);
         return 2;
     }
     trn_net *net = NULL;

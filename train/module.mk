@@ -7,7 +7,7 @@ SCRIPT_TESTS += tests/train_cli.sh tests/train_shipped.sh
 BENCH_CMDS   += tests/train_bench.sh ;
 
 # The training inner loops: -O3 (vectorization of the channel loops).
-$(BUILD)/obj/train/trn_pass.o: CFLAGS += -O3
+$(BUILD)/obj/train/trn_pass.o $(BUILD)/obj/train/trn_loss.o: CFLAGS += -O3
 
 # The project's default trained weights (train/trained/, see train/README.md).
 # Full quality training, ~10-20 minutes on 2 cores: not part of `make test`.

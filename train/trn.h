@@ -41,6 +41,11 @@
 **   telescope  4 wmse(48 TCs) + 2 weighted wmse(36 2x2 super-cells)
 **              + wmse(3 HGCROC blocks)  (fastml-science telescope.py,
 **              48-cell LD modules only)
+**   sinkhorn   Sinkhorn divergence (debiased entropic optimal transport,
+**              eps 0.5) between the unit-normalized maps on the TC
+**              geometry, i.e. a smooth EMD, + telescope (which anchors the
+**              overall scale, to which transport is blind); 48-cell LD
+**              modules only
 **
 ** Nothing is printed by the library: progress goes to a callback.
 */
@@ -58,7 +63,9 @@
 #define TRN_MAX_THREADS 64
 #define TRN_TELE_N_SC   36     /* 2x2 super-cells of the telescope loss */
 
-typedef enum { TRN_LOSS_TELESCOPE, TRN_LOSS_WMSE, TRN_LOSS_MSE } trn_loss_kind;
+typedef enum {
+    TRN_LOSS_TELESCOPE, TRN_LOSS_WMSE, TRN_LOSS_MSE, TRN_LOSS_SINKHORN
+} trn_loss_kind;
 
 /* What the decoder is trained to reproduce (normalized units). */
 typedef enum {
