@@ -10,8 +10,8 @@ BENCH_CMDS   += tests/train_bench.sh ;
 $(BUILD)/obj/train/trn_pass.o $(BUILD)/obj/train/trn_loss.o: CFLAGS += -O3
 
 # The project's default trained weights (train/trained/, see train/README.md).
-# Full quality training, ~10-20 minutes on 2 cores: not part of `make test`.
-TRN_DEFAULT_OPTS = --data default --seed 1 --epochs 300 --patience 60 --check-exact
+# Full quality training, ~10-15 minutes on 2 cores: not part of `make test`.
+TRN_DEFAULT_OPTS = --data default --loss sinkhorn --seed 1 --epochs 300 --patience 60 --check-exact
 .PHONY: train-default
 train-default: deps-ok $(CLI)
 	nice $(CLI) train $(TRN_DEFAULT_OPTS) --links 5 --name econt-8x8-5links \
@@ -22,7 +22,7 @@ train-default: deps-ok $(CLI)
 # Capacity study (train/README.md "Why 5 links falls short"): the ECON-T
 # encoder shape with 16-bit formats everywhere (near float), and the same
 # with 32 conv filters, trained as the default.  The first is shipped for
-# tests/train_shipped.sh; the second only prints its table.  ~3 minutes.
+# tests/train_shipped.sh; the second only prints its table.  ~10 minutes.
 .PHONY: train-capacity
 train-capacity: deps-ok $(CLI)
 	nice $(CLI) train $(TRN_DEFAULT_OPTS) --links 5 --model model/examples/econt_wide16.json \
