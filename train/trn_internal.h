@@ -6,6 +6,7 @@
 
 #include "train/trn.h"
 #include "fixedpoint/fxp.h"
+#include "data/geometry.h"
 
 /* A quantization step "value with src_frac fractional bits -> fmt",
 ** precomputed so that the common modes run on int64 without __int128. */
@@ -87,9 +88,18 @@ typedef struct {
     double   target[MDL_MAX_CELLS], pred[MDL_MAX_CELLS], gpred[MDL_MAX_CELLS];
     uint64_t sum;
     int      msb;
+    double   ot_kernel[GEO_N_CELLS * GEO_N_CELLS];  /* trn__ot_kernel, made once */
 } trn_ws;
 
 trn_ws *trn__ws_new(const trn_net *net);
+
+/* The Sinkhorn loss's Gibbs kernel exp(-d/eps) over the 48 TC distances
+** (48 x 48), and trn_loss with it given, so that the training loop builds it
+** once per workspace instead of once per crossing (ot_kernel is only read
+** for TRN_LOSS_SINKHORN on 48 cells). */
+void   trn__ot_kernel(double *K);
+double trn__loss(trn_loss_kind k, int n, const double *p, const double *t, double *g,
+                 const double *ot_kernel);
 void    trn__ws_free(trn_ws *ws);
 
 /* Forward of one crossing with weights qw (quantized) or the float

@@ -16,6 +16,7 @@
 #include <math.h>
 #include <string.h>
 #include "train/trn.h"
+#include "train/trn_internal.h"
 #include "data/geometry.h"
 
 static const int TELE_SC[TRN_TELE_N_SC][4] = {
@@ -188,9 +189,16 @@ static double ot_self(const double *K, const double *a, double *f)
     return w;
 }
 
-static double sinkhorn(const double *p, const double *t, double *g)
+void trn__ot_kernel(double *K)
 {
-    double C[OT_N * OT_N], K[OT_N * OT_N], a[OT_N], b[OT_N], sa = 0, sb = 0;
+    geo_distance_matrix(K);
+    for (int i = 0; i < OT_N * OT_N; i++)
+        K[i] = exp(-K[i] / OT_EPS);
+}
+
+static double sinkhorn(const double *K, const double *p, const double *t, double *g)
+{
+    double a[OT_N], b[OT_N], sa = 0, sb = 0;
     double fab[OT_N], faa[OT_N], fbb[OT_N];
     for (int i = 0; i < OT_N; i++) {
         a[i] = (p[i] > 0 ? p[i] : 0) + OT_FLOOR;
@@ -203,9 +211,6 @@ static double sinkhorn(const double *p, const double *t, double *g)
             memset(g, 0, OT_N * sizeof(double));
         return 0;
     }
-    geo_distance_matrix(C);
-    for (int i = 0; i < OT_N * OT_N; i++)
-        K[i] = exp(-C[i] / OT_EPS);
     for (int i = 0; i < OT_N; i++) {
         a[i] /= sa;
         b[i] /= sb;
@@ -223,13 +228,24 @@ static double sinkhorn(const double *p, const double *t, double *g)
 
 double trn_loss(trn_loss_kind k, int n, const double *p, const double *t, double *g)
 {
+    if (k == TRN_LOSS_SINKHORN && n == GEO_N_CELLS) {
+        double K[GEO_N_CELLS * GEO_N_CELLS];
+        trn__ot_kernel(K);
+        return trn__loss(k, n, p, t, g, K);
+    }
+    return trn__loss(k, n, p, t, g, NULL);
+}
+
+double trn__loss(trn_loss_kind k, int n, const double *p, const double *t, double *g,
+                 const double *ot_kernel)
+{
     double loss = 0, dp;
     switch (k) {
     case TRN_LOSS_SINKHORN:
         if (n == GEO_N_CELLS) {
             double gt[GEO_N_CELLS];
             loss = telescope(p, t, g ? gt : NULL);
-            loss += sinkhorn(p, t, g);
+            loss += sinkhorn(ot_kernel, p, t, g);
             if (g)
                 for (int i = 0; i < n; i++)
                     g[i] += gt[i];
