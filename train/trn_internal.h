@@ -75,6 +75,7 @@ struct trn_net {
     double    *theta;          /* shadow / decoder parameters           */
     trn_qw     qw;             /* quantized from theta (trn_net_sync)   */
     size_t     n_wbits;        /* bits of all raw encoder weights (SEU) */
+    double     ot_kernel[GEO_N_CELLS * GEO_N_CELLS];  /* trn__ot_kernel, 48-cell nets */
 };
 
 /* Per-thread scratch of one forward/backward pass. */
@@ -88,19 +89,18 @@ typedef struct {
     double   target[MDL_MAX_CELLS], pred[MDL_MAX_CELLS], gpred[MDL_MAX_CELLS];
     uint64_t sum;
     int      msb;
-    double   ot_kernel[GEO_N_CELLS * GEO_N_CELLS];  /* trn__ot_kernel, made once */
 } trn_ws;
 
 trn_ws *trn__ws_new(const trn_net *net);
+void    trn__ws_free(trn_ws *ws);
 
 /* The Sinkhorn loss's Gibbs kernel exp(-d/eps) over the 48 TC distances
-** (48 x 48), and trn_loss with it given, so that the training loop builds it
-** once per workspace instead of once per crossing (ot_kernel is only read
-** for TRN_LOSS_SINKHORN on 48 cells). */
+** (48 x 48), and trn_loss with it given: the net builds it once (read-only,
+** shared by the threads) instead of once per crossing; ot_kernel is only
+** read for TRN_LOSS_SINKHORN on 48 cells. */
 void   trn__ot_kernel(double *K);
 double trn__loss(trn_loss_kind k, int n, const double *p, const double *t, double *g,
                  const double *ot_kernel);
-void    trn__ws_free(trn_ws *ws);
 
 /* Forward of one crossing with weights qw (quantized) or the float
 ** shadow network (qw == NULL); fills ws and returns the loss (gpred set). */

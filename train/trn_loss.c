@@ -17,7 +17,6 @@
 #include <string.h>
 #include "train/trn.h"
 #include "train/trn_internal.h"
-#include "data/geometry.h"
 
 static const int TELE_SC[TRN_TELE_N_SC][4] = {
     { 0,  1,  4,  5}, { 2,  3,  6,  7}, { 8,  9, 12, 13}, {10, 11, 14, 15},  /* tiling */
@@ -128,8 +127,9 @@ static double telescope(const double *p, const double *t, double *g)
 /* eps 0.5 = a quarter of the TC spacing (the Sinkhorn regularization of the
 ** fastml-science studies); a fixed iteration count keeps the loss a
 ** deterministic function (400: potentials within 3e-6 of the fixed point
-** on average over real crossings, 6e-4 at worst, relative; eps 0.25 with 1,200 iterations trained 0.015 better in
-** held-out median EMD at three times the cost, train/README.md). */
+** on average over real crossings, 6e-4 at worst, relative; eps 0.25 with
+** 1,200 iterations trained 0.015 better in held-out median EMD at three
+** times the cost, train/README.md). */
 #define OT_EPS    0.5
 #define OT_ITERS  400
 #define OT_FLOOR  1e-4      /* per cell, normalized units (sum ~0.5..1) */

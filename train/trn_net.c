@@ -144,6 +144,8 @@ int trn_net_new(const mdl_model *m, uint64_t seed, trn_net **out, rad_err *err)
         return rad_errf(err, RAD_ENOMEM, "out of memory");
     }
     net->n_cells = m->in.n_cells;
+    if (net->n_cells == GEO_N_CELLS)
+        trn__ot_kernel(net->ot_kernel);
     net->n_enc = m->n_layers;
     net->n_dec = m->n_dec;
     net->f_in = fxp_frac_bits(&m->in.fmt);

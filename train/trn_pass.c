@@ -39,7 +39,6 @@ trn_ws *trn__ws_new(const trn_net *net)
         trn__ws_free(ws);
         return NULL;
     }
-    trn__ot_kernel(ws->ot_kernel);
     return ws;
 }
 
@@ -482,7 +481,7 @@ double trn__forward(const trn_net *net, const trn_qw *qw, trn_loss_kind loss,
         ws->pred[i] = img[net->dec_map[i]];
         ws->target[i] = (double)q[i] * scale;
     }
-    return trn__loss(loss, net->n_cells, ws->pred, ws->target, ws->gpred, ws->ot_kernel);
+    return trn__loss(loss, net->n_cells, ws->pred, ws->target, ws->gpred, net->ot_kernel);
 }
 
 void trn__backward(const trn_net *net, const trn_qw *qw, const double *wt, trn_ws *ws,
