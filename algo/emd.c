@@ -330,20 +330,30 @@ static double transport(emd_ctx *e, int m, int k)
     return z;
 }
 
-double emd_compute(emd_ctx *e, const double *a, const double *b)
+/* Both solvers' input check: finite non-negative masses, neither map empty.
+** Returns 0 and the two sums, or the EMD_* code to return. */
+static double check_masses(int n, const double *a, const double *b, double *sa, double *sb)
 {
-    int n = e->n;
-    double sa = 0, sb = 0;
+    *sa = *sb = 0;
     for (int i = 0; i < n; i++) {
         if (!(a[i] >= 0) || !(b[i] >= 0) || !isfinite(a[i]) || !isfinite(b[i]))
             return EMD_INVALID;
-        sa += a[i];
-        sb += b[i];
+        *sa += a[i];
+        *sb += b[i];
     }
-    if (sa == 0)
+    if (*sa == 0)
         return EMD_EMPTY_IN;
-    if (sb == 0)
+    if (*sb == 0)
         return EMD_EMPTY_OUT;
+    return 0;
+}
+
+double emd_compute(emd_ctx *e, const double *a, const double *b)
+{
+    int n = e->n;
+    double sa, sb, bad = check_masses(n, a, b, &sa, &sb);
+    if (bad != 0)
+        return bad;
     e->solves++;
     int m = 0, k = 0;
     for (int i = 0; i < n; i++) {
@@ -390,17 +400,9 @@ double emd_compute_u32(emd_ctx *e, const uint32_t *a, const uint32_t *b)
 
 double emd_glpk(int n, const double *cost, const double *a, const double *b)
 {
-    double sa = 0, sb = 0;
-    for (int i = 0; i < n; i++) {
-        if (!(a[i] >= 0) || !(b[i] >= 0) || !isfinite(a[i]) || !isfinite(b[i]))
-            return EMD_INVALID;
-        sa += a[i];
-        sb += b[i];
-    }
-    if (sa == 0)
-        return EMD_EMPTY_IN;
-    if (sb == 0)
-        return EMD_EMPTY_OUT;
+    double sa, sb, bad = check_masses(n, a, b, &sa, &sb);
+    if (bad != 0)
+        return bad;
     int src[EMD_MAX_CELLS], dst[EMD_MAX_CELLS], m = 0, k = 0;
     for (int i = 0; i < n; i++) {
         if (a[i] > 0) src[m++] = i;

@@ -318,6 +318,27 @@ int dat_alloc(dat_set *set, size_t n, int n_cells, rad_err *err)
     return RAD_OK;
 }
 
+int dat_augment(const dat_set *s, int n_sym, dat_set *out, rad_err *err)
+{
+    if (s->n_cells != GEO_N_CELLS)
+        return rad_errf(err, RAD_ESCHEMA, "symmetry augmentation needs %d-cell crossings "
+                        "(these have %d)", GEO_N_CELLS, s->n_cells);
+    if (n_sym < 1 || n_sym > GEO_N_SYM)
+        return rad_errf(err, RAD_ERANGE, "symmetry count %d not in 1..%d", n_sym, GEO_N_SYM);
+    int rc = dat_alloc(out, s->n * (size_t)n_sym, GEO_N_CELLS, err);
+    for (int g = 0; g < n_sym && !rc; g++) {
+        int perm[GEO_N_CELLS];
+        geo_symmetry(g, perm);
+        for (size_t i = 0; i < s->n; i++) {
+            const uint32_t *src = dat_row(s, i);
+            uint32_t *dst = out->q + (i * (size_t)n_sym + (size_t)g) * GEO_N_CELLS;
+            for (int t = 0; t < GEO_N_CELLS; t++)
+                dst[perm[t]] = src[t];
+        }
+    }
+    return rc;
+}
+
 void dat_free(dat_set *set)
 {
     if (set->owned)

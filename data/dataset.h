@@ -98,6 +98,12 @@ int dat_write_eportrx(const char *path, const dat_frontend *fe,
 int  dat_alloc(dat_set *set, size_t n, int n_cells, rad_err *err);
 void dat_free(dat_set *set);
 
+/* Data augmentation by the module's symmetries (geometry.h): out (allocated)
+** holds n*n_sym crossings, row i*n_sym + g = crossing i under symmetry g
+** (g = 0 is the crossing itself).  n_sym 3 = the rotations, 6 = all of D3.
+** Needs 48-cell crossings. */
+int dat_augment(const dat_set *s, int n_sym, dat_set *out, rad_err *err);
+
 /* Pointer to crossing i's charges. */
 static inline const uint32_t *dat_row(const dat_set *s, size_t i)
 { return s->q + i * (size_t)s->n_cells; }

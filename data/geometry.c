@@ -99,3 +99,33 @@ int geo_image_tc(int r, int c)
             return t;
     return -1;
 }
+
+/* (u,v) -> (a*u + b*v + e, c*u + d*v + f): the six lattice isometries that
+** map the 48 TC positions onto themselves (found by search over integer
+** affine maps; tests/check_data.c checks that they are permutations that
+** keep every lattice distance and form a group). */
+static const int geo_sym_map[GEO_N_SYM][6] = {
+    {  1,  0,  0,  1, 0, 0 },     /* identity            */
+    { -1,  1, -1,  0, 4, 7 },     /* rotation by 120 deg */
+    {  0, -1,  1, -1, 7, 3 },     /* rotation by 240 deg */
+    { -1,  1,  0,  1, 4, 0 },     /* reflections         */
+    {  0, -1, -1,  0, 7, 7 },
+    {  1,  0,  1, -1, 0, 3 },
+};
+
+static int geo_tc_at(int u, int v)
+{
+    for (int t = 0; t < GEO_N_CELLS; t++)
+        if (geo_table[t].u == u && geo_table[t].v == v)
+            return t;
+    return -1;
+}
+
+void geo_symmetry(int g, int perm[GEO_N_CELLS])
+{
+    const int *k = geo_sym_map[g];
+    for (int t = 0; t < GEO_N_CELLS; t++) {
+        int u = geo_table[t].u, v = geo_table[t].v;
+        perm[t] = geo_tc_at(k[0] * u + k[1] * v + k[4], k[2] * u + k[3] * v + k[5]);
+    }
+}

@@ -59,4 +59,16 @@ int geo_stc_members(int size, int g, int *tcs);
 /* TC at 8x8 image position (r,c), or -1 for an empty position. */
 int geo_image_tc(int r, int c);
 
+/* Symmetries of the module.  The 48 TC positions (u,v) sit on a hexagonal
+** lattice (metric u^2 - uv + v^2) and form a hexagon whose symmetry group is
+** D3: the identity, rotations by 120 and 240 degrees (which move HGCROC
+** sector 0..15 -> 16..31 -> 32..47 cell for cell) and three reflections.
+** geo_symmetry(g, perm), g = 0..GEO_N_SYM-1 (0 = identity, 1-2 rotations,
+** 3-5 reflections), fills perm[t] = the TC that TC t lands on.  Used for
+** data augmentation: charge q[t] of a crossing becomes q'[perm[t]].
+** (The EMD ground metric's x,y carry small per-sector offsets, see above,
+** so EMD is invariant under these maps only to within those offsets.) */
+#define GEO_N_SYM 6
+void geo_symmetry(int g, int perm[GEO_N_CELLS]);
+
 #endif /* RAD4ML_GEOMETRY_H */

@@ -134,6 +134,74 @@ START_TEST(geometry_groups_and_image)
 }
 END_TEST
 
+/* Hexagonal lattice squared distance of TCs a and b (units: TC spacing). */
+static int lattice_d2(int a, int b)
+{
+    int du = geo_cells()[a].u - geo_cells()[b].u, dv = geo_cells()[a].v - geo_cells()[b].v;
+    return du * du - du * dv + dv * dv;
+}
+
+START_TEST(geometry_symmetries)
+{
+    int perm[GEO_N_SYM][GEO_N_CELLS];
+    for (int g = 0; g < GEO_N_SYM; g++) {
+        int seen[GEO_N_CELLS] = {0};
+        geo_symmetry(g, perm[g]);
+        for (int t = 0; t < GEO_N_CELLS; t++) {
+            ck_assert_int_ge(perm[g][t], 0);
+            seen[perm[g][t]]++;
+        }
+        for (int t = 0; t < GEO_N_CELLS; t++)
+            ck_assert_int_eq(seen[t], 1);                   /* a permutation */
+        for (int a = 0; a < GEO_N_CELLS; a++)               /* an isometry   */
+            for (int b = 0; b < GEO_N_CELLS; b++)
+                ck_assert_int_eq(lattice_d2(perm[g][a], perm[g][b]), lattice_d2(a, b));
+    }
+    for (int t = 0; t < GEO_N_CELLS; t++) {
+        ck_assert_int_eq(perm[0][t], t);
+        ck_assert_int_eq(perm[1][t], (t + 16) % 48);        /* sector 0 -> 1 -> 2 */
+        ck_assert_int_eq(perm[2][perm[1][t]], t);           /* 240 = 120^-1  */
+        for (int g = 3; g < GEO_N_SYM; g++)
+            ck_assert_int_eq(perm[g][perm[g][t]], t);       /* reflections   */
+    }
+    for (int g = 1; g < GEO_N_SYM; g++)                     /* all distinct  */
+        for (int h = 0; h < g; h++)
+            ck_assert(memcmp(perm[g], perm[h], sizeof perm[g]) != 0);
+}
+END_TEST
+
+START_TEST(augment_by_symmetry)
+{
+    rad_err err = { 0 };
+    dat_set s, a, bad;
+    ck_assert_int_eq(dat_alloc(&s, 2, GEO_N_CELLS, &err), 0);
+    for (int t = 0; t < GEO_N_CELLS; t++) {
+        s.q[t] = (uint32_t)(t + 1);
+        s.q[GEO_N_CELLS + t] = (uint32_t)(1000 * (t + 1));
+    }
+    ck_assert_int_eq(dat_augment(&s, GEO_N_SYM, &a, &err), 0);
+    ck_assert_uint_eq(a.n, 2 * GEO_N_SYM);
+    for (size_t i = 0; i < s.n; i++)
+        for (int g = 0; g < GEO_N_SYM; g++) {
+            int perm[GEO_N_CELLS];
+            geo_symmetry(g, perm);
+            const uint32_t *row = dat_row(&a, i * GEO_N_SYM + (size_t)g);
+            for (int t = 0; t < GEO_N_CELLS; t++)
+                ck_assert_uint_eq(row[perm[t]], dat_row(&s, i)[t]);
+        }
+    /* rotation by 120 degrees: TC t's charge moves to TC t+16 */
+    ck_assert_uint_eq(dat_row(&a, 1)[16], 1);
+    ck_assert_uint_eq(dat_row(&a, 1)[0], 33);
+    dat_free(&a);
+    ck_assert_int_eq(dat_augment(&s, 7, &a, &err), RAD_ERANGE);
+    ck_assert_int_eq(dat_alloc(&bad, 1, 16, &err), 0);
+    ck_assert_int_eq(dat_augment(&bad, 3, &a, &err), RAD_ESCHEMA);
+    ck_assert_ptr_nonnull(strstr(err.msg, "48-cell"));
+    dat_free(&bad);
+    dat_free(&s);
+}
+END_TEST
+
 /* The built-in table equals shared/data/ldm_tc_mapping.csv. */
 START_TEST(builtin_mapping_matches_csv)
 {
@@ -444,6 +512,8 @@ int main(void)
     tcase_add_test(tc, encode_decode_properties);
     tcase_add_test(tc, geometry_reference_points);
     tcase_add_test(tc, geometry_groups_and_image);
+    tcase_add_test(tc, geometry_symmetries);
+    tcase_add_test(tc, augment_by_symmetry);
     tcase_add_test(tc, builtin_mapping_matches_csv);
     tcase_add_test(tc, decode_row_mux_and_calibration);
     tcase_add_test(tc, encode_row_inverts_decode);

@@ -38,6 +38,7 @@ expect_err 2 "unknown option"    "${SYN[@]}" --out "$T/out" --bogus
 expect_err 2 "needs a value"     "${SYN[@]}" --out "$T/out" --epochs
 expect_err 2 "init model needs --model" "${SYN[@]}" --out "$T/out" --init model
 expect_err 2 "float-epochs"      "${SYN[@]}" --out "$T/out" --epochs 3 --float-epochs 3
+expect_err 2 "--augment rot6"    "${SYN[@]}" --out "$T/out" --augment rot6
 
 # ---- bad data and models ---------------------------------------------------
 expect_err 1 "$T/nope.csv" --data "$T/nope.csv" --out "$T/out" --quiet
@@ -102,6 +103,13 @@ if "$R" train --model model/examples/econt_443.json --limit 2000 --epochs 1 --lo
    && grep -q "check-exact: 0 mismatches in 2000 crossings" "$T/x.log"; then
     ok "$(grep check-exact "$T/x.log")"
 else bad "check-exact run: $(cat "$T/x.log")"; fi
+
+# symmetry augmentation: 3x the training crossings (not validation/held out)
+if "$R" train --data synthetic --synthetic-n 400 --epochs 1 --augment rot3 --no-table \
+        --out "$T/aug" >"$T/aug.log" 2>&1 \
+   && grep -q "training .*: 810 crossings with rotations (30 validation, 100 held out)" "$T/aug.log"; then
+    ok "--augment rot3: $(grep -o '810 crossings.*held out)' "$T/aug.log")"
+else bad "--augment rot3: $(cat "$T/aug.log")"; fi
 
 # a description alone (no weights file beside it) trains from scratch; eval
 # needs the weights and names the missing file

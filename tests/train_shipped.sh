@@ -7,12 +7,16 @@
 #            median written in train/README.md, + 2 %); BC and STC4 at 5
 #            links are NOT beaten (see README "Quality").
 #   capacity study: the near-float 16-bit model of the same shape stays
-#            within its recorded median (README "The limit is the architecture").
+#            within its recorded median; the ASIC encoder (exactly
+#            model/econt.json's, checked) with a 24x wider float decoder
+#            (192 channels) beats STC4 and STC16 at 5 links and stays within
+#            its recorded median (README "What the gap is made of").
 set -u
 R=${RAD4ML:-build/bin/rad4ml}
 D=train/trained
+WIDE=econt_dec192_5links     # the shipped wide-decoder model
 fail=0
-for f in econt_5links econt_2links econt_wide16_5links; do
+for f in econt_5links econt_2links econt_wide16_5links $WIDE; do
     for x in json weights i2c.hex; do
         [ -s "$D/$f.$x" ] || { echo "FAIL missing $D/$f.$x"; fail=1; }
     done
@@ -22,22 +26,45 @@ done
 echo "--- 2 links"
 "$R" train --eval-only --model "$D/econt_2links.json" --require-beat || fail=1
 
+# median <algorithm> FILE: the median column of that row of an --eval-only table
+median() { awk -v a="$1" '$1 == a { print $(NF-3); exit }' "$2"; }
+# beats A B WHAT: "ok"/"FAIL" line, non-zero when A >= B
+beats() {
+    if awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; then
+        echo "ok $3: autoencoder $1 < $2"
+    else
+        echo "FAIL $3: autoencoder $1 vs $2"; return 1
+    fi
+}
+# bound LABEL: the regression bound written in train/README.md
+bound() { sed -n "s/^$1 held-out median EMD (regression bound): \([0-9.]*\).*/\1/p" train/README.md; }
+
+T="${TMPDIR:-/tmp}/ts5.$$"
+trap 'rm -f "$T"' EXIT
+
 echo "--- 5 links"
-max5=$(sed -n 's/^5-link held-out median EMD (regression bound): \([0-9.]*\).*/\1/p' train/README.md)
+max5=$(bound "5-link")
 [ -n "$max5" ] || { echo "FAIL no 5-link bound in train/README.md"; exit 1; }
-"$R" train --eval-only --model "$D/econt_5links.json" --max-median "$max5" >"${TMPDIR:-/tmp}/ts5.$$" || fail=1
-cat "${TMPDIR:-/tmp}/ts5.$$"
-ae=$(awk '/^  autoencoder/ { print $(NF-3) }' "${TMPDIR:-/tmp}/ts5.$$")
-stc16=$(awk '/^  stc16/ { print $(NF-3) }' "${TMPDIR:-/tmp}/ts5.$$")
-rm -f "${TMPDIR:-/tmp}/ts5.$$"
-if awk -v a="$ae" -v b="$stc16" 'BEGIN { exit !(a < b) }'; then
-    echo "ok 5 links: autoencoder $ae < STC16 $stc16"
-else
-    echo "FAIL 5 links: autoencoder $ae vs STC16 $stc16"; fail=1
-fi
+"$R" train --eval-only --model "$D/econt_5links.json" --max-median "$max5" >"$T" || fail=1
+cat "$T"
+beats "$(median autoencoder "$T")" "$(median stc16, "$T")" "5 links vs STC16" || fail=1
 
 echo "--- 16-bit capacity study, 5 links"
-maxw=$(sed -n 's/^16-bit capacity model held-out median EMD (regression bound): \([0-9.]*\).*/\1/p' train/README.md)
+maxw=$(bound "16-bit capacity model")
 [ -n "$maxw" ] || { echo "FAIL no capacity-model bound in train/README.md"; exit 1; }
 "$R" train --eval-only --model "$D/econt_wide16_5links.json" --max-median "$maxw" || fail=1
+
+echo "--- ASIC encoder with a 24x wider decoder, 5 links"
+maxd=$(bound "Wide-decoder model")
+[ -n "$maxd" ] || { echo "FAIL no wide-decoder bound in train/README.md"; exit 1; }
+enc() { "$R" info --model "$1" | sed -n '/^input converter/,/^float decoder/p'; }
+if [ -n "$(enc model/econt.json)" ] && [ "$(enc model/econt.json)" = "$(enc "$D/$WIDE.json")" ]; then
+    echo "ok wide-decoder model: encoder identical to model/econt.json"
+else
+    echo "FAIL wide-decoder model: encoder differs from model/econt.json"; fail=1
+fi
+"$R" train --eval-only --model "$D/$WIDE.json" --max-median "$maxd" >"$T" || fail=1
+cat "$T"
+beats "$(median autoencoder "$T")" "$(median stc4, "$T")" "wide decoder vs STC4" || fail=1
+beats "$(median autoencoder "$T")" "$(median stc16, "$T")" "wide decoder vs STC16" || fail=1
 exit $fail

@@ -31,7 +31,7 @@ typedef struct {
     dat_format  fmt;
     trn_config  cfg;
     int         links, synth_n, quiet, no_table, eval_only, require_beat;
-    int         check_exact, init_model, bench;
+    int         check_exact, init_model, bench, n_sym;
     long        limit;
     double      val_fraction, train_fraction;
 } tr_opts;
@@ -62,6 +62,9 @@ static void usage(FILE *fp)
 "  --limit N          use only the first N crossings of the data\n"
 "  --train-fraction F training part of the data (default %.2f; the rest is held out)\n"
 "  --val-fraction F   validation share of the training part (default 0.10)\n"
+"  --augment A        none (default), rot3 (add the module turned by 120 and 240\n"
+"                     degrees: 3x training crossings) or d3 (rotations and the\n"
+"                     three mirror images: 6x); validation and held-out untouched\n"
 "training:\n"
 "  --loss L           telescope (default), wmse, mse or sinkhorn (entropic OT on\n"
 "                     the EMD metric + telescope)\n"
@@ -131,7 +134,7 @@ static int parse_double(const char *opt, const char *s, double lo, double hi, do
 }
 
 enum { O_MODEL = 256, O_WEIGHTS, O_INIT, O_LINKS, O_DATA, O_FORMAT, O_SYNTHN, O_LIMIT,
-       O_TRAINF, O_VALF, O_LOSS, O_TARGET, O_EPOCHS, O_FEPOCHS, O_BATCH, O_LR, O_LRMIN,
+       O_TRAINF, O_VALF, O_AUG, O_LOSS, O_TARGET, O_EPOCHS, O_FEPOCHS, O_BATCH, O_LR, O_LRMIN,
        O_WARMUP, O_PATIENCE, O_EMDSUB, O_WD, O_SEU, O_SEED, O_THREADS, O_OUT, O_CHECK,
        O_EVAL, O_BEAT, O_MAXMED, O_NAME, O_SEUEVAL, O_NOTABLE, O_BENCH, O_QUIET, O_HELP };
 
@@ -142,6 +145,7 @@ static int parse(int argc, char **argv, tr_opts *o)
         { "links", 1, 0, O_LINKS }, { "data", 1, 0, O_DATA }, { "format", 1, 0, O_FORMAT },
         { "synthetic-n", 1, 0, O_SYNTHN }, { "limit", 1, 0, O_LIMIT },
         { "train-fraction", 1, 0, O_TRAINF }, { "val-fraction", 1, 0, O_VALF },
+        { "augment", 1, 0, O_AUG },
         { "loss", 1, 0, O_LOSS }, { "target", 1, 0, O_TARGET }, { "epochs", 1, 0, O_EPOCHS },
         { "float-epochs", 1, 0, O_FEPOCHS }, { "batch", 1, 0, O_BATCH }, { "lr", 1, 0, O_LR },
         { "lr-min", 1, 0, O_LRMIN }, { "warmup", 1, 0, O_WARMUP },
@@ -158,6 +162,7 @@ static int parse(int argc, char **argv, tr_opts *o)
     o->val_fraction = 0.10;
     o->train_fraction = DAT_TRAIN_FRACTION;
     o->limit = -1;
+    o->n_sym = 1;
     opterr = 0;
     optind = 1;
     int c, rc = 0;
@@ -184,6 +189,12 @@ static int parse(int argc, char **argv, tr_opts *o)
         case O_LIMIT: rc = parse_long("--limit", a, 1, 1L << 40, &o->limit); break;
         case O_TRAINF: rc = parse_double("--train-fraction", a, 0.01, 1, &o->train_fraction); break;
         case O_VALF: rc = parse_double("--val-fraction", a, 0, 0.9, &o->val_fraction); break;
+        case O_AUG:
+            if (!strcmp(a, "none")) o->n_sym = 1;
+            else if (!strcmp(a, "rot3")) o->n_sym = 3;
+            else if (!strcmp(a, "d3")) o->n_sym = GEO_N_SYM;
+            else rc = bad("--augment", a, "expected none, rot3 or d3");
+            break;
         case O_LOSS:
             if (trn_loss_parse(a, &o->cfg.loss))
                 rc = bad("--loss", a, "expected telescope, wmse, mse or sinkhorn");
@@ -434,16 +445,39 @@ static int bench(tr_opts *o, mdl_model *m, const dat_set *set)
     return 0;
 }
 
+static int train_on(tr_opts *o, mdl_model *m, const dat_set *all, const dat_set *tr,
+                    const dat_set *val, const dat_set *hold);
+
+/* Splits the training part into training and validation crossings and, with
+** --augment, adds the training crossings' symmetric images. */
 static int train(tr_opts *o, mdl_model *m, const dat_set *all, const dat_set *part,
                  const dat_set *hold)
 {
     rad_err err = { 0 };
-    dat_set tr, val;
+    dat_set tr, val, aug = { 0 };
     dat_split(part, 1.0 - o->val_fraction, &tr, &val);
     if (!tr.n) {
         fprintf(stderr, "rad4ml train: no crossings left for training\n");
         return 1;
     }
+    if (o->n_sym > 1) {
+        if (dat_augment(&tr, o->n_sym, &aug, &err)) {
+            fprintf(stderr, "rad4ml train: --augment: %s\n", err.msg);
+            return 2;
+        }
+        tr = aug;               /* a view: aug keeps ownership */
+        tr.owned = false;
+    }
+    int rc = train_on(o, m, all, &tr, &val, hold);
+    dat_free(&aug);
+    return rc;
+}
+
+static int train_on(tr_opts *o, mdl_model *m, const dat_set *all, const dat_set *trp,
+                    const dat_set *valp, const dat_set *hold)
+{
+    rad_err err = { 0 };
+    dat_set tr = *trp, val = *valp;
     if ((o->cfg.loss == TRN_LOSS_TELESCOPE || o->cfg.loss == TRN_LOSS_SINKHORN)
         && m->in.n_cells != 48) {
         fprintf(stderr, "rad4ml train: --loss %s needs a 48-cell model (this has %d); "
@@ -458,9 +492,10 @@ static int train(tr_opts *o, mdl_model *m, const dat_set *all, const dat_set *pa
     if (o->init_model)
         trn_net_load_weights(net, m);
     if (!o->quiet)
-        fprintf(stderr, "training %s: %zu crossings (%zu validation, %zu held out), "
+        fprintf(stderr, "training %s: %zu crossings%s (%zu validation, %zu held out), "
                 "%zu parameters, %s loss, %d-bit latents, seed %llu\n",
-                m->name, tr.n, val.n, hold->n, trn_net_n_params(net),
+                m->name, tr.n, o->n_sym == 3 ? " with rotations" : o->n_sym > 3
+                ? " with rotations and mirror images" : "", val.n, hold->n, trn_net_n_params(net),
                 trn_loss_name(o->cfg.loss), mdl_latent_bits(m),
                 (unsigned long long)o->cfg.seed);
     tr_bar bar = { isatty(2), o->quiet };

@@ -170,6 +170,20 @@ static void shard_range(size_t begin, size_t end, int s, size_t *b, size_t *e)
     *e = begin + n * (size_t)(s + 1) / TRN_SHARDS;
 }
 
+/* The raw weights shard s runs with: the network's own, or, for fault-aware
+** training (--seu-rate), thread tid's copy with upsets drawn from the stream
+** (seed, s), so the draws depend on the shard, not on the thread. */
+static const trn_qw *shard_weights(trn_job *j, uint64_t seed, int s, int tid)
+{
+    const trn_net *net = j->net;
+    if (!(j->cfg->seu_rate > 0))
+        return &net->qw;
+    uint64_t r = trn__rng_mix(seed, (uint64_t)s);
+    trn__qw_copy(net, &j->qw[tid], &net->qw);
+    trn__qw_upset(net, &j->qw[tid], j->cfg->seu_rate, &r);
+    return &j->qw[tid];
+}
+
 static void train_shard(void *p, int s, int tid)
 {
     trn_job *j = p;
@@ -177,16 +191,7 @@ static void train_shard(void *p, int s, int tid)
     double *g = j->grad[s];
     memset(g, 0, net->n_params * sizeof(double));
     j->loss[s] = 0;
-    const trn_qw *qw = NULL;
-    if (j->quantized) {
-        qw = &net->qw;
-        if (j->cfg->seu_rate > 0) {
-            uint64_t r = trn__rng_mix(j->upset_seed, (uint64_t)s);
-            trn__qw_copy(net, &j->qw[tid], &net->qw);
-            trn__qw_upset(net, &j->qw[tid], j->cfg->seu_rate, &r);
-            qw = &j->qw[tid];
-        }
-    }
+    const trn_qw *qw = j->quantized ? shard_weights(j, j->upset_seed, s, tid) : NULL;
     size_t b, e;
     shard_range(j->begin, j->end, s, &b, &e);
     for (size_t k = b; k < e; k++) {
@@ -205,13 +210,7 @@ static void eval_shard(void *p, int s, int tid)
     j->loss[s] = 0;
     /* Fault-aware training is judged under upsets too: the same draws in
     ** every epoch (fixed seed per shard), so epochs stay comparable. */
-    const trn_qw *qw = &net->qw;
-    if (j->cfg->seu_rate > 0) {
-        uint64_t r = trn__rng_mix(j->cfg->seed ^ 0x76616c7365ULL, (uint64_t)s);
-        trn__qw_copy(net, &j->qw[tid], &net->qw);
-        trn__qw_upset(net, &j->qw[tid], j->cfg->seu_rate, &r);
-        qw = &j->qw[tid];
-    }
+    const trn_qw *qw = shard_weights(j, j->cfg->seed ^ 0x76616c7365ULL, s, tid);
     size_t b, e;
     shard_range(j->begin, j->end, s, &b, &e);
     for (size_t k = b; k < e; k++) {
