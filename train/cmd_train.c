@@ -465,19 +465,16 @@ static int train(tr_opts *o, mdl_model *m, const dat_set *all, const dat_set *pa
             fprintf(stderr, "rad4ml train: --augment: %s\n", err.msg);
             return 2;
         }
-        tr = aug;               /* a view: aug keeps ownership */
-        tr.owned = false;
     }
-    int rc = train_on(o, m, all, &tr, &val, hold);
+    int rc = train_on(o, m, all, o->n_sym > 1 ? &aug : &tr, &val, hold);
     dat_free(&aug);
     return rc;
 }
 
-static int train_on(tr_opts *o, mdl_model *m, const dat_set *all, const dat_set *trp,
-                    const dat_set *valp, const dat_set *hold)
+static int train_on(tr_opts *o, mdl_model *m, const dat_set *all, const dat_set *tr,
+                    const dat_set *val, const dat_set *hold)
 {
     rad_err err = { 0 };
-    dat_set tr = *trp, val = *valp;
     if ((o->cfg.loss == TRN_LOSS_TELESCOPE || o->cfg.loss == TRN_LOSS_SINKHORN)
         && m->in.n_cells != 48) {
         fprintf(stderr, "rad4ml train: --loss %s needs a 48-cell model (this has %d); "
@@ -494,13 +491,13 @@ static int train_on(tr_opts *o, mdl_model *m, const dat_set *all, const dat_set 
     if (!o->quiet)
         fprintf(stderr, "training %s: %zu crossings%s (%zu validation, %zu held out), "
                 "%zu parameters, %s loss, %d-bit latents, seed %llu\n",
-                m->name, tr.n, o->n_sym == 3 ? " with rotations" : o->n_sym > 3
-                ? " with rotations and mirror images" : "", val.n, hold->n, trn_net_n_params(net),
+                m->name, tr->n, o->n_sym == 3 ? " with rotations" : o->n_sym > 3
+                ? " with rotations and mirror images" : "", val->n, hold->n, trn_net_n_params(net),
                 trn_loss_name(o->cfg.loss), mdl_latent_bits(m),
                 (unsigned long long)o->cfg.seed);
     tr_bar bar = { isatty(2), o->quiet };
     trn_result res;
-    int rc = trn_fit(net, &tr, &val, &o->cfg, progress, &bar, &res, &err);
+    int rc = trn_fit(net, tr, val, &o->cfg, progress, &bar, &res, &err);
     if (bar.tty && !o->quiet)
         fputc('\n', stderr);
     if (!rc)
