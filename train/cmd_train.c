@@ -460,11 +460,9 @@ static int train(tr_opts *o, mdl_model *m, const dat_set *all, const dat_set *pa
         fprintf(stderr, "rad4ml train: no crossings left for training\n");
         return 1;
     }
-    if (o->n_sym > 1) {
-        if (dat_augment(&tr, o->n_sym, &aug, &err)) {
-            fprintf(stderr, "rad4ml train: --augment: %s\n", err.msg);
-            return 2;
-        }
+    if (o->n_sym > 1 && dat_augment(&tr, o->n_sym, &aug, &err)) {
+        fprintf(stderr, "rad4ml train: --augment: %s\n", err.msg);
+        return 2;
     }
     int rc = train_on(o, m, all, o->n_sym > 1 ? &aug : &tr, &val, hold);
     dat_free(&aug);
