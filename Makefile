@@ -63,7 +63,8 @@ deps:
 deps-ok:
 	@tools/install-deps.sh --check 2>/dev/null || tools/install-deps.sh
 
-$(BUILD)/obj/%.o: %.c
+# Nothing compiles before the dependency check (else `make -j` races apt-get).
+$(BUILD)/obj/%.o: %.c | deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 

@@ -22,7 +22,7 @@ static double now(void)
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* Synthetic crossings when the shared data are not there. */
+/* Synthetic crossings when the sample data are not there. */
 static void synth(dat_set *s)
 {
     uint64_t r = 7;

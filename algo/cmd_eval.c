@@ -106,7 +106,7 @@ static void eval_usage(FILE *fp)
 "  --weights W        weights file for --model (default: beside the JSON)\n"
 "  --no-ae            baselines only\n"
 "  --data FILE        ePortRX or 48-charge CSV (default: %s in\n"
-"                     $RAD4ML_DATA_DIR or ../shared/data)\n"
+"                     $RAD4ML_DATA_DIR or data/samples)\n"
 "  --format FMT       auto (default) | eportrx | csv\n"
 "  --mapping FILE     TC mapping CSV for ePortRX input (default built-in LD)\n"
 "  --calib FILE       48 CALVALUE registers (default 2048 pass-through)\n"

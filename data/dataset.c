@@ -561,7 +561,7 @@ int dat_data_path(const char *file, char *buf, size_t size, rad_err *err)
         return rad_errf(err, RAD_EIO, "%s/%s: not found (RAD4ML_DATA_DIR is set)",
                         env, file);
     }
-    if (try_path("../shared/data", file, buf, size))
+    if (try_path(DAT_SAMPLES_DIR, file, buf, size))
         return RAD_OK;
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 64);
@@ -573,12 +573,12 @@ int dat_data_path(const char *file, char *buf, size_t size, rad_err *err)
                 break;
             *s = '\0';
         }
-        strcat(exe, "/../shared/data");
+        strcat(exe, "/" DAT_SAMPLES_DIR);
         if (try_path(exe, file, buf, size))
             return RAD_OK;
     }
-    return rad_errf(err, RAD_EIO, "%s: not found in ../shared/data (from the "
-                    "current directory) nor beside the rad4ml build; set "
+    return rad_errf(err, RAD_EIO, "%s: not found in " DAT_SAMPLES_DIR " (from the "
+                    "current directory) nor in the repo of the rad4ml build; set "
                     "RAD4ML_DATA_DIR or give the file", file);
 }
 

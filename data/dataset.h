@@ -8,7 +8,7 @@
 ** Two file formats are read and written:
 **
 **  * ePortRX CSV ("eportrx"): what the ECON-T receives.  One row per crossing,
-**    12 decimal 32-bit words (header line optional; the shared data have
+**    12 decimal 32-bit words (header line optional; the sample data have
 **    "ePortRxDataGroup_0, ..."):   bits 31..28 header (must be 0),
 **    bits 7k+6..7k = 4E3M code of mux_in[4*eRx + k], k = 0..3.
 **    Front end, exactly as the ASIC: code -> 22-bit charge (data/hgcfloat.h,
@@ -65,7 +65,7 @@ typedef enum { DAT_FMT_AUTO = 0, DAT_FMT_EPORTRX, DAT_FMT_CSV } dat_format;
 void dat_frontend_default(dat_frontend *fe);
 
 /* Reads the MUX from a mapping CSV with (at least) the columns TC_Number and
-** ECON_TC_Number_PreMux (like shared/data/ldm_tc_mapping.csv); every TC must
+** ECON_TC_Number_PreMux (like data/samples/ldm_tc_mapping.csv); every TC must
 ** appear once and premux must be a permutation of 0..47. */
 int dat_frontend_load_mapping(dat_frontend *fe, const char *path, rad_err *err);
 
@@ -116,10 +116,14 @@ void   dat_slice(const dat_set *s, size_t begin, size_t end, dat_set *view);
 /* first = the first frac of s, last = the rest (views). */
 void   dat_split(const dat_set *s, double frac, dat_set *first, dat_set *last);
 
-/* Path of the shared data file: $RAD4ML_DATA_DIR/<file> if the variable is
-** set, else ../shared/data/<file> relative to the current directory (the
-** repo root when run from make), else relative to the rad4ml executable's
-** repo (<exe>/../../../shared/data).  Returns RAD_EIO naming the places
+/* The sample data shipped with the project (see data/samples/README.md),
+** relative to the repo root. */
+#define DAT_SAMPLES_DIR "data/samples"
+
+/* Path of a sample data file: $RAD4ML_DATA_DIR/<file> if the variable is
+** set, else data/samples/<file> relative to the current directory (the
+** repo root when run from make), else in the repo of the rad4ml executable
+** (<exe>/../../data/samples).  Returns RAD_EIO naming the places
 ** tried when the file is not found. */
 int dat_default_path(char *buf, size_t size, rad_err *err);
 /* Same for any file name in the data directory (e.g. "ldm_tc_mapping.csv"). */

@@ -1,7 +1,7 @@
 /*
 ** geometry.c — built-in LD module trigger-cell table (see geometry.h).
 **
-** The integer columns are shared/data/ldm_tc_mapping.csv (TC_U, TC_V, HGCROC,
+** The integer columns are data/samples/ldm_tc_mapping.csv (TC_U, TC_V, HGCROC,
 ** ECON_eRX_Number, ECON_TC_Number_PreMux, STC4_Number, STC16_Number) plus the
 ** 8x8 image position (remap_8x8 of the reference training code, facts 2.3).
 ** Centres x,y follow the closed form of geometry.h (lattice point of (u,v)

@@ -21,7 +21,7 @@
 **   img_r,img_c position in the 8x8 autoencoder image (facts 2.3; the
 **               bottom-right 4x4 quadrant is empty)
 **
-** The tables are the built-in copy of shared/data/ldm_tc_mapping.csv (checked
+** The tables are the built-in copy of data/samples/ldm_tc_mapping.csv (checked
 ** against it by tests/check_data.c).  All data are read-only constants.
 */
 #ifndef RAD4ML_GEOMETRY_H

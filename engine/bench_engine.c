@@ -2,7 +2,7 @@
 ** bench_engine.c — `make bench` figures of the reference engine.
 **
 ** Single-threaded inferences per second on the real crossings
-** (../shared/data, or $RAD4ML_DATA_DIR), fast compiled path and generic
+** (data/samples, or $RAD4ML_DATA_DIR), fast compiled path and generic
 ** oracle side by side in one run (rates per second of this thread's CPU
 ** time, so that other load on a shared machine does not count), their ratio, and the number of
 ** mismatches between the two over every crossing (must be 0).

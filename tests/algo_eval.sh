@@ -43,8 +43,9 @@ for a in j["algorithms"]:
     assert sum(b["n"] for b in a["by_occupancy"]) == e["n"]
 PY
 
-DATA=${RAD4ML_DATA_DIR:-../shared/data}/hgcal_ld_module_eportrx.csv
-if [ -r "$DATA" ]; then
+DATA=${RAD4ML_DATA_DIR:-data/samples}/hgcal_ld_module_eportrx.csv
+[ -r "$DATA" ] || fail "the shipped sample $DATA is missing"
+{
     $R eval --json "$T/r.json" > "$T/out" || fail "eval with the default model: $(cat "$T/out")"
     grep -q "crossings 6000..7999 of 8000" "$T/out" || fail "default hold-out is not the last 25%"
     python3 - "$T/r.json" <<'PY' || fail "JSON of the default run"
@@ -75,5 +76,5 @@ med = [x["algorithms"][1]["emd"]["median"] for x in j["sweep"]]
 assert all(b <= a for a, b in zip(med, med[1:])), med
 assert med[-1] == 0.0, med
 PY
-fi
+}
 echo "algo_eval: ok"

@@ -56,7 +56,7 @@ static void usage(FILE *fp)
 "  --init MODE        random (default) or model (start from the model's weights)\n"
 "  --links N          output links (latent bits from the model), default: model's\n"
 "  --data SRC         crossings file (ePortRX or 48-charge CSV), 'synthetic',\n"
-"                     or 'default' (../shared/data, $RAD4ML_DATA_DIR)\n"
+"                     or 'default' (data/samples, $RAD4ML_DATA_DIR)\n"
 "  --format F         auto (default), eportrx or csv\n"
 "  --synthetic-n N    synthetic crossings (default 8000)\n"
 "  --limit N          use only the first N crossings of the data\n"
