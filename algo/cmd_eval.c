@@ -40,6 +40,7 @@ typedef struct {
     double *emd;            /* one per crossing; < 0: the EMD convention code */
     double  bits_sum;
     int     bits_fixed;     /* -1 when data dependent */
+    size_t  n_over;         /* crossings whose bits exceed the link budget */
 } ev_algo;
 
 typedef struct {
@@ -91,6 +92,31 @@ static ev_stats stats_of(const double *emd, const int *occ, size_t n, int lo,
     return s;
 }
 
+/* The budget rule: an algorithm is over budget when its mean bits per
+** crossing exceed what the links carry (a data-dependent one also says on
+** how many crossings it overflows). */
+static double mean_bits(const ev_algo *al, size_t n_ev)
+{
+    return al->bits_sum / (double)n_ev;
+}
+
+static int over_budget(const ev_algo *al, size_t n_ev, int links)
+{
+    return mean_bits(al, n_ev) > BL_LINK_BITS * links;
+}
+
+/* "ok", "OVER" or, for a data-dependent algorithm that overflows on some
+** crossings, the share of them ("ok, 3% over" / "OVER, 62% over"). */
+static void budget_text(const ev_algo *al, size_t n_ev, int links, char *buf,
+                        size_t size)
+{
+    const char *verdict = over_budget(al, n_ev, links) ? "OVER" : "ok";
+    if (al->bits_fixed < 0 && al->n_over)
+        snprintf(buf, size, "%s,%3.0f%%", verdict, 100.0 * (double)al->n_over / (double)n_ev);
+    else
+        snprintf(buf, size, "%s", verdict);
+}
+
 static void eval_usage(FILE *fp)
 {
     fprintf(fp,
@@ -100,6 +126,9 @@ static void eval_usage(FILE *fp)
 "input charges and what the back end reconstructs from: the autoencoder\n"
 "(encoder bit-exact + float decoder), threshold, best choice (BC), STC4 and\n"
 "STC16, all at the budget of N output links (32 bits each per crossing).\n"
+"An algorithm whose mean bits per crossing exceed the budget is marked OVER\n"
+"(column 'budget', JSON 'over_budget'); for data-dependent ones the share\n"
+"of crossings that overflow is shown too.\n"
 "\n"
 "options:\n"
 "  --model M.json     model (default: the built-in ECON-T model)\n"
@@ -269,15 +298,26 @@ static double run_ae(const mdl_model *m, const eng_plan *plan, emd_ctx *e,
     return emd_compute(e, a, b);
 }
 
-static void print_row(const ev_algo *al, const ev_stats *s, size_t n_ev, size_t n_empty)
+static void print_row(const ev_algo *al, const ev_stats *s, size_t n_ev, int links,
+                      size_t n_empty)
 {
-    char bits[32];
+    char bits[32], budget[32];
     if (al->bits_fixed >= 0)
         snprintf(bits, sizeof bits, "%d", al->bits_fixed);
     else
-        snprintf(bits, sizeof bits, "%.1f avg", al->bits_sum / (double)n_ev);
-    printf("%-44s %10s %8.3f %8.3f %8.3f %8.3f %6zu\n", al->desc, bits, s->median,
-           s->mean, s->q16, s->q84, n_empty);
+        snprintf(bits, sizeof bits, "%.1f avg", mean_bits(al, n_ev));
+    budget_text(al, n_ev, links, budget, sizeof budget);
+    printf("%-44s %10s %-9s %8.3f %8.3f %8.3f %8.3f %6zu\n", al->desc, bits, budget,
+           s->median, s->mean, s->q16, s->q84, n_empty);
+}
+
+/* The budget fields of one algorithm's JSON object. */
+static void budget_json(json_t *j, const ev_algo *al, size_t n_ev, int links)
+{
+    json_object_set_new(j, "bits_mean", json_real(mean_bits(al, n_ev)));
+    json_object_set_new(j, "fits_budget", json_boolean(!over_budget(al, n_ev, links)));
+    json_object_set_new(j, "over_budget", json_boolean(over_budget(al, n_ev, links)));
+    json_object_set_new(j, "crossings_over_budget", json_integer((json_int_t)al->n_over));
 }
 
 static json_t *stats_json(const ev_stats *s)
@@ -319,26 +359,24 @@ static int report(const ev_opts *o, const char *path, size_t n_all, size_t first
     printf("rad4ml eval: %s: crossings %zu..%zu of %zu (%zu, hold-out %.3g), "
            "%d link%s = %d bits/crossing\n\n", path, first, first + n - 1, n_all, n,
            o->holdout, links, links > 1 ? "s" : "", BL_LINK_BITS * links);
-    printf("%-44s %10s %8s %8s %8s %8s %6s\n", "algorithm", "bits/BX", "EMD med",
-           "mean", "16%", "84%", "empty");
+    printf("%-44s %10s %-9s %8s %8s %8s %8s %6s\n", "algorithm", "bits/BX", "budget",
+           "EMD med", "mean", "16%", "84%", "empty");
     ev_stats st[EV_MAX_ALGOS][EV_N_BINS];
     for (int k = 0; k < n_al; k++) {
         ev_stats s = stats_of(al[k].emd, occ, n, 0, 1 << 30, scratch);
         size_t empty = 0;
         for (size_t i = 0; i < n; i++)
             empty += al[k].emd[i] == EMD_EMPTY_OUT;
-        print_row(&al[k], &s, n, empty);
+        print_row(&al[k], &s, n, links, empty);
         for (int b = 0; b < EV_N_BINS; b++)
             st[k][b] = stats_of(al[k].emd, occ, n, ev_bin_lo[b],
                                 b + 1 < EV_N_BINS ? ev_bin_lo[b + 1] : 1 << 30, scratch);
         json_t *j = json_object(), *jb = json_array();
         json_object_set_new(j, "name", json_string(al[k].name));
         json_object_set_new(j, "description", json_string(al[k].desc));
-        json_object_set_new(j, "bits_mean", json_real(al[k].bits_sum / (double)n));
         json_object_set_new(j, "bits_fixed", al[k].bits_fixed >= 0
                             ? json_integer(al[k].bits_fixed) : json_null());
-        json_object_set_new(j, "fits_budget", json_boolean(
-            al[k].bits_sum / (double)n <= BL_LINK_BITS * links));
+        budget_json(j, &al[k], n, links);
         json_object_set_new(j, "empty_output", json_integer((json_int_t)empty));
         json_object_set_new(j, "emd", stats_json(&s));
         for (int b = 0; b < EV_N_BINS; b++) {
@@ -351,6 +389,13 @@ static int report(const ev_opts *o, const char *path, size_t n_all, size_t first
         json_object_set_new(j, "by_occupancy", jb);
         json_array_append_new(ja, j);
     }
+    for (int k = 0; k < n_al; k++)
+        if (over_budget(&al[k], n, links)) {
+            printf("\nOVER: sends more bits per crossing than %d link%s carry (%d): "
+                   "not a fair comparison at this budget.\n", links,
+                   links > 1 ? "s" : "", BL_LINK_BITS * links);
+            break;
+        }
     printf("\nEMD median by occupancy (TCs with CALQ > %d = 1 MIP_T):\n%-12s",
            BL_MIP_T, "algorithm");
     for (int b = 0; b < EV_N_BINS; b++)
@@ -433,11 +478,14 @@ static int eval_links(const ev_opts *o, int links, mdl_model *m,
         if (m) {
             al[0].emd[i] = run_ae(m, plan, e, q, err, &rc);
             al[0].bits_sum += al[0].bits_fixed;
+            al[0].n_over += al[0].bits_fixed > BL_LINK_BITS * links;
             k = 1;
         }
         for (bl_kind b = BL_THRESHOLD; b <= BL_STC16; b++, k++) {
             uint32_t rec[GEO_N_CELLS];
-            al[k].bits_sum += bl_run(&cfg[b], q, rec);
+            int bits = bl_run(&cfg[b], q, rec);
+            al[k].bits_sum += bits;
+            al[k].n_over += bits > BL_LINK_BITS * links;
             al[k].emd[i] = emd_compute_u32(e, q, rec);
         }
     }
@@ -483,14 +531,12 @@ static int sweep(const ev_opts *o, const char *path, size_t n_all, size_t first,
         json_object_set_new(jx, "budget_bits", json_integer(BL_LINK_BITS * links));
         for (int k = 0; k < n_al; k++) {
             ev_stats st = stats_of(al[k].emd, occ, ev->n, 0, 1 << 30, scratch);
-            double bits = al[k].bits_sum / (double)ev->n;
-            printf(" %8.3f (%6.1f%s)", st.median, bits,
-                   bits <= BL_LINK_BITS * links ? " " : "!");
+            printf(" %8.3f (%6.1f%s)", st.median, mean_bits(&al[k], ev->n),
+                   over_budget(&al[k], ev->n, links) ? "!" : " ");
             json_t *j = json_object();
             json_object_set_new(j, "name", json_string(al[k].name));
             json_object_set_new(j, "description", json_string(al[k].desc));
-            json_object_set_new(j, "bits_mean", json_real(bits));
-            json_object_set_new(j, "fits_budget", json_boolean(bits <= BL_LINK_BITS * links));
+            budget_json(j, &al[k], ev->n, links);
             json_object_set_new(j, "emd", stats_json(&st));
             json_array_append_new(ja, j);
         }
@@ -502,7 +548,7 @@ static int sweep(const ev_opts *o, const char *path, size_t n_all, size_t first,
     free_algos(al, n_al);
     free(scratch);
     if (!rc)
-        printf("(! = over the link budget)\n");
+        printf("(! = OVER the link budget: more bits per crossing than the links carry)\n");
     if (!rc && o->json) {
         json_object_set_new(root, "data", json_string(path));
         json_object_set_new(root, "crossings_in_file", json_integer((json_int_t)n_all));

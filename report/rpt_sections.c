@@ -51,7 +51,7 @@ static void eval_table(rpt_buf *b, json_t *eval, const char *path)
     rpt_printf(b, "</code> (hold-out), %.0f output links = %.0f bits per crossing. "
                "EMD in units of the sensor-cell pitch (adjacent trigger cells are 2 apart); "
                "lower is better.</p>\n<table id=\"tab-emd\"><tr><th>algorithm</th>"
-               "<th>bits / crossing</th><th>EMD median</th><th>mean</th><th>16 %%</th>"
+               "<th>bits / crossing</th><th>link budget</th><th>EMD median</th><th>mean</th><th>16 %%</th>"
                "<th>84 %%</th><th>empty output</th></tr>\n",
                jnum(eval, "links"), jnum(eval, "budget_bits"));
     size_t i;
@@ -60,9 +60,10 @@ static void eval_table(rpt_buf *b, json_t *eval, const char *path)
         json_t *e = json_object_get(a, "emd");
         rpt_printf(b, "<tr><td>");
         rpt_puts_esc(b, jstr(a, "description"));
-        rpt_printf(b, "</td><td>%.1f</td><td>%.3f</td><td>%.3f</td><td>%.3f</td>"
+        int over = json_is_true(json_object_get(a, "over_budget"));
+        rpt_printf(b, "</td><td>%.1f</td><td>%s</td><td>%.3f</td><td>%.3f</td><td>%.3f</td>"
                    "<td>%.3f</td><td>%.0f</td></tr>\n", jnum(a, "bits_mean"),
-                   jnum(e, "median"), jnum(e, "mean"), jnum(e, "q16"), jnum(e, "q84"),
+                   over ? "<b>over budget</b>" : "fits", jnum(e, "median"), jnum(e, "mean"), jnum(e, "q16"), jnum(e, "q84"),
                    jnum(a, "empty_output"));
     }
     rpt_printf(b, "</table>\n");

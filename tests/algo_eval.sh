@@ -77,4 +77,35 @@ assert all(b <= a for a, b in zip(med, med[1:])), med
 assert med[-1] == 0.0, med
 PY
 }
+# The budget rule at 2 and 5 links on the sample: STC4 (112 bits) is over the
+# 64 bits of 2 links and within the 160 of 5; threshold (mean ~168 bits) is
+# over at both; the autoencoder and best choice always fit. Table, JSON and
+# report say the same.
+for L in 2 5; do
+    $R eval --max 300 --links $L --json "$T/b$L.json" > "$T/b$L.out" || fail "eval --links $L"
+    python3 - "$T/b$L.json" $L <<'PY' || fail "over-budget flags at $L links"
+import json, sys
+j = json.load(open(sys.argv[1])); L = int(sys.argv[2])
+budget = 32 * L
+assert j["budget_bits"] == budget
+a = {x["name"]: x for x in j["algorithms"]}
+for x in a.values():
+    assert x["over_budget"] == (x["bits_mean"] > budget), x
+    assert x["fits_budget"] == (not x["over_budget"])
+    if x["bits_fixed"] is not None:
+        assert x["crossings_over_budget"] in (0, j["n"]), x
+        assert (x["crossings_over_budget"] == j["n"]) == x["over_budget"], x
+assert a["stc4"]["over_budget"] == (L == 2), a["stc4"]
+assert a["threshold"]["over_budget"] and a["threshold"]["crossings_over_budget"] > 0
+assert not a["ae"]["over_budget"] and not a["bc"]["over_budget"]
+PY
+    grep -Eq '^stc4.* (OVER|ok) ' "$T/b$L.out" || fail "no budget column: $(head -5 "$T/b$L.out")"
+    if [ $L = 2 ]; then want=OVER; else want=ok; fi
+    grep -Eq "^stc4.* $want " "$T/b$L.out" || fail "stc4 at $L links not marked $want"
+    grep -Eq '^threshold.* OVER,' "$T/b$L.out" || fail "threshold at $L links not marked OVER"
+    grep -q '^OVER: sends more bits' "$T/b$L.out" || fail "no OVER note at $L links"
+done
+$R report --eval "$T/b2.json" --out "$T/b2.html" >/dev/null 2>&1 \
+    && grep -q 'over budget' "$T/b2.html" || fail "report does not mark over-budget rows"
+
 echo "algo_eval: ok"
