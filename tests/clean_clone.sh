@@ -26,7 +26,7 @@ echo "clean clone: built in $(( $(date +%s) - start )) s"
 start=$(date +%s)
 build/bin/rad4ml flow --out "$T/o" --skip seu,synth --sim-vectors 2000 \
     --icarus-vectors 100 > "$T/flow.log" 2>&1 || { tail -30 "$T/flow.log"; fail "flow in the clone"; }
-for f in eval.json rtl/econt_ae.v report.html flow_summary.txt; do
+for f in eval.json rtl/rad4ml_ae.v report.html flow_summary.txt; do
     [ -s "$T/o/$f" ] || fail "flow did not write $f"
 done
 grep -q 'data/samples/hgcal_ld_module_eportrx.csv' "$T/flow.log" \
