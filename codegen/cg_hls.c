@@ -175,9 +175,9 @@ static int fill_scope(const cg_plan *p, cg_scope *s)
         cg_set(b, "post", "%s", buf_take(&post));
         cg_buf_free(&post);
         if (l->kind == MDL_CONV2D) {
-            cg_set(b, "kh", "%d", l->kh);  cg_set(b, "kw", "%d", l->kw);
-            cg_set(b, "sh", "%d", l->sh);  cg_set(b, "sw", "%d", l->sw);
-            cg_set(b, "pt", "%d", l->pad_top);  cg_set(b, "pl", "%d", l->pad_left);
+            cg_set(b, "kh", "%d", l->k.kh);  cg_set(b, "kw", "%d", l->k.kw);
+            cg_set(b, "sh", "%d", l->k.sh);  cg_set(b, "sw", "%d", l->k.sw);
+            cg_set(b, "pt", "%d", l->k.pt);  cg_set(b, "pl", "%d", l->k.pl);
             cg_set(b, "in_h", "%d", l->in.h);  cg_set(b, "in_w", "%d", l->in.w);
             cg_set(b, "cin", "%d", l->in.c);
             cg_set(b, "out_h", "%d", l->out.h);  cg_set(b, "out_w", "%d", l->out.w);

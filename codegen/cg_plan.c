@@ -150,7 +150,7 @@ static int plan_taps(cg_plan *p, int li)
     const cg_tensor *in = &p->t[li];
     cg_lplan *lp = &p->lp[li];
     int n_out = mdl_shape_size(l->out);
-    int kmax = l->kind == MDL_CONV2D ? l->kh * l->kw * l->in.c : mdl_shape_size(l->in);
+    int kmax = l->kind == MDL_CONV2D ? l->k.kh * l->k.kw * l->in.c : mdl_shape_size(l->in);
     lp->n_out = n_out;
     lp->nr = calloc((size_t)n_out, sizeof(cg_neuron));
     if (!lp->nr)
@@ -171,14 +171,14 @@ static int plan_taps(cg_plan *p, int li)
             continue;
         }
         int oy = o / (l->out.w * l->out.c), ox = (o / l->out.c) % l->out.w;
-        for (int ky = 0; ky < l->kh; ky++)
-            for (int kx = 0; kx < l->kw; kx++)
+        for (int ky = 0; ky < l->k.kh; ky++)
+            for (int kx = 0; kx < l->k.kw; kx++)
                 for (int ci = 0; ci < l->in.c; ci++) {
-                    int iy = oy * l->sh + ky - l->pad_top, ix = ox * l->sw + kx - l->pad_left;
+                    int iy = oy * l->k.sh + ky - l->k.pt, ix = ox * l->k.sw + kx - l->k.pl;
                     if (iy < 0 || iy >= l->in.h || ix < 0 || ix >= l->in.w)
                         continue;                           /* zero padding */
                     int i = (iy * l->in.w + ix) * l->in.c + ci;
-                    int w = ((ky * l->kw + kx) * l->in.c + ci) * l->out.c + co;
+                    int w = ((ky * l->k.kw + kx) * l->in.c + ci) * l->out.c + co;
                     if (in->live[i] && (p->o.weights == CG_WEIGHTS_REG || l->w[w]))
                         nr->taps[nr->n_taps++] = (cg_tap){ i, w };
                 }

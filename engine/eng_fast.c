@@ -546,9 +546,9 @@ static int build_mac(eng_op *op, const mdl_layer *l, const int *vidx, int n_real
     } else {
         for (int oy = 0; oy < l->out.h; oy++)
             for (int ox = 0; ox < l->out.w; ox++)
-                for (int ky = 0; ky < l->kh; ky++)
-                    for (int kx = 0; kx < l->kw; kx++) {
-                        int iy = oy * l->sh + ky - l->pad_top, ix = ox * l->sw + kx - l->pad_left;
+                for (int ky = 0; ky < l->k.kh; ky++)
+                    for (int kx = 0; kx < l->k.kw; kx++) {
+                        int iy = oy * l->k.sh + ky - l->k.pt, ix = ox * l->k.sw + kx - l->k.pl;
                         if (iy < 0 || iy >= l->in.h || ix < 0 || ix >= l->in.w)
                             continue;            /* padding: pruned */
                         for (int ci = 0; ci < cin; ci++) {
@@ -557,7 +557,7 @@ static int build_mac(eng_op *op, const mdl_layer *l, const int *vidx, int n_real
                                 continue;        /* zero-mapped: pruned */
                             for (int co = 0; co < cout; co++)
                                 M[(size_t)r * n_out + (oy * l->out.w + ox) * cout + co] +=
-                                    l->w[((size_t)(ky * l->kw + kx) * cin + ci) * cout + co];
+                                    l->w[((size_t)(ky * l->k.kw + kx) * cin + ci) * cout + co];
                         }
                     }
     }

@@ -33,16 +33,16 @@ static void conv_fwd(const mdl_flayer *l, const float *in, float *out)
             float *o = out + ((size_t)oy * l->out.w + ox) * cout;
             for (int co = 0; co < cout; co++)
                 o[co] = l->b[co];
-            for (int ky = 0; ky < l->kh; ky++) {
-                int iy = oy * l->sh + ky - l->pad_top;
+            for (int ky = 0; ky < l->k.kh; ky++) {
+                int iy = oy * l->k.sh + ky - l->k.pt;
                 if (iy < 0 || iy >= l->in.h)
                     continue;
-                for (int kx = 0; kx < l->kw; kx++) {
-                    int ix = ox * l->sw + kx - l->pad_left;
+                for (int kx = 0; kx < l->k.kw; kx++) {
+                    int ix = ox * l->k.sw + kx - l->k.pl;
                     if (ix < 0 || ix >= l->in.w)
                         continue;
                     const float *x = in + ((size_t)iy * l->in.w + ix) * cin;
-                    const float *w = l->w + (size_t)(ky * l->kw + kx) * cin * cout;
+                    const float *w = l->w + (size_t)(ky * l->k.kw + kx) * cin * cout;
                     for (int ci = 0; ci < cin; ci++)
                         for (int co = 0; co < cout; co++)
                             o[co] += x[ci] * w[(size_t)ci * cout + co];
@@ -58,16 +58,16 @@ static void convt_fwd(const mdl_flayer *l, const float *in, float *out)
         out[k] = l->b[k % cout];
     for (int iy = 0; iy < l->in.h; iy++)
         for (int ix = 0; ix < l->in.w; ix++)
-            for (int ky = 0; ky < l->kh; ky++) {
-                int oy = iy * l->sh + ky - l->pad_top;
+            for (int ky = 0; ky < l->k.kh; ky++) {
+                int oy = iy * l->k.sh + ky - l->k.pt;
                 if (oy < 0 || oy >= l->out.h)
                     continue;             /* cropped */
-                for (int kx = 0; kx < l->kw; kx++) {
-                    int ox = ix * l->sw + kx - l->pad_left;
+                for (int kx = 0; kx < l->k.kw; kx++) {
+                    int ox = ix * l->k.sw + kx - l->k.pl;
                     if (ox < 0 || ox >= l->out.w)
                         continue;
                     const float *x = in + ((size_t)iy * l->in.w + ix) * cin;
-                    const float *w = l->w + (size_t)(ky * l->kw + kx) * cin * cout;
+                    const float *w = l->w + (size_t)(ky * l->k.kw + kx) * cin * cout;
                     float *o = out + ((size_t)oy * l->out.w + ox) * cout;
                     for (int ci = 0; ci < cin; ci++)
                         for (int co = 0; co < cout; co++)
@@ -199,16 +199,16 @@ void eng_layer_float(const mdl_layer *l, const float *in, float *out, int quanti
                 for (int ci = 0; ci < cin; ci++)
                     acc += (double)in[ci] * wval(l->w[(size_t)ci * cout + co], &l->w_fmt);
             } else {
-                for (int ky = 0; ky < l->kh; ky++) {
-                    int iy = oy * l->sh + ky - l->pad_top;
-                    for (int kx = 0; kx < l->kw && iy >= 0 && iy < l->in.h; kx++) {
-                        int ix = ox * l->sw + kx - l->pad_left;
+                for (int ky = 0; ky < l->k.kh; ky++) {
+                    int iy = oy * l->k.sh + ky - l->k.pt;
+                    for (int kx = 0; kx < l->k.kw && iy >= 0 && iy < l->in.h; kx++) {
+                        int ix = ox * l->k.sw + kx - l->k.pl;
                         if (ix < 0 || ix >= l->in.w)
                             continue;
                         const float *x = in + ((size_t)iy * l->in.w + ix) * cin;
                         for (int ci = 0; ci < cin; ci++)
                             acc += (double)x[ci]
-                                   * wval(l->w[((size_t)(ky * l->kw + kx) * cin + ci) * cout + co],
+                                   * wval(l->w[((size_t)(ky * l->k.kw + kx) * cin + ci) * cout + co],
                                           &l->w_fmt);
                     }
                 }

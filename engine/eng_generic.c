@@ -32,16 +32,16 @@ static void mac_layer(const mdl_layer *l, int in_frac, const int64_t *in, int64_
                 for (int ci = 0; ci < cin; ci++)
                     acc += (fxp_raw)in[ci] * l->w[(size_t)ci * cout + co];
             } else {
-                for (int ky = 0; ky < l->kh; ky++) {
-                    int iy = oy * l->sh + ky - l->pad_top;
+                for (int ky = 0; ky < l->k.kh; ky++) {
+                    int iy = oy * l->k.sh + ky - l->k.pt;
                     if (iy < 0 || iy >= l->in.h)
                         continue;                  /* zero padding */
-                    for (int kx = 0; kx < l->kw; kx++) {
-                        int ix = ox * l->sw + kx - l->pad_left;
+                    for (int kx = 0; kx < l->k.kw; kx++) {
+                        int ix = ox * l->k.sw + kx - l->k.pl;
                         if (ix < 0 || ix >= l->in.w)
                             continue;
                         const int64_t *x = in + ((size_t)iy * l->in.w + ix) * cin;
-                        const int64_t *w = l->w + ((size_t)(ky * l->kw + kx) * cin) * cout + co;
+                        const int64_t *w = l->w + ((size_t)(ky * l->k.kw + kx) * cin) * cout + co;
                         for (int ci = 0; ci < cin; ci++)
                             acc += (fxp_raw)x[ci] * w[(size_t)ci * cout];
                     }

@@ -80,8 +80,8 @@ static void describe(const mdl_model *m)
             fmt_s(&l->b_fmt, b, sizeof b);
             fmt_s(&l->out_fmt, c, sizeof c);
             if (l->kind == MDL_CONV2D)
-                printf("kernel %dx%d stride %dx%d pad t%d b%d l%d r%d; ", l->kh, l->kw, l->sh,
-                       l->sw, l->pad_top, l->pad_bottom, l->pad_left, l->pad_right);
+                printf("kernel %dx%d stride %dx%d pad t%d b%d l%d r%d; ", l->k.kh, l->k.kw, l->k.sh,
+                       l->k.sw, l->k.pt, l->k.pb, l->k.pl, l->k.pr);
             printf("w %s b %s", a, b);
             if (l->has_acc_fmt) {
                 fmt_s(&l->acc_fmt, a, sizeof a);
@@ -111,9 +111,9 @@ static void describe(const mdl_model *m)
                    l->in.h, l->in.w, l->in.c, l->out.h, l->out.w, l->out.c,
                    l->kind == MDL_F_RESHAPE ? "" : mdl_act_name(l->act));
             if (l->kind == MDL_F_CONV2D || l->kind == MDL_F_CONV2D_T)
-                printf(" kernel %dx%d stride %dx%d %s t%d b%d l%d r%d", l->kh, l->kw, l->sh, l->sw,
-                       l->kind == MDL_F_CONV2D ? "pad" : "crop", l->pad_top, l->pad_bottom,
-                       l->pad_left, l->pad_right);
+                printf(" kernel %dx%d stride %dx%d %s t%d b%d l%d r%d", l->k.kh, l->k.kw, l->k.sh, l->k.sw,
+                       l->kind == MDL_F_CONV2D ? "pad" : "crop", l->k.pt, l->k.pb,
+                       l->k.pl, l->k.pr);
             printf("\n");
         }
         printf("  total: %zu float parameters\n", dp);

@@ -12,7 +12,8 @@
 const int mdl__default_bits_by_links[MDL_MAX_LINKS + 1] =
     { 0, 1, 3, 5, 7, 9, 9, 9, 9, 9, 9, 9, 9, 9 };
 
-void mdl__same_pad(int in, int k, int s, int *before, int *after)
+/* TensorFlow 'same' padding for one axis: (before, after). */
+static void same_pad(int in, int k, int s, int *before, int *after)
 {
     int out = (in + s - 1) / s;
     int total = (out - 1) * s + k - in;
@@ -22,11 +23,23 @@ void mdl__same_pad(int in, int k, int s, int *before, int *after)
     *after = total - total / 2;
 }
 
-void mdl__same_crop(int k, int s, int *before, int *after)
+/* Keras Conv2DTranspose 'same' crop for one axis: (before, after). */
+static void same_crop(int k, int s, int *before, int *after)
 {
     int total = k - s > 0 ? k - s : 0;
     *before = total / 2;
     *after = total - total / 2;
+}
+
+void mdl_kernel_same(mdl_kernel *k, mdl_shape in, bool transpose)
+{
+    if (transpose) {
+        same_crop(k->kh, k->sh, &k->pt, &k->pb);
+        same_crop(k->kw, k->sw, &k->pl, &k->pr);
+    } else {
+        same_pad(in.h, k->kh, k->sh, &k->pt, &k->pb);
+        same_pad(in.w, k->kw, k->sw, &k->pl, &k->pr);
+    }
 }
 
 /* ---- names ----------------------------------------------------------- */
@@ -138,17 +151,17 @@ int mdl__finish_layer(mdl_layer *l, mdl_shape in, const fxp_fmt *in_fmt,
         l->out = (mdl_shape){ 1, 1, mdl_shape_size(in) };
         break;
     case MDL_CONV2D:
-        if (l->kh < 1 || l->kw < 1 || l->sh < 1 || l->sw < 1)
+        if (l->k.kh < 1 || l->k.kw < 1 || l->k.sh < 1 || l->k.sw < 1)
             return rad_errf(err, RAD_ESCHEMA, "%s: kernel and stride must be >= 1", where);
-        if (l->pad_top < 0 || l->pad_left < 0 || l->pad_bottom < 0 || l->pad_right < 0)
+        if (l->k.pt < 0 || l->k.pl < 0 || l->k.pb < 0 || l->k.pr < 0)
             return rad_errf(err, RAD_ESCHEMA, "%s: negative padding", where);
-        l->out.h = conv_out(in.h, l->kh, l->sh, l->pad_top, l->pad_bottom);
-        l->out.w = conv_out(in.w, l->kw, l->sw, l->pad_left, l->pad_right);
+        l->out.h = conv_out(in.h, l->k.kh, l->k.sh, l->k.pt, l->k.pb);
+        l->out.w = conv_out(in.w, l->k.kw, l->k.sw, l->k.pl, l->k.pr);
         if (l->out.h < 1 || l->out.w < 1)
             return rad_errf(err, RAD_ESCHEMA,
                             "%s: kernel %dx%d larger than the padded %dx%d input",
-                            where, l->kh, l->kw, in.h + l->pad_top + l->pad_bottom,
-                            in.w + l->pad_left + l->pad_right);
+                            where, l->k.kh, l->k.kw, in.h + l->k.pt + l->k.pb,
+                            in.w + l->k.pl + l->k.pr);
         break;
     case MDL_DENSE:
         if (in.h != 1 || in.w != 1)
@@ -168,7 +181,7 @@ int mdl__finish_layer(mdl_layer *l, mdl_shape in, const fxp_fmt *in_fmt,
                         mdl_shape_size(l->out));
     size_t nw = 0, nb = 0;
     if (l->kind == MDL_CONV2D) {
-        nw = (size_t)l->kh * l->kw * in.c * l->out.c;
+        nw = (size_t)l->k.kh * l->k.kw * in.c * l->out.c;
         nb = (size_t)l->out.c;
     } else if (l->kind == MDL_DENSE) {
         nw = (size_t)in.c * l->out.c;
@@ -216,18 +229,18 @@ int mdl__finish_flayer(mdl_flayer *l, mdl_shape in, const char *where, rad_err *
         break;
     case MDL_F_CONV2D:
     case MDL_F_CONV2D_T:
-        if (l->kh < 1 || l->kw < 1 || l->sh < 1 || l->sw < 1)
+        if (l->k.kh < 1 || l->k.kw < 1 || l->k.sh < 1 || l->k.sw < 1)
             return rad_errf(err, RAD_ESCHEMA, "%s: kernel and stride must be >= 1", where);
-        if (l->pad_top < 0 || l->pad_left < 0 || l->pad_bottom < 0 || l->pad_right < 0)
+        if (l->k.pt < 0 || l->k.pl < 0 || l->k.pb < 0 || l->k.pr < 0)
             return rad_errf(err, RAD_ESCHEMA, "%s: negative padding", where);
         if (l->kind == MDL_F_CONV2D) {
-            l->out.h = conv_out(in.h, l->kh, l->sh, l->pad_top, l->pad_bottom);
-            l->out.w = conv_out(in.w, l->kw, l->sw, l->pad_left, l->pad_right);
+            l->out.h = conv_out(in.h, l->k.kh, l->k.sh, l->k.pt, l->k.pb);
+            l->out.w = conv_out(in.w, l->k.kw, l->k.sw, l->k.pl, l->k.pr);
         } else {  /* full scatter size minus the crop */
-            l->out.h = (in.h - 1) * l->sh + l->kh - l->pad_top - l->pad_bottom;
-            l->out.w = (in.w - 1) * l->sw + l->kw - l->pad_left - l->pad_right;
+            l->out.h = (in.h - 1) * l->k.sh + l->k.kh - l->k.pt - l->k.pb;
+            l->out.w = (in.w - 1) * l->k.sw + l->k.kw - l->k.pl - l->k.pr;
         }
-        nw = (size_t)l->kh * l->kw * in.c * l->out.c;
+        nw = (size_t)l->k.kh * l->k.kw * in.c * l->out.c;
         nb = (size_t)l->out.c;
         break;
     default:
@@ -348,7 +361,7 @@ static int validate_layer(const mdl_layer *l, mdl_shape in, const fxp_fmt *in_fm
         || (rc = check_fmt(&l->b_fmt, where, "b_fmt", err))
         || (l->has_acc_fmt && (rc = check_fmt(&l->acc_fmt, where, "acc_fmt", err))))
         return rc;
-    size_t nw = l->kind == MDL_CONV2D ? (size_t)l->kh * l->kw * in.c * l->out.c
+    size_t nw = l->kind == MDL_CONV2D ? (size_t)l->k.kh * l->k.kw * in.c * l->out.c
                                       : (size_t)in.c * l->out.c;
     if (l->n_w != nw || !l->w)
         return rad_errf(err, RAD_ESCHEMA, "%s: %zu weights, expected %zu", where, l->n_w, nw);
@@ -375,7 +388,7 @@ static int validate_flayer(const mdl_flayer *l, mdl_shape in, const char *where,
     if (l->kind == MDL_F_DENSE)
         nw = (size_t)in.c * l->out.c;
     else if (l->kind == MDL_F_CONV2D || l->kind == MDL_F_CONV2D_T)
-        nw = (size_t)l->kh * l->kw * in.c * l->out.c;
+        nw = (size_t)l->k.kh * l->k.kw * in.c * l->out.c;
     if (nw && (l->n_w != nw || !l->w))
         return rad_errf(err, RAD_ESCHEMA, "%s: %zu weights, expected %zu", where, l->n_w, nw);
     if (nw && (l->n_b != (size_t)l->out.c || !l->b))
@@ -503,7 +516,7 @@ size_t mdl_param_count(const mdl_model *m)
 size_t mdl_layer_macs(const mdl_layer *l)
 {
     if (l->kind == MDL_CONV2D)
-        return (size_t)mdl_shape_size(l->out) * l->kh * l->kw * l->in.c;
+        return (size_t)mdl_shape_size(l->out) * l->k.kh * l->k.kw * l->in.c;
     if (l->kind == MDL_DENSE)
         return (size_t)l->in.c * l->out.c;
     return 0;

@@ -14,11 +14,6 @@ int mdl__finish_layer(mdl_layer *l, mdl_shape in, const fxp_fmt *in_fmt,
                       const char *where, rad_err *err);
 int mdl__finish_flayer(mdl_flayer *l, mdl_shape in, const char *where, rad_err *err);
 
-/* TensorFlow 'same' padding for one axis: (before, after). */
-void mdl__same_pad(int in, int k, int s, int *before, int *after);
-/* Keras Conv2DTranspose 'same' crop for one axis: (before, after). */
-void mdl__same_crop(int k, int s, int *before, int *after);
-
 /* Parses a weights text into m (every tensor of m must be present once). */
 int mdl__parse_weights(mdl_model *m, const char *text, const char *name, rad_err *err);
 

@@ -195,26 +195,22 @@ static int get_shape(pctx *c, json_t *obj, const char *path, const char *key, md
     return RAD_OK;
 }
 
-/* "same", "valid" or [[top, bottom], [left, right]].  transpose: 'same'
-** means the Conv2DTranspose crop instead of the conv input padding. */
-static int get_padding(pctx *c, json_t *obj, const char *path, mdl_shape in, int kh, int kw,
-                       int sh, int sw, int transpose, int pad[4])
+/* "same", "valid" or [[top, bottom], [left, right]] into k->pt..pr, for a
+** window whose size and stride are set.  transpose: "same" means the
+** Conv2DTranspose crop instead of the conv input padding. */
+static int get_padding(pctx *c, json_t *obj, const char *path, mdl_shape in, int transpose,
+                       mdl_kernel *k)
 {
     json_t *v = json_object_get(obj, "padding");
     if (!v || (json_is_string(v) && !strcmp(json_string_value(v), "valid"))) {
-        pad[0] = pad[1] = pad[2] = pad[3] = 0;
+        k->pt = k->pb = k->pl = k->pr = 0;
         return RAD_OK;
     }
     if (json_is_string(v) && !strcmp(json_string_value(v), "same")) {
-        if (transpose) {
-            mdl__same_crop(kh, sh, &pad[0], &pad[1]);
-            mdl__same_crop(kw, sw, &pad[2], &pad[3]);
-        } else {
-            mdl__same_pad(in.h, kh, sh, &pad[0], &pad[1]);
-            mdl__same_pad(in.w, kw, sw, &pad[2], &pad[3]);
-        }
+        mdl_kernel_same(k, in, transpose);
         return RAD_OK;
     }
+    int pad[4] = { 0 };
     int ok = json_is_array(v) && json_array_size(v) == 2;
     for (int i = 0; ok && i < 2; i++) {
         json_t *p = json_array_get(v, (size_t)i);
@@ -230,7 +226,22 @@ static int get_padding(pctx *c, json_t *obj, const char *path, mdl_shape in, int
         return rad_errf(c->err, RAD_ESCHEMA,
                         "%s: %s.padding: expected \"same\", \"valid\" or [[top, bottom], [left, right]] (0..64)",
                         c->file, path);
+    k->pt = pad[0]; k->pb = pad[1];
+    k->pl = pad[2]; k->pr = pad[3];
     return RAD_OK;
+}
+
+/* kernel, stride and padding of a conv2d / conv2d_transpose layer. */
+static int get_kernel(pctx *c, json_t *obj, const char *path, mdl_shape in, int transpose,
+                      mdl_kernel *k)
+{
+    int hw[2], st[2], rc;
+    if ((rc = get_pair(c, obj, path, "kernel", 1, 1, hw))
+        || (rc = get_pair(c, obj, path, "stride", 0, 1, st)))
+        return rc;
+    k->kh = hw[0]; k->kw = hw[1];
+    k->sh = st[0]; k->sw = st[1];
+    return get_padding(c, obj, path, in, transpose, k);
 }
 
 /* ---- sections --------------------------------------------------------- */
@@ -314,7 +325,7 @@ static int parse_layer(pctx *c, json_t *o, int i, mdl_shape in, const fxp_fmt *i
         if ((rc = check_keys(c, o, path, k_flat)))
             return rc;
     } else if (!strcmp(type, "conv2d") || !strcmp(type, "dense")) {
-        int conv = type[0] == 'c', hw[2], st[2], pad[4], has_acc;
+        int conv = type[0] == 'c', has_acc;
         l->kind = conv ? MDL_CONV2D : MDL_DENSE;
         if ((rc = check_keys(c, o, path, conv ? k_conv : k_dense))
             || (rc = get_int(c, o, path, conv ? "filters" : "units", 1, 0, 1, 1 << 16, &l->out.c))
@@ -325,15 +336,8 @@ static int parse_layer(pctx *c, json_t *o, int i, mdl_shape in, const fxp_fmt *i
             || (rc = get_act(c, o, path, 0, &l->act)))
             return rc;
         l->has_acc_fmt = has_acc;
-        if (conv) {
-            if ((rc = get_pair(c, o, path, "kernel", 1, 1, hw))
-                || (rc = get_pair(c, o, path, "stride", 0, 1, st))
-                || (rc = get_padding(c, o, path, in, hw[0], hw[1], st[0], st[1], 0, pad)))
-                return rc;
-            l->kh = hw[0]; l->kw = hw[1]; l->sh = st[0]; l->sw = st[1];
-            l->pad_top = pad[0]; l->pad_bottom = pad[1];
-            l->pad_left = pad[2]; l->pad_right = pad[3];
-        }
+        if (conv && (rc = get_kernel(c, o, path, in, 0, &l->k)))
+            return rc;
     } else {
         return rad_errf(c->err, RAD_ESCHEMA,
                         "%s: %s.type: unknown layer type \"%s\" (map, conv2d, dense, flatten)",
@@ -379,18 +383,13 @@ static int parse_flayer(pctx *c, json_t *o, int i, mdl_shape in, mdl_flayer *l)
         if ((rc = check_keys(c, o, path, k_resh)) || (rc = get_shape(c, o, path, "shape", &l->out)))
             return rc;
     } else if (!strcmp(type, "conv2d") || !strcmp(type, "conv2d_transpose")) {
-        int tr = strlen(type) > 6, hw[2], st[2], pad[4];
+        int tr = strlen(type) > 6;
         l->kind = tr ? MDL_F_CONV2D_T : MDL_F_CONV2D;
         if ((rc = check_keys(c, o, path, k_conv))
             || (rc = get_int(c, o, path, "filters", 1, 0, 1, 1 << 16, &l->out.c))
             || (rc = get_act(c, o, path, 1, &l->act))
-            || (rc = get_pair(c, o, path, "kernel", 1, 1, hw))
-            || (rc = get_pair(c, o, path, "stride", 0, 1, st))
-            || (rc = get_padding(c, o, path, in, hw[0], hw[1], st[0], st[1], tr, pad)))
+            || (rc = get_kernel(c, o, path, in, tr, &l->k)))
             return rc;
-        l->kh = hw[0]; l->kw = hw[1]; l->sh = st[0]; l->sw = st[1];
-        l->pad_top = pad[0]; l->pad_bottom = pad[1];
-        l->pad_left = pad[2]; l->pad_right = pad[3];
     } else {
         return rad_errf(c->err, RAD_ESCHEMA,
                         "%s: %s.type: unknown decoder layer type \"%s\" (dense, reshape, conv2d, conv2d_transpose)",
@@ -664,24 +663,19 @@ static void put_ints(FILE *fp, const int *a, int n, int per_line, const char *in
     fputc(']', fp);
 }
 
-/* Padding as "same" when it equals what "same" computes, else explicit. */
-static void put_padding(FILE *fp, int is_t, mdl_shape in, int kh, int kw, int sh, int sw,
-                        int t, int b, int l, int r)
+/* Kernel, stride and padding; padding as "same" when it equals what
+** "same" computes for this window, else explicit. */
+static void put_kernel(FILE *fp, const mdl_kernel *k, mdl_shape in, int transpose)
 {
-    int p[4];
-    if (is_t) {
-        mdl__same_crop(kh, sh, &p[0], &p[1]);
-        mdl__same_crop(kw, sw, &p[2], &p[3]);
-    } else {
-        mdl__same_pad(in.h, kh, sh, &p[0], &p[1]);
-        mdl__same_pad(in.w, kw, sw, &p[2], &p[3]);
-    }
-    if (!t && !b && !l && !r)
+    mdl_kernel same = *k;
+    mdl_kernel_same(&same, in, transpose);
+    fprintf(fp, "\"kernel\": [%d, %d], \"stride\": [%d, %d], ", k->kh, k->kw, k->sh, k->sw);
+    if (!k->pt && !k->pb && !k->pl && !k->pr)
         fprintf(fp, "\"padding\": \"valid\"");
-    else if (p[0] == t && p[1] == b && p[2] == l && p[3] == r)
+    else if (same.pt == k->pt && same.pb == k->pb && same.pl == k->pl && same.pr == k->pr)
         fprintf(fp, "\"padding\": \"same\"");
     else
-        fprintf(fp, "\"padding\": [[%d, %d], [%d, %d]]", t, b, l, r);
+        fprintf(fp, "\"padding\": [[%d, %d], [%d, %d]]", k->pt, k->pb, k->pl, k->pr);
 }
 
 static void put_layer(FILE *fp, const mdl_layer *l, int last)
@@ -692,10 +686,8 @@ static void put_layer(FILE *fp, const mdl_layer *l, int last)
         put_ints(fp, l->map, mdl_shape_size(l->out), l->out.w * l->out.c, "     ");
     } else if (l->kind != MDL_FLATTEN) {
         if (l->kind == MDL_CONV2D) {
-            fprintf(fp, ", \"filters\": %d, \"kernel\": [%d, %d], \"stride\": [%d, %d], ",
-                    l->out.c, l->kh, l->kw, l->sh, l->sw);
-            put_padding(fp, 0, l->in, l->kh, l->kw, l->sh, l->sw, l->pad_top, l->pad_bottom,
-                        l->pad_left, l->pad_right);
+            fprintf(fp, ", \"filters\": %d, ", l->out.c);
+            put_kernel(fp, &l->k, l->in, 0);
         } else {
             fprintf(fp, ", \"units\": %d", l->out.c);
         }
@@ -718,10 +710,8 @@ static void put_flayer(FILE *fp, const mdl_flayer *l, int last)
     } else if (l->kind == MDL_F_DENSE) {
         fprintf(fp, ", \"units\": %d, \"activation\": \"%s\"", l->out.c, mdl_act_name(l->act));
     } else {
-        fprintf(fp, ", \"filters\": %d, \"kernel\": [%d, %d], \"stride\": [%d, %d],\n       ",
-                l->out.c, l->kh, l->kw, l->sh, l->sw);
-        put_padding(fp, l->kind == MDL_F_CONV2D_T, l->in, l->kh, l->kw, l->sh, l->sw, l->pad_top,
-                    l->pad_bottom, l->pad_left, l->pad_right);
+        fprintf(fp, ", \"filters\": %d,\n       ", l->out.c);
+        put_kernel(fp, &l->k, l->in, l->kind == MDL_F_CONV2D_T);
         fprintf(fp, ", \"activation\": \"%s\"", mdl_act_name(l->act));
     }
     fprintf(fp, "}%s\n", last ? "" : ",");

@@ -54,6 +54,16 @@ typedef struct { int h, w, c; } mdl_shape;
 
 static inline int mdl_shape_size(mdl_shape s) { return s.h * s.w * s.c; }
 
+/* The window of a convolution: kernel kh x kw, stride sh x sw, explicit
+** zero padding (encoder and decoder conv2d) or output crop (decoder
+** conv2d_transpose) top / bottom / left / right.  Dense layers leave it
+** zero; the trainer runs them as 1x1 windows. */
+typedef struct {
+    int kh, kw;
+    int sh, sw;
+    int pt, pb, pl, pr;
+} mdl_kernel;
+
 typedef enum { MDL_MAP, MDL_CONV2D, MDL_DENSE, MDL_FLATTEN } mdl_kind;
 typedef enum { MDL_ACT_LINEAR, MDL_ACT_RELU, MDL_ACT_SIGMOID } mdl_act;
 typedef enum { MDL_NORM_MSB, MDL_NORM_NONE } mdl_norm;
@@ -63,8 +73,7 @@ typedef struct {
     char      name[48];
     mdl_shape in, out;
     int      *map;                  /* MDL_MAP: mdl_shape_size(out) entries */
-    int       kh, kw, sh, sw;       /* MDL_CONV2D                           */
-    int       pad_top, pad_left, pad_bottom, pad_right;
+    mdl_kernel k;                   /* MDL_CONV2D                           */
     fxp_fmt   w_fmt, b_fmt;         /* MDL_CONV2D / MDL_DENSE               */
     bool      has_acc_fmt;
     fxp_fmt   acc_fmt;
@@ -95,9 +104,7 @@ typedef struct {
     mdl_fkind kind;
     char      name[48];
     mdl_shape in, out;
-    int       kh, kw, sh, sw;
-    int       pad_top, pad_left, pad_bottom, pad_right; /* conv: input pad;
-                                         conv-transpose: output crop     */
+    mdl_kernel k;                /* conv: input pad; conv-T: output crop */
     mdl_act   act;
     float    *w; size_t n_w;     /* dense [in][out]; conv [kh][kw][cin][cout];
                                     conv-T [kh][kw][cin][cout] (scatter)    */

@@ -154,6 +154,12 @@ int mdl_i2c_write_hex(const mdl_model *m, int word_bits, const char *path,
 
 /* ---- descriptions ---------------------------------------------------- */
 
+/* Sets k's padding to Keras' padding='same' for its size and stride on an
+** input of shape `in`: TensorFlow's conv padding (output ceil(in/stride),
+** the smaller half top/left) or, with transpose, the Conv2DTranspose crop
+** max(k - s, 0). */
+void mdl_kernel_same(mdl_kernel *k, mdl_shape in, bool transpose);
+
 const char *mdl_kind_name(mdl_kind k);     /* "map", "conv2d", ...   */
 const char *mdl_fkind_name(mdl_fkind k);   /* "dense", "conv2d_transpose" */
 const char *mdl_act_name(mdl_act a);       /* "linear", "relu", ...  */

@@ -65,10 +65,10 @@ static int build(uint64_t *s, mdl_model *m, rad_err *err)
         if (conv) {
             l->kind = MDL_CONV2D;
             snprintf(l->name, sizeof l->name, "conv%d", k);
-            l->kh = rr(s, 1, 3); l->kw = rr(s, 1, 3);
-            l->sh = rr(s, 1, 2); l->sw = rr(s, 1, 2);
-            l->pad_top = rr(s, 0, 1); l->pad_left = rr(s, 0, 1);
-            l->pad_bottom = rr(s, 0, 1); l->pad_right = rr(s, 0, 1);
+            l->k.kh = rr(s, 1, 3); l->k.kw = rr(s, 1, 3);
+            l->k.sh = rr(s, 1, 2); l->k.sw = rr(s, 1, 2);
+            l->k.pt = rr(s, 0, 1); l->k.pl = rr(s, 0, 1);
+            l->k.pb = rr(s, 0, 1); l->k.pr = rr(s, 0, 1);
             l->out.c = rr(s, 1, 3);
         } else {
             if (k > 0) {

@@ -393,18 +393,18 @@ static mdl_model *random_model(uint64_t seed)
         for (int k = 0; k < nconv; k++) {
             l = &m->layers[n++];
             l->kind = MDL_CONV2D;
-            l->kh = rndi(1, 3); l->kw = rndi(1, 3); l->sh = rndi(1, 2); l->sw = rndi(1, 2);
-            l->pad_top = rndi(0, 2); l->pad_bottom = rndi(0, 2);
-            l->pad_left = rndi(0, 2); l->pad_right = rndi(0, 2);
-            if (s.h + l->pad_top + l->pad_bottom < l->kh)
-                l->pad_bottom += l->kh;
-            if (s.w + l->pad_left + l->pad_right < l->kw)
-                l->pad_right += l->kw;
+            l->k.kh = rndi(1, 3); l->k.kw = rndi(1, 3); l->k.sh = rndi(1, 2); l->k.sw = rndi(1, 2);
+            l->k.pt = rndi(0, 2); l->k.pb = rndi(0, 2);
+            l->k.pl = rndi(0, 2); l->k.pr = rndi(0, 2);
+            if (s.h + l->k.pt + l->k.pb < l->k.kh)
+                l->k.pb += l->k.kh;
+            if (s.w + l->k.pl + l->k.pr < l->k.kw)
+                l->k.pr += l->k.kw;
             l->out.c = rndi(1, 10);
             set_mac_formats(l, &cur);
             cur = l->out_fmt;
-            s = (mdl_shape){ (s.h + l->pad_top + l->pad_bottom - l->kh) / l->sh + 1,
-                             (s.w + l->pad_left + l->pad_right - l->kw) / l->sw + 1, l->out.c };
+            s = (mdl_shape){ (s.h + l->k.pt + l->k.pb - l->k.kh) / l->k.sh + 1,
+                             (s.w + l->k.pl + l->k.pr - l->k.kw) / l->k.sw + 1, l->out.c };
         }
     }
     if (s.h != 1 || s.w != 1) {
@@ -629,9 +629,9 @@ START_TEST(conv_transpose_by_hand)
     memset(&l, 0, sizeof l);
     l.kind = MDL_F_CONV2D_T;
     l.in = (mdl_shape){ 2, 2, 1 };
-    l.kh = l.kw = 3;
-    l.sh = l.sw = 2;
-    l.pad_bottom = l.pad_right = 1;
+    l.k.kh = l.k.kw = 3;
+    l.k.sh = l.k.sw = 2;
+    l.k.pb = l.k.pr = 1;
     l.out = (mdl_shape){ 4, 4, 1 };
     l.act = MDL_ACT_LINEAR;
     float w[9], b[1] = { 0.5f }, in[4] = { 1, 1, 1, 1 }, out[16];
@@ -646,8 +646,8 @@ START_TEST(conv_transpose_by_hand)
     /* stride 1 'same' (crop 1 each side) of a single 1 in the centre of 3x3
     ** with an asymmetric kernel: out[y][x] = w[y-1+1][x-1+1] */
     l.in = (mdl_shape){ 3, 3, 1 };
-    l.sh = l.sw = 1;
-    l.pad_top = l.pad_left = l.pad_bottom = l.pad_right = 1;
+    l.k.sh = l.k.sw = 1;
+    l.k.pt = l.k.pl = l.k.pb = l.k.pr = 1;
     l.out = (mdl_shape){ 3, 3, 1 };
     b[0] = 0;
     float in9[9] = { 0, 0, 0, 0, 1, 0, 0, 0, 0 }, out9[9];

@@ -44,10 +44,10 @@ START_TEST(default_econt_shape)
     ck_assert_int_eq(m->in.fmt.int_bits, 1);
     ck_assert(!m->in.fmt.is_signed);
     ck_assert_int_eq(m->layers[1].kind, MDL_CONV2D);
-    ck_assert_int_eq(m->layers[1].pad_top, 0);
-    ck_assert_int_eq(m->layers[1].pad_bottom, 1);
-    ck_assert_int_eq(m->layers[1].pad_left, 0);
-    ck_assert_int_eq(m->layers[1].pad_right, 1);
+    ck_assert_int_eq(m->layers[1].k.pt, 0);
+    ck_assert_int_eq(m->layers[1].k.pb, 1);
+    ck_assert_int_eq(m->layers[1].k.pl, 0);
+    ck_assert_int_eq(m->layers[1].k.pr, 1);
     ck_assert_int_eq(mdl_shape_size(m->layers[1].out), 128);
     ck_assert_int_eq(m->layers[3].out.c, 16);
     ck_assert_uint_eq(mdl_param_count(m), 2144);
@@ -120,7 +120,7 @@ START_TEST(examples_load)
     mdl_model *m;
     ck_assert_int_eq(mdl_load_json("model/examples/econt_443.json", &m, &err), RAD_OK);
     ck_assert_int_eq(m->layers[0].map[(1 * 4 + 2) * 3 + 2], 32 + 4 + 2);
-    ck_assert_int_eq(m->layers[1].pad_top, 1);
+    ck_assert_int_eq(m->layers[1].k.pt, 1);
     mdl_free(m);
     /* duplicated variant: the bottom-right quadrant holds TCs, not zeros */
     ck_assert_int_eq(mdl_load_json("model/examples/econt_dup.json", &m, &err), RAD_OK);
@@ -215,8 +215,8 @@ static void assert_same_model(const mdl_model *a, const mdl_model *b)
         ck_assert_int_eq(x->kind, y->kind);
         ck_assert(!memcmp(&x->out, &y->out, sizeof x->out));
         ck_assert(!memcmp(&x->out_fmt, &y->out_fmt, sizeof x->out_fmt));
-        ck_assert_int_eq(x->pad_top, y->pad_top);
-        ck_assert_int_eq(x->pad_right, y->pad_right);
+        ck_assert_int_eq(x->k.pt, y->k.pt);
+        ck_assert_int_eq(x->k.pr, y->k.pr);
         ck_assert_int_eq(x->has_acc_fmt, y->has_acc_fmt);
         ck_assert_uint_eq(x->n_w, y->n_w);
         if (x->n_w)
@@ -232,7 +232,7 @@ static void assert_same_model(const mdl_model *a, const mdl_model *b)
             ck_assert(!memcmp(a->dec[i].w, b->dec[i].w, a->dec[i].n_w * sizeof(float)));
         if (a->dec[i].n_b)
             ck_assert(!memcmp(a->dec[i].b, b->dec[i].b, a->dec[i].n_b * sizeof(float)));
-        ck_assert_int_eq(a->dec[i].pad_top, b->dec[i].pad_top);
+        ck_assert_int_eq(a->dec[i].k.pt, b->dec[i].k.pt);
         ck_assert_int_eq(a->dec[i].act, b->dec[i].act);
     }
     if (a->n_dec)

@@ -22,12 +22,6 @@ void    trn__qplan(trn_qplan *p, const fxp_fmt *fmt, int src_frac);
 /* Quantizes v; *sat is set to 1 when the overflow mode acted. */
 int64_t trn__quant(const trn_qplan *p, int64_t v, int *sat);
 
-/* Window of a conv layer (encoder dense layers are 1x1 convs on a 1x1xN
-** input); shared by the encoder and decoder passes. */
-typedef struct {
-    int kh, kw, sh, sw, pt, pl;     /* kernel, stride, padding top/left  */
-} trn_kernel;
-
 /* Raw weights of the encoder layers as used by one forward pass (the
 ** net's own, or a copy with upsets for fault-aware training). */
 typedef struct {
@@ -40,7 +34,7 @@ typedef struct {
     mdl_shape in, out;
     int       n_in, n_out;
     const int *map;
-    trn_kernel k;
+    mdl_kernel k;     /* window (dense: 1x1 on a 1x1xN input) */
     bool      relu, has_acc;
     trn_qplan qacc, qout;
     int       f_in, f_w, f_b, f_out, b_shift;
@@ -55,7 +49,7 @@ typedef struct {
     mdl_fkind kind;
     mdl_shape in, out;
     int       n_in, n_out;
-    trn_kernel k;
+    mdl_kernel k;     /* window (dense: 1x1 on a 1x1xN input) */
     mdl_act   act;
     size_t    n_w, n_b, p_w, p_b;
 } trn_dlayer;

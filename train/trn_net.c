@@ -48,10 +48,7 @@ static int build_elayer(trn_net *net, int i, int *f, int *w, size_t *np, rad_err
         || (ml->has_acc_fmt && ml->acc_fmt.width > 62))
         return rad_errf(err, RAD_ERANGE, "layers[%d] (%s): the trainer needs weight and "
                         "output formats of at most 32 bits", i, ml->name);
-    l->k.kh = ml->kh; l->k.kw = ml->kw; l->k.sh = ml->sh; l->k.sw = ml->sw;
-    l->k.pt = ml->pad_top; l->k.pl = ml->pad_left;
-    if (ml->kind == MDL_DENSE)
-        l->k.kh = l->k.kw = l->k.sh = l->k.sw = 1;
+    l->k = ml->kind == MDL_DENSE ? (mdl_kernel){ .kh = 1, .kw = 1, .sh = 1, .sw = 1 } : ml->k;
     l->relu = ml->act == MDL_ACT_RELU;
     l->f_w = fxp_frac_bits(&ml->w_fmt);
     l->f_b = fxp_frac_bits(&ml->b_fmt);
@@ -184,8 +181,7 @@ int trn_net_new(const mdl_model *m, uint64_t seed, trn_net **out, rad_err *err)
         l->out = ml->out;
         l->n_in = mdl_shape_size(ml->in);
         l->n_out = mdl_shape_size(ml->out);
-        l->k.kh = ml->kh; l->k.kw = ml->kw; l->k.sh = ml->sh; l->k.sw = ml->sw;
-        l->k.pt = ml->pad_top; l->k.pl = ml->pad_left;
+        l->k = ml->k;
         l->act = ml->act;
         l->n_w = ml->n_w;
         l->n_b = ml->n_b;

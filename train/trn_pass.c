@@ -124,7 +124,7 @@ static void elayer_int(const trn_elayer *l, const trn_qw *qw, int i, const int64
 
 /* Float 'same'/'valid' convolution: out[y][x][co] = b[co] + sum over the
 ** taps inside the input of in[iy][ix][ci] w[tap][ci][co]. */
-static void conv_fwd(const trn_kernel *k, mdl_shape is, mdl_shape os, const double *in,
+static void conv_fwd(const mdl_kernel *k, mdl_shape is, mdl_shape os, const double *in,
                      const double *w, const double *b, double *out)
 {
     int cin = is.c, cout = os.c;
