@@ -113,7 +113,10 @@ static int fill_scope(const cg_plan *p, cg_scope *s)
     cg_set(s, "x_frac", "%d", fxp_frac_bits(&m->in.fmt));
     fmt_args(fa, sizeof fa, &m->in.fmt);
     cg_set(s, "x_fmt", "%s", fa);
-    cg_set(s, "norm_shift", "%s", m->in.norm == MDL_NORM_MSB ? "msb" : "0");
+    if (m->in.norm == MDL_NORM_MSB)
+        cg_set(s, "norm_shift", "msb");
+    else
+        cg_set(s, "norm_shift", "%d", m->in.charge_frac);
     int accw = 1;
     for (int li = 0; li < m->n_layers; li++)
         accw = p->lp[li].acc_w > accw ? p->lp[li].acc_w : accw;

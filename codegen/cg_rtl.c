@@ -286,13 +286,14 @@ static void emit_converter(const cg_plan *p, cg_buf *b)
     /* normalized inputs */
     int F = fxp_frac_bits(f);
     if (mi->norm == MDL_NORM_NONE) {
-        cg_printf(b, "    // no normalization: x[i] = quantize(q[i])\n    /* verilator lint_off UNUSED */\n");
+        cg_printf(b, "    // no normalization: x[i] = quantize(q[i] * 2^-%d)\n    /* verilator lint_off UNUSED */\n",
+                  mi->charge_frac);
         for (int i = 0; i < n; i++) {
             char pfx[32], src[64], out[32];
             snprintf(pfx, sizeof pfx, "x%d", i);
             snprintf(src, sizeof src, "q_r[%d +: %d]", i * cb, cb);
             snprintf(out, sizeof out, "x%d_q", i);
-            emit_quant(b, "    ", pfx, src, cb, false, 0, f, out);
+            emit_quant(b, "    ", pfx, src, cb, false, mi->charge_frac, f, out);
             conv_out(p, b, i, out);
         }
         cg_printf(b, "    /* verilator lint_on UNUSED */\n");

@@ -79,7 +79,6 @@ struct eng_plan {
     int        fast;
     int        n_cells;
     uint32_t   mask;        /* charge_bits mask                          */
-    int        norm_msb;
     /* converter: TRN/WRAP unsigned/signed as shift + wrap, else fxp_rq  */
     int        conv_simple;
     int        in_frac, in_width, in_signed;
@@ -397,7 +396,7 @@ static void convert_fast(const eng_plan *p, const uint32_t *q, int16_t *x, eng_o
     o->sum = sum;
     o->msb = msb;
     o->sum_code = mdl_sum_encode(&p->m->in, sum);
-    int src = p->norm_msb ? msb : 0;
+    int src = mdl_input_frac(&p->m->in, msb);
     if (p->conv_simple) {
         int s = src - p->in_frac;       /* right shift; < 0: left shift */
         int up = 32 - p->in_width;
@@ -689,7 +688,6 @@ int eng_compile(const mdl_model *m, eng_plan **out, rad_err *err)
     }
     p->n_cells = m->in.n_cells;
     p->mask = m->in.charge_bits >= 32 ? 0xffffffffu : (1u << m->in.charge_bits) - 1;
-    p->norm_msb = m->in.norm == MDL_NORM_MSB;
     p->n_latent = mdl_latent_count(m);
     p->fast = compile_fast(p, m);
     if (!p->fast) {     /* drop partial ops; the generic path serves */

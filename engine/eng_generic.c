@@ -147,7 +147,7 @@ static void convert(const mdl_model *m, const uint32_t *q, int64_t *x, eng_out *
     o->sum = sum;
     o->msb = mdl_msb(sum);
     o->sum_code = mdl_sum_encode(in, sum);
-    int src_frac = in->norm == MDL_NORM_MSB ? o->msb : 0;
+    int src_frac = mdl_input_frac(in, o->msb);
     for (int i = 0; i < in->n_cells; i++)
         x[i] = (int64_t)fxp_quantize(q[i] & mask, src_frac, &in->fmt);
 }

@@ -412,6 +412,9 @@ int mdl_validate(const mdl_model *m, rad_err *err)
         return rad_errf(err, RAD_ERANGE, "input.charge_bits: %d not in 1..32", in->charge_bits);
     if (in->norm != MDL_NORM_MSB && in->norm != MDL_NORM_NONE)
         return rad_errf(err, RAD_ESCHEMA, "input.norm: unknown mode");
+    if (in->charge_frac < 0 || in->charge_frac > 32 || (in->norm == MDL_NORM_MSB && in->charge_frac))
+        return rad_errf(err, RAD_ERANGE, "input.charge_frac: %d (0..32, only with norm none)",
+                        in->charge_frac);
     if ((rc = check_fmt(&in->fmt, "input", "format", err)))
         return rc;
     if (in->sum_exp_bits < 1 || in->sum_exp_bits > 8 || in->sum_mant_bits < 1

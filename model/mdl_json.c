@@ -249,7 +249,7 @@ static int get_kernel(pctx *c, json_t *obj, const char *path, mdl_shape in, int 
 static int parse_input(pctx *c, json_t *o, mdl_input *in)
 {
     static const char *const keys[] = { "cells", "charge_bits", "norm", "format",
-                                        "sum_exp_bits", "sum_mant_bits", NULL };
+                                        "sum_exp_bits", "sum_mant_bits", "charge_frac", NULL };
     int rc;
     if (!json_is_object(o))
         return rad_errf(c->err, RAD_ESCHEMA, "%s: input: expected an object", c->file);
@@ -260,7 +260,8 @@ static int parse_input(pctx *c, json_t *o, mdl_input *in)
         || (rc = get_str(c, o, "input", "norm", 0, &norm))
         || (rc = get_fmt(c, o, "input", "format", 1, &in->fmt, NULL))
         || (rc = get_int(c, o, "input", "sum_exp_bits", 0, 5, 1, 8, &in->sum_exp_bits))
-        || (rc = get_int(c, o, "input", "sum_mant_bits", 0, 4, 1, 24, &in->sum_mant_bits)))
+        || (rc = get_int(c, o, "input", "sum_mant_bits", 0, 4, 1, 24, &in->sum_mant_bits))
+        || (rc = get_int(c, o, "input", "charge_frac", 0, 0, 0, 32, &in->charge_frac)))
         return rc;
     if (!norm || !strcmp(norm, "msb"))
         in->norm = MDL_NORM_MSB;
@@ -269,6 +270,9 @@ static int parse_input(pctx *c, json_t *o, mdl_input *in)
     else
         return rad_errf(c->err, RAD_ESCHEMA, "%s: input.norm: \"%s\" is not \"msb\" or \"none\"",
                         c->file, norm);
+    if (in->norm == MDL_NORM_MSB && in->charge_frac)
+        return rad_errf(c->err, RAD_ESCHEMA, "%s: input.charge_frac: only with \"norm\": \"none\"",
+                        c->file);
     return RAD_OK;
 }
 
@@ -726,6 +730,8 @@ static void put_model(FILE *fp, const mdl_model *m, const char *weights_ref)
         fprintf(fp, "  \"weights\": \"%s\",\n", weights_ref);
     fprintf(fp, "  \"input\": {\"cells\": %d, \"charge_bits\": %d, \"norm\": \"%s\", ",
             in->n_cells, in->charge_bits, in->norm == MDL_NORM_MSB ? "msb" : "none");
+    if (in->charge_frac)
+        fprintf(fp, "\"charge_frac\": %d, ", in->charge_frac);
     put_fmt(fp, "format", &in->fmt, ",\n            ");
     fprintf(fp, "\"sum_exp_bits\": %d, \"sum_mant_bits\": %d},\n  \"layers\": [\n",
             in->sum_exp_bits, in->sum_mant_bits);

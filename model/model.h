@@ -21,7 +21,12 @@
 **    so with fmt = ufixed<8,1,TRN,WRAP> x_raw = floor(q * 2^(7-msb)).
 **    The module sum is also sent as a small float: sum_code =
 **    (exponent << sum_mant_bits) | mantissa  (see mdl_sum_encode).
-**    norm == MDL_NORM_NONE skips the division (x = quantize(q, 0, fmt)).
+**    norm == MDL_NORM_NONE skips the division: the charge is read as a
+**    fixed-point number with charge_frac fractional bits,
+**    x = quantize(q, charge_frac, fmt) (charge_frac = F and WRAP: x_raw =
+**    q as a two's-complement raw of fmt: how imported models take their
+**    already-quantized inputs).  mdl_input_frac() gives the source
+**    fraction of either mode.
 **  * MDL_MAP: out[i] = in[map[i]], or 0 when map[i] < 0 (the 48 -> 8x8 wiring).
 **  * MDL_CONV2D (kh x kw, stride sh x sw, explicit zero padding) and
 **    MDL_DENSE compute, exactly (integers, no rounding):
@@ -87,10 +92,18 @@ typedef struct {
     int      n_cells;               /* 48 trigger cells                     */
     int      charge_bits;           /* 22                                   */
     mdl_norm norm;                  /* MSB bit-shift, as the silicon        */
+    int      charge_frac;           /* NORM_NONE: q has these fraction bits */
     fxp_fmt  fmt;                   /* ufixed<8,1,TRN,WRAP>                 */
     int      sum_exp_bits;          /* 5: module sum as 5E4M (9 bits)       */
     int      sum_mant_bits;         /* 4                                    */
 } mdl_input;
+
+/* Fractional bits of the charge as the converter reads it: msb (the
+** module sum's) with MDL_NORM_MSB, else charge_frac. */
+static inline int mdl_input_frac(const mdl_input *in, int msb)
+{
+    return in->norm == MDL_NORM_MSB ? msb : in->charge_frac;
+}
 
 typedef struct {
     int n_links;                          /* output eLinks in use, 1..13   */

@@ -42,6 +42,13 @@ static int build(uint64_t *s, mdl_model *m, rad_err *err)
         m->in.fmt.int_bits = rr(s, m->in.fmt.width - 2, m->in.fmt.width + 20);
     m->in.sum_exp_bits = rr(s, 2, 5);
     m->in.sum_mant_bits = rr(s, 2, 5);
+    /* half of the unnormalized models read their charges with fraction
+    ** bits (as imported models do); derived, not drawn, so that the
+    ** random stream and the other models stay as they were */
+    if (m->in.norm == MDL_NORM_NONE && (m->in.sum_exp_bits & 1)) {
+        m->in.charge_frac = m->in.charge_bits / 2;
+        m->in.fmt.int_bits -= m->in.charge_frac;
+    }
     int h = rr(s, 2, 5), w = rr(s, 2, 5), c = rr(s, 1, 2);
     int n = 0;
     mdl_layer *l = &m->layers[n++];

@@ -378,6 +378,8 @@ static mdl_model *random_model(uint64_t seed)
     m->in.fmt = rnd_fmt(12, -1);
     m->in.sum_exp_bits = rndi(1, 6);
     m->in.sum_mant_bits = rndi(1, 6);
+    if (m->in.norm == MDL_NORM_NONE && (m->in.sum_exp_bits & 1))
+        m->in.charge_frac = m->in.charge_bits / 2;   /* derived: same random stream */
     int n = 0;
     mdl_shape s = { 1, 1, m->in.n_cells };
     fxp_fmt cur = m->in.fmt;

@@ -438,7 +438,7 @@ static void converter(const trn_net *net, const uint32_t *q, trn_ws *ws)
     ws->sum = sum;
     ws->msb = msb;
     trn_qplan p;
-    trn__qplan(&p, &in->fmt, in->norm == MDL_NORM_MSB ? msb : 0);
+    trn__qplan(&p, &in->fmt, mdl_input_frac(in, msb));
     double s_in = ldexp(1.0, -net->f_in);
     for (int i = 0; i < net->n_cells; i++) {
         int sat;
