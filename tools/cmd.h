@@ -18,5 +18,6 @@ int cmd_seu(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_flow(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 #endif

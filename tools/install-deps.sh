@@ -20,6 +20,7 @@ g++:g++
 /usr/include/check.h:check
 /usr/include/jansson.h:libjansson-dev
 /usr/include/glpk.h:libglpk-dev
+/usr/include/hdf5/serial/hdf5.h:libhdf5-dev
 python3:python3
 pip3:python3-pip
 chromium:chromium

@@ -16,6 +16,7 @@ typedef struct {
 } command;
 
 static const command COMMANDS[] = {
+    { "import",  cmd_import,  "a Keras / QKeras HDF5 model into a rad4ml model, bit-exact" },
     { "info",    cmd_info,    "validate and describe a model + weights" },
     { "convert", cmd_convert, "convert crossings between ePortRX CSV and 48-charge CSV" },
     { "eval",    cmd_eval,    "EMD of the autoencoder vs threshold / best-choice / STC" },
