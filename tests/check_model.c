@@ -215,8 +215,7 @@ static void assert_same_model(const mdl_model *a, const mdl_model *b)
         ck_assert_int_eq(x->kind, y->kind);
         ck_assert(!memcmp(&x->out, &y->out, sizeof x->out));
         ck_assert(!memcmp(&x->out_fmt, &y->out_fmt, sizeof x->out_fmt));
-        ck_assert_int_eq(x->k.pt, y->k.pt);
-        ck_assert_int_eq(x->k.pr, y->k.pr);
+        ck_assert(!memcmp(&x->k, &y->k, sizeof x->k));
         ck_assert_int_eq(x->has_acc_fmt, y->has_acc_fmt);
         ck_assert_uint_eq(x->n_w, y->n_w);
         if (x->n_w)
@@ -232,7 +231,7 @@ static void assert_same_model(const mdl_model *a, const mdl_model *b)
             ck_assert(!memcmp(a->dec[i].w, b->dec[i].w, a->dec[i].n_w * sizeof(float)));
         if (a->dec[i].n_b)
             ck_assert(!memcmp(a->dec[i].b, b->dec[i].b, a->dec[i].n_b * sizeof(float)));
-        ck_assert_int_eq(a->dec[i].k.pt, b->dec[i].k.pt);
+        ck_assert(!memcmp(&a->dec[i].k, &b->dec[i].k, sizeof a->dec[i].k));
         ck_assert_int_eq(a->dec[i].act, b->dec[i].act);
     }
     if (a->n_dec)
@@ -303,9 +302,24 @@ START_TEST(explicit_padding_round_trip)
     mdl_init_random(m, 3);
     char *t = mdl_json_text(m), *w = mdl_weights_text(m);
     ck_assert_ptr_nonnull(strstr(t, "[[2, 0], [1, 3]]"));
+    ck_assert_ptr_null(strstr(t, "charge_frac"));        /* 0: not written */
     mdl_model *b;
     ck_assert_msg(mdl_parse(t, "t", w, "w", &b, &err) == RAD_OK, "%s", err.msg);
     assert_same_model(m, b);
+    free(t); free(w);
+    mdl_free(b);
+    /* charge_frac: written when set, read back, and the converter reads
+    ** q as q * 2^-3: raw 1023 (10 bits) -> fixed<11,11> value 127.875 ->
+    ** quantized to 0 fraction bits with TRN -> 127 */
+    m->in.charge_frac = 3;
+    ck_assert_int_eq(mdl_validate(m, &err), RAD_OK);
+    t = mdl_json_text(m);
+    w = mdl_weights_text(m);
+    ck_assert_ptr_nonnull(strstr(t, "\"charge_frac\": 3"));
+    ck_assert_msg(mdl_parse(t, "t", w, "w", &b, &err) == RAD_OK, "%s", err.msg);
+    ck_assert_int_eq(b->in.charge_frac, 3);
+    ck_assert_int_eq(mdl_input_frac(&b->in, 9), 3);
+    ck_assert_int_eq(fxp_quantize(1023, mdl_input_frac(&b->in, 9), &b->in.fmt), 127);
     free(t); free(w);
     mdl_free(m); mdl_free(b);
 }
@@ -337,6 +351,8 @@ static const json_case JSON_CASES[] = {
     { "\"n_links\": 5", "\"n_links\": 14", "output.n_links", "14" },
     { "\"cells\": 48", "\"cells\": \"48\"", "input.cells", "integer" },
     { "\"norm\": \"msb\"", "\"norm\": \"max\"", "input.norm", "max" },
+    { "\"norm\": \"msb\"", "\"norm\": \"msb\", \"charge_frac\": 3", "input.charge_frac", "only with" },
+    { "\"norm\": \"msb\"", "\"norm\": \"none\", \"charge_frac\": 33", "input.charge_frac", "0..32" },
     { "\"units\": 128", "\"units\": 100", "decoder.layers[1]", "changes the size" },
     { "\"map\": [\n      4,", "\"map\": [\n      64,", "decoder.map[0]", "-1..63" },
     { "\"preserve_sum\": false", "\"preserve_sum\": 0", "decoder.preserve_sum", "true or false" },
