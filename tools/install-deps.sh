@@ -23,6 +23,7 @@ g++:g++
 /usr/include/hdf5/serial/hdf5.h:libhdf5-dev
 python3:python3
 pip3:python3-pip
+/usr/share/doc/python3-venv:python3-venv
 chromium:chromium
 /usr/share/qflow/tech/osu018/osu018_stdcells.lib:qflow-tech-osu018
 sta:opensta
