@@ -29,9 +29,9 @@ for m in $MODELS; do
     # shellcheck disable=SC2046  # the .args file holds separate options
     "$RAD4ML" import "$OUT/$m.h5" --out "$OUT/$m.json" $(cat "$OUT/$m.args") --strict \
         --verify "$OUT/$m.io" >"$log" 2>&1 || { cat "$log"; echo "FAIL: import $m"; exit 1; }
-    v=$(grep '^verify' "$log")
+    v=$(grep '^verify' "$log" | sed 's/^verify [^:]*: //')
     echo "$m: $v"
-    case "$v" in *" $N vectors, 0 mismatches") ;; *) echo "FAIL: $m"; exit 1 ;; esac
+    case "$v" in "$N vectors, 0 mismatches") ;; *) echo "FAIL: $m"; exit 1 ;; esac
     slog="$OUT/$m.sim.log"
     "$RAD4ML" sim --model "$OUT/$m.json" --vectors "$SIMV" --icarus-vectors "$ICV" --data none \
         --workdir "$OUT/sim_$m" >"$slog" 2>&1 || { tail -20 "$slog"; echo "FAIL: sim $m"; exit 1; }
@@ -40,7 +40,7 @@ for m in $MODELS; do
     ic=$(grep "vs Icarus" "$slog" | sed 's/ *\[.*//;s/^ *//')
     echo "  $vl"
     echo "  $ic"
-    summary="$summary$(printf '%-9s %s | %s | %s' "$m" "${v#verify }" "${vl#C reference vs }" "${ic#C reference vs }")\n"
+    summary="$summary$(printf '%-9s %s | %s | %s' "$m" "$v" "${vl#C reference vs }" "${ic#C reference vs }")\n"
 done
 # the save_weights + model.to_json() layout
 "$RAD4ML" import "$OUT/mlp_weights.h5" --json "$OUT/mlp_arch.json" --out "$OUT/mlpw.json" --strict \
