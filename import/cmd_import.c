@@ -23,6 +23,8 @@ static void usage(FILE *fp)
         "  --weights W         weights file to write (default: M.weights)\n"
         "  --json ARCH.json    architecture from this file (model.to_json())\n"
         "  --stop-at LAYER     import up to and including this layer\n"
+        "  --pad LAYER=same    a user padding layer (any class) that makes the next\n"
+        "                      'valid' conv a 'same' one (comma list for several)\n"
         "  --quantize FMT      format for float Conv2D / Dense weights, e.g.\n"
         "                      'fixed<8,1,RND_CONV,SAT>' (approximates the float layer)\n"
         "  --bn-format FMT     format of weights and biases after folding a\n"
@@ -40,7 +42,7 @@ int cmd_import(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "out", 1, 0, 'o' }, { "weights", 1, 0, 'w' }, { "json", 1, 0, 'j' },
-        { "stop-at", 1, 0, 's' }, { "quantize", 1, 0, 'q' }, { "bn-format", 1, 0, 'b' },
+        { "stop-at", 1, 0, 's' }, { "pad", 1, 0, 'p' }, { "quantize", 1, 0, 'q' }, { "bn-format", 1, 0, 'b' },
         { "name", 1, 0, 'n' }, { "verify", 1, 0, 'v' }, { "strict", 0, 0, 'S' },
         { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
     imp_opts o = { 0 };
@@ -53,6 +55,7 @@ int cmd_import(int argc, char **argv)
         case 'w': weights = optarg; break;
         case 'j': o.arch_json = optarg; break;
         case 's': o.stop_at = optarg; break;
+        case 'p': o.pad = optarg; break;
         case 'q': o.quantize = optarg; break;
         case 'b': o.bn_format = optarg; break;
         case 'n': o.name = optarg; break;

@@ -42,6 +42,9 @@ typedef struct {
     int             pend;           /* weighted layer without its output
                                        quantizer yet, or -1               */
     int             pad[4];         /* ZeroPadding2D waiting: t, b, l, r  */
+    int             same_next;      /* a --pad layer: next conv is 'same' */
+    int             trunc, trunc_k; /* latent truncation stage, its k     */
+    int             latent_bits;    /* output formatter width (0: whole)  */
 } kctx;
 
 /* Where errors point: "file: layer 'name' (Class)". */
@@ -49,6 +52,7 @@ typedef struct {
     char at[300];
     const char *name, *cls;
     json_t *cfg;
+    json_t *kwargs;                 /* call arguments (TFOpLambda operand) */
 } klayer;
 
 static void note(kctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -414,10 +418,14 @@ static int conv_window(kctx *c, klayer *L, mdl_layer *l)
     l->k = (mdl_kernel){ .kh = ks[0], .kw = ks[1], .sh = st[0], .sw = st[1] };
     mdl_shape padded = { c->shape.h + c->pad[0] + c->pad[1], c->shape.w + c->pad[2] + c->pad[3],
                          c->shape.c };
-    if (!strcmp(pad, "same"))
-        mdl_kernel_same(&l->k, padded, false);
-    else if (strcmp(pad, "valid"))
+    if (c->same_next && strcmp(pad, "valid"))
+        return rad_errf(c->err, RAD_ESCHEMA, "%s: config.padding: \"%s\" after a --pad layer "
+                        "(expected valid)", L->at, pad);
+    if (strcmp(pad, "same") && strcmp(pad, "valid"))
         return rad_errf(c->err, RAD_ESCHEMA, "%s: config.padding: \"%s\" (valid or same)", L->at, pad);
+    if (!strcmp(pad, "same") || c->same_next)
+        mdl_kernel_same(&l->k, padded, false);
+    c->same_next = 0;
     l->k.pt += c->pad[0]; l->k.pb += c->pad[1];
     l->k.pl += c->pad[2]; l->k.pr += c->pad[3];
     memset(c->pad, 0, sizeof c->pad);
@@ -650,21 +658,92 @@ static int input_shape(kctx *c, klayer *L)
     return read_shape(c, L, s, 1, &c->shape);
 }
 
-/* Functional models: the layer must read exactly the previous one. */
+/* Functional models: the layer must read exactly the previous one.
+** inbound_nodes is [[tensor, ...]] for layers, [tensor] for TFOpLambda;
+** a tensor is [layer, node, index, kwargs] (kwargs into L->kwargs). */
 static int check_chain(kctx *c, klayer *L, json_t *layer)
 {
     json_t *in = json_object_get(layer, "inbound_nodes");
     if (!c->functional || !c->prev)
         return RAD_OK;
-    json_t *node = json_array_get(in, 0), *t = json_array_get(node, 0);
+    json_t *t = json_array_get(in, 0);
+    size_t n_t = 1;
+    if (json_is_array(json_array_get(t, 0))) {
+        n_t = json_array_size(t);
+        t = json_array_get(t, 0);
+    }
     const char *src = json_string_value(json_array_get(t, 0));
-    if (!json_is_array(in) || json_array_size(in) != 1 || json_array_size(node) != 1 || !src)
+    L->kwargs = json_array_get(t, 3);
+    if (!json_is_array(in) || json_array_size(in) != 1 || n_t != 1 || !src)
         return rad_errf(c->err, RAD_ESCHEMA, "%s: inbound_nodes: not one input (merge and "
                         "shared layers are not supported)", L->at);
     if (strcmp(src, c->prev))
         return rad_errf(c->err, RAD_ESCHEMA, "%s: reads '%s', not the previous layer '%s': "
                         "only a chain of layers is imported", L->at, src, c->prev);
     return RAD_OK;
+}
+
+/* k when v == 2^k exactly, else -1000. */
+static int log2_exact(double v)
+{
+    int e;
+    return v > 0 && frexp(v, &e) == 0.5 ? e - 1 : -1000;
+}
+
+/* The ECON-T latent truncation, written in Keras as TFOpLambda layers
+** after the last quantizer: x * 2^k, floor, / 2^k (or * 2^-k), then
+** optionally minimum(x, M).  It is the output formatter's cut (TRN + SAT
+** to k fraction bits, integer bits kept) when M is at least the cut
+** format's maximum; anything else among TFOpLambda layers is refused. */
+static int latent_op(kctx *c, klayer *L)
+{
+    const char *fn = cfg_str(L, "function", "?");
+    json_t *y = json_object_get(L->kwargs, "y");
+    double v = json_is_number(y) ? json_number_value(y) : NAN;
+    int F = fxp_frac_bits(&c->fmt), kk = log2_exact(v);
+    if (c->started && c->pend < 0 && c->m->n_layers > 0) {
+        if (c->trunc == 0 && !strcmp(fn, "math.multiply") && kk >= 0 && kk < 64) {
+            c->trunc_k = kk;
+            c->trunc = 1;
+            return RAD_OK;
+        }
+        if (c->trunc == 1 && !strcmp(fn, "math.floor")) {
+            c->trunc = 2;
+            return RAD_OK;
+        }
+        if (c->trunc == 2 && ((!strcmp(fn, "math.truediv") && kk == c->trunc_k)
+                              || (!strcmp(fn, "math.multiply") && kk == -c->trunc_k))) {
+            int cut = c->trunc_k < F ? F - c->trunc_k : 0;
+            c->latent_bits = c->fmt.width - cut;
+            c->trunc = 3;
+            note(c, "latent truncation (x * 2^%d, floor, / 2^%d) -> output formatter: %d bits, "
+                 "%d fraction bits, TRN", c->trunc_k, c->trunc_k, c->latent_bits, F - cut);
+            return c->latent_bits >= 1 ? RAD_OK
+                   : rad_errf(c->err, RAD_ERANGE, "%s: truncation leaves no bit", L->at);
+        }
+        double max = ldexp(1.0, c->fmt.int_bits - c->fmt.is_signed)
+                     - ldexp(1.0, -(c->trunc_k < F ? c->trunc_k : F));
+        if (c->trunc == 3 && !strcmp(fn, "math.minimum") && v >= max) {
+            c->trunc = 4;
+            note(c, "latent minimum(x, %g): at or above the cut format's maximum %g, the "
+                 "formatter's saturation", v, max);
+            return RAD_OK;
+        }
+    }
+    return rad_errf(c->err, RAD_ESCHEMA, "%s: function %s: refused: among TFOpLambda layers only "
+                    "the latent truncation (x * 2^k, floor, / 2^k, minimum at or above the "
+                    "format's maximum) after the last quantizer is understood; --stop-at the "
+                    "layer before", L->at, fn);
+}
+
+/* --pad LAYER=same[,LAYER=same]: is this layer one of them? */
+static int pad_layer(const char *spec, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = spec; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+        if (!strncmp(p, name, n) && !strncmp(p + n, "=same", 5) && (!p[n + 5] || p[n + 5] == ','))
+            return 1;
+    return 0;
 }
 
 /* One Keras layer by class onto the walk state (c->m, c->shape, c->fmt,
@@ -674,6 +753,13 @@ static int dispatch(kctx *c, klayer *L)
     const char *k = L->cls;
     imp_quant q;
     int rc;
+    if (c->same_next && strcmp(k, "QConv2D") && strcmp(k, "Conv2D"))
+        return rad_errf(c->err, RAD_ESCHEMA, "%s: follows a --pad layer, but is not a conv", L->at);
+    if (!strcmp(k, "TFOpLambda"))
+        return latent_op(c, L);
+    if (c->trunc && strcmp(k, "Dropout"))
+        return rad_errf(c->err, RAD_ESCHEMA, "%s: after the latent truncation: --stop-at its "
+                        "last layer", L->at);
     if (!strcmp(k, "QConv2D") || !strcmp(k, "Conv2D"))
         return weighted_layer(c, L, 1, k[0] == 'Q');
     if (!strcmp(k, "QDense") || !strcmp(k, "Dense"))
@@ -738,16 +824,27 @@ static int walk(kctx *c, json_t *layers)
             return rc;
         if (!c->prev && (rc = input_shape(c, &L)))
             return rc;
-        if (strcmp(L.cls, "InputLayer") && (rc = dispatch(c, &L)))
+        if (c->o->pad && pad_layer(c->o->pad, L.name)) {
+            c->same_next = 1;
+            note(c, "layer %s (%s): taken as the 'same' padding of the next conv (--pad)",
+                 L.name, L.cls);
+        } else if (strcmp(L.cls, "InputLayer") && (rc = dispatch(c, &L))) {
             return rc;
+        }
         c->prev = L.name;
         stopped = c->o->stop_at && !strcmp(c->o->stop_at, L.name);
     }
     if (c->o->stop_at && !stopped)
         return rad_errf(c->err, RAD_EUSAGE, "%s: --stop-at %s: no such layer", c->file,
                         c->o->stop_at);
-    if (i < n)
-        note(c, "stopped at %s: %zu later layers not imported", c->o->stop_at, n - i);
+    if (i < n) {
+        char later[256] = "";
+        for (size_t j = i; j < n && strlen(later) < 200; j++)
+            snprintf(later + strlen(later), sizeof later - strlen(later), "%s%s", j > i ? ", " : "",
+                     json_string_value(json_object_get(json_object_get(json_array_get(layers, j),
+                                                                       "config"), "name")));
+        note(c, "stopped at %s: %zu later layers not imported (%s)", c->o->stop_at, n - i, later);
+    }
     klayer last = { .name = c->prev ? c->prev : "model" };
     snprintf(last.at, sizeof last.at, "%s: end of the model", c->file);
     if (!c->started)
@@ -755,6 +852,9 @@ static int walk(kctx *c, json_t *layers)
                         "model's input quantized by a QActivation)", c->file);
     if ((rc = flush_pad(c, &last)) || (c->pend >= 0 && (rc = finish_exact(c, &last))))
         return rc;
+    if (c->trunc == 1 || c->trunc == 2 || c->same_next)
+        return rad_errf(c->err, RAD_ESCHEMA, "%s: the model ends inside %s", c->file,
+                        c->same_next ? "a --pad layer's conv" : "the latent truncation");
     if (!c->m->n_layers)
         return rad_errf(c->err, RAD_ESCHEMA, "%s: no layer to import", c->file);
     return RAD_OK;
@@ -812,9 +912,9 @@ static int import_root(kctx *c, json_t *root)
         return rc;
     mdl_model *m = c->m;
     m->out.n_links = 5;
-    for (int i = 1; i <= MDL_MAX_LINKS; i++)
-        m->out.bits_by_links[i] = 32;         /* capped at the width: the
-                                                 output is sent whole */
+    for (int i = 1; i <= MDL_MAX_LINKS; i++)  /* 32: capped at the width,
+                                                 the output is sent whole */
+        m->out.bits_by_links[i] = c->latent_bits ? c->latent_bits : 32;
     return (rc = mdl_finish(m, c->err)) ? rc : mdl_validate(m, c->err);
 }
 
@@ -824,6 +924,11 @@ int imp_keras(const imp_opts *o, mdl_model **out, imp_result *res, rad_err *err)
     memset(res, 0, sizeof *res);
     res->exact = 1;
     kctx c = { .o = o, .file = o->path, .err = err, .res = res, .pend = -1 };
+    for (const char *p = o->pad; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+        const char *eq = strchr(p, '='), *cm = strchr(p, ',');
+        if (!eq || eq == p || (cm && cm < eq) || strncmp(eq, "=same", 5) || (eq[5] && eq[5] != ','))
+            return rad_errf(err, RAD_EUSAGE, "--pad \"%s\": expected LAYER=same[,LAYER=same]", o->pad);
+    }
     int rc = imp_h5_open(o->path, &c.fid, err);
     if (rc)
         return rc;

@@ -20,6 +20,8 @@ typedef struct {
     const char *arch_json;   /* architecture from this file instead (a
                                 model.to_json() beside save_weights)      */
     const char *stop_at;     /* import up to and including this layer     */
+    const char *pad;         /* "LAYER=same,...": user padding layers taken
+                                as TensorFlow 'same' padding of the next conv */
     const char *quantize;    /* format for float Conv2D / Dense weights   */
     const char *bn_format;   /* format of weights + biases after folding a
                                 BatchNormalization                         */

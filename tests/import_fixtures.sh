@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# import_fixtures.sh — `rad4ml import` without TensorFlow: the six QKeras
+# import_fixtures.sh — `rad4ml import` without TensorFlow: the seven QKeras
 # models committed in tests/fixtures/qkeras (made by tests/qkeras/run.sh
 # --fixtures: QKeras 0.9.0, TF 2.14.1) are imported and run on the inputs of
 # their model.predict references (150 each, extremes included): 0
@@ -20,7 +20,7 @@ $R import --help >/dev/null || fail "--help"
 $R import 2>/dev/null; [ $? -eq 2 ] || fail "no arguments should exit 2"
 
 total=0
-for m in econt mlp bn zeropad unsigned odd; do
+for m in econt econt_full mlp bn zeropad unsigned odd; do
     # shellcheck disable=SC2046
     out=$($R import "$F/$m.h5" --out "$T/$m.json" $(cat "$F/$m.args") --strict \
           --verify "$F/$m.io" 2>&1) || { echo "$out"; fail "import $m"; }
@@ -34,7 +34,7 @@ $R gen --model "$T/zeropad.json" --out "$T/gen" --what rtl,hls >/dev/null || fai
 [ -s "$T/gen/rad4ml_ae.v" ] || fail "gen wrote no RTL"
 $R import "$F/mlp_weights.h5" --json "$F/mlp_arch.json" --out "$T/mlpw.json" --strict \
     --verify "$F/mlp.io" | grep -q "150 vectors, 0 mismatches" || fail "save_weights layout"
-echo "fixtures: 6 models + the save_weights layout, $total vectors, 0 mismatches"
+echo "fixtures: 7 models + the save_weights layout, $total vectors, 0 mismatches"
 
 # expect_fail WHAT PATTERN rad4ml-import-args...: exit 1, message, no output
 expect_fail() {
@@ -56,8 +56,11 @@ expect_fail "missing weight dataset" "layer 'd1' (QDense): weight bias: dataset 
     "$F/bad_missing_bias.h5"
 expect_fail "shape against the architecture" "layer 'd1' (QDense): weight kernel .*shape \[12, 8\], the architecture implies \[12, 7\]" \
     "$F/unsigned.h5" --json "$F/bad_shape_arch.json"
-expect_fail "unknown layer class" "layer 'r' (TFOpLambda): unsupported layer class TFOpLambda" \
+expect_fail "TFOpLambda that is not the latent truncation" "layer 'r' (TFOpLambda): function math.multiply: refused" \
     "$F/unsigned.h5" --json "$F/bad_class_arch.json"
+sed 's/"TFOpLambda"/"LatentTrunc"/' "$F/bad_class_arch.json" >"$T/user_class.json"
+expect_fail "unknown (user) layer class" "layer 'r' (LatentTrunc): unsupported layer class LatentTrunc" \
+    "$F/unsigned.h5" --json "$T/user_class.json"
 expect_fail "alpha auto_po2" "layer 'd1' (QDense): quantized_bits: refused: alpha 'auto'" \
     "$F/unsigned.h5" --json "$F/bad_alpha_arch.json"
 expect_fail "stochastic rounding" "layer 'q' (QActivation): .*refused: stochastic rounding" \
@@ -66,6 +69,14 @@ expect_fail "weights-only file without --json" "no model_config attribute" "$F/m
 expect_fail "BatchNormalization without --bn-format" "layer 'bn1' (BatchNormalization): give --bn-format" \
     "$F/bn.h5"
 expect_fail "--stop-at unknown layer" "no such layer" "$F/odd.h5" --stop-at nope
+# econt_full: a user padding class, the latent truncation, a conditioning input
+expect_fail "user layer class without --pad" "layer 'pad' (SamePad): unsupported layer class SamePad" \
+    "$F/econt_full.h5" --stop-at tf.math.minimum
+expect_fail "merge (conditioning input) without --stop-at" "layer 'with_cond' (Concatenate): inbound_nodes: not one input" \
+    "$F/econt_full.h5" --pad pad=same
+expect_fail "latent minimum below the format's maximum" "layer 'tf.math.minimum' (TFOpLambda): function math.minimum: refused" \
+    "$F/econt_full.h5" --json "$F/bad_minimum_arch.json" --pad pad=same --stop-at tf.math.minimum
+expect_fail "--pad syntax" "expected LAYER=same" "$F/econt_full.h5" --pad pad=valid
 # negative control: a reference output moved by one output LSB (0.25)
 awk 'NR == 2 { $NF = $NF + 0.25 } { print }' "$F/odd.io" >"$T/odd_bad.io"
 expect_fail "reference off by one LSB" "vector 0 output 2" "$F/odd.h5" --verify "$T/odd_bad.io"

@@ -52,6 +52,37 @@ def econt():
     return tf.keras.Model(i, x, name="econt_qkeras"), {"in": (8, 1, 0)}
 
 
+class SamePad(KL.Layer):
+    """A user padding class, as published ECON-T models have one: pads
+    bottom / right by one (TensorFlow 'same' for a 3x3 stride-2 conv on 8x8)."""
+
+    def call(self, x):
+        return tf.pad(x, [[0, 0], [0, 1], [0, 1], [0, 0]])
+
+
+def econt_full():
+    """The ECON-T encoder as published models write it: a user padding layer
+    before a 'valid' conv, the latent truncation to 5 bits as TFOpLambda
+    layers (x * 16, floor, / 16, minimum), and a conditioning input
+    concatenated after it.  Imported with --pad and --stop-at."""
+    i = KL.Input((8, 8, 1), name="input_1")
+    cond = KL.Input((1,), name="cond")
+    x = QActivation(qb(8, 1, keep_negative=False, alpha=1), name="input_q")(i)
+    x = SamePad(name="pad")(x)
+    x = QConv2D(8, 3, strides=2, padding="valid", name="conv2d",
+                kernel_quantizer=qw(6, 0), bias_quantizer=qw(6, 0))(x)
+    x = QActivation(qr(8, 1), name="act")(x)
+    x = KL.Flatten(name="flatten")(x)
+    x = QDense(16, name="encoded_dense", kernel_quantizer=qw(6, 0), bias_quantizer=qw(6, 0))(x)
+    x = QActivation(qr(9, 1), name="encod_act")(x)
+    x = tf.math.floor(x * 16.0) / 16.0
+    x = tf.minimum(x, 1.9375)
+    x = KL.Concatenate(name="with_cond")([x, cond])
+    return tf.keras.Model([i, cond], x, name="econt_full"), {
+        "in": (8, 1, 0), "stop": "tf.math.minimum", "train": "encod_act",
+        "args": ["--pad", "pad=same", "--stop-at", "tf.math.minimum"]}
+
+
 def mlp():
     m = tf.keras.Sequential(name="mlp_qrelu")
     m.add(KL.InputLayer((16,), name="in"))
@@ -114,7 +145,7 @@ def odd():
     return tf.keras.Model(i, x, name="odd_3_11"), {"in": (3, 1, 1)}
 
 
-MODELS = {"econt": econt, "mlp": mlp, "bn": bn, "zeropad": zeropad, "unsigned": unsigned_in,
+MODELS = {"econt": econt, "econt_full": econt_full, "mlp": mlp, "bn": bn, "zeropad": zeropad, "unsigned": unsigned_in,
           "odd": odd}
 
 
@@ -166,11 +197,17 @@ def build(name, out, n):
     rng = np.random.default_rng(abs(hash(name)) % (1 << 32) if False else sum(map(ord, name)))
     tf.keras.utils.set_random_seed(sum(map(ord, name)))
     model, spec = MODELS[name]()
-    shape = tuple(model.input_shape[1:])
+    two = isinstance(model.input_shape, list)          # + a conditioning input
+    shape = tuple((model.input_shape[0] if two else model.input_shape)[1:])
     model.compile(optimizer=tf.keras.optimizers.Adam(0.01), loss="mse")
     xt = rng.uniform(0, 1.5, (256,) + shape).astype(np.float32)
-    yt = rng.uniform(0, 1, (256,) + tuple(model.output_shape[1:])).astype(np.float32)
-    model.fit(xt, yt, epochs=3, batch_size=32, verbose=0)
+    ct = rng.uniform(0, 1, (256, 1)).astype(np.float32)
+    tm = model      # floor has no gradient: train up to the layer before it
+    if "train" in spec:
+        tm = tf.keras.Model(model.inputs, model.get_layer(spec["train"]).output)
+        tm.compile(optimizer=tf.keras.optimizers.Adam(0.01), loss="mse")
+    yt = rng.uniform(0, 1, (256,) + tuple(tm.output_shape[1:])).astype(np.float32)
+    tm.fit([xt, ct] if two else xt, yt, epochs=3, batch_size=32, verbose=0)
     snap_bn(model, rng)
     model.save(os.path.join(out, name + ".h5"), include_optimizer=False)
     if name == "mlp":
@@ -178,7 +215,11 @@ def build(name, out, n):
         with open(os.path.join(out, name + "_arch.json"), "w") as f:
             f.write(model.to_json())
     raw, x = inputs(spec["in"], shape, n, rng)
-    y = model.predict(x, batch_size=1024, verbose=0).reshape(n, -1).astype(np.float32)
+    ref = model
+    if "stop" in spec:      # the reference is the output of the --stop-at layer
+        ref = tf.keras.Model(model.inputs, model.get_layer(spec["stop"]).output)
+    feed = [x, rng.uniform(0, 1, (n, 1)).astype(np.float32)] if two else x
+    y = ref.predict(feed, batch_size=1024, verbose=0).reshape(n, -1).astype(np.float32)
     with open(os.path.join(out, name + ".io"), "w") as f:
         f.write("rad4ml-io 1 %d %d %d\n" % (n, raw.shape[1], y.shape[1]))
         for r, o in zip(raw, y):
@@ -193,7 +234,8 @@ def bad_fixtures(out):
     """Broken inputs for the importer's error tests, derived from unsigned.h5:
     a file whose d1 bias dataset is deleted, and architectures (used with
     --json against unsigned.h5's weights) with a wrong shape, an unknown
-    layer class, an 'auto_po2' kernel quantizer and stochastic rounding."""
+    layer class, an 'auto_po2' kernel quantizer and stochastic rounding; and
+    econt_full's with a latent minimum below the cut format's maximum."""
     import shutil
     import h5py
     src = os.path.join(out, "unsigned.h5")
@@ -219,6 +261,11 @@ def bad_fixtures(out):
             ["config"].update(alpha="auto_po2"))
     variant("bad_stochastic_arch.json", lambda L, a: L["q"]["config"].update(
         activation="quantized_bits(9,2,0,keep_negative=False,use_stochastic_rounding=True)"))
+    with h5py.File(os.path.join(out, "econt_full.h5"), "r") as f:
+        arch = json.loads(f.attrs["model_config"])
+    # minimum(x, 1.5) saturates below the 5-bit format's maximum: no format cut
+    variant("bad_minimum_arch.json", lambda L, a: L["tf.math.minimum"]["inbound_nodes"][0][3]
+            .update(y=1.5))
     print("bad fixtures written")
 
 

@@ -10,7 +10,7 @@
 #   --fixtures   regenerate tests/fixtures/qkeras (150 vectors, bad inputs)
 set -eu
 : "${PY:?set PY to the venv python}" "${RAD4ML:?}"
-MODELS="econt mlp bn zeropad unsigned odd"
+MODELS="econt econt_full mlp bn zeropad unsigned odd"
 if [ "${1:-}" = "--fixtures" ]; then
     rm -rf tests/fixtures/qkeras
     "$PY" tests/qkeras/make_models.py tests/fixtures/qkeras 150 --bad
