@@ -77,6 +77,18 @@ expect_fail "merge (conditioning input) without --stop-at" "layer 'with_cond' (C
 expect_fail "latent minimum below the format's maximum" "layer 'tf.math.minimum' (TFOpLambda): function math.minimum: refused" \
     "$F/econt_full.h5" --json "$F/bad_minimum_arch.json" --pad pad=same --stop-at tf.math.minimum
 expect_fail "--pad syntax" "expected LAYER=same" "$F/econt_full.h5" --pad pad=valid
+# a float Dense (d2 of unsigned as a plain Keras Dense): an error without
+# --quantize; with it imported, said to be an approximation, refused by --strict
+sed -e 's/"alpha": "auto_po2"/"alpha": 1/' -e 's/"class_name": "QDense", "config": {"name": "d2"/"class_name": "Dense", "config": {"name": "d2"/' \
+    "$F/bad_alpha_arch.json" >"$T/float_dense.json"
+expect_fail "float Dense without --quantize" "layer 'd2' (Dense): kernel: float values (no quantizer): give --quantize" \
+    "$F/unsigned.h5" --json "$T/float_dense.json"
+expect_fail "float Dense with --strict" "not bit-exact" \
+    "$F/unsigned.h5" --json "$T/float_dense.json" --quantize "fixed<8,1,RND_CONV,SAT>" --strict
+$R import "$F/unsigned.h5" --json "$T/float_dense.json" --quantize "fixed<8,1,RND_CONV,SAT>" \
+    --out "$T/float.json" | grep -q "layer d2: kernel: float values quantized to fixed<8,1,RND_CONV,SAT> (approximation" \
+    || fail "--quantize note"
+grep -q '"w_fmt": "fixed<8,1,RND_CONV,SAT>"' "$T/float.json" || fail "--quantize format"
 # negative control: a reference output moved by one output LSB (0.25)
 awk 'NR == 2 { $NF = $NF + 0.25 } { print }' "$F/odd.io" >"$T/odd_bad.io"
 expect_fail "reference off by one LSB" "vector 0 output 2" "$F/odd.h5" --verify "$T/odd_bad.io"
