@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "codegen/cg.h"
+#include "codegen/cg_tb.h"
 #include "common/rad_file.h"
 #include "model/model_io.h"
 #include "sim/sim.h"
@@ -34,7 +35,49 @@ static void usage(FILE *fp)
         "                      flags, out_valid, out_cfg_chg) with majority voters\n"
         "  --what LIST         comma list of rtl,hls,image (default: all)\n"
         "  --templates DIR     HLS templates (default: built in, from hls_templates/)\n"
-        "  --random-model S    a small random model (tests: every rounding/overflow mode)\n");
+        "  --random-model S    a small random model (tests: every rounding/overflow mode)\n"
+        "  --testbench         also write a self-checking Verilog testbench <top>_tb.v with\n"
+        "                      <top>_stim.hex and <top>_expected.hex (codegen/cg_tb.h)\n"
+        "  --vectors FILE      testbench crossings: the user's (CSV / ePortRX, every one\n"
+        "                      compared); default: the built-in schedule (corners, real\n"
+        "                      crossings, random, weight reload through the cfg port)\n"
+        "  --tb-crossings N    built-in schedule: crossings (default 2000)\n"
+        "  --tb-seed S         built-in schedule: seed (default 1)\n"
+        "  --tb-data FILE|none built-in schedule: real crossings (default: the sample)\n");
+}
+
+/* --testbench and its options. */
+typedef struct {
+    bool        on;
+    const char *vectors, *data;
+    size_t      crossings;
+    uint64_t    seed;
+} tb_args;
+
+static int tb_opt(tb_args *tb, int c, const char *arg)
+{
+    char *end = NULL;
+    switch (c) {
+    case 'B': tb->on = true; return 0;
+    case 'V': tb->vectors = arg; tb->on = true; return 0;
+    case 'D': tb->data = arg; return 0;
+    case 'N': tb->crossings = strtoull(arg, &end, 10); return *end || !tb->crossings;
+    default:  tb->seed = strtoull(arg, &end, 0); return *end != 0;
+    }
+}
+
+static int gen_testbench(const mdl_model *m, const cg_opts *o, const char *out,
+                         const tb_args *tb, rad_err *err)
+{
+    cg_tb_stats st;
+    int rc = cg_gen_testbench_files(m, o, out, tb->vectors, tb->crossings, tb->seed, tb->data,
+                                    &st, err);
+    if (!rc)
+        printf("gen: %s/%s_tb.v %s/%s_stim.hex %s/%s_expected.hex (%zu cycles, %zu crossings, "
+               "%zu compared%s)\n", out, o->top, out, o->top, out, o->top, st.cycles,
+               st.crossings, st.checked, tb->vectors ? ", the user's vectors" :
+               st.reload ? ", reload mid-stream" : "");
+    return rc;
 }
 
 int cmd_gen(int argc, char **argv)
@@ -47,11 +90,15 @@ int cmd_gen(int argc, char **argv)
         { "protect", required_argument, 0, 'P' }, { "tmr-control", no_argument, 0, 'C' }, { "what", required_argument, 0, 'W' },
         { "templates", required_argument, 0, 'T' }, { "help", no_argument, 0, 'h' },
         { "random-model", required_argument, 0, 'X' },
+        { "testbench", no_argument, 0, 'B' }, { "vectors", required_argument, 0, 'V' },
+        { "tb-crossings", required_argument, 0, 'N' }, { "tb-seed", required_argument, 0, 'S' },
+        { "tb-data", required_argument, 0, 'D' },
         { 0, 0, 0, 0 }
     };
     const char *model = NULL, *weights = NULL, *out = "gen", *what = "rtl,hls,image";
     const char *tpl = NULL;
     long seed = -1, links = 0, rmodel = -1;
+    tb_args tb = { .crossings = 2000, .seed = 1 };
     cg_opts o;
     cg_opts_default(&o);
     rad_err err = { 0 };
@@ -78,6 +125,10 @@ int cmd_gen(int argc, char **argv)
         case 'W': what = optarg; break;
         case 'T': tpl = optarg; break;
         case 'X': rmodel = strtol(optarg, &end, 0); if (*end || rmodel < 0) goto bad; break;
+        case 'B': case 'V': case 'N': case 'S': case 'D':
+            if (tb_opt(&tb, c, optarg))
+                goto bad;
+            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -135,6 +186,8 @@ bad_opt:
         if (!rc)
             printf("gen: %s\n", path);
     }
+    if (!rc && tb.on)
+        rc = gen_testbench(m, &o, out, &tb, &err);
     mdl_free(m);
     if (rc) {
         fprintf(stderr, "rad4ml gen: %s\n", err.msg);

@@ -11,3 +11,5 @@ SCRIPT_TESTS += $(sort $(wildcard tests/codegen_*.sh))
 $(CG_TPL_C): hls_templates/hls.c.tpl hls_templates/hls.h.tpl model/embed.sh
 	@mkdir -p $(dir $@)
 	model/embed.sh $@ cg__tpl_hls_c=hls_templates/hls.c.tpl cg__tpl_hls_h=hls_templates/hls.h.tpl
+# The self-checking testbench and its vector files (gen --testbench).
+LIB_SRCS += codegen/cg_tb.c

@@ -5,6 +5,7 @@
 ** names file:line:column.  The parser is strict on purpose: a silently
 ** misread data file would bias every EMD figure downstream.
 */
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -15,8 +16,10 @@
 #include "common/rad_file.h"
 #include "data/dataset.h"
 #include "data/hgcfloat.h"
+#include "model/model.h"
 
 #define DAT_MAX_FIELDS 64
+#define DAT_ROW_MAX_FIELDS (MDL_MAX_CELLS + 1)   /* a row of charges, + 1 to see an extra */
 
 /* ---- line tokenizer ------------------------------------------------ */
 
@@ -386,6 +389,63 @@ static size_t count_lines(const char *s)
     return n;
 }
 
+/* Parses one non-blank line of a crossing file into row[n_cells] (CALQ,
+** each < 2^charge_bits).  The first data line decides the format when *fmt
+** is AUTO (12 fields -> ePortRX when n_cells is 48, n_cells -> plain CSV);
+** a first line whose first field is not a number is a header (*got = 0).
+** Every error names path:line:column.  This is the one row parser of every
+** crossing reader (dat_load and dat_stream). */
+static int parse_row(const dat_reader *r, char *line, int *first, dat_format *fmt,
+                     const dat_frontend *fe, int n_cells, int charge_bits, uint32_t *row,
+                     int *got, rad_err *err)
+{
+    char *f[DAT_ROW_MAX_FIELDS];
+    int nf = split_fields(line, f, DAT_ROW_MAX_FIELDS);
+    *got = 0;
+    if (*first && !is_number(f[0])) {          /* header */
+        *first = 0;
+        return RAD_OK;
+    }
+    *first = 0;
+    bool erx_ok = n_cells == GEO_N_CELLS;
+    if (*fmt == DAT_FMT_AUTO) {
+        if (nf == DAT_ERX_WORDS && erx_ok)
+            *fmt = DAT_FMT_EPORTRX;
+        else if (nf == n_cells)
+            *fmt = DAT_FMT_CSV;
+        else if (erx_ok)
+            return rad_errf(err, RAD_ESCHEMA, "%s:%d:%d: %d columns: expected %d "
+                            "(ePortRX words) or %d (charges)", r->path, r->line,
+                            nf < DAT_ERX_WORDS ? nf + 1 : DAT_ERX_WORDS + 1, nf,
+                            DAT_ERX_WORDS, n_cells);
+    }
+    int want = *fmt == DAT_FMT_EPORTRX ? DAT_ERX_WORDS : n_cells;
+    if (nf != want)       /* column: the first missing or the first extra field */
+        return rad_errf(err, RAD_ESCHEMA, "%s:%d:%d: %d columns, expected %d (%s)",
+                        r->path, r->line, (nf < want ? nf : want) + 1, nf, want,
+                        *fmt == DAT_FMT_EPORTRX ? "ePortRX words" : "charges");
+    uint32_t v[DAT_ROW_MAX_FIELDS];
+    int rc;
+    for (int i = 0; i < nf; i++)
+        if ((rc = parse_u32(r, i + 1, f[i], &v[i], err)))
+            return rc;
+    if (*fmt == DAT_FMT_EPORTRX) {
+        for (int i = 0; i < nf; i++)
+            if (v[i] >> 28)
+                return rad_errf(err, RAD_ERANGE, "%s:%d:%d: header bits 31..28 set in "
+                                "word %u (0x%08X)", r->path, r->line, i + 1, v[i], v[i]);
+        dat_decode_row(fe, v, row);
+    } else {
+        for (int i = 0; i < nf; i++)
+            if (charge_bits < 32 && v[i] >> charge_bits)
+                return rad_errf(err, RAD_ERANGE, "%s:%d:%d: charge %u beyond %d bits",
+                                r->path, r->line, i + 1, v[i], charge_bits);
+        memcpy(row, v, (size_t)nf * sizeof *row);
+    }
+    *got = 1;
+    return RAD_OK;
+}
+
 /* Common reader: fmt EPORTRX or CSV or AUTO (decided on the first row). */
 static int load_any(const char *path, dat_format fmt, const dat_frontend *fe,
                     dat_set *set, rad_err *err)
@@ -397,7 +457,7 @@ static int load_any(const char *path, dat_format fmt, const dat_frontend *fe,
     }
     memset(set, 0, sizeof *set);
     dat_reader r;
-    char *buf, *line, *f[DAT_MAX_FIELDS];
+    char *buf, *line;
     int rc = open_reader(path, &r, &buf, err);
     if (rc)
         return rc;
@@ -407,61 +467,15 @@ static int load_any(const char *path, dat_format fmt, const dat_frontend *fe,
         free(buf);
         return rad_errf(err, RAD_ENOMEM, "%s: out of memory", path);
     }
-    int first = 1;
+    int first = 1, got;
     while ((line = next_line(&r))) {
         if (is_blank(line))
             continue;
-        int nf = split_fields(line, f, DAT_MAX_FIELDS);
-        if (first && !is_number(f[0])) {       /* header */
-            first = 0;
-            continue;
-        }
-        first = 0;
-        if (fmt == DAT_FMT_AUTO) {
-            if (nf == DAT_ERX_WORDS)
-                fmt = DAT_FMT_EPORTRX;
-            else if (nf == GEO_N_CELLS)
-                fmt = DAT_FMT_CSV;
-            else {
-                rc = rad_errf(err, RAD_ESCHEMA, "%s:%d:%d: %d columns: expected %d "
-                              "(ePortRX words) or %d (charges)", path, r.line,
-                              nf < DAT_ERX_WORDS ? nf + 1 : DAT_ERX_WORDS + 1, nf,
-                              DAT_ERX_WORDS, GEO_N_CELLS);
-                goto fail;
-            }
-        }
-        int want = fmt == DAT_FMT_EPORTRX ? DAT_ERX_WORDS : GEO_N_CELLS;
-        if (nf != want) {
-            /* column: the first missing or the first extra field */
-            rc = rad_errf(err, RAD_ESCHEMA, "%s:%d:%d: %d columns, expected %d (%s)",
-                          path, r.line, (nf < want ? nf : want) + 1, nf, want,
-                          fmt == DAT_FMT_EPORTRX ? "ePortRX words" : "charges");
+        rc = parse_row(&r, line, &first, &fmt, fe, GEO_N_CELLS, DAT_CHARGE_BITS,
+                       q + n * GEO_N_CELLS, &got, err);
+        if (rc)
             goto fail;
-        }
-        uint32_t v[GEO_N_CELLS];
-        for (int i = 0; i < nf; i++)
-            if ((rc = parse_u32(&r, i + 1, f[i], &v[i], err)))
-                goto fail;
-        uint32_t *row = q + n * GEO_N_CELLS;
-        if (fmt == DAT_FMT_EPORTRX) {
-            for (int i = 0; i < nf; i++)
-                if (v[i] >> 28) {
-                    rc = rad_errf(err, RAD_ERANGE, "%s:%d:%d: header bits 31..28 "
-                                  "set in word %u (0x%08X)", path, r.line, i + 1,
-                                  v[i], v[i]);
-                    goto fail;
-                }
-            dat_decode_row(fe, v, row);
-        } else {
-            for (int i = 0; i < nf; i++)
-                if (v[i] >> DAT_CHARGE_BITS) {
-                    rc = rad_errf(err, RAD_ERANGE, "%s:%d:%d: charge %u beyond %d "
-                                  "bits", path, r.line, i + 1, v[i], DAT_CHARGE_BITS);
-                    goto fail;
-                }
-            memcpy(row, v, sizeof v);
-        }
-        n++;
+        n += (size_t)got;
     }
     if (n == 0) {
         rc = rad_errf(err, RAD_EPARSE, "%s: no crossings (empty file)", path);
@@ -586,3 +600,179 @@ int dat_default_path(char *buf, size_t size, rad_err *err)
 {
     return dat_data_path(DAT_DEFAULT_FILE, buf, size, err);
 }
+
+/* ---- row-by-row reader (constant memory) ----------------------------------- */
+
+struct dat_stream {
+    dat_reader   r;            /* path and line number for the messages     */
+    FILE        *fp;
+    bool         own_fp;       /* false for stdin                           */
+    char        *buf;          /* getline buffer                            */
+    size_t       cap;
+    dat_format   fmt;          /* decided on the first data row when AUTO   */
+    dat_frontend fe;
+    int          n_cells, charge_bits, first;
+    size_t       rows;
+};
+
+int dat_stream_open(const char *path, dat_format fmt, const dat_frontend *fe, int n_cells,
+                    int charge_bits, dat_stream **out, rad_err *err)
+{
+    assert(n_cells > 0 && n_cells <= MDL_MAX_CELLS);
+    dat_stream *s = calloc(1, sizeof *s);
+    if (!s)
+        return rad_errf(err, RAD_ENOMEM, "out of memory");
+    bool is_stdin = !strcmp(path, "-");
+    s->r.path = is_stdin ? "<stdin>" : path;
+    s->fp = is_stdin ? stdin : fopen(path, "rb");
+    s->own_fp = !is_stdin;
+    if (!s->fp) {
+        int e = errno;
+        free(s);
+        return rad_errf(err, RAD_EIO, "%s: cannot open: %s", path, strerror(e));
+    }
+    s->fmt = fmt;
+    if (fe)
+        s->fe = *fe;
+    else
+        dat_frontend_default(&s->fe);
+    s->n_cells = n_cells;
+    s->charge_bits = charge_bits;
+    s->first = 1;
+    *out = s;
+    return RAD_OK;
+}
+
+void dat_stream_close(dat_stream *s)
+{
+    if (!s)
+        return;
+    if (s->own_fp)
+        fclose(s->fp);
+    free(s->buf);
+    free(s);
+}
+
+/* Next non-blank line (CR stripped), NULL at the end or on a read error
+** (*rc set).  A NUL byte makes the file binary: an error. */
+static char *stream_line(dat_stream *s, int *rc, rad_err *err)
+{
+    ssize_t n;
+    *rc = RAD_OK;
+    while ((n = getline(&s->buf, &s->cap, s->fp)) >= 0) {
+        s->r.line++;
+        if (strlen(s->buf) != (size_t)n) {
+            *rc = rad_errf(err, RAD_EPARSE, "%s:%d: binary data (NUL byte)", s->r.path,
+                           s->r.line);
+            return NULL;
+        }
+        while (n && (s->buf[n - 1] == '\n' || s->buf[n - 1] == '\r'))
+            s->buf[--n] = '\0';
+        if (!is_blank(s->buf))
+            return s->buf;
+    }
+    if (ferror(s->fp))
+        *rc = rad_errf(err, RAD_EIO, "%s:%d: read error", s->r.path, s->r.line);
+    return NULL;
+}
+
+/* End of file: an error when no row was read at all. */
+static int stream_end(const dat_stream *s, rad_err *err)
+{
+    if (s->rows == 0)
+        return rad_errf(err, RAD_EPARSE, "%s: no crossings (empty file)", s->r.path);
+    return 0;
+}
+
+int dat_stream_next(dat_stream *s, uint32_t *q, rad_err *err)
+{
+    int rc, got = 0;
+    char *line;
+    while (!got) {
+        if (!(line = stream_line(s, &rc, err)))
+            return rc ? -rc : -stream_end(s, err);
+        rc = parse_row(&s->r, line, &s->first, &s->fmt, &s->fe, s->n_cells,
+                       s->charge_bits, q, &got, err);
+        if (rc)
+            return -rc;
+    }
+    s->rows++;
+    return 1;
+}
+
+/* Parses a decimal number (sign, digits, optional fraction) exactly into a
+** raw value of format f: the value must lie on f's grid and in its range. */
+static int parse_on_grid(const dat_reader *r, int col, const char *t, const fxp_fmt *f,
+                         int64_t *raw, rad_err *err)
+{
+    const char *p = t;
+    bool neg = *p == '-';
+    p += *p == '-' || *p == '+';
+    fxp_raw m = 0;
+    int digits = 0, frac = -1;
+    for (; *p; p++) {
+        if (*p == '.' && frac < 0) {
+            frac = 0;
+            continue;
+        }
+        if (*p < '0' || *p > '9' || digits >= 24)
+            return rad_errf(err, RAD_EPARSE, "%s:%d:%d: not a decimal number: '%.40s'",
+                            r->path, r->line, col, t);
+        m = m * 10 + (*p - '0');
+        digits++;
+        frac += frac >= 0;
+    }
+    if (!digits)
+        return rad_errf(err, RAD_EPARSE, "%s:%d:%d: not a decimal number: '%.40s'",
+                        r->path, r->line, col, t);
+    int F = fxp_frac_bits(f), d = frac < 0 ? 0 : frac;
+    char fs[64];
+    fxp_fmt_str(f, fs, sizeof fs);
+    if (F > 40 || F < -40)                  /* keeps m * 2^F below 2^120 */
+        return rad_errf(err, RAD_ERANGE, "%s:%d:%d: input format %s: text values need "
+                        "|F| <= 40", r->path, r->line, col, fs);
+    fxp_raw den = 1;
+    for (int i = 0; i < d; i++)
+        den *= 10;
+    for (int i = 0; i < F; i++)
+        m *= 2;
+    for (int i = 0; i < -F; i++)
+        den *= 2;
+    if (m % den)
+        return rad_errf(err, RAD_ERANGE, "%s:%d:%d: %s is not on the grid of the input "
+                        "format %s (steps of 2^%d)", r->path, r->line, col, t, fs, -F);
+    fxp_raw v = (neg ? -m : m) / den;
+    if (v < fxp_raw_min(f) || v > fxp_raw_max(f))
+        return rad_errf(err, RAD_ERANGE, "%s:%d:%d: %s is out of the range of the input "
+                        "format %s", r->path, r->line, col, t, fs);
+    *raw = (int64_t)v;
+    return RAD_OK;
+}
+
+int dat_stream_next_tensor(dat_stream *s, const fxp_fmt *f, int64_t *x, rad_err *err)
+{
+    char *fld[DAT_ROW_MAX_FIELDS], *line;
+    int rc;
+    for (;;) {
+        if (!(line = stream_line(s, &rc, err)))
+            return rc ? -rc : -stream_end(s, err);
+        int nf = split_fields(line, fld, DAT_ROW_MAX_FIELDS);
+        if (s->first && nf && fld[0][0] && !strchr("+-.0123456789", fld[0][0])) {
+            s->first = 0;                              /* header */
+            continue;
+        }
+        s->first = 0;
+        if (nf != s->n_cells)
+            return -rad_errf(err, RAD_ESCHEMA, "%s:%d:%d: %d columns, expected %d (input "
+                             "values)", s->r.path, s->r.line,
+                             (nf < s->n_cells ? nf : s->n_cells) + 1, nf, s->n_cells);
+        for (int i = 0; i < nf; i++)
+            if ((rc = parse_on_grid(&s->r, i + 1, fld[i], f, &x[i], err)))
+                return -rc;
+        s->rows++;
+        return 1;
+    }
+}
+
+int dat_stream_line(const dat_stream *s) { return s->r.line; }
+const char *dat_stream_path(const dat_stream *s) { return s->r.path; }

@@ -37,6 +37,7 @@
 #include <stdbool.h>
 #include "common/rad_err.h"
 #include "data/geometry.h"
+#include "fixedpoint/fxp.h"
 
 #define DAT_CHARGE_BITS      22
 #define DAT_ERX_WORDS        12
@@ -115,6 +116,30 @@ size_t dat_split_point(size_t n, double frac);
 void   dat_slice(const dat_set *s, size_t begin, size_t end, dat_set *view);
 /* first = the first frac of s, last = the rest (views). */
 void   dat_split(const dat_set *s, double frac, dat_set *first, dat_set *last);
+
+/* ---- row-by-row reading (constant memory, stdin) ---------------------------
+** The same rows, checks and messages as dat_load, one crossing at a time, for
+** any cell count and charge width (models other than ECON-T): plain CSV rows
+** of n_cells charges (< 2^charge_bits each) or, when n_cells is 48, ePortRX
+** rows.  path "-" reads stdin. */
+typedef struct dat_stream dat_stream;
+
+int  dat_stream_open(const char *path, dat_format fmt, const dat_frontend *fe,
+                     int n_cells, int charge_bits, dat_stream **out, rad_err *err);
+void dat_stream_close(dat_stream *s);
+
+/* Next crossing into q[n_cells]: 1 = a row, 0 = end of the file, negative =
+** -(error code) with err naming file:line:column.  A file without any row
+** is an error ("no crossings (empty file)"). */
+int  dat_stream_next(dat_stream *s, uint32_t *q, rad_err *err);
+
+/* Same for a raw input tensor (a network fed past the converter, e.g. an
+** imported one): n_cells decimal values per row, each exactly on the grid
+** of format f and in its range, returned as raw integers x[n_cells]. */
+int  dat_stream_next_tensor(dat_stream *s, const fxp_fmt *f, int64_t *x, rad_err *err);
+
+int         dat_stream_line(const dat_stream *s);   /* last line read    */
+const char *dat_stream_path(const dat_stream *s);   /* "<stdin>" for "-" */
 
 /* The sample data shipped with the project (see data/samples/README.md),
 ** relative to the repo root. */

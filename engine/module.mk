@@ -17,3 +17,8 @@ CHECK_TESTS  += tests/check_engine.c
 # Long campaign: 20x the default counts (6,000 random models, 20 M ECON-T inputs).
 regress: $(BUILD)/tests/check_engine
 REGRESS_CMDS += ENG_CHECK_SCALE=20 $(BUILD)/tests/check_engine ;
+
+# The engine on files: `rad4ml run` (inputs -> outputs, traces) and
+# `rad4ml diff` (another implementation's outputs against the reference).
+LIB_SRCS += engine/eng_vec.c
+CLI_SRCS += engine/cmd_vec.c engine/cmd_run.c engine/cmd_diff.c

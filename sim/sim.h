@@ -33,6 +33,9 @@ typedef struct {
     int      latency;        /* DUT latency in clocks (>= 1)              */
     const uint32_t *real;    /* real crossings, n_real x n_cells (or NULL) */
     size_t   n_real;
+    bool     real_only;      /* traffic = exactly the real crossings, in
+                                order (the user's vectors): no corners, no
+                                random ones; n_vectors <= n_real          */
 } sim_cfg;
 
 typedef struct {

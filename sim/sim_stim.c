@@ -1,6 +1,7 @@
 /*
 ** sim_stim.c — stimulus schedule, vectors and checking (see sim.h).
 */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,6 +189,7 @@ int sim_stim_new(const mdl_model *a, const mdl_model *b, const sim_cfg *c, sim_s
     if (!s)
         return rad_errf(err, RAD_ENOMEM, "out of memory");
     s->c = *c;
+    assert(!c->real_only || (c->real && c->n_vectors <= c->n_real));
     if (s->c.latency < 1)
         s->c.latency = 1;
     s->m[0] = mdl_clone(a);
@@ -276,7 +278,11 @@ bool sim_stim_next(sim_stim *s, sim_cycle *cy)
     if (split(&s->rng) % 64 == 0)     /* an idle cycle now and then */
         return true;
     const mdl_model *m = s->m[0];
-    sim_vector(m, s->c.real, s->c.n_real, s->c.seed, s->sent, cy->q);
+    if (s->c.real_only)
+        memcpy(cy->q, s->c.real + s->sent * (size_t)m->in.n_cells,
+               (size_t)m->in.n_cells * sizeof *cy->q);
+    else
+        sim_vector(m, s->c.real, s->c.n_real, s->c.seed, s->sent, cy->q);
     cy->in_valid = 1;
     int set = s->sw_begin >= 0 && c > s->sw_end ? 1 : 0;
     bool near = s->sw_begin >= 0 && c + s->c.latency + 1 >= s->sw_begin && c - 1 <= s->sw_end;

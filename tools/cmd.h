@@ -19,5 +19,7 @@ int cmd_synth(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_flow(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 #endif

@@ -22,6 +22,8 @@ static const command COMMANDS[] = {
     { "eval",    cmd_eval,    "EMD of the autoencoder vs threshold / best-choice / STC" },
     { "train",   cmd_train,   "quantization-aware training, emits integer weights" },
     { "gen",     cmd_gen,     "generate Verilog RTL and HLS C from a model" },
+    { "run",     cmd_run,     "the C reference on a file of inputs: outputs, traces" },
+    { "diff",    cmd_diff,    "compare a simulation's outputs with the reference" },
     { "sim",     cmd_sim,     "C reference vs HLS C vs Verilator vs Icarus, bit for bit" },
     { "seu",     cmd_seu,     "single-event-upset injection campaigns (C and RTL)" },
     { "synth",   cmd_synth,   "Yosys synthesis figures (cells, area, logic depth)" },
