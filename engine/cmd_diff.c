@@ -112,9 +112,11 @@ static int explain(const mdl_model *m, const char *in, eng_in_kind kind, const d
         return rc;
     }
     eng_out o;
-    for (long r = 0; r <= row && !rc; r++)
-        if ((rc = eng_src_next(src, &o, tr, err)) != 1)
-            rc = rc < 0 ? -rc : rad_errf(err, RAD_EPARSE, "%s: row %ld gone", in, row);
+    for (long r = 0; r <= row && !rc; r++) {
+        int got = eng_src_next(src, &o, tr, err);
+        if (got != 1)
+            rc = got < 0 ? -got : rad_errf(err, RAD_EPARSE, "%s: row %ld gone", in, row);
+    }
     eng_src_close(src);
     size_t max = 0;
     for (int k = 0; k < tr->n_tensors; k++)

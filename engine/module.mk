@@ -22,3 +22,4 @@ REGRESS_CMDS += ENG_CHECK_SCALE=20 $(BUILD)/tests/check_engine ;
 # `rad4ml diff` (another implementation's outputs against the reference).
 LIB_SRCS += engine/eng_vec.c
 CLI_SRCS += engine/cmd_vec.c engine/cmd_run.c engine/cmd_diff.c
+SCRIPT_TESTS += tests/engine_run.sh
