@@ -23,3 +23,5 @@ REGRESS_CMDS += ENG_CHECK_SCALE=20 $(BUILD)/tests/check_engine ;
 LIB_SRCS += engine/eng_vec.c
 CLI_SRCS += engine/cmd_vec.c engine/cmd_run.c engine/cmd_diff.c
 SCRIPT_TESTS += tests/engine_run.sh
+# Benchmark: rad4ml run throughput, file to file (rows/s).
+BENCH_CMDS += engine/bench_run.sh ;
