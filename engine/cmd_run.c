@@ -7,7 +7,8 @@
 ** charges) and, with --trace, one CSV per tensor.  The fast path runs
 ** unless a trace is asked for (then every row runs the generic path, which
 ** fills every intermediate tensor).  Outputs are all or nothing: a bad row
-** (file:line:column in the message) leaves no output file behind.
+** (file:line:column in the message) leaves no output file behind (with
+** --out -, the rows before it have already gone to stdout).
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,7 +68,7 @@ static int run_rows(const mdl_model *m, eng_src *src, FILE *out, eng_trace_out *
 }
 
 static int run(const mdl_model *m, const run_args *a, const dat_frontend *fe,
-               eng_in_kind kind, size_t *rows, rad_err *err)
+               eng_in_kind kind, size_t *rows, bool *fast, rad_err *err)
 {
     eng_src *src = NULL;
     eng_trace_out *to = NULL;
@@ -84,6 +85,7 @@ static int run(const mdl_model *m, const run_args *a, const dat_frontend *fe,
         FILE *out = to_stdout ? stdout : f.fp;
         setvbuf(out, NULL, _IOFBF, 1 << 20);
         rc = run_rows(m, src, out, to, a->decode, rows, err);
+        *fast = !to && eng_src_fast(src);
     }
     if (!rc && to) {
         rc = eng_trace_out_commit(to, err);
@@ -139,13 +141,14 @@ int cmd_run(int argc, char **argv)
     mdl_model *m = NULL;
     dat_frontend fe;
     size_t rows = 0;
+    bool fast = false;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc = cmd_vec_frontend(&vo, &fe, &err);
     if (!rc)
         rc = cmd_vec_model(&vo, &m, &err);
     if (!rc)
-        rc = run(m, &a, &fe, vo.in_kind, &rows, &err);
+        rc = run(m, &a, &fe, vo.in_kind, &rows, &fast, &err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double s = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
     if (rc)
@@ -153,7 +156,7 @@ int cmd_run(int argc, char **argv)
     else
         fprintf(stderr, "run: %zu rows in %.3f s (%.0f rows/s, %s path) -> %s%s%s\n", rows, s,
                 s > 0 ? (double)rows / s : 0.0,
-                a.trace || vo.in_kind == ENG_IN_TENSOR ? "generic" : "fast",
+                fast ? "fast" : "generic",
                 strcmp(a.out, "-") ? a.out : "<stdout>", a.trace ? ", trace in " : "",
                 a.trace ? a.trace : "");
     mdl_free(m);

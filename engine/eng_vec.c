@@ -89,6 +89,7 @@ int eng_src_next(eng_src *s, eng_out *o, eng_trace *tr, rad_err *err)
 
 const char *eng_src_path(const eng_src *s) { return dat_stream_path(s->st); }
 int eng_src_line(const eng_src *s) { return dat_stream_line(s->st); }
+bool eng_src_fast(const eng_src *s) { return s->plan && eng_plan_is_fast(s->plan); }
 
 /* ---- bit fields ------------------------------------------------------------ */
 

@@ -54,6 +54,7 @@ void eng_src_close(eng_src *s);
 int  eng_src_next(eng_src *s, eng_out *o, eng_trace *tr, rad_err *err);
 const char *eng_src_path(const eng_src *s);
 int  eng_src_line(const eng_src *s);        /* line of the last row read */
+bool eng_src_fast(const eng_src *s);        /* rows run the fast path     */
 
 /* ---- output CSV ----------------------------------------------------------- */
 
