@@ -247,6 +247,9 @@ static int schedule(const mdl_model *m, const cg_opts *o, const cg_tb_cfg *c, si
     return RAD_OK;
 }
 
+/* Runs the sim_stim schedule once and writes each cycle's stimulus to stim
+** and each crossing's expected result (with its index, input cycle and
+** check flag) to expect; both files all or nothing. */
 static int write_vectors(const mdl_model *m, const cg_opts *o, const cg_tb_cfg *c,
                          const char *stim, const char *expect, cg_tb_stats *st, rad_err *err)
 {

@@ -158,6 +158,10 @@ static int explain(const mdl_model *m, const char *in, eng_in_kind kind, const d
     return rc;
 }
 
+/* `rad4ml diff`: parses the options, opens the reference (inputs through
+** the engine, or a file) and the outputs under test, compares them row by
+** row, prints the summary line and, with --trace, the explaining tensor.
+** Exit 0 identical, 1 a difference or an error, 2 usage. */
 int cmd_diff(int argc, char **argv)
 {
     static const struct option opts[] = {

@@ -104,6 +104,10 @@ static int run(const mdl_model *m, const run_args *a, const dat_frontend *fe,
     return rc;
 }
 
+/* `rad4ml run`: parses the options (shared model/input ones in cmd_vec.c),
+** loads the model and front end, runs every row and prints one summary line
+** (rows, time, rows/s, path) on stderr.  Exit 0, 1 on any error (nothing
+** written), 2 on a usage error. */
 int cmd_run(int argc, char **argv)
 {
     static const struct option opts[] = {

@@ -51,6 +51,10 @@ pass_both "$W/def" "default, user vectors"
 grep -q "compared=400 mismatches=0" "$W/def/icarus.log" || fail "default: 400 compared"
 "$RAD4ML" diff --in "$W/mine.csv" --got "$W/def/dump.hex" | tee "$W/diff.log"
 grep -q "compared=400 mismatches=0" "$W/diff.log" || fail "diff of the Icarus dump"
+# the same from files alone: run's CSV as the reference
+"$RAD4ML" run --in "$W/mine.csv" --out "$W/ref.csv"
+"$RAD4ML" diff --ref "$W/ref.csv" --got "$W/def/dump.hex" | grep -q "compared=400 mismatches=0" \
+    || fail "diff --ref run.csv --got dump.hex"
 
 # --- negative control: crossing 123's latent 5 changed in the expected file
 cp "$W/def/rad4ml_ae_expected.hex" "$W/good.hex"
