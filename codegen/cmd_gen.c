@@ -165,6 +165,8 @@ bad_opt:
     if (!rc)
         rc = rad_mkdirs(out, &err);
     bool any = false;
+    if (!rc && tb.on)       /* first: a bad vectors file leaves nothing behind */
+        rc = gen_testbench(m, &o, out, &tb, &err);
     if (!rc && strstr(what, "rtl")) {
         any = true;
         rc = cg_gen_verilog(m, &o, out, &err);
@@ -186,8 +188,6 @@ bad_opt:
         if (!rc)
             printf("gen: %s\n", path);
     }
-    if (!rc && tb.on)
-        rc = gen_testbench(m, &o, out, &tb, &err);
     mdl_free(m);
     if (rc) {
         fprintf(stderr, "rad4ml gen: %s\n", err.msg);

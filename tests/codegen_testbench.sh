@@ -95,4 +95,11 @@ awk -v n="$N" -v b="$BITS" 'BEGIN{srand(3); m=2^b-1; for(r=0;r<500;r++){s="";
 pass_both "$W/rnd" "random model, user vectors"
 grep -q "compared=500 mismatches=0" "$W/rnd/verilator.log" || fail "random: 500 compared"
 "$RAD4ML" diff --random-model 3 --in "$W/rnd_in.csv" --got "$W/rnd/dump.hex" | grep -q "compared=500 mismatches=0"
+# --- a vectors file that does not fit the model: file:line:column, nothing written
+if "$RAD4ML" gen --what rtl --out "$W/badvec" --testbench --vectors "$W/rnd_in.csv" 2> "$W/badvec.err"; then
+    fail "gen accepted vectors of another model"; fi
+cat "$W/badvec.err"
+grep -q "rnd_in.csv:1:[0-9]*: $N columns, expected 12 (ePortRX words)\|rnd_in.csv:1:[0-9]*: $N columns: expected" "$W/badvec.err" \
+    || fail "bad vectors message"
+[ -z "$(ls "$W/badvec" 2> /dev/null)" ] || fail "gen left files behind after a vectors error"
 echo "codegen_testbench: all checks passed"
