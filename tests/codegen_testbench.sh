@@ -9,7 +9,7 @@
 # it is cached under a hash of the Verilog in $RAD4ML_BUILD/tb_cache.
 set -eu -o pipefail
 RAD4ML=${RAD4ML:-build/bin/rad4ml}
-B=${RAD4ML_BUILD:-build}
+B=$(cd "${RAD4ML_BUILD:-build}" && pwd)
 W=$B/test_testbench
 rm -rf "$W"; mkdir -p "$W" "$B/tb_cache"
 DATA=data/samples/hgcal_ld_module_eportrx.csv
