@@ -52,6 +52,16 @@ int rad_file_open(rad_file *f, const char *path, rad_err *err)
     if (rc)
         return rc;
     strcpy(f->path, path);
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return rad_errf(err, RAD_EIO, "%s: is a directory, expected a file name", path);
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        f->direct = 1;
+        f->fp = fopen(path, "w");
+        if (!f->fp)
+            return rad_errf(err, RAD_EIO, "%s: cannot write: %s", path, strerror(errno));
+        return RAD_OK;
+    }
     snprintf(f->tmp, sizeof f->tmp, "%s.tmp.%ld", path, (long)getpid());
     f->fp = fopen(f->tmp, "w");
     if (!f->fp)
@@ -67,6 +77,8 @@ int rad_file_commit(rad_file *f, rad_err *err)
     if (fclose(f->fp) != 0)
         bad = 1;
     f->fp = NULL;
+    if (f->direct)
+        return bad ? rad_errf(err, RAD_EIO, "%s: write failed", f->path) : RAD_OK;
     if (bad) {
         remove(f->tmp);
         return rad_errf(err, RAD_EIO, "%s: write failed", f->path);
@@ -85,7 +97,8 @@ void rad_file_abort(rad_file *f)
     if (f->fp) {
         fclose(f->fp);
         f->fp = NULL;
-        remove(f->tmp);
+        if (!f->direct)
+            remove(f->tmp);
     }
 }
 

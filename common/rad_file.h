@@ -3,7 +3,9 @@
 **
 ** Every file rad4ml writes goes through rad_file: data are written to
 ** "<path>.tmp.<pid>" and renamed over <path> only on rad_file_commit, so a
-** failed run never leaves a partial output behind.
+** failed run never leaves a partial output behind.  A destination that
+** exists and is not a regular file (/dev/null, /dev/stdout, a FIFO) is
+** written directly: renaming over it would replace the device by a file.
 */
 #ifndef RAD4ML_RAD_FILE_H
 #define RAD4ML_RAD_FILE_H
@@ -15,9 +17,12 @@ typedef struct {
     FILE *fp;            /* write to this                      */
     char  path[4096];    /* final destination                  */
     char  tmp[4200];     /* temporary name while writing       */
+    int   direct;        /* 1: writing to a device/FIFO itself  */
 } rad_file;
 
-/* Opens a temporary file beside `path`.  Creates parent directories. */
+/* Opens a temporary file beside `path` (or `path` itself when it is an
+** existing non-regular file; a directory is refused).  Creates parent
+** directories. */
 int  rad_file_open(rad_file *f, const char *path, rad_err *err);
 /* Flushes, closes and renames into place; on any error removes the temp. */
 int  rad_file_commit(rad_file *f, rad_err *err);

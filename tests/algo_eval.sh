@@ -108,4 +108,15 @@ done
 $R report --eval "$T/b2.json" --out "$T/b2.html" >/dev/null 2>&1 \
     && grep -q 'over budget' "$T/b2.html" || fail "report does not mark over-budget rows"
 
+# An output that is a FIFO or device (e.g. /dev/null) is written, not replaced
+# by a renamed temp file; a directory is refused by name.
+mkfifo "$T/fifo"
+cat "$T/fifo" > "$T/fifo.out" &
+$R eval --no-ae --max 20 --json "$T/fifo" > /dev/null || fail "eval --json FIFO"
+wait
+[ -p "$T/fifo" ] || fail "the FIFO was replaced by a file"
+grep -q '"algorithms"' "$T/fifo.out" || fail "nothing written through the FIFO"
+$R eval --no-ae --max 20 --json "$T" > /dev/null 2> "$T/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "is a directory" "$T/err" || fail "directory as --json: rc $rc $(cat "$T/err")"
+
 echo "algo_eval: ok"
