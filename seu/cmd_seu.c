@@ -21,6 +21,7 @@
 #include "common/rad_file.h"
 #include "synth/syn.h"
 #include "synth/syn_flow.h"
+#include "seu/seu_shard.h"
 
 typedef struct {
     const char *model, *weights, *data, *json, *cmp_a, *cmp_b, *gen_cfg, *work;
@@ -29,6 +30,9 @@ typedef struct {
     size_t crossings, stride;
     double upsets, sel_frac;
     uint64_t seed;
+    flt_shard shard;                /* --shard i/N of the --sens map          */
+    int argc;
+    char **argv;
 } seu_args;
 
 static void usage(FILE *fp)
@@ -73,13 +77,15 @@ static void usage(FILE *fp)
 "  --per-bit N         --full: crossings streamed per upset (default 4, >= 2)\n"
 "  --sel-frac F        fraction protected by the sel variant (default 0.1)\n"
 "  --work DIR          --rtl build directory (default build/seu)\n"
-"  --name TOP          module prefix (default rad4ml_ae)\n");
+"  --name TOP          module prefix (default rad4ml_ae)\n"
+"  --shard i/N         --json: only the bits k with k %% N == i; writes the partial\n"
+"                      FILE.part-i-of-N instead of FILE (`rad4ml merge` -> FILE)\n");
 }
 
 enum { O_JSON = 256, O_COMPARE, O_SELECT, O_RTL, O_GEN, O_MODEL, O_WEIGHTS, O_DATA,
        O_CROSS, O_THREADS, O_TOP, O_UPSETS, O_TRIALS, O_SEED, O_FRAC, O_PROTECT,
        O_STRIDE, O_ALL, O_SELFRAC, O_WORK, O_NAME, O_SENS, O_DROPIN, O_SYNTH, O_FULL,
-       O_PERBIT };
+       O_PERBIT, O_SHARD };
 
 static int parse(int argc, char **argv, seu_args *a)
 {
@@ -98,7 +104,9 @@ static int parse(int argc, char **argv, seu_args *a)
         { "name", required_argument, 0, O_NAME }, { "drop-in", no_argument, 0, O_DROPIN },
         { "synth", no_argument, 0, O_SYNTH }, { "full", no_argument, 0, O_FULL },
         { "per-bit", required_argument, 0, O_PERBIT },
+        { "shard", required_argument, 0, O_SHARD },
         { 0, 0, 0, 0 } };
+    rad_err serr;
     memset(a, 0, sizeof *a);
     a->crossings = 100; a->threads = 2; a->top_n = 10; a->upsets = 1; a->trials = 200;
     a->seed = 1; a->stride = 1; a->per_bit = 4; a->sel_frac = 0.1; a->work = "build/seu"; a->top = "rad4ml_ae";
@@ -142,6 +150,12 @@ static int parse(int argc, char **argv, seu_args *a)
         case O_SYNTH: a->synth = 1; break;
         case O_FULL: a->full = 1; break;
         case O_PERBIT: a->per_bit = (int)strtol(optarg, &end, 10); break;
+        case O_SHARD:
+            if (flt_shard_parse(optarg, &a->shard, &serr)) {
+                fprintf(stderr, "rad4ml seu: %s\n", serr.msg);
+                return 2;
+            }
+            break;
         default: usage(stderr); return 2;
         }
         if (end && (*end || end == optarg)) {
@@ -164,8 +178,15 @@ static int parse(int argc, char **argv, seu_args *a)
         fprintf(stderr, "rad4ml seu: --full goes with --rtl\n");
         return 2;
     }
+    if (a->shard.n && (!a->json || a->cmp_a || a->select || a->rtl || a->gen_cfg)) {
+        fprintf(stderr, "rad4ml seu: --shard shards the --json sensitivity map only "
+                "(no --compare/--select/--rtl/--gen-cfg with it)\n");
+        return 2;
+    }
     if (!a->sens && !a->cmp_a && !a->select && !a->rtl && !a->gen_cfg)
         a->sens = 1;
+    a->argc = argc;
+    a->argv = argv;
     return 0;
 }
 
@@ -206,16 +227,59 @@ static double now(void)
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
+/* Shard i/N of the map: a partial result beside the JSON (seu_shard.h);
+** model and weights recorded by absolute path for `rad4ml merge`. */
+static int write_shard(const seu_args *a, const mdl_model *m, const seu_sens *s,
+                       double secs, rad_err *e)
+{
+    char key[17], part[4200], abs_m[4096], abs_w[4096];
+    flt_part p;
+    snprintf(abs_m, sizeof abs_m, "built-in");
+    snprintf(abs_w, sizeof abs_w, "built-in");
+    if ((a->model && !realpath(a->model, abs_m)) || (a->weights && !realpath(a->weights, abs_w)))
+        return rad_errf(e, RAD_EIO, "seu: cannot resolve the model/weights path");
+    int rc = seu_sens_key(m, a->data, a->crossings, a->threads, key, e);
+    if (!rc)
+        rc = flt_part_init(&p, "seu-sens", key, &a->shard, s->n_bits, a->argc, a->argv, e);
+    if (rc)
+        return rc;
+    rc = flt_part_meta(&p, "output", a->json, e);
+    if (!rc)
+        rc = flt_part_meta(&p, "model", abs_m, e);
+    if (!rc)
+        rc = flt_part_meta(&p, "weights", abs_w, e);
+    char v[64];
+    snprintf(v, sizeof v, "%zu %d", a->crossings, a->threads);
+    if (!rc)
+        rc = flt_part_meta(&p, "crossings_threads", v, e);
+    if (!rc)
+        rc = flt_part_meta(&p, "data", a->data ? a->data : "default", e);
+    if (!rc)
+        rc = seu_sens_to_part(s, &a->shard, &p, e);
+    flt_part_name(part, sizeof part, a->json, &a->shard);
+    if (!rc)
+        rc = flt_part_write(&p, part, e);
+    if (!rc)
+        printf("seu sens: shard %zu/%zu: %zu of %zu bits x %zu crossings in %.2f s -> %s\n",
+               a->shard.i, a->shard.n, p.n_items, s->n_bits, s->n_cross, secs, part);
+    flt_part_free(&p);
+    return rc;
+}
+
 static int do_sens(const seu_args *a, const mdl_model *m, const dat_set *d,
                    seu_sens *s, rad_err *e)
 {
     seu_sens_opts o;
     seu_sens_defaults(&o);
     o.threads = a->threads;
+    o.shard_i = a->shard.i;
+    o.shard_n = a->shard.n;
     double t0 = now();
     int rc = seu_sens_run(m, d, &o, s, e);
     if (rc)
         return rc;
+    if (a->shard.n)
+        return write_shard(a, m, s, now() - t0, e);
     printf("seu sens: %zu bits x %zu crossings in %.2f s (%ld changed words, %ld "
            "decoded + EMD after memoisation)\n", s->n_bits, s->n_cross, now() - t0,
            s->n_changed, s->n_decoded);

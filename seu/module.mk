@@ -18,6 +18,7 @@ $(SEU_SRC_C): $(SEU_RTL_SRCS) model/embed.sh
 	    seu__src_shim_cpp=seu/rtl/seu_shim.cpp seu__src_shim_h=seu/rtl/seu_shim.h \
 	    seu__src_fharness=seu/rtl/seu_fharness.c seu__src_fshim_cpp=seu/rtl/seu_fshim.cpp \
 	    seu__src_fshim_h=seu/rtl/seu_fshim.h
+LIB_SRCS += seu/seu_shard.c
 CLI_SRCS += seu/cmd_seu.c
 CHECK_TESTS += tests/check_seu.c
 SCRIPT_TESTS += tests/seu_rtl.sh

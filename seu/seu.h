@@ -60,6 +60,11 @@ int64_t seu_flip_raw(int64_t raw, int width, int is_signed, int bit);
 typedef struct {
     int    threads;        /* worker threads (>= 1)                      */
     double empty_penalty;  /* EMD charged when the decoded map is empty  */
+    size_t shard_i, shard_n; /* shard_n > 0: only bits k with k % shard_n
+                                == shard_i are computed (the others stay
+                                0); each computed bit's numbers are those
+                                of the unsharded run, bit for bit, at the
+                                same thread count                       */
 } seu_sens_opts;
 
 void seu_sens_defaults(seu_sens_opts *o);

@@ -30,6 +30,14 @@ void seu_sens_defaults(seu_sens_opts *o)
 {
     o->threads = 2;
     o->empty_penalty = seu__max_distance();
+    o->shard_i = 0;
+    o->shard_n = 0;
+}
+
+/* Whether bit k belongs to the shard this run computes. */
+static int in_shard(const seu_sens_opts *o, size_t k)
+{
+    return o->shard_n == 0 || k % o->shard_n == o->shard_i;
 }
 
 /* Everything a worker needs; read-only but for the per-thread fields. */
@@ -147,6 +155,8 @@ static void incremental_crossing(worker *w, scratch *s, size_t c)
     int n_out = mdl_shape_size(l->out), f_in = frac_in(w->m, w->last);
     int sh = f_in + fxp_frac_bits(&l->w_fmt) - fxp_frac_bits(&l->b_fmt);
     for (size_t k = w->inc_begin; k < w->n_bits; k++) {
+        if (!in_shard(w->o, k))
+            continue;
         const seu_bit *b = &w->where[k];
         int o = b->is_bias ? (int)b->index : (int)(b->index % (size_t)n_out);
         fxp_raw delta;
@@ -238,7 +248,8 @@ static void *worker_main(void *arg)
     }
     size_t full_end = w->last >= 0 ? w->inc_begin : w->n_bits;
     for (size_t k = (size_t)w->tid; !w->rc && k < full_end; k += (size_t)w->nthreads)
-        w->rc = full_bit(w, &s, mc, k);
+        if (in_shard(w->o, k))
+            w->rc = full_bit(w, &s, mc, k);
     if (w->last >= 0)
         for (size_t c = (size_t)w->tid; !w->rc && c < w->x->n; c += (size_t)w->nthreads)
             incremental_crossing(w, &s, c);
@@ -312,6 +323,9 @@ int seu_sens_run(const mdl_model *m, const dat_set *set,
                  const seu_sens_opts *o, seu_sens *s, rad_err *err)
 {
     seu__xset x;
+    if (o->shard_n && o->shard_i >= o->shard_n)
+        return rad_errf(err, RAD_EUSAGE, "seu: shard %zu of %zu does not exist",
+                        o->shard_i, o->shard_n);
     int rc = sens_alloc(s, m, err);
     if (rc)
         return rc;

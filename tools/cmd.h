@@ -21,5 +21,8 @@ int cmd_flow(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_fleet(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+int cmd_submit(int argc, char **argv);
 
 #endif

@@ -29,6 +29,9 @@ static const command COMMANDS[] = {
     { "synth",   cmd_synth,   "Yosys synthesis figures (cells, area, logic depth)" },
     { "report",  cmd_report,  "self-contained HTML report with plots" },
     { "flow",    cmd_flow,    "the whole flow on the built-in default" },
+    { "fleet",   cmd_fleet,   "per-module weights: fine-tune, images, verify in RTL, report" },
+    { "merge",   cmd_merge,   "partial results of --shard i/N runs -> the unsharded output" },
+    { "submit",  cmd_submit,  "run a sharded job's shards locally (xargs -P) or on Slurm" },
 };
 #define N_COMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 

@@ -211,6 +211,19 @@ double trn_eval_loss(const trn_net *net, const dat_set *set, const trn_config *c
 ** with charge.  Deterministic in seed. */
 int trn_synth(dat_set *set, size_t n, uint64_t seed, rad_err *err);
 
+/* The generator's settings (defaults in brackets, those of trn_synth). */
+typedef struct {
+    double noise_occupancy;  /* probability a TC has a pileup hit [0.35]     */
+    double noise_mip;        /* mean pileup hit charge, MIP_T [1.2]          */
+    double showers;          /* mean showers per crossing, Poisson [1.2]     */
+    double radius_scale;     /* lateral radius factor [1]; 1.5 for HD modules:
+                                their TCs are ~1.5x smaller in pitch          */
+} trn_synth_opts;
+
+void trn_synth_defaults(trn_synth_opts *o);
+int  trn_synth_ex(dat_set *set, size_t n, uint64_t seed, const trn_synth_opts *o,
+                  rad_err *err);
+
 /* ---- evaluation ------------------------------------------------------ */
 
 typedef struct {

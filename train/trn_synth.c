@@ -10,6 +10,8 @@
 ** exp(-r/R), R uniform in [1, 3] sensor-cell pitches.  Charges are CALQ
 ** (35 per MIP_T), integers, clamped to 22 bits; an empty crossing gets one
 ** noise hit so that every crossing has charge, as in the real sample.
+** trn_synth_ex takes those settings as options (a fleet's per-module
+** occupancy and geometry); trn_synth uses the defaults above.
 */
 #include <math.h>
 #include "train/trn_internal.h"
@@ -28,14 +30,22 @@ static int poisson(uint64_t *s, double mean)
     return k - 1;
 }
 
-static void one_crossing(uint64_t *s, uint32_t *q)
+void trn_synth_defaults(trn_synth_opts *o)
+{
+    o->noise_occupancy = 0.35;
+    o->noise_mip = 1.2;
+    o->showers = 1.2;
+    o->radius_scale = 1.0;
+}
+
+static void one_crossing(const trn_synth_opts *o, uint64_t *s, uint32_t *q)
 {
     const geo_cell *c = geo_cells();
     double e[GEO_N_CELLS] = { 0 };
     for (int i = 0; i < GEO_N_CELLS; i++)
-        if (trn__rng_unit(s) < 0.35)
-            e[i] += -log(1 - trn__rng_unit(s)) * 1.2 * MIP_T;
-    int n = poisson(s, 1.2);
+        if (trn__rng_unit(s) < o->noise_occupancy)
+            e[i] += -log(1 - trn__rng_unit(s)) * o->noise_mip * MIP_T;
+    int n = poisson(s, o->showers);
     for (int k = 0; k < n; k++) {
         int at = (int)(trn__rng_unit(s) * GEO_N_CELLS);
         double x0 = c[at].x + 2 * (trn__rng_unit(s) - 0.5);
@@ -43,7 +53,7 @@ static void one_crossing(uint64_t *s, uint32_t *q)
         double en = 2 * MIP_T * pow(1 - trn__rng_unit(s), -1.3);
         if (en > 3000 * MIP_T)
             en = 3000 * MIP_T;
-        double r0 = 1 + 2 * trn__rng_unit(s), f[GEO_N_CELLS], tot = 0;
+        double r0 = (1 + 2 * trn__rng_unit(s)) * o->radius_scale, f[GEO_N_CELLS], tot = 0;
         for (int i = 0; i < GEO_N_CELLS; i++) {
             double r = hypot(c[i].x - x0, c[i].y - y0);
             f[i] = exp(-r / r0);
@@ -64,6 +74,18 @@ static void one_crossing(uint64_t *s, uint32_t *q)
 
 int trn_synth(dat_set *set, size_t n, uint64_t seed, rad_err *err)
 {
+    trn_synth_opts o;
+    trn_synth_defaults(&o);
+    return trn_synth_ex(set, n, seed, &o, err);
+}
+
+int trn_synth_ex(dat_set *set, size_t n, uint64_t seed, const trn_synth_opts *o,
+                 rad_err *err)
+{
+    if (!(o->noise_occupancy >= 0 && o->noise_occupancy <= 1) || !(o->noise_mip > 0)
+        || !(o->showers >= 0 && o->showers <= 20) || !(o->radius_scale > 0))
+        return rad_errf(err, RAD_ERANGE, "synthetic data: noise occupancy must be in [0,1], "
+                        "showers in [0,20], noise charge and radius scale > 0");
     if (n < 1)
         return rad_errf(err, RAD_ERANGE, "synthetic data: need at least 1 crossing");
     int rc = dat_alloc(set, n, GEO_N_CELLS, err);
@@ -71,6 +93,6 @@ int trn_synth(dat_set *set, size_t n, uint64_t seed, rad_err *err)
         return rc;
     uint64_t s = trn__rng_mix(seed, 0x73796e7468);    /* "synth" */
     for (size_t i = 0; i < n; i++)
-        one_crossing(&s, set->q + i * GEO_N_CELLS);
+        one_crossing(o, &s, set->q + i * GEO_N_CELLS);
     return RAD_OK;
 }

@@ -1,0 +1,467 @@
+/*
+** cmd_fleet.c — `rad4ml fleet train|images|verify|report`: one set of
+** weights per detector module (fleet/fleet.h, fleet/README.md).
+**
+**   train   fine-tunes the base model for every module of the manifest on its
+**           own crossings -> OUT/modules/<id>.{json,weights}, OUT/train.csv
+**   images  each module's weight image (cfg words) + OUT/images/index.csv
+**           (id -> image -> checksum -> model hash -> hold-out EMD), and the
+**           fleet's ONE design, OUT/rtl (generated once, from the base)
+**   verify  every image through the cfg port of that design in Verilator,
+**           mid-stream (fleet/flt_verify.c) -> OUT/verify.csv
+**   report  the table base vs fine-tuned EMD per module (fleet/flt_report.c)
+**
+** train and verify take --shard i/N: they do modules k % N == i and write
+** <table>.part-i-of-N; `rad4ml merge` makes the table from the parts.
+*/
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "codegen/cg.h"
+#include "common/rad_file.h"
+#include "fleet/flt_cli.h"
+#include "model/model_io.h"
+#include "tools/cmd.h"
+#include "train/trn.h"
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+"usage: rad4ml fleet train  --manifest FLEET.csv --out DIR [options]\n"
+"       rad4ml fleet images --out DIR\n"
+"       rad4ml fleet verify --out DIR [--rtl DIR] [--vectors N]\n"
+"       rad4ml fleet report --out DIR\n"
+"One set of weights per detector module: fine-tune, image, verify in RTL.\n\n"
+"  --manifest FILE     modules (CSV: id,data,occupancy,showers,geometry,links,calib;\n"
+"                      see fleet/README.md)\n"
+"  --out DIR           the fleet's folder (modules/, images/, rtl/, tables)\n"
+"  --base-model FILE   model to fine-tune from (default: built-in ECON-T)\n"
+"  --base-weights FILE its weights (default: the model's)\n"
+"  --epochs N          fine-tuning epochs per module (default 3)\n"
+"  --lr X              learning rate (default 5e-4, cosine to a tenth)\n"
+"  --crossings N       synthetic crossings per module (default 2000; 75%% train)\n"
+"  --threads T         training threads (default 2; results do not depend on it)\n"
+"  --seed S            data and training seed (default 1)\n"
+"  --shard i/N         train/verify: modules k with k %% N == i only, partial\n"
+"                      result <table>.part-i-of-N for `rad4ml merge`\n"
+"  --rtl DIR           verify: the design (default DIR/rtl from `fleet images`)\n"
+"  --vectors N         verify: crossings per module (default 3000)\n"
+"  --work DIR          verify: simulation folder (default DIR/verify/work[-i-of-N])\n");
+}
+
+static int parse_num(const char *opt, const char *v, double lo, double hi, double *out)
+{
+    char *end;
+    *out = strtod(v, &end);
+    if (end == v || *end || !(*out >= lo && *out <= hi)) {
+        fprintf(stderr, "rad4ml fleet: %s '%s': expected a number in [%g, %g]\n", opt, v,
+                lo, hi);
+        return -1;
+    }
+    return 0;
+}
+
+/* Parses every option; 0 ok, 2 usage error, -1 --help printed. */
+static int parse(int argc, char **argv, flt_args *a)
+{
+    static const struct option opts[] = {
+        { "manifest", 1, 0, 'm' }, { "out", 1, 0, 'o' }, { "base-model", 1, 0, 'b' },
+        { "base-weights", 1, 0, 'B' }, { "epochs", 1, 0, 'e' }, { "lr", 1, 0, 'l' },
+        { "crossings", 1, 0, 'n' }, { "threads", 1, 0, 't' }, { "seed", 1, 0, 's' },
+        { "shard", 1, 0, 'S' }, { "rtl", 1, 0, 'r' }, { "vectors", 1, 0, 'v' },
+        { "work", 1, 0, 'w' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
+    memset(a, 0, sizeof *a);
+    a->epochs = 3; a->threads = 2; a->crossings = 2000; a->vectors = 3000; a->seed = 1;
+    a->lr = 5e-4; a->argc = argc; a->argv = argv;
+    int c;
+    double v = 0;
+    rad_err err;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        int bad = 0;
+        switch (c) {
+        case 'm': a->manifest = optarg; break;
+        case 'o': a->out = optarg; break;
+        case 'b': a->base_model = optarg; break;
+        case 'B': a->base_weights = optarg; break;
+        case 'r': a->rtl = optarg; break;
+        case 'w': a->work = optarg; break;
+        case 'e': bad = parse_num("--epochs", optarg, 0, 100000, &v); a->epochs = (int)v; break;
+        case 'l': bad = parse_num("--lr", optarg, 1e-9, 1, &v); a->lr = v; break;
+        case 'n': bad = parse_num("--crossings", optarg, 8, 1e7, &v); a->crossings = (size_t)v; break;
+        case 't': bad = parse_num("--threads", optarg, 1, TRN_SHARDS, &v); a->threads = (int)v; break;
+        case 's': bad = parse_num("--seed", optarg, 0, 1e15, &v); a->seed = (unsigned long long)v; break;
+        case 'v': bad = parse_num("--vectors", optarg, 10, 1e8, &v); a->vectors = (size_t)v; break;
+        case 'S':
+            if (flt_shard_parse(optarg, &a->shard, &err)) {
+                fprintf(stderr, "rad4ml fleet: %s\n", err.msg);
+                return 2;
+            }
+            break;
+        case 'h': usage(stdout); return -1;
+        default: usage(stderr); return 2;
+        }
+        if (bad)
+            return 2;
+    }
+    if (optind != argc - 1 || !a->out) {
+        fprintf(stderr, "rad4ml fleet: give one step (train, images, verify, report) and "
+                "--out DIR (see --help)\n");
+        return 2;
+    }
+    a->step = argv[optind];
+    return 0;
+}
+
+/* ---- tables --------------------------------------------------------------- */
+
+int flt_csv_fields(char *line, char **f, int max)
+{
+    int n = 0;
+    for (char *p = line; p && n < max; n++) {
+        f[n] = p;
+        p = strchr(p, ',');
+        if (p)
+            *p++ = 0;
+    }
+    return n;
+}
+
+void flt_rows_free(char **rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(rows[i]);
+    free(rows);
+}
+
+int flt_table_read(const char *path, const char *header, char ***rows, size_t *n,
+                   rad_err *err)
+{
+    char *buf;
+    size_t len;
+    *rows = NULL;
+    *n = 0;
+    int rc = rad_read_all(path, &buf, &len, err);
+    if (rc)
+        return rc;
+    size_t hl = strlen(header);
+    if (strncmp(buf, header, hl) || buf[hl] != '\n') {
+        free(buf);
+        return rad_errf(err, RAD_ESCHEMA, "%s:1: expected the header '%s'", path, header);
+    }
+    char **r = NULL;
+    for (char *line = buf + hl + 1; *line && !rc; ) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = 0;
+        char **rr = realloc(r, (*n + 1) * sizeof *rr);
+        char *copy = rr ? strdup(line) : NULL;
+        if (rr)
+            r = rr;
+        if (!copy)
+            rc = rad_errf(err, RAD_ENOMEM, "out of memory");
+        else
+            r[(*n)++] = copy;
+        line = nl ? nl + 1 : line + strlen(line);
+    }
+    free(buf);
+    *rows = r;
+    if (rc) {
+        flt_rows_free(r, *n);
+        *rows = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+int flt_finish(const flt_args *a, flt_part *p, const char *table, const char *header,
+               rad_err *err)
+{
+    int rc = flt_part_meta(p, "output", table, err);
+    if (!rc)
+        rc = flt_part_meta(p, "header", header, err);
+    if (rc)
+        return rc;
+    if (a->shard.n == 0) {
+        rc = flt_table_write(table, header, p, err);
+        if (!rc)
+            printf("fleet %s: wrote %s (%zu modules)\n", a->step, table, p->n_items);
+        return rc;
+    }
+    char part[4200];
+    flt_part_name(part, sizeof part, table, &a->shard);
+    rc = flt_part_write(p, part, err);
+    if (!rc)
+        printf("fleet %s: shard %zu/%zu wrote %s (%zu modules); `rad4ml merge` makes %s\n",
+               a->step, a->shard.i, a->shard.n, part, p->n_items, table);
+    return rc;
+}
+
+/* ---- train ----------------------------------------------------------------- */
+
+static int load_base(const flt_args *a, mdl_model **m, rad_err *err)
+{
+    int rc = a->base_model ? mdl_load(a->base_model, a->base_weights, m, err)
+                           : mdl_load_default(m, err);
+    if (!rc && !a->base_model && a->base_weights)
+        rc = mdl_load_weights(*m, a->base_weights, err);
+    return rc;
+}
+
+/* What every shard of a fleet training must share, as 16 hex digits. */
+static int train_key(const flt_args *a, const mdl_model *base, char key[17], rad_err *err)
+{
+    uint64_t h = FLT_FNV_INIT;
+    int rc = flt_fnv_file(&h, a->manifest, err);
+    char *j = mdl_json_text(base), *w = mdl_weights_text(base), opt[256];
+    if (!rc && (!j || !w))
+        rc = rad_errf(err, RAD_ENOMEM, "out of memory");
+    if (!rc) {
+        int n = snprintf(opt, sizeof opt, "%d %.17g %zu %llu", a->epochs, a->lr,
+                         a->crossings, a->seed);
+        h = flt_fnv(flt_fnv(flt_fnv(h, j, strlen(j)), w, strlen(w)), opt, (size_t)n);
+        snprintf(key, 17, "%016llx", (unsigned long long)h);
+    }
+    free(j);
+    free(w);
+    return rc;
+}
+
+/* Fine-tunes `m` (a copy of the base at the module's link count) on the
+** training part; EMDs before and after on the hold-out. */
+static int tune(const flt_args *a, mdl_model *m, const dat_set *tr, const dat_set *ho,
+                double *e0, double *e1, rad_err *err)
+{
+    trn_config cfg;
+    trn_config_default(&cfg);
+    cfg.epochs = a->epochs;
+    cfg.patience = 0;
+    cfg.emd_subset = 0;
+    cfg.warmup = 0;
+    cfg.threads = a->threads;
+    cfg.seed = a->seed;
+    cfg.lr = a->lr;
+    cfg.lr_min = a->lr / 10;
+    if (m->in.n_cells != GEO_N_CELLS)
+        cfg.loss = TRN_LOSS_WMSE;
+    *e0 = trn_emd_median(m, ho, err);
+    if (*e0 < 0)
+        return err->code ? err->code : RAD_EMISMATCH;
+    trn_net *net = NULL;
+    int rc = trn_net_new(m, a->seed, &net, err);
+    if (rc)
+        return rc;
+    trn_net_load_weights(net, m);
+    dat_set none = { 0 };
+    trn_result res;
+    if (a->epochs > 0)
+        rc = trn_fit(net, tr, &none, &cfg, NULL, NULL, &res, err);
+    if (!rc)
+        rc = trn_net_export(net, m, err);
+    trn_net_free(net);
+    if (!rc && (*e1 = trn_emd_median(m, ho, err)) < 0)
+        rc = err->code ? err->code : RAD_EMISMATCH;
+    return rc;
+}
+
+/* One module: data, fine-tuning, model files, its table row. */
+static int train_module(const flt_args *a, const mdl_model *base, const flt_module *fm,
+                        char *row, size_t len, rad_err *err)
+{
+    dat_set d = { 0 }, tr, ho;
+    mdl_model *m = mdl_clone(base);
+    int rc = m ? flt_module_data(fm, a->crossings, a->seed, &d, err)
+               : rad_errf(err, RAD_ENOMEM, "out of memory");
+    if (!rc && d.n_cells != m->in.n_cells)
+        rc = rad_errf(err, RAD_ESCHEMA, "module %s: %d cells per crossing, the model has %d",
+                      fm->id, d.n_cells, m->in.n_cells);
+    if (!rc)
+        rc = mdl_set_links(m, fm->links, err);
+    dat_split(&d, DAT_TRAIN_FRACTION, &tr, &ho);
+    if (!rc && (tr.n < 1 || ho.n < 1))
+        rc = rad_errf(err, RAD_ESCHEMA, "module %s: %zu crossings, too few to train and "
+                      "hold out", fm->id, d.n);
+    double e0 = 0, e1 = 0;
+    if (!rc)
+        rc = tune(a, m, &tr, &ho, &e0, &e1, err);
+    char pj[4200], pw[4200], hash[17];
+    snprintf(pj, sizeof pj, "%s/modules/%s.json", a->out, fm->id);
+    snprintf(pw, sizeof pw, "%s/modules/%s.weights", a->out, fm->id);
+    if (!rc)
+        rc = mdl_save(m, pj, pw, err);
+    snprintf(pj, sizeof pj, "%s/modules/%s.holdout.csv", a->out, fm->id);
+    if (!rc)                     /* what `fleet verify` streams through the RTL */
+        rc = dat_write_csv(pj, &ho, err);
+    if (!rc)
+        rc = flt_model_hash(m, hash, err);
+    if (!rc)
+        snprintf(row, len, "%s,%s,%d,%zu,%zu,%.6f,%.6f,%s", fm->id, fm->hd ? "hd" : "ld",
+                 fm->links, tr.n, ho.n, e0, e1, hash);
+    if (rc && err->msg[0] && !strstr(err->msg, fm->id)) {
+        char msg[sizeof err->msg + 160];
+        snprintf(msg, sizeof msg, "module %s (manifest line %d): %s", fm->id, fm->line, err->msg);
+        rad_errf(err, err->code, "%s", msg);
+    }
+    dat_free(&d);
+    mdl_free(m);
+    return rc;
+}
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static int fleet_train(const flt_args *a, rad_err *err)
+{
+    if (!a->manifest)
+        return rad_errf(err, RAD_EUSAGE, "fleet train: --manifest is required");
+    flt_manifest f;
+    mdl_model *base = NULL;
+    int rc = flt_manifest_load(a->manifest, &f, err);
+    if (rc)
+        return rc;
+    char key[17], table[4200], row[512];
+    flt_part p = { 0 };
+    if (!(rc = load_base(a, &base, err)) && !(rc = train_key(a, base, key, err)))
+        rc = flt_part_init(&p, "fleet-train", key, &a->shard, f.n, a->argc, a->argv,
+                           err);
+    double t0 = now();
+    for (size_t k = 0; k < f.n && !rc; k++) {
+        if (!flt_shard_has(&a->shard, k))
+            continue;
+        double t1 = now();
+        if (!(rc = train_module(a, base, &f.mod[k], row, sizeof row, err)))
+            rc = flt_part_item(&p, k, row, err);
+        if (!rc)
+            printf("fleet train: %-12s %s  [%.1f s]\n", f.mod[k].id, row, now() - t1);
+    }
+    snprintf(table, sizeof table, "%s/train.csv", a->out);
+    if (!rc)
+        rc = flt_finish(a, &p, table, FLT_TRAIN_HEADER, err);
+    if (!rc)
+        printf("fleet train: %zu modules in %.1f s\n", p.n_items, now() - t0);
+    flt_part_free(&p);
+    mdl_free(base);
+    flt_manifest_free(&f);
+    return rc;
+}
+
+/* ---- images ------------------------------------------------------------------ */
+
+/* Image of one module (a row of train.csv) and its index row. */
+static int image_module(const flt_args *a, char *trow, char *row, size_t len,
+                        mdl_model **first, rad_err *err)
+{
+    char *c[8], pj[4200], img[4200], hash[17];
+    if (flt_csv_fields(trow, c, 8) != 8)
+        return rad_errf(err, RAD_ESCHEMA, "%s/train.csv: row '%s' has not 8 fields", a->out,
+                        trow);
+    mdl_model *m = NULL;
+    snprintf(pj, sizeof pj, "%s/modules/%s.json", a->out, c[0]);
+    int rc = mdl_load(pj, NULL, &m, err);
+    if (!rc)
+        rc = flt_model_hash(m, hash, err);
+    if (!rc && strcmp(hash, c[7]))
+        rc = rad_errf(err, RAD_EMISMATCH, "%s: weights hash %s, train.csv says %s (the "
+                      "weights changed after training)", pj, hash, c[7]);
+    snprintf(img, sizeof img, "%s/images/%s.hex", a->out, c[0]);
+    if (!rc)
+        rc = cg_gen_image(m, img, err);
+    uint64_t ck = FLT_FNV_INIT;
+    if (!rc)
+        rc = flt_fnv_file(&ck, img, err);
+    if (!rc)
+        snprintf(row, len, "%s,images/%s.hex,%016llx,%s,%s,%s,%d", c[0], c[0],
+                 (unsigned long long)ck, hash, c[6], c[2],
+                 (int)((mdl_i2c_bits(m) + 31) / 32));
+    if (!rc && !*first) {
+        *first = m;
+        m = NULL;
+    }
+    mdl_free(m);
+    return rc;
+}
+
+/* The fleet's one design: reconfigurable weights, from the first module's
+** description (every module shares it), generated once here. */
+static int gen_design(const flt_args *a, const mdl_model *m, rad_err *err)
+{
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/rtl", a->out);
+    cg_opts o;
+    cg_opts_default(&o);
+    o.model_name = "fleet base (weights through the cfg port)";
+    o.weights_name = "reset values of the first module";
+    int rc = rad_mkdirs(dir, err);
+    if (!rc)
+        rc = cg_gen_verilog(m, &o, dir, err);
+    if (!rc)
+        printf("fleet images: the fleet's design in %s (top %s, weights as registers)\n", dir,
+               o.top);
+    return rc;
+}
+
+static int fleet_images(const flt_args *a, rad_err *err)
+{
+    char table[4200], row[512];
+    char **rows;
+    size_t n;
+    snprintf(table, sizeof table, "%s/train.csv", a->out);
+    int rc = flt_table_read(table, FLT_TRAIN_HEADER, &rows, &n, err);
+    if (rc)
+        return rc;
+    flt_part p = { 0 };
+    flt_shard whole = { 0, 0 };
+    mdl_model *first = NULL;
+    rc = flt_part_init(&p, "fleet-images", "-", &whole, n, a->argc, a->argv, err);
+    for (size_t k = 0; k < n && !rc; k++)
+        if (!(rc = image_module(a, rows[k], row, sizeof row, &first, err)))
+            rc = flt_part_item(&p, k, row, err);
+    snprintf(table, sizeof table, "%s/images/index.csv", a->out);
+    if (!rc && first)
+        rc = gen_design(a, first, err);
+    if (!rc)
+        rc = flt_table_write(table, FLT_INDEX_HEADER, &p, err);
+    if (!rc)
+        printf("fleet images: %zu images, index %s\n", p.n_items, table);
+    mdl_free(first);
+    flt_part_free(&p);
+    flt_rows_free(rows, n);
+    return rc;
+}
+
+int cmd_fleet(int argc, char **argv)
+{
+    flt_args a;
+    int rc = parse(argc, argv, &a);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    rad_err err = { 0, "" };
+    if (a.shard.n && strcmp(a.step, "train") && strcmp(a.step, "verify")) {
+        fprintf(stderr, "rad4ml fleet: --shard goes with train and verify\n");
+        return 2;
+    }
+    if (!strcmp(a.step, "train"))
+        rc = fleet_train(&a, &err);
+    else if (!strcmp(a.step, "images"))
+        rc = fleet_images(&a, &err);
+    else if (!strcmp(a.step, "verify"))
+        rc = flt_verify(&a, &err);
+    else if (!strcmp(a.step, "report"))
+        rc = flt_report(&a, &err);
+    else {
+        fprintf(stderr, "rad4ml fleet: unknown step '%s' (train, images, verify, report)\n",
+                a.step);
+        return 2;
+    }
+    if (rc)
+        fprintf(stderr, "rad4ml fleet %s: %s\n", a.step, err.msg);
+    return rc ? 1 : 0;
+}

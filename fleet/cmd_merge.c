@@ -1,0 +1,118 @@
+/*
+** cmd_merge.c — `rad4ml merge`: the partial results of a sharded job
+** (fleet/flt_part.h) into exactly the output of the unsharded run.
+**
+**   fleet-train, fleet-verify   the table (train.csv / verify.csv)
+**   seu-sens                    the sensitivity-map JSON of `seu --json`
+**
+** Refuses, writing nothing, when a shard is missing (naming it and the
+** command that reruns it alone), given twice, or from another job.
+*/
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fleet/flt_part.h"
+#include "model/model_io.h"
+#include "seu/seu_shard.h"
+#include "tools/cmd.h"
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+"usage: rad4ml merge [--out FILE] PART...\n"
+"Combines the partial results of `--shard i/N` runs (fleet train, fleet verify,\n"
+"seu --json) into the output the unsharded run writes, byte for byte.  Every\n"
+"shard 0..N-1 must be given exactly once.\n\n"
+"  --out FILE   where to write (default: the output the shards name)\n");
+}
+
+/* The model a seu-sens job ran on, checked against the job's key. */
+static int seu_model(const flt_part *p, mdl_model **m, rad_err *err)
+{
+    const char *pm = flt_part_get(p, "model"), *pw = flt_part_get(p, "weights");
+    const char *ct = flt_part_get(p, "crossings_threads"), *data = flt_part_get(p, "data");
+    if (!pm || !pw || !ct || !data)
+        return rad_errf(err, RAD_ESCHEMA, "merge: seu-sens partial without model/weights/"
+                        "crossings_threads/data");
+    bool bm = !strcmp(pm, "built-in"), bw = !strcmp(pw, "built-in");
+    int rc = bm ? mdl_load_default(m, err) : mdl_load(pm, bw ? NULL : pw, m, err);
+    if (!rc && bm && !bw)
+        rc = mdl_load_weights(*m, pw, err);
+    size_t crossings = 0;
+    int threads = 0;
+    char key[17];
+    if (!rc && sscanf(ct, "%zu %d", &crossings, &threads) != 2)
+        rc = rad_errf(err, RAD_ESCHEMA, "merge: bad crossings_threads '%s'", ct);
+    if (!rc)
+        rc = seu_sens_key(*m, strcmp(data, "default") ? data : NULL, crossings, threads, key,
+                          err);
+    if (!rc && strcmp(key, p->key))
+        rc = rad_errf(err, RAD_EMISMATCH, "merge: %s / %s changed since the shards ran "
+                      "(key %s, now %s)", pm, pw, p->key, key);
+    return rc;
+}
+
+static int merge_seu(const flt_part *p, const char *out, rad_err *err)
+{
+    mdl_model *m = NULL;
+    seu_sens s;
+    int rc = seu_model(p, &m, err);
+    if (!rc && !(rc = seu_sens_from_part(p, m, &s, err))) {
+        rc = seu_sens_write_json(&s, m, out, err);
+        seu_sens_free(&s);
+    }
+    mdl_free(m);
+    return rc;
+}
+
+/* Table jobs: header + rows; a verify table with FAIL rows is written (it
+** is the result) but the exit status says so. */
+static int merge_table(const flt_part *p, const char *out, int *fails, rad_err *err)
+{
+    const char *header = flt_part_get(p, "header");
+    if (!header)
+        return rad_errf(err, RAD_ESCHEMA, "merge: %s partial without a header", p->kind);
+    *fails = 0;
+    for (size_t i = 0; !strcmp(p->kind, "fleet-verify") && i < p->n_items; i++)
+        *fails += strstr(p->items[i].text, ",FAIL") != NULL;
+    return flt_table_write(out, header, p, err);
+}
+
+int cmd_merge(int argc, char **argv)
+{
+    static const struct option opts[] = { { "out", 1, 0, 'o' }, { "help", 0, 0, 'h' },
+                                          { 0, 0, 0, 0 } };
+    const char *out = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+        if (c == 'o')
+            out = optarg;
+        else {
+            usage(c == 'h' ? stdout : stderr);
+            return c == 'h' ? 0 : 2;
+        }
+    }
+    rad_err err = { 0, "" };
+    flt_part p;
+    int rc = flt_merge(argv + optind, (size_t)(argc - optind), &p, &err), fails = 0;
+    if (!rc && !out && !(out = flt_part_get(&p, "output")))
+        rc = rad_errf(&err, RAD_EUSAGE, "merge: the partials name no output: give --out");
+    if (!rc && !strcmp(p.kind, "seu-sens"))
+        rc = merge_seu(&p, out, &err);
+    else if (!rc && (!strcmp(p.kind, "fleet-train") || !strcmp(p.kind, "fleet-verify")))
+        rc = merge_table(&p, out, &fails, &err);
+    else if (!rc)
+        rc = rad_errf(&err, RAD_ESCHEMA, "merge: unknown job kind '%s'", p.kind);
+    if (!rc)
+        printf("merge: %d shards of %s (%zu items) -> %s\n", argc - optind, p.kind, p.n_items,
+               out);
+    if (!rc && fails)
+        fprintf(stderr, "rad4ml merge: %d module(s) FAIL in %s\n", fails, out);
+    if (rc)
+        fprintf(stderr, "rad4ml %s\n", err.msg);
+    flt_part_free(&p);
+    return rc ? 1 : fails ? 1 : 0;
+}
