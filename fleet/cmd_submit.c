@@ -156,6 +156,19 @@ static int merge_line(const sub_args *s, char **out, rad_err *err)
     return RAD_OK;
 }
 
+/* Removes what an earlier run of the same job left (exit codes, partials),
+** so that nothing stale is taken for a shard of this run. */
+static void clear_stale(const sub_args *s)
+{
+    char path[4400];
+    for (size_t i = 0; i < s->shards; i++) {
+        snprintf(path, sizeof path, "%s/shard-%zu.rc", s->dir, i);
+        unlink(path);
+        snprintf(path, sizeof path, "%s.part-%zu-of-%zu", s->output, i, s->shards);
+        unlink(path);
+    }
+}
+
 /* Local engine: run_shard.sh i -> shard-i.log, shard-i.rc; xargs -P. */
 static int run_local(sub_args *s, const char *merge, rad_err *err)
 {
@@ -267,6 +280,8 @@ int cmd_submit(int argc, char **argv)
     }
     if (!rc)
         rc = merge_line(&s, &merge, &err);
+    if (!rc && !s.dry)
+        clear_stale(&s);
     if (!rc)
         rc = s.slurm ? run_slurm(&s, merge, &err) : run_local(&s, merge, &err);
     if (!rc && s.dry)

@@ -3,8 +3,8 @@
 LIB_SRCS += fleet/flt_part.c fleet/flt_manifest.c
 CLI_SRCS += fleet/cmd_fleet.c fleet/flt_verify.c fleet/flt_report.c fleet/cmd_merge.c \
             fleet/cmd_submit.c
-#CHECK_TESTS += tests/check_fleet.c
-#SCRIPT_TESTS += tests/fleet_small.sh tests/shard_merge.sh
+CHECK_TESTS += tests/check_fleet.c
+SCRIPT_TESTS += tests/fleet_small.sh tests/shard_merge.sh
 
 # The 20-module synthetic fleet (train, images, verify, report): fleet/README.md.
 .PHONY: fleet-demo test-slurm
