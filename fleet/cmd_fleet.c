@@ -42,6 +42,7 @@ static void usage(FILE *fp)
 "  --base-weights FILE its weights (default: the model's)\n"
 "  --epochs N          fine-tuning epochs per module (default 3)\n"
 "  --lr X              learning rate (default 5e-4, cosine to a tenth)\n"
+"  --loss L            sinkhorn (default, 48-cell models), telescope, wmse, mse\n"
 "  --crossings N       synthetic crossings per module (default 2000; 75%% train)\n"
 "  --threads T         training threads (default 2; results do not depend on it)\n"
 "  --seed S            data and training seed (default 1)\n"
@@ -72,7 +73,7 @@ static int parse(int argc, char **argv, flt_args *a)
         { "base-weights", 1, 0, 'B' }, { "epochs", 1, 0, 'e' }, { "lr", 1, 0, 'l' },
         { "crossings", 1, 0, 'n' }, { "threads", 1, 0, 't' }, { "seed", 1, 0, 's' },
         { "shard", 1, 0, 'S' }, { "rtl", 1, 0, 'r' }, { "vectors", 1, 0, 'v' },
-        { "work", 1, 0, 'w' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
+        { "work", 1, 0, 'w' }, { "loss", 1, 0, 'L' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
     memset(a, 0, sizeof *a);
     a->epochs = 3; a->threads = 2; a->crossings = 2000; a->vectors = 3000; a->seed = 1;
     a->lr = 5e-4; a->argc = argc; a->argv = argv;
@@ -89,6 +90,7 @@ static int parse(int argc, char **argv, flt_args *a)
         case 'B': a->base_weights = optarg; break;
         case 'r': a->rtl = optarg; break;
         case 'w': a->work = optarg; break;
+        case 'L': a->loss = optarg; break;
         case 'e': bad = parse_num("--epochs", optarg, 0, 100000, &v); a->epochs = (int)v; break;
         case 'l': bad = parse_num("--lr", optarg, 1e-9, 1, &v); a->lr = v; break;
         case 'n': bad = parse_num("--crossings", optarg, 8, 1e7, &v); a->crossings = (size_t)v; break;
@@ -220,8 +222,8 @@ static int train_key(const flt_args *a, const mdl_model *base, char key[17], rad
     if (!rc && (!j || !w))
         rc = rad_errf(err, RAD_ENOMEM, "out of memory");
     if (!rc) {
-        int n = snprintf(opt, sizeof opt, "%d %.17g %zu %llu", a->epochs, a->lr,
-                         a->crossings, a->seed);
+        int n = snprintf(opt, sizeof opt, "%d %.17g %zu %llu %s", a->epochs, a->lr,
+                         a->crossings, a->seed, a->loss ? a->loss : "-");
         h = flt_fnv(flt_fnv(flt_fnv(h, j, strlen(j)), w, strlen(w)), opt, (size_t)n);
         snprintf(key, 17, "%016llx", (unsigned long long)h);
     }
@@ -230,36 +232,48 @@ static int train_key(const flt_args *a, const mdl_model *base, char key[17], rad
     return rc;
 }
 
+static void tune_config(const flt_args *a, const mdl_model *m, trn_config *cfg)
+{
+    trn_config_default(cfg);
+    cfg->epochs = a->epochs;
+    cfg->patience = 0;
+    cfg->emd_subset = 0;               /* best epoch on validation loss   */
+    cfg->warmup = 0;
+    cfg->threads = a->threads;
+    cfg->seed = a->seed;
+    cfg->lr = a->lr;
+    cfg->lr_min = a->lr / 10;
+    cfg->loss = m->in.n_cells == GEO_N_CELLS ? TRN_LOSS_SINKHORN : TRN_LOSS_WMSE;
+    if (a->loss)
+        trn_loss_parse(a->loss, &cfg->loss);      /* checked in fleet_train */
+}
+
 /* Fine-tunes `m` (a copy of the base at the module's link count) on the
-** training part; EMDs before and after on the hold-out. */
+** first 80 % of the training part, selecting the epoch on the last 20 %;
+** the base weights are kept (*kept = 0) when no epoch beats them there.
+** EMDs before and after on the hold-out, which training never sees. */
 static int tune(const flt_args *a, mdl_model *m, const dat_set *tr, const dat_set *ho,
-                double *e0, double *e1, rad_err *err)
+                double *e0, double *e1, int *kept, rad_err *err)
 {
     trn_config cfg;
-    trn_config_default(&cfg);
-    cfg.epochs = a->epochs;
-    cfg.patience = 0;
-    cfg.emd_subset = 0;
-    cfg.warmup = 0;
-    cfg.threads = a->threads;
-    cfg.seed = a->seed;
-    cfg.lr = a->lr;
-    cfg.lr_min = a->lr / 10;
-    if (m->in.n_cells != GEO_N_CELLS)
-        cfg.loss = TRN_LOSS_WMSE;
+    tune_config(a, m, &cfg);
     *e0 = trn_emd_median(m, ho, err);
     if (*e0 < 0)
         return err->code ? err->code : RAD_EMISMATCH;
+    dat_set fit, val;
+    dat_split(tr, 0.8, &fit, &val);
     trn_net *net = NULL;
     int rc = trn_net_new(m, a->seed, &net, err);
     if (rc)
         return rc;
     trn_net_load_weights(net, m);
-    dat_set none = { 0 };
-    trn_result res;
+    double v0 = trn_eval_loss(net, &val, &cfg);
+    trn_result res = { 0 };
+    res.best_val_loss = v0;
     if (a->epochs > 0)
-        rc = trn_fit(net, tr, &none, &cfg, NULL, NULL, &res, err);
-    if (!rc)
+        rc = trn_fit(net, &fit, &val, &cfg, NULL, NULL, &res, err);
+    *kept = !rc && res.best_val_loss < v0;
+    if (!rc && *kept)
         rc = trn_net_export(net, m, err);
     trn_net_free(net);
     if (!rc && (*e1 = trn_emd_median(m, ho, err)) < 0)
@@ -285,8 +299,9 @@ static int train_module(const flt_args *a, const mdl_model *base, const flt_modu
         rc = rad_errf(err, RAD_ESCHEMA, "module %s: %zu crossings, too few to train and "
                       "hold out", fm->id, d.n);
     double e0 = 0, e1 = 0;
+    int tuned = 0;
     if (!rc)
-        rc = tune(a, m, &tr, &ho, &e0, &e1, err);
+        rc = tune(a, m, &tr, &ho, &e0, &e1, &tuned, err);
     char pj[4200], pw[4200], hash[17];
     snprintf(pj, sizeof pj, "%s/modules/%s.json", a->out, fm->id);
     snprintf(pw, sizeof pw, "%s/modules/%s.weights", a->out, fm->id);
@@ -298,8 +313,8 @@ static int train_module(const flt_args *a, const mdl_model *base, const flt_modu
     if (!rc)
         rc = flt_model_hash(m, hash, err);
     if (!rc)
-        snprintf(row, len, "%s,%s,%d,%zu,%zu,%.6f,%.6f,%s", fm->id, fm->hd ? "hd" : "ld",
-                 fm->links, tr.n, ho.n, e0, e1, hash);
+        snprintf(row, len, "%s,%s,%d,%zu,%zu,%.6f,%.6f,%s,%s", fm->id, fm->hd ? "hd" : "ld",
+                 fm->links, tr.n, ho.n, e0, e1, tuned ? "tuned" : "base", hash);
     if (rc && err->msg[0] && !strstr(err->msg, fm->id)) {
         char msg[sizeof err->msg + 160];
         snprintf(msg, sizeof msg, "module %s (manifest line %d): %s", fm->id, fm->line, err->msg);
@@ -319,8 +334,12 @@ static double now(void)
 
 static int fleet_train(const flt_args *a, rad_err *err)
 {
+    trn_loss_kind lk;
     if (!a->manifest)
         return rad_errf(err, RAD_EUSAGE, "fleet train: --manifest is required");
+    if (a->loss && trn_loss_parse(a->loss, &lk))
+        return rad_errf(err, RAD_EUSAGE, "fleet train: --loss '%s': sinkhorn, telescope, "
+                        "wmse or mse", a->loss);
     flt_manifest f;
     mdl_model *base = NULL;
     int rc = flt_manifest_load(a->manifest, &f, err);
@@ -358,18 +377,18 @@ static int fleet_train(const flt_args *a, rad_err *err)
 static int image_module(const flt_args *a, char *trow, char *row, size_t len,
                         mdl_model **first, rad_err *err)
 {
-    char *c[8], pj[4200], img[4200], hash[17];
-    if (flt_csv_fields(trow, c, 8) != 8)
-        return rad_errf(err, RAD_ESCHEMA, "%s/train.csv: row '%s' has not 8 fields", a->out,
+    char *c[10], pj[4200], img[4200], hash[17];
+    if (flt_csv_fields(trow, c, 10) != 9)
+        return rad_errf(err, RAD_ESCHEMA, "%s/train.csv: row '%s' has not 9 fields", a->out,
                         trow);
     mdl_model *m = NULL;
     snprintf(pj, sizeof pj, "%s/modules/%s.json", a->out, c[0]);
     int rc = mdl_load(pj, NULL, &m, err);
     if (!rc)
         rc = flt_model_hash(m, hash, err);
-    if (!rc && strcmp(hash, c[7]))
+    if (!rc && strcmp(hash, c[8]))
         rc = rad_errf(err, RAD_EMISMATCH, "%s: weights hash %s, train.csv says %s (the "
-                      "weights changed after training)", pj, hash, c[7]);
+                      "weights changed after training)", pj, hash, c[8]);
     snprintf(img, sizeof img, "%s/images/%s.hex", a->out, c[0]);
     if (!rc)
         rc = cg_gen_image(m, img, err);

@@ -15,6 +15,7 @@ typedef struct {
     size_t      crossings, vectors;
     unsigned long long seed;
     double      lr;
+    const char *loss;                  /* NULL: sinkhorn (48 cells), wmse     */
     flt_shard   shard;
     int         argc;
     char      **argv;
@@ -37,7 +38,7 @@ int flt_finish(const flt_args *a, flt_part *p, const char *table, const char *he
 int flt_verify(const flt_args *a, rad_err *err);
 int flt_report(const flt_args *a, rad_err *err);
 
-#define FLT_TRAIN_HEADER "id,geometry,links,train,holdout,base_emd,tuned_emd,model_hash"
+#define FLT_TRAIN_HEADER "id,geometry,links,train,holdout,base_emd,tuned_emd,kept,model_hash"
 #define FLT_INDEX_HEADER "id,image,checksum,model_hash,holdout_emd,links,words"
 #define FLT_VERIFY_HEADER "id,image,links,crossings,compared,mismatches,skipped_reconfig," \
                           "readback_errors,result"

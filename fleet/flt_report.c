@@ -30,24 +30,24 @@ static const char *verified(char **vrows, size_t nv, const char *id, char *buf, 
 static void table(FILE *fp, char **rows, size_t n, char **vrows, size_t nv, int *better)
 {
     fprintf(fp, "| module | geometry | links | hold-out | base EMD | fine-tuned EMD | change "
-                "| RTL (Verilator, one design) |\n|---|---|---|---|---|---|---|---|\n");
+                "| weights | RTL (Verilator, one design) |\n|---|---|---|---|---|---|---|---|---|\n");
     double s0 = 0, s1 = 0;
     *better = 0;
     for (size_t i = 0; i < n; i++) {
-        char copy[512], *c[9], vb[128];
+        char copy[512], *c[10], vb[128];
         snprintf(copy, sizeof copy, "%s", rows[i]);
-        if (flt_csv_fields(copy, c, 9) != 8)
+        if (flt_csv_fields(copy, c, 10) != 9)
             continue;
         double e0 = atof(c[5]), e1 = atof(c[6]);
         s0 += e0;
         s1 += e1;
         *better += e1 < e0;
-        fprintf(fp, "| %s | %s | %s | %s | %.3f | %.3f | %+.1f %% | %s |\n", c[0], c[1], c[2],
-                c[4], e0, e1, e0 > 0 ? 100 * (e1 - e0) / e0 : 0.0,
+        fprintf(fp, "| %s | %s | %s | %s | %.3f | %.3f | %+.1f %% | %s | %s |\n", c[0], c[1],
+                c[2], c[4], e0, e1, e0 > 0 ? 100 * (e1 - e0) / e0 : 0.0, c[7],
                 verified(vrows, nv, c[0], vb, sizeof vb));
     }
     if (n)
-        fprintf(fp, "| **mean** | | | | %.3f | %.3f | %+.1f %% | |\n", s0 / (double)n,
+        fprintf(fp, "| **mean** | | | | %.3f | %.3f | %+.1f %% | | |\n", s0 / (double)n,
                 s1 / (double)n, s0 > 0 ? 100 * (s1 - s0) / s0 : 0.0);
 }
 

@@ -16,7 +16,7 @@ F=$T/f
 fail() { echo "FAIL: $*"; exit 1; }
 
 "$R" fleet train --manifest fleet/testdata/fleet4.csv --out "$F" \
-    --base-model fleet/testdata/small48d.json --crossings 1000
+    --base-model fleet/testdata/small48d.json --crossings 1000 --loss telescope
 [ "$(tail -n +2 "$F/train.csv" | wc -l)" = 4 ] || fail "train.csv has not 4 modules"
 "$R" fleet images --out "$F"
 [ "$(tail -n +2 "$F/images/index.csv" | wc -l)" = 4 ] || fail "index has not 4 images"

@@ -16,7 +16,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 B=fleet/testdata/small48d.json
 sed 's|^real_ld,[^,]*,|real_ld,'"$T"'/real.csv,|' fleet/testdata/fleet4.csv > "$T/fleet.csv"
 cp data/samples/hgcal_ld_module_eportrx.csv "$T/real.csv"
-TR="--manifest $T/fleet.csv --base-model $B --crossings 800"
+TR="--manifest $T/fleet.csv --base-model $B --crossings 800 --loss telescope"
 same() { cmp "$1" "$2" || fail "$1 differs from $2"; }
 same_fleet() {
     same "$1/train.csv" "$2/train.csv"
