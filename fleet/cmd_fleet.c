@@ -118,66 +118,7 @@ static int parse(int argc, char **argv, flt_args *a)
     return 0;
 }
 
-/* ---- tables --------------------------------------------------------------- */
-
-int flt_csv_fields(char *line, char **f, int max)
-{
-    int n = 0;
-    for (char *p = line; p && n < max; n++) {
-        f[n] = p;
-        p = strchr(p, ',');
-        if (p)
-            *p++ = 0;
-    }
-    return n;
-}
-
-void flt_rows_free(char **rows, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(rows[i]);
-    free(rows);
-}
-
-int flt_table_read(const char *path, const char *header, char ***rows, size_t *n,
-                   rad_err *err)
-{
-    char *buf;
-    size_t len;
-    *rows = NULL;
-    *n = 0;
-    int rc = rad_read_all(path, &buf, &len, err);
-    if (rc)
-        return rc;
-    size_t hl = strlen(header);
-    if (strncmp(buf, header, hl) || buf[hl] != '\n') {
-        free(buf);
-        return rad_errf(err, RAD_ESCHEMA, "%s:1: expected the header '%s'", path, header);
-    }
-    char **r = NULL;
-    for (char *line = buf + hl + 1; *line && !rc; ) {
-        char *nl = strchr(line, '\n');
-        if (nl)
-            *nl = 0;
-        char **rr = realloc(r, (*n + 1) * sizeof *rr);
-        char *copy = rr ? strdup(line) : NULL;
-        if (rr)
-            r = rr;
-        if (!copy)
-            rc = rad_errf(err, RAD_ENOMEM, "out of memory");
-        else
-            r[(*n)++] = copy;
-        line = nl ? nl + 1 : line + strlen(line);
-    }
-    free(buf);
-    *rows = r;
-    if (rc) {
-        flt_rows_free(r, *n);
-        *rows = NULL;
-        *n = 0;
-    }
-    return rc;
-}
+/* ---- tables ---------------------------------------------------------------- */
 
 int flt_finish(const flt_args *a, flt_part *p, const char *table, const char *header,
                rad_err *err)

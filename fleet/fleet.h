@@ -70,4 +70,20 @@ int  flt_module_data(const flt_module *m, size_t n_synth, uint64_t seed, dat_set
 /* Hash of a model's weights (FNV-1a 64 over the weights text), 16 hex. */
 int  flt_model_hash(const mdl_model *m, char hex[17], rad_err *err);
 
+/* ---- the fleet's tables (F/train.csv, F/images/index.csv, F/verify.csv) */
+
+#define FLT_TRAIN_HEADER "id,geometry,links,train,holdout,base_emd,tuned_emd,kept,model_hash"
+#define FLT_INDEX_HEADER "id,image,checksum,model_hash,holdout_emd,links,words"
+#define FLT_VERIFY_HEADER "id,image,links,crossings,compared,mismatches,skipped_reconfig," \
+                          "readback_errors,result"
+
+/* Splits a row at commas, in place, into at most max fields; the count. */
+int  flt_csv_fields(char *line, char **f, int max);
+
+/* Reads a table (its first line must be `header`); rows[i] are malloc'd
+** copies of the other lines (flt_rows_free). */
+int  flt_table_read(const char *path, const char *header, char ***rows, size_t *n,
+                    rad_err *err);
+void flt_rows_free(char **rows, size_t n);
+
 #endif

@@ -27,7 +27,9 @@ static void usage(FILE *fp)
 "  --links N        output links for the autoencoder and baselines (default:\n"
 "                   the model's)\n"
 "  --hist-n N       hold-out crossings for the EMD histograms (default 1000)\n"
-"  --events N       crossings in the event display, 1..6 (default 3)\n");
+"  --events N       crossings in the event display, 1..6 (default 3)\n"
+"  --fleet DIR      add the fleet section (rad4ml fleet --out DIR: EMD per\n"
+"                   module, base vs fine-tuned, and the RTL verification)\n");
 }
 
 int cmd_report(int argc, char **argv)
@@ -36,7 +38,7 @@ int cmd_report(int argc, char **argv)
         { "out", 1, 0, 'o' },   { "eval", 1, 0, 'e' },    { "seu", 1, 0, 's' },
         { "synth", 1, 0, 'y' }, { "model", 1, 0, 'm' },   { "weights", 1, 0, 'w' },
         { "data", 1, 0, 'd' },  { "links", 1, 0, 'l' },   { "hist-n", 1, 0, 'n' },
-        { "events", 1, 0, 'E' },{ "help", 0, 0, 'h' },    { 0, 0, 0, 0 } };
+        { "events", 1, 0, 'E' },{ "fleet", 1, 0, 'F' },    { "help", 0, 0, 'h' },    { 0, 0, 0, 0 } };
     rpt_opts o;
     rpt_opts_default(&o);
     optind = 1;
@@ -49,6 +51,7 @@ int cmd_report(int argc, char **argv)
         case 's': o.seu_json = optarg; break;
         case 'y': o.synth_json = optarg; break;
         case 'm': o.model = optarg; break;
+        case 'F': o.fleet_dir = optarg; break;
         case 'w': o.weights = optarg; break;
         case 'd': o.data = optarg; break;
         case 'l': o.links = (int)strtol(optarg, &end, 10);

@@ -32,6 +32,7 @@ typedef struct {
     int         n_hist;       /* crossings for the EMD histograms          */
     int         n_events;     /* crossings in the event display            */
     int         links;        /* output links; 0: the eval JSON's or model's */
+    const char *fleet_dir;    /* NULL, or a `rad4ml fleet` folder: section 5 */
 } rpt_opts;
 
 void rpt_opts_default(rpt_opts *o);

@@ -44,5 +44,7 @@ void rpt_sec_quality(rpt_buf *b, const rpt_quality *q, json_t *eval,
 void rpt_sec_events(rpt_buf *b, const rpt_quality *q);
 void rpt_sec_seu(rpt_buf *b, json_t *seu, const char *path, const char *why);
 void rpt_sec_synth(rpt_buf *b, json_t *syn, const char *path, const char *why);
+/* report/rpt_fleet.c: the tables of `rad4ml fleet` in dir (train.csv, verify.csv). */
+void rpt_sec_fleet(rpt_buf *b, const char *dir);
 
 #endif

@@ -93,6 +93,8 @@ int rpt_write(const rpt_opts *o, rad_err *err)
     rpt_sec_events(&b, have_q ? &q : NULL);
     rpt_sec_seu(&b, seu, o->seu_json, w_seu);
     rpt_sec_synth(&b, syn, o->synth_json, w_syn);
+    if (o->fleet_dir)
+        rpt_sec_fleet(&b, o->fleet_dir);
     rpt_printf(&b, "</body></html>\n");
     int rc = RAD_OK;
     if (b.oom)

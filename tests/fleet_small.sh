@@ -3,10 +3,11 @@
 # synthetic LD/HD modules and the real LD sample) on the small 48-cell model
 # with a decoder (fleet/testdata/small48d): fine-tune, images + index, every
 # image through the cfg port of ONE design in Verilator mid-stream (0
-# mismatches per module), report.  Negative controls: a tampered image (its
-# checksum), a tampered image with a forged checksum (it no longer decodes
-# to the trained weights), and a C model configured unlike the RTL (index
-# says module 0 runs at 3 links, the design resets to 5) must all fail.
+# mismatches per module), report (text, and the HTML report's section).
+# Negative controls: a tampered image (its checksum), a tampered image with
+# a forged checksum (it no longer decodes to the trained weights), and a C
+# model configured unlike the RTL (the index says module 0 runs at 3 links,
+# the design resets to 5) must all fail.
 set -eu
 R=${RAD4ML:-build/bin/rad4ml}
 VW=${RAD4ML_BUILD:-build}/fleet/verify_small      # Verilated model cached here
@@ -30,6 +31,12 @@ awk -F, 'NR > 1 { n++; if ($5 < 1000 || $6 != 0 || $8 != 0 || $9 != "PASS") bad+
 "$R" fleet report --out "$F" | tee "$T/report.txt"
 grep -q "of 4 modules" "$T/report.txt" || fail "report"
 grep -q "PASS (.* compared, 0 mismatches)" "$F/report.md" || fail "report.md without verify"
+"$R" report --out "$T/r.html" --fleet "$F" --eval none --seu none --synth none --hist-n 200 \
+    > /dev/null 2>&1
+for id in ld_low hd_busy ld_cal real_ld; do
+    grep -q "<tr><td>$id</td>.*<td>PASS</td></tr>" "$T/r.html" || fail "report: no row for $id"
+done
+grep -q 'id="fig-fleet"' "$T/r.html" || fail "report: no fleet plot"
 
 # -- negative controls --
 G=$T/g
