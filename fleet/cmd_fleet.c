@@ -222,7 +222,9 @@ static int tune(const flt_args *a, mdl_model *m, const dat_set *tr, const dat_se
     return rc;
 }
 
-/* One module: data, fine-tuning, model files, its table row. */
+/* One module: its crossings (split train / hold-out), fine-tuning at its link
+** count, F/modules/<id>.{json,weights,holdout.csv}, and its train.csv row;
+** errors are prefixed with the module id and manifest line. */
 static int train_module(const flt_args *a, const mdl_model *base, const flt_module *fm,
                         char *row, size_t len, rad_err *err)
 {
@@ -277,9 +279,9 @@ static int fleet_train(const flt_args *a, rad_err *err)
 {
     trn_loss_kind lk;
     if (!a->manifest)
-        return rad_errf(err, RAD_EUSAGE, "fleet train: --manifest is required");
+        return rad_errf(err, RAD_EUSAGE, "--manifest is required");
     if (a->loss && trn_loss_parse(a->loss, &lk))
-        return rad_errf(err, RAD_EUSAGE, "fleet train: --loss '%s': sinkhorn, telescope, "
+        return rad_errf(err, RAD_EUSAGE, "--loss '%s': sinkhorn, telescope, "
                         "wmse or mse", a->loss);
     flt_manifest f;
     mdl_model *base = NULL;

@@ -95,6 +95,10 @@ int cmd_merge(int argc, char **argv)
             return c == 'h' ? 0 : 2;
         }
     }
+    if (optind >= argc) {
+        usage(stderr);
+        return 2;
+    }
     rad_err err = { 0, "" };
     flt_part p;
     int rc = flt_merge(argv + optind, (size_t)(argc - optind), &p, &err), fails = 0;

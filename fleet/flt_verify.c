@@ -202,6 +202,10 @@ static int verify_key(const flt_args *a, const char *index, char key[17], rad_er
     return rc;
 }
 
+/* Verifies the modules of this shard (all without --shard) in the order of
+** images/index.csv; writes verify.csv or the shard's partial, also when a
+** module FAILs (the table is the result), and then returns RAD_EMISMATCH.
+** Refuses before simulating anything when the design is missing. */
 int flt_verify(const flt_args *a, rad_err *err)
 {
     char index[4200], rtl[4200], work[4200], table[4200], key[17], row[512], probe[4400];
