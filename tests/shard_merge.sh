@@ -6,6 +6,7 @@
 # shard (named, with the command that reruns it, nothing written), a
 # duplicated one, shards of different jobs.  A failing shard under submit
 # --local is reported by id and nothing is merged; rerun alone, it merges.
+# A shard killed (SIGKILL) mid-run leaves no partial; merge names it.
 set -eu
 R=${RAD4ML:-build/bin/rad4ml}
 R=$(cd "$(dirname "$R")" && pwd)/$(basename "$R")
@@ -77,3 +78,13 @@ if "$R" merge "$T/x.json.part-0-of-3" "$T"/seu3.json.part-{1,2}-of-3 2> "$T/e"; 
     fail "merged shards of different campaigns"; fi
 grep -q "not shards of the same job" "$T/e" || { cat "$T/e"; fail "different campaigns"; }
 echo "seu --json: 3 shards == unsharded ($(wc -c < "$T/seu.json") bytes)"
+
+# -- a killed shard leaves no partial; merge names it --
+"$R" seu --crossings 10 --json "$T/k.json" --shard 1/2 > /dev/null
+bash -c 'timeout -s KILL 1 "$@" > /dev/null; exit $?' kill "$R" seu --crossings 10 \
+    --json "$T/k.json" --shard 0/2 --threads 1 2> /dev/null && fail "the shard to kill finished within 1 s"
+[ ! -e "$T/k.json.part-0-of-2" ] || fail "a killed shard left a partial"
+if "$R" merge "$T/k.json.part-1-of-2" 2> "$T/e"; then fail "merged without the killed shard"; fi
+grep -q "1 of 2 shards missing (crashed or not run): 0; rerun one alone with: rad4ml seu .*--shard 0/2" \
+    "$T/e" || { cat "$T/e"; fail "killed shard not named"; }
+echo "killed shard: no partial left, merge names it and its rerun command"
