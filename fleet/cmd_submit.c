@@ -156,8 +156,8 @@ static int merge_line(const sub_args *s, char **out, rad_err *err)
     return RAD_OK;
 }
 
-/* Removes what an earlier run of the same job left (exit codes, partials),
-** so that nothing stale is taken for a shard of this run. */
+/* Removes what an earlier run of the same job left (exit codes, partials,
+** the merged output), so that nothing stale is taken for this run's. */
 static void clear_stale(const sub_args *s)
 {
     char path[4400];
@@ -167,6 +167,7 @@ static void clear_stale(const sub_args *s)
         snprintf(path, sizeof path, "%s.part-%zu-of-%zu", s->output, i, s->shards);
         unlink(path);
     }
+    unlink(s->output);
 }
 
 /* Local engine: run_shard.sh i -> shard-i.log, shard-i.rc; xargs -P. */
@@ -210,6 +211,24 @@ static int run_local(sub_args *s, const char *merge, rad_err *err)
     return system(merge) == 0 ? RAD_OK : rad_errf(err, RAD_ETOOL, "submit: merge failed");
 }
 
+/* After a failed run: every shard without its partial result, by id, with
+** its log and the command that reruns it alone; returns the count. */
+static size_t report_missing(const sub_args *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->shards; i++) {
+        char part[4400];
+        snprintf(part, sizeof part, "%s.part-%zu-of-%zu", s->output, i, s->shards);
+        if (access(part, R_OK) == 0)
+            continue;
+        n++;
+        fprintf(stderr, "submit: shard %zu/%zu FAILED (no %s; log %s/shard-%zu.log); rerun it "
+                "alone: %s --shard %zu/%zu\n", i, s->shards, part, s->dir, i, s->job, i,
+                s->shards);
+    }
+    return n;
+}
+
 /* Slurm engine: array script + merge script, sbatch both. */
 static int run_slurm(sub_args *s, const char *merge, rad_err *err)
 {
@@ -246,11 +265,16 @@ static int run_slurm(sub_args *s, const char *merge, rad_err *err)
              "--dependency=afterok:%s '%s'", s->wait ? " --wait" : "", id, mpath);
     printf("submit: merge job after it: %s\n", cmd);
     int st = system(cmd);
+    /* sbatch --wait returns 0 for a merge job cancelled by its dependency:
+    ** judge by the files (clear_stale removed the old ones before) */
+    size_t n = s->wait ? report_missing(s) : 0;
+    if (s->wait && (n || st != 0 || access(s->output, R_OK) != 0))
+        return rad_errf(err, RAD_ETOOL, "submit: %zu of %zu array tasks of job %s failed, the "
+                        "merge job did not run or failed (see %s/merge.log; rerun the tasks, "
+                        "then: %s)", n, s->shards, id, s->dir, merge);
     if (st != 0)
-        return rad_errf(err, RAD_ETOOL, "submit: the merge job %s (a shard failed, or the "
-                        "merge refused: see %s/shard-*.log and %s/merge.log; `sacct -j %s` "
-                        "names the failed array task ids)", s->wait ? "did not succeed" :
-                        "was not accepted", s->dir, s->dir, id);
+        return rad_errf(err, RAD_ETOOL, "submit: the merge job was not accepted (array job %s "
+                        "runs; `rad4ml merge` by hand when it is done)", id);
     return RAD_OK;
 }
 

@@ -5,6 +5,8 @@
 #   1. an SEU sensitivity campaign (built-in ECON-T, 4 shards)
 #   2. a small fleet (fleet/testdata/fleet4.csv): train (2 shards), then
 #      images locally, verify (2 shards, each builds its Verilated model)
+#   3. a fleet whose module 3 has no data file: task 1 fails, is named by
+#      submit with its rerun command, the merge job is cancelled
 # and checks every merged result equals the local unsharded run, byte for
 # byte.  Installs slurm-wlm and munge with apt-get when missing.  Everything
 # else stays in a temporary folder: slurm.conf (SLURM_CONF, daemons started
@@ -19,6 +21,7 @@ R=$(cd "$(dirname "$R")" && pwd)/$(basename "$R")
 if ! command -v slurmctld > /dev/null || ! command -v munged > /dev/null; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q slurm-wlm munge > /dev/null
 fi
+[ -c /dev/null ] || { echo "test-slurm: /dev/null is not a character device (something replaced it; as root: rm /dev/null; mknod -m 666 /dev/null c 1 3); munged cannot run"; exit 1; }
 for d in slurmctld slurmd; do
     if pgrep -x $d > /dev/null; then echo "test-slurm: a $d already runs here; not starting a second"; exit 1; fi
 done
@@ -105,5 +108,17 @@ for f in "$W"/local/modules/*; do cmp "$f" "$W/slurm/modules/$(basename "$f")"; 
 cmp "$W/local/verify.csv" "$W/slurm/verify.csv" || fail "fleet verify: merged (Slurm) != local"
 cat "$W/slurm/verify.csv"
 echo "test-slurm: fleet train + verify over 2 array tasks each == local ($(( $(date +%s) - t0 )) s)"
+
+# 3. a failing array task: reported by id, the merge job cancelled, nothing merged
+sed 's|^real_ld,[^,]*,|real_ld,'"$W"'/missing.csv,|' fleet/testdata/fleet4.csv > "$W/bad.csv"
+if "$R" submit --shards 2 --slurm --wait -- fleet train --manifest "$W/bad.csv" \
+        --base-model "$PWD/fleet/testdata/small48d.json" --crossings 800 --loss telescope \
+        --out "$W/bad" 2> "$W/bad.err"; then
+    fail "a failing array task went unnoticed"; fi
+cat "$W/bad.err"
+grep -q "shard 1/2 FAILED" "$W/bad.err" && ! grep -q "shard 0/2 FAILED" "$W/bad.err" \
+    || fail "the failed task is not named"
+[ ! -e "$W/bad/train.csv" ] || fail "merged despite a failed task"
+echo "test-slurm: a failed array task is named with its rerun command, nothing merged"
 ok=1
 echo "test-slurm: PASS in $(( $(date +%s) - start )) s"
