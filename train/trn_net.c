@@ -59,9 +59,6 @@ static int build_elayer(trn_net *net, int i, int *f, int *w, size_t *np, rad_err
                         "outside 0..40", i, ml->name, l->b_shift);
     long terms = (long)l->k.kh * l->k.kw * l->in.c + 1;
     int acc_bits = *w + ml->w_fmt.width + bits_for(terms) + 1;
-    if (l->out.c > 1024)
-        return rad_errf(err, RAD_ERANGE, "layers[%d] (%s): %d output channels, the trainer "
-                        "allows 1024", i, ml->name, l->out.c);
     if (acc_bits > 62 || ml->b_fmt.width + l->b_shift > 62)
         return rad_errf(err, RAD_ERANGE, "layers[%d] (%s): accumulator of %d bits does "
                         "not fit the trainer's 64-bit integers", i, ml->name, acc_bits);

@@ -53,175 +53,67 @@ void trn__ws_free(trn_ws *ws)
     free(ws);
 }
 
-/* ---- encoder, integer ------------------------------------------------- */
+/* ---- the convolution window ------------------------------------------- */
 
-static void conv_dense_int(const trn_elayer *l, const int64_t *in, const int64_t *w,
-                           const int64_t *b, int64_t *acc_out)
+/* Geometry of one walk over a convolution window, in plain ints (whatever
+** kernel struct the layers carry).  A convolution gathers: output pixel p
+** reads the input pixels q = p * stride + tap - pad.  A transposed
+** convolution scatters: input pixel p adds into the output pixels
+** q = p * stride + tap - crop.  So the walk visits the pixels p of the
+** "walked" grid and, for each, the taps whose q lies inside the "reached"
+** grid; what happens at a position and at a tap is passed in. */
+typedef struct {
+    int kh, kw, sh, sw, pt, pl;  /* kernel, stride, pad (conv) / crop (conv-T) */
+    int ph, pw;                  /* walked grid: conv output, conv-T input      */
+    int qh, qw;                  /* reached grid: conv input, conv-T output     */
+} conv_win;
+
+/* Called at walked pixel p before its taps; returning false skips them. */
+typedef bool (*conv_pos_fn)(void *ctx, size_t p);
+/* Called per tap: walked pixel p, reached pixel q, tap t = ky * kw + kx. */
+typedef void (*conv_tap_fn)(void *ctx, size_t p, size_t q, size_t t);
+
+/* The one convolution-window walk of the trainer: p in raster order, then
+** the taps (ky, kx) in raster order, so every sum keeps the order of the
+** straight loops it replaced (bit-exact).  pos may be NULL.  Inlined with
+** constant pos / tap, the calls are inlined too (no indirect call). */
+static inline void conv_walk(const conv_win *g, conv_pos_fn pos, conv_tap_fn tap, void *ctx)
 {
-    int cin = l->in.c, cout = l->out.c;
-    int64_t acc[1024];
-    for (int oy = 0; oy < l->out.h; oy++)
-        for (int ox = 0; ox < l->out.w; ox++) {
-            for (int co = 0; co < cout; co++)
-                acc[co] = b[co] * ((int64_t)1 << l->b_shift);   /* no UB for b < 0 */
-            for (int ky = 0; ky < l->k.kh; ky++) {
-                int iy = oy * l->k.sh + ky - l->k.pt;
-                if (iy < 0 || iy >= l->in.h)
-                    continue;
-                for (int kx = 0; kx < l->k.kw; kx++) {
-                    int ix = ox * l->k.sw + kx - l->k.pl;
-                    if (ix < 0 || ix >= l->in.w)
-                        continue;
-                    const int64_t *src = in + ((size_t)iy * l->in.w + ix) * cin;
-                    const int64_t *wk = w + (size_t)(ky * l->k.kw + kx) * cin * cout;
-                    for (int ci = 0; ci < cin; ci++) {
-                        int64_t v = src[ci];
-                        if (!v)
-                            continue;
-                        const int64_t *wc = wk + (size_t)ci * cout;
-                        for (int co = 0; co < cout; co++)
-                            acc[co] += v * wc[co];
-                    }
-                }
-            }
-            memcpy(acc_out + ((size_t)oy * l->out.w + ox) * cout, acc, cout * sizeof(int64_t));
-        }
-}
-
-static void elayer_int(const trn_elayer *l, const trn_qw *qw, int i, const int64_t *in,
-                       int64_t *out, double *a, uint8_t *mask)
-{
-    if (l->kind == MDL_MAP || l->kind == MDL_FLATTEN) {
-        for (int k = 0; k < l->n_out; k++) {
-            int src = l->kind == MDL_MAP ? l->map[k] : k;
-            out[k] = src < 0 ? 0 : in[src];
-            a[k] = (double)out[k] * l->s_out;
-            mask[k] = 1;
-        }
-        return;
-    }
-    conv_dense_int(l, in, qw->wq[i], qw->bq[i], out);
-    for (int k = 0; k < l->n_out; k++) {
-        int64_t v = out[k];
-        int s1 = 0, s2 = 0;
-        if (l->has_acc)
-            v = trn__quant(&l->qacc, v, &s1);
-        bool pass = !s1;
-        if (l->relu) {
-            if (v <= 0) {
-                v = 0;
-                pass = false;
-            }
-        }
-        v = trn__quant(&l->qout, v, &s2);
-        out[k] = v;
-        a[k] = (double)v * l->s_out;
-        mask[k] = pass && !s2;
-    }
-}
-
-/* ---- encoder, float (shadow weights, no quantization) ---------------- */
-
-/* Float 'same'/'valid' convolution: out[y][x][co] = b[co] + sum over the
-** taps inside the input of in[iy][ix][ci] w[tap][ci][co]. */
-static void conv_fwd(const mdl_kernel *k, mdl_shape is, mdl_shape os, const double *in,
-                     const double *w, const double *b, double *out)
-{
-    int cin = is.c, cout = os.c;
-    for (int oy = 0; oy < os.h; oy++)
-        for (int ox = 0; ox < os.w; ox++) {
-            double *acc = out + ((size_t)oy * os.w + ox) * cout;
-            for (int co = 0; co < cout; co++)
-                acc[co] = b[co];
-            for (int ky = 0; ky < k->kh; ky++) {
-                int iy = oy * k->sh + ky - k->pt;
-                if (iy < 0 || iy >= is.h)
-                    continue;
-                for (int kx = 0; kx < k->kw; kx++) {
-                    int ix = ox * k->sw + kx - k->pl;
-                    if (ix < 0 || ix >= is.w)
-                        continue;
-                    const double *src = in + ((size_t)iy * is.w + ix) * cin;
-                    const double *wk = w + (size_t)(ky * k->kw + kx) * cin * cout;
-                    for (int ci = 0; ci < cin; ci++) {
-                        double v = src[ci];
-                        for (int co = 0; co < cout; co++)
-                            acc[co] += v * wk[ci * cout + co];
-                    }
-                }
-            }
-        }
-}
-
-static void elayer_float(const trn_elayer *l, const double *th, const double *in,
-                         double *a, uint8_t *mask)
-{
-    if (l->kind == MDL_MAP || l->kind == MDL_FLATTEN) {
-        for (int k = 0; k < l->n_out; k++) {
-            int src = l->kind == MDL_MAP ? l->map[k] : k;
-            a[k] = src < 0 ? 0 : in[src];
-            mask[k] = 1;
-        }
-        return;
-    }
-    conv_fwd(&l->k, l->in, l->out, in, th + l->p_w, th + l->p_b, a);
-    for (int k = 0; k < l->n_out; k++) {
-        mask[k] = !l->relu || a[k] > 0;
-        if (!mask[k])
-            a[k] = 0;
-    }
-}
-
-/* Backward of a conv/dense encoder layer: dout (real units) -> grads of
-** the weights (into gw, gb) and, if din, of the input. */
-static void conv_dense_back(const trn_elayer *l, const double *w, const double *in,
-                            const double *dacc, double *gw, double *gb, double *din)
-{
-    int cin = l->in.c, cout = l->out.c;
-    if (din)
-        memset(din, 0, (size_t)l->n_in * sizeof(double));
-    for (int oy = 0; oy < l->out.h; oy++)
-        for (int ox = 0; ox < l->out.w; ox++) {
-            const double *d = dacc + ((size_t)oy * l->out.w + ox) * cout;
-            bool any = false;
-            for (int co = 0; co < cout; co++) {
-                gb[co] += d[co];
-                any |= d[co] != 0;
-            }
-            if (!any)
+    for (int py = 0; py < g->ph; py++)
+        for (int px = 0; px < g->pw; px++) {
+            size_t p = (size_t)py * g->pw + px;
+            if (pos && !pos(ctx, p))
                 continue;
-            for (int ky = 0; ky < l->k.kh; ky++) {
-                int iy = oy * l->k.sh + ky - l->k.pt;
-                if (iy < 0 || iy >= l->in.h)
+            for (int ky = 0; ky < g->kh; ky++) {
+                int qy = py * g->sh + ky - g->pt;
+                if (qy < 0 || qy >= g->qh)
                     continue;
-                for (int kx = 0; kx < l->k.kw; kx++) {
-                    int ix = ox * l->k.sw + kx - l->k.pl;
-                    if (ix < 0 || ix >= l->in.w)
+                for (int kx = 0; kx < g->kw; kx++) {
+                    int qx = px * g->sw + kx - g->pl;
+                    if (qx < 0 || qx >= g->qw)
                         continue;
-                    size_t ib = ((size_t)iy * l->in.w + ix) * cin;
-                    size_t wb = (size_t)(ky * l->k.kw + kx) * cin * cout;
-                    for (int ci = 0; ci < cin; ci++) {
-                        double v = in[ib + ci];
-                        double *g = gw + wb + (size_t)ci * cout;
-                        const double *wc = w + wb + (size_t)ci * cout;
-                        if (v != 0)
-                            for (int co = 0; co < cout; co++)
-                                g[co] += v * d[co];
-                        if (din) {
-                            double s = 0;
-                            for (int co = 0; co < cout; co++)
-                                s += wc[co] * d[co];
-                            din[ib + ci] += s;
-                        }
-                    }
+                    tap(ctx, p, (size_t)qy * g->qw + qx, (size_t)ky * g->kw + kx);
                 }
             }
         }
 }
 
-/* ---- decoder (float) --------------------------------------------------- */
+/* The window of a conv / dense layer: walked = `walked`, reached = `reached`. */
+static conv_win win_of(int kh, int kw, int sh, int sw, int pt, int pl, mdl_shape walked,
+                       mdl_shape reached)
+{
+    return (conv_win){ kh, kw, sh, sw, pt, pl, walked.h, walked.w, reached.h, reached.w };
+}
 
-/* One scatter tap of a transposed convolution: dst[cout] += src[cin] W. */
+/* A conv layer's window, output walked; a conv-T's, input walked. */
+#define WIN_GATHER(l) win_of((l)->k.kh, (l)->k.kw, (l)->k.sh, (l)->k.sw, (l)->k.pt, \
+                             (l)->k.pl, (l)->out, (l)->in)
+#define WIN_SCATTER(l) win_of((l)->k.kh, (l)->k.kw, (l)->k.sh, (l)->k.sw, (l)->k.pt, \
+                              (l)->k.pl, (l)->in, (l)->out)
+
+/* ---- per-tap work -------------------------------------------------------- */
+
+/* dst[cout] += src[cin] W, W = wk[cin][cout]. */
 static inline void tap_fwd(const double *restrict src, const double *restrict wk,
                            double *restrict dst, int cin, int cout)
 {
@@ -243,10 +135,269 @@ static void tap_fwd_any(const double *src, const double *wk, double *dst, int ci
         tap_fwd(src, wk, dst, cin, cout);
 }
 
+/* in[cin] x d[cout] -> gw[cin][cout] += in d^T, din[cin] += W d, with the
+** weights transposed, wt[cout][cin]. */
+static inline void tap_back(const double *restrict in, const double *restrict d,
+                            const double *restrict wt, double *restrict gw,
+                            double *restrict din, int cin, int cout)
+{
+    for (int ci = 0; ci < cin; ci++) {
+        double v = in[ci];
+        if (v != 0)
+            for (int co = 0; co < cout; co++)
+                gw[ci * cout + co] += v * d[co];
+    }
+    for (int co = 0; co < cout; co++) {
+        double dc = d[co];
+        if (dc != 0)
+            for (int ci = 0; ci < cin; ci++)
+                din[ci] += wt[co * cin + ci] * dc;
+    }
+}
+
+/* The ECON-T decoder's tap shapes get constant-size copies of tap_back
+** (unrolled and vectorized by the compiler): ~2x on the whole backward. */
+static void tap_back_any(const double *in, const double *d, const double *wt, double *gw,
+                         double *din, int cin, int cout)
+{
+    if (cin == 8 && cout == 8)
+        tap_back(in, d, wt, gw, din, 8, 8);
+    else if (cin == 8 && cout == 1)
+        tap_back(in, d, wt, gw, din, 8, 1);
+    else
+        tap_back(in, d, wt, gw, din, cin, cout);
+}
+
+/* ---- encoder, integer ------------------------------------------------- */
+
+/* Integer conv / dense (a 1x1 conv on a 1x1xN input): acc = b << b_shift
+** + sum of in * w over the taps, per output pixel and channel. */
+typedef struct {
+    const int64_t *in, *w, *b;
+    int64_t       *acc;
+    int            cin, cout, b_shift;
+} int_conv;
+
+static bool int_conv_pos(void *ctx, size_t p)
+{
+    int_conv *c = ctx;
+    int64_t *acc = c->acc + p * c->cout;
+    for (int co = 0; co < c->cout; co++)
+        acc[co] = c->b[co] * ((int64_t)1 << c->b_shift);   /* no UB for b < 0 */
+    return true;
+}
+
+static inline void int_tap(const int64_t *restrict src, const int64_t *restrict wk,
+                           int64_t *restrict acc, int cin, int cout)
+{
+    for (int ci = 0; ci < cin; ci++) {
+        int64_t v = src[ci];
+        if (!v)
+            continue;
+        const int64_t *wc = wk + (size_t)ci * cout;
+        for (int co = 0; co < cout; co++)
+            acc[co] += v * wc[co];
+    }
+}
+
+static void int_conv_tap(void *ctx, size_t p, size_t q, size_t t)
+{
+    int_conv *c = ctx;
+    int_tap(c->in + q * c->cin, c->w + t * c->cin * c->cout, c->acc + p * c->cout, c->cin,
+            c->cout);
+}
+
+static void elayer_int(const trn_elayer *l, const trn_qw *qw, int i, const int64_t *in,
+                       int64_t *out, double *a, uint8_t *mask)
+{
+    if (l->kind == MDL_MAP || l->kind == MDL_FLATTEN) {
+        for (int k = 0; k < l->n_out; k++) {
+            int src = l->kind == MDL_MAP ? l->map[k] : k;
+            out[k] = src < 0 ? 0 : in[src];
+            a[k] = (double)out[k] * l->s_out;
+            mask[k] = 1;
+        }
+        return;
+    }
+    conv_win g = WIN_GATHER(l);
+    int_conv c = { in, qw->wq[i], qw->bq[i], out, l->in.c, l->out.c, l->b_shift };
+    conv_walk(&g, int_conv_pos, int_conv_tap, &c);
+    for (int k = 0; k < l->n_out; k++) {
+        int64_t v = out[k];
+        int s1 = 0, s2 = 0;
+        if (l->has_acc)
+            v = trn__quant(&l->qacc, v, &s1);
+        bool pass = !s1;
+        if (l->relu) {
+            if (v <= 0) {
+                v = 0;
+                pass = false;
+            }
+        }
+        v = trn__quant(&l->qout, v, &s2);
+        out[k] = v;
+        a[k] = (double)v * l->s_out;
+        mask[k] = pass && !s2;
+    }
+}
+
+/* ---- float convolution, forward ------------------------------------------ */
+
+/* Float conv (walked = output, out[p] = b + sum in[q] W[t]) or transposed
+** conv (walked = input, out[q] += in[p] W[t] after out = b everywhere). */
+typedef struct {
+    const double *in, *w, *b;
+    double       *out;
+    int           cin, cout;
+} flt_conv;
+
+static bool flt_conv_pos(void *ctx, size_t p)
+{
+    flt_conv *c = ctx;
+    double *acc = c->out + p * c->cout;
+    for (int co = 0; co < c->cout; co++)
+        acc[co] = c->b[co];
+    return true;
+}
+
+static void flt_conv_tap(void *ctx, size_t p, size_t q, size_t t)
+{
+    flt_conv *c = ctx;
+    tap_fwd(c->in + q * c->cin, c->w + t * c->cin * c->cout, c->out + p * c->cout, c->cin,
+            c->cout);
+}
+
+static void flt_convt_tap(void *ctx, size_t p, size_t q, size_t t)
+{
+    flt_conv *c = ctx;
+    tap_fwd_any(c->in + p * c->cin, c->w + t * c->cin * c->cout, c->out + q * c->cout,
+                c->cin, c->cout);
+}
+
+/* 'same'/'valid' convolution out = b + in * W of window g (output walked). */
+static void conv_fwd(const conv_win *g, int cin, int cout, const double *in, const double *w,
+                     const double *b, double *out)
+{
+    flt_conv c = { in, w, b, out, cin, cout };
+    conv_walk(g, flt_conv_pos, flt_conv_tap, &c);
+}
+
+/* ---- encoder, float (shadow weights, no quantization) ---------------- */
+
+static void elayer_float(const trn_elayer *l, const double *th, const double *in,
+                         double *a, uint8_t *mask)
+{
+    if (l->kind == MDL_MAP || l->kind == MDL_FLATTEN) {
+        for (int k = 0; k < l->n_out; k++) {
+            int src = l->kind == MDL_MAP ? l->map[k] : k;
+            a[k] = src < 0 ? 0 : in[src];
+            mask[k] = 1;
+        }
+        return;
+    }
+    conv_win g = WIN_GATHER(l);
+    conv_fwd(&g, l->in.c, l->out.c, in, th + l->p_w, th + l->p_b, a);
+    for (int k = 0; k < l->n_out; k++) {
+        mask[k] = !l->relu || a[k] > 0;
+        if (!mask[k])
+            a[k] = 0;
+    }
+}
+
+/* ---- float convolution, backward ----------------------------------------- */
+
+/* Backward of a conv (walked = output) or conv-T (walked = input): d =
+** dL/d(pre-activation) of the output; gw += in d^T per tap, gb += d, and
+** din += W d when din != NULL.  Encoder layers read W as stored, w
+** [tap][cin][cout], and skip the output pixels where d is all zero; decoder
+** layers read it transposed per tap, wt [tap][cout][cin]. */
+typedef struct {
+    const double *in, *d, *w;
+    double       *gw, *gb, *din;
+    int           cin, cout;
+} flt_back;
+
+/* Encoder: gb += d at output pixel p; taps only where d is not all zero. */
+static bool enc_back_pos(void *ctx, size_t p)
+{
+    flt_back *c = ctx;
+    const double *d = c->d + p * c->cout;
+    bool any = false;
+    for (int co = 0; co < c->cout; co++) {
+        c->gb[co] += d[co];
+        any |= d[co] != 0;
+    }
+    return any;
+}
+
+static void enc_back_tap(void *ctx, size_t p, size_t q, size_t t)
+{
+    flt_back *c = ctx;
+    int cin = c->cin, cout = c->cout;
+    const double *d = c->d + p * cout;
+    size_t ib = q * cin, wb = t * cin * cout;
+    for (int ci = 0; ci < cin; ci++) {
+        double v = c->in[ib + ci];
+        double *g = c->gw + wb + (size_t)ci * cout;
+        const double *wc = c->w + wb + (size_t)ci * cout;
+        if (v != 0)
+            for (int co = 0; co < cout; co++)
+                g[co] += v * d[co];
+        if (c->din) {
+            double s = 0;
+            for (int co = 0; co < cout; co++)
+                s += wc[co] * d[co];
+            c->din[ib + ci] += s;
+        }
+    }
+}
+
+/* Decoder conv: gb += d at output pixel p (every pixel). */
+static bool dec_back_pos(void *ctx, size_t p)
+{
+    flt_back *c = ctx;
+    const double *d = c->d + p * c->cout;
+    for (int co = 0; co < c->cout; co++)
+        c->gb[co] += d[co];
+    return true;
+}
+
+static void dec_back_tap(void *ctx, size_t p, size_t q, size_t t)
+{
+    flt_back *c = ctx;
+    size_t wb = t * c->cin * c->cout;
+    tap_back_any(c->in + q * c->cin, c->d + p * c->cout, c->w + wb, c->gw + wb,
+                 c->din + q * c->cin, c->cin, c->cout);
+}
+
+/* Decoder conv-T: input pixel p, output pixel q. */
+static void dec_backt_tap(void *ctx, size_t p, size_t q, size_t t)
+{
+    flt_back *c = ctx;
+    size_t wb = t * c->cin * c->cout;
+    tap_back_any(c->in + p * c->cin, c->d + q * c->cout, c->w + wb, c->gw + wb,
+                 c->din + p * c->cin, c->cin, c->cout);
+}
+
+/* Backward of a conv/dense encoder layer: dacc (real units) -> grads of
+** the weights (into gw, gb) and, if din, of the input. */
+static void conv_dense_back(const trn_elayer *l, const double *w, const double *in,
+                            const double *dacc, double *gw, double *gb, double *din)
+{
+    if (din)
+        memset(din, 0, (size_t)l->n_in * sizeof(double));
+    conv_win g = WIN_GATHER(l);
+    flt_back c = { in, dacc, w, gw, gb, din, l->in.c, l->out.c };
+    conv_walk(&g, enc_back_pos, enc_back_tap, &c);
+}
+
+/* ---- decoder (float) --------------------------------------------------- */
+
 static void dlayer_forward(const trn_dlayer *l, const double *th, const double *in, double *out)
 {
     const double *w = th + l->p_w, *b = th + l->p_b;
     int cin = l->in.c, cout = l->out.c;
+    conv_win g;
     switch (l->kind) {
     case MDL_F_RESHAPE:
         memcpy(out, in, (size_t)l->n_out * sizeof(double));
@@ -264,28 +415,17 @@ static void dlayer_forward(const trn_dlayer *l, const double *th, const double *
         }
         break;
     case MDL_F_CONV2D:
-        conv_fwd(&l->k, l->in, l->out, in, w, b, out);
+        g = WIN_GATHER(l);
+        conv_fwd(&g, cin, cout, in, w, b, out);
         break;
-    case MDL_F_CONV2D_T:
+    case MDL_F_CONV2D_T: {
         for (int k = 0; k < l->n_out; k++)
             out[k] = b[k % cout];
-        for (int y = 0; y < l->in.h; y++)
-            for (int x = 0; x < l->in.w; x++) {
-                const double *src = in + ((size_t)y * l->in.w + x) * cin;
-                for (int ky = 0; ky < l->k.kh; ky++) {
-                    int oy = y * l->k.sh + ky - l->k.pt;
-                    if (oy < 0 || oy >= l->out.h)
-                        continue;
-                    for (int kx = 0; kx < l->k.kw; kx++) {
-                        int ox = x * l->k.sw + kx - l->k.pl;
-                        if (ox < 0 || ox >= l->out.w)
-                            continue;
-                        tap_fwd_any(src, w + (size_t)(ky * l->k.kw + kx) * cin * cout,
-                                    out + ((size_t)oy * l->out.w + ox) * cout, cin, cout);
-                    }
-                }
-            }
+        g = WIN_SCATTER(l);
+        flt_conv c = { in, w, b, out, cin, cout };
+        conv_walk(&g, NULL, flt_convt_tap, &c);
         break;
+    }
     }
     if (l->act == MDL_ACT_RELU) {
         for (int k = 0; k < l->n_out; k++)
@@ -330,44 +470,17 @@ void trn__dec_transpose(const trn_net *net, double *wt)
     }
 }
 
-/* One tap: in[cin] x d[cout] -> gw[cin][cout] += in d^T, din[cin] += W d. */
-static inline void tap_back(const double *restrict in, const double *restrict d,
-                            const double *restrict wt, double *restrict gw,
-                            double *restrict din, int cin, int cout)
-{
-    for (int ci = 0; ci < cin; ci++) {
-        double v = in[ci];
-        if (v != 0)
-            for (int co = 0; co < cout; co++)
-                gw[ci * cout + co] += v * d[co];
-    }
-    for (int co = 0; co < cout; co++) {
-        double dc = d[co];
-        if (dc != 0)
-            for (int ci = 0; ci < cin; ci++)
-                din[ci] += wt[co * cin + ci] * dc;
-    }
-}
-
-/* The ECON-T decoder's tap shapes get constant-size copies of tap_back
-** (unrolled and vectorized by the compiler): ~2x on the whole backward. */
-static void tap_back_any(const double *in, const double *d, const double *wt, double *gw,
-                         double *din, int cin, int cout)
-{
-    if (cin == 8 && cout == 8)
-        tap_back(in, d, wt, gw, din, 8, 8);
-    else if (cin == 8 && cout == 1)
-        tap_back(in, d, wt, gw, din, 8, 1);
-    else
-        tap_back(in, d, wt, gw, din, cin, cout);
-}
-
+/* Decoder layer backward: dpre = dL/d(pre-activation) of the output ->
+** parameter gradients into grad (wt_all: trn__dec_transpose's weights) and
+** the input gradient into din (overwritten, n_in entries). */
 static void dlayer_backward(const trn_dlayer *l, const double *wt_all, const double *in,
                             const double *dpre, double *grad, double *din)
 {
     const double *wt = wt_all + l->p_w;
     double *gw = grad + l->p_w, *gb = grad + l->p_b;
     int cin = l->in.c, cout = l->out.c;
+    flt_back c = { in, dpre, wt, gw, gb, din, cin, cout };
+    conv_win g;
     memset(din, 0, (size_t)l->n_in * sizeof(double));
     switch (l->kind) {
     case MDL_F_RESHAPE:
@@ -379,46 +492,14 @@ static void dlayer_backward(const trn_dlayer *l, const double *wt_all, const dou
         tap_back(in, dpre, wt, gw, din, l->n_in, cout);
         return;
     case MDL_F_CONV2D:
-        for (int oy = 0; oy < l->out.h; oy++)
-            for (int ox = 0; ox < l->out.w; ox++) {
-                const double *d = dpre + ((size_t)oy * l->out.w + ox) * cout;
-                for (int co = 0; co < cout; co++)
-                    gb[co] += d[co];
-                for (int ky = 0; ky < l->k.kh; ky++) {
-                    int iy = oy * l->k.sh + ky - l->k.pt;
-                    if (iy < 0 || iy >= l->in.h)
-                        continue;
-                    for (int kx = 0; kx < l->k.kw; kx++) {
-                        int ix = ox * l->k.sw + kx - l->k.pl;
-                        if (ix < 0 || ix >= l->in.w)
-                            continue;
-                        size_t ib = ((size_t)iy * l->in.w + ix) * cin;
-                        size_t wb = (size_t)(ky * l->k.kw + kx) * cin * cout;
-                        tap_back_any(in + ib, d, wt + wb, gw + wb, din + ib, cin, cout);
-                    }
-                }
-            }
+        g = WIN_GATHER(l);
+        conv_walk(&g, dec_back_pos, dec_back_tap, &c);
         return;
     case MDL_F_CONV2D_T:
         for (int k = 0; k < l->n_out; k++)
             gb[k % cout] += dpre[k];
-        for (int y = 0; y < l->in.h; y++)
-            for (int x = 0; x < l->in.w; x++) {
-                size_t ib = ((size_t)y * l->in.w + x) * cin;
-                for (int ky = 0; ky < l->k.kh; ky++) {
-                    int oy = y * l->k.sh + ky - l->k.pt;
-                    if (oy < 0 || oy >= l->out.h)
-                        continue;
-                    for (int kx = 0; kx < l->k.kw; kx++) {
-                        int ox = x * l->k.sw + kx - l->k.pl;
-                        if (ox < 0 || ox >= l->out.w)
-                            continue;
-                        const double *d = dpre + ((size_t)oy * l->out.w + ox) * cout;
-                        size_t wb = (size_t)(ky * l->k.kw + kx) * cin * cout;
-                        tap_back_any(in + ib, d, wt + wb, gw + wb, din + ib, cin, cout);
-                    }
-                }
-            }
+        g = WIN_SCATTER(l);
+        conv_walk(&g, NULL, dec_backt_tap, &c);
         return;
     }
 }
