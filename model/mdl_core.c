@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/rad_hash.h"
 #include "model/mdl_internal.h"
 
 const int mdl__default_bits_by_links[MDL_MAX_LINKS + 1] =
@@ -568,24 +569,10 @@ int mdl_sum_code_msb(const mdl_input *in, uint32_t code)
 
 /* ---- random weights -------------------------------------------------- */
 
-/* splitmix64: small, deterministic, no global state. */
-static uint64_t rnd_next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 static int64_t rnd_range(uint64_t *s, int64_t lo, int64_t hi)
 {
     uint64_t span = (uint64_t)(hi - lo) + 1;
-    return lo + (int64_t)(span ? rnd_next(s) % span : rnd_next(s));
-}
-
-static double rnd_unit(uint64_t *s)
-{
-    return (double)(rnd_next(s) >> 11) * 0x1.0p-53;
+    return lo + (int64_t)(span ? rad_splitmix64(s) % span : rad_splitmix64(s));
 }
 
 void mdl_init_random(mdl_model *m, uint64_t seed)
@@ -610,8 +597,8 @@ void mdl_init_random(mdl_model *m, uint64_t seed)
         double fan = (double)l->n_w / l->out.c + l->out.c;
         double a = sqrt(6.0 / fan);
         for (size_t k = 0; k < l->n_w; k++)
-            l->w[k] = (float)((2 * rnd_unit(&s) - 1) * a);
+            l->w[k] = (float)((2 * rad_rand_unit(&s) - 1) * a);
         for (size_t k = 0; k < l->n_b; k++)
-            l->b[k] = (float)(0.01 * rnd_unit(&s));
+            l->b[k] = (float)(0.01 * rad_rand_unit(&s));
     }
 }

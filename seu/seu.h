@@ -144,7 +144,4 @@ int seu_select_mask(const seu_sens *s, double frac, uint8_t *mask);
 ** rate / n_bits * sum of d_emd over unprotected bits. */
 double seu_select_expect(const seu_sens *s, const uint8_t *mask, double rate);
 
-/* Small deterministic PRNG (splitmix64) so campaigns are reproducible. */
-uint64_t seu_rand(uint64_t *state);
-
 #endif /* RAD4ML_SEU_H */

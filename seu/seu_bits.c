@@ -59,11 +59,3 @@ void seu_flip(mdl_model *m, const seu_bit *b)
         l->w[b->index] = seu_flip_raw(l->w[b->index], l->w_fmt.width,
                                       l->w_fmt.is_signed, b->bit);
 }
-
-uint64_t seu_rand(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}

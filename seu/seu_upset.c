@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/rad_hash.h"
 #include "seu/seu_internal.h"
 #include "model/model_io.h"
 
@@ -34,7 +35,7 @@ static int poisson(uint64_t *st, double rate)
     int k = 0;
     do {
         k++;
-        p *= (double)(seu_rand(st) >> 11) * 0x1p-53;
+        p *= rad_rand_unit(st);
     } while (p > l);
     return k - 1;
 }
@@ -49,7 +50,7 @@ static size_t draw_upsets(uint64_t *st, double rate, size_t n_bits,
     for (size_t i = 0; i < n; i++) {
         size_t k, j;
         do {
-            k = (size_t)(seu_rand(st) % n_bits);
+            k = (size_t)(rad_splitmix64(st) % n_bits);
             for (j = 0; j < i && pos[j] != k; j++)
                 ;
         } while (j < i);

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/rad_hash.h"
 #include "codegen/cg.h"
 #include "common/rad_file.h"
 #include "data/dataset.h"
@@ -143,11 +144,12 @@ static long field(const char *line, const char *name)
 static uint64_t fnv_file(uint64_t h, const char *path)
 {
     FILE *f = fopen(path, "rb");
-    int c;
+    unsigned char buf[4096];
+    size_t n;
     if (!f)
         return h ^ 0xdead;
-    while ((c = getc(f)) != EOF)
-        h = (h ^ (uint64_t)c) * 0x100000001b3ULL;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        h = rad_fnv1a(h, buf, n);
     fclose(f);
     return h;
 }
@@ -210,7 +212,7 @@ static void run_hls(const sim_env *e, const char *args, result *r)
 static void run_verilator(const sim_env *e, const char *args, result *r, char *rate, size_t rlen)
 {
     char cmd[8192], log[2400], mdir[2400], path[2400], bin[2400];
-    uint64_t h = 0xcbf29ce484222325ULL;
+    uint64_t h = RAD_FNV1A_INIT;
     sfmt(path, sizeof path, "%s/%s.v", e->rtl, e->top);
     h = fnv_file(h, path);
     sfmt(path, sizeof path, "%s/%s_cfg.v", e->rtl, e->top);

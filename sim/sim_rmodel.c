@@ -8,18 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/rad_hash.h"
 #include "model/model_io.h"
 #include "sim/sim.h"
 
-static uint64_t rn(uint64_t *s)
+static int rr(uint64_t *s, int lo, int hi)
 {
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return lo + (int)(rad_splitmix64(s) % (uint64_t)(hi - lo + 1));
 }
-
-static int rr(uint64_t *s, int lo, int hi) { return lo + (int)(rn(s) % (uint64_t)(hi - lo + 1)); }
 
 static fxp_fmt rfmt(uint64_t *s, int wlo, int whi, int ilo, int ihi, int sgn)
 {

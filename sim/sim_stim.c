@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/rad_hash.h"
 #include "codegen/cg.h"
 #include "model/model_io.h"
 #include "sim/sim.h"
@@ -39,14 +40,6 @@ struct sim_stim {
     sim_counts  k;
 };
 
-static uint64_t split(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 /* ---- vectors ------------------------------------------------------------ */
 
 size_t sim_n_corners(const mdl_model *m)
@@ -64,9 +57,9 @@ static void spread(uint32_t *q, int n, uint32_t max, uint64_t total, uint64_t *r
     memset(q, 0, (size_t)n * sizeof *q);
     for (int pass = 0; total && pass < 4; pass++)
         for (int k = 0; k < n && total; k++) {
-            int i = (int)(split(rng) % (uint64_t)n);
+            int i = (int)(rad_splitmix64(rng) % (uint64_t)n);
             uint64_t room = max - q[i];
-            uint64_t v = pass < 3 ? split(rng) % (room + 1) : room;
+            uint64_t v = pass < 3 ? rad_splitmix64(rng) % (room + 1) : room;
             v = v < total ? v : total;
             q[i] += (uint32_t)v;
             total -= v;
@@ -130,14 +123,14 @@ void sim_vector(const mdl_model *m, const uint32_t *real, size_t n_real, uint64_
     uint64_t rng = seed * 0x2545f4914f6cdd1dULL + k * 0x9e3779b97f4a7c15ULL + 1;
     uint32_t max = (uint32_t)(((uint64_t)1 << cb) - 1);
     static const int occ_pct[] = { 0, 3, 10, 30, 60, 100 };
-    int mode = (int)(split(&rng) % 6);
-    int hit = mode == 0 ? (int)(split(&rng) % (uint64_t)n) : -1;
+    int mode = (int)(rad_splitmix64(&rng) % 6);
+    int hit = mode == 0 ? (int)(rad_splitmix64(&rng) % (uint64_t)n) : -1;
     for (int i = 0; i < n; i++) {
         q[i] = 0;
-        if (mode == 0 ? i != hit : (int)(split(&rng) % 100) >= occ_pct[mode])
+        if (mode == 0 ? i != hit : (int)(rad_splitmix64(&rng) % 100) >= occ_pct[mode])
             continue;
-        int bits = (int)(split(&rng) % (uint64_t)(cb + 1));      /* log-uniform size */
-        q[i] = (uint32_t)(split(&rng) & (((uint64_t)1 << bits) - 1)) & max;
+        int bits = (int)(rad_splitmix64(&rng) % (uint64_t)(cb + 1));      /* log-uniform size */
+        q[i] = (uint32_t)(rad_splitmix64(&rng) & (((uint64_t)1 << bits) - 1)) & max;
     }
 }
 
@@ -275,7 +268,7 @@ bool sim_stim_next(sim_stim *s, sim_cycle *cy)
         switch_write(s, c - s->sw_begin, &cy->cfg_addr, &cy->cfg_wdata), cy->cfg_we = 1;
     if (s->sent >= s->c.n_vectors)
         return s->drain-- > 0;
-    if (split(&s->rng) % 64 == 0)     /* an idle cycle now and then */
+    if (rad_splitmix64(&s->rng) % 64 == 0)     /* an idle cycle now and then */
         return true;
     const mdl_model *m = s->m[0];
     if (s->c.real_only)

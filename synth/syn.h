@@ -142,10 +142,4 @@ int  syn_power_estimate(const syn_netlist *nl, const syn_activity *a,
                         const char *root, const syn_tech *t, syn_power *p,
                         rad_err *err);
 
-/* ---- misc -------------------------------------------------------------- */
-
-/* FNV-1a 64 of a buffer, chained (start with SYN_HASH_INIT). */
-#define SYN_HASH_INIT 0xcbf29ce484222325ULL
-unsigned long long syn_hash(unsigned long long h, const void *buf, size_t n);
-
 #endif /* RAD4ML_SYN_H */

@@ -2,6 +2,7 @@
 ** syn_flow.c — running Yosys on a directory of Verilog, with a cache of
 ** netlists: per module (hierarchical flow) or per design (flat flow).
 */
+#include "common/rad_hash.h"
 #include "synth/syn_flow.h"
 
 #include <ctype.h>
@@ -108,7 +109,7 @@ static int hash_file(const char *path, unsigned long long *h, rad_err *err)
     int rc = rad_read_all(path, &data, &len, err);
     if (rc)
         return rc;
-    *h = syn_hash(*h, data, len);
+    *h = rad_fnv1a(*h, data, len);
     free(data);
     return RAD_OK;
 }
@@ -250,10 +251,10 @@ static int run_whole(syn_job *j, char **files, int n, const char *script, rad_er
 static int discover(syn_job *j, char **files, int n, json_t **mods_out,
                     json_t **root_out, double *secs, rad_err *err)
 {
-    unsigned long long h = syn_hash(SYN_HASH_INIT, "disc-v1", 8);
-    h = syn_hash(h, j->top, strlen(j->top) + 1);
+    unsigned long long h = rad_fnv1a(RAD_FNV1A_INIT, "disc-v1", 8);
+    h = rad_fnv1a(h, j->top, strlen(j->top) + 1);
     for (int i = 0; i < n; i++) {
-        h = syn_hash(h, files[i], strlen(files[i]) + 1);
+        h = rad_fnv1a(h, files[i], strlen(files[i]) + 1);
         int rc = hash_file(files[i], &h, err);
         if (rc)
             return rc;
@@ -486,10 +487,10 @@ static int plan_one(syn_modjob *m, mod_plan *pl, json_t *mod, json_t *mods,
     if (rc)
         return rc;
     m->src_bytes = (long)b.n;
-    unsigned long long h = syn_hash(SYN_HASH_INIT, "mod-v2", 7);
-    h = syn_hash(h, script_text, script_len);
-    h = syn_hash(h, m->name, strlen(m->name) + 1);
-    m->hash = syn_hash(h, b.p, b.n);
+    unsigned long long h = rad_fnv1a(RAD_FNV1A_INIT, "mod-v2", 7);
+    h = rad_fnv1a(h, script_text, script_len);
+    h = rad_fnv1a(h, m->name, strlen(m->name) + 1);
+    m->hash = rad_fnv1a(h, b.p, b.n);
     return 0;
 }
 
@@ -670,10 +671,10 @@ static void add_port_directions(json_t *all)
 ** Yosys read_json) takes, keyed by the modules' keys. */
 static int merge_modules(syn_job *j, rad_err *err)
 {
-    unsigned long long h = syn_hash(SYN_HASH_INIT, "design-v2", 10);
-    h = syn_hash(h, j->top, strlen(j->top) + 1);
+    unsigned long long h = rad_fnv1a(RAD_FNV1A_INIT, "design-v2", 10);
+    h = rad_fnv1a(h, j->top, strlen(j->top) + 1);
     for (int i = 0; i < j->n_mod; i++)
-        h = syn_hash(h, &j->mod[i].hash, sizeof j->mod[i].hash);
+        h = rad_fnv1a(h, &j->mod[i].hash, sizeof j->mod[i].hash);
     snprintf(j->netlist, sizeof j->netlist, "%s/design_%016llx.json", j->cache_dir, h);
     if (exists(j->netlist) && j->n_run == 0)
         return RAD_OK;
@@ -745,12 +746,12 @@ int syn_run(syn_job *j, rad_err *err)
         return rc;
     char *stext = NULL;
     size_t slen = 0;
-    unsigned long long h = SYN_HASH_INIT;
-    h = syn_hash(h, j->top, strlen(j->top) + 1);
+    unsigned long long h = RAD_FNV1A_INIT;
+    h = rad_fnv1a(h, j->top, strlen(j->top) + 1);
     for (int i = 0; i < n && rc == RAD_OK; i++)
         rc = hash_file(files[i], &h, err);
     if (rc == RAD_OK && (rc = rad_read_all(script, &stext, &slen, err)) == RAD_OK)
-        h = syn_hash(h, stext, slen);
+        h = rad_fnv1a(h, stext, slen);
     if (rc == RAD_OK)
         rc = rad_mkdirs(j->cache_dir, err);
     j->hash = h;

@@ -2,6 +2,7 @@
 ** syn_liberty.c — mapping the generic netlists onto a liberty library
 ** (synth/flow_liberty.ys) and summing the library's cell areas.
 */
+#include "common/rad_hash.h"
 #include "synth/syn_liberty.h"
 
 #include <ctype.h>
@@ -189,7 +190,7 @@ int syn_lib_load(const char *name_or_path, syn_lib *lib, rad_err *err)
     int rc = rad_read_all(lib->path, &text, &len, err);
     if (rc)
         return rc;
-    lib->hash = syn_hash(SYN_HASH_INIT, text, len);
+    lib->hash = rad_fnv1a(RAD_FNV1A_INIT, text, len);
     rc = parse_lib(text, lib, err);
     free(text);
     if (rc == RAD_OK)
@@ -372,16 +373,16 @@ int syn_lib_map(const syn_job *j, const syn_netlist *nl, const syn_lib *lib, dou
     int rc = read_template("flow_liberty.ys", tpl_name, sizeof tpl_name, &tpl, &tlen, err);
     if (rc)
         return rc;
-    unsigned long long base = syn_hash(lib->hash, tpl, tlen);
-    base = syn_hash(base, &period_ns, sizeof period_ns);
+    unsigned long long base = rad_fnv1a(lib->hash, tpl, tlen);
+    base = rad_fnv1a(base, &period_ns, sizeof period_ns);
     if (j->n_mod == 0) {        /* flat, or a design the flow ran whole */
-        rc = map_one(j, j->netlist, syn_hash(base, &j->hash, sizeof j->hash), tpl, tpl_name,
+        rc = map_one(j, j->netlist, rad_fnv1a(base, &j->hash, sizeof j->hash), tpl, tpl_name,
                      lib, period_ns, nl, out, err);
     } else {
         char net[4200];
         for (int i = 0; i < j->n_mod && rc == RAD_OK; i++) {
             syn_module_netlist(j, &j->mod[i], net, sizeof net);
-            rc = map_one(j, net, syn_hash(base, &j->mod[i].hash, sizeof j->mod[i].hash),
+            rc = map_one(j, net, rad_fnv1a(base, &j->mod[i].hash, sizeof j->mod[i].hash),
                          tpl, tpl_name, lib, period_ns, nl, out, err);
         }
     }
@@ -447,11 +448,11 @@ int syn_lib_sta(const syn_job *j, const syn_lib *lib, const syn_libarea *a,
     int rc = read_template("sta_liberty.tcl", tpl_name, sizeof tpl_name, &tpl, &tlen, err);
     if (rc)
         return rc;
-    unsigned long long key = syn_hash(lib->hash, tpl, tlen);
-    key = syn_hash(key, a->net_key, (size_t)a->n_net * sizeof a->net_key[0]);
-    key = syn_hash(key, top, strlen(top) + 1);
-    key = syn_hash(key, clk, strlen(clk) + 1);
-    key = syn_hash(key, &period_ns, sizeof period_ns);
+    unsigned long long key = rad_fnv1a(lib->hash, tpl, tlen);
+    key = rad_fnv1a(key, a->net_key, (size_t)a->n_net * sizeof a->net_key[0]);
+    key = rad_fnv1a(key, top, strlen(top) + 1);
+    key = rad_fnv1a(key, clk, strlen(clk) + 1);
+    key = rad_fnv1a(key, &period_ns, sizeof period_ns);
     char report[4200], tmp[4300], script[4200], log[4200];
     snprintf(report, sizeof report, "%s/sta_%016llx.txt", j->cache_dir, key);
     if (j->no_cache || !file_exists(report)) {

@@ -73,16 +73,6 @@ int syn_cell_transistors(const char *type)
     return -1;
 }
 
-unsigned long long syn_hash(unsigned long long h, const void *buf, size_t n)
-{
-    const unsigned char *p = buf;
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
 /* ---- per-module analysis --------------------------------------------- */
 
 enum { K_COMB, K_SEQ, K_INST };

@@ -3,6 +3,7 @@
 ** activity-based power estimate.  Every number here is an assumption stated
 ** in synth/README.md; the estimate is good to a factor of a few, no better.
 */
+#include "common/rad_hash.h"
 #include "synth/syn.h"
 
 #include <ctype.h>
@@ -57,7 +58,7 @@ typedef struct {
 
 static size_t id_hash(const char *s)
 {
-    return (size_t)syn_hash(SYN_HASH_INIT, s, strlen(s));
+    return (size_t)rad_fnv1a(RAD_FNV1A_INIT, s, strlen(s));
 }
 
 static vcd_var *tab_find(vcd_tab *t, const char *id, int create)

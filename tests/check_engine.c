@@ -10,19 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/rad_hash.h"
 #include "engine/engine.h"
 #include "model/model_io.h"
 
 static long scale = 1;
 
 static uint64_t rng_state;
-static uint64_t rnd(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
+static uint64_t rnd(void) { return rad_splitmix64(&rng_state); }
 static int rndi(int lo, int hi) { return lo + (int)(rnd() % (uint64_t)(hi - lo + 1)); }
 
 static mdl_model *load_default(void)

@@ -57,16 +57,16 @@ START_TEST(test_quant_matches_fxp)
     uint64_t r = 12345;
     long checked = 0;
     for (int it = 0; it < 200000; it++) {
-        fxp_fmt f = fxp_format(1 + (int)(trn__rng_next(&r) % 30),
-                               -4 + (int)(trn__rng_next(&r) % 12),
-                               trn__rng_next(&r) & 1);
-        f.qmode = (fxp_qmode)(trn__rng_next(&r) % 7);
-        f.omode = (fxp_omode)(trn__rng_next(&r) % 4);
-        if (f.omode == FXP_WRAP && trn__rng_next(&r) % 4 == 0)
-            f.sat_bits = (int)(trn__rng_next(&r) % (unsigned)(f.width + 1));
-        int src = -6 + (int)(trn__rng_next(&r) % 30);
-        int64_t v = (int64_t)(trn__rng_next(&r) >> (20 + trn__rng_next(&r) % 40));
-        if (trn__rng_next(&r) & 1)
+        fxp_fmt f = fxp_format(1 + (int)(rad_splitmix64(&r) % 30),
+                               -4 + (int)(rad_splitmix64(&r) % 12),
+                               rad_splitmix64(&r) & 1);
+        f.qmode = (fxp_qmode)(rad_splitmix64(&r) % 7);
+        f.omode = (fxp_omode)(rad_splitmix64(&r) % 4);
+        if (f.omode == FXP_WRAP && rad_splitmix64(&r) % 4 == 0)
+            f.sat_bits = (int)(rad_splitmix64(&r) % (unsigned)(f.width + 1));
+        int src = -6 + (int)(rad_splitmix64(&r) % 30);
+        int64_t v = (int64_t)(rad_splitmix64(&r) >> (20 + rad_splitmix64(&r) % 40));
+        if (rad_splitmix64(&r) & 1)
             v = -v;
         trn_qplan p;
         trn__qplan(&p, &f, src);
@@ -132,8 +132,8 @@ START_TEST(test_loss_gradients)
         for (int it = 0; it < 20; it++) {
             double p[48], t[48], g[48], gp[48];
             for (int i = 0; i < 48; i++) {
-                t[i] = trn__rng_unit(&r) < 0.4 ? trn__rng_unit(&r) : 0;
-                p[i] = trn__rng_unit(&r) * 0.8 - 0.1;
+                t[i] = rad_rand_unit(&r) < 0.4 ? rad_rand_unit(&r) : 0;
+                p[i] = rad_rand_unit(&r) * 0.8 - 0.1;
             }
             trn_loss((trn_loss_kind)k, 48, p, t, g);
             for (int i = 0; i < 48; i++) {
@@ -172,7 +172,7 @@ static int grad_check(mdl_model *m, trn_loss_kind loss, const dat_set *d, int pe
     /* Non-zero biases so that no unit sits exactly at a ReLU kink. */
     uint64_t r = 99;
     for (size_t k = 0; k < np; k++)
-        th[k] += 0.01 * (trn__rng_unit(&r) - 0.5);
+        th[k] += 0.01 * (rad_rand_unit(&r) - 0.5);
     int fails = 0, checked = 0;
     for (size_t c = 0; c < 3; c++) {
         const uint32_t *q = dat_row(d, c);
@@ -189,7 +189,7 @@ static int grad_check(mdl_model *m, trn_loss_kind loss, const dat_set *d, int pe
                 n = net->dec[part - net->n_enc].n_w + net->dec[part - net->n_enc].n_b;
             }
             for (int s = 0; s < per_layer && n; s++) {
-                size_t k = p0 + (s == 0 ? 0 : s == 1 ? n - 1 : trn__rng_next(&r) % n);
+                size_t k = p0 + (s == 0 ? 0 : s == 1 ? n - 1 : rad_splitmix64(&r) % n);
                 /* The transport loss curves sharply where a decoded cell is
                 ** nearly empty (its potential ~ eps log a): a smaller step. */
                 double h = loss == TRN_LOSS_SINKHORN ? 1e-6 : 1e-5, save = th[k];
@@ -239,7 +239,7 @@ START_TEST(test_sinkhorn_is_transport)
     uint64_t r = 11;
     double t[48], near[48], far[48];
     for (int i = 0; i < 48; i++)
-        t[i] = trn__rng_unit(&r) < 0.3 ? trn__rng_unit(&r) : 0.01;
+        t[i] = rad_rand_unit(&r) < 0.3 ? rad_rand_unit(&r) : 0.01;
     ck_assert(fabs(trn_loss(TRN_LOSS_SINKHORN, 48, t, t, NULL)) < 1e-3);
     /* the same map moved by one TC row (4 cells) and by three rows */
     for (int i = 0; i < 48; i++) {

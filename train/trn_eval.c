@@ -151,7 +151,7 @@ long trn_upset_model(mdl_model *m, double p, uint64_t seed)
             const fxp_fmt *f = part ? &l->b_fmt : &l->w_fmt;
             for (size_t k = 0; k < cnt; k++)
                 for (int bit = 0; bit < f->width; bit++)
-                    if (trn__rng_unit(&s) < p) {
+                    if (rad_rand_unit(&s) < p) {
                         uint64_t mask = ((uint64_t)1 << f->width) - 1;
                         uint64_t u = ((uint64_t)v[k] & mask) ^ ((uint64_t)1 << bit);
                         v[k] = f->is_signed && (u >> (f->width - 1)) & 1

@@ -340,7 +340,7 @@ static double epoch(trn_job *j, const dat_set *train, size_t *idx, uint64_t ep,
     size_t n = train->n, np = net->n_params;
     uint64_t r = trn__rng_mix(cfg->seed, 0x65706f6368ULL + ep);   /* "epoch" */
     for (size_t i = n; i > 1; i--) {
-        size_t k = (size_t)(trn__rng_next(&r) % i);
+        size_t k = (size_t)(rad_splitmix64(&r) % i);
         size_t t = idx[i - 1]; idx[i - 1] = idx[k]; idx[k] = t;
     }
     j->set = train;

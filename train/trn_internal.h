@@ -4,6 +4,7 @@
 #ifndef RAD4ML_TRN_INTERNAL_H
 #define RAD4ML_TRN_INTERNAL_H
 
+#include "common/rad_hash.h"
 #include "train/trn.h"
 #include "fixedpoint/fxp.h"
 #include "data/geometry.h"
@@ -117,9 +118,8 @@ void trn__qw_upset(const trn_net *net, trn_qw *qw, double p, uint64_t *rng);
 /* Keeps the shadow weights within their formats' range (+- half an LSB). */
 void trn__clip_shadow(trn_net *net);
 
-/* Deterministic random numbers (splitmix64). */
-uint64_t trn__rng_next(uint64_t *s);
-double   trn__rng_unit(uint64_t *s);          /* [0,1)  */
+/* Deterministic random numbers: rad_splitmix64 / rad_rand_unit of
+** common/rad_hash.h, plus a normal deviate and a seed mixer on them. */
 double   trn__rng_normal(uint64_t *s);
 uint64_t trn__rng_mix(uint64_t a, uint64_t b);
 

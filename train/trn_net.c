@@ -99,7 +99,7 @@ static void init_random(trn_net *net, uint64_t seed)
         double a = sqrt(6.0 / fan_in);
         double top = ldexp((double)l->wmax, -l->f_w), bot = ldexp((double)l->wmin, -l->f_w);
         for (size_t k = 0; k < l->n_w; k++) {
-            double v = (2 * trn__rng_unit(&s) - 1) * a;
+            double v = (2 * rad_rand_unit(&s) - 1) * a;
             th[l->p_w + k] = v > top ? top : v < bot ? bot : v;
         }
         for (size_t k = 0; k < l->n_b; k++)
@@ -116,7 +116,7 @@ static void init_random(trn_net *net, uint64_t seed)
         }
         double a = sqrt(6.0 / (fan_in + fan_out));
         for (size_t k = 0; k < l->n_w; k++)
-            th[l->p_w + k] = (2 * trn__rng_unit(&s) - 1) * a;
+            th[l->p_w + k] = (2 * rad_rand_unit(&s) - 1) * a;
         for (size_t k = 0; k < l->n_b; k++)
             th[l->p_b + k] = 0;
     }
@@ -347,7 +347,7 @@ void trn__qw_upset(const trn_net *net, trn_qw *qw, double p, uint64_t *rng)
     double lq = p < 1 ? log1p(-p) : -1e300;
     size_t pos = 0;
     for (;;) {
-        double u = trn__rng_unit(rng);
+        double u = rad_rand_unit(rng);
         double gap = p < 1 ? floor(log1p(-u) / lq) : 0;
         if (gap > (double)net->n_wbits)
             return;

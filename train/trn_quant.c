@@ -82,24 +82,11 @@ int64_t trn__quant(const trn_qplan *p, int64_t v, int *sat)
     return r;
 }
 
-/* ---- random numbers (splitmix64: tiny state, good mixing) ------------ */
-
-uint64_t trn__rng_next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-double trn__rng_unit(uint64_t *s)
-{
-    return (double)(trn__rng_next(s) >> 11) * 0x1.0p-53;
-}
+/* ---- random numbers (on common/rad_hash.h's splitmix64) ---------------- */
 
 double trn__rng_normal(uint64_t *s)
 {
-    double u1 = trn__rng_unit(s), u2 = trn__rng_unit(s);
+    double u1 = rad_rand_unit(s), u2 = rad_rand_unit(s);
     if (u1 < 1e-300)
         u1 = 1e-300;
     return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
@@ -108,6 +95,6 @@ double trn__rng_normal(uint64_t *s)
 uint64_t trn__rng_mix(uint64_t a, uint64_t b)
 {
     uint64_t s = a ^ (b * 0xd1342543de82ef95ULL);
-    trn__rng_next(&s);
-    return trn__rng_next(&s);
+    rad_splitmix64(&s);
+    return rad_splitmix64(&s);
 }

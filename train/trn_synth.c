@@ -25,7 +25,7 @@ static int poisson(uint64_t *s, double mean)
     int k = 0;
     do {
         k++;
-        p *= trn__rng_unit(s);
+        p *= rad_rand_unit(s);
     } while (p > l && k < 50);
     return k - 1;
 }
@@ -43,17 +43,17 @@ static void one_crossing(const trn_synth_opts *o, uint64_t *s, uint32_t *q)
     const geo_cell *c = geo_cells();
     double e[GEO_N_CELLS] = { 0 };
     for (int i = 0; i < GEO_N_CELLS; i++)
-        if (trn__rng_unit(s) < o->noise_occupancy)
-            e[i] += -log(1 - trn__rng_unit(s)) * o->noise_mip * MIP_T;
+        if (rad_rand_unit(s) < o->noise_occupancy)
+            e[i] += -log(1 - rad_rand_unit(s)) * o->noise_mip * MIP_T;
     int n = poisson(s, o->showers);
     for (int k = 0; k < n; k++) {
-        int at = (int)(trn__rng_unit(s) * GEO_N_CELLS);
-        double x0 = c[at].x + 2 * (trn__rng_unit(s) - 0.5);
-        double y0 = c[at].y + 2 * (trn__rng_unit(s) - 0.5);
-        double en = 2 * MIP_T * pow(1 - trn__rng_unit(s), -1.3);
+        int at = (int)(rad_rand_unit(s) * GEO_N_CELLS);
+        double x0 = c[at].x + 2 * (rad_rand_unit(s) - 0.5);
+        double y0 = c[at].y + 2 * (rad_rand_unit(s) - 0.5);
+        double en = 2 * MIP_T * pow(1 - rad_rand_unit(s), -1.3);
         if (en > 3000 * MIP_T)
             en = 3000 * MIP_T;
-        double r0 = (1 + 2 * trn__rng_unit(s)) * o->radius_scale, f[GEO_N_CELLS], tot = 0;
+        double r0 = (1 + 2 * rad_rand_unit(s)) * o->radius_scale, f[GEO_N_CELLS], tot = 0;
         for (int i = 0; i < GEO_N_CELLS; i++) {
             double r = hypot(c[i].x - x0, c[i].y - y0);
             f[i] = exp(-r / r0);
@@ -69,7 +69,7 @@ static void one_crossing(const trn_synth_opts *o, uint64_t *s, uint32_t *q)
         sum += q[i];
     }
     if (!sum)
-        q[(int)(trn__rng_unit(s) * GEO_N_CELLS)] = (uint32_t)(MIP_T + trn__rng_unit(s) * MIP_T);
+        q[(int)(rad_rand_unit(s) * GEO_N_CELLS)] = (uint32_t)(MIP_T + rad_rand_unit(s) * MIP_T);
 }
 
 int trn_synth(dat_set *set, size_t n, uint64_t seed, rad_err *err)

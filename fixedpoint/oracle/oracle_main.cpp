@@ -9,6 +9,7 @@
 //       mode; the run must then report mismatches in every pair.
 // Exit status 0 only when there was no mismatch.
 #include "oracle.h"
+#include "common/rad_hash.h"
 
 #include <cfloat>
 #include <cinttypes>
@@ -26,13 +27,8 @@ static const char *const ON[5] = {"WRAP", "SAT", "SAT_ZERO", "SAT_SYM", "WRAP+N"
 
 void Rng::seed(uint64_t x)
 {
-    for (int i = 0; i < 4; i++) {   // splitmix64
-        x += 0x9e3779b97f4a7c15ULL;
-        uint64_t z = x;
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        s[i] = z ^ (z >> 31);
-    }
+    for (int i = 0; i < 4; i++)
+        s[i] = rad_splitmix64(&x);
 }
 
 // ---- value generation --------------------------------------------------------
