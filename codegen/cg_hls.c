@@ -153,8 +153,10 @@ static int fill_scope(const cg_plan *p, cg_scope *s)
         if (l->kind == MDL_MAP) {
             cg_buf iv = { 0 };
             int64_t *tmp = malloc((size_t)out->n * sizeof *tmp);
-            if (!tmp)
+            if (!tmp) {
+                cg_buf_free(&wargs);
                 return -1;
+            }
             for (int i = 0; i < out->n; i++)
                 tmp[i] = l->map[i];
             int_list(&iv, tmp, (size_t)out->n);

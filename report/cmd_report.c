@@ -69,8 +69,11 @@ int cmd_report(int argc, char **argv)
     }
     if (optind < argc)
         goto bad;
-    rad_err err = { 0 };
-    if (rpt_write(&o, &err)) {
+    rad_err err = { 0 }, note = { 0 };
+    int rc = rpt_write(&o, &note, &err);
+    if (note.code)
+        fprintf(stderr, "rad4ml report: %s\n", note.msg);
+    if (rc) {
         fprintf(stderr, "rad4ml report: %s\n", err.msg);
         return 1;
     }

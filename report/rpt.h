@@ -37,8 +37,12 @@ typedef struct {
 
 void rpt_opts_default(rpt_opts *o);
 
-/* Builds the page and writes it atomically. */
-int rpt_write(const rpt_opts *o, rad_err *err);
+/* Builds the page and writes it atomically.  When the EMD histograms and
+** the event display cannot be computed (no data, bad model), the page is
+** written without them and, if note is not NULL, note->code / note->msg
+** say why (note->code stays RAD_OK otherwise); the caller decides whether
+** to show it (the library prints nothing). */
+int rpt_write(const rpt_opts *o, rad_err *note, rad_err *err);
 
 /* ---- building blocks (used by the sections; tested on their own) ------ */
 

@@ -73,15 +73,17 @@ static void header(rpt_buf *b, const rpt_opts *o, const rpt_quality *q)
                " | <a href=\"#seu\">3. SEU</a> | <a href=\"#hardware\">4. Hardware</a></p>\n");
 }
 
-int rpt_write(const rpt_opts *o, rad_err *err)
+int rpt_write(const rpt_opts *o, rad_err *note, rad_err *err)
 {
     rpt_quality q;
     rad_err qerr = { 0 };
+    if (note)
+        *note = (rad_err){ 0 };
     int have_q = rpt_quality_run(o, &q, &qerr) == RAD_OK;
     if (!have_q) {
         rpt_quality_free(&q);
-        fprintf(stderr, "rad4ml report: EMD histograms and event display left out: %s\n",
-                qerr.msg);
+        rad_errf(note, qerr.code ? qerr.code : RAD_EIO,
+                 "EMD histograms and event display left out: %s", qerr.msg);
     }
     char w_eval[256], w_seu[256], w_syn[256];
     json_t *eval = load_json(o->eval_json, w_eval, sizeof w_eval);
