@@ -26,6 +26,7 @@
 ** Requantization uses shift/round/clamp for TRN/RND with SAT/WRAP and
 ** fxp_rq_apply (exact for every mode) for the rest.
 */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +39,8 @@
 
 #define ENG_MAX_TENSOR 4096     /* fast path: values per tensor */
 #define CHUNK 16                /* outputs per accumulator chunk */
+#define MAC_MAX_NC 8            /* chunks per mac_rows call (accumulators in registers) */
+#define CONV_RQ_N 64            /* converter requantizers: source frac bits 0..63 (msb of a 64-bit sum; charge_frac <= 32) */
 
 typedef enum { RQ_SAT, RQ_WRAP, RQ_GENERIC } rq_kind;
 
@@ -82,7 +85,7 @@ struct eng_plan {
     /* converter: TRN/WRAP unsigned/signed as shift + wrap, else fxp_rq  */
     int        conv_simple;
     int        in_frac, in_width, in_signed;
-    fxp_rq     conv_rq[64]; /* by source fractional bits (msb)           */
+    fxp_rq     conv_rq[CONV_RQ_N]; /* by source fractional bits (msb)    */
     int        n_ops;
     eng_op     ops[2 * MDL_MAX_LAYERS + 2];
     int        n_latent;
@@ -179,8 +182,9 @@ static inline __attribute__((always_inline)) void
 mac_rows(int nc, const int16_t *restrict wt, int stride, const int32_t *restrict pv,
          const int *restrict pj, int np, int32_t *restrict acc)
 {
+    assert(nc >= 1 && nc <= MAC_MAX_NC);
 #if defined(__AVX512BW__)
-    __m512i a[8];
+    __m512i a[MAC_MAX_NC];
     for (int c = 0; c < nc; c++)
         a[c] = _mm512_load_si512((const void *)(acc + c * CHUNK));
     for (int t = 0; t < np; t++) {
@@ -193,7 +197,7 @@ mac_rows(int nc, const int16_t *restrict wt, int stride, const int32_t *restrict
     for (int c = 0; c < nc; c++)
         _mm512_store_si512((void *)(acc + c * CHUNK), a[c]);
 #elif defined(__AVX2__)
-    __m256i a[16];
+    __m256i a[2 * MAC_MAX_NC];
     for (int c = 0; c < 2 * nc; c++)
         a[c] = _mm256_load_si256((const __m256i *)(acc + c * 8));
     for (int t = 0; t < np; t++) {
@@ -236,7 +240,7 @@ static void mac_all(const eng_op *op, const int32_t *pv, const int *pj, int np, 
 {
     int stride = op->n_chunks * 2 * CHUNK;
     for (int c0 = 0; c0 < op->n_chunks; c0 += 8) {
-        int nc = op->n_chunks - c0 < 8 ? op->n_chunks - c0 : 8;
+        int nc = op->n_chunks - c0 < MAC_MAX_NC ? op->n_chunks - c0 : MAC_MAX_NC;
         const int16_t *wt = op->wt + (size_t)c0 * 2 * CHUNK;
         int32_t *a = acc + c0 * CHUNK;
         switch (nc) {
@@ -397,6 +401,7 @@ static void convert_fast(const eng_plan *p, const uint32_t *q, int16_t *x, eng_o
     o->msb = msb;
     o->sum_code = mdl_sum_encode(&p->m->in, sum);
     int src = mdl_input_frac(&p->m->in, msb);
+    assert(src >= 0 && src < CONV_RQ_N);
     if (p->conv_simple) {
         int s = src - p->in_frac;       /* right shift; < 0: left shift */
         int up = 32 - p->in_width;
@@ -625,7 +630,7 @@ static int compile_fast(eng_plan *p, const mdl_model *m)
     p->in_width = in->fmt.width;
     p->in_signed = in->fmt.is_signed;
     p->conv_simple = in->fmt.qmode == FXP_TRN && in->fmt.omode == FXP_WRAP && !in->fmt.sat_bits;
-    for (int s = 0; s < 64; s++)
+    for (int s = 0; s < CONV_RQ_N; s++)
         fxp_rq_init(&p->conv_rq[s], s, &in->fmt);
     int vidx[ENG_MAX_TENSOR], n_real = in->n_cells, n_log = in->n_cells;
     for (int v = 0; v < n_log; v++)

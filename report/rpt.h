@@ -57,6 +57,9 @@ void rpt_puts_esc(rpt_buf *b, const char *text);   /* HTML-escaped */
 void rpt_buf_free(rpt_buf *b);
 
 /* "Nice" axis ticks covering [lo, hi]: fills t[] (at most max), returns n. */
+/* Round tick values for an axis lo..hi: at most max (<= RPT_MAX_TICKS) of
+** them into t, which has room for RPT_MAX_TICKS; returns how many. */
+#define RPT_MAX_TICKS 16
 int  rpt_ticks(double lo, double hi, int max, double *t);
 /* Colour of v in [0,1] on a perceptual (viridis-like) map, "#rrggbb". */
 void rpt_color(double v, char out[8]);

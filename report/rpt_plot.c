@@ -4,6 +4,7 @@
 */
 #include "report/rpt.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,7 @@ void rpt_buf_free(rpt_buf *b)
 
 int rpt_ticks(double lo, double hi, int max, double *t)
 {
+    assert(max <= RPT_MAX_TICKS);
     if (!(hi > lo) || max < 2) {
         t[0] = lo;
         return 1;
@@ -144,7 +146,7 @@ static void fmt_tick(double v, char *buf, size_t n)
 
 void rpt_svg_axes(rpt_buf *b, const rpt_axes *a, const char *xlabel, const char *ylabel)
 {
-    double t[16];
+    double t[RPT_MAX_TICKS];
     char s[32];
     int n = rpt_ticks(a->xmin, a->xmax, 8, t);
     for (int i = 0; i < n; i++) {

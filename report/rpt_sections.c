@@ -69,6 +69,8 @@ static void eval_table(rpt_buf *b, json_t *eval, const char *path)
     rpt_printf(b, "</table>\n");
 }
 
+/* SVG plot of the bits per crossing of each algorithm of the eval JSON
+** (occupancy curves).  Borrows eval. */
 static void occupancy_plot(rpt_buf *b, json_t *eval)
 {
     json_t *algs = json_object_get(eval, "algorithms");
@@ -121,6 +123,8 @@ static void occupancy_plot(rpt_buf *b, json_t *eval)
     rpt_svg_close(b);
 }
 
+/* SVG histograms of the EMD of each algorithm over the q->n hold-out
+** crossings. */
 static void histograms(rpt_buf *b, const rpt_quality *q)
 {
     enum { NB = 40 };
@@ -128,7 +132,7 @@ static void histograms(rpt_buf *b, const rpt_quality *q)
     for (int k = 0; k < q->n_alg; k++)
         for (int i = 0; i < q->n; i++)
             vmax = fmax(vmax, q->emd[k][i]);
-    double t[16];
+    double t[RPT_MAX_TICKS];
     int nt = rpt_ticks(0, vmax > 0 ? vmax : 1, 8, t);
     double xmax = t[nt - 1] < vmax ? t[nt - 1] + (t[1] - t[0]) : t[nt - 1];
     double h[RPT_MAX_ALG][NB] = { { 0 } }, hmax = 1;
@@ -275,6 +279,9 @@ static void colorbar(rpt_buf *b, double x, double y, double h, double vmax)
                "charge (CALQ counts, log)</text>\n", x + 58, y + h / 2);
 }
 
+/* Section 2 of the page: the event display of q's first crossings (input,
+** autoencoder and baselines on the module geometry); a note when q is
+** NULL. */
 void rpt_sec_events(rpt_buf *b, const rpt_quality *q)
 {
     rpt_printf(b, "<h2 id=\"events\">2. Event display</h2>\n");
@@ -450,20 +457,25 @@ void rpt_sec_seu(rpt_buf *b, json_t *seu, const char *path, const char *why)
 
 /* ---- 4. hardware ----------------------------------------------------------- */
 
+/* Modules in the area bar chart: the largest ones. */
+#define TOP_MODULES 12
+
+/* Bar chart of the TOP_MODULES largest modules of one configuration
+** (NAND2-eq x instances).  Borrows cfg. */
 static void synth_modules(rpt_buf *b, json_t *cfg)
 {
     json_t *mods = json_object_get(cfg, "modules");
     int n = 0;
-    double v[12], vmax = 1;
-    const char *names[12];
+    double v[TOP_MODULES], vmax = 1;
+    const char *names[TOP_MODULES];
     size_t i;
     json_t *m;
     json_array_foreach(mods, i, m) {
         double tot = jnum(m, "nand2_eq") * jnum(m, "instances");
         if (tot <= 0)
             continue;
-        int k = n < 12 ? n++ : 11;
-        if (k == 11 && tot <= v[11])
+        int k = n < TOP_MODULES ? n++ : TOP_MODULES - 1;
+        if (k == TOP_MODULES - 1 && tot <= v[TOP_MODULES - 1])
             continue;
         while (k > 0 && v[k - 1] < tot) {
             v[k] = v[k - 1];
@@ -477,7 +489,7 @@ static void synth_modules(rpt_buf *b, json_t *cfg)
     int H = 60 + 22 * n;
     rpt_svg_open(b, "fig-synth-modules", 760, H, "Where the gates are (first configuration)");
     rpt_axes ax = { 300, 35, 400, 22.0 * n, 0, vmax * 1.1, 0, 1, 0 };
-    double t[16];
+    double t[RPT_MAX_TICKS];
     int nt = rpt_ticks(0, vmax * 1.1, 6, t);
     for (int k = 0; k < nt; k++)
         rpt_printf(b, "<line x1=\"%.1f\" y1=\"35\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
@@ -533,6 +545,8 @@ static void synth_liberty(rpt_buf *b, json_t *syn)
     rpt_printf(b, "</table>\n");
 }
 
+/* Bar chart of the area of each synthesized configuration of syn against
+** the reference designs.  Borrows syn. */
 static void synth_compare(rpt_buf *b, json_t *syn)
 {
     json_t *cfgs = json_object_get(syn, "configs"), *ref = json_object_get(syn, "reference");
@@ -548,7 +562,7 @@ static void synth_compare(rpt_buf *b, json_t *syn)
     int W = 120 + 95 * (n + 2);
     rpt_axes ax = { 70, 35, W - 100.0, 240, -0.5, n + 1.5, 0, hi * 1.1, 0 };
     rpt_svg_open(b, "fig-synth-area", W, 330, "Area estimate vs published");
-    double t[16];
+    double t[RPT_MAX_TICKS];
     int nt = rpt_ticks(0, ax.ymax, 6, t);
     for (int k = 0; k < nt; k++)
         rpt_printf(b, "<line x1=\"70\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
@@ -586,6 +600,8 @@ static void synth_compare(rpt_buf *b, json_t *syn)
     rpt_svg_close(b);
 }
 
+/* Section 4 of the page: area, logic depth and power from the synth JSON
+** syn (NULL: a 'not available' note naming path and why).  Borrows syn. */
 void rpt_sec_synth(rpt_buf *b, json_t *syn, const char *path, const char *why)
 {
     rpt_printf(b, "<h2 id=\"hardware\">4. Area, logic depth and power</h2>\n");

@@ -17,6 +17,7 @@
 ** re-encode every crossing.  Work is split over threads by crossing (1-3)
 ** and by bit (full path); each thread has its own EMD context.
 */
+#include <assert.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -41,6 +42,9 @@ static int in_shard(const seu_sens_opts *o, size_t k)
 }
 
 /* Everything a worker needs; read-only but for the per-thread fields. */
+/* Worker threads of one sensitivity run at most (--threads is clamped). */
+#define SEU_SENS_MAX_THREADS 64
+
 typedef struct {
     const mdl_model   *m;
     const seu__xset   *x;
@@ -291,7 +295,8 @@ static int sens_alloc(seu_sens *s, const mdl_model *m, rad_err *err)
 
 static int run_workers(worker *ws, int nt, seu_sens *s, rad_err *err)
 {
-    pthread_t th[64];
+    pthread_t th[SEU_SENS_MAX_THREADS];
+    assert(nt >= 1 && nt <= SEU_SENS_MAX_THREADS);
     int started = 0, rc = RAD_OK;
     for (int t = 1; t < nt; t++) {
         if (pthread_create(&th[t], NULL, worker_main, &ws[t]) != 0)
@@ -319,6 +324,9 @@ static int run_workers(worker *ws, int nt, seu_sens *s, rad_err *err)
     return rc;
 }
 
+/* See seu.h.  Per-bit sensitivity: the EMD increase of flipping each
+** weight bit alone over the crossings of set, on o->threads threads, into
+** s (which owns its arrays, seu_sens_free).  RAD_OK or the reason. */
 int seu_sens_run(const mdl_model *m, const dat_set *set,
                  const seu_sens_opts *o, seu_sens *s, rad_err *err)
 {
@@ -333,7 +341,8 @@ int seu_sens_run(const mdl_model *m, const dat_set *set,
         seu_sens_free(s);
         return rc;
     }
-    int nt = o->threads < 1 ? 1 : o->threads > 64 ? 64 : o->threads;
+    int nt = o->threads < 1 ? 1 : o->threads > SEU_SENS_MAX_THREADS ? SEU_SENS_MAX_THREADS
+                                                                     : o->threads;
     worker *ws = calloc((size_t)nt, sizeof *ws);
     size_t begin = 0;
     int last = pick_last(m, s->where, s->n_bits, &begin);

@@ -5,6 +5,7 @@
 #include "common/rad_hash.h"
 #include "synth/syn_flow.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <jansson.h>
@@ -571,6 +572,9 @@ static char *mod_cmd(const syn_job *j, const syn_modjob *m, const mod_plan *pl,
 
 typedef struct { pid_t pid; int mod; double t0; char *cmd; } running;
 
+/* Yosys processes run at once at most (the job count is clamped). */
+#define SYN_MAX_JOBS 16
+
 /* Runs the modules whose netlist is missing, up to j->jobs at a time,
 ** largest source first (the longest runs start early). */
 static int run_modules(syn_job *j, const mod_plan *pl, const char *script, rad_err *err)
@@ -587,8 +591,8 @@ static int run_modules(syn_job *j, const mod_plan *pl, const char *script, rad_e
         for (int b = a; b > 0 && j->mod[todo[b]].src_bytes > j->mod[todo[b - 1]].src_bytes; b--) {
             int t = todo[b]; todo[b] = todo[b - 1]; todo[b - 1] = t;
         }
-    int par = j->jobs < 1 ? 1 : j->jobs > 16 ? 16 : j->jobs;
-    running run[16];
+    int par = j->jobs < 1 ? 1 : j->jobs > SYN_MAX_JOBS ? SYN_MAX_JOBS : j->jobs;
+    running run[SYN_MAX_JOBS];
     int nr = 0, next = 0, rc = RAD_OK;
     while ((next < nt && rc == RAD_OK) || nr > 0) {
         while (rc == RAD_OK && next < nt && nr < par) {
@@ -733,6 +737,9 @@ const syn_modjob *syn_job_module(const syn_job *j, const char *name)
     return NULL;
 }
 
+/* See syn_flow.h.  Synthesizes job j: lists the RTL, runs Yosys on each
+** module whose netlist is not cached (in parallel), assembles and loads
+** the design netlist into j.  RAD_OK or the reason. */
 int syn_run(syn_job *j, rad_err *err)
 {
     char script[4096];

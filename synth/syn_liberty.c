@@ -35,6 +35,8 @@ typedef struct {
     int         kind;           /* 'w' word, '"' string, a punct char, 0 end */
 } lib_lex;
 
+/* Advances x to the next Liberty token (word, string, punctuation),
+** skipping blanks, line continuations and comments; x->kind 0 at the end. */
 static void lex_next(lib_lex *x)
 {
     for (;;) {
@@ -109,13 +111,18 @@ static int add_cell(syn_lib *lib, const char *name, rad_err *err)
     return RAD_OK;
 }
 
+/* Nesting of Liberty groups parse_lib follows at most (deeper: an error). */
+#define LIB_MAX_DEPTH 64
+
+/* Reads the Liberty text into lib: the cells' names and areas (groups
+** nested at most LIB_MAX_DEPTH).  RAD_OK, or an error naming the line. */
 static int parse_lib(const char *text, syn_lib *lib, rad_err *err)
 {
     lib_lex x = { .s = text, .line = 1 };
-    int depth = 0, cell_depth = -1, open_line[64];
+    int depth = 0, cell_depth = -1, open_line[LIB_MAX_DEPTH];
     for (lex_next(&x); x.kind; lex_next(&x)) {
         if (x.kind == '{') {
-            if (depth == 64)
+            if (depth == LIB_MAX_DEPTH)
                 return lib_error(err, lib, x.line, "groups nested too deep");
             open_line[depth++] = x.line;
         } else if (x.kind == '}') {
@@ -234,6 +241,8 @@ static int add_module(const char *report, const char *mod, long cells, long ff, 
     return RAD_OK;
 }
 
+/* See syn_liberty.h.  Parses the mapped-area report text (named report)
+** into out, module by module against nl's modules.  RAD_OK or the reason. */
 int syn_lib_add_report(const char *report, const char *text, const syn_lib *lib,
                        const syn_netlist *nl, syn_libarea *out, rad_err *err)
 {
@@ -436,6 +445,9 @@ static const char *sta_bin(void)
     return s && *s ? s : "sta";
 }
 
+/* See syn_liberty.h.  Static timing of the design of job j mapped onto
+** lib (OpenSTA on the mapped netlist, clock clk at period_ns), cached by
+** key; results into t.  RAD_OK or the reason. */
 int syn_lib_sta(const syn_job *j, const syn_lib *lib, const syn_libarea *a,
                 const char *top, const char *clk, double period_ns, syn_timing *t,
                 rad_err *err)

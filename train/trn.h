@@ -123,6 +123,9 @@ double *trn_net_params(trn_net *net);
 /* Re-quantizes the raw weights from the (possibly edited) parameters. */
 void    trn_net_sync(trn_net *net);
 
+/* Latent values the trainer handles at most (trn_net_new refuses more). */
+#define TRN_MAX_LATENT 256
+
 /* Every intermediate raw tensor of the integer forward of one crossing,
 ** in the layout of eng_trace (t[0] converter output, t[i+1] layer i). */
 typedef struct {
@@ -133,8 +136,8 @@ typedef struct {
     int      msb;
     uint32_t sum_code;
     int      n_latent;
-    int64_t  latent[256];   /* raw last-layer outputs          */
-    int64_t  sent[256];     /* raw sent (truncated) values     */
+    int64_t  latent[TRN_MAX_LATENT];   /* raw last-layer outputs      */
+    int64_t  sent[TRN_MAX_LATENT];     /* raw sent (truncated) values */
 } trn_trace;
 
 trn_trace *trn_trace_new(const trn_net *net);

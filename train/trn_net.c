@@ -122,6 +122,10 @@ static void init_random(trn_net *net, uint64_t seed)
     }
 }
 
+/* See trn.h.  Validates m, builds the trainer's view of it (encoder layers
+** with their quantization plans, decoder, parameter offsets) on a private
+** copy of the model, and draws the initial parameters from seed.  *out is
+** owned by the caller (trn_net_free); NULL on error. */
 int trn_net_new(const mdl_model *m, uint64_t seed, trn_net **out, rad_err *err)
 {
     *out = NULL;
@@ -162,10 +166,11 @@ int trn_net_new(const mdl_model *m, uint64_t seed, trn_net **out, rad_err *err)
             trainable = true;
     }
     net->n_latent = net->enc[net->n_enc - 1].n_out;
-    if (net->n_latent > 256) {
+    if (net->n_latent > TRN_MAX_LATENT) {
         int n = net->n_latent;
         trn_net_free(net);
-        return rad_errf(err, RAD_ERANGE, "latent of %d values: the trainer allows 256", n);
+        return rad_errf(err, RAD_ERANGE, "latent of %d values: the trainer allows %d", n,
+                        TRN_MAX_LATENT);
     }
     fxp_fmt sf = mdl_latent_fmt(net->m);
     trn__qplan(&net->qsent, &sf, f);
@@ -339,6 +344,9 @@ static int64_t flip(int64_t v, int bit, int w, bool sgn)
     return (int64_t)u;
 }
 
+/* See trn_internal.h.  Flips each raw encoder weight and bias bit of qw
+** with probability p (geometric gaps between flips drawn from *rng),
+** keeping the real values wr/br in step. */
 void trn__qw_upset(const trn_net *net, trn_qw *qw, double p, uint64_t *rng)
 {
     if (p <= 0)

@@ -9,6 +9,7 @@
 ** with no quantization after the converter — differentiable everywhere but
 ** at ReLU kinks, so finite differences can check the backward pass.
 */
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -393,6 +394,8 @@ static void conv_dense_back(const trn_elayer *l, const double *w, const double *
 
 /* ---- decoder (float) --------------------------------------------------- */
 
+/* Float forward of decoder layer l with parameters th: out = act(layer(in)).
+** in and out do not overlap. */
 static void dlayer_forward(const trn_dlayer *l, const double *th, const double *in, double *out)
 {
     const double *w = th + l->p_w, *b = th + l->p_b;
@@ -565,6 +568,9 @@ double trn__forward(const trn_net *net, const trn_qw *qw, trn_loss_kind loss,
     return trn__loss(loss, net->n_cells, ws->pred, ws->target, ws->gpred, net->ot_kernel);
 }
 
+/* See trn_internal.h.  From ws->gpred back through the decoder and the
+** encoder (STE masks of the forward) into grad (added); stops at the first
+** encoder layer with nothing trainable before it.  Uses ws->g0/g1. */
 void trn__backward(const trn_net *net, const trn_qw *qw, const double *wt, trn_ws *ws,
                    double *grad)
 {
@@ -683,6 +689,7 @@ void trn_forward_exact(const trn_net *net, const uint32_t *q, trn_trace *tr)
     tr->msb = ws->msb;
     tr->sum_code = 0;
     tr->n_latent = net->n_latent;
+    assert(net->n_latent <= TRN_MAX_LATENT);
     for (int k = 0; k < net->n_latent; k++) {
         int sat;
         tr->latent[k] = ws->t[net->n_enc][k];
