@@ -232,7 +232,146 @@ static int find_mod(const syn_netlist *nl, const char *name)
     return -1;
 }
 
-/* Counts and levels of one module (its submodules already analysed). */
+/* Classifies each cell of the module (submodule instance, flop, gate),
+** counts the module's own cells / transistors / flops into m, records its
+** children, and widens c->max_bit over the cells' connections.  c->cells
+** (c->n_cells + 1 entries) is allocated by the caller.  Returns c->rc. */
+static int classify_cells(mod_ctx *c, syn_module *m, json_t *cells)
+{
+    const char *key, *file = c->file, *name = c->mod_name;
+    json_t *v;
+    int ci = 0;
+    json_object_foreach(cells, key, v) {
+        cell_ref *cell = &c->cells[ci++];
+        const char *type = json_string_value(json_object_get(v, "type"));
+        cell->conn = json_object_get(v, "connections");
+        cell->dirs = json_object_get(v, "port_directions");
+        cell->mi = cell->mf = D_TODO;
+        if (!type || !json_is_object(cell->conn))
+            return c->rc = rad_errf(c->err, RAD_ESCHEMA, "%s: module %s: cell %s: no type "
+                                    "or connections", file, name, key);
+        int sub = find_mod(c->nl, type);
+        int tr = syn_cell_transistors(type);
+        if (sub >= 0) {
+            cell->kind = K_INST;
+            cell->sub = sub;
+            syn_child *ch = realloc(m->child, (size_t)(m->n_sub + 1) * sizeof *ch);
+            if (!ch)
+                return c->rc = rad_errf(c->err, RAD_ENOMEM, "%s: out of memory", file);
+            m->child = ch;
+            snprintf(ch[m->n_sub].name, sizeof ch->name, "%s", key);
+            ch[m->n_sub++].sub = sub;
+        } else if (tr < 0) {
+            return c->rc = rad_errf(c->err, RAD_ETOOL, "%s: module %s: cell %s of type %s "
+                                    "is not a generic gate (unmapped logic or missing "
+                                    "module)", file, name, key, type);
+        } else {
+            cell->kind = syn_cell_is_seq(type) ? K_SEQ : K_COMB;
+            m->cells_own++;
+            m->tr_own += tr;
+            m->ff_own += cell->kind == K_SEQ;
+        }
+        const char *p;
+        json_t *bits;
+        json_object_foreach(cell->conn, p, bits)
+            scan_bits(bits, &c->max_bit);
+    }
+    return c->rc;
+}
+
+/* Allocates the per-bit tables of c (bits 0..c->max_bit) and fills
+** c->driver: -2 for input-port bits, the index of the driving cell for cell
+** outputs, -1 for undriven bits.  Returns c->rc. */
+static int find_drivers(mod_ctx *c, json_t *ports)
+{
+    size_t nb = (size_t)c->max_bit + 1;
+    c->driver = malloc(nb * sizeof *c->driver);
+    c->di = malloc(nb * sizeof *c->di);
+    c->df = malloc(nb * sizeof *c->df);
+    if (!c->driver || !c->di || !c->df)
+        return c->rc = rad_errf(c->err, RAD_ENOMEM, "%s: module %s: out of memory", c->file,
+                                c->mod_name);
+    for (size_t i = 0; i < nb; i++) {
+        c->driver[i] = -1;
+        c->di[i] = c->df[i] = D_TODO;
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(ports, key, v) {
+        const char *dir = json_string_value(json_object_get(v, "direction"));
+        if (!dir || strcmp(dir, "input"))
+            continue;
+        size_t i;
+        json_t *b;
+        json_array_foreach(json_object_get(v, "bits"), i, b)
+            if (bit_id(b) >= 0)
+                c->driver[bit_id(b)] = -2;
+    }
+    for (int k = 0; k < c->n_cells; k++) {
+        const char *p;
+        json_t *bits;
+        json_object_foreach(c->cells[k].conn, p, bits) {
+            const char *dir = port_dir(c, &c->cells[k], p);
+            if (!dir || strcmp(dir, "output"))
+                continue;
+            size_t i;
+            json_t *b;
+            json_array_foreach(bits, i, b)
+                if (bit_id(b) >= 0)
+                    c->driver[bit_id(b)] = k;
+        }
+    }
+    return c->rc;
+}
+
+/* The module's logic depths into m (d_io, d_fo, d_if, d_ff) from its
+** endpoints: output ports, flop inputs, submodule flops (the submodules'
+** depths already known).  Needs find_drivers.  Returns c->rc. */
+static int module_depths(mod_ctx *c, syn_module *m, json_t *ports)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(ports, key, v) {
+        const char *dir = json_string_value(json_object_get(v, "direction"));
+        if (!dir || !strcmp(dir, "input"))
+            continue;
+        size_t i;
+        json_t *b;
+        json_array_foreach(json_object_get(v, "bits"), i, b) {
+            if (bit_id(b) < 0)
+                continue;
+            eval_bit(c, bit_id(b));
+            if (c->rc)
+                return c->rc;
+            m->d_io = imax(m->d_io, c->di[bit_id(b)]);
+            m->d_fo = imax(m->d_fo, c->df[bit_id(b)]);
+        }
+    }
+    for (int k = 0; k < c->n_cells; k++) {
+        cell_ref *cell = &c->cells[k];
+        if (cell->kind == K_COMB)
+            continue;
+        cell_inputs(c, k);
+        if (c->rc)
+            return c->rc;
+        if (cell->kind == K_SEQ) {
+            m->d_if = imax(m->d_if, cell->mi);
+            m->d_ff = imax(m->d_ff, cell->mf);
+        } else {
+            const syn_module *s = &c->nl->mod[cell->sub];
+            if (s->d_if >= 0 && cell->mi >= 0)
+                m->d_if = imax(m->d_if, cell->mi + s->d_if);
+            if (s->d_if >= 0 && cell->mf >= 0)
+                m->d_ff = imax(m->d_ff, cell->mf + s->d_if);
+            m->d_ff = imax(m->d_ff, s->d_ff);
+        }
+    }
+    return c->rc;
+}
+
+/* Counts and levels of one module (its submodules already analysed) into
+** nl->mod[nl->n_mod], which it appends on success; on error the entry is
+** left unused (its children freed).  mj stays owned by the caller. */
 static int analyse_module(syn_netlist *nl, const char *file, const char *name,
                           json_t *mj, rad_err *err)
 {
@@ -255,121 +394,8 @@ static int analyse_module(syn_netlist *nl, const char *file, const char *name,
     c.cells = calloc((size_t)c.n_cells + 1, sizeof *c.cells);
     if (!c.cells)
         return rad_errf(err, RAD_ENOMEM, "%s: out of memory", file);
-    int ci = 0;
-    json_object_foreach(cells, key, v) {
-        cell_ref *cell = &c.cells[ci++];
-        const char *type = json_string_value(json_object_get(v, "type"));
-        cell->conn = json_object_get(v, "connections");
-        cell->dirs = json_object_get(v, "port_directions");
-        cell->mi = cell->mf = D_TODO;
-        if (!type || !json_is_object(cell->conn)) {
-            c.rc = rad_errf(err, RAD_ESCHEMA, "%s: module %s: cell %s: no type "
-                            "or connections", file, name, key);
-            goto done;
-        }
-        int sub = find_mod(nl, type);
-        int tr = syn_cell_transistors(type);
-        if (sub >= 0) {
-            cell->kind = K_INST;
-            cell->sub = sub;
-            syn_child *ch = realloc(m->child, (size_t)(m->n_sub + 1) * sizeof *ch);
-            if (!ch) {
-                c.rc = rad_errf(err, RAD_ENOMEM, "%s: out of memory", file);
-                goto done;
-            }
-            m->child = ch;
-            snprintf(ch[m->n_sub].name, sizeof ch->name, "%s", key);
-            ch[m->n_sub++].sub = sub;
-        } else if (tr < 0) {
-            c.rc = rad_errf(err, RAD_ETOOL, "%s: module %s: cell %s of type %s "
-                            "is not a generic gate (unmapped logic or missing "
-                            "module)", file, name, key, type);
-            goto done;
-        } else {
-            cell->kind = syn_cell_is_seq(type) ? K_SEQ : K_COMB;
-            m->cells_own++;
-            m->tr_own += tr;
-            m->ff_own += cell->kind == K_SEQ;
-        }
-        const char *p;
-        json_t *bits;
-        json_object_foreach(cell->conn, p, bits)
-            scan_bits(bits, &c.max_bit);
-    }
-
-    size_t nb = (size_t)c.max_bit + 1;
-    c.driver = malloc(nb * sizeof *c.driver);
-    c.di = malloc(nb * sizeof *c.di);
-    c.df = malloc(nb * sizeof *c.df);
-    if (!c.cells || !c.driver || !c.di || !c.df) {
-        c.rc = rad_errf(err, RAD_ENOMEM, "%s: module %s: out of memory", file, name);
-        goto done;
-    }
-    for (size_t i = 0; i < nb; i++) {
-        c.driver[i] = -1;
-        c.di[i] = c.df[i] = D_TODO;
-    }
-    json_object_foreach(ports, key, v) {
-        const char *dir = json_string_value(json_object_get(v, "direction"));
-        if (!dir || strcmp(dir, "input"))
-            continue;
-        size_t i;
-        json_t *b;
-        json_array_foreach(json_object_get(v, "bits"), i, b)
-            if (bit_id(b) >= 0)
-                c.driver[bit_id(b)] = -2;
-    }
-    for (int k = 0; k < c.n_cells; k++) {
-        const char *p;
-        json_t *bits;
-        json_object_foreach(c.cells[k].conn, p, bits) {
-            const char *dir = port_dir(&c, &c.cells[k], p);
-            if (!dir || strcmp(dir, "output"))
-                continue;
-            size_t i;
-            json_t *b;
-            json_array_foreach(bits, i, b)
-                if (bit_id(b) >= 0)
-                    c.driver[bit_id(b)] = k;
-        }
-    }
-    /* Endpoints: output ports, flop inputs, submodule flops. */
-    json_object_foreach(ports, key, v) {
-        const char *dir = json_string_value(json_object_get(v, "direction"));
-        if (!dir || !strcmp(dir, "input"))
-            continue;
-        size_t i;
-        json_t *b;
-        json_array_foreach(json_object_get(v, "bits"), i, b) {
-            if (bit_id(b) < 0)
-                continue;
-            eval_bit(&c, bit_id(b));
-            if (c.rc)
-                goto done;
-            m->d_io = imax(m->d_io, c.di[bit_id(b)]);
-            m->d_fo = imax(m->d_fo, c.df[bit_id(b)]);
-        }
-    }
-    for (int k = 0; k < c.n_cells; k++) {
-        cell_ref *cell = &c.cells[k];
-        if (cell->kind == K_COMB)
-            continue;
-        cell_inputs(&c, k);
-        if (c.rc)
-            goto done;
-        if (cell->kind == K_SEQ) {
-            m->d_if = imax(m->d_if, cell->mi);
-            m->d_ff = imax(m->d_ff, cell->mf);
-        } else {
-            const syn_module *s = &nl->mod[cell->sub];
-            if (s->d_if >= 0 && cell->mi >= 0)
-                m->d_if = imax(m->d_if, cell->mi + s->d_if);
-            if (s->d_if >= 0 && cell->mf >= 0)
-                m->d_ff = imax(m->d_ff, cell->mf + s->d_if);
-            m->d_ff = imax(m->d_ff, s->d_ff);
-        }
-    }
-done:
+    if (!classify_cells(&c, m, cells) && !find_drivers(&c, ports))
+        module_depths(&c, m, ports);
     free(c.cells);
     free(c.driver);
     free(c.di);
@@ -469,6 +495,9 @@ static int totals(syn_netlist *nl, json_t *mods)
     return 0;
 }
 
+/* See syn.h.  Loads the Yosys JSON netlist at json_path and analyses its
+** modules from the leaves up to top (counts, transistors, depths) into nl,
+** which owns what it allocates (syn_netlist_free).  RAD_OK or the reason. */
 int syn_netlist_load(const char *json_path, const char *top, syn_netlist *nl,
                      rad_err *err)
 {

@@ -36,6 +36,7 @@ typedef struct {
     double      val_fraction, train_fraction;
 } tr_opts;
 
+/* The `rad4ml train --help` text, to fp. */
 static void usage(FILE *fp)
 {
     fprintf(fp,
@@ -138,6 +139,10 @@ enum { O_MODEL = 256, O_WEIGHTS, O_INIT, O_LINKS, O_DATA, O_FORMAT, O_SYNTHN, O_
        O_WARMUP, O_PATIENCE, O_EMDSUB, O_WD, O_SEU, O_SEED, O_THREADS, O_OUT, O_CHECK,
        O_EVAL, O_BEAT, O_MAXMED, O_NAME, O_SEUEVAL, O_NOTABLE, O_BENCH, O_QUIET, O_HELP };
 
+static int check_combination(const tr_opts *o);
+
+/* Parses the command line into o (defaults first): 0, -1 after --help, or
+** 2 with the message printed.  o keeps pointers into argv. */
 static int parse(int argc, char **argv, tr_opts *o)
 {
     static const struct option lo[] = {
@@ -245,6 +250,13 @@ static int parse(int argc, char **argv, tr_opts *o)
         fprintf(stderr, "rad4ml train: unexpected argument '%s'\n", argv[optind]);
         return 2;
     }
+    return check_combination(o);
+}
+
+/* The checks that involve several options, after each was parsed alone:
+** 0, or 2 with the message printed. */
+static int check_combination(const tr_opts *o)
+{
     if (o->cfg.lr_min > o->cfg.lr)
         return bad("--lr-min", "", "must not exceed --lr");
     if (o->cfg.float_epochs >= o->cfg.epochs)
@@ -469,6 +481,10 @@ static int train(tr_opts *o, mdl_model *m, const dat_set *all, const dat_set *pa
     return rc;
 }
 
+/* Trains m on tr (early stopping on val), checks the forward pass against
+** the engine if asked, writes PREFIX.json/.weights/.i2c.hex and prints the
+** EMD table on hold.  The sets are views borrowed from all; m is updated
+** in place with the trained weights.  Returns the command's exit code. */
 static int train_on(tr_opts *o, mdl_model *m, const dat_set *all, const dat_set *tr,
                     const dat_set *val, const dat_set *hold)
 {
@@ -543,6 +559,9 @@ static int train_on(tr_opts *o, mdl_model *m, const dat_set *all, const dat_set 
     return 0;
 }
 
+/* `rad4ml train`: parses the options, loads the model and data, then
+** trains, evaluates only, or benchmarks.  Returns the exit code (0, 1 on
+** a failure, 2 on bad usage). */
 int cmd_train(int argc, char **argv)
 {
     tr_opts o;
