@@ -78,6 +78,9 @@ static int regress(const dat_set *s)
     return bad ? 1 : 0;
 }
 
+/* `rad4ml` bench program of algo/ (make bench): times the data loading, the
+** baselines and the EMD on the shared crossings (synthetic ones if the data
+** are missing) and prints one figure a line.  Exit 0, or 1 on a failure. */
 int main(int argc, char **argv)
 {
     char path[4096];

@@ -164,6 +164,9 @@ static int parse_int(const char *opt, const char *s, int lo, int hi, int *out)
     return 0;
 }
 
+/* Parses the `rad4ml eval` command line into o (defaults first): 0, -1
+** after --help, or 2 with the message printed.  o keeps pointers into
+** argv. */
 static int parse_opts(int argc, char **argv, ev_opts *o)
 {
     static const struct option opts[] = {
@@ -348,6 +351,10 @@ static int write_json(json_t *root, const char *file, rad_err *err)
     return rad_file_commit(&f, err);
 }
 
+/* Prints the EMD table of the n_al algorithms al over the n hold-out
+** crossings (first .. first+n-1 of n_all, occupancies occ) and, with
+** --json, writes it atomically to o->json.  Borrows everything; RAD_OK or
+** the reason. */
 static int report(const ev_opts *o, const char *path, size_t n_all, size_t first,
                   int links, ev_algo *al, int n_al, const int *occ, size_t n,
                   rad_err *err)

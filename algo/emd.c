@@ -55,6 +55,9 @@ static int cmp_key(const void *a, const void *b)
     return p->cell - q->cell;           /* deterministic ties */
 }
 
+/* See emd.h.  A solver for n cells with ground cost cost (n x n, copied)
+** and the metric flag; NULL on bad n or out of memory.  The caller owns
+** it (emd_free). */
 emd_ctx *emd_new(int n, const double *cost, int metric)
 {
     if (n < 1 || n > EMD_MAX_CELLS)
@@ -398,6 +401,9 @@ double emd_compute_u32(emd_ctx *e, const uint32_t *a, const uint32_t *b)
 
 /* ---- GLPK reference ------------------------------------------------------ */
 
+/* See emd.h.  The same transportation LP solved by GLPK's simplex, with no
+** reduction (the tests' oracle and the cycling fallback); check_masses'
+** value when the masses are unusable. */
 double emd_glpk(int n, const double *cost, const double *a, const double *b)
 {
     double sa, sb, bad = check_masses(n, a, b, &sa, &sb);

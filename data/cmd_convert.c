@@ -42,6 +42,9 @@ static int parse_fmt(const char *s, dat_format *fmt)
     return 0;
 }
 
+/* `rad4ml convert`: ePortRX CSV -> 48-charge CSV (or back) through the
+** mapping and calibration given; output all-or-nothing.  Exit 0, 1 on a
+** conversion error, 2 on bad usage. */
 int cmd_convert(int argc, char **argv)
 {
     static const struct option opts[] = {

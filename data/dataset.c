@@ -172,6 +172,9 @@ static int find_col(char **f, int n, const char *name)
     return -1;
 }
 
+/* See dataset.h.  Reads the ePortRX MUX mapping CSV at path into fe: a
+** trigger-cell and a pre-MUX column, each cell once.  RAD_OK, or an error
+** naming the file, line and field. */
 int dat_frontend_load_mapping(dat_frontend *fe, const char *path, rad_err *err)
 {
     dat_reader r;
@@ -235,6 +238,9 @@ out:
     return rc;
 }
 
+/* See dataset.h.  Reads the per-cell calibration CSV at path into fe:
+** every one of the GEO_N_CELLS cells exactly once, values in range.
+** RAD_OK, or an error naming the file, line and field. */
 int dat_frontend_load_calib(dat_frontend *fe, const char *path, rad_err *err)
 {
     dat_reader r;

@@ -177,6 +177,8 @@ static double qval(double v, const fxp_fmt *f)
     return fxp_to_double(fxp_from_double(v, f), f);
 }
 
+/* See engine.h.  Float forward of encoder layer l (quantize: the layer's
+** formats applied to each output).  in and out do not overlap. */
 void eng_layer_float(const mdl_layer *l, const float *in, float *out, int quantize)
 {
     int n = mdl_shape_size(l->out);

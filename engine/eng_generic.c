@@ -17,6 +17,9 @@ static int layer_in_frac(const mdl_model *m, int i)
     return fxp_frac_bits(i ? &m->layers[i - 1].out_fmt : &m->in.fmt);
 }
 
+/* The accumulators of conv / dense layer l: out = bias << b_shift + sum of
+** in * w over the window, in raw units with in_frac fractional input
+** bits.  in and out do not overlap. */
 static void mac_layer(const mdl_layer *l, int in_frac, const int64_t *in, int64_t *out)
 {
     int f_acc = in_frac + fxp_frac_bits(&l->w_fmt);

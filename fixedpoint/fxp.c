@@ -174,6 +174,8 @@ static int64_t quantize64(int64_t v, int d, const fxp_fmt *f)
     return (int64_t)overflow_value((u128)(fxp_raw)q, q < 0, f);
 }
 
+/* See fxp.h.  value (src_frac fractional bits) rounded and overflowed into
+** dst exactly as ap_fixed / ac_fixed do; int64 fast path, else 128-bit. */
 fxp_raw fxp_quantize(fxp_raw value, int src_frac, const fxp_fmt *dst)
 {
     long long d = (long long)src_frac - fxp_frac_bits(dst);

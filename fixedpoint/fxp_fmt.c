@@ -185,6 +185,8 @@ static int parse_arg(parser *ps, enum family fam, int i, const char *tok,
     return rc;
 }
 
+/* See fxp.h.  Parses an ap_fixed / ac_fixed / fixed / ap_int type name
+** into *out; on error FXP_EFORMAT with the reason in why[why_len]. */
 int fxp_fmt_parse(const char *text, fxp_fmt *out, char *why, size_t why_len)
 {
     parser ps = { text ? text : "", text ? text : "", why, why_len };

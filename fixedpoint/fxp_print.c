@@ -107,6 +107,8 @@ static void put_u128(u128 v, char *buf, size_t len, size_t *pos)
         put(buf, len, pos, tmp[--n]);
 }
 
+/* See fxp.h.  The exact decimal text of v in format f into buf (len bytes,
+** NUL-terminated when len > 0); returns the snprintf-style length. */
 int fxp_str_dec(fxp_raw v, const fxp_fmt *f, char *buf, size_t len)
 {
     bool neg = f->is_signed && v < 0;

@@ -39,6 +39,9 @@ static void fmt_s(const fxp_fmt *f, char *buf, size_t n)
     fxp_fmt_str(f, buf, n);
 }
 
+/* Prints the human-readable summary of m (converter, each layer with its
+** shapes and formats, latent, decoder, weight image size, MACs) to stdout.
+** m must be valid (mdl_validate). */
 static void describe(const mdl_model *m)
 {
     char a[80], b[80], c[80];
@@ -122,6 +125,9 @@ static void describe(const mdl_model *m)
     }
 }
 
+/* `rad4ml info`: loads (or draws) a model, prints describe(), and saves the
+** JSON / weights / I2C image when asked.  Exit 0, 1 on an error, 2 on bad
+** usage. */
 int cmd_info(int argc, char **argv)
 {
     static const struct option opts[] = {

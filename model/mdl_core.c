@@ -139,6 +139,10 @@ static int conv_out(int in, int k, int s, int p0, int p1)
     return span < 0 ? 0 : span / s + 1;
 }
 
+/* Completes encoder layer l behind an input of shape in and format in_fmt:
+** checks its kernel and paddings, derives its output shape, format and
+** weight counts.  where names the layer in messages.  l keeps ownership
+** of its arrays.  RAD_OK or the reason. */
 int mdl__finish_layer(mdl_layer *l, mdl_shape in, const fxp_fmt *in_fmt,
                         const char *where, rad_err *err)
 {
@@ -210,6 +214,9 @@ int mdl__finish_layer(mdl_layer *l, mdl_shape in, const fxp_fmt *in_fmt,
     return RAD_OK;
 }
 
+/* Completes decoder layer l behind an input of shape in: checks its kind's
+** parameters, derives its output shape and weight counts.  where names the
+** layer in messages.  RAD_OK or the reason. */
 int mdl__finish_flayer(mdl_flayer *l, mdl_shape in, const char *where, rad_err *err)
 {
     l->in = in;
@@ -329,6 +336,9 @@ static int check_raw(const int64_t *v, size_t n, const fxp_fmt *f, const char *w
     return RAD_OK;
 }
 
+/* Checks encoder layer l against its input shape in and format in_fmt:
+** shapes, formats, map indices, weight and bias values within their
+** formats.  Read-only; RAD_OK or the reason. */
 static int validate_layer(const mdl_layer *l, mdl_shape in, const fxp_fmt *in_fmt,
                           const char *where, rad_err *err)
 {
@@ -403,6 +413,9 @@ static int validate_flayer(const mdl_flayer *l, mdl_shape in, const char *where,
     return RAD_OK;
 }
 
+/* See model.h.  Checks every field of m against the format (ranges,
+** shapes chaining layer to layer, formats, weight values in their formats,
+** decoder and its cell map).  Read-only; RAD_OK or the first problem. */
 int mdl_validate(const mdl_model *m, rad_err *err)
 {
     int rc;

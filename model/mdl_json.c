@@ -299,6 +299,10 @@ static int parse_name(pctx *c, json_t *o, const char *path, const char *type, in
     return RAD_OK;
 }
 
+/* Reads encoder layer i (JSON object o) behind an input of shape in and
+** format in_fmt into l: only the keys of its type, then
+** mdl__finish_layer.  l owns the map it allocates.  RAD_OK or an error
+** naming the file and JSON path. */
 static int parse_layer(pctx *c, json_t *o, int i, mdl_shape in, const fxp_fmt *in_fmt,
                        mdl_layer *l)
 {
@@ -362,6 +366,9 @@ static int parse_layer(pctx *c, json_t *o, int i, mdl_shape in, const fxp_fmt *i
     return RAD_OK;
 }
 
+/* Reads decoder layer i (JSON object o) behind an input of shape in into
+** l: only the keys of its type, then mdl__finish_flayer.  RAD_OK or an
+** error naming the file and JSON path. */
 static int parse_flayer(pctx *c, json_t *o, int i, mdl_shape in, mdl_flayer *l)
 {
     static const char *const k_dense[] = { "name", "type", "units", "activation", NULL };
@@ -466,6 +473,9 @@ static int parse_decoder(pctx *c, json_t *o, mdl_model *m)
     return RAD_OK;
 }
 
+/* Reads the top-level object of a model file into m (input, layers,
+** output, decoder) and the weights file it names into *weights_ref (a
+** pointer into root).  RAD_OK or an error naming the JSON path. */
 static int parse_root(pctx *c, json_t *root, mdl_model *m, const char **weights_ref)
 {
     static const char *const keys[] = { "format", "version", "name", "description", "weights",
@@ -763,6 +773,8 @@ char *mdl_json_text(const mdl_model *m)
     return buf;
 }
 
+/* See model_io.h.  Validates m and writes the model JSON and its weights
+** file (default: beside it), each all-or-nothing.  RAD_OK or the reason. */
 int mdl_save(const mdl_model *m, const char *model_path, const char *weights_path, rad_err *err)
 {
     int rc = mdl_validate(m, err);

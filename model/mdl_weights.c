@@ -82,6 +82,10 @@ static int find_tensor(const mdl_model *m, int dec, const char *name)
     return -1;
 }
 
+/* Reads the header of one tensor block at x ("layer|decoder NAME w|b COUNT
+** FORMAT") into t, checking that m has that tensor with that count and
+** format; its label for messages goes into label.  RAD_OK or an error
+** naming the line. */
 static int read_header(wlex *x, const mdl_model *m, wtensor *t, char *label, size_t llen)
 {
     int hline = x->line;
@@ -145,6 +149,8 @@ static int read_header(wlex *x, const mdl_model *m, wtensor *t, char *label, siz
     return RAD_OK;
 }
 
+/* Reads the values of tensor t (label for messages) at x into m, each
+** checked against its format.  RAD_OK or an error naming the line. */
 static int read_values(wlex *x, mdl_model *m, const wtensor *t, const char *label)
 {
     const fxp_fmt *f = NULL;
@@ -190,6 +196,9 @@ static int read_values(wlex *x, mdl_model *m, const wtensor *t, const char *labe
     return RAD_OK;
 }
 
+/* Parses the text of a weights file (name for messages) into the tensors
+** of m, each exactly once and every value in its format.  RAD_OK, or an
+** error naming the file and line. */
 int mdl__parse_weights(mdl_model *m, const char *text, const char *name, rad_err *err)
 {
     wlex x = { text, 1, name, err, "" };

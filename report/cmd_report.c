@@ -32,6 +32,8 @@ static void usage(FILE *fp)
 "                   module, base vs fine-tuned, and the RTL verification)\n");
 }
 
+/* `rad4ml report`: parses the options and writes the HTML page
+** (rpt_write).  Exit 0, 1 on an error, 2 on bad usage. */
 int cmd_report(int argc, char **argv)
 {
     static const struct option LONG[] = {

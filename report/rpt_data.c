@@ -85,6 +85,10 @@ static void pick_events(rpt_quality *q, int n_events)
     }
 }
 
+/* Loads the model and data of o, runs the autoencoder and the baselines on
+** the hold-out crossings and fills q with the EMD values of the histograms
+** and the event display.  q owns its arrays (rpt_quality_free, also after
+** an error).  RAD_OK or the reason. */
 int rpt_quality_run(const rpt_opts *o, rpt_quality *q, rad_err *err)
 {
     memset(q, 0, sizeof *q);

@@ -35,6 +35,7 @@ typedef struct {
     char **argv;
 } seu_args;
 
+/* The `rad4ml seu --help` text, to fp. */
 static void usage(FILE *fp)
 {
     fprintf(fp,
@@ -87,6 +88,8 @@ enum { O_JSON = 256, O_COMPARE, O_SELECT, O_RTL, O_GEN, O_MODEL, O_WEIGHTS, O_DA
        O_STRIDE, O_ALL, O_SELFRAC, O_WORK, O_NAME, O_SENS, O_DROPIN, O_SYNTH, O_FULL,
        O_PERBIT, O_SHARD };
 
+/* Parses the `rad4ml seu` command line into a (defaults first): 0, -1 after
+** --help, or 2 with the message printed.  a keeps pointers into argv. */
 static int parse(int argc, char **argv, seu_args *a)
 {
     static const struct option opts[] = {
@@ -445,6 +448,9 @@ static int rtl_ok(seu_prot p, const seu_rtl_result *r)
            && r->restored == r->injected && r->derr == 0;
 }
 
+/* `seu --rtl`: the RTL injection campaign for each protection listed,
+** with the selective mask from s; prints a line per protection and clears
+** *all_ok on a failure.  RAD_OK or the reason in e. */
 static int do_rtl(const seu_args *a, const mdl_model *m, const seu_sens *s,
                   rad_err *e, int *all_ok)
 {

@@ -88,6 +88,9 @@ static void concat(FILE *fp, const seu_cfg_geom *g, int data)
     fprintf(fp, "}");
 }
 
+/* Writes the body of the SECDED-protected register file of geometry g to
+** fp: the codeword store, decoders, the bus write merge and the
+** re-encoding written back every clock. */
 void seu_cfg__secded(FILE *fp, const seu_cfg_opts *o, const seu_cfg_geom *g)
 {
     int r = g->cw - g->data - 1, n = g->n_cw;

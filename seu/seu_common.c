@@ -57,6 +57,10 @@ static int xset_alloc(seu__xset *x, size_t n, int n_cells, rad_err *err)
     return RAD_OK;
 }
 
+/* See seu_internal.h.  Runs the engine once on the crossings of set and
+** keeps, per crossing, the golden latent values and the exact EMD
+** baseline (empty_penalty when the decoded map is empty).  x owns its
+** arrays (seu__xset_free).  RAD_OK or the reason. */
 int seu__xset_init(seu__xset *x, const mdl_model *m, const dat_set *set,
                    double empty_penalty, rad_err *err)
 {

@@ -222,6 +222,9 @@ static int check_line(const mdl_model *m, const mdl_model *mc, const seu__xset *
     return RAD_OK;
 }
 
+/* Reads the output dump of the full-design harness at path and compares
+** each upset's outputs with the golden ones of x; counts into r.  RAD_OK
+** or the reason. */
 static int check_dump(const mdl_model *m, const seu__xset *x, const bus_shape *s,
                       const char *path, seu_full_result *r, rad_err *err)
 {
@@ -269,6 +272,10 @@ static int check_dump(const mdl_model *m, const seu__xset *x, const bus_shape *s
     return rc;
 }
 
+/* See seu.h.  Full-design SEU campaign: generates the design with the
+** protection o->prot, builds its Verilator harness, flips every stored bit
+** in turn under traffic and checks the outputs against the engine, into
+** r.  RAD_OK or the reason. */
 int seu_full_run(const mdl_model *m, const seu_full_opts *o, seu_full_result *r,
                  rad_err *err)
 {

@@ -140,6 +140,9 @@ static int parse_result(const char *log, seu_rtl_result *r, rad_err *err)
     return ok ? RAD_OK : rad_errf(err, RAD_ETOOL, "seu: no RESULT line in %s", log);
 }
 
+/* See seu_rtl.h.  RTL SEU campaign on the register file alone: generates
+** it with the protection asked for, builds its Verilator harness and
+** flips every stored bit, into r.  RAD_OK or the reason. */
 int seu_rtl_run(const mdl_model *m, const seu_rtl_opts *o, seu_rtl_result *r,
                 rad_err *err)
 {

@@ -118,6 +118,9 @@ static int scratch_init(upset_scratch *s, const mdl_model *m, size_t cap,
     return rad_errf(err, RAD_ENOMEM, "seu: out of memory");
 }
 
+/* See seu.h.  Monte-Carlo of random upsets at rate o->rate over o->trials
+** trials on the crossings of set: EMD degradation per trial into r.
+** Borrows m and set.  RAD_OK or the reason. */
 int seu_upset_run(const mdl_model *m, const dat_set *set,
                   const seu_upset_opts *o, seu_upset_result *r, rad_err *err)
 {

@@ -14,6 +14,10 @@
 #include "sim/sim_harness.h"
 #include HLS_H
 
+/* HLS C harness: runs the generated HLS C function (HLS_FN) on the
+** harness's stimuli and compares every output with the C reference engine;
+** prints one summary line.  Exit 0 when 0 mismatches, 1 otherwise, 2 on
+** bad arguments. */
 int main(int argc, char **argv)
 {
     sim_harness h;

@@ -16,6 +16,9 @@ void sim_harness_free(sim_harness *h)
     memset(h, 0, sizeof *h);
 }
 
+/* See sim_harness.h.  Parses the harness arguments (models, weights,
+** vectors, seed, latency, data) and loads the models into h.  h owns them
+** (sim_harness_free).  RAD_OK or the reason. */
 int sim_harness_init(sim_harness *h, int argc, char **argv, rad_err *err)
 {
     const char *ma = NULL, *wa = NULL, *mb = NULL, *wb = NULL, *data = NULL;

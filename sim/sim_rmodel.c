@@ -27,6 +27,10 @@ static fxp_fmt rfmt(uint64_t *s, int wlo, int whi, int ilo, int ihi, int sgn)
     return f;
 }
 
+/* Fills m (zeroed by the caller) with one random model drawn from the stream
+** s: converter, layer shapes, kernels, strides, paddings, zero-mapped
+** positions and formats in every rounding / overflow mode; then validates
+** it.  m owns what it allocates (mdl_free).  RAD_OK or the reason. */
 static int build(uint64_t *s, mdl_model *m, rad_err *err)
 {
     snprintf(m->name, sizeof m->name, "random");

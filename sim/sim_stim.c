@@ -245,6 +245,9 @@ static long switch_len(sim_stim *s)
     return n;
 }
 
+/* See sim.h.  The inputs of the next clock cycle into cy (reset, weight
+** load, traffic with idle cycles, the mid-stream weight switch, drain);
+** false when the run is over. */
 bool sim_stim_next(sim_stim *s, sim_cycle *cy)
 {
     long c = ++s->cycle - 1;          /* cycle numbers from 0 */

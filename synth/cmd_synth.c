@@ -52,6 +52,7 @@ typedef struct {
     char        note[512];    /* why a configuration was skipped */
 } synth_cfg;
 
+/* The `rad4ml synth --help` text, to fp. */
 static void usage(FILE *fp)
 {
     fprintf(fp,
@@ -121,6 +122,9 @@ static int parse_list(const char *s, synth_opts *o, int ints)
     return n > 0 ? 0 : -1;
 }
 
+/* Parses the `rad4ml synth` command line into o (defaults first): 0, 1
+** after --help, or 2 with the message printed.  o keeps pointers into
+** argv. */
 static int parse_args(int argc, char **argv, synth_opts *o)
 {
     static const struct option LONG[] = {
@@ -260,6 +264,9 @@ static int run_cfg(const synth_opts *o, synth_cfg *c, const syn_tech *t, const s
 
 /* ---- output -------------------------------------------------------------- */
 
+/* Prints the table of the n configurations cfg (cells, flops,
+** transistors, NAND2-eq, area, levels, Yosys time; per module with
+** modules != 0) to stdout. */
 static void print_table(const synth_cfg *cfg, int n, const syn_tech *t, int modules)
 {
     printf("\n%-14s %9s %7s %11s %10s %20s %7s %8s\n", "config", "cells", "flops",
@@ -371,6 +378,9 @@ static json_t *lib_json(const syn_libarea *a, const syn_lib *lib, const syn_tech
         "cached", a->cached, "yosys_seconds", a->seconds, "yosys_runs", a->n_run);
 }
 
+/* The JSON object of one synthesized configuration c (cells, flops,
+** transistors, area, depth, power, Liberty mapping when present), or only
+** its name and skip note.  Returns a new reference owned by the caller. */
 static json_t *cfg_json(const synth_cfg *c, const syn_tech *t, const syn_lib *lib)
 {
     json_t *j = json_pack("{s:s,s:s,s:i}", "name", c->name, "protect", c->protect,
@@ -484,6 +494,9 @@ static int write_json(const char *path, const synth_cfg *cfg, int n, const syn_t
     return rc;
 }
 
+/* `rad4ml synth`: synthesizes each configuration asked for, optionally
+** with power and the Liberty mapping, prints the table and writes the
+** JSON.  Exit 0, 1 on an error, 2 on bad usage. */
 int cmd_synth(int argc, char **argv)
 {
     synth_opts o;

@@ -135,6 +135,9 @@ static int read_csv(const char *path, int n_cells, dat_set *set, rad_err *err)
     return rc;
 }
 
+/* Writes n crossings (from the data file user, or the default data) as
+** testbench vectors to path; *got gets how many.  All-or-nothing.
+** RAD_OK or the reason. */
 static int write_vectors(const mdl_model *m, const char *user, int n, const char *path,
                          int *got, rad_err *err)
 {
@@ -228,6 +231,9 @@ static int clean_hex(const char *src, const char *dst, rad_err *err)
     return rad_file_commit(&f, err) ? -1 : n;
 }
 
+/* Writes the Verilog testbench at path that loads the n_words-word image
+** img, plays the n_vec vectors of vec through the design top and dumps
+** the VCD vcd.  All-or-nothing (rad_file).  RAD_OK or the reason. */
 static int write_tb(const mdl_model *m, const char *top, int n_words, int n_vec,
                     const char *img, const char *vec, const char *vcd,
                     const char *path, rad_err *err)
@@ -305,6 +311,10 @@ static int run(char *const argv[], const char *what, rad_err *err)
     return RAD_OK;
 }
 
+/* See syn_gen.h.  Generates a testbench for the RTL in rtl_dir, runs it in
+** Icarus on n_vectors crossings and writes the VCD; *skip_cycles gets the
+** cycles of the weight load (left out of the activity).  RAD_OK or the
+** reason. */
 int syn_gen_vcd(const char *model, const char *weights, const char *data,
                 const char *rtl_dir, const char *top, int n_vectors, const char *vcd,
                 long *skip_cycles, rad_err *err)

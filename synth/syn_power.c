@@ -166,6 +166,8 @@ static int skip_to_end(vcd_rd *r, char *buf, size_t size)
                     r->path, r->line);
 }
 
+/* Reads the VCD header up to $enddefinitions: the scopes and the ids and
+** widths of the signals, into r.  RAD_OK, or an error naming the line. */
 static int read_header(vcd_rd *r)
 {
     char tok[1024], path[2 * SYN_NAME_MAX] = "";
@@ -389,6 +391,9 @@ static int match_scope(const inst_list *L, const char *scope)
     return best;
 }
 
+/* See syn.h.  Dynamic + leakage power of netlist nl under the switching
+** activity a (VCD scope root) with technology t, into p.  Borrows nl and
+** a.  RAD_OK or the reason. */
 int syn_power_estimate(const syn_netlist *nl, const syn_activity *a,
                        const char *root, const syn_tech *t, syn_power *p,
                        rad_err *err)

@@ -231,6 +231,9 @@ static int parse_count(const char *opt, const char *s, long min, long *v)
     return 0;
 }
 
+/* Parses the `rad4ml flow` command line into o (defaults first): 0, -1
+** after --help, or 2 with the message printed.  o keeps pointers into
+** argv. */
 static int parse_opts(int argc, char **argv, flow_opts *o)
 {
     static const struct option lo[] = {
@@ -311,6 +314,8 @@ static void write_summary(const flow_opts *o, const double *secs, const int *sta
         fprintf(stderr, "rad4ml flow: %s\n", err.msg);
 }
 
+/* `rad4ml flow`: runs each step as the subcommand a user would type,
+** printing it first.  Exit 0, or the first failing step's code. */
 int cmd_flow(int argc, char **argv)
 {
     flow_opts o;

@@ -387,6 +387,10 @@ static double lr_at(const trn_config *cfg, int e)
     return cfg->lr_min + 0.5 * (cfg->lr - cfg->lr_min) * (1 + cos(M_PI * x));
 }
 
+/* See trn.h.  Mini-batch Adam on train with the schedule of cfg (float
+** epochs first, warm-up, cosine decay), sharded over cfg->threads, keeping
+** the parameters of the best validation epoch in net; fn (may be NULL) is
+** called once per epoch with ctx.  The data sets are borrowed. */
 int trn_fit(trn_net *net, const dat_set *train, const dat_set *val,
             const trn_config *cfg, trn_progress_fn fn, void *ctx,
             trn_result *res, rad_err *err)

@@ -168,6 +168,9 @@ template <int O, bool USE_N> static void conv_part(Ctx &c)
            a.is_signed == b.is_signed;
 }
 
+// Compares fxp_add / fxp_sub / fxp_mul / compare / shift of formats A and
+// B with the vendor type's operators on c.n_pair random pairs (plus the
+// corners of gen_for), counting into t.
 template <class A, class B> static void arith_one(Ctx &c, Tally &t)
 {
     typedef FX<A::W, A::I, A::S, 0, 0, 0> a_t;

@@ -43,6 +43,8 @@ static void add_corner(Gen &g, fxp_raw v)
     g.corner[g.ncorner++] = (int64_t)v;
 }
 
+// The value generator for conversions from src to dst: the corners of
+// both formats (min, max, +-1/2 LSB ties, zero) and the random ranges.
 Gen gen_for(const fxp_fmt &src, const fxp_fmt &dst)
 {
     Gen g;
@@ -94,6 +96,8 @@ static int64_t wrap_src(const Gen &g, uint64_t v)
     return (int64_t)extend((u128)v, g.src.width, g.src.is_signed);
 }
 
+// A raw test value for generator g: a corner, a small value, a value near
+// the format's edges or a random bit pattern, chosen from the stream.
 int64_t gen_raw(Rng &rng, const Gen &g)
 {
     uint64_t r = rng.next();
@@ -289,6 +293,9 @@ void Tally::print()
     fflush(stdout);
 }
 
+// Oracle driver: parses the case count and seed, runs every quantization x
+// overflow pair and the arithmetic checks of this part (PART), prints the
+// tallies.  Exit 0 when 0 mismatches.
 int main(int argc, char **argv)
 {
     Ctx c;

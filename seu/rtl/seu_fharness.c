@@ -169,6 +169,8 @@ static int classify(const run *r, long k, long *jo)
     return 0;
 }
 
+/* At cycle t: reads the design's outputs and, when a crossing came out,
+** compares or dumps it for the current upset. */
 static void observe(run *r, long t)
 {
     int chg;
@@ -276,6 +278,9 @@ static void final_checks(run *r)
         report_fail(r, "crossings never came out", -1);
 }
 
+/* Full-design SEU harness (Verilator): loads the image, runs the traffic,
+** flips each stored bit in turn and dumps the outputs for seu_full_run to
+** check.  Exit 0, or 2 on bad arguments / files. */
 int main(int argc, char **argv)
 {
     if (argc != 11) {

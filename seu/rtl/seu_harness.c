@@ -222,6 +222,9 @@ static void campaign(run *r)
     }
 }
 
+/* Register-file SEU harness (Verilator): loads the image, flips each
+** stored bit in turn (all copies with all_copies) and reports whether the
+** read-back image is intact.  Exit 0, or 2 on bad arguments. */
 int main(int argc, char **argv)
 {
     if (argc < 11) {
