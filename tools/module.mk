@@ -2,3 +2,10 @@
 # dependency installer.  Each other subcommand lives in its module (cmd_*.c).
 CLI_SRCS += $(wildcard tools/cmd_*.c)
 SCRIPT_TESTS += tests/flow_cli.sh tests/clean_clone.sh
+
+# Function lengths and contracts (tools/fnlen.py): the functions over 40
+# lines without a comment above them, then every function over 120 lines.
+.PHONY: fnlen
+fnlen:
+	@tools/fnlen.py --over 40 --no-comment --exclude tests/ --exclude rtl_out/
+	@tools/fnlen.py --over 120
