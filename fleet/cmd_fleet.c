@@ -157,7 +157,7 @@ static int load_base(const flt_args *a, mdl_model **m, rad_err *err)
 /* What every shard of a fleet training must share, as 16 hex digits. */
 static int train_key(const flt_args *a, const mdl_model *base, char key[17], rad_err *err)
 {
-    uint64_t h = FLT_FNV_INIT;
+    uint64_t h = RAD_FNV1A_INIT;
     int rc = flt_fnv_file(&h, a->manifest, err);
     char *j = mdl_json_text(base), *w = mdl_weights_text(base), opt[256];
     if (!rc && (!j || !w))
@@ -165,7 +165,7 @@ static int train_key(const flt_args *a, const mdl_model *base, char key[17], rad
     if (!rc) {
         int n = snprintf(opt, sizeof opt, "%d %.17g %zu %llu %s", a->epochs, a->lr,
                          a->crossings, a->seed, a->loss ? a->loss : "-");
-        h = flt_fnv(flt_fnv(flt_fnv(h, j, strlen(j)), w, strlen(w)), opt, (size_t)n);
+        h = rad_fnv1a(rad_fnv1a(rad_fnv1a(h, j, strlen(j)), w, strlen(w)), opt, (size_t)n);
         snprintf(key, 17, "%016llx", (unsigned long long)h);
     }
     free(j);
@@ -335,7 +335,7 @@ static int image_module(const flt_args *a, char *trow, char *row, size_t len,
     snprintf(img, sizeof img, "%s/images/%s.hex", a->out, c[0]);
     if (!rc)
         rc = cg_gen_image(m, img, err);
-    uint64_t ck = FLT_FNV_INIT;
+    uint64_t ck = RAD_FNV1A_INIT;
     if (!rc)
         rc = flt_fnv_file(&ck, img, err);
     if (!rc)

@@ -213,7 +213,7 @@ int flt_module_data(const flt_module *m, size_t n_synth, uint64_t seed, dat_set 
     o.noise_occupancy = m->occupancy;
     o.showers = m->showers;
     o.radius_scale = m->hd ? 1.5 : 1.0;
-    uint64_t s = flt_fnv(seed * 0x9e3779b97f4a7c15ULL + 1, m->id, strlen(m->id));
+    uint64_t s = rad_fnv1a(seed * 0x9e3779b97f4a7c15ULL + 1, m->id, strlen(m->id));
     if ((rc = trn_synth_ex(out, n_synth, s, &o, err)))
         return rc;
     calibrate(out, fe.calvalue);
@@ -225,7 +225,7 @@ int flt_model_hash(const mdl_model *m, char hex[17], rad_err *err)
     char *w = mdl_weights_text(m);
     if (!w)
         return rad_errf(err, RAD_ENOMEM, "out of memory");
-    snprintf(hex, 17, "%016llx", (unsigned long long)flt_fnv(FLT_FNV_INIT, w, strlen(w)));
+    snprintf(hex, 17, "%016llx", (unsigned long long)rad_fnv1a(RAD_FNV1A_INIT, w, strlen(w)));
     free(w);
     return RAD_OK;
 }

@@ -51,14 +51,6 @@ void flt_part_name(char *buf, size_t len, const char *out, const flt_shard *s)
 
 /* ---- hashing ------------------------------------------------------------ */
 
-uint64_t flt_fnv(uint64_t h, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ p[i]) * 0x100000001b3ULL;
-    return h;
-}
-
 int flt_fnv_file(uint64_t *h, const char *path, rad_err *err)
 {
     char *buf;
@@ -66,7 +58,7 @@ int flt_fnv_file(uint64_t *h, const char *path, rad_err *err)
     int rc = rad_read_all(path, &buf, &len, err);
     if (rc)
         return rc;
-    *h = flt_fnv(*h, buf, len);
+    *h = rad_fnv1a(*h, buf, len);
     free(buf);
     return RAD_OK;
 }

@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "common/rad_hash.h"
 #include "common/rad_err.h"
 
 #define FLT_MAX_SHARDS 100000
@@ -81,9 +82,8 @@ int  flt_table_write(const char *path, const char *header, const flt_part *p,
 ** "<out>.part-<i>-of-<N>". */
 void flt_part_name(char *buf, size_t len, const char *out, const flt_shard *s);
 
-/* 64-bit FNV-1a, over bytes and over a file's bytes (RAD_EIO if unreadable). */
-uint64_t flt_fnv(uint64_t h, const void *data, size_t len);
+/* rad_fnv1a (common/rad_hash.h) continued over a file's bytes (RAD_EIO if
+** unreadable). */
 int      flt_fnv_file(uint64_t *h, const char *path, rad_err *err);
-#define FLT_FNV_INIT 0xcbf29ce484222325ULL
 
 #endif

@@ -71,7 +71,7 @@ static int decode_image(const flt_args *a, char *const *c, mdl_model **out, rad_
     char path[4200], hash[17];
     uint32_t *w = NULL, *again = NULL;
     int n = 0, n2 = 0;
-    uint64_t ck = FLT_FNV_INIT;
+    uint64_t ck = RAD_FNV1A_INIT;
     snprintf(path, sizeof path, "%s/%s", a->out, c[1]);
     int rc = flt_fnv_file(&ck, path, err);
     char cks[17];
@@ -194,11 +194,11 @@ static int verify_module(const flt_args *a, const char *work, const char *rtl, c
 
 static int verify_key(const flt_args *a, const char *index, char key[17], rad_err *err)
 {
-    uint64_t h = FLT_FNV_INIT;
+    uint64_t h = RAD_FNV1A_INIT;
     char opt[128];
     int rc = flt_fnv_file(&h, index, err);
     int m = snprintf(opt, sizeof opt, "%zu %llu", a->vectors, a->seed);
-    snprintf(key, 17, "%016llx", (unsigned long long)flt_fnv(h, opt, (size_t)m));
+    snprintf(key, 17, "%016llx", (unsigned long long)rad_fnv1a(h, opt, (size_t)m));
     return rc;
 }
 

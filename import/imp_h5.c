@@ -157,6 +157,10 @@ int imp_h5_attr_strings(hid_t fid, const char *file, const char *obj, const char
     return rc;
 }
 
+/* See imp_h5.h.  The dataset at path of the open file fid as float32, at
+** most IMP_H5_MAX_DIMS dimensions: *data malloc'd and owned by the caller
+** (NULL on error), its shape in dims[0..*ndims-1].  RAD_OK or an error
+** naming file and path. */
 int imp_h5_read_floats(hid_t fid, const char *file, const char *path, float **data,
                        int dims[IMP_H5_MAX_DIMS], int *ndims, rad_err *err)
 {

@@ -73,6 +73,10 @@ static void header(rpt_buf *b, const rpt_opts *o, const rpt_quality *q)
                " | <a href=\"#seu\">3. SEU</a> | <a href=\"#hardware\">4. Hardware</a></p>\n");
 }
 
+/* See rpt.h.  Computes the quality figures (left out, with the reason in
+** note, when they cannot be), reads the eval / SEU / synth JSON files that
+** exist, builds the page in memory and writes it atomically to o->out.
+** Borrows o; everything it loads is freed before it returns. */
 int rpt_write(const rpt_opts *o, rad_err *note, rad_err *err)
 {
     rpt_quality q;

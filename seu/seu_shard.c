@@ -18,7 +18,7 @@ int seu_sens_key(const mdl_model *m, const char *data, size_t crossings, int thr
         return rad_errf(err, RAD_ENOMEM, "out of memory");
     }
     int n = snprintf(opt, sizeof opt, "%s %zu %d", data ? data : "default", crossings, threads);
-    uint64_t h = flt_fnv(flt_fnv(flt_fnv(FLT_FNV_INIT, j, strlen(j)), w, strlen(w)), opt,
+    uint64_t h = rad_fnv1a(rad_fnv1a(rad_fnv1a(RAD_FNV1A_INIT, j, strlen(j)), w, strlen(w)), opt,
                          (size_t)n);
     snprintf(key, 17, "%016llx", (unsigned long long)h);
     free(j);
