@@ -124,7 +124,8 @@ int cg_sbits(__int128 lo, __int128 hi);
 ** ("// " or " * "). */
 void cg_header(cg_buf *b, const cg_opts *o, const char *prefix, const char *what);
 
-/* Emits the configuration register module <top>_cfg (cg_cfg.c). */
+/* Appends the file <top>_cfg.v of the plan (header, module <top>_cfg;
+** cg_cfg.c, codegen/cg_cfg.h). */
 int cg_cfg_emit(const cg_plan *p, cg_buf *b, rad_err *err);
 
 /* Width of seu_inject_addr of that module (with cg_opts.seu_port). */

@@ -838,12 +838,8 @@ int cg_gen_verilog(const mdl_model *m, const cg_opts *o, const char *dir, rad_er
     emit_formatter(&p, &b);
     emit_top(&p, &b);
     cg_printf(&b, "`default_nettype wire\n");
-    snprintf(what, sizeof what, "%s_cfg.v -- configuration registers of %s", o->top, o->top);
-    cg_header(&c, o, "// ", what);
-    cg_printf(&c, "`default_nettype none\n\n");
     rc = cg_cfg_emit(&p, &c, err);
     if (!rc) {
-        cg_printf(&c, "`default_nettype wire\n");
         snprintf(path, sizeof path, "%s/%s.v", dir, o->top);
         rc = cg_buf_write(&b, path, err);
     }

@@ -341,14 +341,12 @@ static int synth_cfg(const seu_args *a, const mdl_model *m, seu_prot p,
     snprintf(dir, sizeof dir, "%s/synth-%s", a->work, seu_prot_name(p));
     snprintf(path, sizeof path, "%s/%s_cfg.v", dir, a->top);
     snprintf(top, sizeof top, "%s_cfg", a->top);
-    seu_cfg_opts o;
-    seu_cfg_defaults(&o);
-    seu_cfg_iface_init(&o.ifc, m, a->top, 3);
-    o.prot = p;
-    o.extra_ports = false;              /* as it would sit in the design */
+    cg_cfg_opts o;
+    seu_cfg_opts(&o, m, a->top, 3, p, NULL);
+    o.seu_ports = false;                /* as it would sit in the design */
     int rc = rad_mkdirs(dir, e);
     if (!rc)
-        rc = seu_cfg_gen(m, &o, path, e);
+        rc = cg_cfg_gen(m, &o, path, e);
     syn_job j = { .top = top, .rtl_dir = dir, .cache_dir = "build/synth/cache" };
     if (!rc)
         rc = syn_run(&j, e);
@@ -557,26 +555,25 @@ static int do_full(const seu_args *a, const mdl_model *m, const dat_set *d,
 
 static int do_gen(const seu_args *a, const mdl_model *m, const seu_sens *s, rad_err *e)
 {
-    seu_cfg_opts o;
-    seu_cfg_defaults(&o);
-    seu_cfg_iface_init(&o.ifc, m, a->top, 3);
-    if (a->protect && seu_prot_parse(a->protect, &o.prot))
+    seu_prot p = SEU_PROT_TMR;
+    if (a->protect && seu_prot_parse(a->protect, &p))
         return rad_errf(e, RAD_EUSAGE, "seu: --gen-cfg needs one --protect of "
                         "none|tmr|secded|sel, not '%s'", a->protect);
     uint8_t *mask = NULL;
-    if (o.prot == SEU_PROT_SEL) {
+    if (p == SEU_PROT_SEL) {
         if (!s || !(mask = malloc(s->n_bits + 1)))
             return rad_errf(e, RAD_EUSAGE, "seu: sel needs the sensitivity map");
         seu_select_mask(s, a->sel_frac, mask);
-        o.sel_mask = mask;
     }
-    o.extra_ports = !a->drop_in;
+    cg_cfg_opts o;
+    seu_cfg_opts(&o, m, a->top, 3, p, mask);
+    o.seu_ports = !a->drop_in;
     o.model_name = a->model ? a->model : "built-in";
     o.weights_name = a->weights ? a->weights : "built-in";
-    int rc = seu_cfg_gen(m, &o, a->gen_cfg, e);
+    int rc = cg_cfg_gen(m, &o, a->gen_cfg, e);
     if (!rc)
         printf("seu gen: %s (%s_cfg, protection %s)\n", a->gen_cfg, a->top,
-               seu_prot_name(o.prot));
+               seu_prot_name(p));
     free(mask);
     return rc;
 }

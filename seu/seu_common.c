@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "seu/seu_internal.h"
+#include "seu/seu_rtl.h"
 #include "data/geometry.h"
 
 double seu__max_distance(void)
@@ -118,4 +119,33 @@ void seu__xset_free(seu__xset *x)
     free(x->gold);
     free(x->gold_emd);
     memset(x, 0, sizeof *x);
+}
+
+/* ---- campaign protections --------------------------------------------- */
+
+static const char *const PROT_NAMES[] = { "none", "tmr", "secded", "sel" };
+
+const char *seu_prot_name(seu_prot p)
+{
+    return p <= SEU_PROT_SEL ? PROT_NAMES[p] : "?";
+}
+
+int seu_prot_parse(const char *s, seu_prot *p)
+{
+    for (int i = 0; i <= SEU_PROT_SEL; i++)
+        if (!strcmp(s, PROT_NAMES[i])) {
+            *p = (seu_prot)i;
+            return RAD_OK;
+        }
+    return RAD_EUSAGE;
+}
+
+void seu_cfg_opts(cg_cfg_opts *co, const mdl_model *m, const char *top, int latency,
+                  seu_prot p, const uint8_t *sel_mask)
+{
+    cg_cfg_opts_init(co, m, top, latency);
+    co->prot = p == SEU_PROT_SECDED ? CG_PROT_SECDED
+             : p == SEU_PROT_NONE ? CG_PROT_NONE : CG_PROT_TMR;
+    co->tmr_mask = p == SEU_PROT_SEL ? sel_mask : NULL;
+    co->seu_ports = true;
 }

@@ -285,17 +285,16 @@ int seu_full_run(const mdl_model *m, const seu_full_opts *o, seu_full_result *r,
     if (o->prot != SEU_PROT_NONE && o->prot != SEU_PROT_TMR && o->prot != SEU_PROT_SECDED)
         return rad_errf(err, RAD_EUSAGE, "seu: the full-design campaign takes none, tmr "
                         "or secded, not %s", seu_prot_name(o->prot));
-    seu_cfg_opts co;
-    seu_cfg_defaults(&co);
-    co.prot = o->prot;
-    seu_cfg_geom g;
+    cg_cfg_opts co;
+    seu_cfg_opts(&co, m, o->top, 3, o->prot, NULL);
+    cg_cfg_geom g;
     seu_sens_opts so;
     seu_sens_defaults(&so);
     seu__xset x;
     bus_shape s;
     shape(m, &s);
     char d[4096], path[4200], cmd[8192];
-    int changed, latency, rc = seu_cfg_geometry(m, &co, &g, err);
+    int changed, latency, rc = cg_cfg_geometry(m, &co, &g, err);
     if (rc || (rc = seu__xset_init(&x, m, o->traffic, so.empty_penalty, err)))
         return rc;
     r->pool = x.n;

@@ -69,14 +69,10 @@ static int write_mask(const uint8_t *mask, size_t n, const char *path, rad_err *
 static int sources(const mdl_model *m, const seu_rtl_opts *o, const char *d,
                    int *changed, rad_err *err)
 {
-    seu_cfg_opts co;
-    seu_cfg_defaults(&co);
-    seu_cfg_iface_init(&co.ifc, m, o->top, 3);
-    co.prot = o->prot;
-    co.sel_mask = o->sel_mask;
-    co.extra_ports = true;
+    cg_cfg_opts co;
+    seu_cfg_opts(&co, m, o->top, 3, o->prot, o->sel_mask);
     char *text = NULL, path[4200];
-    int rc = seu_cfg_text(m, &co, &text, err);
+    int rc = cg_cfg_text(m, &co, &text, err);
     if (rc)
         return rc;
     const char *names[] = { "cfg.v", "seu_harness.c", "seu_shim.cpp", "seu_shim.h" };
@@ -149,13 +145,13 @@ int seu_rtl_run(const mdl_model *m, const seu_rtl_opts *o, seu_rtl_result *r,
     memset(r, 0, sizeof *r);
     if (strchr(o->dir, '\'') || strchr(o->top, '\''))
         return rad_errf(err, RAD_EUSAGE, "seu: quote in directory or top name");
-    seu_cfg_opts co;
-    seu_cfg_defaults(&co);
-    co.prot = o->prot;
-    co.sel_mask = o->sel_mask;
-    seu_cfg_geom g;
+    if (o->prot == SEU_PROT_SEL && !o->sel_mask)
+        return rad_errf(err, RAD_EUSAGE, "seu: selective TMR needs a bit mask");
+    cg_cfg_opts co;
+    seu_cfg_opts(&co, m, o->top, 3, o->prot, o->sel_mask);
+    cg_cfg_geom g;
     char d[4096], path[4200], cmd[8192];
-    int changed, rc = seu_cfg_geometry(m, &co, &g, err);
+    int changed, rc = cg_cfg_geometry(m, &co, &g, err);
     snprintf(d, sizeof d, "%s/%s", o->dir, seu_prot_name(o->prot));
     if (rc || (rc = rad_mkdirs(d, err)) || (rc = sources(m, o, d, &changed, err)))
         return rc;

@@ -1,34 +1,19 @@
 /*
-** seu_rtl.h — protected configuration register files and RTL SEU campaigns.
+** seu_rtl.h — RTL SEU campaigns on the configuration register file.
 **
 ** The weight image (12,864 bits on ECON-T) lives in `<top>_cfg`, a module of
-** its own (codegen/cg_cfg.c writes the unprotected one; its register map is
-** codegen/REGMAP.md).  The generators here write drop-in replacements with
-** exactly the same ports and register map (clk, rst, cfg_we, cfg_addr,
-** cfg_wdata, cfg_rdata, wimg, n_links, cfg_wr), in which ERR_STATUS
-** (address 5) reads {15'b0, seu_derr, seu_count}, and — with
-** extra_ports — these ports as well:
+** its own, written by codegen's one register-file generator
+** (codegen/cg_cfg.h: none / TMR / selective TMR / SECDED, register map
+** codegen/REGMAP.md).  The campaigns build it with the SEU ports
+** (cg_cfg_opts.seu_ports):
 **
-**   output [15:0] seu_count   corrected upsets (saturating; cleared by rst)
+**   output [15:0] seu_count   corrected upsets (saturating; cleared by the
+**                             configuration reset)
 **   output        seu_derr    sticky: an uncorrectable (double) error seen
 **   input         seu_inject_en, [1:0] seu_inject_copy, [A-1:0] seu_inject_addr
 **                 test only: at a clock edge with seu_inject_en high, stored
 **                 bit `addr` of copy `copy` is inverted instead of loaded.
-**                 The logic exists only under `ifdef RAD4ML_SEU_INJECT`;
-**                 without it the ports are unused (tie them to 0) and
-**                 synthesis drops them.
-** The n_links register is triplicated in every protected variant.
-**
-** Protections (all correct continuously: the corrected value is written
-** back on every clock, so upsets cannot accumulate between I2C writes):
-**   NONE    one copy (same storage as cg_cfg's, with the status ports);
-**   TMR     three copies, bitwise majority voter on the read path, the
-**           voted value written back every clock (scrubbing);
-**   SECDED  extended Hamming code per `secded_data`-bit word (default 64:
-**           (72,64)), syndrome decode and correction on the read path,
-**           corrected word re-encoded and written back every clock;
-**           double errors flagged (seu_derr), not corrected;
-**   SEL     selective TMR: only the image bits in `sel_mask` triplicated.
+**                 The logic exists only under `ifdef RAD4ML_SEU_INJECT`.
 ** Stored-bit address (`seu_inject_addr`) is the image bit for NONE/TMR/SEL
 ** (copies 1 and 2 of SEL exist for protected bits only) and codeword bit
 ** (word * CW + position, position 0 = overall parity) for SECDED.
@@ -43,61 +28,19 @@
 #include "model/model.h"
 #include "data/dataset.h"
 #include "common/rad_err.h"
+#include "codegen/cg_cfg.h"
 
+/* A campaign's protection: codegen's three, and SEL = TMR of the image
+** bits in a mask only (selective TMR). */
 typedef enum { SEU_PROT_NONE = 0, SEU_PROT_TMR, SEU_PROT_SECDED, SEU_PROT_SEL } seu_prot;
 
-/* What the unprotected module's interface depends on (codegen's plan). */
-typedef struct {
-    char     top[64];        /* module = <top>_cfg                        */
-    int      cfg_aw;         /* cfg_addr width (cg_cfg_addr_width)        */
-    int      links_w;        /* n_links width (cg_plan: 4)                */
-    int      n_links_reset;  /* m->out.n_links                            */
-    int      latency;        /* for the INFO register (cg_plan latency)   */
-} seu_cfg_iface;
-
-/* The interface codegen builds for m with top name `top` and latency. */
-void seu_cfg_iface_init(seu_cfg_iface *i, const mdl_model *m, const char *top,
-                        int latency);
-
-typedef struct {
-    seu_cfg_iface  ifc;
-    seu_prot       prot;
-    int            secded_data;  /* data bits per SECDED word (8..256)     */
-    const uint8_t *sel_mask;     /* SEL: [image bits], 1 = triplicated     */
-    const char    *model_name;   /* for the header                         */
-    const char    *weights_name;
-    bool           extra_ports;  /* seu_count/seu_derr/seu_inject_* ports  */
-} seu_cfg_opts;
-
-void        seu_cfg_defaults(seu_cfg_opts *o);
 const char *seu_prot_name(seu_prot p);
 int         seu_prot_parse(const char *s, seu_prot *p);
 
-/* Geometry of the register file a protection builds. */
-typedef struct {
-    size_t n_img;       /* image bits (the module's weight output)        */
-    size_t n_words;     /* 32-bit cfg words                                */
-    size_t n_stored;    /* flip-flops holding configuration               */
-    size_t n_copy[3];   /* stored bits per copy (injection address space) */
-    size_t n_voters;    /* TMR/SEL: majority voters                        */
-    int    cw, data, n_cw; /* SECDED: codeword bits, data bits, codewords  */
-    int    addr_bits;   /* width of seu_inject_addr                       */
-} seu_cfg_geom;
-
-int seu_cfg_geometry(const mdl_model *m, const seu_cfg_opts *o,
-                     seu_cfg_geom *g, rad_err *err);
-
-/* Writes the protected `<top>_cfg` module for m to path (atomic). */
-int seu_cfg_gen(const mdl_model *m, const seu_cfg_opts *o, const char *path,
-                rad_err *err);
-
-/* Same into an open stream (for embedding in another generator's file). */
-int seu_cfg_emit(FILE *fp, const mdl_model *m, const seu_cfg_opts *o,
-                 rad_err *err);
-
-/* Same as a malloc'd NUL-terminated text (for codegen's cg_buf). */
-int seu_cfg_text(const mdl_model *m, const seu_cfg_opts *o, char **text,
-                 rad_err *err);
+/* codegen's register-file options for protection p of m (sel_mask: SEL's
+** [image bits], 1 = triplicated), with the SEU ports on. */
+void seu_cfg_opts(cg_cfg_opts *co, const mdl_model *m, const char *top, int latency,
+                  seu_prot p, const uint8_t *sel_mask);
 
 /* ---- RTL campaign (Verilator) --------------------------------------- */
 

@@ -15,39 +15,12 @@
 #include "common/rad_file.h"
 #include "data/dataset.h"
 #include "model/model_io.h"
-#include "seu/seu_rtl.h"
 #include "synth/syn_flow.h"
 
 static int load_model(const char *model, const char *weights, mdl_model **m,
                       rad_err *err)
 {
     return model ? mdl_load(model, weights, m, err) : mdl_load_default(m, err);
-}
-
-/* When the generator does not build a protected register file itself, the
-** unprotected design is generated and its <top>_cfg.v replaced by the
-** radiation module's drop-in module (seu/seu_rtl.h: same ports and
-** register map). */
-static int protected_cfg(const mdl_model *m, const cg_opts *o, const char *dir,
-                         char *note, size_t note_size, rad_err *err)
-{
-    cg_opts plain = *o;
-    plain.prot = CG_PROT_NONE;
-    int rc = cg_gen_verilog(m, &plain, dir, err);
-    if (rc)
-        return rc;
-    seu_cfg_opts so;
-    seu_cfg_defaults(&so);
-    seu_cfg_iface_init(&so.ifc, m, o->top, cg_latency(o));
-    so.prot = o->prot == CG_PROT_TMR ? SEU_PROT_TMR : SEU_PROT_SECDED;
-    so.model_name = o->model_name;
-    so.weights_name = o->weights_name;
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s_cfg.v", dir, o->top);
-    rc = seu_cfg_gen(m, &so, path, err);
-    note[0] = '\0';
-    (void)note_size;
-    return rc;
 }
 
 int syn_gen_rtl(const char *model, const char *weights, const char *top,
@@ -72,12 +45,10 @@ int syn_gen_rtl(const char *model, const char *weights, const char *top,
     rc = rad_mkdirs(dir, err);
     if (rc == RAD_OK)
         rc = cg_gen_verilog(m, &o, dir, err);
-    if (rc && o.prot != CG_PROT_NONE)
-        rc = protected_cfg(m, &o, dir, note, note_size, err);
     if (rc == RAD_OK)
         rc = cg_gen_image(m, img, err);
     if (rc && o.prot != CG_PROT_NONE) {
-        /* Neither the generator nor the radiation module offers it:
+        /* The generator does not offer it (e.g. no weights to protect):
         ** the configuration is skipped, with the reason. */
         snprintf(note, note_size, "generator: %s", err ? err->msg : "failed");
         rc = RAD_OK;

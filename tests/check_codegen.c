@@ -242,7 +242,7 @@ START_TEST(protected_register_files)
 
         o.weights = CG_WEIGHTS_CONST;                 /* nothing to protect */
         ck_assert_int_ne(cg_gen_verilog(m, &o, d, &err), RAD_OK);
-        ck_assert_ptr_nonnull(strstr(err.msg, "--weights reg"));
+        ck_assert_ptr_nonnull(strstr(err.msg, "--weights-mode reg"));
         ck_assert_int_ne(access(p, F_OK), 0);          /* nothing written */
         rmdir(d);
     }

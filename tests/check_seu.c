@@ -173,30 +173,37 @@ END_TEST
 START_TEST(cfg_geometry)
 {
     mdl_model *m = model();
-    seu_cfg_opts o;
-    seu_cfg_defaults(&o);
-    seu_cfg_geom g;
-    o.prot = SEU_PROT_TMR;
-    ck_assert_int_eq(seu_cfg_geometry(m, &o, &g, NULL), RAD_OK);
+    cg_cfg_opts o;
+    cg_cfg_geom g;
+    seu_cfg_opts(&o, m, "rad4ml_ae", 3, SEU_PROT_TMR, NULL);
+    ck_assert_int_eq(cg_cfg_geometry(m, &o, &g, NULL), RAD_OK);
     ck_assert_uint_eq(g.n_stored, 3 * 12864);
     ck_assert_uint_eq(g.n_voters, 12864);
     ck_assert_int_eq(g.addr_bits, 14);
-    o.prot = SEU_PROT_SECDED;
-    ck_assert_int_eq(seu_cfg_geometry(m, &o, &g, NULL), RAD_OK);
+    seu_cfg_opts(&o, m, "rad4ml_ae", 3, SEU_PROT_SECDED, NULL);
+    ck_assert_int_eq(cg_cfg_geometry(m, &o, &g, NULL), RAD_OK);
     ck_assert_int_eq(g.cw, 72);
     ck_assert_int_eq(g.n_cw, 201);
     ck_assert_uint_eq(g.n_stored, 201 * 72);
     o.secded_data = 32;
-    ck_assert_int_eq(seu_cfg_geometry(m, &o, &g, NULL), RAD_OK);
+    ck_assert_int_eq(cg_cfg_geometry(m, &o, &g, NULL), RAD_OK);
     ck_assert_int_eq(g.cw, 39);
     o.secded_data = 4;
-    ck_assert_int_eq(seu_cfg_geometry(m, &o, &g, NULL), RAD_ERANGE);
+    ck_assert_int_eq(cg_cfg_geometry(m, &o, &g, NULL), RAD_ERANGE);
     uint8_t *mask = calloc(12864, 1);
     mask[5] = mask[6] = mask[100] = 1;
-    o.prot = SEU_PROT_SEL;
-    o.sel_mask = mask;
-    ck_assert_int_eq(seu_cfg_geometry(m, &o, &g, NULL), RAD_OK);
+    seu_cfg_opts(&o, m, "rad4ml_ae", 3, SEU_PROT_SEL, mask);
+    ck_assert_int_eq(cg_cfg_prot_code(&o), 3);
+    ck_assert_int_eq(cg_cfg_geometry(m, &o, &g, NULL), RAD_OK);
     ck_assert_uint_eq(g.n_stored, 12864 + 6);
+    memset(mask, 0, 12864);          /* selective TMR of nothing: refused */
+    ck_assert_int_eq(cg_cfg_geometry(m, &o, &g, NULL), RAD_EUSAGE);
+    seu_cfg_opts(&o, m, "rad4ml_ae", 3, SEU_PROT_TMR, NULL);
+    o.reg_weights = false;           /* constant weights: nothing to protect */
+    ck_assert_int_eq(cg_cfg_geometry(m, &o, &g, NULL), RAD_EUSAGE);
+    o.prot = CG_PROT_NONE;
+    ck_assert_int_eq(cg_cfg_geometry(m, &o, &g, NULL), RAD_OK);
+    ck_assert_uint_eq(g.n_stored, 0);
     free(mask);
     mdl_free(m);
 }
@@ -225,8 +232,8 @@ static char *ports(const char *text, const char *top)
     return out;
 }
 
-/* Drop-in: the protected module has codegen's exact ports (extra_ports
-** off) and adds only the status/injection ports with extra_ports on. */
+/* Drop-in: every protection has the unprotected module's exact ports
+** (seu_ports off) and adds only the status/injection ports with them on. */
 START_TEST(cfg_same_interface_as_codegen)
 {
     mdl_model *m = model();
@@ -241,22 +248,19 @@ START_TEST(cfg_same_interface_as_codegen)
     ck_assert_int_eq(rad_read_all(path, &plain, &len, NULL), RAD_OK);
     char *want = ports(plain, co.top);
     for (int p = SEU_PROT_NONE; p <= SEU_PROT_SEL; p++) {
-        seu_cfg_opts o;
-        seu_cfg_defaults(&o);
-        seu_cfg_iface_init(&o.ifc, m, co.top, cg_latency(&co));
+        cg_cfg_opts o;
         uint8_t *mask = calloc(12864, 1);
         mask[12863] = mask[0] = 1;
-        o.prot = (seu_prot)p;
-        o.sel_mask = mask;
-        o.extra_ports = false;
+        seu_cfg_opts(&o, m, co.top, cg_latency(&co), (seu_prot)p, mask);
+        o.seu_ports = false;
         char *text = NULL;
-        ck_assert_msg(seu_cfg_text(m, &o, &text, &e) == RAD_OK, "%s", e.msg);
+        ck_assert_msg(cg_cfg_text(m, &o, &text, &e) == RAD_OK, "%s", e.msg);
         char *got = ports(text, co.top);
         ck_assert_str_eq(got, want);
         free(got);
         free(text);
-        o.extra_ports = true;
-        ck_assert_int_eq(seu_cfg_text(m, &o, &text, &e), RAD_OK);
+        o.seu_ports = true;
+        ck_assert_int_eq(cg_cfg_text(m, &o, &text, &e), RAD_OK);
         got = ports(text, co.top);
         ck_assert_int_eq(strncmp(got, want, strlen(want)), 0);
         ck_assert_ptr_nonnull(strstr(got, "seu_count"));
@@ -296,11 +300,10 @@ START_TEST(codegen_seu_port_reaches_top)
             ck_assert_int_eq(rad_read_all(path, &top, &len, NULL), RAD_OK);
             snprintf(path, sizeof path, "%s/%s_cfg.v", dir, co.top);
             ck_assert_int_eq(rad_read_all(path, &cfg, &len, NULL), RAD_OK);
-            seu_cfg_opts so;
-            seu_cfg_defaults(&so);
-            so.prot = sp[i];
-            seu_cfg_geom g;
-            ck_assert_int_eq(seu_cfg_geometry(m, &so, &g, &e), RAD_OK);
+            cg_cfg_opts so;
+            seu_cfg_opts(&so, m, co.top, cg_latency(&co), sp[i], NULL);
+            cg_cfg_geom g;
+            ck_assert_int_eq(cg_cfg_geometry(m, &so, &g, &e), RAD_OK);
             snprintf(want, sizeof want, "input  wire [%d:0] seu_inject_addr", g.addr_bits - 1);
             const char *inst = strstr(top, "_cfg u_cfg (");
             ck_assert_ptr_nonnull(inst);

@@ -75,7 +75,7 @@ if "$RAD4ML" gen --out "$T/bad" --pipeline 60 2>"$T/err"; then fail "pipeline 60
 grep -q "pipeline depth" "$T/err" || fail "no reason given for a too deep pipeline: $(cat "$T/err")"
 if "$RAD4ML" gen --out "$T/bad" --protect tmr --weights-mode const 2>"$T/err"; then
     fail "protected constant weights accepted"; fi
-grep -q -- "--weights reg" "$T/err" || fail "no reason given for --protect with const weights"
+grep -q -- "--weights-mode reg" "$T/err" || fail "no reason given for --protect with const weights"
 if "$RAD4ML" gen --out "$T/bad" --protect qmr 2>"$T/err"; then fail "unknown protection accepted"; fi
 if "$RAD4ML" gen --out "$T/bad" --model /nonexistent.json 2>"$T/err"; then fail "missing model accepted"; fi
 [ ! -e "$T/bad/rad4ml_ae.v" ] || fail "a failed gen left output behind"

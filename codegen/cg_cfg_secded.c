@@ -1,5 +1,5 @@
 /*
-** seu_cfg_secded.c — storage of the SECDED (extended Hamming) register file.
+** cg_cfg_secded.c — storage of the SECDED (extended Hamming) register file.
 **
 ** The image is cut into words of D data bits (64 by default), each stored
 ** as a CW = D + r + 1 bit codeword indexed by Hamming position: position 0
@@ -14,7 +14,7 @@
 ** datapath.
 */
 #include <stdlib.h>
-#include "seu/seu_cfg_int.h"
+#include "codegen/cg_cfg_int.h"
 
 /* Position of data bit i (skipping 0 and the powers of two). */
 static int data_pos(int i)
@@ -28,74 +28,76 @@ static int data_pos(int i)
     return p;
 }
 
-static void print_mask(FILE *fp, int width, const uint8_t *bits)
+static void print_mask(cg_buf *b, int width, const uint8_t *bits)
 {
-    fprintf(fp, "%d'h", width);
+    cg_printf(b, "%d'h", width);
     for (int d = (width + 3) / 4 - 1; d >= 0; d--) {
         int v = 0;
         for (int b = 3; b >= 0; b--)
             v = v << 1 | (4 * d + b < width ? bits[4 * d + b] : 0);
-        fprintf(fp, "%x", v);
+        cg_printf(b, "%x", v);
     }
 }
 
 /* syn[j] over stored positions, chk[j] over data bits. */
-static void masks(FILE *fp, const seu_cfg_geom *g, int r)
+static void masks(cg_buf *b, const cg_cfg_geom *g, int r)
 {
     uint8_t *m = calloc((size_t)g->cw + (size_t)g->data, 1);
-    if (!m)
+    if (!m) {
+        b->oom = true;
         return;
+    }
     for (int j = 0; j < r; j++) {
         for (int p = 0; p < g->cw; p++)
             m[p] = p >= 1 && (p >> j & 1);
-        fprintf(fp, "            assign syn[%d] = ^(cw & ", j);
-        print_mask(fp, g->cw, m);
-        fprintf(fp, ");\n");
+        cg_printf(b, "            assign syn[%d] = ^(cw & ", j);
+        print_mask(b, g->cw, m);
+        cg_printf(b, ");\n");
     }
     for (int j = 0; j < r; j++) {
         for (int i = 0; i < g->data; i++)
             m[i] = data_pos(i) >> j & 1;
-        fprintf(fp, "            assign chk[%d] = ^(d & ", j);
-        print_mask(fp, g->data, m);
-        fprintf(fp, ");\n");
+        cg_printf(b, "            assign chk[%d] = ^(d & ", j);
+        print_mask(b, g->data, m);
+        cg_printf(b, ");\n");
     }
     free(m);
 }
 
 /* {position CW-1, ..., position 0} of the codeword built from d/chk/p0, or
 ** the data positions of `fix` (data == 1). */
-static void concat(FILE *fp, const seu_cfg_geom *g, int data)
+static void concat(cg_buf *b, const cg_cfg_geom *g, int data)
 {
     int first = 1, i = g->data - 1, j = 0;
     while ((1 << (j + 1)) < g->cw)
         j++;
-    fprintf(fp, "{");
+    cg_printf(b, "{");
     for (int p = g->cw - 1; p >= (data ? 1 : 0); p--) {
         int is_chk = p > 0 && (p & (p - 1)) == 0;
         if (data && is_chk)
             continue;
-        fprintf(fp, "%s", first ? "" : (((g->cw - p) % 12) ? ", " : ",\n                "));
+        cg_printf(b, "%s", first ? "" : (((g->cw - p) % 12) ? ", " : ",\n                "));
         first = 0;
         if (data)
-            fprintf(fp, "fix[%d]", p);
+            cg_printf(b, "fix[%d]", p);
         else if (p == 0)
-            fprintf(fp, "p0");
+            cg_printf(b, "p0");
         else if (is_chk)
-            fprintf(fp, "chk[%d]", j--);
+            cg_printf(b, "chk[%d]", j--);
         else
-            fprintf(fp, "d[%d]", i--);
+            cg_printf(b, "d[%d]", i--);
     }
-    fprintf(fp, "}");
+    cg_printf(b, "}");
 }
 
 /* Writes the body of the SECDED-protected register file of geometry g to
-** fp: the codeword store, decoders, the bus write merge and the
+** b: the codeword store, decoders, the bus write merge and the
 ** re-encoding written back every clock. */
-void seu_cfg__secded(FILE *fp, const seu_cfg_opts *o, const seu_cfg_geom *g)
+void cg_cfg__secded(cg_buf *b, const cg_cfg_opts *o, const cg_cfg_geom *g)
 {
     int r = g->cw - g->data - 1, n = g->n_cw;
     size_t st = (size_t)n * (size_t)g->cw, dw = (size_t)n * (size_t)g->data;
-    fprintf(fp,
+    cg_printf(b,
         "    reg  [%zu:0] st;   // %d codewords of %d bits\n"
         "    wire [%zu:0] dat;            // corrected data (image, zero padded)\n"
         "    wire [%zu:0] nd;             // same with the cfg bus write applied\n"
@@ -103,13 +105,13 @@ void seu_cfg__secded(FILE *fp, const seu_cfg_opts *o, const seu_cfg_geom *g)
         "    wire [%d:0] sgl, dbl;\n"
         "    wire [%zu:0] cur = dat[%zu:0];\n",
         st - 1, n, g->cw, dw - 1, dw - 1, st - 1, n - 1, g->n_img - 1, g->n_img - 1);
-    seu_cfg__write(fp, o, g, "cur", "nd");
+    cg_cfg__write(b, o, g, "cur", "nd");
     if (dw > g->n_img)
-        fprintf(fp, "    assign nd[%zu:%zu] = %zu'd0;\n"
+        cg_printf(b, "    assign nd[%zu:%zu] = %zu'd0;\n"
                     "    wire unused_pad = &{1'b0, dat[%zu:%zu]};\n",
                 dw - 1, g->n_img, dw - g->n_img, dw - 1, g->n_img);
-    seu_cfg__inject(fp, st);
-    fprintf(fp,
+    cg_cfg__inject(b, o, st);
+    cg_printf(b,
         "    genvar gc;\n"
         "    generate\n"
         "        for (gc = 0; gc < %d; gc = gc + 1) begin : g_cw\n"
@@ -118,8 +120,8 @@ void seu_cfg__secded(FILE *fp, const seu_cfg_opts *o, const seu_cfg_geom *g)
         "            wire [%d:0] chk;\n"
         "            wire [%d:0] d = nd[gc*%d +: %d];\n",
         n, g->cw - 1, g->cw, g->cw, r - 1, r - 1, g->data - 1, g->data, g->data);
-    masks(fp, g, r);
-    fprintf(fp,
+    masks(b, g, r);
+    cg_printf(b,
         "            wire odd = ^cw;\n"
         "            wire [%d:0] fix = odd ? cw ^ (%d'd1 << syn) : cw;\n"
         "            wire p0 = ^{d, chk};\n"
@@ -127,20 +129,16 @@ void seu_cfg__secded(FILE *fp, const seu_cfg_opts *o, const seu_cfg_geom *g)
         "            assign dbl[gc] = !odd && syn != %d'd0;\n"
         "            assign dat[gc*%d +: %d] = ",
         g->cw - 1, g->cw, r, g->data, g->data);
-    concat(fp, g, 1);
-    fprintf(fp, ";\n            // check positions of the corrected word are not read\n"
+    concat(b, g, 1);
+    cg_printf(b, ";\n            // check positions of the corrected word are not read\n"
                 "            wire unused_chk = &{1'b0");
     for (int p = 1; p < g->cw; p <<= 1)
-        fprintf(fp, ", fix[%d]", p);
-    fprintf(fp, ", fix[0]};\n");
-    fprintf(fp, "            assign enc[gc*%d +: %d] = ", g->cw, g->cw);
-    concat(fp, g, 0);
-    fprintf(fp, ";\n        end\n    endgenerate\n"
-        "    always @(posedge clk) begin\n"
-        "        if (rst)\n"
-        "            st <= %zu'd0;\n"
-        "        else\n"
-        "            st <= enc ^ (seu_inject_copy == 2'd0 ? inj : %zu'd0);\n"
-        "    end\n", st, st);
-    seu_cfg__front(fp, o, g, "cur", "|sgl", "|dbl");
+        cg_printf(b, ", fix[%d]", p);
+    cg_printf(b, ", fix[0]};\n");
+    cg_printf(b, "            assign enc[gc*%d +: %d] = ", g->cw, g->cw);
+    concat(b, g, 0);
+    cg_printf(b, ";\n        end\n    endgenerate\n");
+    const char *name[] = { "st" }, *nxt[] = { "enc" }, *inj[] = { "inj" };
+    cg_cfg__copies(b, o, 1, name, &st, nxt, inj);
+    cg_cfg__front(b, o, g, "cur", "|sgl", "|dbl");
 }
