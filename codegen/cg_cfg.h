@@ -10,11 +10,14 @@
 **   CG_PROT_SECDED  extended Hamming code per `secded_data`-bit word,
 **                   corrected word re-encoded and written back every clock,
 **                   double errors flagged, not corrected.
-** Every variant has the same ports and register map: clk, rst, cfg_we,
+** Every variant has the same ports and register map: clk, rst_cfg, cfg_we,
 ** cfg_addr, cfg_wdata, cfg_rdata, wimg (reconfigurable weights only),
 ** n_links, cfg_wr; `seu_ports` adds the status outputs seu_count / seu_derr
 ** and the test-only injection inputs seu_inject_en / _copy / _addr (logic
-** only under `ifdef RAD4ML_SEU_INJECT`).  codegen writes the module next to the top
+** only under `ifdef RAD4ML_SEU_INJECT`).  `rst_cfg` (configuration reset /
+** power-on) is the only reset of this module and clears every stored bit
+** and counter; the top's datapath reset `rst` does not reach it, so the
+** configuration survives a datapath reset.  codegen writes the module next to the top
 ** (cg_gen_verilog); the radiation module and synthesis write it alone
 ** (cg_cfg_gen) for their campaigns.
 */
@@ -30,7 +33,7 @@ typedef struct {
     char           top[64];       /* module = <top>_cfg                       */
     int            cfg_aw;        /* cfg_addr width (cg_cfg_addr_width)       */
     int            links_w;       /* n_links width                            */
-    int            n_links_reset; /* N_LINKS after reset                      */
+    int            n_links_reset; /* N_LINKS after rst_cfg                    */
     int            latency;       /* for the INFO register                    */
     bool           reg_weights;   /* false: constant weights, no image regs   */
     cg_prot        prot;

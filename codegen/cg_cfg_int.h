@@ -8,8 +8,9 @@
 #include "codegen/cg_cfg.h"
 #include "codegen/cg_int.h"
 
-/* The reset input of <top>_cfg (codegen/REGMAP.md, "Resets"). */
-#define CG_CFG_RST "rst"
+/* The only reset input of <top>_cfg: the configuration reset / power-on
+** (codegen/REGMAP.md, "Resets"); the datapath reset `rst` does not reach it. */
+#define CG_CFG_RST "rst_cfg"
 
 /* Image word i of the cfg bus replaced in `cur`, giving `nxt`
 ** (both n_img-bit wires; nxt is assigned here). */

@@ -713,9 +713,11 @@ static void emit_top(const cg_plan *p, cg_buf *b)
                  "// a rising edge; the result leaves the output registers %d clocks later\n"
                  "// (out_valid high after edge k + %d for a crossing sampled at edge k).\n"
                  "// out_cfg_chg = 1: a configuration write happened while this crossing was\n"
-                 "// in flight (its weights may be a mix of old and new).  Synchronous reset\n"
-                 "// clears the valid pipeline and the configuration registers.\n", L, L);
-    cg_printf(b, "module %s (\n    input  wire clk,\n    input  wire rst,\n"
+                 "// in flight (its weights may be a mix of old and new).  Synchronous resets:\n"
+                 "// rst clears the valid pipeline only (the datapath), rst_cfg (configuration\n"
+                 "// reset / power-on) the configuration registers only.\n", L, L);
+    cg_printf(b, "module %s (\n    input  wire clk,\n    input  wire rst,          // datapath reset\n"
+                 "    input  wire rst_cfg,      // configuration reset / power-on\n"
                  "    input  wire in_valid,\n"
                  "    input  wire [%d:0] in_q,        // %d charges x %d bits, cell i at [%d*i +: %d]\n"
                  "    output %s out_valid,\n    output %s out_cfg_chg,\n"
@@ -735,7 +737,7 @@ static void emit_top(const cg_plan *p, cg_buf *b)
     cg_printf(b, "    // configuration registers\n    wire [%d:0] n_links;\n    wire cfg_wr;\n", p->links_w - 1);
     if (!cst)
         cg_printf(b, "    wire [%zu:0] wimg;\n", p->img_bits - 1);
-    cg_printf(b, "    %s_cfg u_cfg (.clk(clk), .rst(rst), .cfg_we(cfg_we), .cfg_addr(cfg_addr),\n"
+    cg_printf(b, "    %s_cfg u_cfg (.clk(clk), .rst_cfg(rst_cfg), .cfg_we(cfg_we), .cfg_addr(cfg_addr),\n"
                  "        .cfg_wdata(cfg_wdata), .cfg_rdata(cfg_rdata),%s .n_links(n_links), .cfg_wr(cfg_wr)%s);\n",
               T(p), cst ? "" : " .wimg(wimg),",
               sp ? ",\n        .seu_count(seu_count), .seu_derr(seu_derr), .seu_inject_en(seu_inject_en),\n"

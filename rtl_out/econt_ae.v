@@ -4194,11 +4194,13 @@ endmodule
 // a rising edge; the result leaves the output registers 3 clocks later
 // (out_valid high after edge k + 3 for a crossing sampled at edge k).
 // out_cfg_chg = 1: a configuration write happened while this crossing was
-// in flight (its weights may be a mix of old and new).  Synchronous reset
-// clears the valid pipeline and the configuration registers.
+// in flight (its weights may be a mix of old and new).  Synchronous resets:
+// rst clears the valid pipeline only (the datapath), rst_cfg (configuration
+// reset / power-on) the configuration registers only.
 module econt_ae (
     input  wire clk,
-    input  wire rst,
+    input  wire rst,          // datapath reset
+    input  wire rst_cfg,      // configuration reset / power-on
     input  wire in_valid,
     input  wire [1055:0] in_q,        // 48 charges x 22 bits, cell i at [22*i +: 22]
     output reg  out_valid,
@@ -4214,7 +4216,7 @@ module econt_ae (
     wire [3:0] n_links;
     wire cfg_wr;
     wire [12863:0] wimg;
-    econt_ae_cfg u_cfg (.clk(clk), .rst(rst), .cfg_we(cfg_we), .cfg_addr(cfg_addr),
+    econt_ae_cfg u_cfg (.clk(clk), .rst_cfg(rst_cfg), .cfg_we(cfg_we), .cfg_addr(cfg_addr),
         .cfg_wdata(cfg_wdata), .cfg_rdata(cfg_rdata), .wimg(wimg), .n_links(n_links), .cfg_wr(cfg_wr));
     // input registers
     reg  [1055:0] q_in;

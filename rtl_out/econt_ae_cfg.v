@@ -11,7 +11,7 @@
 // 12864 image bits in 402 cfg words; 12864 configuration flip-flops.
 module econt_ae_cfg (
     input  wire clk,
-    input  wire rst,
+    input  wire rst_cfg,
     input  wire cfg_we,
     input  wire [8:0] cfg_addr,
     input  wire [31:0] cfg_wdata,
@@ -34,7 +34,7 @@ module econt_ae_cfg (
     wire hit_last = cfg_we && cfg_addr == 9'd417;
     assign nxt[12832 +: 32] = hit_last ? cfg_wdata[31:0] : c0[12832 +: 32];
     always @(posedge clk)
-        if (rst)
+        if (rst_cfg)
             c0 <= 12864'd0;
         else
             c0 <= nxt;
@@ -45,10 +45,10 @@ module econt_ae_cfg (
     wire [3:0] links_v = l0;
     wire [3:0] links_n = hit_links ? cfg_wdata[3:0] : links_v;
     always @(posedge clk)
-        l0 <= rst ? N_LINKS_RESET : links_n;
+        l0 <= rst_cfg ? N_LINKS_RESET : links_n;
     reg  [15:0] wr_count;
     always @(posedge clk) begin
-        if (rst) begin
+        if (rst_cfg) begin
             wr_count <= 16'h0;
         end else begin
             if (cfg_we)

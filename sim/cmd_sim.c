@@ -47,6 +47,7 @@ typedef struct {
     char top[64];
     const char *data;    /* real crossings file or NULL                  */
     int  verbose;
+    sim_reset mid_reset; /* reset after a quarter of the traffic (sim.h) */
 } sim_env;
 
 static void usage(FILE *fp)
@@ -56,7 +57,8 @@ static void usage(FILE *fp)
         "Runs the C reference engine, the generated HLS C (gcc), the generated RTL in\n"
         "Verilator and in Icarus on the same schedule: corner cases, the real crossings\n"
         "and random charges, with a second weight set (and n_links) written through the\n"
-        "configuration port mid-stream without reset.  Prints mismatches per pair.\n\n"
+        "configuration port mid-stream without reset, and a datapath reset (rst) a\n"
+        "quarter into the traffic with no reload.  Prints mismatches per pair.\n\n"
         "  --model FILE          model (default: built-in ECON-T)\n"
         "  --weights FILE        weight set A (default: the model's)\n"
         "  --weights2 FILE       weight set B (default: random, mdl_init_random)\n"
@@ -67,6 +69,9 @@ static void usage(FILE *fp)
         "  --protect P           weight-register protection none (default), tmr, secded\n"
         "  --tmr-control         triplicated control registers (rad4ml gen --tmr-control)\n"
         "  --links2 K            n_links written mid-stream (default 3; 0 = none)\n"
+        "  --mid-reset R         reset a quarter into the traffic: dp (default: rst only,\n"
+        "                        the configuration must survive), cfg (rst and rst_cfg:\n"
+        "                        negative control, must mismatch) or none\n"
         "  --seed S              vector seed (default 1)\n"
         "  --data FILE|none      real crossings (default: shared ePortRX file)\n"
         "  --only LIST           comma list of hls,verilator,icarus (default: all)\n"
@@ -174,6 +179,7 @@ static void harness_args(char *buf, size_t len, const sim_env *e, size_t nvec, u
     int k = snprintf(buf, len, "--model '%s/a.json' --weights '%s/a.weights' --vectors %zu "
                      "--seed %llu --latency %d --reg %d --links2 %d", e->work, e->work, nvec,
                      (unsigned long long)seed, latency, reg ? 1 : 0, links2);
+    k += snprintf(buf + k, len - (size_t)k, " --mid-reset %d", (int)e->mid_reset);
     if (with_b)
         k += snprintf(buf + k, len - (size_t)k, " --model2 '%s/b.json' --weights2 '%s/b.weights'",
                       e->work, e->work);
@@ -298,7 +304,7 @@ static int write_vectors(const mdl_model *a, const mdl_model *b, const sim_cfg *
     uint32_t *qb = calloc((size_t)nqw, 4), *lb = calloc((size_t)nlw, 4), lv[ENG_MAX_LATENT];
     sim_cycle cy;
     while (qb && lb && sim_stim_next(s, &cy)) {
-        fprintf(f.fp, "%x %x %x %x %x %x ", cy.rst, cy.in_valid, cy.cfg_we, cy.cfg_addr,
+        fprintf(f.fp, "%x %x %x %x %x %x ", cy.rst | cy.rst_cfg << 1, cy.in_valid, cy.cfg_we, cy.cfg_addr,
                 cy.cfg_wdata, cy.check);
         sim_pack(cy.q, n, cb, qb, nqw);
         for (int i = nqw - 1; i >= 0; i--)
@@ -372,6 +378,7 @@ int cmd_sim(int argc, char **argv)
         { "top", required_argument, 0, 't' }, { "verbose", no_argument, 0, 'v' },
         { "rtl", required_argument, 0, 'R' }, { "random-model", required_argument, 0, 'X' },
         { "protect", required_argument, 0, 'P' }, { "tmr-control", no_argument, 0, 'C' },
+        { "mid-reset", required_argument, 0, 'r' },
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
     };
     const char *model = NULL, *weights = NULL, *weights2 = NULL, *data = NULL;
@@ -381,6 +388,7 @@ int cmd_sim(int argc, char **argv)
     long links2 = 3, seed = 1;
     sim_env e;
     memset(&e, 0, sizeof e);
+    e.mid_reset = SIM_RESET_DP;
     cg_opts o;
     cg_opts_default(&o);
     rad_err oerr = { 0 };
@@ -409,6 +417,12 @@ int cmd_sim(int argc, char **argv)
         case 'k': workdir = optarg; break;
         case 'v': e.verbose = 1; break;
         case 'R': rtl = optarg; break;
+        case 'r':
+            if (!strcmp(optarg, "none")) e.mid_reset = SIM_RESET_NONE;
+            else if (!strcmp(optarg, "dp")) e.mid_reset = SIM_RESET_DP;
+            else if (!strcmp(optarg, "cfg")) e.mid_reset = SIM_RESET_CFG;
+            else goto bad;
+            break;
         case 'X': rmodel = strtol(optarg, &end, 0); if (*end || rmodel < 0) goto bad; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
@@ -498,10 +512,13 @@ bad:
     bool reg = o.weights == CG_WEIGHTS_REG;
     printf("sim: model %s (%s), weights %s, pipeline %d (latency %d clocks), RTL generated in %.3f s\n",
            a->name, o.model_name, reg ? "reg" : "const", o.pipeline, lat, tgen);
-    printf("sim: schedule: %s%s, then traffic; mid-stream without reset: %s%s\n",
+    printf("sim: schedule: %s%s, then traffic; %s; mid-stream without reset: %s%s\n",
            reg ? "weight set A through the cfg port" : "hard-wired weights",
-           e.data ? " + real crossings" : "", reg ? "weight set B" : "",
-           links2 ? (reg ? " + n_links change" : "n_links change") : "");
+           e.data ? " + real crossings" : "",
+           e.mid_reset == SIM_RESET_DP ? "a quarter in: datapath reset, no reload"
+           : e.mid_reset == SIM_RESET_CFG ? "a quarter in: datapath + configuration reset "
+                                            "(negative control)" : "no reset",
+           reg ? "weight set B" : "", links2 ? (reg ? " + n_links change" : "n_links change") : "");
     char args[8192], rate[256] = "";
     result res[3] = { { "C reference vs HLS C     ", "", 0, 0 },
                       { "C reference vs Verilator ", "", 0, 0 },
@@ -523,6 +540,7 @@ bad:
         sc.reload = reg || links2;
         sc.links2 = (int)links2;
         sc.latency = lat;
+        sc.mid_reset = e.mid_reset;
         if (e.data && !dat_load(e.data, DAT_FMT_AUTO, NULL, &set, &err)) {
             sc.real = set.q;
             sc.n_real = set.n;

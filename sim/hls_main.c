@@ -49,12 +49,13 @@ int main(int argc, char **argv)
     sim_cycle cy;
     int32_t lat[ENG_MAX_LATENT];
     while (sim_stim_next(s, &cy)) {
-        if (cy.rst) {
+        if (cy.rst_cfg) {             /* the configuration registers */
             memset(words, 0, (size_t)nw * 4);
             n_links = (uint32_t)h.a->out.n_links;
             dirty = true;
-            continue;
         }
+        if (cy.rst || cy.rst_cfg)
+            continue;
         if (cy.cfg_we) {
             if (cy.cfg_addr == 3)
                 n_links = cy.cfg_wdata & 15;

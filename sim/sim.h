@@ -2,13 +2,19 @@
 ** sim.h — stimulus and checking shared by every simulation harness
 ** (HLS C, Verilator, Icarus vector files).
 **
-** A run is a sequence of clock cycles.  Each cycle (sim_cycle) may carry a
-** synchronous reset, one crossing (in_valid + charges) and one write on the
-** configuration bus.  The schedule of a run:
-**   reset (2 cycles) -> [reg weights: weight set A written through the cfg
-**   port, no traffic] -> traffic: n crossings, one per clock with a few
-**   idle cycles; at the middle, WITHOUT reset and while traffic runs, weight
-**   set B is written as a burst (reg weights) and n_links is changed.
+** A run is a sequence of clock cycles.  Each cycle (sim_cycle) may carry the
+** synchronous datapath reset (rst), the configuration reset (rst_cfg), one
+** crossing (in_valid + charges) and one write on the configuration bus.
+** The schedule of a run:
+**   power-on: rst and rst_cfg (2 cycles) -> [reg weights: weight set A
+**   written through the cfg port, no traffic] -> traffic: n crossings, one
+**   per clock with a few idle cycles; after a quarter of them (mid_reset),
+**   the pipeline drains and a datapath reset (2 cycles) follows, with NO
+**   reload: the traffic after it must still match (the configuration
+**   survives rst; SIM_RESET_CFG also pulses rst_cfg, a negative control
+**   that must mismatch); at the middle, WITHOUT reset and while traffic
+**   runs, weight set B is written as a burst (reg weights) and n_links is
+**   changed.
 ** Crossings: corner cases, then the real crossings (if given), then random
 ** charges with various occupancies (sim_vector).
 ** Every crossing gets the reference result (engine) of the configuration
@@ -24,6 +30,14 @@
 #include <stdint.h>
 #include "engine/engine.h"
 
+/* The reset in the middle of the traffic (sim_cfg.mid_reset). */
+typedef enum {
+    SIM_RESET_NONE = 0,     /* none                                         */
+    SIM_RESET_DP,           /* datapath reset rst only: outputs must match  */
+    SIM_RESET_CFG           /* rst and rst_cfg: configuration lost (negative
+                               control: mismatches expected)                */
+} sim_reset;
+
 typedef struct {
     uint64_t seed;
     size_t   n_vectors;      /* crossings of traffic                      */
@@ -31,6 +45,7 @@ typedef struct {
     bool     reload;         /* switch to set B (and links2) mid-stream   */
     int      links2;         /* n_links after the switch (0: unchanged)   */
     int      latency;        /* DUT latency in clocks (>= 1)              */
+    sim_reset mid_reset;     /* reset after a quarter of the traffic      */
     const uint32_t *real;    /* real crossings, n_real x n_cells (or NULL) */
     size_t   n_real;
     bool     real_only;      /* traffic = exactly the real crossings, in
@@ -39,7 +54,8 @@ typedef struct {
 } sim_cfg;
 
 typedef struct {
-    int      rst;
+    int      rst;                   /* datapath reset                       */
+    int      rst_cfg;               /* configuration reset / power-on       */
     int      in_valid;
     uint32_t q[MDL_MAX_CELLS];
     int      cfg_we;

@@ -26,6 +26,7 @@ int sim_harness_init(sim_harness *h, int argc, char **argv, rad_err *err)
     h->cfg.n_vectors = 1000;
     h->cfg.latency = 1;
     h->cfg.reg_weights = true;
+    h->cfg.mid_reset = SIM_RESET_DP;
     for (int i = 1; i < argc; i++) {
         const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v)
@@ -41,6 +42,7 @@ int sim_harness_init(sim_harness *h, int argc, char **argv, rad_err *err)
         else if (!strcmp(k, "--latency")) h->cfg.latency = atoi(v);
         else if (!strcmp(k, "--reg")) h->cfg.reg_weights = atoi(v) != 0;
         else if (!strcmp(k, "--links2")) h->cfg.links2 = atoi(v);
+        else if (!strcmp(k, "--mid-reset")) h->cfg.mid_reset = (sim_reset)atoi(v);
         else
             return rad_errf(err, RAD_EUSAGE, "unknown argument '%s'", k);
     }

@@ -31,6 +31,8 @@ struct sim_stim {
     long        cycle;            /* cycle number of the last stimulus       */
     long        load_end;         /* first traffic cycle                     */
     long        sw_begin, sw_end; /* cycles of the mid-stream writes         */
+    size_t      rst_at;           /* crossing index of the mid-stream reset  */
+    long        rst_begin;        /* its first (drain) cycle, -1 before      */
     size_t      sent;             /* crossings issued                        */
     size_t      sw_at;            /* crossing index where the switch starts  */
     long        drain;
@@ -205,6 +207,8 @@ int sim_stim_new(const mdl_model *a, const mdl_model *b, const sim_cfg *c, sim_s
     s->load_end = 2 + (c->reg_weights ? s->n_img : 0);
     s->sw_at = c->reload ? c->n_vectors / 2 : (size_t)-1;
     s->sw_begin = s->sw_end = -1000000;
+    s->rst_at = c->mid_reset != SIM_RESET_NONE ? c->n_vectors / 4 : (size_t)-1;
+    s->rst_begin = -1;
     s->drain = c->latency + 4;
     s->k.first_bad = -1;
     *out = s;
@@ -245,6 +249,27 @@ static long switch_len(sim_stim *s)
     return n;
 }
 
+/* The mid-stream reset: once crossing rst_at is due, latency + 2 idle
+** cycles drain the pipeline (no crossing is lost), then 2 reset cycles.
+** True while it runs (the cycle carries no crossing). */
+static bool mid_reset(sim_stim *s, long c, sim_cycle *cy)
+{
+    if (s->sent != s->rst_at || s->sent >= s->c.n_vectors)
+        return false;
+    if (s->rst_begin < 0)
+        s->rst_begin = c;
+    long k = c - s->rst_begin, drain = s->c.latency + 2;
+    if (k >= drain + 2) {
+        s->rst_at = (size_t)-1;          /* done: traffic resumes */
+        return false;
+    }
+    if (k >= drain) {
+        cy->rst = 1;
+        cy->rst_cfg = s->c.mid_reset == SIM_RESET_CFG;
+    }
+    return true;
+}
+
 /* See sim.h.  The inputs of the next clock cycle into cy (reset, weight
 ** load, traffic with idle cycles, the mid-stream weight switch, drain);
 ** false when the run is over. */
@@ -254,7 +279,7 @@ bool sim_stim_next(sim_stim *s, sim_cycle *cy)
     memset(cy, 0, sizeof *cy);
     s->k.cycles++;
     if (c < 2) {
-        cy->rst = 1;
+        cy->rst = cy->rst_cfg = 1;    /* power-on */
         return true;
     }
     if (c < s->load_end) {            /* weight set A through the port */
@@ -271,6 +296,8 @@ bool sim_stim_next(sim_stim *s, sim_cycle *cy)
         switch_write(s, c - s->sw_begin, &cy->cfg_addr, &cy->cfg_wdata), cy->cfg_we = 1;
     if (s->sent >= s->c.n_vectors)
         return s->drain-- > 0;
+    if (mid_reset(s, c, cy))
+        return true;
     if (rad_splitmix64(&s->rng) % 64 == 0)     /* an idle cycle now and then */
         return true;
     const mdl_model *m = s->m[0];

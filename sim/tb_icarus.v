@@ -3,6 +3,7 @@
 // Reads a vector file written by `rad4ml sim` (VEC_FILE), one clock cycle
 // per line, all fields hex:
 //   rst in_valid cfg_we cfg_addr cfg_wdata check in_q exp_sum exp_latent
+// (rst: bit 0 = datapath reset rst, bit 1 = configuration reset rst_cfg)
 // Lines starting with '#' are comments.  Drives the inputs, clocks, and
 // checks each output (out_valid) against the oldest crossing in flight:
 // a crossing with check = 1 must come out unflagged (out_cfg_chg = 0) and
@@ -14,7 +15,7 @@
 `default_nettype none
 module tb;
     reg clk = 1'b0;
-    reg rst, in_valid, cfg_we;
+    reg rst, rst_cfg, in_valid, cfg_we;
     reg [`NQ-1:0] in_q;
     reg [`AW-1:0] cfg_addr;
     reg [31:0] cfg_wdata;
@@ -23,7 +24,7 @@ module tb;
     wire [`NL-1:0] out_latent;
     wire [31:0] cfg_rdata;
 
-    `TOP dut (.clk(clk), .rst(rst), .in_valid(in_valid), .in_q(in_q),
+    `TOP dut (.clk(clk), .rst(rst), .rst_cfg(rst_cfg), .in_valid(in_valid), .in_q(in_q),
               .out_valid(out_valid), .out_cfg_chg(out_cfg_chg), .out_sum(out_sum),
               .out_latent(out_latent), .cfg_we(cfg_we), .cfg_addr(cfg_addr),
               .cfg_wdata(cfg_wdata), .cfg_rdata(cfg_rdata));
@@ -48,12 +49,12 @@ module tb;
             $display("icarus error: cannot open %s", `VEC_FILE);
             $finish;
         end
-        rst = 1'b1; in_valid = 1'b0; cfg_we = 1'b0; in_q = 0; cfg_addr = 0; cfg_wdata = 0;
+        rst = 1'b1; rst_cfg = 1'b1; in_valid = 1'b0; cfg_we = 1'b0; in_q = 0; cfg_addr = 0; cfg_wdata = 0;
         while (!$feof(fd)) begin
             r = $fscanf(fd, "%h %h %h %h %h %h %h %h %h\n", v_rst, v_valid, v_we, v_addr,
                         cfg_wdata, v_chk, in_q, v_sum, v_lat);
             if (r == 9) begin
-                rst = v_rst[0]; in_valid = v_valid[0]; cfg_we = v_we[0];
+                rst = v_rst[0]; rst_cfg = v_rst[1]; in_valid = v_valid[0]; cfg_we = v_we[0];
                 cfg_addr = v_addr[`AW-1:0];
                 if (in_valid) begin
                     f_sum[tail % 256] = v_sum; f_lat[tail % 256] = v_lat;

@@ -36,7 +36,7 @@ int main(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     while (sim_stim_next(s, &cy)) {
         sim_pack(cy.q, h.n_cells, h.cb, qbus, nqw);
-        vl_set(d, cy.rst, cy.in_valid, qbus, cy.cfg_we, cy.cfg_addr, cy.cfg_wdata);
+        vl_set(d, cy.rst, cy.rst_cfg, cy.in_valid, qbus, cy.cfg_we, cy.cfg_addr, cy.cfg_wdata);
         vl_tick(d);
         int chg;
         uint32_t sum;

@@ -48,11 +48,12 @@ extern "C" void vl_free(vl_dut *d)
     delete d;
 }
 
-extern "C" void vl_set(vl_dut *d, int rst, int in_valid, const uint32_t *in_q, int cfg_we,
+extern "C" void vl_set(vl_dut *d, int rst, int rst_cfg, int in_valid, const uint32_t *in_q, int cfg_we,
                        uint32_t cfg_addr, uint32_t cfg_wdata)
 {
     uint32_t a[2] = { cfg_addr, 0 }, v[2] = { cfg_wdata, 0 };
     d->top->rst = rst;
+    d->top->rst_cfg = rst_cfg;
     d->top->in_valid = in_valid;
     put(d->top->in_q, in_q);
     d->top->cfg_we = cfg_we;

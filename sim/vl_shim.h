@@ -16,8 +16,9 @@ typedef struct vl_dut vl_dut;
 
 vl_dut  *vl_new(void);
 void     vl_free(vl_dut *d);
-/* Drives every input for the next rising edge. */
-void     vl_set(vl_dut *d, int rst, int in_valid, const uint32_t *in_q, int cfg_we,
+/* Drives every input for the next rising edge (rst: datapath reset,
+** rst_cfg: configuration reset). */
+void     vl_set(vl_dut *d, int rst, int rst_cfg, int in_valid, const uint32_t *in_q, int cfg_we,
                 uint32_t cfg_addr, uint32_t cfg_wdata);
 /* One clock: falling then rising edge. */
 void     vl_tick(vl_dut *d);

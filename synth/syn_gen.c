@@ -227,7 +227,7 @@ static int write_tb(const mdl_model *m, const char *top, int n_words, int n_vec,
 "    wire out_valid, out_cfg_chg;\n"
 "    wire [31:0] cfg_rdata;\n"
 "    // out_sum / out_latent are left open: only the activity is of interest\n"
-"    %s dut (.clk(clk), .rst(rst), .in_valid(in_valid), .in_q(in_q),\n"
+"    %s dut (.clk(clk), .rst(rst), .rst_cfg(rst), .in_valid(in_valid), .in_q(in_q),\n"
 "        .out_valid(out_valid), .out_cfg_chg(out_cfg_chg), .out_sum(),\n"
 "        .out_latent(), .cfg_we(cfg_we), .cfg_addr(cfg_addr),\n"
 "        .cfg_wdata(cfg_wdata), .cfg_rdata(cfg_rdata));\n"

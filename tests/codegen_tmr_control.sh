@@ -31,7 +31,7 @@ module tb;
     reg clk = 0, rst = 1, in_valid = 0;
     wire out_valid, out_cfg_chg;
     integer t, f;
-    rad4ml_ae dut (.clk(clk), .rst(rst), .in_valid(in_valid), .out_valid(out_valid),
+    rad4ml_ae dut (.clk(clk), .rst(rst), .rst_cfg(rst), .in_valid(in_valid), .out_valid(out_valid),
                    .out_cfg_chg(out_cfg_chg), .cfg_we(1'b0), .cfg_addr({32{1'b0}}),
                    .cfg_wdata(32'h0));
     always #5 clk = ~clk;

@@ -59,7 +59,8 @@ void ful_set(seu_fd *d, int rst, int in_valid, const uint32_t *in_q, int cfg_we,
             uint32_t cfg_addr, uint32_t cfg_wdata)
 {
     uint32_t a[2] = { cfg_addr, 0 };
-    d->m->rst = rst;
+    d->m->rst = rst;              // datapath and configuration together
+    d->m->rst_cfg = rst;
     d->m->in_valid = in_valid;
     put(d->m->in_q, in_q);
     d->m->cfg_we = cfg_we;

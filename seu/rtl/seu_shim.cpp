@@ -40,7 +40,7 @@ void sh_free(seu_sh *h)
 
 void sh_set(seu_sh *h, int rst, int we, uint32_t addr, uint32_t wdata)
 {
-    h->m->rst = rst;
+    h->m->rst_cfg = rst;          // the register file's only reset
     h->m->cfg_we = we;
     h->m->cfg_addr = addr;
     h->m->cfg_wdata = wdata;
