@@ -26,21 +26,27 @@ static void buf_grow(cg_buf *b, size_t more)
     b->cap = cap;
 }
 
-void cg_printf(cg_buf *b, const char *fmt, ...)
+void cg_vprintf(cg_buf *b, const char *fmt, va_list ap)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
     if (n < 0)
         return;
     buf_grow(b, (size_t)n);
     if (b->oom)
         return;
-    va_start(ap, fmt);
     vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
-    va_end(ap);
     b->n += (size_t)n;
+}
+
+void cg_printf(cg_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cg_vprintf(b, fmt, ap);
+    va_end(ap);
 }
 
 static void buf_put(cg_buf *b, const char *s, size_t n)
@@ -223,6 +229,11 @@ static const char *find_close(const char *from, const char *name, size_t len)
     return NULL;
 }
 
+/* Renders the template text [begin, end) of template tpl (tpl_name: for
+** messages; begin/end point into tpl) in scope s, appending to out:
+** {{name}} looked up in s and its parents, {{#blk}}..{{/blk}} rendered
+** once per instance of blk (recursively).  The caller owns every buffer;
+** an unknown name or an unclosed block is reported with the line. */
 static int render(const char *tpl, const char *begin, const char *end,
                   const char *tpl_name, const cg_scope *s, cg_buf *out, rad_err *err)
 {

@@ -56,6 +56,9 @@ static int hamming_r(int data)
     return r;
 }
 
+/* Fills g for the register file o builds for m (cg_cfg.h); refuses a
+** model without weights, a protection of constant weights, a selective
+** TMR of no bit, a SECDED word outside 8..256 and a cfg_addr too narrow. */
 int cg_cfg_geometry(const mdl_model *m, const cg_cfg_opts *o, cg_cfg_geom *g, rad_err *err)
 {
     memset(g, 0, sizeof *g);
@@ -132,11 +135,11 @@ static void ports(cg_buf *b, const cg_cfg_opts *o, const cg_cfg_geom *g)
     cg_printf(b, "module %s_cfg (\n    input  wire clk,\n    input  wire %s,\n"
                  "    input  wire cfg_we,\n    input  wire [%d:0] cfg_addr,\n",
               o->top, CG_CFG_RST, o->cfg_aw - 1);
-    if (o->reg_weights)
-        cg_printf(b, "    input  wire [31:0] cfg_wdata,\n");
-    else
-        cg_printf(b, "    /* verilator lint_off UNUSED */\n    input  wire [31:0] cfg_wdata,\n"
-                     "    /* verilator lint_on UNUSED */\n");
+    if (!o->reg_weights)        /* only N_LINKS reads cfg_wdata */
+        cg_lint_off(b, "    ", "UNUSED");
+    cg_printf(b, "    input  wire [31:0] cfg_wdata,\n");
+    if (!o->reg_weights)
+        cg_lint_on(b, "    ", "UNUSED");
     cg_printf(b, "    output reg  [31:0] cfg_rdata,\n");
     if (o->reg_weights)
         cg_printf(b, "    output wire [%zu:0] wimg,      // weight image, bit k = I2C image bit k\n",

@@ -90,9 +90,9 @@ static void concat(cg_buf *b, const cg_cfg_geom *g, int data)
     cg_printf(b, "}");
 }
 
-/* Writes the body of the SECDED-protected register file of geometry g to
-** b: the codeword store, decoders, the bus write merge and the
-** re-encoding written back every clock. */
+/* The SECDED storage (file comment): codeword register st, per-codeword
+** syndrome decode / correction / re-encode in a generate loop, the write
+** path and the shared front.  g from cg_cfg_geometry (cw, data, n_cw). */
 void cg_cfg__secded(cg_buf *b, const cg_cfg_opts *o, const cg_cfg_geom *g)
 {
     int r = g->cw - g->data - 1, n = g->n_cw;

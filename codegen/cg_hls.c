@@ -84,11 +84,11 @@ static void post_code(cg_buf *b, const mdl_layer *l, const cg_lplan *lp, const c
     cg_printf(b, "%sa = rq_quantize(a, %d, %s);", ind, f - fxp_frac_bits(&l->out_fmt), fa);
 }
 
-static int fill_scope(const cg_plan *p, cg_scope *s)
+/* Scope values of the whole file: header, names, input format, converter. */
+static void fill_globals(const cg_plan *p, cg_scope *s)
 {
     const mdl_model *m = p->m;
     const cg_opts *o = &p->o;
-    bool cst = o->weights == CG_WEIGHTS_CONST;
     char up[64], fa[128];
     size_t k;
     for (k = 0; o->top[k] && k + 1 < sizeof up; k++)
@@ -120,98 +120,117 @@ static int fill_scope(const cg_plan *p, cg_scope *s)
     int accw = 1;
     for (int li = 0; li < m->n_layers; li++)
         accw = p->lp[li].acc_w > accw ? p->lp[li].acc_w : accw;
-    const char *acc_t = accw <= 31 ? "int32_t" : "int64_t";
-    cg_set(s, "acc_t", "%s", acc_t);
-    cg_buf wargs = { 0 };
-    int nwl = 0;
+    cg_set(s, "acc_t", "%s", accw <= 31 ? "int32_t" : "int64_t");
     for (int i = 0; i <= m->n_layers; i++) {
         cg_scope *t = cg_block(s, "tensor");
         cg_set(t, "t", "%s", ctype(p->t[i].fmt.width, p->t[i].fmt.is_signed));
         cg_set(t, "i", "%d", i);
         cg_set(t, "n", "%d", p->t[i].n);
     }
-    for (int li = 0; li < m->n_layers; li++) {
-        const mdl_layer *l = &m->layers[li];
-        const cg_tensor *in = &p->t[li], *out = &p->t[li + 1];
-        char fn[80];
-        cg_layer_ident(p, li, fn, sizeof fn);
-        const char *kind = l->kind == MDL_MAP ? "map" : l->kind == MDL_FLATTEN ? "flatten" :
-                           l->kind == MDL_CONV2D ? "conv" : "dense";
-        cg_scope *b = cg_block(s, kind);
-        cg_set(b, "name", "%s", l->name);
-        cg_set(b, "fn", "%s", fn);
-        cg_set(b, "in_t", "%s", ctype(in->fmt.width, in->fmt.is_signed));
-        cg_set(b, "out_t", "%s", ctype(out->fmt.width, out->fmt.is_signed));
-        cg_set(b, "n_in", "%d", in->n);
-        cg_set(b, "n_out", "%d", out->n);
-        cg_scope *c = cg_block(s, "call");
-        bool mac = l->kind == MDL_CONV2D || l->kind == MDL_DENSE;
-        if (mac)
-            cg_set(c, "call", "%s(t%d, %s_w, %s_b, t%d);", fn, li, fn, fn, li + 1);
-        else
-            cg_set(c, "call", "%s(t%d, t%d);", fn, li, li + 1);
-        if (l->kind == MDL_MAP) {
-            cg_buf iv = { 0 };
-            int64_t *tmp = malloc((size_t)out->n * sizeof *tmp);
-            if (!tmp) {
-                cg_buf_free(&wargs);
-                return -1;
-            }
-            for (int i = 0; i < out->n; i++)
-                tmp[i] = l->map[i];
-            int_list(&iv, tmp, (size_t)out->n);
-            free(tmp);
-            cg_set(b, "idx", "%s", buf_take(&iv));
-            cg_buf_free(&iv);
-        }
-        if (!mac)
-            continue;
-        const cg_lplan *lp = &p->lp[li];
-        const char *wt = ctype(l->w_fmt.width, l->w_fmt.is_signed);
-        const char *bt = ctype(l->b_fmt.width, l->b_fmt.is_signed);
-        cg_set(b, "w_t", "%s", wt);
-        cg_set(b, "b_t", "%s", bt);
-        cg_set(b, "n_w", "%zu", l->n_w);
-        cg_set(b, "n_b", "%zu", l->n_b);
-        cg_set(b, "bias_shift", "%d", lp->bias_shift);
-        cg_set(b, "act", "%s", mdl_act_name(l->act));
-        cg_buf post = { 0 };
-        post_code(&post, l, lp, l->kind == MDL_CONV2D ? "                " : "        ");
-        cg_set(b, "post", "%s", buf_take(&post));
-        cg_buf_free(&post);
-        if (l->kind == MDL_CONV2D) {
-            cg_set(b, "kh", "%d", l->k.kh);  cg_set(b, "kw", "%d", l->k.kw);
-            cg_set(b, "sh", "%d", l->k.sh);  cg_set(b, "sw", "%d", l->k.sw);
-            cg_set(b, "pt", "%d", l->k.pt);  cg_set(b, "pl", "%d", l->k.pl);
-            cg_set(b, "in_h", "%d", l->in.h);  cg_set(b, "in_w", "%d", l->in.w);
-            cg_set(b, "cin", "%d", l->in.c);
-            cg_set(b, "out_h", "%d", l->out.h);  cg_set(b, "out_w", "%d", l->out.w);
-            cg_set(b, "cout", "%d", l->out.c);
-        }
-        cg_scope *w = cg_block(s, cst ? "wtable" : "wparam");
-        cg_set(w, "fn", "%s", fn);
-        cg_set(w, "name", "%s", l->name);
-        cg_set(w, "w_t", "%s", wt);
-        cg_set(w, "b_t", "%s", bt);
-        cg_set(w, "n_w", "%zu", l->n_w);
-        cg_set(w, "n_b", "%zu", l->n_b);
-        cg_set(w, "k", "%d", nwl++);
-        if (cst) {
-            cg_buf v = { 0 };
-            int_list(&v, l->w, l->n_w);
-            cg_set(w, "wvals", "%s", buf_take(&v));
-            cg_buf_free(&v);
-            int_list(&v, l->b, l->n_b);
-            cg_set(w, "bvals", "%s", buf_take(&v));
-            cg_buf_free(&v);
-        } else
-            cg_printf(&wargs, "%s_w, %s_b, ", fn, fn);
+}
+
+/* The conv/dense values of layer li's block b: types, sizes, post-
+** processing code, the convolution geometry. */
+static void fill_mac(const cg_plan *p, int li, cg_scope *b)
+{
+    const mdl_layer *l = &p->m->layers[li];
+    const cg_lplan *lp = &p->lp[li];
+    cg_set(b, "w_t", "%s", ctype(l->w_fmt.width, l->w_fmt.is_signed));
+    cg_set(b, "b_t", "%s", ctype(l->b_fmt.width, l->b_fmt.is_signed));
+    cg_set(b, "n_w", "%zu", l->n_w);
+    cg_set(b, "n_b", "%zu", l->n_b);
+    cg_set(b, "bias_shift", "%d", lp->bias_shift);
+    cg_set(b, "act", "%s", mdl_act_name(l->act));
+    cg_buf post = { 0 };
+    post_code(&post, l, lp, l->kind == MDL_CONV2D ? "                " : "        ");
+    cg_set(b, "post", "%s", buf_take(&post));
+    cg_buf_free(&post);
+    if (l->kind != MDL_CONV2D)
+        return;
+    cg_set(b, "kh", "%d", l->k.kh);  cg_set(b, "kw", "%d", l->k.kw);
+    cg_set(b, "sh", "%d", l->k.sh);  cg_set(b, "sw", "%d", l->k.sw);
+    cg_set(b, "pt", "%d", l->k.pt);  cg_set(b, "pl", "%d", l->k.pl);
+    cg_set(b, "in_h", "%d", l->in.h);  cg_set(b, "in_w", "%d", l->in.w);
+    cg_set(b, "cin", "%d", l->in.c);
+    cg_set(b, "out_h", "%d", l->out.h);  cg_set(b, "out_w", "%d", l->out.w);
+    cg_set(b, "cout", "%d", l->out.c);
+}
+
+/* The weights of conv/dense layer li (number k of those): a compiled-in
+** table with constant weights, else function arguments (appended to wargs). */
+static void fill_weights(const cg_plan *p, int li, int k, cg_scope *s, cg_buf *wargs)
+{
+    const mdl_layer *l = &p->m->layers[li];
+    bool cst = p->o.weights == CG_WEIGHTS_CONST;
+    char fn[80];
+    cg_layer_ident(p, li, fn, sizeof fn);
+    cg_scope *w = cg_block(s, cst ? "wtable" : "wparam");
+    cg_set(w, "fn", "%s", fn);
+    cg_set(w, "name", "%s", l->name);
+    cg_set(w, "w_t", "%s", ctype(l->w_fmt.width, l->w_fmt.is_signed));
+    cg_set(w, "b_t", "%s", ctype(l->b_fmt.width, l->b_fmt.is_signed));
+    cg_set(w, "n_w", "%zu", l->n_w);
+    cg_set(w, "n_b", "%zu", l->n_b);
+    cg_set(w, "k", "%d", k);
+    if (!cst) {
+        cg_printf(wargs, "%s_w, %s_b, ", fn, fn);
+        return;
     }
-    cg_set(s, "wargs", "%s", buf_take(&wargs));
-    cg_buf_free(&wargs);
-    cg_set(s, "n_wlayers", "%d", nwl);
-    cg_set(s, "last", "%d", m->n_layers);
+    cg_buf v = { 0 };
+    int_list(&v, l->w, l->n_w);
+    cg_set(w, "wvals", "%s", buf_take(&v));
+    cg_buf_free(&v);
+    int_list(&v, l->b, l->n_b);
+    cg_set(w, "bvals", "%s", buf_take(&v));
+    cg_buf_free(&v);
+}
+
+/* Layer li's block (map / flatten / conv / dense) and its call in the top
+** function.  -1 on out of memory. */
+static int fill_layer(const cg_plan *p, int li, cg_scope *s)
+{
+    const mdl_layer *l = &p->m->layers[li];
+    const cg_tensor *in = &p->t[li], *out = &p->t[li + 1];
+    char fn[80];
+    cg_layer_ident(p, li, fn, sizeof fn);
+    const char *kind = l->kind == MDL_MAP ? "map" : l->kind == MDL_FLATTEN ? "flatten" :
+                       l->kind == MDL_CONV2D ? "conv" : "dense";
+    cg_scope *b = cg_block(s, kind);
+    cg_set(b, "name", "%s", l->name);
+    cg_set(b, "fn", "%s", fn);
+    cg_set(b, "in_t", "%s", ctype(in->fmt.width, in->fmt.is_signed));
+    cg_set(b, "out_t", "%s", ctype(out->fmt.width, out->fmt.is_signed));
+    cg_set(b, "n_in", "%d", in->n);
+    cg_set(b, "n_out", "%d", out->n);
+    cg_scope *c = cg_block(s, "call");
+    bool mac = l->kind == MDL_CONV2D || l->kind == MDL_DENSE;
+    if (mac)
+        cg_set(c, "call", "%s(t%d, %s_w, %s_b, t%d);", fn, li, fn, fn, li + 1);
+    else
+        cg_set(c, "call", "%s(t%d, t%d);", fn, li, li + 1);
+    if (mac)
+        fill_mac(p, li, b);
+    if (l->kind != MDL_MAP)
+        return 0;
+    int64_t *tmp = malloc((size_t)out->n * sizeof *tmp);
+    if (!tmp)
+        return -1;
+    for (int i = 0; i < out->n; i++)
+        tmp[i] = l->map[i];
+    cg_buf iv = { 0 };
+    int_list(&iv, tmp, (size_t)out->n);
+    free(tmp);
+    cg_set(b, "idx", "%s", buf_take(&iv));
+    cg_buf_free(&iv);
+    return 0;
+}
+
+/* The latent output: width, signedness, bits-by-links table and default. */
+static void fill_latent(const cg_plan *p, cg_scope *s)
+{
+    const mdl_model *m = p->m;
     const fxp_fmt *lf = &p->t[m->n_layers].fmt;
+    cg_set(s, "last", "%d", m->n_layers);
     cg_set(s, "lat_w", "%d", lf->width);
     cg_set(s, "lat_signed", "%d", lf->is_signed ? 1 : 0);
     cg_buf bt = { 0 };
@@ -227,7 +246,26 @@ static int fill_scope(const cg_plan *p, cg_scope *s)
     cg_buf_free(&bt);
     cg_set(s, "n_links_tab", "%d", MDL_MAX_LINKS + 1);
     cg_set(s, "def_bits", "%d", def);
-    return 0;
+}
+
+/* Every value of the HLS templates for plan p, into scope s (owned by the
+** caller).  -1 on out of memory (s then incomplete). */
+static int fill_scope(const cg_plan *p, cg_scope *s)
+{
+    const mdl_model *m = p->m;
+    cg_buf wargs = { 0 };
+    int nwl = 0, rc = 0;
+    fill_globals(p, s);
+    for (int li = 0; li < m->n_layers && !rc; li++) {
+        rc = fill_layer(p, li, s);
+        if (m->layers[li].kind == MDL_CONV2D || m->layers[li].kind == MDL_DENSE)
+            fill_weights(p, li, nwl++, s, &wargs);
+    }
+    cg_set(s, "wargs", "%s", buf_take(&wargs));
+    cg_buf_free(&wargs);
+    cg_set(s, "n_wlayers", "%d", nwl);
+    fill_latent(p, s);
+    return rc;
 }
 
 static int load_tpl(const char *dir, const char *file, const unsigned char *builtin,

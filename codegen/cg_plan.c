@@ -238,6 +238,10 @@ static void plan_widths(cg_plan *p, int li)
 ** the requested number of registers is spread evenly over that depth. */
 typedef struct { int layer; int slot; int cost; } slot;
 
+/* Chooses the registered slots of p (conv_reg, lp[].reg, n_regs,
+** conv_regs_after) for p->o.pipeline registers and sets p->latency.
+** Needs the widths and taps (plan_widths, plan_taps) already set; fails
+** with RAD_ERANGE when more registers are asked than there are slots. */
 static int plan_pipeline(cg_plan *p, rad_err *err)
 {
     slot s[2 + MDL_MAX_LAYERS * 40];
@@ -285,6 +289,9 @@ static int plan_pipeline(cg_plan *p, rad_err *err)
     return RAD_OK;
 }
 
+/* Builds the whole plan of m under o into p (tensors, live elements,
+** taps, widths, pipeline slots, cfg geometry).  p owns its arrays (free
+** with cg_plan_free, also after a failure); m must outlive p. */
 int cg_plan_build(const mdl_model *m, const cg_opts *o, cg_plan *p, rad_err *err)
 {
     memset(p, 0, sizeof *p);

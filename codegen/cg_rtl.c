@@ -67,286 +67,343 @@ static void subst_inc(char *out, size_t len, const char *e, const char *pfx)
     }
 }
 
-/* Overflow step: signed value `v` (vw bits) -> dst, into wire `out`
-** (declared here, dst->width bits).  `neg_possible` false when v >= 0. */
-static void emit_ovf(cg_buf *b, const char *in, const char *pfx, const char *v, int vw,
-                     const fxp_fmt *dst, const char *out)
+
+/* The result of an overflow step (mode dst->omode) from the wrapped value
+** wr, the saturation conditions hi / lo and the sign sg, into e. */
+static void ovf_expr(char *e, size_t len, const fxp_fmt *dst, const char *wr, const char *hi,
+                     const char *lo, const char *sg)
 {
     int w = dst->width;
     bool s = dst->is_signed;
-    bool hi_pos = s ? vw > w : vw - 1 > w;
-    bool lo_pos = s ? vw > w : true;
     char mx[80], mn[80], nmx[80];
     lit(mx, sizeof mx, w, s ? ones(w - 1) : ones(w));
     lit(mn, sizeof mn, w, s ? 1ULL << (w - 1) : 0);
     lit(nmx, sizeof nmx, w, s && w > 1 ? (1ULL << (w - 1)) | 1 : (s ? 1 : 0));
-    int xw = vw > w ? vw : w;
-    if (xw > vw)
-        cg_printf(b, "%swire [%d:0] %s_x = {{%d{%s[%d]}}, %s};\n", in, xw - 1, pfx,
-                  xw - vw, v, vw - 1, v);
-    else
-        cg_printf(b, "%swire [%d:0] %s_x = %s;\n", in, xw - 1, pfx, v);
-    cg_printf(b, "%swire [%d:0] %s_wr = %s_x[%d:0];\n", in, w - 1, pfx, pfx, w - 1);
-    cg_printf(b, "%swire %s_sg = %s[%d];\n", in, pfx, v, vw - 1);
-    if (hi_pos) {
-        int lo_bit = s ? w - 1 : w;
-        cg_printf(b, "%swire %s_hi = ~%s_sg & (|%s[%d:%d]);\n", in, pfx, pfx, v, vw - 2, lo_bit);
-    } else
-        cg_printf(b, "%swire %s_hi = 1'b0;\n", in, pfx);
-    if (lo_pos && s)
-        cg_printf(b, "%swire %s_lo = %s_sg & ~(&%s[%d:%d]);\n", in, pfx, pfx, v, vw - 2, w - 1);
-    else if (lo_pos)
-        cg_printf(b, "%swire %s_lo = %s_sg;\n", in, pfx, pfx);
-    else
-        cg_printf(b, "%swire %s_lo = 1'b0;\n", in, pfx);
-    cg_printf(b, "%swire [%d:0] %s = ", in, w - 1, out);
     switch (dst->omode) {
-    case FXP_WRAP:
-        if (dst->sat_bits == 0)
-            cg_printf(b, "%s_wr;\n", pfx);
-        else {
-            unsigned long long top = ones(dst->sat_bits) << (w - dst->sat_bits);
-            char t[80], nt[80], sg[80], nsg[80];
-            lit(t, sizeof t, w, top);
-            lit(nt, sizeof nt, w, ~top);
-            lit(sg, sizeof sg, w, 1ULL << (w - 1));
-            lit(nsg, sizeof nsg, w, ~(1ULL << (w - 1)));
-            if (!s)
-                cg_printf(b, "(%s_hi | %s_lo) ? (%s_wr | %s) : %s_wr;\n", pfx, pfx, pfx, t, pfx);
-            else
-                cg_printf(b, "(%s_hi | %s_lo) ? (%s_sg ? ((%s_wr & %s) | %s) : ((%s_wr | %s) & %s)) : %s_wr;\n",
-                          pfx, pfx, pfx, pfx, nt, sg, pfx, t, nsg, pfx);
+    case FXP_WRAP: {
+        if (dst->sat_bits == 0) {
+            snprintf(e, len, "%s", wr);
+            break;
         }
+        unsigned long long top = ones(dst->sat_bits) << (w - dst->sat_bits);
+        char t[80], nt[80], sgn[80], nsg[80];
+        lit(t, sizeof t, w, top);
+        lit(nt, sizeof nt, w, ~top);
+        lit(sgn, sizeof sgn, w, 1ULL << (w - 1));
+        lit(nsg, sizeof nsg, w, ~(1ULL << (w - 1)));
+        if (!s)
+            snprintf(e, len, "(%s | %s) ? (%s | %s) : %s", hi, lo, wr, t, wr);
+        else
+            snprintf(e, len, "(%s | %s) ? (%s ? ((%s & %s) | %s) : ((%s | %s) & %s)) : %s",
+                     hi, lo, sg, wr, nt, sgn, wr, t, nsg, wr);
         break;
+    }
     case FXP_SAT:
-        cg_printf(b, "%s_hi ? %s : %s_lo ? %s : %s_wr;\n", pfx, mx, pfx, mn, pfx);
+        snprintf(e, len, "%s ? %s : %s ? %s : %s", hi, mx, lo, mn, wr);
         break;
     case FXP_SAT_ZERO:
-        cg_printf(b, "(%s_hi | %s_lo) ? %d'h0 : %s_wr;\n", pfx, pfx, w, pfx);
+        snprintf(e, len, "(%s | %s) ? %d'h0 : %s", hi, lo, w, wr);
         break;
     case FXP_SAT_SYM:
         if (s && w > 1)
-            cg_printf(b, "%s_hi ? %s : (%s_lo | (%s_wr == %s)) ? %s : %s_wr;\n",
-                      pfx, mx, pfx, pfx, mn, nmx, pfx);
+            snprintf(e, len, "%s ? %s : (%s | (%s == %s)) ? %s : %s", hi, mx, lo, wr, mn, nmx, wr);
         else
-            cg_printf(b, "%s_hi ? %s : %s_lo ? %s : %s_wr;\n", pfx, mx, pfx, mn, pfx);
+            snprintf(e, len, "%s ? %s : %s ? %s : %s", hi, mx, lo, mn, wr);
         break;
     }
 }
 
-/* fxp_quantize(src, sfrac, dst) with a constant shift: `src` is sw bits,
-** signed or not; the result is wire `out` (dst->width bits). */
-static void emit_quant(cg_buf *b, const char *in, const char *pfx, const char *src, int sw,
-                       bool ssigned, int sfrac, const fxp_fmt *dst, const char *out)
+/* Overflow step: signed value `v` (an identifier, vw bits) -> dst.  The
+** result is wire `out` (dst->width bits), or an existing net when the step
+** is the identity; its name goes to res.  Intermediate nets are named
+** <pfx>_x, _wr, _sg, _hi, _lo; identities and constants get no wire. */
+static void emit_ovf(cg_buf *b, const char *in, const char *pfx, const char *v, int vw,
+                     const fxp_fmt *dst, const char *out, char *res, size_t len)
 {
-    int w = sw + !ssigned;
-    if (ssigned)
-        cg_printf(b, "%swire [%d:0] %s_s = %s;\n", in, w - 1, pfx, src);
+    int w = dst->width, xw = vw > w ? vw : w;
+    bool s = dst->is_signed;
+    bool hi_pos = s ? vw > w : vw - 1 > w;
+    bool lo_pos = s ? vw > w : true;
+    char nm[CG_NAME], e[1024], x[CG_NAME], wr[CG_NAME], sg[CG_NAME], hi[CG_NAME], lo[CG_NAME];
+    snprintf(nm, sizeof nm, "%s_x", pfx);
+    if (xw > vw)
+        snprintf(e, sizeof e, "{{%d{%s[%d]}}, %s}", xw - vw, v, vw - 1, v);
     else
-        cg_printf(b, "%swire [%d:0] %s_s = {1'b0, %s};\n", in, w - 1, pfx, src);
-    int d = sfrac - fxp_frac_bits(dst);
-    char v[96];
-    int vw;
-    snprintf(v, sizeof v, "%s_v", pfx);
+        snprintf(e, sizeof e, "%s", v);
+    cg_bind(b, in, xw, nm, e, x, sizeof x);
+    snprintf(nm, sizeof nm, "%s_wr", pfx);
+    if (xw > w)
+        snprintf(e, sizeof e, "%s[%d:0]", x, w - 1);
+    else
+        snprintf(e, sizeof e, "%s", x);
+    cg_bind(b, in, w, nm, e, wr, sizeof wr);
+    snprintf(nm, sizeof nm, "%s_sg", pfx);
+    snprintf(e, sizeof e, "%s[%d]", v, vw - 1);
+    cg_bind(b, in, 0, nm, e, sg, sizeof sg);
+    snprintf(hi, sizeof hi, "1'b0");
+    if (hi_pos) {
+        snprintf(nm, sizeof nm, "%s_hi", pfx);
+        snprintf(e, sizeof e, "~%s & (|%s[%d:%d])", sg, v, vw - 2, s ? w - 1 : w);
+        cg_bind(b, in, 0, nm, e, hi, sizeof hi);
+    }
+    snprintf(lo, sizeof lo, "%s", lo_pos && !s ? sg : "1'b0");
+    if (lo_pos && s) {
+        snprintf(nm, sizeof nm, "%s_lo", pfx);
+        snprintf(e, sizeof e, "%s & ~(&%s[%d:%d])", sg, v, vw - 2, w - 1);
+        cg_bind(b, in, 0, nm, e, lo, sizeof lo);
+    }
+    ovf_expr(e, sizeof e, dst, wr, hi, lo, sg);
+    cg_bind(b, in, w, out, e, res, len);
+}
+
+/* Rounding step of emit_quant for d > 0 dropped bits: the sign-extended
+** value ev (ew bits) shifted right by d and rounded as dst->qmode says,
+** into a new identifier v (width *vw). */
+static void emit_round(cg_buf *b, const char *in, const char *pfx, const char *ev, int ew, int d,
+                       const fxp_fmt *dst, char *v, size_t len, int *vw)
+{
+    char nm[CG_NAME], e[768];
+    const char *ie = inc_expr(dst->qmode);
+    snprintf(nm, sizeof nm, "%s_v", pfx);
+    *vw = ew - d;
+    if (!ie) {
+        snprintf(e, sizeof e, "%s[%d:%d]", ev, ew - 1, d);
+        cg_bind(b, in, *vw, nm, e, v, len);
+        return;
+    }
+    char inc[256];
+    subst_inc(inc, sizeof inc, ie, pfx);
+    *vw = ew - d + 1;
+    cg_printf(b, "%swire %s_neg = %s[%d];\n", in, pfx, ev, ew - 1);
+    cg_printf(b, "%swire %s_qb = %s[%d];\n", in, pfx, ev, d - 1);
+    cg_printf(b, "%swire %s_odd = %s[%d];\n", in, pfx, ev, d);
+    if (d >= 2)
+        cg_printf(b, "%swire %s_r = |%s[%d:0];\n", in, pfx, ev, d - 2);
+    else
+        cg_printf(b, "%swire %s_r = 1'b0;\n", in, pfx);
+    snprintf(e, sizeof e, "{%s[%d], %s[%d:%d]} + {%d'h0, %s}", ev, ew - 1, ev, ew - 1, d,
+             *vw - 1, inc);
+    cg_bind(b, in, *vw, nm, e, v, len);
+}
+
+/* fxp_quantize(src, sfrac, dst) with a constant shift: `src` is sw bits,
+** signed or not; the result is wire `out` (dst->width bits) or an existing
+** net when every step is the identity; its name goes to res. */
+static void emit_quant(cg_buf *b, const char *in, const char *pfx, const char *src, int sw,
+                       bool ssigned, int sfrac, const fxp_fmt *dst, const char *out, char *res,
+                       size_t len)
+{
+    int w = sw + !ssigned, d = sfrac - fxp_frac_bits(dst), vw;
+    char nm[CG_NAME], e[256], sv[CG_NAME], v[CG_NAME];
+    snprintf(nm, sizeof nm, "%s_s", pfx);
+    if (ssigned)
+        snprintf(e, sizeof e, "%s", src);
+    else
+        snprintf(e, sizeof e, "{1'b0, %s}", src);
+    cg_bind(b, in, w, nm, e, sv, sizeof sv);
     if (d <= 0) {
         vw = w - d;
+        snprintf(nm, sizeof nm, "%s_v", pfx);
         if (d < 0)
-            cg_printf(b, "%swire [%d:0] %s = {%s_s, %d'h0};\n", in, vw - 1, v, pfx, -d);
+            snprintf(e, sizeof e, "{%s, %d'h0}", sv, -d);
         else
-            cg_printf(b, "%swire [%d:0] %s = %s_s;\n", in, vw - 1, v, pfx);
+            snprintf(e, sizeof e, "%s", sv);
+        cg_bind(b, in, vw, nm, e, v, sizeof v);
     } else {
         int ew = w > d + 2 ? w : d + 2;
+        char ev[CG_NAME];
+        snprintf(nm, sizeof nm, "%s_e", pfx);
         if (ew > w)
-            cg_printf(b, "%swire [%d:0] %s_e = {{%d{%s_s[%d]}}, %s_s};\n", in, ew - 1, pfx,
-                      ew - w, pfx, w - 1, pfx);
+            snprintf(e, sizeof e, "{{%d{%s[%d]}}, %s}", ew - w, sv, w - 1, sv);
         else
-            cg_printf(b, "%swire [%d:0] %s_e = %s_s;\n", in, ew - 1, pfx, pfx);
-        int bw = ew - d;
-        const char *ie = inc_expr(dst->qmode);
-        if (!ie) {
-            vw = bw;
-            cg_printf(b, "%swire [%d:0] %s = %s_e[%d:%d];\n", in, vw - 1, v, pfx, ew - 1, d);
-        } else {
-            char e[256];
-            subst_inc(e, sizeof e, ie, pfx);
-            vw = bw + 1;
-            cg_printf(b, "%swire %s_neg = %s_e[%d];\n", in, pfx, pfx, ew - 1);
-            cg_printf(b, "%swire %s_qb = %s_e[%d];\n", in, pfx, pfx, d - 1);
-            cg_printf(b, "%swire %s_odd = %s_e[%d];\n", in, pfx, pfx, d);
-            if (d >= 2)
-                cg_printf(b, "%swire %s_r = |%s_e[%d:0];\n", in, pfx, pfx, d - 2);
-            else
-                cg_printf(b, "%swire %s_r = 1'b0;\n", in, pfx);
-            cg_printf(b, "%swire [%d:0] %s = {%s_e[%d], %s_e[%d:%d]} + {%d'h0, %s};\n", in,
-                      vw - 1, v, pfx, ew - 1, pfx, ew - 1, d, vw - 1, e);
-        }
+            snprintf(e, sizeof e, "%s", sv);
+        cg_bind(b, in, ew, nm, e, ev, sizeof ev);
+        emit_round(b, in, pfx, ev, ew, d, dst, v, sizeof v, &vw);
     }
-    emit_ovf(b, in, pfx, v, vw, dst, out);
+    emit_ovf(b, in, pfx, v, vw, dst, out, res, len);
 }
 
 /* ---- converter ---------------------------------------------------------- */
 
 static const char *T(const cg_plan *p) { return p->o.top; }
 
-/* "    input  wire [w-1:0] x0, x1, ...,\n" in lines of 8 names; `last` ends
-** the port list (no trailing comma). */
+/* "    <dir> [w-1:0] x0, x1, ...,\n" in lines of 8 names; `last` ends the
+** port list (no trailing comma). */
 static void port_list(cg_buf *b, const char *dir, int w, const char *pfx, int n, bool last)
 {
-    for (int i = 0; i < n; i += 8) {
-        cg_printf(b, "    %s [%d:0] ", dir, w - 1);
-        for (int k = i; k < n && k < i + 8; k++)
-            cg_printf(b, "%s%d%s", pfx, k, k + 1 < n && k + 1 < i + 8 ? ", " : "");
-        cg_printf(b, "%s\n", i + 8 >= n && last ? "" : ",");
-    }
+    char head[80];
+    snprintf(head, sizeof head, "    %s [%d:0] ", dir, w - 1);
+    cg_name_list(b, head, pfx, n, ",\n", last ? "\n" : ",\n");
 }
 
-/* Converter output i: a wire, or a register with conv_reg[1]. */
+/* Converter output i: val, through a register with conv_reg[1]. */
 static void conv_out(const cg_plan *p, cg_buf *b, int i, const char *val)
 {
-    if (p->conv_reg[1])
-        cg_printf(b, "    reg  [%d:0] xreg%d;\n    always @(posedge clk) xreg%d <= %s;\n"
-                     "    assign x%d = xreg%d;\n", p->m->in.fmt.width - 1, i, i, val, i, i);
+    char nm[32], res[CG_NAME];
+    snprintf(nm, sizeof nm, "xreg%d", i);
+    cg_node(b, "    ", p->conv_reg[1], p->m->in.fmt.width, nm, val, res, sizeof res);
+    cg_printf(b, "    assign x%d = %s;\n", i, res);
+}
+
+/* Sum of the charges (adder tree), with conv_reg[0] registered together
+** with the charges; MSB priority encoder.  Names of the (registered) sum
+** and charges go to sum / qr. */
+static void conv_sum(const cg_plan *p, cg_buf *b, char *sum, char *qr)
+{
+    int n = p->m->in.n_cells, cb = p->m->in.charge_bits, sw = p->sum_w, mw = p->msb_w;
+    char (*nm)[CG_NAME] = malloc((size_t)n * sizeof *nm);
+    if (!nm) {
+        b->oom = true;
+        snprintf(sum, CG_NAME, "sum");
+        snprintf(qr, CG_NAME, "q");
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        cg_printf(b, "    wire [%d:0] s0_%d = {%d'h0, q[%d +: %d]};\n", sw - 1, i,
+                  sw - cb > 0 ? sw - cb : 1, i * cb, cb);
+        snprintf(nm[i], CG_NAME, "s0_%d", i);
+    }
+    cg_adder_tree(b, "    ", "s", sw, nm, n, -1, NULL);
+    cg_node(b, "    ", p->conv_reg[0], sw, "sum", nm[0], sum, CG_NAME);
+    cg_node(b, "    ", p->conv_reg[0], n * cb, "q_r", "q", qr, CG_NAME);
+    free(nm);
+    cg_printf(b, "    // msb = floor(log2(sum)), 0 when sum == 0\n");
+    cg_printf(b, "    reg  [%d:0] msb;\n    integer i;\n    always @* begin\n"
+                 "        msb = %d'd0;\n        for (i = 0; i < %d; i = i + 1)\n"
+                 "            if (%s[i]) msb = i[%d:0];\n    end\n", mw - 1, mw, sw, sum, mw - 1);
+}
+
+/* Module-sum float code c_code from the sum and its MSB. */
+static void conv_code(const cg_plan *p, cg_buf *b, const char *sum)
+{
+    const mdl_input *mi = &p->m->in;
+    int sw = p->sum_w, mw = p->msb_w, M = mi->sum_mant_bits, E = mi->sum_exp_bits;
+    int cw = p->code_w, ew = mw + 1 > E ? mw + 1 : E;
+    cg_printf(b, "    // module sum float: exact below 2^%d, else e = msb - %d, the %d bits\n"
+                 "    // under the leading one (truncated), all ones on exponent overflow\n", M, M - 1, M);
+    cg_lint_off(b, "    ", "UNUSED");
+    if (sw <= M) {
+        cg_printf(b, "    wire [%d:0] c_code = {%d'h0, %s};\n", cw - 1, cw - sw, sum);
+        cg_lint_on(b, "    ", "UNUSED");
+        return;
+    }
+    cg_printf(b, "    wire c_small = ~|%s[%d:%d];\n", sum, sw - 1, M);
+    cg_printf(b, "    wire [%d:0] c_e = {%d'h0, msb} - %d'd%d;\n", ew - 1, ew - mw, ew, M - 1);
+    cg_printf(b, "    wire [%d:0] c_sh = %s >> (msb - %d'd%d);\n", sw - 1, sum, mw, M);
+    if ((1LL << E) <= (long long)(sw - M))
+        cg_printf(b, "    wire c_sat = c_e >= %d'd%lld;\n", ew, 1LL << E);
     else
-        cg_printf(b, "    assign x%d = %s;\n", i, val);
+        cg_printf(b, "    wire c_sat = 1'b0;\n");
+    if (E > 0) {
+        cg_printf(b, "    wire [%d:0] c_small_code = {%d'h0, %s[%d:0]};\n", cw - 1, E, sum, M - 1);
+        cg_printf(b, "    wire [%d:0] c_code = c_small ? c_small_code : c_sat ? {%d{1'b1}} : {c_e[%d:0], c_sh[%d:0]};\n",
+                  cw - 1, cw, E - 1, M - 1);
+    } else {
+        cg_printf(b, "    wire [%d:0] c_small_code = %s[%d:0];\n", cw - 1, sum, M - 1);
+        cg_printf(b, "    wire [%d:0] c_code = c_small ? c_small_code : {%d{1'b1}};\n", cw - 1, cw);
+    }
+    cg_lint_on(b, "    ", "UNUSED");
+}
+
+/* Normalized input i = quantize(q[i] * 2^(F - msb)): the charge shifted
+** right by msb + N (shamt, stmask declared by the caller), rounded, and
+** through the overflow step; the result's name goes to res. */
+static void conv_norm_one(const cg_plan *p, cg_buf *b, int i, const char *qr, char *res)
+{
+    const mdl_input *mi = &p->m->in;
+    const fxp_fmt *f = &mi->fmt;
+    int cb = mi->charge_bits, F = fxp_frac_bits(f), P = F > 0 ? F : 0, qw = cb + P + 1;
+    const char *ie = inc_expr(f->qmode);
+    char pfx[32], v[48], out[32];
+    snprintf(pfx, sizeof pfx, "x%d", i);
+    snprintf(v, sizeof v, "x%d_v", i);
+    snprintf(out, sizeof out, "x%d_q", i);
+    if (P > 0)
+        cg_printf(b, "    wire [%d:0] x%d_e = {%s[%d +: %d], %d'h0, 1'b0};\n", qw - 1, i, qr, i * cb, cb, P);
+    else
+        cg_printf(b, "    wire [%d:0] x%d_e = {%s[%d +: %d], 1'b0};\n", qw - 1, i, qr, i * cb, cb);
+    cg_printf(b, "    wire [%d:0] x%d_sh = x%d_e >> shamt;\n", qw - 1, i, i);
+    if (ie) {
+        char e[256];
+        subst_inc(e, sizeof e, ie, pfx);
+        cg_printf(b, "    wire x%d_neg = 1'b0;\n    wire x%d_qb = x%d_sh[0];\n"
+                     "    wire x%d_odd = x%d_sh[1];\n    wire x%d_r = |(x%d_e & stmask);\n",
+                  i, i, i, i, i, i, i);
+        cg_printf(b, "    wire [%d:0] %s = {2'b00, x%d_sh[%d:1]} + {%d'h0, %s};\n", qw, v, i,
+                  qw - 1, qw, e);
+    } else
+        cg_printf(b, "    wire [%d:0] %s = {2'b00, x%d_sh[%d:1]};\n", qw, v, i, qw - 1);
+    emit_ovf(b, "    ", pfx, v, qw + 1, f, out, res, CG_NAME);
+}
+
+/* The converter's outputs x[i]: quantize(q[i]) without normalization,
+** else quantize(q[i] / 2^msb) (conv_norm_one). */
+static void conv_inputs(const cg_plan *p, cg_buf *b, const char *qr)
+{
+    const mdl_input *mi = &p->m->in;
+    const fxp_fmt *f = &mi->fmt;
+    int n = mi->n_cells, cb = mi->charge_bits, mw = p->msb_w, F = fxp_frac_bits(f);
+    char res[CG_NAME];
+    if (mi->norm == MDL_NORM_NONE) {
+        cg_printf(b, "    // no normalization: x[i] = quantize(q[i] * 2^-%d)\n", mi->charge_frac);
+        cg_lint_off(b, "    ", "UNUSED");
+        for (int i = 0; i < n; i++) {
+            char pfx[32], src[2 * CG_NAME], out[32];
+            snprintf(pfx, sizeof pfx, "x%d", i);
+            snprintf(src, sizeof src, "%s[%d +: %d]", qr, i * cb, cb);
+            snprintf(out, sizeof out, "x%d_q", i);
+            emit_quant(b, "    ", pfx, src, cb, false, mi->charge_frac, f, out, res, sizeof res);
+            conv_out(p, b, i, res);
+        }
+        cg_lint_on(b, "    ", "UNUSED");
+        return;
+    }
+    /* raw = q * 2^(F - msb): q << P shifted right by msb + N */
+    int P = F > 0 ? F : 0, N = F < 0 ? -F : 0, qw = cb + P + 1, shw = mw + 1;
+    while ((1LL << shw) <= (long long)((1LL << mw) + N))
+        shw++;
+    cg_printf(b, "    // x[i] = quantize(q[i] * 2^(%d - msb)): shift right by msb + %d\n", F, N);
+    cg_printf(b, "    wire [%d:0] shamt = {%d'h0, msb} + %d'd%d;\n", shw - 1, shw - mw, shw, N);
+    if (inc_expr(f->qmode))
+        cg_printf(b, "    wire [%d:0] stmask = (({{%d{1'b0}}, 1'b1} << shamt) - %d'd1) & ~%d'd1;\n",
+                  qw - 1, qw - 1, qw, qw);
+    cg_lint_off(b, "    ", "UNUSED");
+    for (int i = 0; i < n; i++) {
+        conv_norm_one(p, b, i, qr, res);
+        conv_out(p, b, i, res);
+    }
+    cg_lint_on(b, "    ", "UNUSED");
 }
 
 static void emit_converter(const cg_plan *p, cg_buf *b)
 {
     const mdl_input *mi = &p->m->in;
-    int n = mi->n_cells, cb = mi->charge_bits, sw = p->sum_w, mw = p->msb_w;
-    int M = mi->sum_mant_bits, E = mi->sum_exp_bits, cw = p->code_w;
-    const fxp_fmt *f = &mi->fmt;
-    int xw = f->width;
+    int n = mi->n_cells, cb = mi->charge_bits, cw = p->code_w;
     bool clk = p->conv_reg[0] || p->conv_reg[1];
+    char sum[CG_NAME], qr[CG_NAME], res[CG_NAME];
     cg_printf(b, "// Converter: sum of the charges, its MSB, the normalized inputs\n"
                  "// x[i] = quantize(q[i] / 2^msb, %s) and the module sum as a\n"
-                 "// %dE%dM float.%s\n", "input format", E, M,
+                 "// %dE%dM float.%s\n", "input format", mi->sum_exp_bits, mi->sum_mant_bits,
               clk ? " Registers: see the `_r` signals." : "");
     cg_printf(b, "module %s_conv (\n", T(p));
     if (clk)
         cg_printf(b, "    input  wire clk,\n");
     cg_printf(b, "    input  wire [%d:0] q,        // %d charges x %d bits, cell i at [%d*i +: %d]\n",
               n * cb - 1, n, cb, cb, cb);
-    port_list(b, "output wire", xw, "x", n, false);
-    cg_printf(b, "    output wire [%d:0] sum_code  // module sum, exponent << %d | mantissa\n);\n", cw - 1, M);
-    /* sum tree */
-    int cnt = n, lev = 0;
-    for (int i = 0; i < n; i++)
-        cg_printf(b, "    wire [%d:0] s0_%d = {%d'h0, q[%d +: %d]};\n", sw - 1, i,
-                  sw - cb > 0 ? sw - cb : 1, i * cb, cb);
-    while (cnt > 1) {
-        int nx = (cnt + 1) / 2;
-        for (int i = 0; i < nx; i++) {
-            if (2 * i + 1 < cnt)
-                cg_printf(b, "    wire [%d:0] s%d_%d = s%d_%d + s%d_%d;\n", sw - 1, lev + 1, i,
-                          lev, 2 * i, lev, 2 * i + 1);
-            else
-                cg_printf(b, "    wire [%d:0] s%d_%d = s%d_%d;\n", sw - 1, lev + 1, i, lev, 2 * i);
-        }
-        cnt = nx;
-        lev++;
-    }
-    if (p->conv_reg[0]) {
-        cg_printf(b, "    reg  [%d:0] sum;\n    reg  [%d:0] q_r;\n", sw - 1, n * cb - 1);
-        cg_printf(b, "    always @(posedge clk) begin\n        sum <= s%d_0;\n        q_r <= q;\n    end\n", lev);
-    } else {
-        cg_printf(b, "    wire [%d:0] sum = s%d_0;\n    wire [%d:0] q_r = q;\n", sw - 1, lev, n * cb - 1);
-    }
-    /* MSB: priority encoder */
-    cg_printf(b, "    // msb = floor(log2(sum)), 0 when sum == 0\n");
-    cg_printf(b, "    reg  [%d:0] msb;\n    integer i;\n    always @* begin\n"
-                 "        msb = %d'd0;\n        for (i = 0; i < %d; i = i + 1)\n"
-                 "            if (sum[i]) msb = i[%d:0];\n    end\n", mw - 1, mw, sw, mw - 1);
-    /* module-sum float */
-    int ew = mw + 1 > E ? mw + 1 : E;
-    cg_printf(b, "    // module sum float: exact below 2^%d, else e = msb - %d, the %d bits\n"
-                 "    // under the leading one (truncated), all ones on exponent overflow\n", M, M - 1, M);
-    cg_printf(b, "    /* verilator lint_off UNUSED */\n");
-    if (sw > M) {
-        cg_printf(b, "    wire c_small = ~|sum[%d:%d];\n", sw - 1, M);
-        cg_printf(b, "    wire [%d:0] c_e = {%d'h0, msb} - %d'd%d;\n", ew - 1, ew - mw, ew, M - 1);
-        cg_printf(b, "    wire [%d:0] c_sh = sum >> (msb - %d'd%d);\n", sw - 1, mw, M);
-        if ((1LL << E) <= (long long)(sw - M))
-            cg_printf(b, "    wire c_sat = c_e >= %d'd%lld;\n", ew, 1LL << E);
-        else
-            cg_printf(b, "    wire c_sat = 1'b0;\n");
-        if (E > 0)
-            cg_printf(b, "    wire [%d:0] c_small_code = {%d'h0, sum[%d:0]};\n", cw - 1, E, M - 1);
-        else
-            cg_printf(b, "    wire [%d:0] c_small_code = sum[%d:0];\n", cw - 1, M - 1);
-        if (E > 0)
-            cg_printf(b, "    wire [%d:0] c_code = c_small ? c_small_code : c_sat ? {%d{1'b1}} : {c_e[%d:0], c_sh[%d:0]};\n",
-                      cw - 1, cw, E - 1, M - 1);
-        else
-            cg_printf(b, "    wire [%d:0] c_code = c_small ? c_small_code : {%d{1'b1}};\n", cw - 1, cw);
-    } else {
-        cg_printf(b, "    wire [%d:0] c_code = {%d'h0, sum};\n", cw - 1, cw - sw);
-    }
-    cg_printf(b, "    /* verilator lint_on UNUSED */\n");
-    /* normalized inputs */
-    int F = fxp_frac_bits(f);
-    if (mi->norm == MDL_NORM_NONE) {
-        cg_printf(b, "    // no normalization: x[i] = quantize(q[i] * 2^-%d)\n    /* verilator lint_off UNUSED */\n",
-                  mi->charge_frac);
-        for (int i = 0; i < n; i++) {
-            char pfx[32], src[64], out[32];
-            snprintf(pfx, sizeof pfx, "x%d", i);
-            snprintf(src, sizeof src, "q_r[%d +: %d]", i * cb, cb);
-            snprintf(out, sizeof out, "x%d_q", i);
-            emit_quant(b, "    ", pfx, src, cb, false, mi->charge_frac, f, out);
-            conv_out(p, b, i, out);
-        }
-        cg_printf(b, "    /* verilator lint_on UNUSED */\n");
-    } else {
-        /* raw = q * 2^(F - msb): q << P shifted right by msb + N */
-        int P = F > 0 ? F : 0, N = F < 0 ? -F : 0;
-        int qw = cb + P + 1;                 /* {q, P zeros, guard} */
-        int shw = mw + 1;
-        while ((1LL << shw) <= (long long)((1LL << mw) + N))
-            shw++;
-        const char *ie = inc_expr(f->qmode);
-        cg_printf(b, "    // x[i] = quantize(q[i] * 2^(%d - msb)): shift right by msb + %d\n", F, N);
-        cg_printf(b, "    wire [%d:0] shamt = {%d'h0, msb} + %d'd%d;\n", shw - 1, shw - mw, shw, N);
-        if (ie)
-            cg_printf(b, "    wire [%d:0] stmask = (({{%d{1'b0}}, 1'b1} << shamt) - %d'd1) & ~%d'd1;\n",
-                      qw - 1, qw - 1, qw, qw);
-        cg_printf(b, "    /* verilator lint_off UNUSED */\n");
-        for (int i = 0; i < n; i++) {
-            char pfx[32], v[48], out[32];
-            snprintf(pfx, sizeof pfx, "x%d", i);
-            snprintf(v, sizeof v, "x%d_v", i);
-            snprintf(out, sizeof out, "x%d_q", i);
-            if (P > 0)
-                cg_printf(b, "    wire [%d:0] x%d_e = {q_r[%d +: %d], %d'h0, 1'b0};\n", qw - 1, i, i * cb, cb, P);
-            else
-                cg_printf(b, "    wire [%d:0] x%d_e = {q_r[%d +: %d], 1'b0};\n", qw - 1, i, i * cb, cb);
-            cg_printf(b, "    wire [%d:0] x%d_sh = x%d_e >> shamt;\n", qw - 1, i, i);
-            if (ie) {
-                char e[256];
-                subst_inc(e, sizeof e, ie, pfx);
-                cg_printf(b, "    wire x%d_neg = 1'b0;\n    wire x%d_qb = x%d_sh[0];\n"
-                             "    wire x%d_odd = x%d_sh[1];\n    wire x%d_r = |(x%d_e & stmask);\n",
-                          i, i, i, i, i, i, i);
-                cg_printf(b, "    wire [%d:0] %s = {2'b00, x%d_sh[%d:1]} + {%d'h0, %s};\n", qw, v, i,
-                          qw - 1, qw, e);
-            } else
-                cg_printf(b, "    wire [%d:0] %s = {2'b00, x%d_sh[%d:1]};\n", qw, v, i, qw - 1);
-            emit_ovf(b, "    ", pfx, v, qw + 1, f, out);
-            conv_out(p, b, i, out);
-        }
-        cg_printf(b, "    /* verilator lint_on UNUSED */\n");
-    }
-    if (p->conv_reg[1]) {
-        cg_printf(b, "    reg  [%d:0] code_r;\n    always @(posedge clk) code_r <= c_code;\n"
-                     "    assign sum_code = code_r;\n", cw - 1);
-    } else
-        cg_printf(b, "    assign sum_code = c_code;\n");
-    cg_printf(b, "endmodule\n\n");
+    port_list(b, "output wire", mi->fmt.width, "x", n, false);
+    cg_printf(b, "    output wire [%d:0] sum_code  // module sum, exponent << %d | mantissa\n);\n",
+              cw - 1, mi->sum_mant_bits);
+    conv_sum(p, b, sum, qr);
+    conv_code(p, b, sum);
+    conv_inputs(p, b, qr);
+    cg_node(b, "    ", p->conv_reg[1], cw, "code_r", "c_code", res, sizeof res);
+    cg_printf(b, "    assign sum_code = %s;\nendmodule\n\n", res);
 }
 
 /* ---- neurons and layers ------------------------------------------------- */
 
-/* Distinct tap counts of a layer's neurons, ascending. */
+/* Distinct tap counts of a layer's neurons, ascending, into ks (room for
+** lp->n_out entries); returns how many. */
 static int tap_counts(const cg_lplan *lp, int *ks)
 {
     int n = 0;
@@ -364,16 +421,13 @@ static int tap_counts(const cg_lplan *lp, int *ks)
     return n;
 }
 
-static void emit_neuron(const cg_plan *p, int li, int K, cg_buf *b)
+/* Header and ports of the neuron module with K live taps. */
+static void neuron_ports(const cg_plan *p, int li, int K, const char *id, cg_buf *b)
 {
     const mdl_layer *l = &p->m->layers[li];
     const cg_lplan *lp = &p->lp[li];
-    const fxp_fmt *fi = &p->t[li].fmt;
     bool cst = p->o.weights == CG_WEIGHTS_CONST;
-    int wx = fi->width, ww = l->w_fmt.width, wb = l->b_fmt.width, wo = l->out_fmt.width;
-    int pw = lp->prod_w, aw = lp->acc_w;
-    char id[80];
-    cg_layer_ident(p, li, id, sizeof id);
+    int ww = l->w_fmt.width, wb = l->b_fmt.width;
     cg_printf(b, "// Neuron of %s with %d live taps: acc = sum x*w + (b << %d), %s, quantize.\n",
               id, K, lp->bias_shift, mdl_act_name(l->act));
     cg_printf(b, "module %s_%s_k%d", T(p), id, K);
@@ -385,14 +439,46 @@ static void emit_neuron(const cg_plan *p, int li, int K, cg_buf *b)
     cg_printf(b, " (\n");
     if (lp->n_regs)
         cg_printf(b, "    input  wire clk,\n");
-    port_list(b, "input  wire", wx, "x", K, false);
+    port_list(b, "input  wire", p->t[li].fmt.width, "x", K, false);
     if (!cst) {
         port_list(b, "input  wire", ww, "w", K, false);
         cg_printf(b, "    input  wire [%d:0] b,\n", wb - 1);
     }
-    cg_printf(b, "    output wire [%d:0] y\n);\n", wo - 1);
-    const char *B = cst ? "B" : "b";
-    /* leaves: products and the aligned bias */
+    cg_printf(b, "    output wire [%d:0] y\n);\n", l->out_fmt.width - 1);
+}
+
+/* The aligned bias term of the accumulator, into bl. */
+static void bias_term(const cg_plan *p, int li, char *bl, size_t len)
+{
+    const mdl_layer *l = &p->m->layers[li];
+    const cg_lplan *lp = &p->lp[li];
+    const char *B = p->o.weights == CG_WEIGHTS_CONST ? "B" : "b";
+    int wb = l->b_fmt.width, bsh = lp->bias_shift, bext = lp->acc_w - wb - bsh;
+    char bs[40];
+    if (l->b_fmt.is_signed)
+        snprintf(bs, sizeof bs, "%s[%d]", B, wb - 1);
+    else
+        snprintf(bs, sizeof bs, "1'b0");
+    if (bext > 0 && bsh)
+        snprintf(bl, len, "{{%d{%s}}, %s, %d'h0}", bext, bs, B, bsh);
+    else if (bext > 0)
+        snprintf(bl, len, "{{%d{%s}}, %s}", bext, bs, B);
+    else if (bsh)
+        snprintf(bl, len, "{%s, %d'h0}", B, bsh);
+    else
+        snprintf(bl, len, "%s", B);
+}
+
+/* The K products and the bias as adder-tree leaves a0_0 .. a0_K (registered
+** with reg[0]); their names go to nm[0..K]. */
+static void neuron_leaves(const cg_plan *p, int li, int K, cg_buf *b, char (*nm)[CG_NAME])
+{
+    const mdl_layer *l = &p->m->layers[li];
+    const cg_lplan *lp = &p->lp[li];
+    const fxp_fmt *fi = &p->t[li].fmt;
+    bool cst = p->o.weights == CG_WEIGHTS_CONST;
+    int wx = fi->width, ww = l->w_fmt.width, pw = lp->prod_w, aw = lp->acc_w;
+    char e[CG_NAME * 2], name[CG_NAME];
     for (int k = 0; k < K; k++) {
         if (fi->is_signed)
             cg_printf(b, "    wire [%d:0] xs%d = {{%d{x%d[%d]}}, x%d};\n", pw - 1, k, pw - wx, k, wx - 1, k);
@@ -409,77 +495,169 @@ static void emit_neuron(const cg_plan *p, int li, int K, cg_buf *b)
         else
             cg_printf(b, "    wire [%d:0] ws%d = {%d'h0, %s};\n", pw - 1, k, pw - ww, wk);
         cg_printf(b, "    wire [%d:0] pr%d = xs%d * ws%d;\n", pw - 1, k, k, k);
-    }
-    int bsh = lp->bias_shift, bext = aw - wb - bsh;
-    char bl[160], bs[40];
-    if (l->b_fmt.is_signed)
-        snprintf(bs, sizeof bs, "%s[%d]", B, wb - 1);
-    else
-        snprintf(bs, sizeof bs, "1'b0");
-    if (bext > 0 && bsh)
-        snprintf(bl, sizeof bl, "{{%d{%s}}, %s, %d'h0}", bext, bs, B, bsh);
-    else if (bext > 0)
-        snprintf(bl, sizeof bl, "{{%d{%s}}, %s}", bext, bs, B);
-    else if (bsh)
-        snprintf(bl, sizeof bl, "{%s, %d'h0}", B, bsh);
-    else
-        snprintf(bl, sizeof bl, "%s", B);
-    /* level 0 nodes */
-    int cnt = K + 1;
-    const char *kw0 = lp->reg[0] ? "reg " : "wire";
-    for (int k = 0; k < K; k++) {
-        if (lp->reg[0])
-            cg_printf(b, "    reg  [%d:0] a0_%d;\n    always @(posedge clk) a0_%d <= {{%d{pr%d[%d]}}, pr%d};\n",
-                      aw - 1, k, k, aw - pw, k, pw - 1, k);
-        else if (aw > pw)
-            cg_printf(b, "    %s [%d:0] a0_%d = {{%d{pr%d[%d]}}, pr%d};\n", kw0, aw - 1, k, aw - pw, k, pw - 1, k);
+        if (aw > pw)
+            snprintf(e, sizeof e, "{{%d{pr%d[%d]}}, pr%d}", aw - pw, k, pw - 1, k);
         else
-            cg_printf(b, "    %s [%d:0] a0_%d = pr%d;\n", kw0, aw - 1, k, k);
+            snprintf(e, sizeof e, "pr%d", k);
+        snprintf(name, sizeof name, "a0_%d", k);
+        cg_node(b, "    ", lp->reg[0], aw, name, e, nm[k], CG_NAME);
     }
-    if (lp->reg[0])
-        cg_printf(b, "    reg  [%d:0] a0_%d;\n    always @(posedge clk) a0_%d <= %s;\n", aw - 1, K, K, bl);
-    else
-        cg_printf(b, "    wire [%d:0] a0_%d = %s;\n", aw - 1, K, bl);
-    for (int t = 1; t <= lp->levels; t++) {
-        int nx = (cnt + 1) / 2;
-        for (int i = 0; i < nx; i++) {
-            char e[96];
-            if (2 * i + 1 < cnt)
-                snprintf(e, sizeof e, "a%d_%d + a%d_%d", t - 1, 2 * i, t - 1, 2 * i + 1);
-            else
-                snprintf(e, sizeof e, "a%d_%d", t - 1, 2 * i);
-            if (lp->reg[t])
-                cg_printf(b, "    reg  [%d:0] a%d_%d;\n    always @(posedge clk) a%d_%d <= %s;\n",
-                          aw - 1, t, i, t, i, e);
-            else
-                cg_printf(b, "    wire [%d:0] a%d_%d = %s;\n", aw - 1, t, i, e);
-        }
-        cnt = nx;
-    }
-    cg_printf(b, "    wire [%d:0] acc = a%d_0;\n", aw - 1, lp->levels);
-    /* accumulator format, activation, output format */
-    cg_printf(b, "    /* verilator lint_off UNUSED */\n");
-    const char *cur = "acc";
-    int cw = aw, cf = lp->acc_frac;
+    bias_term(p, li, e, sizeof e);
+    snprintf(name, sizeof name, "a0_%d", K);
+    cg_node(b, "    ", lp->reg[0], aw, name, e, nm[K], CG_NAME);
+}
+
+/* Accumulator format, activation and output quantization of acc; the
+** output y, registered with reg[levels + 1].  Opened by the caller with an
+** UNUSED waiver (bits the quantizers drop), closed here. */
+static void neuron_output(const cg_plan *p, int li, const char *acc, cg_buf *b)
+{
+    const mdl_layer *l = &p->m->layers[li];
+    const cg_lplan *lp = &p->lp[li];
+    int cw = lp->acc_w, cf = lp->acc_frac;
     bool csg = true;
+    char cur[CG_NAME], res[CG_NAME];
+    snprintf(cur, sizeof cur, "%s", acc);
     if (l->has_acc_fmt) {
-        emit_quant(b, "    ", "qa", "acc", aw, true, lp->acc_frac, &l->acc_fmt, "acc_q");
-        cur = "acc_q";
+        emit_quant(b, "    ", "qa", acc, cw, true, cf, &l->acc_fmt, "acc_q", cur, sizeof cur);
         cw = l->acc_fmt.width;
         cf = fxp_frac_bits(&l->acc_fmt);
         csg = l->acc_fmt.is_signed;
     }
     if (l->act == MDL_ACT_RELU && csg) {
         cg_printf(b, "    wire [%d:0] act = %s[%d] ? %d'h0 : %s;   // ReLU\n", cw - 1, cur, cw - 1, cw, cur);
-        cur = "act";
+        snprintf(cur, sizeof cur, "act");
     }
-    emit_quant(b, "    ", "qo", cur, cw, csg, cf, &l->out_fmt, "yq");
-    cg_printf(b, "    /* verilator lint_on UNUSED */\n");
-    if (lp->reg[lp->levels + 1])
-        cg_printf(b, "    reg  [%d:0] y_r;\n    always @(posedge clk) y_r <= yq;\n    assign y = y_r;\n", wo - 1);
-    else
-        cg_printf(b, "    assign y = yq;\n");
-    cg_printf(b, "endmodule\n\n");
+    emit_quant(b, "    ", "qo", cur, cw, csg, cf, &l->out_fmt, "yq", res, sizeof res);
+    cg_lint_on(b, "    ", "UNUSED");
+    cg_node(b, "    ", lp->reg[lp->levels + 1], l->out_fmt.width, "y_r", res, cur, sizeof cur);
+    cg_printf(b, "    assign y = %s;\nendmodule\n\n", cur);
+}
+
+static void emit_neuron(const cg_plan *p, int li, int K, cg_buf *b)
+{
+    const cg_lplan *lp = &p->lp[li];
+    char id[80];
+    cg_layer_ident(p, li, id, sizeof id);
+    neuron_ports(p, li, K, id, b);
+    char (*nm)[CG_NAME] = malloc((size_t)(K + 1) * sizeof *nm);
+    if (!nm) {
+        b->oom = true;
+        return;
+    }
+    /* the accumulator (tree root, or the bias leaf of a neuron without
+    ** taps) has bits the quantizers drop */
+    cg_lint_off(b, "    ", "UNUSED");
+    neuron_leaves(p, li, K, b, nm);
+    cg_adder_tree(b, "    ", "a", lp->acc_w, nm, K + 1, lp->levels, lp->reg);
+    neuron_output(p, li, nm[0], b);
+    free(nm);
+}
+
+/* Which live inputs (used_x[bus]) and weights (*all_w: every weight) the
+** layer reads; unread ones get a lint waiver. */
+static void layer_usage(const cg_plan *p, int li, bool *used_x, bool *used_w, bool *all_w)
+{
+    const mdl_layer *l = &p->m->layers[li];
+    const cg_tensor *in = &p->t[li], *out = &p->t[li + 1];
+    const cg_lplan *lp = &p->lp[li];
+    *all_w = true;
+    if (l->kind == MDL_MAP) {
+        for (int i = 0; i < out->n; i++)
+            if (out->live[i])
+                used_x[in->bus[l->map[i]]] = true;
+        return;
+    }
+    if (l->kind == MDL_FLATTEN) {
+        for (int i = 0; i < in->n; i++)
+            if (in->live[i])
+                used_x[in->bus[i]] = true;
+        return;
+    }
+    for (int o = 0; o < lp->n_out; o++)
+        for (int k = 0; k < lp->nr[o].n_taps; k++) {
+            used_x[in->bus[lp->nr[o].taps[k].in]] = true;
+            used_w[lp->nr[o].taps[k].w] = true;
+        }
+    for (size_t i = 0; i < l->n_w; i++)
+        *all_w &= used_w[i];
+}
+
+/* Header comment and ports of layer li's module. */
+static void layer_ports(const cg_plan *p, int li, const char *id, const bool *used_x, bool all_w,
+                        cg_buf *b)
+{
+    const mdl_layer *l = &p->m->layers[li];
+    const cg_tensor *in = &p->t[li], *out = &p->t[li + 1];
+    bool mac = l->kind == MDL_CONV2D || l->kind == MDL_DENSE;
+    int wx = in->fmt.width;
+    cg_printf(b, "// Layer %d: %s (%s), %dx%dx%d -> %dx%dx%d; bus carries the %d live inputs\n"
+                 "// and %d live outputs (constant-zero positions are pruned).\n",
+              li, l->name, mdl_kind_name(l->kind), l->in.h, l->in.w, l->in.c, l->out.h, l->out.w,
+              l->out.c, in->n_live, out->n_live);
+    cg_printf(b, "module %s_%s (\n", T(p), id);
+    if (mac && p->lp[li].n_regs)
+        cg_printf(b, "    input  wire clk,\n");
+    for (int i = 0; i < in->n_live; i++) {
+        if (used_x[i]) {
+            cg_printf(b, "    input  wire [%d:0] x%d,\n", wx - 1, i);
+            continue;
+        }
+        cg_lint_off(b, "    ", "UNUSED");
+        cg_printf(b, "    input  wire [%d:0] x%d,   // not read\n", wx - 1, i);
+        cg_lint_on(b, "    ", "UNUSED");
+    }
+    if (mac && p->o.weights != CG_WEIGHTS_CONST) {
+        if (!all_w)
+            cg_lint_off(b, "    ", "UNUSED");
+        cg_printf(b, "    input  wire [%zu:0] w,   // kernel, image order, %d bits each\n",
+                  l->n_w * (size_t)l->w_fmt.width - 1, l->w_fmt.width);
+        if (!all_w)
+            cg_lint_on(b, "    ", "UNUSED");
+        cg_printf(b, "    input  wire [%zu:0] b,   // biases\n", l->n_b * (size_t)l->b_fmt.width - 1);
+    }
+    port_list(b, "output wire", out->fmt.width, "y", out->n_live, true);
+    cg_printf(b, ");\n");
+}
+
+/* Neuron o of layer li as an instance (weights as parameters with constant
+** weights, slices of the w/b ports otherwise). */
+static void neuron_instance(const cg_plan *p, int li, int o, const char *id, cg_buf *b)
+{
+    const mdl_layer *l = &p->m->layers[li];
+    const cg_lplan *lp = &p->lp[li];
+    const cg_neuron *nr = &lp->nr[o];
+    const int *bus = p->t[li].bus;
+    bool cst = p->o.weights == CG_WEIGHTS_CONST;
+    int K = nr->n_taps, ww = l->w_fmt.width, wb = l->b_fmt.width;
+    char v[40];
+    cg_printf(b, "    %s_%s_k%d", T(p), id, K);
+    if (cst) {
+        cg_list pl;
+        cg_list_init(&pl, b, "", ", ", "", 1 << 30);
+        cg_printf(b, " #(");
+        for (int k = K - 1; k >= 0; k--) {
+            lit(v, sizeof v, ww, (unsigned long long)l->w[nr->taps[k].w]);
+            cg_list_add(&pl, "%s%s", k == K - 1 ? ".W({" : "", v);
+        }
+        cg_printf(b, "%s", K > 0 ? "}), " : "");
+        lit(v, sizeof v, wb, (unsigned long long)l->b[nr->bias]);
+        cg_printf(b, ".B(%s))", v);
+    }
+    cg_printf(b, " n%d (", o);
+    if (lp->n_regs)
+        cg_printf(b, ".clk(clk), ");
+    cg_list cl;
+    cg_list_init(&cl, b, "\n        ", " ", "", 8);
+    for (int k = 0; k < K; k++)
+        cg_list_add(&cl, ".x%d(x%d),", k, bus[nr->taps[k].in]);
+    cl.per_line = 6;
+    cl.n = 0;
+    for (int k = 0; !cst && k < K; k++)
+        cg_list_add(&cl, ".w%d(w[%d +: %d]),", k, nr->taps[k].w * ww, ww);
+    if (!cst)
+        cg_printf(b, "\n        .b(b[%d +: %d]),", nr->bias * wb, wb);
+    cg_printf(b, " .y(y%d));\n", p->t[li + 1].bus[o]);
 }
 
 static void emit_layer(const cg_plan *p, int li, cg_buf *b)
@@ -487,122 +665,67 @@ static void emit_layer(const cg_plan *p, int li, cg_buf *b)
     const mdl_layer *l = &p->m->layers[li];
     const cg_tensor *in = &p->t[li], *out = &p->t[li + 1];
     const cg_lplan *lp = &p->lp[li];
-    bool cst = p->o.weights == CG_WEIGHTS_CONST;
-    int wx = in->fmt.width, wo = out->fmt.width;
+    bool mac = l->kind == MDL_CONV2D || l->kind == MDL_DENSE, all_w;
     char id[80];
     cg_layer_ident(p, li, id, sizeof id);
-    bool mac = l->kind == MDL_CONV2D || l->kind == MDL_DENSE;
-    if (mac) {
-        int ks[4096];
-        int nk = tap_counts(lp, ks);
-        for (int i = 0; i < nk; i++)
-            emit_neuron(p, li, ks[i], b);
-    }
-    /* which inputs / weights are read at all (unread ones get a lint waiver) */
     bool *used_x = calloc((size_t)in->n_live + 1, 1);
     bool *used_w = calloc(l->n_w + 1, 1);
-    bool all_w = true;
-    if (!used_x || !used_w) {
+    int *ks = calloc((size_t)lp->n_out + 1, sizeof *ks);
+    if (!used_x || !used_w || !ks) {
         free(used_x);
         free(used_w);
+        free(ks);
         b->oom = true;
         return;
     }
-    {
-        if (l->kind == MDL_MAP) {
-            for (int i = 0; i < out->n; i++)
-                if (out->live[i])
-                    used_x[in->bus[l->map[i]]] = true;
-        } else if (l->kind == MDL_FLATTEN) {
-            for (int i = 0; i < in->n; i++)
-                if (in->live[i])
-                    used_x[in->bus[i]] = true;
-        } else
-            for (int o = 0; o < lp->n_out; o++)
-                for (int k = 0; k < lp->nr[o].n_taps; k++) {
-                    used_x[in->bus[lp->nr[o].taps[k].in]] = true;
-                    used_w[lp->nr[o].taps[k].w] = true;
-                }
-        for (size_t i = 0; mac && i < l->n_w; i++)
-            all_w &= used_w[i];
-    }
-    free(used_w);
-    cg_printf(b, "// Layer %d: %s (%s), %dx%dx%d -> %dx%dx%d; bus carries the %d live inputs\n"
-                 "// and %d live outputs (constant-zero positions are pruned).\n",
-              li, l->name, mdl_kind_name(l->kind), l->in.h, l->in.w, l->in.c, l->out.h, l->out.w,
-              l->out.c, in->n_live, out->n_live);
-    cg_printf(b, "module %s_%s (\n", T(p), id);
-    if (mac && lp->n_regs)
-        cg_printf(b, "    input  wire clk,\n");
-    for (int i = 0; i < in->n_live; i++) {
-        if (used_x[i])
-            cg_printf(b, "    input  wire [%d:0] x%d,\n", wx - 1, i);
-        else
-            cg_printf(b, "    /* verilator lint_off UNUSED */\n    input  wire [%d:0] x%d,   // not read\n"
-                         "    /* verilator lint_on UNUSED */\n", wx - 1, i);
-    }
-    if (mac && !cst) {
-        if (!all_w)
-            cg_printf(b, "    /* verilator lint_off UNUSED */\n");
-        cg_printf(b, "    input  wire [%zu:0] w,   // kernel, image order, %d bits each\n",
-                  l->n_w * (size_t)l->w_fmt.width - 1, l->w_fmt.width);
-        if (!all_w)
-            cg_printf(b, "    /* verilator lint_on UNUSED */\n");
-        cg_printf(b, "    input  wire [%zu:0] b,   // biases\n", l->n_b * (size_t)l->b_fmt.width - 1);
-    }
-    port_list(b, "output wire", wo, "y", out->n_live, true);
-    cg_printf(b, ");\n");
-    free(used_x);
-    if (!mac) {
-        for (int i = 0; i < out->n; i++) {
-            if (!out->live[i])
-                continue;
-            int src = l->kind == MDL_MAP ? l->map[i] : i;
-            cg_printf(b, "    assign y%d = x%d;\n", out->bus[i], in->bus[src]);
-        }
-        cg_printf(b, "endmodule\n\n");
-        return;
-    }
-    int ww = l->w_fmt.width, wb = l->b_fmt.width;
-    for (int o = 0; o < lp->n_out; o++) {
-        const cg_neuron *nr = &lp->nr[o];
-        int K = nr->n_taps;
-        cg_printf(b, "    %s_%s_k%d", T(p), id, K);
-        if (cst) {
-            cg_printf(b, " #(");
-            if (K > 0) {
-                cg_printf(b, ".W({");
-                for (int k = K - 1; k >= 0; k--) {
-                    char v[40];
-                    lit(v, sizeof v, ww, (unsigned long long)l->w[nr->taps[k].w]);
-                    cg_printf(b, "%s%s", v, k ? ", " : "");
-                }
-                cg_printf(b, "}), ");
-            }
-            char v[40];
-            lit(v, sizeof v, wb, (unsigned long long)l->b[nr->bias]);
-            cg_printf(b, ".B(%s))", v);
-        }
-        cg_printf(b, " n%d (", o);
-        if (lp->n_regs)
-            cg_printf(b, ".clk(clk), ");
-        for (int k = 0; k < K; k++)
-            cg_printf(b, "%s.x%d(x%d), ", k % 8 == 0 ? "\n        " : "", k, in->bus[nr->taps[k].in]);
-        for (int k = 0; !cst && k < K; k++)
-            cg_printf(b, "%s.w%d(w[%d +: %d]), ", k % 6 == 0 ? "\n        " : "", k,
-                      nr->taps[k].w * ww, ww);
-        if (!cst)
-            cg_printf(b, "\n        .b(b[%d +: %d]), ", nr->bias * wb, wb);
-        cg_printf(b, ".y(y%d));\n", out->bus[o]);
-    }
+    for (int i = 0, nk = mac ? tap_counts(lp, ks) : 0; i < nk; i++)
+        emit_neuron(p, li, ks[i], b);
+    layer_usage(p, li, used_x, used_w, &all_w);
+    layer_ports(p, li, id, used_x, all_w, b);
+    for (int i = 0; !mac && i < out->n; i++)
+        if (out->live[i])
+            cg_printf(b, "    assign y%d = x%d;\n", out->bus[i],
+                      in->bus[l->kind == MDL_MAP ? l->map[i] : i]);
+    for (int o = 0; mac && o < lp->n_out; o++)
+        neuron_instance(p, li, o, id, b);
     cg_printf(b, "endmodule\n\n");
+    free(used_x);
+    free(used_w);
+    free(ks);
 }
 
 /* ---- latent formatter ------------------------------------------------- */
 
-static void emit_formatter(const cg_plan *p, cg_buf *b)
+/* z<bits>: every latent value truncated to `bits` bits (TRN, SAT),
+** right-aligned in its w-bit field. */
+static void fmt_width(const cg_plan *p, int bits, cg_buf *b)
 {
     const fxp_fmt *lf = &p->t[p->m->n_layers].fmt;
+    int n = p->n_lat, w = p->lat_w, e = w - bits;
+    fxp_fmt f = *lf;
+    f.width = bits;
+    f.qmode = FXP_TRN;
+    f.omode = FXP_SAT;
+    f.sat_bits = 0;
+    cg_printf(b, "    wire [%d:0] z%d;\n", n * w - 1, bits);
+    for (int i = 0; i < n; i++) {
+        char pfx[32], src[48], out[32], res[CG_NAME];
+        snprintf(pfx, sizeof pfx, "b%d_%d", bits, i);
+        snprintf(src, sizeof src, "y%d", i);
+        snprintf(out, sizeof out, "b%d_%d_q", bits, i);
+        emit_quant(b, "    ", pfx, src, w, lf->is_signed, fxp_frac_bits(lf), &f, out, res, sizeof res);
+        if (e == 0)
+            cg_printf(b, "    assign z%d[%d +: %d] = %s;\n", bits, i * w, w, res);
+        else if (lf->is_signed)
+            cg_printf(b, "    assign z%d[%d +: %d] = {{%d{%s[%d]}}, %s};\n", bits, i * w, w,
+                      e, res, bits - 1, res);
+        else
+            cg_printf(b, "    assign z%d[%d +: %d] = {%d'h0, %s};\n", bits, i * w, w, e, res);
+    }
+}
+
+static void emit_formatter(const cg_plan *p, cg_buf *b)
+{
     int n = p->n_lat, w = p->lat_w, lw = p->links_w;
     int bits[MDL_MAX_LINKS + 1], nb = 0, distinct[MDL_MAX_LINKS + 1];
     for (int k = 1; k <= MDL_MAX_LINKS; k++) {
@@ -622,31 +745,10 @@ static void emit_formatter(const cg_plan *p, cg_buf *b)
     cg_printf(b, "module %s_fmt (\n    input  wire [%d:0] n_links,\n", T(p), lw - 1);
     port_list(b, "input  wire", w, "y", n, false);
     cg_printf(b, "    output reg  [%d:0] z\n);\n", n * w - 1);
-    cg_printf(b, "    /* verilator lint_off UNUSED */\n");
-    for (int j = 0; j < nb; j++) {
-        fxp_fmt f = *lf;
-        f.width = distinct[j];
-        f.qmode = FXP_TRN;
-        f.omode = FXP_SAT;
-        f.sat_bits = 0;
-        cg_printf(b, "    wire [%d:0] z%d;\n", n * w - 1, distinct[j]);
-        for (int i = 0; i < n; i++) {
-            char pfx[32], src[48], out[32];
-            snprintf(pfx, sizeof pfx, "b%d_%d", distinct[j], i);
-            snprintf(src, sizeof src, "y%d", i);
-            snprintf(out, sizeof out, "b%d_%d_q", distinct[j], i);
-            emit_quant(b, "    ", pfx, src, w, lf->is_signed, fxp_frac_bits(lf), &f, out);
-            int e = w - distinct[j];
-            if (e == 0)
-                cg_printf(b, "    assign z%d[%d +: %d] = %s;\n", distinct[j], i * w, w, out);
-            else if (lf->is_signed)
-                cg_printf(b, "    assign z%d[%d +: %d] = {{%d{%s[%d]}}, %s};\n", distinct[j], i * w, w,
-                          e, out, distinct[j] - 1, out);
-            else
-                cg_printf(b, "    assign z%d[%d +: %d] = {%d'h0, %s};\n", distinct[j], i * w, w, e, out);
-        }
-    }
-    cg_printf(b, "    /* verilator lint_on UNUSED */\n");
+    cg_lint_off(b, "    ", "UNUSED");
+    for (int j = 0; j < nb; j++)
+        fmt_width(p, distinct[j], b);
+    cg_lint_on(b, "    ", "UNUSED");
     cg_printf(b, "    always @* begin\n        case (n_links)\n");
     for (int k = 1; k <= MDL_MAX_LINKS && k < (1 << lw); k++)
         if (bits[k] && bits[k] != def)
@@ -702,13 +804,15 @@ static void emit_control(const cg_plan *p, cg_buf *b)
               rz, rz, nv, nc);
 }
 
-static void emit_top(const cg_plan *p, cg_buf *b)
+/* Header comment, ports, and the configuration register file instance. */
+static void top_ports(const cg_plan *p, cg_buf *b)
 {
     const mdl_model *m = p->m;
-    int n = m->in.n_cells, cb = m->in.charge_bits, cw = p->code_w;
-    int nl = p->n_lat, lw = p->lat_w, L = p->latency, D = p->o.pipeline;
+    int n = m->in.n_cells, cb = m->in.charge_bits, cw = p->code_w, L = p->latency;
+    int nl = p->n_lat, lw = p->lat_w;
     bool cst = p->o.weights == CG_WEIGHTS_CONST;
     bool sp = p->o.seu_port && !cst;    /* the cfg module has the SEU ports */
+    const char *ov = p->o.tmr_ctrl ? "wire" : "reg ";
     cg_printf(b, "// Top: one crossing per clock (II = 1).  in_valid/in_q are registered at\n"
                  "// a rising edge; the result leaves the output registers %d clocks later\n"
                  "// (out_valid high after edge k + %d for a crossing sampled at edge k).\n"
@@ -725,8 +829,8 @@ static void emit_top(const cg_plan *p, cg_buf *b)
                  "    output reg  [%d:0] out_latent,   // %d sent latent values x %d bits (raw, right-aligned)\n"
                  "    input  wire cfg_we,\n    input  wire [%d:0] cfg_addr,\n"
                  "    input  wire [31:0] cfg_wdata,\n    output wire [31:0] cfg_rdata%s\n",
-              T(p), n * cb - 1, n, cb, cb, cb, p->o.tmr_ctrl ? "wire" : "reg ", p->o.tmr_ctrl ? "wire" : "reg ",
-              cw - 1, nl * lw - 1, nl, lw, p->cfg_aw - 1, sp ? "," : "");
+              T(p), n * cb - 1, n, cb, cb, cb, ov, ov, cw - 1, nl * lw - 1, nl, lw, p->cfg_aw - 1,
+              sp ? "," : "");
     if (sp)     /* test only: rad4ml seu --rtl --full drives these */
         cg_printf(b, "    output wire [15:0] seu_count,   // corrected upsets (%s_cfg)\n"
                      "    output wire seu_derr,           // uncorrectable error seen\n"
@@ -742,31 +846,43 @@ static void emit_top(const cg_plan *p, cg_buf *b)
               T(p), cst ? "" : " .wimg(wimg),",
               sp ? ",\n        .seu_count(seu_count), .seu_derr(seu_derr), .seu_inject_en(seu_inject_en),\n"
                    "        .seu_inject_copy(seu_inject_copy), .seu_inject_addr(seu_inject_addr)" : "");
-    cg_printf(b, "    // input registers\n    reg  [%d:0] q_in;\n    always @(posedge clk) q_in <= in_q;\n", n * cb - 1);
-    emit_control(p, b);
-    /* datapath */
+}
+
+/* ".x0(t<li>_0), .x1(...)" (eight to a line) for the n live values of
+** tensor li, as port `port`; the caller ends the list. */
+static void conn_list(cg_buf *b, const char *port, int li, int n, const char *end)
+{
+    cg_list l;
+    cg_list_init(&l, b, "\n        ", ", ", ",", 8);
+    for (int i = 0; i < n; i++)
+        cg_list_add(&l, ".%s%d(t%d_%d)", port, i, li, i);
+    cg_puts(b, end);
+}
+
+/* The tensors between the modules and the instances of the converter and
+** of every layer. */
+static void top_datapath(const cg_plan *p, cg_buf *b)
+{
+    const mdl_model *m = p->m;
+    bool cst = p->o.weights == CG_WEIGHTS_CONST;
     cg_printf(b, "    // datapath tensors: t0 = converter output, tI = output of layer I-1\n"
                  "    // (live values only, one wire each, raw fixed-point integers)\n");
     for (int li = 0; li <= m->n_layers; li++) {
         const cg_tensor *t = &p->t[li];
-        char fs[64];
+        char fs[64], head[48], pfx[24];
         fxp_fmt_str(&t->fmt, fs, sizeof fs);
         cg_printf(b, "    // t%d: %s, %d of %d values live, %s\n", li,
                   li ? m->layers[li - 1].name : "converter", t->n_live, t->n, fs);
-        for (int i = 0; i < t->n_live; i += 8) {
-            cg_printf(b, "    wire [%d:0] ", t->fmt.width - 1);
-            for (int k = i; k < t->n_live && k < i + 8; k++)
-                cg_printf(b, "t%d_%d%s", li, k, k + 1 < t->n_live && k + 1 < i + 8 ? ", " : ";\n");
-        }
+        snprintf(head, sizeof head, "    wire [%d:0] ", t->fmt.width - 1);
+        snprintf(pfx, sizeof pfx, "t%d_", li);
+        if (t->n_live)
+            cg_name_list(b, head, pfx, t->n_live, ";\n", ";\n");
     }
-    cg_printf(b, "    wire [%d:0] code0;\n", cw - 1);
+    cg_printf(b, "    wire [%d:0] code0;\n", p->code_w - 1);
     cg_printf(b, "    %s_conv u_conv (%s.q(q_in),", T(p),
               p->conv_reg[0] || p->conv_reg[1] ? ".clk(clk), " : "");
-    for (int i = 0; i < p->t[0].n_live; i++)
-        cg_printf(b, "%s.x%d(t0_%d),", i % 8 == 0 ? "\n        " : " ", i, i);
-    cg_printf(b, " .sum_code(code0));\n");
+    conn_list(b, "x", 0, p->t[0].n_live, ", .sum_code(code0));\n");
     for (int li = 0; li < m->n_layers; li++) {
-        const cg_tensor *ti = &p->t[li], *t = &p->t[li + 1];
         const mdl_layer *l = &m->layers[li];
         char id[80];
         cg_layer_ident(p, li, id, sizeof id);
@@ -777,32 +893,29 @@ static void emit_top(const cg_plan *p, cg_buf *b)
         if (mac && !cst)
             cg_printf(b, ".w(wimg[%zu +: %zu]), .b(wimg[%zu +: %zu]),", p->lp[li].w_off,
                       l->n_w * (size_t)l->w_fmt.width, p->lp[li].b_off, l->n_b * (size_t)l->b_fmt.width);
-        for (int i = 0; i < ti->n_live; i++)
-            cg_printf(b, "%s.x%d(t%d_%d),", i % 8 == 0 ? "\n        " : " ", i, li, i);
-        for (int i = 0; i < t->n_live; i++)
-            cg_printf(b, "%s.y%d(t%d_%d)%s", i % 8 == 0 ? "\n        " : " ", i, li + 1, i,
-                      i + 1 < t->n_live ? "," : ");\n");
+        conn_list(b, "x", li, p->t[li].n_live, ",");
+        conn_list(b, "y", li + 1, p->t[li + 1].n_live, ");\n");
     }
-    /* the module-sum code travels with the data */
-    int k = p->conv_regs_after;
+}
+
+/* The module-sum code delayed like the data, the latent formatter, and
+** the output registers. */
+static void top_outputs(const cg_plan *p, cg_buf *b)
+{
+    int cw = p->code_w, nl = p->n_lat, lw = p->lat_w, D = p->o.pipeline, k = p->conv_regs_after;
+    char code[CG_NAME], prev[CG_NAME], name[32];
     cg_printf(b, "    // module-sum code delayed by the %d register stage(s) after the converter\n", k);
-    if (k == 0)
-        cg_printf(b, "    wire [%d:0] code_d = code0;\n", cw - 1);
-    else {
-        for (int i = 1; i <= k; i++)
-            cg_printf(b, "    reg  [%d:0] code%d;\n", cw - 1, i);
-        cg_printf(b, "    always @(posedge clk) begin\n");
-        for (int i = 1; i <= k; i++)
-            cg_printf(b, "        code%d <= code%d;\n", i, i - 1);
-        cg_printf(b, "    end\n    wire [%d:0] code_d = code%d;\n", cw - 1, k);
+    snprintf(code, sizeof code, "code0");
+    for (int i = 1; i <= k; i++) {
+        snprintf(prev, sizeof prev, "%s", code);
+        snprintf(name, sizeof name, "code%d", i);
+        cg_node(b, "    ", true, cw, name, prev, code, sizeof code);
     }
     cg_printf(b, "    wire [%d:0] lat;\n", nl * lw - 1);
     cg_printf(b, "    %s_fmt u_fmt (.n_links(n_links),", T(p));
-    for (int i = 0; i < nl; i++)
-        cg_printf(b, "%s.y%d(t%d_%d),", i % 8 == 0 ? "\n        " : " ", i, m->n_layers, i);
-    cg_printf(b, " .z(lat));\n");
+    conn_list(b, "y", p->m->n_layers, nl, ", .z(lat));\n");
     cg_printf(b, "    // output registers\n    always @(posedge clk) begin\n"
-                 "        out_sum <= code_d;\n        out_latent <= lat;\n");
+                 "        out_sum <= %s;\n        out_latent <= lat;\n", code);
     if (!p->o.tmr_ctrl)
         cg_printf(b, "        if (rst) begin\n            out_valid <= 1'b0;\n            out_cfg_chg <= 1'b0;\n"
                      "        end else begin\n            out_valid <= vld[%d];\n"
@@ -815,6 +928,16 @@ static void emit_top(const cg_plan *p, cg_buf *b)
         emit_tmr_regs(b, "ov", 0, "out_valid", "1'b0", nv);
         emit_tmr_regs(b, "oc", 0, "out_cfg_chg", "1'b0", nc);
     }
+}
+
+static void emit_top(const cg_plan *p, cg_buf *b)
+{
+    top_ports(p, b);
+    cg_printf(b, "    // input registers\n    reg  [%d:0] q_in;\n    always @(posedge clk) q_in <= in_q;\n",
+              p->m->in.n_cells * p->m->in.charge_bits - 1);
+    emit_control(p, b);
+    top_datapath(p, b);
+    top_outputs(p, b);
     cg_printf(b, "endmodule\n");
 }
 

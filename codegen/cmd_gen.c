@@ -80,6 +80,10 @@ static int gen_testbench(const mdl_model *m, const cg_opts *o, const char *out,
     return rc;
 }
 
+/* `rad4ml gen`: parses the options, loads the model (file, random or
+** built-in), creates --out and writes the parts of --what, each file
+** atomically (rad_file).  Returns 0, 1 on a failure (reason on stderr) or
+** 2 on a usage error. */
 int cmd_gen(int argc, char **argv)
 {
     static const struct option opts[] = {

@@ -10,6 +10,10 @@
 #include <stdint.h>
 #include "{{top}}_hls.h"
 
+/* Every loop is labelled (names in HLS reports and directives); plain C
+** compilers see the labels unused. */
+#pragma GCC diagnostic ignored "-Wunused-label"
+
 /* Quantization / overflow modes (fixedpoint/fxp.h order). */
 enum { RQ_TRN, RQ_TRN_ZERO, RQ_RND, RQ_RND_ZERO, RQ_RND_MIN_INF, RQ_RND_INF, RQ_RND_CONV };
 enum { RQ_WRAP, RQ_SAT, RQ_SAT_ZERO, RQ_SAT_SYM };
@@ -72,12 +76,14 @@ static void rq_converter(const uint32_t q[{{n_cells}}], {{x_t}} x[{{n_cells}}], 
 {
 #pragma HLS INLINE
     uint64_t sum = 0;
+conv_sum:
     for (int i = 0; i < {{n_cells}}; i++) {
 #pragma HLS UNROLL
 #pragma hls_unroll yes
         sum += (uint64_t)(q[i] & {{q_mask}}u);
     }
     int msb = 0;
+conv_msb:
     for (int i = 0; i < 64; i++) {
 #pragma HLS UNROLL
 #pragma hls_unroll yes
@@ -94,6 +100,7 @@ static void rq_converter(const uint32_t q[{{n_cells}}], {{x_t}} x[{{n_cells}}], 
             *code = ((uint32_t)e << {{sum_m}}) |
                     ((uint32_t)(sum >> (e - 1)) & ((UINT32_C(1) << {{sum_m}}) - 1));
     }
+conv_norm:
     for (int i = 0; i < {{n_cells}}; i++) {
 #pragma HLS UNROLL
 #pragma hls_unroll yes
@@ -111,6 +118,7 @@ static const int32_t {{fn}}_idx[{{n_out}}] = {
 static void {{fn}}(const {{in_t}} x[{{n_in}}], {{out_t}} y[{{n_out}}])
 {
 #pragma HLS INLINE
+map_out:
     for (int i = 0; i < {{n_out}}; i++) {
 #pragma HLS UNROLL
 #pragma hls_unroll yes
@@ -124,6 +132,7 @@ static void {{fn}}(const {{in_t}} x[{{n_in}}], {{out_t}} y[{{n_out}}])
 static void {{fn}}(const {{in_t}} x[{{n_in}}], {{out_t}} y[{{n_out}}])
 {
 #pragma HLS INLINE
+flatten_out:
     for (int i = 0; i < {{n_out}}; i++) {
 #pragma HLS UNROLL
 #pragma hls_unroll yes
@@ -139,17 +148,23 @@ static void {{fn}}(const {{in_t}} x[{{n_in}}], const {{w_t}} w[{{n_w}}], const {
                {{out_t}} y[{{n_out}}])
 {
 #pragma HLS INLINE
+conv_oy:
     for (int oy = 0; oy < {{out_h}}; oy++)
+conv_ox:
         for (int ox = 0; ox < {{out_w}}; ox++)
+conv_co:
             for (int co = 0; co < {{cout}}; co++) {
 #pragma HLS UNROLL
 #pragma hls_unroll yes
                 {{acc_t}} acc = ({{acc_t}})b[co] * (({{acc_t}})1 << {{bias_shift}});
+conv_ky:
                 for (int ky = 0; ky < {{kh}}; ky++)
+conv_kx:
                     for (int kx = 0; kx < {{kw}}; kx++) {
                         int iy = oy * {{sh}} + ky - {{pt}}, ix = ox * {{sw}} + kx - {{pl}};
                         if (iy < 0 || iy >= {{in_h}} || ix < 0 || ix >= {{in_w}})
                             continue;                           /* zero padding */
+conv_ci:
                         for (int ci = 0; ci < {{cin}}; ci++)
                             acc += ({{acc_t}})x[(iy * {{in_w}} + ix) * {{cin}} + ci] *
                                    w[((ky * {{kw}} + kx) * {{cin}} + ci) * {{cout}} + co];
@@ -167,10 +182,12 @@ static void {{fn}}(const {{in_t}} x[{{n_in}}], const {{w_t}} w[{{n_w}}], const {
                {{out_t}} y[{{n_out}}])
 {
 #pragma HLS INLINE
+dense_out:
     for (int o = 0; o < {{n_out}}; o++) {
 #pragma HLS UNROLL
 #pragma hls_unroll yes
         {{acc_t}} acc = ({{acc_t}})b[o] * (({{acc_t}})1 << {{bias_shift}});
+dense_in:
         for (int i = 0; i < {{n_in}}; i++)
             acc += ({{acc_t}})x[i] * w[i * {{n_out}} + o];
         int64_t a = (int64_t)acc;
@@ -218,6 +235,7 @@ void {{top}}(const uint32_t q[{{n_cells}}],
     int bits = n_links < {{n_links_tab}} ? rq_bits_by_links[n_links] : 0;
     if (bits == 0)
         bits = {{def_bits}};
+latent_out:
     for (int i = 0; i < {{n_lat}}; i++) {
 #pragma HLS UNROLL
 #pragma hls_unroll yes
@@ -233,8 +251,10 @@ void {{top}}_generic(const uint32_t *q, const int64_t *const *w, const int64_t *
 {{#wparam}}
     {{w_t}} {{fn}}_w[{{n_w}}];
     {{b_t}} {{fn}}_b[{{n_b}}];
+{{fn}}_copy_w:
     for (int i = 0; i < {{n_w}}; i++)
         {{fn}}_w[i] = ({{w_t}})w[{{k}}][i];
+{{fn}}_copy_b:
     for (int i = 0; i < {{n_b}}; i++)
         {{fn}}_b[i] = ({{b_t}})b[{{k}}][i];
 {{/wparam}}

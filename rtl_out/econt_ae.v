@@ -115,511 +115,364 @@ module econt_ae_conv (
     wire [27:0] s4_1 = s3_2 + s3_3;
     wire [27:0] s4_2 = s3_4 + s3_5;
     wire [27:0] s5_0 = s4_0 + s4_1;
-    wire [27:0] s5_1 = s4_2;
-    wire [27:0] s6_0 = s5_0 + s5_1;
-    wire [27:0] sum = s6_0;
-    wire [1055:0] q_r = q;
+    wire [27:0] s6_0 = s5_0 + s4_2;
     // msb = floor(log2(sum)), 0 when sum == 0
     reg  [4:0] msb;
     integer i;
     always @* begin
         msb = 5'd0;
         for (i = 0; i < 28; i = i + 1)
-            if (sum[i]) msb = i[4:0];
+            if (s6_0[i]) msb = i[4:0];
     end
     // module sum float: exact below 2^4, else e = msb - 3, the 4 bits
     // under the leading one (truncated), all ones on exponent overflow
     /* verilator lint_off UNUSED */
-    wire c_small = ~|sum[27:4];
+    wire c_small = ~|s6_0[27:4];
     wire [5:0] c_e = {1'h0, msb} - 6'd3;
-    wire [27:0] c_sh = sum >> (msb - 5'd4);
+    wire [27:0] c_sh = s6_0 >> (msb - 5'd4);
     wire c_sat = 1'b0;
-    wire [8:0] c_small_code = {5'h0, sum[3:0]};
+    wire [8:0] c_small_code = {5'h0, s6_0[3:0]};
     wire [8:0] c_code = c_small ? c_small_code : c_sat ? {9{1'b1}} : {c_e[4:0], c_sh[3:0]};
     /* verilator lint_on UNUSED */
     // x[i] = quantize(q[i] * 2^(7 - msb)): shift right by msb + 0
     wire [5:0] shamt = {1'h0, msb} + 6'd0;
     /* verilator lint_off UNUSED */
-    wire [29:0] x0_e = {q_r[0 +: 22], 7'h0, 1'b0};
+    wire [29:0] x0_e = {q[0 +: 22], 7'h0, 1'b0};
     wire [29:0] x0_sh = x0_e >> shamt;
     wire [30:0] x0_v = {2'b00, x0_sh[29:1]};
-    wire [30:0] x0_x = x0_v;
-    wire [7:0] x0_wr = x0_x[7:0];
+    wire [7:0] x0_wr = x0_v[7:0];
     wire x0_sg = x0_v[30];
     wire x0_hi = ~x0_sg & (|x0_v[29:8]);
-    wire x0_lo = x0_sg;
-    wire [7:0] x0_q = x0_wr;
-    assign x0 = x0_q;
-    wire [29:0] x1_e = {q_r[22 +: 22], 7'h0, 1'b0};
+    assign x0 = x0_wr;
+    wire [29:0] x1_e = {q[22 +: 22], 7'h0, 1'b0};
     wire [29:0] x1_sh = x1_e >> shamt;
     wire [30:0] x1_v = {2'b00, x1_sh[29:1]};
-    wire [30:0] x1_x = x1_v;
-    wire [7:0] x1_wr = x1_x[7:0];
+    wire [7:0] x1_wr = x1_v[7:0];
     wire x1_sg = x1_v[30];
     wire x1_hi = ~x1_sg & (|x1_v[29:8]);
-    wire x1_lo = x1_sg;
-    wire [7:0] x1_q = x1_wr;
-    assign x1 = x1_q;
-    wire [29:0] x2_e = {q_r[44 +: 22], 7'h0, 1'b0};
+    assign x1 = x1_wr;
+    wire [29:0] x2_e = {q[44 +: 22], 7'h0, 1'b0};
     wire [29:0] x2_sh = x2_e >> shamt;
     wire [30:0] x2_v = {2'b00, x2_sh[29:1]};
-    wire [30:0] x2_x = x2_v;
-    wire [7:0] x2_wr = x2_x[7:0];
+    wire [7:0] x2_wr = x2_v[7:0];
     wire x2_sg = x2_v[30];
     wire x2_hi = ~x2_sg & (|x2_v[29:8]);
-    wire x2_lo = x2_sg;
-    wire [7:0] x2_q = x2_wr;
-    assign x2 = x2_q;
-    wire [29:0] x3_e = {q_r[66 +: 22], 7'h0, 1'b0};
+    assign x2 = x2_wr;
+    wire [29:0] x3_e = {q[66 +: 22], 7'h0, 1'b0};
     wire [29:0] x3_sh = x3_e >> shamt;
     wire [30:0] x3_v = {2'b00, x3_sh[29:1]};
-    wire [30:0] x3_x = x3_v;
-    wire [7:0] x3_wr = x3_x[7:0];
+    wire [7:0] x3_wr = x3_v[7:0];
     wire x3_sg = x3_v[30];
     wire x3_hi = ~x3_sg & (|x3_v[29:8]);
-    wire x3_lo = x3_sg;
-    wire [7:0] x3_q = x3_wr;
-    assign x3 = x3_q;
-    wire [29:0] x4_e = {q_r[88 +: 22], 7'h0, 1'b0};
+    assign x3 = x3_wr;
+    wire [29:0] x4_e = {q[88 +: 22], 7'h0, 1'b0};
     wire [29:0] x4_sh = x4_e >> shamt;
     wire [30:0] x4_v = {2'b00, x4_sh[29:1]};
-    wire [30:0] x4_x = x4_v;
-    wire [7:0] x4_wr = x4_x[7:0];
+    wire [7:0] x4_wr = x4_v[7:0];
     wire x4_sg = x4_v[30];
     wire x4_hi = ~x4_sg & (|x4_v[29:8]);
-    wire x4_lo = x4_sg;
-    wire [7:0] x4_q = x4_wr;
-    assign x4 = x4_q;
-    wire [29:0] x5_e = {q_r[110 +: 22], 7'h0, 1'b0};
+    assign x4 = x4_wr;
+    wire [29:0] x5_e = {q[110 +: 22], 7'h0, 1'b0};
     wire [29:0] x5_sh = x5_e >> shamt;
     wire [30:0] x5_v = {2'b00, x5_sh[29:1]};
-    wire [30:0] x5_x = x5_v;
-    wire [7:0] x5_wr = x5_x[7:0];
+    wire [7:0] x5_wr = x5_v[7:0];
     wire x5_sg = x5_v[30];
     wire x5_hi = ~x5_sg & (|x5_v[29:8]);
-    wire x5_lo = x5_sg;
-    wire [7:0] x5_q = x5_wr;
-    assign x5 = x5_q;
-    wire [29:0] x6_e = {q_r[132 +: 22], 7'h0, 1'b0};
+    assign x5 = x5_wr;
+    wire [29:0] x6_e = {q[132 +: 22], 7'h0, 1'b0};
     wire [29:0] x6_sh = x6_e >> shamt;
     wire [30:0] x6_v = {2'b00, x6_sh[29:1]};
-    wire [30:0] x6_x = x6_v;
-    wire [7:0] x6_wr = x6_x[7:0];
+    wire [7:0] x6_wr = x6_v[7:0];
     wire x6_sg = x6_v[30];
     wire x6_hi = ~x6_sg & (|x6_v[29:8]);
-    wire x6_lo = x6_sg;
-    wire [7:0] x6_q = x6_wr;
-    assign x6 = x6_q;
-    wire [29:0] x7_e = {q_r[154 +: 22], 7'h0, 1'b0};
+    assign x6 = x6_wr;
+    wire [29:0] x7_e = {q[154 +: 22], 7'h0, 1'b0};
     wire [29:0] x7_sh = x7_e >> shamt;
     wire [30:0] x7_v = {2'b00, x7_sh[29:1]};
-    wire [30:0] x7_x = x7_v;
-    wire [7:0] x7_wr = x7_x[7:0];
+    wire [7:0] x7_wr = x7_v[7:0];
     wire x7_sg = x7_v[30];
     wire x7_hi = ~x7_sg & (|x7_v[29:8]);
-    wire x7_lo = x7_sg;
-    wire [7:0] x7_q = x7_wr;
-    assign x7 = x7_q;
-    wire [29:0] x8_e = {q_r[176 +: 22], 7'h0, 1'b0};
+    assign x7 = x7_wr;
+    wire [29:0] x8_e = {q[176 +: 22], 7'h0, 1'b0};
     wire [29:0] x8_sh = x8_e >> shamt;
     wire [30:0] x8_v = {2'b00, x8_sh[29:1]};
-    wire [30:0] x8_x = x8_v;
-    wire [7:0] x8_wr = x8_x[7:0];
+    wire [7:0] x8_wr = x8_v[7:0];
     wire x8_sg = x8_v[30];
     wire x8_hi = ~x8_sg & (|x8_v[29:8]);
-    wire x8_lo = x8_sg;
-    wire [7:0] x8_q = x8_wr;
-    assign x8 = x8_q;
-    wire [29:0] x9_e = {q_r[198 +: 22], 7'h0, 1'b0};
+    assign x8 = x8_wr;
+    wire [29:0] x9_e = {q[198 +: 22], 7'h0, 1'b0};
     wire [29:0] x9_sh = x9_e >> shamt;
     wire [30:0] x9_v = {2'b00, x9_sh[29:1]};
-    wire [30:0] x9_x = x9_v;
-    wire [7:0] x9_wr = x9_x[7:0];
+    wire [7:0] x9_wr = x9_v[7:0];
     wire x9_sg = x9_v[30];
     wire x9_hi = ~x9_sg & (|x9_v[29:8]);
-    wire x9_lo = x9_sg;
-    wire [7:0] x9_q = x9_wr;
-    assign x9 = x9_q;
-    wire [29:0] x10_e = {q_r[220 +: 22], 7'h0, 1'b0};
+    assign x9 = x9_wr;
+    wire [29:0] x10_e = {q[220 +: 22], 7'h0, 1'b0};
     wire [29:0] x10_sh = x10_e >> shamt;
     wire [30:0] x10_v = {2'b00, x10_sh[29:1]};
-    wire [30:0] x10_x = x10_v;
-    wire [7:0] x10_wr = x10_x[7:0];
+    wire [7:0] x10_wr = x10_v[7:0];
     wire x10_sg = x10_v[30];
     wire x10_hi = ~x10_sg & (|x10_v[29:8]);
-    wire x10_lo = x10_sg;
-    wire [7:0] x10_q = x10_wr;
-    assign x10 = x10_q;
-    wire [29:0] x11_e = {q_r[242 +: 22], 7'h0, 1'b0};
+    assign x10 = x10_wr;
+    wire [29:0] x11_e = {q[242 +: 22], 7'h0, 1'b0};
     wire [29:0] x11_sh = x11_e >> shamt;
     wire [30:0] x11_v = {2'b00, x11_sh[29:1]};
-    wire [30:0] x11_x = x11_v;
-    wire [7:0] x11_wr = x11_x[7:0];
+    wire [7:0] x11_wr = x11_v[7:0];
     wire x11_sg = x11_v[30];
     wire x11_hi = ~x11_sg & (|x11_v[29:8]);
-    wire x11_lo = x11_sg;
-    wire [7:0] x11_q = x11_wr;
-    assign x11 = x11_q;
-    wire [29:0] x12_e = {q_r[264 +: 22], 7'h0, 1'b0};
+    assign x11 = x11_wr;
+    wire [29:0] x12_e = {q[264 +: 22], 7'h0, 1'b0};
     wire [29:0] x12_sh = x12_e >> shamt;
     wire [30:0] x12_v = {2'b00, x12_sh[29:1]};
-    wire [30:0] x12_x = x12_v;
-    wire [7:0] x12_wr = x12_x[7:0];
+    wire [7:0] x12_wr = x12_v[7:0];
     wire x12_sg = x12_v[30];
     wire x12_hi = ~x12_sg & (|x12_v[29:8]);
-    wire x12_lo = x12_sg;
-    wire [7:0] x12_q = x12_wr;
-    assign x12 = x12_q;
-    wire [29:0] x13_e = {q_r[286 +: 22], 7'h0, 1'b0};
+    assign x12 = x12_wr;
+    wire [29:0] x13_e = {q[286 +: 22], 7'h0, 1'b0};
     wire [29:0] x13_sh = x13_e >> shamt;
     wire [30:0] x13_v = {2'b00, x13_sh[29:1]};
-    wire [30:0] x13_x = x13_v;
-    wire [7:0] x13_wr = x13_x[7:0];
+    wire [7:0] x13_wr = x13_v[7:0];
     wire x13_sg = x13_v[30];
     wire x13_hi = ~x13_sg & (|x13_v[29:8]);
-    wire x13_lo = x13_sg;
-    wire [7:0] x13_q = x13_wr;
-    assign x13 = x13_q;
-    wire [29:0] x14_e = {q_r[308 +: 22], 7'h0, 1'b0};
+    assign x13 = x13_wr;
+    wire [29:0] x14_e = {q[308 +: 22], 7'h0, 1'b0};
     wire [29:0] x14_sh = x14_e >> shamt;
     wire [30:0] x14_v = {2'b00, x14_sh[29:1]};
-    wire [30:0] x14_x = x14_v;
-    wire [7:0] x14_wr = x14_x[7:0];
+    wire [7:0] x14_wr = x14_v[7:0];
     wire x14_sg = x14_v[30];
     wire x14_hi = ~x14_sg & (|x14_v[29:8]);
-    wire x14_lo = x14_sg;
-    wire [7:0] x14_q = x14_wr;
-    assign x14 = x14_q;
-    wire [29:0] x15_e = {q_r[330 +: 22], 7'h0, 1'b0};
+    assign x14 = x14_wr;
+    wire [29:0] x15_e = {q[330 +: 22], 7'h0, 1'b0};
     wire [29:0] x15_sh = x15_e >> shamt;
     wire [30:0] x15_v = {2'b00, x15_sh[29:1]};
-    wire [30:0] x15_x = x15_v;
-    wire [7:0] x15_wr = x15_x[7:0];
+    wire [7:0] x15_wr = x15_v[7:0];
     wire x15_sg = x15_v[30];
     wire x15_hi = ~x15_sg & (|x15_v[29:8]);
-    wire x15_lo = x15_sg;
-    wire [7:0] x15_q = x15_wr;
-    assign x15 = x15_q;
-    wire [29:0] x16_e = {q_r[352 +: 22], 7'h0, 1'b0};
+    assign x15 = x15_wr;
+    wire [29:0] x16_e = {q[352 +: 22], 7'h0, 1'b0};
     wire [29:0] x16_sh = x16_e >> shamt;
     wire [30:0] x16_v = {2'b00, x16_sh[29:1]};
-    wire [30:0] x16_x = x16_v;
-    wire [7:0] x16_wr = x16_x[7:0];
+    wire [7:0] x16_wr = x16_v[7:0];
     wire x16_sg = x16_v[30];
     wire x16_hi = ~x16_sg & (|x16_v[29:8]);
-    wire x16_lo = x16_sg;
-    wire [7:0] x16_q = x16_wr;
-    assign x16 = x16_q;
-    wire [29:0] x17_e = {q_r[374 +: 22], 7'h0, 1'b0};
+    assign x16 = x16_wr;
+    wire [29:0] x17_e = {q[374 +: 22], 7'h0, 1'b0};
     wire [29:0] x17_sh = x17_e >> shamt;
     wire [30:0] x17_v = {2'b00, x17_sh[29:1]};
-    wire [30:0] x17_x = x17_v;
-    wire [7:0] x17_wr = x17_x[7:0];
+    wire [7:0] x17_wr = x17_v[7:0];
     wire x17_sg = x17_v[30];
     wire x17_hi = ~x17_sg & (|x17_v[29:8]);
-    wire x17_lo = x17_sg;
-    wire [7:0] x17_q = x17_wr;
-    assign x17 = x17_q;
-    wire [29:0] x18_e = {q_r[396 +: 22], 7'h0, 1'b0};
+    assign x17 = x17_wr;
+    wire [29:0] x18_e = {q[396 +: 22], 7'h0, 1'b0};
     wire [29:0] x18_sh = x18_e >> shamt;
     wire [30:0] x18_v = {2'b00, x18_sh[29:1]};
-    wire [30:0] x18_x = x18_v;
-    wire [7:0] x18_wr = x18_x[7:0];
+    wire [7:0] x18_wr = x18_v[7:0];
     wire x18_sg = x18_v[30];
     wire x18_hi = ~x18_sg & (|x18_v[29:8]);
-    wire x18_lo = x18_sg;
-    wire [7:0] x18_q = x18_wr;
-    assign x18 = x18_q;
-    wire [29:0] x19_e = {q_r[418 +: 22], 7'h0, 1'b0};
+    assign x18 = x18_wr;
+    wire [29:0] x19_e = {q[418 +: 22], 7'h0, 1'b0};
     wire [29:0] x19_sh = x19_e >> shamt;
     wire [30:0] x19_v = {2'b00, x19_sh[29:1]};
-    wire [30:0] x19_x = x19_v;
-    wire [7:0] x19_wr = x19_x[7:0];
+    wire [7:0] x19_wr = x19_v[7:0];
     wire x19_sg = x19_v[30];
     wire x19_hi = ~x19_sg & (|x19_v[29:8]);
-    wire x19_lo = x19_sg;
-    wire [7:0] x19_q = x19_wr;
-    assign x19 = x19_q;
-    wire [29:0] x20_e = {q_r[440 +: 22], 7'h0, 1'b0};
+    assign x19 = x19_wr;
+    wire [29:0] x20_e = {q[440 +: 22], 7'h0, 1'b0};
     wire [29:0] x20_sh = x20_e >> shamt;
     wire [30:0] x20_v = {2'b00, x20_sh[29:1]};
-    wire [30:0] x20_x = x20_v;
-    wire [7:0] x20_wr = x20_x[7:0];
+    wire [7:0] x20_wr = x20_v[7:0];
     wire x20_sg = x20_v[30];
     wire x20_hi = ~x20_sg & (|x20_v[29:8]);
-    wire x20_lo = x20_sg;
-    wire [7:0] x20_q = x20_wr;
-    assign x20 = x20_q;
-    wire [29:0] x21_e = {q_r[462 +: 22], 7'h0, 1'b0};
+    assign x20 = x20_wr;
+    wire [29:0] x21_e = {q[462 +: 22], 7'h0, 1'b0};
     wire [29:0] x21_sh = x21_e >> shamt;
     wire [30:0] x21_v = {2'b00, x21_sh[29:1]};
-    wire [30:0] x21_x = x21_v;
-    wire [7:0] x21_wr = x21_x[7:0];
+    wire [7:0] x21_wr = x21_v[7:0];
     wire x21_sg = x21_v[30];
     wire x21_hi = ~x21_sg & (|x21_v[29:8]);
-    wire x21_lo = x21_sg;
-    wire [7:0] x21_q = x21_wr;
-    assign x21 = x21_q;
-    wire [29:0] x22_e = {q_r[484 +: 22], 7'h0, 1'b0};
+    assign x21 = x21_wr;
+    wire [29:0] x22_e = {q[484 +: 22], 7'h0, 1'b0};
     wire [29:0] x22_sh = x22_e >> shamt;
     wire [30:0] x22_v = {2'b00, x22_sh[29:1]};
-    wire [30:0] x22_x = x22_v;
-    wire [7:0] x22_wr = x22_x[7:0];
+    wire [7:0] x22_wr = x22_v[7:0];
     wire x22_sg = x22_v[30];
     wire x22_hi = ~x22_sg & (|x22_v[29:8]);
-    wire x22_lo = x22_sg;
-    wire [7:0] x22_q = x22_wr;
-    assign x22 = x22_q;
-    wire [29:0] x23_e = {q_r[506 +: 22], 7'h0, 1'b0};
+    assign x22 = x22_wr;
+    wire [29:0] x23_e = {q[506 +: 22], 7'h0, 1'b0};
     wire [29:0] x23_sh = x23_e >> shamt;
     wire [30:0] x23_v = {2'b00, x23_sh[29:1]};
-    wire [30:0] x23_x = x23_v;
-    wire [7:0] x23_wr = x23_x[7:0];
+    wire [7:0] x23_wr = x23_v[7:0];
     wire x23_sg = x23_v[30];
     wire x23_hi = ~x23_sg & (|x23_v[29:8]);
-    wire x23_lo = x23_sg;
-    wire [7:0] x23_q = x23_wr;
-    assign x23 = x23_q;
-    wire [29:0] x24_e = {q_r[528 +: 22], 7'h0, 1'b0};
+    assign x23 = x23_wr;
+    wire [29:0] x24_e = {q[528 +: 22], 7'h0, 1'b0};
     wire [29:0] x24_sh = x24_e >> shamt;
     wire [30:0] x24_v = {2'b00, x24_sh[29:1]};
-    wire [30:0] x24_x = x24_v;
-    wire [7:0] x24_wr = x24_x[7:0];
+    wire [7:0] x24_wr = x24_v[7:0];
     wire x24_sg = x24_v[30];
     wire x24_hi = ~x24_sg & (|x24_v[29:8]);
-    wire x24_lo = x24_sg;
-    wire [7:0] x24_q = x24_wr;
-    assign x24 = x24_q;
-    wire [29:0] x25_e = {q_r[550 +: 22], 7'h0, 1'b0};
+    assign x24 = x24_wr;
+    wire [29:0] x25_e = {q[550 +: 22], 7'h0, 1'b0};
     wire [29:0] x25_sh = x25_e >> shamt;
     wire [30:0] x25_v = {2'b00, x25_sh[29:1]};
-    wire [30:0] x25_x = x25_v;
-    wire [7:0] x25_wr = x25_x[7:0];
+    wire [7:0] x25_wr = x25_v[7:0];
     wire x25_sg = x25_v[30];
     wire x25_hi = ~x25_sg & (|x25_v[29:8]);
-    wire x25_lo = x25_sg;
-    wire [7:0] x25_q = x25_wr;
-    assign x25 = x25_q;
-    wire [29:0] x26_e = {q_r[572 +: 22], 7'h0, 1'b0};
+    assign x25 = x25_wr;
+    wire [29:0] x26_e = {q[572 +: 22], 7'h0, 1'b0};
     wire [29:0] x26_sh = x26_e >> shamt;
     wire [30:0] x26_v = {2'b00, x26_sh[29:1]};
-    wire [30:0] x26_x = x26_v;
-    wire [7:0] x26_wr = x26_x[7:0];
+    wire [7:0] x26_wr = x26_v[7:0];
     wire x26_sg = x26_v[30];
     wire x26_hi = ~x26_sg & (|x26_v[29:8]);
-    wire x26_lo = x26_sg;
-    wire [7:0] x26_q = x26_wr;
-    assign x26 = x26_q;
-    wire [29:0] x27_e = {q_r[594 +: 22], 7'h0, 1'b0};
+    assign x26 = x26_wr;
+    wire [29:0] x27_e = {q[594 +: 22], 7'h0, 1'b0};
     wire [29:0] x27_sh = x27_e >> shamt;
     wire [30:0] x27_v = {2'b00, x27_sh[29:1]};
-    wire [30:0] x27_x = x27_v;
-    wire [7:0] x27_wr = x27_x[7:0];
+    wire [7:0] x27_wr = x27_v[7:0];
     wire x27_sg = x27_v[30];
     wire x27_hi = ~x27_sg & (|x27_v[29:8]);
-    wire x27_lo = x27_sg;
-    wire [7:0] x27_q = x27_wr;
-    assign x27 = x27_q;
-    wire [29:0] x28_e = {q_r[616 +: 22], 7'h0, 1'b0};
+    assign x27 = x27_wr;
+    wire [29:0] x28_e = {q[616 +: 22], 7'h0, 1'b0};
     wire [29:0] x28_sh = x28_e >> shamt;
     wire [30:0] x28_v = {2'b00, x28_sh[29:1]};
-    wire [30:0] x28_x = x28_v;
-    wire [7:0] x28_wr = x28_x[7:0];
+    wire [7:0] x28_wr = x28_v[7:0];
     wire x28_sg = x28_v[30];
     wire x28_hi = ~x28_sg & (|x28_v[29:8]);
-    wire x28_lo = x28_sg;
-    wire [7:0] x28_q = x28_wr;
-    assign x28 = x28_q;
-    wire [29:0] x29_e = {q_r[638 +: 22], 7'h0, 1'b0};
+    assign x28 = x28_wr;
+    wire [29:0] x29_e = {q[638 +: 22], 7'h0, 1'b0};
     wire [29:0] x29_sh = x29_e >> shamt;
     wire [30:0] x29_v = {2'b00, x29_sh[29:1]};
-    wire [30:0] x29_x = x29_v;
-    wire [7:0] x29_wr = x29_x[7:0];
+    wire [7:0] x29_wr = x29_v[7:0];
     wire x29_sg = x29_v[30];
     wire x29_hi = ~x29_sg & (|x29_v[29:8]);
-    wire x29_lo = x29_sg;
-    wire [7:0] x29_q = x29_wr;
-    assign x29 = x29_q;
-    wire [29:0] x30_e = {q_r[660 +: 22], 7'h0, 1'b0};
+    assign x29 = x29_wr;
+    wire [29:0] x30_e = {q[660 +: 22], 7'h0, 1'b0};
     wire [29:0] x30_sh = x30_e >> shamt;
     wire [30:0] x30_v = {2'b00, x30_sh[29:1]};
-    wire [30:0] x30_x = x30_v;
-    wire [7:0] x30_wr = x30_x[7:0];
+    wire [7:0] x30_wr = x30_v[7:0];
     wire x30_sg = x30_v[30];
     wire x30_hi = ~x30_sg & (|x30_v[29:8]);
-    wire x30_lo = x30_sg;
-    wire [7:0] x30_q = x30_wr;
-    assign x30 = x30_q;
-    wire [29:0] x31_e = {q_r[682 +: 22], 7'h0, 1'b0};
+    assign x30 = x30_wr;
+    wire [29:0] x31_e = {q[682 +: 22], 7'h0, 1'b0};
     wire [29:0] x31_sh = x31_e >> shamt;
     wire [30:0] x31_v = {2'b00, x31_sh[29:1]};
-    wire [30:0] x31_x = x31_v;
-    wire [7:0] x31_wr = x31_x[7:0];
+    wire [7:0] x31_wr = x31_v[7:0];
     wire x31_sg = x31_v[30];
     wire x31_hi = ~x31_sg & (|x31_v[29:8]);
-    wire x31_lo = x31_sg;
-    wire [7:0] x31_q = x31_wr;
-    assign x31 = x31_q;
-    wire [29:0] x32_e = {q_r[704 +: 22], 7'h0, 1'b0};
+    assign x31 = x31_wr;
+    wire [29:0] x32_e = {q[704 +: 22], 7'h0, 1'b0};
     wire [29:0] x32_sh = x32_e >> shamt;
     wire [30:0] x32_v = {2'b00, x32_sh[29:1]};
-    wire [30:0] x32_x = x32_v;
-    wire [7:0] x32_wr = x32_x[7:0];
+    wire [7:0] x32_wr = x32_v[7:0];
     wire x32_sg = x32_v[30];
     wire x32_hi = ~x32_sg & (|x32_v[29:8]);
-    wire x32_lo = x32_sg;
-    wire [7:0] x32_q = x32_wr;
-    assign x32 = x32_q;
-    wire [29:0] x33_e = {q_r[726 +: 22], 7'h0, 1'b0};
+    assign x32 = x32_wr;
+    wire [29:0] x33_e = {q[726 +: 22], 7'h0, 1'b0};
     wire [29:0] x33_sh = x33_e >> shamt;
     wire [30:0] x33_v = {2'b00, x33_sh[29:1]};
-    wire [30:0] x33_x = x33_v;
-    wire [7:0] x33_wr = x33_x[7:0];
+    wire [7:0] x33_wr = x33_v[7:0];
     wire x33_sg = x33_v[30];
     wire x33_hi = ~x33_sg & (|x33_v[29:8]);
-    wire x33_lo = x33_sg;
-    wire [7:0] x33_q = x33_wr;
-    assign x33 = x33_q;
-    wire [29:0] x34_e = {q_r[748 +: 22], 7'h0, 1'b0};
+    assign x33 = x33_wr;
+    wire [29:0] x34_e = {q[748 +: 22], 7'h0, 1'b0};
     wire [29:0] x34_sh = x34_e >> shamt;
     wire [30:0] x34_v = {2'b00, x34_sh[29:1]};
-    wire [30:0] x34_x = x34_v;
-    wire [7:0] x34_wr = x34_x[7:0];
+    wire [7:0] x34_wr = x34_v[7:0];
     wire x34_sg = x34_v[30];
     wire x34_hi = ~x34_sg & (|x34_v[29:8]);
-    wire x34_lo = x34_sg;
-    wire [7:0] x34_q = x34_wr;
-    assign x34 = x34_q;
-    wire [29:0] x35_e = {q_r[770 +: 22], 7'h0, 1'b0};
+    assign x34 = x34_wr;
+    wire [29:0] x35_e = {q[770 +: 22], 7'h0, 1'b0};
     wire [29:0] x35_sh = x35_e >> shamt;
     wire [30:0] x35_v = {2'b00, x35_sh[29:1]};
-    wire [30:0] x35_x = x35_v;
-    wire [7:0] x35_wr = x35_x[7:0];
+    wire [7:0] x35_wr = x35_v[7:0];
     wire x35_sg = x35_v[30];
     wire x35_hi = ~x35_sg & (|x35_v[29:8]);
-    wire x35_lo = x35_sg;
-    wire [7:0] x35_q = x35_wr;
-    assign x35 = x35_q;
-    wire [29:0] x36_e = {q_r[792 +: 22], 7'h0, 1'b0};
+    assign x35 = x35_wr;
+    wire [29:0] x36_e = {q[792 +: 22], 7'h0, 1'b0};
     wire [29:0] x36_sh = x36_e >> shamt;
     wire [30:0] x36_v = {2'b00, x36_sh[29:1]};
-    wire [30:0] x36_x = x36_v;
-    wire [7:0] x36_wr = x36_x[7:0];
+    wire [7:0] x36_wr = x36_v[7:0];
     wire x36_sg = x36_v[30];
     wire x36_hi = ~x36_sg & (|x36_v[29:8]);
-    wire x36_lo = x36_sg;
-    wire [7:0] x36_q = x36_wr;
-    assign x36 = x36_q;
-    wire [29:0] x37_e = {q_r[814 +: 22], 7'h0, 1'b0};
+    assign x36 = x36_wr;
+    wire [29:0] x37_e = {q[814 +: 22], 7'h0, 1'b0};
     wire [29:0] x37_sh = x37_e >> shamt;
     wire [30:0] x37_v = {2'b00, x37_sh[29:1]};
-    wire [30:0] x37_x = x37_v;
-    wire [7:0] x37_wr = x37_x[7:0];
+    wire [7:0] x37_wr = x37_v[7:0];
     wire x37_sg = x37_v[30];
     wire x37_hi = ~x37_sg & (|x37_v[29:8]);
-    wire x37_lo = x37_sg;
-    wire [7:0] x37_q = x37_wr;
-    assign x37 = x37_q;
-    wire [29:0] x38_e = {q_r[836 +: 22], 7'h0, 1'b0};
+    assign x37 = x37_wr;
+    wire [29:0] x38_e = {q[836 +: 22], 7'h0, 1'b0};
     wire [29:0] x38_sh = x38_e >> shamt;
     wire [30:0] x38_v = {2'b00, x38_sh[29:1]};
-    wire [30:0] x38_x = x38_v;
-    wire [7:0] x38_wr = x38_x[7:0];
+    wire [7:0] x38_wr = x38_v[7:0];
     wire x38_sg = x38_v[30];
     wire x38_hi = ~x38_sg & (|x38_v[29:8]);
-    wire x38_lo = x38_sg;
-    wire [7:0] x38_q = x38_wr;
-    assign x38 = x38_q;
-    wire [29:0] x39_e = {q_r[858 +: 22], 7'h0, 1'b0};
+    assign x38 = x38_wr;
+    wire [29:0] x39_e = {q[858 +: 22], 7'h0, 1'b0};
     wire [29:0] x39_sh = x39_e >> shamt;
     wire [30:0] x39_v = {2'b00, x39_sh[29:1]};
-    wire [30:0] x39_x = x39_v;
-    wire [7:0] x39_wr = x39_x[7:0];
+    wire [7:0] x39_wr = x39_v[7:0];
     wire x39_sg = x39_v[30];
     wire x39_hi = ~x39_sg & (|x39_v[29:8]);
-    wire x39_lo = x39_sg;
-    wire [7:0] x39_q = x39_wr;
-    assign x39 = x39_q;
-    wire [29:0] x40_e = {q_r[880 +: 22], 7'h0, 1'b0};
+    assign x39 = x39_wr;
+    wire [29:0] x40_e = {q[880 +: 22], 7'h0, 1'b0};
     wire [29:0] x40_sh = x40_e >> shamt;
     wire [30:0] x40_v = {2'b00, x40_sh[29:1]};
-    wire [30:0] x40_x = x40_v;
-    wire [7:0] x40_wr = x40_x[7:0];
+    wire [7:0] x40_wr = x40_v[7:0];
     wire x40_sg = x40_v[30];
     wire x40_hi = ~x40_sg & (|x40_v[29:8]);
-    wire x40_lo = x40_sg;
-    wire [7:0] x40_q = x40_wr;
-    assign x40 = x40_q;
-    wire [29:0] x41_e = {q_r[902 +: 22], 7'h0, 1'b0};
+    assign x40 = x40_wr;
+    wire [29:0] x41_e = {q[902 +: 22], 7'h0, 1'b0};
     wire [29:0] x41_sh = x41_e >> shamt;
     wire [30:0] x41_v = {2'b00, x41_sh[29:1]};
-    wire [30:0] x41_x = x41_v;
-    wire [7:0] x41_wr = x41_x[7:0];
+    wire [7:0] x41_wr = x41_v[7:0];
     wire x41_sg = x41_v[30];
     wire x41_hi = ~x41_sg & (|x41_v[29:8]);
-    wire x41_lo = x41_sg;
-    wire [7:0] x41_q = x41_wr;
-    assign x41 = x41_q;
-    wire [29:0] x42_e = {q_r[924 +: 22], 7'h0, 1'b0};
+    assign x41 = x41_wr;
+    wire [29:0] x42_e = {q[924 +: 22], 7'h0, 1'b0};
     wire [29:0] x42_sh = x42_e >> shamt;
     wire [30:0] x42_v = {2'b00, x42_sh[29:1]};
-    wire [30:0] x42_x = x42_v;
-    wire [7:0] x42_wr = x42_x[7:0];
+    wire [7:0] x42_wr = x42_v[7:0];
     wire x42_sg = x42_v[30];
     wire x42_hi = ~x42_sg & (|x42_v[29:8]);
-    wire x42_lo = x42_sg;
-    wire [7:0] x42_q = x42_wr;
-    assign x42 = x42_q;
-    wire [29:0] x43_e = {q_r[946 +: 22], 7'h0, 1'b0};
+    assign x42 = x42_wr;
+    wire [29:0] x43_e = {q[946 +: 22], 7'h0, 1'b0};
     wire [29:0] x43_sh = x43_e >> shamt;
     wire [30:0] x43_v = {2'b00, x43_sh[29:1]};
-    wire [30:0] x43_x = x43_v;
-    wire [7:0] x43_wr = x43_x[7:0];
+    wire [7:0] x43_wr = x43_v[7:0];
     wire x43_sg = x43_v[30];
     wire x43_hi = ~x43_sg & (|x43_v[29:8]);
-    wire x43_lo = x43_sg;
-    wire [7:0] x43_q = x43_wr;
-    assign x43 = x43_q;
-    wire [29:0] x44_e = {q_r[968 +: 22], 7'h0, 1'b0};
+    assign x43 = x43_wr;
+    wire [29:0] x44_e = {q[968 +: 22], 7'h0, 1'b0};
     wire [29:0] x44_sh = x44_e >> shamt;
     wire [30:0] x44_v = {2'b00, x44_sh[29:1]};
-    wire [30:0] x44_x = x44_v;
-    wire [7:0] x44_wr = x44_x[7:0];
+    wire [7:0] x44_wr = x44_v[7:0];
     wire x44_sg = x44_v[30];
     wire x44_hi = ~x44_sg & (|x44_v[29:8]);
-    wire x44_lo = x44_sg;
-    wire [7:0] x44_q = x44_wr;
-    assign x44 = x44_q;
-    wire [29:0] x45_e = {q_r[990 +: 22], 7'h0, 1'b0};
+    assign x44 = x44_wr;
+    wire [29:0] x45_e = {q[990 +: 22], 7'h0, 1'b0};
     wire [29:0] x45_sh = x45_e >> shamt;
     wire [30:0] x45_v = {2'b00, x45_sh[29:1]};
-    wire [30:0] x45_x = x45_v;
-    wire [7:0] x45_wr = x45_x[7:0];
+    wire [7:0] x45_wr = x45_v[7:0];
     wire x45_sg = x45_v[30];
     wire x45_hi = ~x45_sg & (|x45_v[29:8]);
-    wire x45_lo = x45_sg;
-    wire [7:0] x45_q = x45_wr;
-    assign x45 = x45_q;
-    wire [29:0] x46_e = {q_r[1012 +: 22], 7'h0, 1'b0};
+    assign x45 = x45_wr;
+    wire [29:0] x46_e = {q[1012 +: 22], 7'h0, 1'b0};
     wire [29:0] x46_sh = x46_e >> shamt;
     wire [30:0] x46_v = {2'b00, x46_sh[29:1]};
-    wire [30:0] x46_x = x46_v;
-    wire [7:0] x46_wr = x46_x[7:0];
+    wire [7:0] x46_wr = x46_v[7:0];
     wire x46_sg = x46_v[30];
     wire x46_hi = ~x46_sg & (|x46_v[29:8]);
-    wire x46_lo = x46_sg;
-    wire [7:0] x46_q = x46_wr;
-    assign x46 = x46_q;
-    wire [29:0] x47_e = {q_r[1034 +: 22], 7'h0, 1'b0};
+    assign x46 = x46_wr;
+    wire [29:0] x47_e = {q[1034 +: 22], 7'h0, 1'b0};
     wire [29:0] x47_sh = x47_e >> shamt;
     wire [30:0] x47_v = {2'b00, x47_sh[29:1]};
-    wire [30:0] x47_x = x47_v;
-    wire [7:0] x47_wr = x47_x[7:0];
+    wire [7:0] x47_wr = x47_v[7:0];
     wire x47_sg = x47_v[30];
     wire x47_hi = ~x47_sg & (|x47_v[29:8]);
-    wire x47_lo = x47_sg;
-    wire [7:0] x47_q = x47_wr;
-    assign x47 = x47_q;
+    assign x47 = x47_wr;
     /* verilator lint_on UNUSED */
     assign sum_code = c_code;
 endmodule
@@ -738,24 +591,16 @@ module econt_ae_l1_conv_k0 (
     input  wire [5:0] b,
     output wire [7:0] y
 );
-    wire [17:0] a0_0 = {{5{b[5]}}, b, 7'h0};
-    wire [17:0] a1_0 = a0_0;
-    wire [17:0] a2_0 = a1_0;
-    reg  [17:0] a3_0;
-    always @(posedge clk) a3_0 <= a2_0;
-    wire [17:0] a4_0 = a3_0;
-    wire [17:0] acc = a4_0;
     /* verilator lint_off UNUSED */
-    wire [17:0] act = acc[17] ? 18'h0 : acc;   // ReLU
-    wire [17:0] qo_s = act;
-    wire [17:0] qo_e = qo_s;
-    wire [12:0] qo_v = qo_e[17:5];
-    wire [12:0] qo_x = qo_v;
-    wire [7:0] qo_wr = qo_x[7:0];
+    wire [17:0] a0_0 = {{5{b[5]}}, b, 7'h0};
+    reg  [17:0] a3_0;
+    always @(posedge clk) a3_0 <= a0_0;
+    wire [17:0] act = a3_0[17] ? 18'h0 : a3_0;   // ReLU
+    wire [12:0] qo_v = act[17:5];
+    wire [7:0] qo_wr = qo_v[7:0];
     wire qo_sg = qo_v[12];
     wire qo_hi = ~qo_sg & (|qo_v[11:8]);
-    wire qo_lo = qo_sg;
-    wire [7:0] yq = qo_hi ? 8'hff : qo_lo ? 8'h0 : qo_wr;
+    wire [7:0] yq = qo_hi ? 8'hff : qo_sg ? 8'h0 : qo_wr;
     /* verilator lint_on UNUSED */
     assign y = yq;
 endmodule
@@ -768,43 +613,35 @@ module econt_ae_l1_conv_k4 (
     input  wire [5:0] b,
     output wire [7:0] y
 );
+    /* verilator lint_off UNUSED */
     wire [14:0] xs0 = {7'h0, x0};
     wire [14:0] ws0 = {{9{w0[5]}}, w0};
     wire [14:0] pr0 = xs0 * ws0;
+    wire [17:0] a0_0 = {{3{pr0[14]}}, pr0};
     wire [14:0] xs1 = {7'h0, x1};
     wire [14:0] ws1 = {{9{w1[5]}}, w1};
     wire [14:0] pr1 = xs1 * ws1;
+    wire [17:0] a0_1 = {{3{pr1[14]}}, pr1};
     wire [14:0] xs2 = {7'h0, x2};
     wire [14:0] ws2 = {{9{w2[5]}}, w2};
     wire [14:0] pr2 = xs2 * ws2;
+    wire [17:0] a0_2 = {{3{pr2[14]}}, pr2};
     wire [14:0] xs3 = {7'h0, x3};
     wire [14:0] ws3 = {{9{w3[5]}}, w3};
     wire [14:0] pr3 = xs3 * ws3;
-    wire [17:0] a0_0 = {{3{pr0[14]}}, pr0};
-    wire [17:0] a0_1 = {{3{pr1[14]}}, pr1};
-    wire [17:0] a0_2 = {{3{pr2[14]}}, pr2};
     wire [17:0] a0_3 = {{3{pr3[14]}}, pr3};
     wire [17:0] a0_4 = {{5{b[5]}}, b, 7'h0};
     wire [17:0] a1_0 = a0_0 + a0_1;
     wire [17:0] a1_1 = a0_2 + a0_3;
-    wire [17:0] a1_2 = a0_4;
     wire [17:0] a2_0 = a1_0 + a1_1;
-    wire [17:0] a2_1 = a1_2;
     reg  [17:0] a3_0;
-    always @(posedge clk) a3_0 <= a2_0 + a2_1;
-    wire [17:0] a4_0 = a3_0;
-    wire [17:0] acc = a4_0;
-    /* verilator lint_off UNUSED */
-    wire [17:0] act = acc[17] ? 18'h0 : acc;   // ReLU
-    wire [17:0] qo_s = act;
-    wire [17:0] qo_e = qo_s;
-    wire [12:0] qo_v = qo_e[17:5];
-    wire [12:0] qo_x = qo_v;
-    wire [7:0] qo_wr = qo_x[7:0];
+    always @(posedge clk) a3_0 <= a2_0 + a0_4;
+    wire [17:0] act = a3_0[17] ? 18'h0 : a3_0;   // ReLU
+    wire [12:0] qo_v = act[17:5];
+    wire [7:0] qo_wr = qo_v[7:0];
     wire qo_sg = qo_v[12];
     wire qo_hi = ~qo_sg & (|qo_v[11:8]);
-    wire qo_lo = qo_sg;
-    wire [7:0] yq = qo_hi ? 8'hff : qo_lo ? 8'h0 : qo_wr;
+    wire [7:0] yq = qo_hi ? 8'hff : qo_sg ? 8'h0 : qo_wr;
     /* verilator lint_on UNUSED */
     assign y = yq;
 endmodule
@@ -817,52 +654,45 @@ module econt_ae_l1_conv_k6 (
     input  wire [5:0] b,
     output wire [7:0] y
 );
+    /* verilator lint_off UNUSED */
     wire [14:0] xs0 = {7'h0, x0};
     wire [14:0] ws0 = {{9{w0[5]}}, w0};
     wire [14:0] pr0 = xs0 * ws0;
+    wire [17:0] a0_0 = {{3{pr0[14]}}, pr0};
     wire [14:0] xs1 = {7'h0, x1};
     wire [14:0] ws1 = {{9{w1[5]}}, w1};
     wire [14:0] pr1 = xs1 * ws1;
+    wire [17:0] a0_1 = {{3{pr1[14]}}, pr1};
     wire [14:0] xs2 = {7'h0, x2};
     wire [14:0] ws2 = {{9{w2[5]}}, w2};
     wire [14:0] pr2 = xs2 * ws2;
+    wire [17:0] a0_2 = {{3{pr2[14]}}, pr2};
     wire [14:0] xs3 = {7'h0, x3};
     wire [14:0] ws3 = {{9{w3[5]}}, w3};
     wire [14:0] pr3 = xs3 * ws3;
+    wire [17:0] a0_3 = {{3{pr3[14]}}, pr3};
     wire [14:0] xs4 = {7'h0, x4};
     wire [14:0] ws4 = {{9{w4[5]}}, w4};
     wire [14:0] pr4 = xs4 * ws4;
+    wire [17:0] a0_4 = {{3{pr4[14]}}, pr4};
     wire [14:0] xs5 = {7'h0, x5};
     wire [14:0] ws5 = {{9{w5[5]}}, w5};
     wire [14:0] pr5 = xs5 * ws5;
-    wire [17:0] a0_0 = {{3{pr0[14]}}, pr0};
-    wire [17:0] a0_1 = {{3{pr1[14]}}, pr1};
-    wire [17:0] a0_2 = {{3{pr2[14]}}, pr2};
-    wire [17:0] a0_3 = {{3{pr3[14]}}, pr3};
-    wire [17:0] a0_4 = {{3{pr4[14]}}, pr4};
     wire [17:0] a0_5 = {{3{pr5[14]}}, pr5};
     wire [17:0] a0_6 = {{5{b[5]}}, b, 7'h0};
     wire [17:0] a1_0 = a0_0 + a0_1;
     wire [17:0] a1_1 = a0_2 + a0_3;
     wire [17:0] a1_2 = a0_4 + a0_5;
-    wire [17:0] a1_3 = a0_6;
     wire [17:0] a2_0 = a1_0 + a1_1;
-    wire [17:0] a2_1 = a1_2 + a1_3;
+    wire [17:0] a2_1 = a1_2 + a0_6;
     reg  [17:0] a3_0;
     always @(posedge clk) a3_0 <= a2_0 + a2_1;
-    wire [17:0] a4_0 = a3_0;
-    wire [17:0] acc = a4_0;
-    /* verilator lint_off UNUSED */
-    wire [17:0] act = acc[17] ? 18'h0 : acc;   // ReLU
-    wire [17:0] qo_s = act;
-    wire [17:0] qo_e = qo_s;
-    wire [12:0] qo_v = qo_e[17:5];
-    wire [12:0] qo_x = qo_v;
-    wire [7:0] qo_wr = qo_x[7:0];
+    wire [17:0] act = a3_0[17] ? 18'h0 : a3_0;   // ReLU
+    wire [12:0] qo_v = act[17:5];
+    wire [7:0] qo_wr = qo_v[7:0];
     wire qo_sg = qo_v[12];
     wire qo_hi = ~qo_sg & (|qo_v[11:8]);
-    wire qo_lo = qo_sg;
-    wire [7:0] yq = qo_hi ? 8'hff : qo_lo ? 8'h0 : qo_wr;
+    wire [7:0] yq = qo_hi ? 8'hff : qo_sg ? 8'h0 : qo_wr;
     /* verilator lint_on UNUSED */
     assign y = yq;
 endmodule
@@ -875,64 +705,57 @@ module econt_ae_l1_conv_k8 (
     input  wire [5:0] b,
     output wire [7:0] y
 );
+    /* verilator lint_off UNUSED */
     wire [14:0] xs0 = {7'h0, x0};
     wire [14:0] ws0 = {{9{w0[5]}}, w0};
     wire [14:0] pr0 = xs0 * ws0;
+    wire [17:0] a0_0 = {{3{pr0[14]}}, pr0};
     wire [14:0] xs1 = {7'h0, x1};
     wire [14:0] ws1 = {{9{w1[5]}}, w1};
     wire [14:0] pr1 = xs1 * ws1;
+    wire [17:0] a0_1 = {{3{pr1[14]}}, pr1};
     wire [14:0] xs2 = {7'h0, x2};
     wire [14:0] ws2 = {{9{w2[5]}}, w2};
     wire [14:0] pr2 = xs2 * ws2;
+    wire [17:0] a0_2 = {{3{pr2[14]}}, pr2};
     wire [14:0] xs3 = {7'h0, x3};
     wire [14:0] ws3 = {{9{w3[5]}}, w3};
     wire [14:0] pr3 = xs3 * ws3;
+    wire [17:0] a0_3 = {{3{pr3[14]}}, pr3};
     wire [14:0] xs4 = {7'h0, x4};
     wire [14:0] ws4 = {{9{w4[5]}}, w4};
     wire [14:0] pr4 = xs4 * ws4;
+    wire [17:0] a0_4 = {{3{pr4[14]}}, pr4};
     wire [14:0] xs5 = {7'h0, x5};
     wire [14:0] ws5 = {{9{w5[5]}}, w5};
     wire [14:0] pr5 = xs5 * ws5;
+    wire [17:0] a0_5 = {{3{pr5[14]}}, pr5};
     wire [14:0] xs6 = {7'h0, x6};
     wire [14:0] ws6 = {{9{w6[5]}}, w6};
     wire [14:0] pr6 = xs6 * ws6;
+    wire [17:0] a0_6 = {{3{pr6[14]}}, pr6};
     wire [14:0] xs7 = {7'h0, x7};
     wire [14:0] ws7 = {{9{w7[5]}}, w7};
     wire [14:0] pr7 = xs7 * ws7;
-    wire [17:0] a0_0 = {{3{pr0[14]}}, pr0};
-    wire [17:0] a0_1 = {{3{pr1[14]}}, pr1};
-    wire [17:0] a0_2 = {{3{pr2[14]}}, pr2};
-    wire [17:0] a0_3 = {{3{pr3[14]}}, pr3};
-    wire [17:0] a0_4 = {{3{pr4[14]}}, pr4};
-    wire [17:0] a0_5 = {{3{pr5[14]}}, pr5};
-    wire [17:0] a0_6 = {{3{pr6[14]}}, pr6};
     wire [17:0] a0_7 = {{3{pr7[14]}}, pr7};
     wire [17:0] a0_8 = {{5{b[5]}}, b, 7'h0};
     wire [17:0] a1_0 = a0_0 + a0_1;
     wire [17:0] a1_1 = a0_2 + a0_3;
     wire [17:0] a1_2 = a0_4 + a0_5;
     wire [17:0] a1_3 = a0_6 + a0_7;
-    wire [17:0] a1_4 = a0_8;
     wire [17:0] a2_0 = a1_0 + a1_1;
     wire [17:0] a2_1 = a1_2 + a1_3;
-    wire [17:0] a2_2 = a1_4;
     reg  [17:0] a3_0;
     always @(posedge clk) a3_0 <= a2_0 + a2_1;
     reg  [17:0] a3_1;
-    always @(posedge clk) a3_1 <= a2_2;
+    always @(posedge clk) a3_1 <= a0_8;
     wire [17:0] a4_0 = a3_0 + a3_1;
-    wire [17:0] acc = a4_0;
-    /* verilator lint_off UNUSED */
-    wire [17:0] act = acc[17] ? 18'h0 : acc;   // ReLU
-    wire [17:0] qo_s = act;
-    wire [17:0] qo_e = qo_s;
-    wire [12:0] qo_v = qo_e[17:5];
-    wire [12:0] qo_x = qo_v;
-    wire [7:0] qo_wr = qo_x[7:0];
+    wire [17:0] act = a4_0[17] ? 18'h0 : a4_0;   // ReLU
+    wire [12:0] qo_v = act[17:5];
+    wire [7:0] qo_wr = qo_v[7:0];
     wire qo_sg = qo_v[12];
     wire qo_hi = ~qo_sg & (|qo_v[11:8]);
-    wire qo_lo = qo_sg;
-    wire [7:0] yq = qo_hi ? 8'hff : qo_lo ? 8'h0 : qo_wr;
+    wire [7:0] yq = qo_hi ? 8'hff : qo_sg ? 8'h0 : qo_wr;
     /* verilator lint_on UNUSED */
     assign y = yq;
 endmodule
@@ -947,41 +770,42 @@ module econt_ae_l1_conv_k9 (
     input  wire [5:0] b,
     output wire [7:0] y
 );
+    /* verilator lint_off UNUSED */
     wire [14:0] xs0 = {7'h0, x0};
     wire [14:0] ws0 = {{9{w0[5]}}, w0};
     wire [14:0] pr0 = xs0 * ws0;
+    wire [17:0] a0_0 = {{3{pr0[14]}}, pr0};
     wire [14:0] xs1 = {7'h0, x1};
     wire [14:0] ws1 = {{9{w1[5]}}, w1};
     wire [14:0] pr1 = xs1 * ws1;
+    wire [17:0] a0_1 = {{3{pr1[14]}}, pr1};
     wire [14:0] xs2 = {7'h0, x2};
     wire [14:0] ws2 = {{9{w2[5]}}, w2};
     wire [14:0] pr2 = xs2 * ws2;
+    wire [17:0] a0_2 = {{3{pr2[14]}}, pr2};
     wire [14:0] xs3 = {7'h0, x3};
     wire [14:0] ws3 = {{9{w3[5]}}, w3};
     wire [14:0] pr3 = xs3 * ws3;
+    wire [17:0] a0_3 = {{3{pr3[14]}}, pr3};
     wire [14:0] xs4 = {7'h0, x4};
     wire [14:0] ws4 = {{9{w4[5]}}, w4};
     wire [14:0] pr4 = xs4 * ws4;
+    wire [17:0] a0_4 = {{3{pr4[14]}}, pr4};
     wire [14:0] xs5 = {7'h0, x5};
     wire [14:0] ws5 = {{9{w5[5]}}, w5};
     wire [14:0] pr5 = xs5 * ws5;
+    wire [17:0] a0_5 = {{3{pr5[14]}}, pr5};
     wire [14:0] xs6 = {7'h0, x6};
     wire [14:0] ws6 = {{9{w6[5]}}, w6};
     wire [14:0] pr6 = xs6 * ws6;
+    wire [17:0] a0_6 = {{3{pr6[14]}}, pr6};
     wire [14:0] xs7 = {7'h0, x7};
     wire [14:0] ws7 = {{9{w7[5]}}, w7};
     wire [14:0] pr7 = xs7 * ws7;
+    wire [17:0] a0_7 = {{3{pr7[14]}}, pr7};
     wire [14:0] xs8 = {7'h0, x8};
     wire [14:0] ws8 = {{9{w8[5]}}, w8};
     wire [14:0] pr8 = xs8 * ws8;
-    wire [17:0] a0_0 = {{3{pr0[14]}}, pr0};
-    wire [17:0] a0_1 = {{3{pr1[14]}}, pr1};
-    wire [17:0] a0_2 = {{3{pr2[14]}}, pr2};
-    wire [17:0] a0_3 = {{3{pr3[14]}}, pr3};
-    wire [17:0] a0_4 = {{3{pr4[14]}}, pr4};
-    wire [17:0] a0_5 = {{3{pr5[14]}}, pr5};
-    wire [17:0] a0_6 = {{3{pr6[14]}}, pr6};
-    wire [17:0] a0_7 = {{3{pr7[14]}}, pr7};
     wire [17:0] a0_8 = {{3{pr8[14]}}, pr8};
     wire [17:0] a0_9 = {{5{b[5]}}, b, 7'h0};
     wire [17:0] a1_0 = a0_0 + a0_1;
@@ -991,24 +815,17 @@ module econt_ae_l1_conv_k9 (
     wire [17:0] a1_4 = a0_8 + a0_9;
     wire [17:0] a2_0 = a1_0 + a1_1;
     wire [17:0] a2_1 = a1_2 + a1_3;
-    wire [17:0] a2_2 = a1_4;
     reg  [17:0] a3_0;
     always @(posedge clk) a3_0 <= a2_0 + a2_1;
     reg  [17:0] a3_1;
-    always @(posedge clk) a3_1 <= a2_2;
+    always @(posedge clk) a3_1 <= a1_4;
     wire [17:0] a4_0 = a3_0 + a3_1;
-    wire [17:0] acc = a4_0;
-    /* verilator lint_off UNUSED */
-    wire [17:0] act = acc[17] ? 18'h0 : acc;   // ReLU
-    wire [17:0] qo_s = act;
-    wire [17:0] qo_e = qo_s;
-    wire [12:0] qo_v = qo_e[17:5];
-    wire [12:0] qo_x = qo_v;
-    wire [7:0] qo_wr = qo_x[7:0];
+    wire [17:0] act = a4_0[17] ? 18'h0 : a4_0;   // ReLU
+    wire [12:0] qo_v = act[17:5];
+    wire [7:0] qo_wr = qo_v[7:0];
     wire qo_sg = qo_v[12];
     wire qo_hi = ~qo_sg & (|qo_v[11:8]);
-    wire qo_lo = qo_sg;
-    wire [7:0] yq = qo_hi ? 8'hff : qo_lo ? 8'h0 : qo_wr;
+    wire [7:0] yq = qo_hi ? 8'hff : qo_sg ? 8'h0 : qo_wr;
     /* verilator lint_on UNUSED */
     assign y = yq;
 endmodule
@@ -1085,412 +902,412 @@ module econt_ae_l1_conv (
     output wire [7:0] y120, y121, y122, y123, y124, y125, y126, y127
 );
     econt_ae_l1_conv_k9 n0 (.clk(clk), 
-        .x0(x0), .x1(x1), .x2(x2), .x3(x8), .x4(x9), .x5(x10), .x6(x16), .x7(x17), 
-        .x8(x18), 
-        .w0(w[0 +: 6]), .w1(w[48 +: 6]), .w2(w[96 +: 6]), .w3(w[144 +: 6]), .w4(w[192 +: 6]), .w5(w[240 +: 6]), 
-        .w6(w[288 +: 6]), .w7(w[336 +: 6]), .w8(w[384 +: 6]), 
+        .x0(x0), .x1(x1), .x2(x2), .x3(x8), .x4(x9), .x5(x10), .x6(x16), .x7(x17),
+        .x8(x18),
+        .w0(w[0 +: 6]), .w1(w[48 +: 6]), .w2(w[96 +: 6]), .w3(w[144 +: 6]), .w4(w[192 +: 6]), .w5(w[240 +: 6]),
+        .w6(w[288 +: 6]), .w7(w[336 +: 6]), .w8(w[384 +: 6]),
         .b(b[0 +: 6]), .y(y0));
     econt_ae_l1_conv_k9 n1 (.clk(clk), 
-        .x0(x0), .x1(x1), .x2(x2), .x3(x8), .x4(x9), .x5(x10), .x6(x16), .x7(x17), 
-        .x8(x18), 
-        .w0(w[6 +: 6]), .w1(w[54 +: 6]), .w2(w[102 +: 6]), .w3(w[150 +: 6]), .w4(w[198 +: 6]), .w5(w[246 +: 6]), 
-        .w6(w[294 +: 6]), .w7(w[342 +: 6]), .w8(w[390 +: 6]), 
+        .x0(x0), .x1(x1), .x2(x2), .x3(x8), .x4(x9), .x5(x10), .x6(x16), .x7(x17),
+        .x8(x18),
+        .w0(w[6 +: 6]), .w1(w[54 +: 6]), .w2(w[102 +: 6]), .w3(w[150 +: 6]), .w4(w[198 +: 6]), .w5(w[246 +: 6]),
+        .w6(w[294 +: 6]), .w7(w[342 +: 6]), .w8(w[390 +: 6]),
         .b(b[6 +: 6]), .y(y1));
     econt_ae_l1_conv_k9 n2 (.clk(clk), 
-        .x0(x0), .x1(x1), .x2(x2), .x3(x8), .x4(x9), .x5(x10), .x6(x16), .x7(x17), 
-        .x8(x18), 
-        .w0(w[12 +: 6]), .w1(w[60 +: 6]), .w2(w[108 +: 6]), .w3(w[156 +: 6]), .w4(w[204 +: 6]), .w5(w[252 +: 6]), 
-        .w6(w[300 +: 6]), .w7(w[348 +: 6]), .w8(w[396 +: 6]), 
+        .x0(x0), .x1(x1), .x2(x2), .x3(x8), .x4(x9), .x5(x10), .x6(x16), .x7(x17),
+        .x8(x18),
+        .w0(w[12 +: 6]), .w1(w[60 +: 6]), .w2(w[108 +: 6]), .w3(w[156 +: 6]), .w4(w[204 +: 6]), .w5(w[252 +: 6]),
+        .w6(w[300 +: 6]), .w7(w[348 +: 6]), .w8(w[396 +: 6]),
         .b(b[12 +: 6]), .y(y2));
     econt_ae_l1_conv_k9 n3 (.clk(clk), 
-        .x0(x0), .x1(x1), .x2(x2), .x3(x8), .x4(x9), .x5(x10), .x6(x16), .x7(x17), 
-        .x8(x18), 
-        .w0(w[18 +: 6]), .w1(w[66 +: 6]), .w2(w[114 +: 6]), .w3(w[162 +: 6]), .w4(w[210 +: 6]), .w5(w[258 +: 6]), 
-        .w6(w[306 +: 6]), .w7(w[354 +: 6]), .w8(w[402 +: 6]), 
+        .x0(x0), .x1(x1), .x2(x2), .x3(x8), .x4(x9), .x5(x10), .x6(x16), .x7(x17),
+        .x8(x18),
+        .w0(w[18 +: 6]), .w1(w[66 +: 6]), .w2(w[114 +: 6]), .w3(w[162 +: 6]), .w4(w[210 +: 6]), .w5(w[258 +: 6]),
+        .w6(w[306 +: 6]), .w7(w[354 +: 6]), .w8(w[402 +: 6]),
         .b(b[18 +: 6]), .y(y3));
     econt_ae_l1_conv_k9 n4 (.clk(clk), 
-        .x0(x0), .x1(x1), .x2(x2), .x3(x8), .x4(x9), .x5(x10), .x6(x16), .x7(x17), 
-        .x8(x18), 
-        .w0(w[24 +: 6]), .w1(w[72 +: 6]), .w2(w[120 +: 6]), .w3(w[168 +: 6]), .w4(w[216 +: 6]), .w5(w[264 +: 6]), 
-        .w6(w[312 +: 6]), .w7(w[360 +: 6]), .w8(w[408 +: 6]), 
+        .x0(x0), .x1(x1), .x2(x2), .x3(x8), .x4(x9), .x5(x10), .x6(x16), .x7(x17),
+        .x8(x18),
+        .w0(w[24 +: 6]), .w1(w[72 +: 6]), .w2(w[120 +: 6]), .w3(w[168 +: 6]), .w4(w[216 +: 6]), .w5(w[264 +: 6]),
+        .w6(w[312 +: 6]), .w7(w[360 +: 6]), .w8(w[408 +: 6]),
         .b(b[24 +: 6]), .y(y4));
     econt_ae_l1_conv_k9 n5 (.clk(clk), 
-        .x0(x0), .x1(x1), .x2(x2), .x3(x8), .x4(x9), .x5(x10), .x6(x16), .x7(x17), 
-        .x8(x18), 
-        .w0(w[30 +: 6]), .w1(w[78 +: 6]), .w2(w[126 +: 6]), .w3(w[174 +: 6]), .w4(w[222 +: 6]), .w5(w[270 +: 6]), 
-        .w6(w[318 +: 6]), .w7(w[366 +: 6]), .w8(w[414 +: 6]), 
+        .x0(x0), .x1(x1), .x2(x2), .x3(x8), .x4(x9), .x5(x10), .x6(x16), .x7(x17),
+        .x8(x18),
+        .w0(w[30 +: 6]), .w1(w[78 +: 6]), .w2(w[126 +: 6]), .w3(w[174 +: 6]), .w4(w[222 +: 6]), .w5(w[270 +: 6]),
+        .w6(w[318 +: 6]), .w7(w[366 +: 6]), .w8(w[414 +: 6]),
         .b(b[30 +: 6]), .y(y5));
     econt_ae_l1_conv_k9 n6 (.clk(clk), 
-        .x0(x0), .x1(x1), .x2(x2), .x3(x8), .x4(x9), .x5(x10), .x6(x16), .x7(x17), 
-        .x8(x18), 
-        .w0(w[36 +: 6]), .w1(w[84 +: 6]), .w2(w[132 +: 6]), .w3(w[180 +: 6]), .w4(w[228 +: 6]), .w5(w[276 +: 6]), 
-        .w6(w[324 +: 6]), .w7(w[372 +: 6]), .w8(w[420 +: 6]), 
+        .x0(x0), .x1(x1), .x2(x2), .x3(x8), .x4(x9), .x5(x10), .x6(x16), .x7(x17),
+        .x8(x18),
+        .w0(w[36 +: 6]), .w1(w[84 +: 6]), .w2(w[132 +: 6]), .w3(w[180 +: 6]), .w4(w[228 +: 6]), .w5(w[276 +: 6]),
+        .w6(w[324 +: 6]), .w7(w[372 +: 6]), .w8(w[420 +: 6]),
         .b(b[36 +: 6]), .y(y6));
     econt_ae_l1_conv_k9 n7 (.clk(clk), 
-        .x0(x0), .x1(x1), .x2(x2), .x3(x8), .x4(x9), .x5(x10), .x6(x16), .x7(x17), 
-        .x8(x18), 
-        .w0(w[42 +: 6]), .w1(w[90 +: 6]), .w2(w[138 +: 6]), .w3(w[186 +: 6]), .w4(w[234 +: 6]), .w5(w[282 +: 6]), 
-        .w6(w[330 +: 6]), .w7(w[378 +: 6]), .w8(w[426 +: 6]), 
+        .x0(x0), .x1(x1), .x2(x2), .x3(x8), .x4(x9), .x5(x10), .x6(x16), .x7(x17),
+        .x8(x18),
+        .w0(w[42 +: 6]), .w1(w[90 +: 6]), .w2(w[138 +: 6]), .w3(w[186 +: 6]), .w4(w[234 +: 6]), .w5(w[282 +: 6]),
+        .w6(w[330 +: 6]), .w7(w[378 +: 6]), .w8(w[426 +: 6]),
         .b(b[42 +: 6]), .y(y7));
     econt_ae_l1_conv_k9 n8 (.clk(clk), 
-        .x0(x2), .x1(x3), .x2(x4), .x3(x10), .x4(x11), .x5(x12), .x6(x18), .x7(x19), 
-        .x8(x20), 
-        .w0(w[0 +: 6]), .w1(w[48 +: 6]), .w2(w[96 +: 6]), .w3(w[144 +: 6]), .w4(w[192 +: 6]), .w5(w[240 +: 6]), 
-        .w6(w[288 +: 6]), .w7(w[336 +: 6]), .w8(w[384 +: 6]), 
+        .x0(x2), .x1(x3), .x2(x4), .x3(x10), .x4(x11), .x5(x12), .x6(x18), .x7(x19),
+        .x8(x20),
+        .w0(w[0 +: 6]), .w1(w[48 +: 6]), .w2(w[96 +: 6]), .w3(w[144 +: 6]), .w4(w[192 +: 6]), .w5(w[240 +: 6]),
+        .w6(w[288 +: 6]), .w7(w[336 +: 6]), .w8(w[384 +: 6]),
         .b(b[0 +: 6]), .y(y8));
     econt_ae_l1_conv_k9 n9 (.clk(clk), 
-        .x0(x2), .x1(x3), .x2(x4), .x3(x10), .x4(x11), .x5(x12), .x6(x18), .x7(x19), 
-        .x8(x20), 
-        .w0(w[6 +: 6]), .w1(w[54 +: 6]), .w2(w[102 +: 6]), .w3(w[150 +: 6]), .w4(w[198 +: 6]), .w5(w[246 +: 6]), 
-        .w6(w[294 +: 6]), .w7(w[342 +: 6]), .w8(w[390 +: 6]), 
+        .x0(x2), .x1(x3), .x2(x4), .x3(x10), .x4(x11), .x5(x12), .x6(x18), .x7(x19),
+        .x8(x20),
+        .w0(w[6 +: 6]), .w1(w[54 +: 6]), .w2(w[102 +: 6]), .w3(w[150 +: 6]), .w4(w[198 +: 6]), .w5(w[246 +: 6]),
+        .w6(w[294 +: 6]), .w7(w[342 +: 6]), .w8(w[390 +: 6]),
         .b(b[6 +: 6]), .y(y9));
     econt_ae_l1_conv_k9 n10 (.clk(clk), 
-        .x0(x2), .x1(x3), .x2(x4), .x3(x10), .x4(x11), .x5(x12), .x6(x18), .x7(x19), 
-        .x8(x20), 
-        .w0(w[12 +: 6]), .w1(w[60 +: 6]), .w2(w[108 +: 6]), .w3(w[156 +: 6]), .w4(w[204 +: 6]), .w5(w[252 +: 6]), 
-        .w6(w[300 +: 6]), .w7(w[348 +: 6]), .w8(w[396 +: 6]), 
+        .x0(x2), .x1(x3), .x2(x4), .x3(x10), .x4(x11), .x5(x12), .x6(x18), .x7(x19),
+        .x8(x20),
+        .w0(w[12 +: 6]), .w1(w[60 +: 6]), .w2(w[108 +: 6]), .w3(w[156 +: 6]), .w4(w[204 +: 6]), .w5(w[252 +: 6]),
+        .w6(w[300 +: 6]), .w7(w[348 +: 6]), .w8(w[396 +: 6]),
         .b(b[12 +: 6]), .y(y10));
     econt_ae_l1_conv_k9 n11 (.clk(clk), 
-        .x0(x2), .x1(x3), .x2(x4), .x3(x10), .x4(x11), .x5(x12), .x6(x18), .x7(x19), 
-        .x8(x20), 
-        .w0(w[18 +: 6]), .w1(w[66 +: 6]), .w2(w[114 +: 6]), .w3(w[162 +: 6]), .w4(w[210 +: 6]), .w5(w[258 +: 6]), 
-        .w6(w[306 +: 6]), .w7(w[354 +: 6]), .w8(w[402 +: 6]), 
+        .x0(x2), .x1(x3), .x2(x4), .x3(x10), .x4(x11), .x5(x12), .x6(x18), .x7(x19),
+        .x8(x20),
+        .w0(w[18 +: 6]), .w1(w[66 +: 6]), .w2(w[114 +: 6]), .w3(w[162 +: 6]), .w4(w[210 +: 6]), .w5(w[258 +: 6]),
+        .w6(w[306 +: 6]), .w7(w[354 +: 6]), .w8(w[402 +: 6]),
         .b(b[18 +: 6]), .y(y11));
     econt_ae_l1_conv_k9 n12 (.clk(clk), 
-        .x0(x2), .x1(x3), .x2(x4), .x3(x10), .x4(x11), .x5(x12), .x6(x18), .x7(x19), 
-        .x8(x20), 
-        .w0(w[24 +: 6]), .w1(w[72 +: 6]), .w2(w[120 +: 6]), .w3(w[168 +: 6]), .w4(w[216 +: 6]), .w5(w[264 +: 6]), 
-        .w6(w[312 +: 6]), .w7(w[360 +: 6]), .w8(w[408 +: 6]), 
+        .x0(x2), .x1(x3), .x2(x4), .x3(x10), .x4(x11), .x5(x12), .x6(x18), .x7(x19),
+        .x8(x20),
+        .w0(w[24 +: 6]), .w1(w[72 +: 6]), .w2(w[120 +: 6]), .w3(w[168 +: 6]), .w4(w[216 +: 6]), .w5(w[264 +: 6]),
+        .w6(w[312 +: 6]), .w7(w[360 +: 6]), .w8(w[408 +: 6]),
         .b(b[24 +: 6]), .y(y12));
     econt_ae_l1_conv_k9 n13 (.clk(clk), 
-        .x0(x2), .x1(x3), .x2(x4), .x3(x10), .x4(x11), .x5(x12), .x6(x18), .x7(x19), 
-        .x8(x20), 
-        .w0(w[30 +: 6]), .w1(w[78 +: 6]), .w2(w[126 +: 6]), .w3(w[174 +: 6]), .w4(w[222 +: 6]), .w5(w[270 +: 6]), 
-        .w6(w[318 +: 6]), .w7(w[366 +: 6]), .w8(w[414 +: 6]), 
+        .x0(x2), .x1(x3), .x2(x4), .x3(x10), .x4(x11), .x5(x12), .x6(x18), .x7(x19),
+        .x8(x20),
+        .w0(w[30 +: 6]), .w1(w[78 +: 6]), .w2(w[126 +: 6]), .w3(w[174 +: 6]), .w4(w[222 +: 6]), .w5(w[270 +: 6]),
+        .w6(w[318 +: 6]), .w7(w[366 +: 6]), .w8(w[414 +: 6]),
         .b(b[30 +: 6]), .y(y13));
     econt_ae_l1_conv_k9 n14 (.clk(clk), 
-        .x0(x2), .x1(x3), .x2(x4), .x3(x10), .x4(x11), .x5(x12), .x6(x18), .x7(x19), 
-        .x8(x20), 
-        .w0(w[36 +: 6]), .w1(w[84 +: 6]), .w2(w[132 +: 6]), .w3(w[180 +: 6]), .w4(w[228 +: 6]), .w5(w[276 +: 6]), 
-        .w6(w[324 +: 6]), .w7(w[372 +: 6]), .w8(w[420 +: 6]), 
+        .x0(x2), .x1(x3), .x2(x4), .x3(x10), .x4(x11), .x5(x12), .x6(x18), .x7(x19),
+        .x8(x20),
+        .w0(w[36 +: 6]), .w1(w[84 +: 6]), .w2(w[132 +: 6]), .w3(w[180 +: 6]), .w4(w[228 +: 6]), .w5(w[276 +: 6]),
+        .w6(w[324 +: 6]), .w7(w[372 +: 6]), .w8(w[420 +: 6]),
         .b(b[36 +: 6]), .y(y14));
     econt_ae_l1_conv_k9 n15 (.clk(clk), 
-        .x0(x2), .x1(x3), .x2(x4), .x3(x10), .x4(x11), .x5(x12), .x6(x18), .x7(x19), 
-        .x8(x20), 
-        .w0(w[42 +: 6]), .w1(w[90 +: 6]), .w2(w[138 +: 6]), .w3(w[186 +: 6]), .w4(w[234 +: 6]), .w5(w[282 +: 6]), 
-        .w6(w[330 +: 6]), .w7(w[378 +: 6]), .w8(w[426 +: 6]), 
+        .x0(x2), .x1(x3), .x2(x4), .x3(x10), .x4(x11), .x5(x12), .x6(x18), .x7(x19),
+        .x8(x20),
+        .w0(w[42 +: 6]), .w1(w[90 +: 6]), .w2(w[138 +: 6]), .w3(w[186 +: 6]), .w4(w[234 +: 6]), .w5(w[282 +: 6]),
+        .w6(w[330 +: 6]), .w7(w[378 +: 6]), .w8(w[426 +: 6]),
         .b(b[42 +: 6]), .y(y15));
     econt_ae_l1_conv_k9 n16 (.clk(clk), 
-        .x0(x4), .x1(x5), .x2(x6), .x3(x12), .x4(x13), .x5(x14), .x6(x20), .x7(x21), 
-        .x8(x22), 
-        .w0(w[0 +: 6]), .w1(w[48 +: 6]), .w2(w[96 +: 6]), .w3(w[144 +: 6]), .w4(w[192 +: 6]), .w5(w[240 +: 6]), 
-        .w6(w[288 +: 6]), .w7(w[336 +: 6]), .w8(w[384 +: 6]), 
+        .x0(x4), .x1(x5), .x2(x6), .x3(x12), .x4(x13), .x5(x14), .x6(x20), .x7(x21),
+        .x8(x22),
+        .w0(w[0 +: 6]), .w1(w[48 +: 6]), .w2(w[96 +: 6]), .w3(w[144 +: 6]), .w4(w[192 +: 6]), .w5(w[240 +: 6]),
+        .w6(w[288 +: 6]), .w7(w[336 +: 6]), .w8(w[384 +: 6]),
         .b(b[0 +: 6]), .y(y16));
     econt_ae_l1_conv_k9 n17 (.clk(clk), 
-        .x0(x4), .x1(x5), .x2(x6), .x3(x12), .x4(x13), .x5(x14), .x6(x20), .x7(x21), 
-        .x8(x22), 
-        .w0(w[6 +: 6]), .w1(w[54 +: 6]), .w2(w[102 +: 6]), .w3(w[150 +: 6]), .w4(w[198 +: 6]), .w5(w[246 +: 6]), 
-        .w6(w[294 +: 6]), .w7(w[342 +: 6]), .w8(w[390 +: 6]), 
+        .x0(x4), .x1(x5), .x2(x6), .x3(x12), .x4(x13), .x5(x14), .x6(x20), .x7(x21),
+        .x8(x22),
+        .w0(w[6 +: 6]), .w1(w[54 +: 6]), .w2(w[102 +: 6]), .w3(w[150 +: 6]), .w4(w[198 +: 6]), .w5(w[246 +: 6]),
+        .w6(w[294 +: 6]), .w7(w[342 +: 6]), .w8(w[390 +: 6]),
         .b(b[6 +: 6]), .y(y17));
     econt_ae_l1_conv_k9 n18 (.clk(clk), 
-        .x0(x4), .x1(x5), .x2(x6), .x3(x12), .x4(x13), .x5(x14), .x6(x20), .x7(x21), 
-        .x8(x22), 
-        .w0(w[12 +: 6]), .w1(w[60 +: 6]), .w2(w[108 +: 6]), .w3(w[156 +: 6]), .w4(w[204 +: 6]), .w5(w[252 +: 6]), 
-        .w6(w[300 +: 6]), .w7(w[348 +: 6]), .w8(w[396 +: 6]), 
+        .x0(x4), .x1(x5), .x2(x6), .x3(x12), .x4(x13), .x5(x14), .x6(x20), .x7(x21),
+        .x8(x22),
+        .w0(w[12 +: 6]), .w1(w[60 +: 6]), .w2(w[108 +: 6]), .w3(w[156 +: 6]), .w4(w[204 +: 6]), .w5(w[252 +: 6]),
+        .w6(w[300 +: 6]), .w7(w[348 +: 6]), .w8(w[396 +: 6]),
         .b(b[12 +: 6]), .y(y18));
     econt_ae_l1_conv_k9 n19 (.clk(clk), 
-        .x0(x4), .x1(x5), .x2(x6), .x3(x12), .x4(x13), .x5(x14), .x6(x20), .x7(x21), 
-        .x8(x22), 
-        .w0(w[18 +: 6]), .w1(w[66 +: 6]), .w2(w[114 +: 6]), .w3(w[162 +: 6]), .w4(w[210 +: 6]), .w5(w[258 +: 6]), 
-        .w6(w[306 +: 6]), .w7(w[354 +: 6]), .w8(w[402 +: 6]), 
+        .x0(x4), .x1(x5), .x2(x6), .x3(x12), .x4(x13), .x5(x14), .x6(x20), .x7(x21),
+        .x8(x22),
+        .w0(w[18 +: 6]), .w1(w[66 +: 6]), .w2(w[114 +: 6]), .w3(w[162 +: 6]), .w4(w[210 +: 6]), .w5(w[258 +: 6]),
+        .w6(w[306 +: 6]), .w7(w[354 +: 6]), .w8(w[402 +: 6]),
         .b(b[18 +: 6]), .y(y19));
     econt_ae_l1_conv_k9 n20 (.clk(clk), 
-        .x0(x4), .x1(x5), .x2(x6), .x3(x12), .x4(x13), .x5(x14), .x6(x20), .x7(x21), 
-        .x8(x22), 
-        .w0(w[24 +: 6]), .w1(w[72 +: 6]), .w2(w[120 +: 6]), .w3(w[168 +: 6]), .w4(w[216 +: 6]), .w5(w[264 +: 6]), 
-        .w6(w[312 +: 6]), .w7(w[360 +: 6]), .w8(w[408 +: 6]), 
+        .x0(x4), .x1(x5), .x2(x6), .x3(x12), .x4(x13), .x5(x14), .x6(x20), .x7(x21),
+        .x8(x22),
+        .w0(w[24 +: 6]), .w1(w[72 +: 6]), .w2(w[120 +: 6]), .w3(w[168 +: 6]), .w4(w[216 +: 6]), .w5(w[264 +: 6]),
+        .w6(w[312 +: 6]), .w7(w[360 +: 6]), .w8(w[408 +: 6]),
         .b(b[24 +: 6]), .y(y20));
     econt_ae_l1_conv_k9 n21 (.clk(clk), 
-        .x0(x4), .x1(x5), .x2(x6), .x3(x12), .x4(x13), .x5(x14), .x6(x20), .x7(x21), 
-        .x8(x22), 
-        .w0(w[30 +: 6]), .w1(w[78 +: 6]), .w2(w[126 +: 6]), .w3(w[174 +: 6]), .w4(w[222 +: 6]), .w5(w[270 +: 6]), 
-        .w6(w[318 +: 6]), .w7(w[366 +: 6]), .w8(w[414 +: 6]), 
+        .x0(x4), .x1(x5), .x2(x6), .x3(x12), .x4(x13), .x5(x14), .x6(x20), .x7(x21),
+        .x8(x22),
+        .w0(w[30 +: 6]), .w1(w[78 +: 6]), .w2(w[126 +: 6]), .w3(w[174 +: 6]), .w4(w[222 +: 6]), .w5(w[270 +: 6]),
+        .w6(w[318 +: 6]), .w7(w[366 +: 6]), .w8(w[414 +: 6]),
         .b(b[30 +: 6]), .y(y21));
     econt_ae_l1_conv_k9 n22 (.clk(clk), 
-        .x0(x4), .x1(x5), .x2(x6), .x3(x12), .x4(x13), .x5(x14), .x6(x20), .x7(x21), 
-        .x8(x22), 
-        .w0(w[36 +: 6]), .w1(w[84 +: 6]), .w2(w[132 +: 6]), .w3(w[180 +: 6]), .w4(w[228 +: 6]), .w5(w[276 +: 6]), 
-        .w6(w[324 +: 6]), .w7(w[372 +: 6]), .w8(w[420 +: 6]), 
+        .x0(x4), .x1(x5), .x2(x6), .x3(x12), .x4(x13), .x5(x14), .x6(x20), .x7(x21),
+        .x8(x22),
+        .w0(w[36 +: 6]), .w1(w[84 +: 6]), .w2(w[132 +: 6]), .w3(w[180 +: 6]), .w4(w[228 +: 6]), .w5(w[276 +: 6]),
+        .w6(w[324 +: 6]), .w7(w[372 +: 6]), .w8(w[420 +: 6]),
         .b(b[36 +: 6]), .y(y22));
     econt_ae_l1_conv_k9 n23 (.clk(clk), 
-        .x0(x4), .x1(x5), .x2(x6), .x3(x12), .x4(x13), .x5(x14), .x6(x20), .x7(x21), 
-        .x8(x22), 
-        .w0(w[42 +: 6]), .w1(w[90 +: 6]), .w2(w[138 +: 6]), .w3(w[186 +: 6]), .w4(w[234 +: 6]), .w5(w[282 +: 6]), 
-        .w6(w[330 +: 6]), .w7(w[378 +: 6]), .w8(w[426 +: 6]), 
+        .x0(x4), .x1(x5), .x2(x6), .x3(x12), .x4(x13), .x5(x14), .x6(x20), .x7(x21),
+        .x8(x22),
+        .w0(w[42 +: 6]), .w1(w[90 +: 6]), .w2(w[138 +: 6]), .w3(w[186 +: 6]), .w4(w[234 +: 6]), .w5(w[282 +: 6]),
+        .w6(w[330 +: 6]), .w7(w[378 +: 6]), .w8(w[426 +: 6]),
         .b(b[42 +: 6]), .y(y23));
     econt_ae_l1_conv_k6 n24 (.clk(clk), 
-        .x0(x6), .x1(x7), .x2(x14), .x3(x15), .x4(x22), .x5(x23), 
-        .w0(w[0 +: 6]), .w1(w[48 +: 6]), .w2(w[144 +: 6]), .w3(w[192 +: 6]), .w4(w[288 +: 6]), .w5(w[336 +: 6]), 
+        .x0(x6), .x1(x7), .x2(x14), .x3(x15), .x4(x22), .x5(x23),
+        .w0(w[0 +: 6]), .w1(w[48 +: 6]), .w2(w[144 +: 6]), .w3(w[192 +: 6]), .w4(w[288 +: 6]), .w5(w[336 +: 6]),
         .b(b[0 +: 6]), .y(y24));
     econt_ae_l1_conv_k6 n25 (.clk(clk), 
-        .x0(x6), .x1(x7), .x2(x14), .x3(x15), .x4(x22), .x5(x23), 
-        .w0(w[6 +: 6]), .w1(w[54 +: 6]), .w2(w[150 +: 6]), .w3(w[198 +: 6]), .w4(w[294 +: 6]), .w5(w[342 +: 6]), 
+        .x0(x6), .x1(x7), .x2(x14), .x3(x15), .x4(x22), .x5(x23),
+        .w0(w[6 +: 6]), .w1(w[54 +: 6]), .w2(w[150 +: 6]), .w3(w[198 +: 6]), .w4(w[294 +: 6]), .w5(w[342 +: 6]),
         .b(b[6 +: 6]), .y(y25));
     econt_ae_l1_conv_k6 n26 (.clk(clk), 
-        .x0(x6), .x1(x7), .x2(x14), .x3(x15), .x4(x22), .x5(x23), 
-        .w0(w[12 +: 6]), .w1(w[60 +: 6]), .w2(w[156 +: 6]), .w3(w[204 +: 6]), .w4(w[300 +: 6]), .w5(w[348 +: 6]), 
+        .x0(x6), .x1(x7), .x2(x14), .x3(x15), .x4(x22), .x5(x23),
+        .w0(w[12 +: 6]), .w1(w[60 +: 6]), .w2(w[156 +: 6]), .w3(w[204 +: 6]), .w4(w[300 +: 6]), .w5(w[348 +: 6]),
         .b(b[12 +: 6]), .y(y26));
     econt_ae_l1_conv_k6 n27 (.clk(clk), 
-        .x0(x6), .x1(x7), .x2(x14), .x3(x15), .x4(x22), .x5(x23), 
-        .w0(w[18 +: 6]), .w1(w[66 +: 6]), .w2(w[162 +: 6]), .w3(w[210 +: 6]), .w4(w[306 +: 6]), .w5(w[354 +: 6]), 
+        .x0(x6), .x1(x7), .x2(x14), .x3(x15), .x4(x22), .x5(x23),
+        .w0(w[18 +: 6]), .w1(w[66 +: 6]), .w2(w[162 +: 6]), .w3(w[210 +: 6]), .w4(w[306 +: 6]), .w5(w[354 +: 6]),
         .b(b[18 +: 6]), .y(y27));
     econt_ae_l1_conv_k6 n28 (.clk(clk), 
-        .x0(x6), .x1(x7), .x2(x14), .x3(x15), .x4(x22), .x5(x23), 
-        .w0(w[24 +: 6]), .w1(w[72 +: 6]), .w2(w[168 +: 6]), .w3(w[216 +: 6]), .w4(w[312 +: 6]), .w5(w[360 +: 6]), 
+        .x0(x6), .x1(x7), .x2(x14), .x3(x15), .x4(x22), .x5(x23),
+        .w0(w[24 +: 6]), .w1(w[72 +: 6]), .w2(w[168 +: 6]), .w3(w[216 +: 6]), .w4(w[312 +: 6]), .w5(w[360 +: 6]),
         .b(b[24 +: 6]), .y(y28));
     econt_ae_l1_conv_k6 n29 (.clk(clk), 
-        .x0(x6), .x1(x7), .x2(x14), .x3(x15), .x4(x22), .x5(x23), 
-        .w0(w[30 +: 6]), .w1(w[78 +: 6]), .w2(w[174 +: 6]), .w3(w[222 +: 6]), .w4(w[318 +: 6]), .w5(w[366 +: 6]), 
+        .x0(x6), .x1(x7), .x2(x14), .x3(x15), .x4(x22), .x5(x23),
+        .w0(w[30 +: 6]), .w1(w[78 +: 6]), .w2(w[174 +: 6]), .w3(w[222 +: 6]), .w4(w[318 +: 6]), .w5(w[366 +: 6]),
         .b(b[30 +: 6]), .y(y29));
     econt_ae_l1_conv_k6 n30 (.clk(clk), 
-        .x0(x6), .x1(x7), .x2(x14), .x3(x15), .x4(x22), .x5(x23), 
-        .w0(w[36 +: 6]), .w1(w[84 +: 6]), .w2(w[180 +: 6]), .w3(w[228 +: 6]), .w4(w[324 +: 6]), .w5(w[372 +: 6]), 
+        .x0(x6), .x1(x7), .x2(x14), .x3(x15), .x4(x22), .x5(x23),
+        .w0(w[36 +: 6]), .w1(w[84 +: 6]), .w2(w[180 +: 6]), .w3(w[228 +: 6]), .w4(w[324 +: 6]), .w5(w[372 +: 6]),
         .b(b[36 +: 6]), .y(y30));
     econt_ae_l1_conv_k6 n31 (.clk(clk), 
-        .x0(x6), .x1(x7), .x2(x14), .x3(x15), .x4(x22), .x5(x23), 
-        .w0(w[42 +: 6]), .w1(w[90 +: 6]), .w2(w[186 +: 6]), .w3(w[234 +: 6]), .w4(w[330 +: 6]), .w5(w[378 +: 6]), 
+        .x0(x6), .x1(x7), .x2(x14), .x3(x15), .x4(x22), .x5(x23),
+        .w0(w[42 +: 6]), .w1(w[90 +: 6]), .w2(w[186 +: 6]), .w3(w[234 +: 6]), .w4(w[330 +: 6]), .w5(w[378 +: 6]),
         .b(b[42 +: 6]), .y(y31));
     econt_ae_l1_conv_k9 n32 (.clk(clk), 
-        .x0(x16), .x1(x17), .x2(x18), .x3(x24), .x4(x25), .x5(x26), .x6(x32), .x7(x33), 
-        .x8(x34), 
-        .w0(w[0 +: 6]), .w1(w[48 +: 6]), .w2(w[96 +: 6]), .w3(w[144 +: 6]), .w4(w[192 +: 6]), .w5(w[240 +: 6]), 
-        .w6(w[288 +: 6]), .w7(w[336 +: 6]), .w8(w[384 +: 6]), 
+        .x0(x16), .x1(x17), .x2(x18), .x3(x24), .x4(x25), .x5(x26), .x6(x32), .x7(x33),
+        .x8(x34),
+        .w0(w[0 +: 6]), .w1(w[48 +: 6]), .w2(w[96 +: 6]), .w3(w[144 +: 6]), .w4(w[192 +: 6]), .w5(w[240 +: 6]),
+        .w6(w[288 +: 6]), .w7(w[336 +: 6]), .w8(w[384 +: 6]),
         .b(b[0 +: 6]), .y(y32));
     econt_ae_l1_conv_k9 n33 (.clk(clk), 
-        .x0(x16), .x1(x17), .x2(x18), .x3(x24), .x4(x25), .x5(x26), .x6(x32), .x7(x33), 
-        .x8(x34), 
-        .w0(w[6 +: 6]), .w1(w[54 +: 6]), .w2(w[102 +: 6]), .w3(w[150 +: 6]), .w4(w[198 +: 6]), .w5(w[246 +: 6]), 
-        .w6(w[294 +: 6]), .w7(w[342 +: 6]), .w8(w[390 +: 6]), 
+        .x0(x16), .x1(x17), .x2(x18), .x3(x24), .x4(x25), .x5(x26), .x6(x32), .x7(x33),
+        .x8(x34),
+        .w0(w[6 +: 6]), .w1(w[54 +: 6]), .w2(w[102 +: 6]), .w3(w[150 +: 6]), .w4(w[198 +: 6]), .w5(w[246 +: 6]),
+        .w6(w[294 +: 6]), .w7(w[342 +: 6]), .w8(w[390 +: 6]),
         .b(b[6 +: 6]), .y(y33));
     econt_ae_l1_conv_k9 n34 (.clk(clk), 
-        .x0(x16), .x1(x17), .x2(x18), .x3(x24), .x4(x25), .x5(x26), .x6(x32), .x7(x33), 
-        .x8(x34), 
-        .w0(w[12 +: 6]), .w1(w[60 +: 6]), .w2(w[108 +: 6]), .w3(w[156 +: 6]), .w4(w[204 +: 6]), .w5(w[252 +: 6]), 
-        .w6(w[300 +: 6]), .w7(w[348 +: 6]), .w8(w[396 +: 6]), 
+        .x0(x16), .x1(x17), .x2(x18), .x3(x24), .x4(x25), .x5(x26), .x6(x32), .x7(x33),
+        .x8(x34),
+        .w0(w[12 +: 6]), .w1(w[60 +: 6]), .w2(w[108 +: 6]), .w3(w[156 +: 6]), .w4(w[204 +: 6]), .w5(w[252 +: 6]),
+        .w6(w[300 +: 6]), .w7(w[348 +: 6]), .w8(w[396 +: 6]),
         .b(b[12 +: 6]), .y(y34));
     econt_ae_l1_conv_k9 n35 (.clk(clk), 
-        .x0(x16), .x1(x17), .x2(x18), .x3(x24), .x4(x25), .x5(x26), .x6(x32), .x7(x33), 
-        .x8(x34), 
-        .w0(w[18 +: 6]), .w1(w[66 +: 6]), .w2(w[114 +: 6]), .w3(w[162 +: 6]), .w4(w[210 +: 6]), .w5(w[258 +: 6]), 
-        .w6(w[306 +: 6]), .w7(w[354 +: 6]), .w8(w[402 +: 6]), 
+        .x0(x16), .x1(x17), .x2(x18), .x3(x24), .x4(x25), .x5(x26), .x6(x32), .x7(x33),
+        .x8(x34),
+        .w0(w[18 +: 6]), .w1(w[66 +: 6]), .w2(w[114 +: 6]), .w3(w[162 +: 6]), .w4(w[210 +: 6]), .w5(w[258 +: 6]),
+        .w6(w[306 +: 6]), .w7(w[354 +: 6]), .w8(w[402 +: 6]),
         .b(b[18 +: 6]), .y(y35));
     econt_ae_l1_conv_k9 n36 (.clk(clk), 
-        .x0(x16), .x1(x17), .x2(x18), .x3(x24), .x4(x25), .x5(x26), .x6(x32), .x7(x33), 
-        .x8(x34), 
-        .w0(w[24 +: 6]), .w1(w[72 +: 6]), .w2(w[120 +: 6]), .w3(w[168 +: 6]), .w4(w[216 +: 6]), .w5(w[264 +: 6]), 
-        .w6(w[312 +: 6]), .w7(w[360 +: 6]), .w8(w[408 +: 6]), 
+        .x0(x16), .x1(x17), .x2(x18), .x3(x24), .x4(x25), .x5(x26), .x6(x32), .x7(x33),
+        .x8(x34),
+        .w0(w[24 +: 6]), .w1(w[72 +: 6]), .w2(w[120 +: 6]), .w3(w[168 +: 6]), .w4(w[216 +: 6]), .w5(w[264 +: 6]),
+        .w6(w[312 +: 6]), .w7(w[360 +: 6]), .w8(w[408 +: 6]),
         .b(b[24 +: 6]), .y(y36));
     econt_ae_l1_conv_k9 n37 (.clk(clk), 
-        .x0(x16), .x1(x17), .x2(x18), .x3(x24), .x4(x25), .x5(x26), .x6(x32), .x7(x33), 
-        .x8(x34), 
-        .w0(w[30 +: 6]), .w1(w[78 +: 6]), .w2(w[126 +: 6]), .w3(w[174 +: 6]), .w4(w[222 +: 6]), .w5(w[270 +: 6]), 
-        .w6(w[318 +: 6]), .w7(w[366 +: 6]), .w8(w[414 +: 6]), 
+        .x0(x16), .x1(x17), .x2(x18), .x3(x24), .x4(x25), .x5(x26), .x6(x32), .x7(x33),
+        .x8(x34),
+        .w0(w[30 +: 6]), .w1(w[78 +: 6]), .w2(w[126 +: 6]), .w3(w[174 +: 6]), .w4(w[222 +: 6]), .w5(w[270 +: 6]),
+        .w6(w[318 +: 6]), .w7(w[366 +: 6]), .w8(w[414 +: 6]),
         .b(b[30 +: 6]), .y(y37));
     econt_ae_l1_conv_k9 n38 (.clk(clk), 
-        .x0(x16), .x1(x17), .x2(x18), .x3(x24), .x4(x25), .x5(x26), .x6(x32), .x7(x33), 
-        .x8(x34), 
-        .w0(w[36 +: 6]), .w1(w[84 +: 6]), .w2(w[132 +: 6]), .w3(w[180 +: 6]), .w4(w[228 +: 6]), .w5(w[276 +: 6]), 
-        .w6(w[324 +: 6]), .w7(w[372 +: 6]), .w8(w[420 +: 6]), 
+        .x0(x16), .x1(x17), .x2(x18), .x3(x24), .x4(x25), .x5(x26), .x6(x32), .x7(x33),
+        .x8(x34),
+        .w0(w[36 +: 6]), .w1(w[84 +: 6]), .w2(w[132 +: 6]), .w3(w[180 +: 6]), .w4(w[228 +: 6]), .w5(w[276 +: 6]),
+        .w6(w[324 +: 6]), .w7(w[372 +: 6]), .w8(w[420 +: 6]),
         .b(b[36 +: 6]), .y(y38));
     econt_ae_l1_conv_k9 n39 (.clk(clk), 
-        .x0(x16), .x1(x17), .x2(x18), .x3(x24), .x4(x25), .x5(x26), .x6(x32), .x7(x33), 
-        .x8(x34), 
-        .w0(w[42 +: 6]), .w1(w[90 +: 6]), .w2(w[138 +: 6]), .w3(w[186 +: 6]), .w4(w[234 +: 6]), .w5(w[282 +: 6]), 
-        .w6(w[330 +: 6]), .w7(w[378 +: 6]), .w8(w[426 +: 6]), 
+        .x0(x16), .x1(x17), .x2(x18), .x3(x24), .x4(x25), .x5(x26), .x6(x32), .x7(x33),
+        .x8(x34),
+        .w0(w[42 +: 6]), .w1(w[90 +: 6]), .w2(w[138 +: 6]), .w3(w[186 +: 6]), .w4(w[234 +: 6]), .w5(w[282 +: 6]),
+        .w6(w[330 +: 6]), .w7(w[378 +: 6]), .w8(w[426 +: 6]),
         .b(b[42 +: 6]), .y(y39));
     econt_ae_l1_conv_k8 n40 (.clk(clk), 
-        .x0(x18), .x1(x19), .x2(x20), .x3(x26), .x4(x27), .x5(x28), .x6(x34), .x7(x35), 
-        .w0(w[0 +: 6]), .w1(w[48 +: 6]), .w2(w[96 +: 6]), .w3(w[144 +: 6]), .w4(w[192 +: 6]), .w5(w[240 +: 6]), 
-        .w6(w[288 +: 6]), .w7(w[336 +: 6]), 
+        .x0(x18), .x1(x19), .x2(x20), .x3(x26), .x4(x27), .x5(x28), .x6(x34), .x7(x35),
+        .w0(w[0 +: 6]), .w1(w[48 +: 6]), .w2(w[96 +: 6]), .w3(w[144 +: 6]), .w4(w[192 +: 6]), .w5(w[240 +: 6]),
+        .w6(w[288 +: 6]), .w7(w[336 +: 6]),
         .b(b[0 +: 6]), .y(y40));
     econt_ae_l1_conv_k8 n41 (.clk(clk), 
-        .x0(x18), .x1(x19), .x2(x20), .x3(x26), .x4(x27), .x5(x28), .x6(x34), .x7(x35), 
-        .w0(w[6 +: 6]), .w1(w[54 +: 6]), .w2(w[102 +: 6]), .w3(w[150 +: 6]), .w4(w[198 +: 6]), .w5(w[246 +: 6]), 
-        .w6(w[294 +: 6]), .w7(w[342 +: 6]), 
+        .x0(x18), .x1(x19), .x2(x20), .x3(x26), .x4(x27), .x5(x28), .x6(x34), .x7(x35),
+        .w0(w[6 +: 6]), .w1(w[54 +: 6]), .w2(w[102 +: 6]), .w3(w[150 +: 6]), .w4(w[198 +: 6]), .w5(w[246 +: 6]),
+        .w6(w[294 +: 6]), .w7(w[342 +: 6]),
         .b(b[6 +: 6]), .y(y41));
     econt_ae_l1_conv_k8 n42 (.clk(clk), 
-        .x0(x18), .x1(x19), .x2(x20), .x3(x26), .x4(x27), .x5(x28), .x6(x34), .x7(x35), 
-        .w0(w[12 +: 6]), .w1(w[60 +: 6]), .w2(w[108 +: 6]), .w3(w[156 +: 6]), .w4(w[204 +: 6]), .w5(w[252 +: 6]), 
-        .w6(w[300 +: 6]), .w7(w[348 +: 6]), 
+        .x0(x18), .x1(x19), .x2(x20), .x3(x26), .x4(x27), .x5(x28), .x6(x34), .x7(x35),
+        .w0(w[12 +: 6]), .w1(w[60 +: 6]), .w2(w[108 +: 6]), .w3(w[156 +: 6]), .w4(w[204 +: 6]), .w5(w[252 +: 6]),
+        .w6(w[300 +: 6]), .w7(w[348 +: 6]),
         .b(b[12 +: 6]), .y(y42));
     econt_ae_l1_conv_k8 n43 (.clk(clk), 
-        .x0(x18), .x1(x19), .x2(x20), .x3(x26), .x4(x27), .x5(x28), .x6(x34), .x7(x35), 
-        .w0(w[18 +: 6]), .w1(w[66 +: 6]), .w2(w[114 +: 6]), .w3(w[162 +: 6]), .w4(w[210 +: 6]), .w5(w[258 +: 6]), 
-        .w6(w[306 +: 6]), .w7(w[354 +: 6]), 
+        .x0(x18), .x1(x19), .x2(x20), .x3(x26), .x4(x27), .x5(x28), .x6(x34), .x7(x35),
+        .w0(w[18 +: 6]), .w1(w[66 +: 6]), .w2(w[114 +: 6]), .w3(w[162 +: 6]), .w4(w[210 +: 6]), .w5(w[258 +: 6]),
+        .w6(w[306 +: 6]), .w7(w[354 +: 6]),
         .b(b[18 +: 6]), .y(y43));
     econt_ae_l1_conv_k8 n44 (.clk(clk), 
-        .x0(x18), .x1(x19), .x2(x20), .x3(x26), .x4(x27), .x5(x28), .x6(x34), .x7(x35), 
-        .w0(w[24 +: 6]), .w1(w[72 +: 6]), .w2(w[120 +: 6]), .w3(w[168 +: 6]), .w4(w[216 +: 6]), .w5(w[264 +: 6]), 
-        .w6(w[312 +: 6]), .w7(w[360 +: 6]), 
+        .x0(x18), .x1(x19), .x2(x20), .x3(x26), .x4(x27), .x5(x28), .x6(x34), .x7(x35),
+        .w0(w[24 +: 6]), .w1(w[72 +: 6]), .w2(w[120 +: 6]), .w3(w[168 +: 6]), .w4(w[216 +: 6]), .w5(w[264 +: 6]),
+        .w6(w[312 +: 6]), .w7(w[360 +: 6]),
         .b(b[24 +: 6]), .y(y44));
     econt_ae_l1_conv_k8 n45 (.clk(clk), 
-        .x0(x18), .x1(x19), .x2(x20), .x3(x26), .x4(x27), .x5(x28), .x6(x34), .x7(x35), 
-        .w0(w[30 +: 6]), .w1(w[78 +: 6]), .w2(w[126 +: 6]), .w3(w[174 +: 6]), .w4(w[222 +: 6]), .w5(w[270 +: 6]), 
-        .w6(w[318 +: 6]), .w7(w[366 +: 6]), 
+        .x0(x18), .x1(x19), .x2(x20), .x3(x26), .x4(x27), .x5(x28), .x6(x34), .x7(x35),
+        .w0(w[30 +: 6]), .w1(w[78 +: 6]), .w2(w[126 +: 6]), .w3(w[174 +: 6]), .w4(w[222 +: 6]), .w5(w[270 +: 6]),
+        .w6(w[318 +: 6]), .w7(w[366 +: 6]),
         .b(b[30 +: 6]), .y(y45));
     econt_ae_l1_conv_k8 n46 (.clk(clk), 
-        .x0(x18), .x1(x19), .x2(x20), .x3(x26), .x4(x27), .x5(x28), .x6(x34), .x7(x35), 
-        .w0(w[36 +: 6]), .w1(w[84 +: 6]), .w2(w[132 +: 6]), .w3(w[180 +: 6]), .w4(w[228 +: 6]), .w5(w[276 +: 6]), 
-        .w6(w[324 +: 6]), .w7(w[372 +: 6]), 
+        .x0(x18), .x1(x19), .x2(x20), .x3(x26), .x4(x27), .x5(x28), .x6(x34), .x7(x35),
+        .w0(w[36 +: 6]), .w1(w[84 +: 6]), .w2(w[132 +: 6]), .w3(w[180 +: 6]), .w4(w[228 +: 6]), .w5(w[276 +: 6]),
+        .w6(w[324 +: 6]), .w7(w[372 +: 6]),
         .b(b[36 +: 6]), .y(y46));
     econt_ae_l1_conv_k8 n47 (.clk(clk), 
-        .x0(x18), .x1(x19), .x2(x20), .x3(x26), .x4(x27), .x5(x28), .x6(x34), .x7(x35), 
-        .w0(w[42 +: 6]), .w1(w[90 +: 6]), .w2(w[138 +: 6]), .w3(w[186 +: 6]), .w4(w[234 +: 6]), .w5(w[282 +: 6]), 
-        .w6(w[330 +: 6]), .w7(w[378 +: 6]), 
+        .x0(x18), .x1(x19), .x2(x20), .x3(x26), .x4(x27), .x5(x28), .x6(x34), .x7(x35),
+        .w0(w[42 +: 6]), .w1(w[90 +: 6]), .w2(w[138 +: 6]), .w3(w[186 +: 6]), .w4(w[234 +: 6]), .w5(w[282 +: 6]),
+        .w6(w[330 +: 6]), .w7(w[378 +: 6]),
         .b(b[42 +: 6]), .y(y47));
     econt_ae_l1_conv_k6 n48 (.clk(clk), 
-        .x0(x20), .x1(x21), .x2(x22), .x3(x28), .x4(x29), .x5(x30), 
-        .w0(w[0 +: 6]), .w1(w[48 +: 6]), .w2(w[96 +: 6]), .w3(w[144 +: 6]), .w4(w[192 +: 6]), .w5(w[240 +: 6]), 
+        .x0(x20), .x1(x21), .x2(x22), .x3(x28), .x4(x29), .x5(x30),
+        .w0(w[0 +: 6]), .w1(w[48 +: 6]), .w2(w[96 +: 6]), .w3(w[144 +: 6]), .w4(w[192 +: 6]), .w5(w[240 +: 6]),
         .b(b[0 +: 6]), .y(y48));
     econt_ae_l1_conv_k6 n49 (.clk(clk), 
-        .x0(x20), .x1(x21), .x2(x22), .x3(x28), .x4(x29), .x5(x30), 
-        .w0(w[6 +: 6]), .w1(w[54 +: 6]), .w2(w[102 +: 6]), .w3(w[150 +: 6]), .w4(w[198 +: 6]), .w5(w[246 +: 6]), 
+        .x0(x20), .x1(x21), .x2(x22), .x3(x28), .x4(x29), .x5(x30),
+        .w0(w[6 +: 6]), .w1(w[54 +: 6]), .w2(w[102 +: 6]), .w3(w[150 +: 6]), .w4(w[198 +: 6]), .w5(w[246 +: 6]),
         .b(b[6 +: 6]), .y(y49));
     econt_ae_l1_conv_k6 n50 (.clk(clk), 
-        .x0(x20), .x1(x21), .x2(x22), .x3(x28), .x4(x29), .x5(x30), 
-        .w0(w[12 +: 6]), .w1(w[60 +: 6]), .w2(w[108 +: 6]), .w3(w[156 +: 6]), .w4(w[204 +: 6]), .w5(w[252 +: 6]), 
+        .x0(x20), .x1(x21), .x2(x22), .x3(x28), .x4(x29), .x5(x30),
+        .w0(w[12 +: 6]), .w1(w[60 +: 6]), .w2(w[108 +: 6]), .w3(w[156 +: 6]), .w4(w[204 +: 6]), .w5(w[252 +: 6]),
         .b(b[12 +: 6]), .y(y50));
     econt_ae_l1_conv_k6 n51 (.clk(clk), 
-        .x0(x20), .x1(x21), .x2(x22), .x3(x28), .x4(x29), .x5(x30), 
-        .w0(w[18 +: 6]), .w1(w[66 +: 6]), .w2(w[114 +: 6]), .w3(w[162 +: 6]), .w4(w[210 +: 6]), .w5(w[258 +: 6]), 
+        .x0(x20), .x1(x21), .x2(x22), .x3(x28), .x4(x29), .x5(x30),
+        .w0(w[18 +: 6]), .w1(w[66 +: 6]), .w2(w[114 +: 6]), .w3(w[162 +: 6]), .w4(w[210 +: 6]), .w5(w[258 +: 6]),
         .b(b[18 +: 6]), .y(y51));
     econt_ae_l1_conv_k6 n52 (.clk(clk), 
-        .x0(x20), .x1(x21), .x2(x22), .x3(x28), .x4(x29), .x5(x30), 
-        .w0(w[24 +: 6]), .w1(w[72 +: 6]), .w2(w[120 +: 6]), .w3(w[168 +: 6]), .w4(w[216 +: 6]), .w5(w[264 +: 6]), 
+        .x0(x20), .x1(x21), .x2(x22), .x3(x28), .x4(x29), .x5(x30),
+        .w0(w[24 +: 6]), .w1(w[72 +: 6]), .w2(w[120 +: 6]), .w3(w[168 +: 6]), .w4(w[216 +: 6]), .w5(w[264 +: 6]),
         .b(b[24 +: 6]), .y(y52));
     econt_ae_l1_conv_k6 n53 (.clk(clk), 
-        .x0(x20), .x1(x21), .x2(x22), .x3(x28), .x4(x29), .x5(x30), 
-        .w0(w[30 +: 6]), .w1(w[78 +: 6]), .w2(w[126 +: 6]), .w3(w[174 +: 6]), .w4(w[222 +: 6]), .w5(w[270 +: 6]), 
+        .x0(x20), .x1(x21), .x2(x22), .x3(x28), .x4(x29), .x5(x30),
+        .w0(w[30 +: 6]), .w1(w[78 +: 6]), .w2(w[126 +: 6]), .w3(w[174 +: 6]), .w4(w[222 +: 6]), .w5(w[270 +: 6]),
         .b(b[30 +: 6]), .y(y53));
     econt_ae_l1_conv_k6 n54 (.clk(clk), 
-        .x0(x20), .x1(x21), .x2(x22), .x3(x28), .x4(x29), .x5(x30), 
-        .w0(w[36 +: 6]), .w1(w[84 +: 6]), .w2(w[132 +: 6]), .w3(w[180 +: 6]), .w4(w[228 +: 6]), .w5(w[276 +: 6]), 
+        .x0(x20), .x1(x21), .x2(x22), .x3(x28), .x4(x29), .x5(x30),
+        .w0(w[36 +: 6]), .w1(w[84 +: 6]), .w2(w[132 +: 6]), .w3(w[180 +: 6]), .w4(w[228 +: 6]), .w5(w[276 +: 6]),
         .b(b[36 +: 6]), .y(y54));
     econt_ae_l1_conv_k6 n55 (.clk(clk), 
-        .x0(x20), .x1(x21), .x2(x22), .x3(x28), .x4(x29), .x5(x30), 
-        .w0(w[42 +: 6]), .w1(w[90 +: 6]), .w2(w[138 +: 6]), .w3(w[186 +: 6]), .w4(w[234 +: 6]), .w5(w[282 +: 6]), 
+        .x0(x20), .x1(x21), .x2(x22), .x3(x28), .x4(x29), .x5(x30),
+        .w0(w[42 +: 6]), .w1(w[90 +: 6]), .w2(w[138 +: 6]), .w3(w[186 +: 6]), .w4(w[234 +: 6]), .w5(w[282 +: 6]),
         .b(b[42 +: 6]), .y(y55));
     econt_ae_l1_conv_k4 n56 (.clk(clk), 
-        .x0(x22), .x1(x23), .x2(x30), .x3(x31), 
-        .w0(w[0 +: 6]), .w1(w[48 +: 6]), .w2(w[144 +: 6]), .w3(w[192 +: 6]), 
+        .x0(x22), .x1(x23), .x2(x30), .x3(x31),
+        .w0(w[0 +: 6]), .w1(w[48 +: 6]), .w2(w[144 +: 6]), .w3(w[192 +: 6]),
         .b(b[0 +: 6]), .y(y56));
     econt_ae_l1_conv_k4 n57 (.clk(clk), 
-        .x0(x22), .x1(x23), .x2(x30), .x3(x31), 
-        .w0(w[6 +: 6]), .w1(w[54 +: 6]), .w2(w[150 +: 6]), .w3(w[198 +: 6]), 
+        .x0(x22), .x1(x23), .x2(x30), .x3(x31),
+        .w0(w[6 +: 6]), .w1(w[54 +: 6]), .w2(w[150 +: 6]), .w3(w[198 +: 6]),
         .b(b[6 +: 6]), .y(y57));
     econt_ae_l1_conv_k4 n58 (.clk(clk), 
-        .x0(x22), .x1(x23), .x2(x30), .x3(x31), 
-        .w0(w[12 +: 6]), .w1(w[60 +: 6]), .w2(w[156 +: 6]), .w3(w[204 +: 6]), 
+        .x0(x22), .x1(x23), .x2(x30), .x3(x31),
+        .w0(w[12 +: 6]), .w1(w[60 +: 6]), .w2(w[156 +: 6]), .w3(w[204 +: 6]),
         .b(b[12 +: 6]), .y(y58));
     econt_ae_l1_conv_k4 n59 (.clk(clk), 
-        .x0(x22), .x1(x23), .x2(x30), .x3(x31), 
-        .w0(w[18 +: 6]), .w1(w[66 +: 6]), .w2(w[162 +: 6]), .w3(w[210 +: 6]), 
+        .x0(x22), .x1(x23), .x2(x30), .x3(x31),
+        .w0(w[18 +: 6]), .w1(w[66 +: 6]), .w2(w[162 +: 6]), .w3(w[210 +: 6]),
         .b(b[18 +: 6]), .y(y59));
     econt_ae_l1_conv_k4 n60 (.clk(clk), 
-        .x0(x22), .x1(x23), .x2(x30), .x3(x31), 
-        .w0(w[24 +: 6]), .w1(w[72 +: 6]), .w2(w[168 +: 6]), .w3(w[216 +: 6]), 
+        .x0(x22), .x1(x23), .x2(x30), .x3(x31),
+        .w0(w[24 +: 6]), .w1(w[72 +: 6]), .w2(w[168 +: 6]), .w3(w[216 +: 6]),
         .b(b[24 +: 6]), .y(y60));
     econt_ae_l1_conv_k4 n61 (.clk(clk), 
-        .x0(x22), .x1(x23), .x2(x30), .x3(x31), 
-        .w0(w[30 +: 6]), .w1(w[78 +: 6]), .w2(w[174 +: 6]), .w3(w[222 +: 6]), 
+        .x0(x22), .x1(x23), .x2(x30), .x3(x31),
+        .w0(w[30 +: 6]), .w1(w[78 +: 6]), .w2(w[174 +: 6]), .w3(w[222 +: 6]),
         .b(b[30 +: 6]), .y(y61));
     econt_ae_l1_conv_k4 n62 (.clk(clk), 
-        .x0(x22), .x1(x23), .x2(x30), .x3(x31), 
-        .w0(w[36 +: 6]), .w1(w[84 +: 6]), .w2(w[180 +: 6]), .w3(w[228 +: 6]), 
+        .x0(x22), .x1(x23), .x2(x30), .x3(x31),
+        .w0(w[36 +: 6]), .w1(w[84 +: 6]), .w2(w[180 +: 6]), .w3(w[228 +: 6]),
         .b(b[36 +: 6]), .y(y62));
     econt_ae_l1_conv_k4 n63 (.clk(clk), 
-        .x0(x22), .x1(x23), .x2(x30), .x3(x31), 
-        .w0(w[42 +: 6]), .w1(w[90 +: 6]), .w2(w[186 +: 6]), .w3(w[234 +: 6]), 
+        .x0(x22), .x1(x23), .x2(x30), .x3(x31),
+        .w0(w[42 +: 6]), .w1(w[90 +: 6]), .w2(w[186 +: 6]), .w3(w[234 +: 6]),
         .b(b[42 +: 6]), .y(y63));
     econt_ae_l1_conv_k9 n64 (.clk(clk), 
-        .x0(x32), .x1(x33), .x2(x34), .x3(x36), .x4(x37), .x5(x38), .x6(x40), .x7(x41), 
-        .x8(x42), 
-        .w0(w[0 +: 6]), .w1(w[48 +: 6]), .w2(w[96 +: 6]), .w3(w[144 +: 6]), .w4(w[192 +: 6]), .w5(w[240 +: 6]), 
-        .w6(w[288 +: 6]), .w7(w[336 +: 6]), .w8(w[384 +: 6]), 
+        .x0(x32), .x1(x33), .x2(x34), .x3(x36), .x4(x37), .x5(x38), .x6(x40), .x7(x41),
+        .x8(x42),
+        .w0(w[0 +: 6]), .w1(w[48 +: 6]), .w2(w[96 +: 6]), .w3(w[144 +: 6]), .w4(w[192 +: 6]), .w5(w[240 +: 6]),
+        .w6(w[288 +: 6]), .w7(w[336 +: 6]), .w8(w[384 +: 6]),
         .b(b[0 +: 6]), .y(y64));
     econt_ae_l1_conv_k9 n65 (.clk(clk), 
-        .x0(x32), .x1(x33), .x2(x34), .x3(x36), .x4(x37), .x5(x38), .x6(x40), .x7(x41), 
-        .x8(x42), 
-        .w0(w[6 +: 6]), .w1(w[54 +: 6]), .w2(w[102 +: 6]), .w3(w[150 +: 6]), .w4(w[198 +: 6]), .w5(w[246 +: 6]), 
-        .w6(w[294 +: 6]), .w7(w[342 +: 6]), .w8(w[390 +: 6]), 
+        .x0(x32), .x1(x33), .x2(x34), .x3(x36), .x4(x37), .x5(x38), .x6(x40), .x7(x41),
+        .x8(x42),
+        .w0(w[6 +: 6]), .w1(w[54 +: 6]), .w2(w[102 +: 6]), .w3(w[150 +: 6]), .w4(w[198 +: 6]), .w5(w[246 +: 6]),
+        .w6(w[294 +: 6]), .w7(w[342 +: 6]), .w8(w[390 +: 6]),
         .b(b[6 +: 6]), .y(y65));
     econt_ae_l1_conv_k9 n66 (.clk(clk), 
-        .x0(x32), .x1(x33), .x2(x34), .x3(x36), .x4(x37), .x5(x38), .x6(x40), .x7(x41), 
-        .x8(x42), 
-        .w0(w[12 +: 6]), .w1(w[60 +: 6]), .w2(w[108 +: 6]), .w3(w[156 +: 6]), .w4(w[204 +: 6]), .w5(w[252 +: 6]), 
-        .w6(w[300 +: 6]), .w7(w[348 +: 6]), .w8(w[396 +: 6]), 
+        .x0(x32), .x1(x33), .x2(x34), .x3(x36), .x4(x37), .x5(x38), .x6(x40), .x7(x41),
+        .x8(x42),
+        .w0(w[12 +: 6]), .w1(w[60 +: 6]), .w2(w[108 +: 6]), .w3(w[156 +: 6]), .w4(w[204 +: 6]), .w5(w[252 +: 6]),
+        .w6(w[300 +: 6]), .w7(w[348 +: 6]), .w8(w[396 +: 6]),
         .b(b[12 +: 6]), .y(y66));
     econt_ae_l1_conv_k9 n67 (.clk(clk), 
-        .x0(x32), .x1(x33), .x2(x34), .x3(x36), .x4(x37), .x5(x38), .x6(x40), .x7(x41), 
-        .x8(x42), 
-        .w0(w[18 +: 6]), .w1(w[66 +: 6]), .w2(w[114 +: 6]), .w3(w[162 +: 6]), .w4(w[210 +: 6]), .w5(w[258 +: 6]), 
-        .w6(w[306 +: 6]), .w7(w[354 +: 6]), .w8(w[402 +: 6]), 
+        .x0(x32), .x1(x33), .x2(x34), .x3(x36), .x4(x37), .x5(x38), .x6(x40), .x7(x41),
+        .x8(x42),
+        .w0(w[18 +: 6]), .w1(w[66 +: 6]), .w2(w[114 +: 6]), .w3(w[162 +: 6]), .w4(w[210 +: 6]), .w5(w[258 +: 6]),
+        .w6(w[306 +: 6]), .w7(w[354 +: 6]), .w8(w[402 +: 6]),
         .b(b[18 +: 6]), .y(y67));
     econt_ae_l1_conv_k9 n68 (.clk(clk), 
-        .x0(x32), .x1(x33), .x2(x34), .x3(x36), .x4(x37), .x5(x38), .x6(x40), .x7(x41), 
-        .x8(x42), 
-        .w0(w[24 +: 6]), .w1(w[72 +: 6]), .w2(w[120 +: 6]), .w3(w[168 +: 6]), .w4(w[216 +: 6]), .w5(w[264 +: 6]), 
-        .w6(w[312 +: 6]), .w7(w[360 +: 6]), .w8(w[408 +: 6]), 
+        .x0(x32), .x1(x33), .x2(x34), .x3(x36), .x4(x37), .x5(x38), .x6(x40), .x7(x41),
+        .x8(x42),
+        .w0(w[24 +: 6]), .w1(w[72 +: 6]), .w2(w[120 +: 6]), .w3(w[168 +: 6]), .w4(w[216 +: 6]), .w5(w[264 +: 6]),
+        .w6(w[312 +: 6]), .w7(w[360 +: 6]), .w8(w[408 +: 6]),
         .b(b[24 +: 6]), .y(y68));
     econt_ae_l1_conv_k9 n69 (.clk(clk), 
-        .x0(x32), .x1(x33), .x2(x34), .x3(x36), .x4(x37), .x5(x38), .x6(x40), .x7(x41), 
-        .x8(x42), 
-        .w0(w[30 +: 6]), .w1(w[78 +: 6]), .w2(w[126 +: 6]), .w3(w[174 +: 6]), .w4(w[222 +: 6]), .w5(w[270 +: 6]), 
-        .w6(w[318 +: 6]), .w7(w[366 +: 6]), .w8(w[414 +: 6]), 
+        .x0(x32), .x1(x33), .x2(x34), .x3(x36), .x4(x37), .x5(x38), .x6(x40), .x7(x41),
+        .x8(x42),
+        .w0(w[30 +: 6]), .w1(w[78 +: 6]), .w2(w[126 +: 6]), .w3(w[174 +: 6]), .w4(w[222 +: 6]), .w5(w[270 +: 6]),
+        .w6(w[318 +: 6]), .w7(w[366 +: 6]), .w8(w[414 +: 6]),
         .b(b[30 +: 6]), .y(y69));
     econt_ae_l1_conv_k9 n70 (.clk(clk), 
-        .x0(x32), .x1(x33), .x2(x34), .x3(x36), .x4(x37), .x5(x38), .x6(x40), .x7(x41), 
-        .x8(x42), 
-        .w0(w[36 +: 6]), .w1(w[84 +: 6]), .w2(w[132 +: 6]), .w3(w[180 +: 6]), .w4(w[228 +: 6]), .w5(w[276 +: 6]), 
-        .w6(w[324 +: 6]), .w7(w[372 +: 6]), .w8(w[420 +: 6]), 
+        .x0(x32), .x1(x33), .x2(x34), .x3(x36), .x4(x37), .x5(x38), .x6(x40), .x7(x41),
+        .x8(x42),
+        .w0(w[36 +: 6]), .w1(w[84 +: 6]), .w2(w[132 +: 6]), .w3(w[180 +: 6]), .w4(w[228 +: 6]), .w5(w[276 +: 6]),
+        .w6(w[324 +: 6]), .w7(w[372 +: 6]), .w8(w[420 +: 6]),
         .b(b[36 +: 6]), .y(y70));
     econt_ae_l1_conv_k9 n71 (.clk(clk), 
-        .x0(x32), .x1(x33), .x2(x34), .x3(x36), .x4(x37), .x5(x38), .x6(x40), .x7(x41), 
-        .x8(x42), 
-        .w0(w[42 +: 6]), .w1(w[90 +: 6]), .w2(w[138 +: 6]), .w3(w[186 +: 6]), .w4(w[234 +: 6]), .w5(w[282 +: 6]), 
-        .w6(w[330 +: 6]), .w7(w[378 +: 6]), .w8(w[426 +: 6]), 
+        .x0(x32), .x1(x33), .x2(x34), .x3(x36), .x4(x37), .x5(x38), .x6(x40), .x7(x41),
+        .x8(x42),
+        .w0(w[42 +: 6]), .w1(w[90 +: 6]), .w2(w[138 +: 6]), .w3(w[186 +: 6]), .w4(w[234 +: 6]), .w5(w[282 +: 6]),
+        .w6(w[330 +: 6]), .w7(w[378 +: 6]), .w8(w[426 +: 6]),
         .b(b[42 +: 6]), .y(y71));
     econt_ae_l1_conv_k6 n72 (.clk(clk), 
-        .x0(x34), .x1(x35), .x2(x38), .x3(x39), .x4(x42), .x5(x43), 
-        .w0(w[0 +: 6]), .w1(w[48 +: 6]), .w2(w[144 +: 6]), .w3(w[192 +: 6]), .w4(w[288 +: 6]), .w5(w[336 +: 6]), 
+        .x0(x34), .x1(x35), .x2(x38), .x3(x39), .x4(x42), .x5(x43),
+        .w0(w[0 +: 6]), .w1(w[48 +: 6]), .w2(w[144 +: 6]), .w3(w[192 +: 6]), .w4(w[288 +: 6]), .w5(w[336 +: 6]),
         .b(b[0 +: 6]), .y(y72));
     econt_ae_l1_conv_k6 n73 (.clk(clk), 
-        .x0(x34), .x1(x35), .x2(x38), .x3(x39), .x4(x42), .x5(x43), 
-        .w0(w[6 +: 6]), .w1(w[54 +: 6]), .w2(w[150 +: 6]), .w3(w[198 +: 6]), .w4(w[294 +: 6]), .w5(w[342 +: 6]), 
+        .x0(x34), .x1(x35), .x2(x38), .x3(x39), .x4(x42), .x5(x43),
+        .w0(w[6 +: 6]), .w1(w[54 +: 6]), .w2(w[150 +: 6]), .w3(w[198 +: 6]), .w4(w[294 +: 6]), .w5(w[342 +: 6]),
         .b(b[6 +: 6]), .y(y73));
     econt_ae_l1_conv_k6 n74 (.clk(clk), 
-        .x0(x34), .x1(x35), .x2(x38), .x3(x39), .x4(x42), .x5(x43), 
-        .w0(w[12 +: 6]), .w1(w[60 +: 6]), .w2(w[156 +: 6]), .w3(w[204 +: 6]), .w4(w[300 +: 6]), .w5(w[348 +: 6]), 
+        .x0(x34), .x1(x35), .x2(x38), .x3(x39), .x4(x42), .x5(x43),
+        .w0(w[12 +: 6]), .w1(w[60 +: 6]), .w2(w[156 +: 6]), .w3(w[204 +: 6]), .w4(w[300 +: 6]), .w5(w[348 +: 6]),
         .b(b[12 +: 6]), .y(y74));
     econt_ae_l1_conv_k6 n75 (.clk(clk), 
-        .x0(x34), .x1(x35), .x2(x38), .x3(x39), .x4(x42), .x5(x43), 
-        .w0(w[18 +: 6]), .w1(w[66 +: 6]), .w2(w[162 +: 6]), .w3(w[210 +: 6]), .w4(w[306 +: 6]), .w5(w[354 +: 6]), 
+        .x0(x34), .x1(x35), .x2(x38), .x3(x39), .x4(x42), .x5(x43),
+        .w0(w[18 +: 6]), .w1(w[66 +: 6]), .w2(w[162 +: 6]), .w3(w[210 +: 6]), .w4(w[306 +: 6]), .w5(w[354 +: 6]),
         .b(b[18 +: 6]), .y(y75));
     econt_ae_l1_conv_k6 n76 (.clk(clk), 
-        .x0(x34), .x1(x35), .x2(x38), .x3(x39), .x4(x42), .x5(x43), 
-        .w0(w[24 +: 6]), .w1(w[72 +: 6]), .w2(w[168 +: 6]), .w3(w[216 +: 6]), .w4(w[312 +: 6]), .w5(w[360 +: 6]), 
+        .x0(x34), .x1(x35), .x2(x38), .x3(x39), .x4(x42), .x5(x43),
+        .w0(w[24 +: 6]), .w1(w[72 +: 6]), .w2(w[168 +: 6]), .w3(w[216 +: 6]), .w4(w[312 +: 6]), .w5(w[360 +: 6]),
         .b(b[24 +: 6]), .y(y76));
     econt_ae_l1_conv_k6 n77 (.clk(clk), 
-        .x0(x34), .x1(x35), .x2(x38), .x3(x39), .x4(x42), .x5(x43), 
-        .w0(w[30 +: 6]), .w1(w[78 +: 6]), .w2(w[174 +: 6]), .w3(w[222 +: 6]), .w4(w[318 +: 6]), .w5(w[366 +: 6]), 
+        .x0(x34), .x1(x35), .x2(x38), .x3(x39), .x4(x42), .x5(x43),
+        .w0(w[30 +: 6]), .w1(w[78 +: 6]), .w2(w[174 +: 6]), .w3(w[222 +: 6]), .w4(w[318 +: 6]), .w5(w[366 +: 6]),
         .b(b[30 +: 6]), .y(y77));
     econt_ae_l1_conv_k6 n78 (.clk(clk), 
-        .x0(x34), .x1(x35), .x2(x38), .x3(x39), .x4(x42), .x5(x43), 
-        .w0(w[36 +: 6]), .w1(w[84 +: 6]), .w2(w[180 +: 6]), .w3(w[228 +: 6]), .w4(w[324 +: 6]), .w5(w[372 +: 6]), 
+        .x0(x34), .x1(x35), .x2(x38), .x3(x39), .x4(x42), .x5(x43),
+        .w0(w[36 +: 6]), .w1(w[84 +: 6]), .w2(w[180 +: 6]), .w3(w[228 +: 6]), .w4(w[324 +: 6]), .w5(w[372 +: 6]),
         .b(b[36 +: 6]), .y(y78));
     econt_ae_l1_conv_k6 n79 (.clk(clk), 
-        .x0(x34), .x1(x35), .x2(x38), .x3(x39), .x4(x42), .x5(x43), 
-        .w0(w[42 +: 6]), .w1(w[90 +: 6]), .w2(w[186 +: 6]), .w3(w[234 +: 6]), .w4(w[330 +: 6]), .w5(w[378 +: 6]), 
+        .x0(x34), .x1(x35), .x2(x38), .x3(x39), .x4(x42), .x5(x43),
+        .w0(w[42 +: 6]), .w1(w[90 +: 6]), .w2(w[186 +: 6]), .w3(w[234 +: 6]), .w4(w[330 +: 6]), .w5(w[378 +: 6]),
         .b(b[42 +: 6]), .y(y79));
     econt_ae_l1_conv_k0 n80 (.clk(clk), 
         .b(b[0 +: 6]), .y(y80));
@@ -1525,68 +1342,68 @@ module econt_ae_l1_conv (
     econt_ae_l1_conv_k0 n95 (.clk(clk), 
         .b(b[42 +: 6]), .y(y95));
     econt_ae_l1_conv_k6 n96 (.clk(clk), 
-        .x0(x40), .x1(x41), .x2(x42), .x3(x44), .x4(x45), .x5(x46), 
-        .w0(w[0 +: 6]), .w1(w[48 +: 6]), .w2(w[96 +: 6]), .w3(w[144 +: 6]), .w4(w[192 +: 6]), .w5(w[240 +: 6]), 
+        .x0(x40), .x1(x41), .x2(x42), .x3(x44), .x4(x45), .x5(x46),
+        .w0(w[0 +: 6]), .w1(w[48 +: 6]), .w2(w[96 +: 6]), .w3(w[144 +: 6]), .w4(w[192 +: 6]), .w5(w[240 +: 6]),
         .b(b[0 +: 6]), .y(y96));
     econt_ae_l1_conv_k6 n97 (.clk(clk), 
-        .x0(x40), .x1(x41), .x2(x42), .x3(x44), .x4(x45), .x5(x46), 
-        .w0(w[6 +: 6]), .w1(w[54 +: 6]), .w2(w[102 +: 6]), .w3(w[150 +: 6]), .w4(w[198 +: 6]), .w5(w[246 +: 6]), 
+        .x0(x40), .x1(x41), .x2(x42), .x3(x44), .x4(x45), .x5(x46),
+        .w0(w[6 +: 6]), .w1(w[54 +: 6]), .w2(w[102 +: 6]), .w3(w[150 +: 6]), .w4(w[198 +: 6]), .w5(w[246 +: 6]),
         .b(b[6 +: 6]), .y(y97));
     econt_ae_l1_conv_k6 n98 (.clk(clk), 
-        .x0(x40), .x1(x41), .x2(x42), .x3(x44), .x4(x45), .x5(x46), 
-        .w0(w[12 +: 6]), .w1(w[60 +: 6]), .w2(w[108 +: 6]), .w3(w[156 +: 6]), .w4(w[204 +: 6]), .w5(w[252 +: 6]), 
+        .x0(x40), .x1(x41), .x2(x42), .x3(x44), .x4(x45), .x5(x46),
+        .w0(w[12 +: 6]), .w1(w[60 +: 6]), .w2(w[108 +: 6]), .w3(w[156 +: 6]), .w4(w[204 +: 6]), .w5(w[252 +: 6]),
         .b(b[12 +: 6]), .y(y98));
     econt_ae_l1_conv_k6 n99 (.clk(clk), 
-        .x0(x40), .x1(x41), .x2(x42), .x3(x44), .x4(x45), .x5(x46), 
-        .w0(w[18 +: 6]), .w1(w[66 +: 6]), .w2(w[114 +: 6]), .w3(w[162 +: 6]), .w4(w[210 +: 6]), .w5(w[258 +: 6]), 
+        .x0(x40), .x1(x41), .x2(x42), .x3(x44), .x4(x45), .x5(x46),
+        .w0(w[18 +: 6]), .w1(w[66 +: 6]), .w2(w[114 +: 6]), .w3(w[162 +: 6]), .w4(w[210 +: 6]), .w5(w[258 +: 6]),
         .b(b[18 +: 6]), .y(y99));
     econt_ae_l1_conv_k6 n100 (.clk(clk), 
-        .x0(x40), .x1(x41), .x2(x42), .x3(x44), .x4(x45), .x5(x46), 
-        .w0(w[24 +: 6]), .w1(w[72 +: 6]), .w2(w[120 +: 6]), .w3(w[168 +: 6]), .w4(w[216 +: 6]), .w5(w[264 +: 6]), 
+        .x0(x40), .x1(x41), .x2(x42), .x3(x44), .x4(x45), .x5(x46),
+        .w0(w[24 +: 6]), .w1(w[72 +: 6]), .w2(w[120 +: 6]), .w3(w[168 +: 6]), .w4(w[216 +: 6]), .w5(w[264 +: 6]),
         .b(b[24 +: 6]), .y(y100));
     econt_ae_l1_conv_k6 n101 (.clk(clk), 
-        .x0(x40), .x1(x41), .x2(x42), .x3(x44), .x4(x45), .x5(x46), 
-        .w0(w[30 +: 6]), .w1(w[78 +: 6]), .w2(w[126 +: 6]), .w3(w[174 +: 6]), .w4(w[222 +: 6]), .w5(w[270 +: 6]), 
+        .x0(x40), .x1(x41), .x2(x42), .x3(x44), .x4(x45), .x5(x46),
+        .w0(w[30 +: 6]), .w1(w[78 +: 6]), .w2(w[126 +: 6]), .w3(w[174 +: 6]), .w4(w[222 +: 6]), .w5(w[270 +: 6]),
         .b(b[30 +: 6]), .y(y101));
     econt_ae_l1_conv_k6 n102 (.clk(clk), 
-        .x0(x40), .x1(x41), .x2(x42), .x3(x44), .x4(x45), .x5(x46), 
-        .w0(w[36 +: 6]), .w1(w[84 +: 6]), .w2(w[132 +: 6]), .w3(w[180 +: 6]), .w4(w[228 +: 6]), .w5(w[276 +: 6]), 
+        .x0(x40), .x1(x41), .x2(x42), .x3(x44), .x4(x45), .x5(x46),
+        .w0(w[36 +: 6]), .w1(w[84 +: 6]), .w2(w[132 +: 6]), .w3(w[180 +: 6]), .w4(w[228 +: 6]), .w5(w[276 +: 6]),
         .b(b[36 +: 6]), .y(y102));
     econt_ae_l1_conv_k6 n103 (.clk(clk), 
-        .x0(x40), .x1(x41), .x2(x42), .x3(x44), .x4(x45), .x5(x46), 
-        .w0(w[42 +: 6]), .w1(w[90 +: 6]), .w2(w[138 +: 6]), .w3(w[186 +: 6]), .w4(w[234 +: 6]), .w5(w[282 +: 6]), 
+        .x0(x40), .x1(x41), .x2(x42), .x3(x44), .x4(x45), .x5(x46),
+        .w0(w[42 +: 6]), .w1(w[90 +: 6]), .w2(w[138 +: 6]), .w3(w[186 +: 6]), .w4(w[234 +: 6]), .w5(w[282 +: 6]),
         .b(b[42 +: 6]), .y(y103));
     econt_ae_l1_conv_k4 n104 (.clk(clk), 
-        .x0(x42), .x1(x43), .x2(x46), .x3(x47), 
-        .w0(w[0 +: 6]), .w1(w[48 +: 6]), .w2(w[144 +: 6]), .w3(w[192 +: 6]), 
+        .x0(x42), .x1(x43), .x2(x46), .x3(x47),
+        .w0(w[0 +: 6]), .w1(w[48 +: 6]), .w2(w[144 +: 6]), .w3(w[192 +: 6]),
         .b(b[0 +: 6]), .y(y104));
     econt_ae_l1_conv_k4 n105 (.clk(clk), 
-        .x0(x42), .x1(x43), .x2(x46), .x3(x47), 
-        .w0(w[6 +: 6]), .w1(w[54 +: 6]), .w2(w[150 +: 6]), .w3(w[198 +: 6]), 
+        .x0(x42), .x1(x43), .x2(x46), .x3(x47),
+        .w0(w[6 +: 6]), .w1(w[54 +: 6]), .w2(w[150 +: 6]), .w3(w[198 +: 6]),
         .b(b[6 +: 6]), .y(y105));
     econt_ae_l1_conv_k4 n106 (.clk(clk), 
-        .x0(x42), .x1(x43), .x2(x46), .x3(x47), 
-        .w0(w[12 +: 6]), .w1(w[60 +: 6]), .w2(w[156 +: 6]), .w3(w[204 +: 6]), 
+        .x0(x42), .x1(x43), .x2(x46), .x3(x47),
+        .w0(w[12 +: 6]), .w1(w[60 +: 6]), .w2(w[156 +: 6]), .w3(w[204 +: 6]),
         .b(b[12 +: 6]), .y(y106));
     econt_ae_l1_conv_k4 n107 (.clk(clk), 
-        .x0(x42), .x1(x43), .x2(x46), .x3(x47), 
-        .w0(w[18 +: 6]), .w1(w[66 +: 6]), .w2(w[162 +: 6]), .w3(w[210 +: 6]), 
+        .x0(x42), .x1(x43), .x2(x46), .x3(x47),
+        .w0(w[18 +: 6]), .w1(w[66 +: 6]), .w2(w[162 +: 6]), .w3(w[210 +: 6]),
         .b(b[18 +: 6]), .y(y107));
     econt_ae_l1_conv_k4 n108 (.clk(clk), 
-        .x0(x42), .x1(x43), .x2(x46), .x3(x47), 
-        .w0(w[24 +: 6]), .w1(w[72 +: 6]), .w2(w[168 +: 6]), .w3(w[216 +: 6]), 
+        .x0(x42), .x1(x43), .x2(x46), .x3(x47),
+        .w0(w[24 +: 6]), .w1(w[72 +: 6]), .w2(w[168 +: 6]), .w3(w[216 +: 6]),
         .b(b[24 +: 6]), .y(y108));
     econt_ae_l1_conv_k4 n109 (.clk(clk), 
-        .x0(x42), .x1(x43), .x2(x46), .x3(x47), 
-        .w0(w[30 +: 6]), .w1(w[78 +: 6]), .w2(w[174 +: 6]), .w3(w[222 +: 6]), 
+        .x0(x42), .x1(x43), .x2(x46), .x3(x47),
+        .w0(w[30 +: 6]), .w1(w[78 +: 6]), .w2(w[174 +: 6]), .w3(w[222 +: 6]),
         .b(b[30 +: 6]), .y(y109));
     econt_ae_l1_conv_k4 n110 (.clk(clk), 
-        .x0(x42), .x1(x43), .x2(x46), .x3(x47), 
-        .w0(w[36 +: 6]), .w1(w[84 +: 6]), .w2(w[180 +: 6]), .w3(w[228 +: 6]), 
+        .x0(x42), .x1(x43), .x2(x46), .x3(x47),
+        .w0(w[36 +: 6]), .w1(w[84 +: 6]), .w2(w[180 +: 6]), .w3(w[228 +: 6]),
         .b(b[36 +: 6]), .y(y110));
     econt_ae_l1_conv_k4 n111 (.clk(clk), 
-        .x0(x42), .x1(x43), .x2(x46), .x3(x47), 
-        .w0(w[42 +: 6]), .w1(w[90 +: 6]), .w2(w[186 +: 6]), .w3(w[234 +: 6]), 
+        .x0(x42), .x1(x43), .x2(x46), .x3(x47),
+        .w0(w[42 +: 6]), .w1(w[90 +: 6]), .w2(w[186 +: 6]), .w3(w[234 +: 6]),
         .b(b[42 +: 6]), .y(y111));
     econt_ae_l1_conv_k0 n112 (.clk(clk), 
         .b(b[0 +: 6]), .y(y112));
@@ -1937,517 +1754,518 @@ module econt_ae_l3_dense_k128 (
     input  wire [5:0] b,
     output wire [8:0] y
 );
+    /* verilator lint_off UNUSED */
     wire [14:0] xs0 = {7'h0, x0};
     wire [14:0] ws0 = {{9{w0[5]}}, w0};
     wire [14:0] pr0 = xs0 * ws0;
+    wire [20:0] a0_0 = {{6{pr0[14]}}, pr0};
     wire [14:0] xs1 = {7'h0, x1};
     wire [14:0] ws1 = {{9{w1[5]}}, w1};
     wire [14:0] pr1 = xs1 * ws1;
+    wire [20:0] a0_1 = {{6{pr1[14]}}, pr1};
     wire [14:0] xs2 = {7'h0, x2};
     wire [14:0] ws2 = {{9{w2[5]}}, w2};
     wire [14:0] pr2 = xs2 * ws2;
+    wire [20:0] a0_2 = {{6{pr2[14]}}, pr2};
     wire [14:0] xs3 = {7'h0, x3};
     wire [14:0] ws3 = {{9{w3[5]}}, w3};
     wire [14:0] pr3 = xs3 * ws3;
+    wire [20:0] a0_3 = {{6{pr3[14]}}, pr3};
     wire [14:0] xs4 = {7'h0, x4};
     wire [14:0] ws4 = {{9{w4[5]}}, w4};
     wire [14:0] pr4 = xs4 * ws4;
+    wire [20:0] a0_4 = {{6{pr4[14]}}, pr4};
     wire [14:0] xs5 = {7'h0, x5};
     wire [14:0] ws5 = {{9{w5[5]}}, w5};
     wire [14:0] pr5 = xs5 * ws5;
+    wire [20:0] a0_5 = {{6{pr5[14]}}, pr5};
     wire [14:0] xs6 = {7'h0, x6};
     wire [14:0] ws6 = {{9{w6[5]}}, w6};
     wire [14:0] pr6 = xs6 * ws6;
+    wire [20:0] a0_6 = {{6{pr6[14]}}, pr6};
     wire [14:0] xs7 = {7'h0, x7};
     wire [14:0] ws7 = {{9{w7[5]}}, w7};
     wire [14:0] pr7 = xs7 * ws7;
+    wire [20:0] a0_7 = {{6{pr7[14]}}, pr7};
     wire [14:0] xs8 = {7'h0, x8};
     wire [14:0] ws8 = {{9{w8[5]}}, w8};
     wire [14:0] pr8 = xs8 * ws8;
+    wire [20:0] a0_8 = {{6{pr8[14]}}, pr8};
     wire [14:0] xs9 = {7'h0, x9};
     wire [14:0] ws9 = {{9{w9[5]}}, w9};
     wire [14:0] pr9 = xs9 * ws9;
+    wire [20:0] a0_9 = {{6{pr9[14]}}, pr9};
     wire [14:0] xs10 = {7'h0, x10};
     wire [14:0] ws10 = {{9{w10[5]}}, w10};
     wire [14:0] pr10 = xs10 * ws10;
+    wire [20:0] a0_10 = {{6{pr10[14]}}, pr10};
     wire [14:0] xs11 = {7'h0, x11};
     wire [14:0] ws11 = {{9{w11[5]}}, w11};
     wire [14:0] pr11 = xs11 * ws11;
+    wire [20:0] a0_11 = {{6{pr11[14]}}, pr11};
     wire [14:0] xs12 = {7'h0, x12};
     wire [14:0] ws12 = {{9{w12[5]}}, w12};
     wire [14:0] pr12 = xs12 * ws12;
+    wire [20:0] a0_12 = {{6{pr12[14]}}, pr12};
     wire [14:0] xs13 = {7'h0, x13};
     wire [14:0] ws13 = {{9{w13[5]}}, w13};
     wire [14:0] pr13 = xs13 * ws13;
+    wire [20:0] a0_13 = {{6{pr13[14]}}, pr13};
     wire [14:0] xs14 = {7'h0, x14};
     wire [14:0] ws14 = {{9{w14[5]}}, w14};
     wire [14:0] pr14 = xs14 * ws14;
+    wire [20:0] a0_14 = {{6{pr14[14]}}, pr14};
     wire [14:0] xs15 = {7'h0, x15};
     wire [14:0] ws15 = {{9{w15[5]}}, w15};
     wire [14:0] pr15 = xs15 * ws15;
+    wire [20:0] a0_15 = {{6{pr15[14]}}, pr15};
     wire [14:0] xs16 = {7'h0, x16};
     wire [14:0] ws16 = {{9{w16[5]}}, w16};
     wire [14:0] pr16 = xs16 * ws16;
+    wire [20:0] a0_16 = {{6{pr16[14]}}, pr16};
     wire [14:0] xs17 = {7'h0, x17};
     wire [14:0] ws17 = {{9{w17[5]}}, w17};
     wire [14:0] pr17 = xs17 * ws17;
+    wire [20:0] a0_17 = {{6{pr17[14]}}, pr17};
     wire [14:0] xs18 = {7'h0, x18};
     wire [14:0] ws18 = {{9{w18[5]}}, w18};
     wire [14:0] pr18 = xs18 * ws18;
+    wire [20:0] a0_18 = {{6{pr18[14]}}, pr18};
     wire [14:0] xs19 = {7'h0, x19};
     wire [14:0] ws19 = {{9{w19[5]}}, w19};
     wire [14:0] pr19 = xs19 * ws19;
+    wire [20:0] a0_19 = {{6{pr19[14]}}, pr19};
     wire [14:0] xs20 = {7'h0, x20};
     wire [14:0] ws20 = {{9{w20[5]}}, w20};
     wire [14:0] pr20 = xs20 * ws20;
+    wire [20:0] a0_20 = {{6{pr20[14]}}, pr20};
     wire [14:0] xs21 = {7'h0, x21};
     wire [14:0] ws21 = {{9{w21[5]}}, w21};
     wire [14:0] pr21 = xs21 * ws21;
+    wire [20:0] a0_21 = {{6{pr21[14]}}, pr21};
     wire [14:0] xs22 = {7'h0, x22};
     wire [14:0] ws22 = {{9{w22[5]}}, w22};
     wire [14:0] pr22 = xs22 * ws22;
+    wire [20:0] a0_22 = {{6{pr22[14]}}, pr22};
     wire [14:0] xs23 = {7'h0, x23};
     wire [14:0] ws23 = {{9{w23[5]}}, w23};
     wire [14:0] pr23 = xs23 * ws23;
+    wire [20:0] a0_23 = {{6{pr23[14]}}, pr23};
     wire [14:0] xs24 = {7'h0, x24};
     wire [14:0] ws24 = {{9{w24[5]}}, w24};
     wire [14:0] pr24 = xs24 * ws24;
+    wire [20:0] a0_24 = {{6{pr24[14]}}, pr24};
     wire [14:0] xs25 = {7'h0, x25};
     wire [14:0] ws25 = {{9{w25[5]}}, w25};
     wire [14:0] pr25 = xs25 * ws25;
+    wire [20:0] a0_25 = {{6{pr25[14]}}, pr25};
     wire [14:0] xs26 = {7'h0, x26};
     wire [14:0] ws26 = {{9{w26[5]}}, w26};
     wire [14:0] pr26 = xs26 * ws26;
+    wire [20:0] a0_26 = {{6{pr26[14]}}, pr26};
     wire [14:0] xs27 = {7'h0, x27};
     wire [14:0] ws27 = {{9{w27[5]}}, w27};
     wire [14:0] pr27 = xs27 * ws27;
+    wire [20:0] a0_27 = {{6{pr27[14]}}, pr27};
     wire [14:0] xs28 = {7'h0, x28};
     wire [14:0] ws28 = {{9{w28[5]}}, w28};
     wire [14:0] pr28 = xs28 * ws28;
+    wire [20:0] a0_28 = {{6{pr28[14]}}, pr28};
     wire [14:0] xs29 = {7'h0, x29};
     wire [14:0] ws29 = {{9{w29[5]}}, w29};
     wire [14:0] pr29 = xs29 * ws29;
+    wire [20:0] a0_29 = {{6{pr29[14]}}, pr29};
     wire [14:0] xs30 = {7'h0, x30};
     wire [14:0] ws30 = {{9{w30[5]}}, w30};
     wire [14:0] pr30 = xs30 * ws30;
+    wire [20:0] a0_30 = {{6{pr30[14]}}, pr30};
     wire [14:0] xs31 = {7'h0, x31};
     wire [14:0] ws31 = {{9{w31[5]}}, w31};
     wire [14:0] pr31 = xs31 * ws31;
+    wire [20:0] a0_31 = {{6{pr31[14]}}, pr31};
     wire [14:0] xs32 = {7'h0, x32};
     wire [14:0] ws32 = {{9{w32[5]}}, w32};
     wire [14:0] pr32 = xs32 * ws32;
+    wire [20:0] a0_32 = {{6{pr32[14]}}, pr32};
     wire [14:0] xs33 = {7'h0, x33};
     wire [14:0] ws33 = {{9{w33[5]}}, w33};
     wire [14:0] pr33 = xs33 * ws33;
+    wire [20:0] a0_33 = {{6{pr33[14]}}, pr33};
     wire [14:0] xs34 = {7'h0, x34};
     wire [14:0] ws34 = {{9{w34[5]}}, w34};
     wire [14:0] pr34 = xs34 * ws34;
+    wire [20:0] a0_34 = {{6{pr34[14]}}, pr34};
     wire [14:0] xs35 = {7'h0, x35};
     wire [14:0] ws35 = {{9{w35[5]}}, w35};
     wire [14:0] pr35 = xs35 * ws35;
+    wire [20:0] a0_35 = {{6{pr35[14]}}, pr35};
     wire [14:0] xs36 = {7'h0, x36};
     wire [14:0] ws36 = {{9{w36[5]}}, w36};
     wire [14:0] pr36 = xs36 * ws36;
+    wire [20:0] a0_36 = {{6{pr36[14]}}, pr36};
     wire [14:0] xs37 = {7'h0, x37};
     wire [14:0] ws37 = {{9{w37[5]}}, w37};
     wire [14:0] pr37 = xs37 * ws37;
+    wire [20:0] a0_37 = {{6{pr37[14]}}, pr37};
     wire [14:0] xs38 = {7'h0, x38};
     wire [14:0] ws38 = {{9{w38[5]}}, w38};
     wire [14:0] pr38 = xs38 * ws38;
+    wire [20:0] a0_38 = {{6{pr38[14]}}, pr38};
     wire [14:0] xs39 = {7'h0, x39};
     wire [14:0] ws39 = {{9{w39[5]}}, w39};
     wire [14:0] pr39 = xs39 * ws39;
+    wire [20:0] a0_39 = {{6{pr39[14]}}, pr39};
     wire [14:0] xs40 = {7'h0, x40};
     wire [14:0] ws40 = {{9{w40[5]}}, w40};
     wire [14:0] pr40 = xs40 * ws40;
+    wire [20:0] a0_40 = {{6{pr40[14]}}, pr40};
     wire [14:0] xs41 = {7'h0, x41};
     wire [14:0] ws41 = {{9{w41[5]}}, w41};
     wire [14:0] pr41 = xs41 * ws41;
+    wire [20:0] a0_41 = {{6{pr41[14]}}, pr41};
     wire [14:0] xs42 = {7'h0, x42};
     wire [14:0] ws42 = {{9{w42[5]}}, w42};
     wire [14:0] pr42 = xs42 * ws42;
+    wire [20:0] a0_42 = {{6{pr42[14]}}, pr42};
     wire [14:0] xs43 = {7'h0, x43};
     wire [14:0] ws43 = {{9{w43[5]}}, w43};
     wire [14:0] pr43 = xs43 * ws43;
+    wire [20:0] a0_43 = {{6{pr43[14]}}, pr43};
     wire [14:0] xs44 = {7'h0, x44};
     wire [14:0] ws44 = {{9{w44[5]}}, w44};
     wire [14:0] pr44 = xs44 * ws44;
+    wire [20:0] a0_44 = {{6{pr44[14]}}, pr44};
     wire [14:0] xs45 = {7'h0, x45};
     wire [14:0] ws45 = {{9{w45[5]}}, w45};
     wire [14:0] pr45 = xs45 * ws45;
+    wire [20:0] a0_45 = {{6{pr45[14]}}, pr45};
     wire [14:0] xs46 = {7'h0, x46};
     wire [14:0] ws46 = {{9{w46[5]}}, w46};
     wire [14:0] pr46 = xs46 * ws46;
+    wire [20:0] a0_46 = {{6{pr46[14]}}, pr46};
     wire [14:0] xs47 = {7'h0, x47};
     wire [14:0] ws47 = {{9{w47[5]}}, w47};
     wire [14:0] pr47 = xs47 * ws47;
+    wire [20:0] a0_47 = {{6{pr47[14]}}, pr47};
     wire [14:0] xs48 = {7'h0, x48};
     wire [14:0] ws48 = {{9{w48[5]}}, w48};
     wire [14:0] pr48 = xs48 * ws48;
+    wire [20:0] a0_48 = {{6{pr48[14]}}, pr48};
     wire [14:0] xs49 = {7'h0, x49};
     wire [14:0] ws49 = {{9{w49[5]}}, w49};
     wire [14:0] pr49 = xs49 * ws49;
+    wire [20:0] a0_49 = {{6{pr49[14]}}, pr49};
     wire [14:0] xs50 = {7'h0, x50};
     wire [14:0] ws50 = {{9{w50[5]}}, w50};
     wire [14:0] pr50 = xs50 * ws50;
+    wire [20:0] a0_50 = {{6{pr50[14]}}, pr50};
     wire [14:0] xs51 = {7'h0, x51};
     wire [14:0] ws51 = {{9{w51[5]}}, w51};
     wire [14:0] pr51 = xs51 * ws51;
+    wire [20:0] a0_51 = {{6{pr51[14]}}, pr51};
     wire [14:0] xs52 = {7'h0, x52};
     wire [14:0] ws52 = {{9{w52[5]}}, w52};
     wire [14:0] pr52 = xs52 * ws52;
+    wire [20:0] a0_52 = {{6{pr52[14]}}, pr52};
     wire [14:0] xs53 = {7'h0, x53};
     wire [14:0] ws53 = {{9{w53[5]}}, w53};
     wire [14:0] pr53 = xs53 * ws53;
+    wire [20:0] a0_53 = {{6{pr53[14]}}, pr53};
     wire [14:0] xs54 = {7'h0, x54};
     wire [14:0] ws54 = {{9{w54[5]}}, w54};
     wire [14:0] pr54 = xs54 * ws54;
+    wire [20:0] a0_54 = {{6{pr54[14]}}, pr54};
     wire [14:0] xs55 = {7'h0, x55};
     wire [14:0] ws55 = {{9{w55[5]}}, w55};
     wire [14:0] pr55 = xs55 * ws55;
+    wire [20:0] a0_55 = {{6{pr55[14]}}, pr55};
     wire [14:0] xs56 = {7'h0, x56};
     wire [14:0] ws56 = {{9{w56[5]}}, w56};
     wire [14:0] pr56 = xs56 * ws56;
+    wire [20:0] a0_56 = {{6{pr56[14]}}, pr56};
     wire [14:0] xs57 = {7'h0, x57};
     wire [14:0] ws57 = {{9{w57[5]}}, w57};
     wire [14:0] pr57 = xs57 * ws57;
+    wire [20:0] a0_57 = {{6{pr57[14]}}, pr57};
     wire [14:0] xs58 = {7'h0, x58};
     wire [14:0] ws58 = {{9{w58[5]}}, w58};
     wire [14:0] pr58 = xs58 * ws58;
+    wire [20:0] a0_58 = {{6{pr58[14]}}, pr58};
     wire [14:0] xs59 = {7'h0, x59};
     wire [14:0] ws59 = {{9{w59[5]}}, w59};
     wire [14:0] pr59 = xs59 * ws59;
+    wire [20:0] a0_59 = {{6{pr59[14]}}, pr59};
     wire [14:0] xs60 = {7'h0, x60};
     wire [14:0] ws60 = {{9{w60[5]}}, w60};
     wire [14:0] pr60 = xs60 * ws60;
+    wire [20:0] a0_60 = {{6{pr60[14]}}, pr60};
     wire [14:0] xs61 = {7'h0, x61};
     wire [14:0] ws61 = {{9{w61[5]}}, w61};
     wire [14:0] pr61 = xs61 * ws61;
+    wire [20:0] a0_61 = {{6{pr61[14]}}, pr61};
     wire [14:0] xs62 = {7'h0, x62};
     wire [14:0] ws62 = {{9{w62[5]}}, w62};
     wire [14:0] pr62 = xs62 * ws62;
+    wire [20:0] a0_62 = {{6{pr62[14]}}, pr62};
     wire [14:0] xs63 = {7'h0, x63};
     wire [14:0] ws63 = {{9{w63[5]}}, w63};
     wire [14:0] pr63 = xs63 * ws63;
+    wire [20:0] a0_63 = {{6{pr63[14]}}, pr63};
     wire [14:0] xs64 = {7'h0, x64};
     wire [14:0] ws64 = {{9{w64[5]}}, w64};
     wire [14:0] pr64 = xs64 * ws64;
+    wire [20:0] a0_64 = {{6{pr64[14]}}, pr64};
     wire [14:0] xs65 = {7'h0, x65};
     wire [14:0] ws65 = {{9{w65[5]}}, w65};
     wire [14:0] pr65 = xs65 * ws65;
+    wire [20:0] a0_65 = {{6{pr65[14]}}, pr65};
     wire [14:0] xs66 = {7'h0, x66};
     wire [14:0] ws66 = {{9{w66[5]}}, w66};
     wire [14:0] pr66 = xs66 * ws66;
+    wire [20:0] a0_66 = {{6{pr66[14]}}, pr66};
     wire [14:0] xs67 = {7'h0, x67};
     wire [14:0] ws67 = {{9{w67[5]}}, w67};
     wire [14:0] pr67 = xs67 * ws67;
+    wire [20:0] a0_67 = {{6{pr67[14]}}, pr67};
     wire [14:0] xs68 = {7'h0, x68};
     wire [14:0] ws68 = {{9{w68[5]}}, w68};
     wire [14:0] pr68 = xs68 * ws68;
+    wire [20:0] a0_68 = {{6{pr68[14]}}, pr68};
     wire [14:0] xs69 = {7'h0, x69};
     wire [14:0] ws69 = {{9{w69[5]}}, w69};
     wire [14:0] pr69 = xs69 * ws69;
+    wire [20:0] a0_69 = {{6{pr69[14]}}, pr69};
     wire [14:0] xs70 = {7'h0, x70};
     wire [14:0] ws70 = {{9{w70[5]}}, w70};
     wire [14:0] pr70 = xs70 * ws70;
+    wire [20:0] a0_70 = {{6{pr70[14]}}, pr70};
     wire [14:0] xs71 = {7'h0, x71};
     wire [14:0] ws71 = {{9{w71[5]}}, w71};
     wire [14:0] pr71 = xs71 * ws71;
+    wire [20:0] a0_71 = {{6{pr71[14]}}, pr71};
     wire [14:0] xs72 = {7'h0, x72};
     wire [14:0] ws72 = {{9{w72[5]}}, w72};
     wire [14:0] pr72 = xs72 * ws72;
+    wire [20:0] a0_72 = {{6{pr72[14]}}, pr72};
     wire [14:0] xs73 = {7'h0, x73};
     wire [14:0] ws73 = {{9{w73[5]}}, w73};
     wire [14:0] pr73 = xs73 * ws73;
+    wire [20:0] a0_73 = {{6{pr73[14]}}, pr73};
     wire [14:0] xs74 = {7'h0, x74};
     wire [14:0] ws74 = {{9{w74[5]}}, w74};
     wire [14:0] pr74 = xs74 * ws74;
+    wire [20:0] a0_74 = {{6{pr74[14]}}, pr74};
     wire [14:0] xs75 = {7'h0, x75};
     wire [14:0] ws75 = {{9{w75[5]}}, w75};
     wire [14:0] pr75 = xs75 * ws75;
+    wire [20:0] a0_75 = {{6{pr75[14]}}, pr75};
     wire [14:0] xs76 = {7'h0, x76};
     wire [14:0] ws76 = {{9{w76[5]}}, w76};
     wire [14:0] pr76 = xs76 * ws76;
+    wire [20:0] a0_76 = {{6{pr76[14]}}, pr76};
     wire [14:0] xs77 = {7'h0, x77};
     wire [14:0] ws77 = {{9{w77[5]}}, w77};
     wire [14:0] pr77 = xs77 * ws77;
+    wire [20:0] a0_77 = {{6{pr77[14]}}, pr77};
     wire [14:0] xs78 = {7'h0, x78};
     wire [14:0] ws78 = {{9{w78[5]}}, w78};
     wire [14:0] pr78 = xs78 * ws78;
+    wire [20:0] a0_78 = {{6{pr78[14]}}, pr78};
     wire [14:0] xs79 = {7'h0, x79};
     wire [14:0] ws79 = {{9{w79[5]}}, w79};
     wire [14:0] pr79 = xs79 * ws79;
+    wire [20:0] a0_79 = {{6{pr79[14]}}, pr79};
     wire [14:0] xs80 = {7'h0, x80};
     wire [14:0] ws80 = {{9{w80[5]}}, w80};
     wire [14:0] pr80 = xs80 * ws80;
+    wire [20:0] a0_80 = {{6{pr80[14]}}, pr80};
     wire [14:0] xs81 = {7'h0, x81};
     wire [14:0] ws81 = {{9{w81[5]}}, w81};
     wire [14:0] pr81 = xs81 * ws81;
+    wire [20:0] a0_81 = {{6{pr81[14]}}, pr81};
     wire [14:0] xs82 = {7'h0, x82};
     wire [14:0] ws82 = {{9{w82[5]}}, w82};
     wire [14:0] pr82 = xs82 * ws82;
+    wire [20:0] a0_82 = {{6{pr82[14]}}, pr82};
     wire [14:0] xs83 = {7'h0, x83};
     wire [14:0] ws83 = {{9{w83[5]}}, w83};
     wire [14:0] pr83 = xs83 * ws83;
+    wire [20:0] a0_83 = {{6{pr83[14]}}, pr83};
     wire [14:0] xs84 = {7'h0, x84};
     wire [14:0] ws84 = {{9{w84[5]}}, w84};
     wire [14:0] pr84 = xs84 * ws84;
+    wire [20:0] a0_84 = {{6{pr84[14]}}, pr84};
     wire [14:0] xs85 = {7'h0, x85};
     wire [14:0] ws85 = {{9{w85[5]}}, w85};
     wire [14:0] pr85 = xs85 * ws85;
+    wire [20:0] a0_85 = {{6{pr85[14]}}, pr85};
     wire [14:0] xs86 = {7'h0, x86};
     wire [14:0] ws86 = {{9{w86[5]}}, w86};
     wire [14:0] pr86 = xs86 * ws86;
+    wire [20:0] a0_86 = {{6{pr86[14]}}, pr86};
     wire [14:0] xs87 = {7'h0, x87};
     wire [14:0] ws87 = {{9{w87[5]}}, w87};
     wire [14:0] pr87 = xs87 * ws87;
+    wire [20:0] a0_87 = {{6{pr87[14]}}, pr87};
     wire [14:0] xs88 = {7'h0, x88};
     wire [14:0] ws88 = {{9{w88[5]}}, w88};
     wire [14:0] pr88 = xs88 * ws88;
+    wire [20:0] a0_88 = {{6{pr88[14]}}, pr88};
     wire [14:0] xs89 = {7'h0, x89};
     wire [14:0] ws89 = {{9{w89[5]}}, w89};
     wire [14:0] pr89 = xs89 * ws89;
+    wire [20:0] a0_89 = {{6{pr89[14]}}, pr89};
     wire [14:0] xs90 = {7'h0, x90};
     wire [14:0] ws90 = {{9{w90[5]}}, w90};
     wire [14:0] pr90 = xs90 * ws90;
+    wire [20:0] a0_90 = {{6{pr90[14]}}, pr90};
     wire [14:0] xs91 = {7'h0, x91};
     wire [14:0] ws91 = {{9{w91[5]}}, w91};
     wire [14:0] pr91 = xs91 * ws91;
+    wire [20:0] a0_91 = {{6{pr91[14]}}, pr91};
     wire [14:0] xs92 = {7'h0, x92};
     wire [14:0] ws92 = {{9{w92[5]}}, w92};
     wire [14:0] pr92 = xs92 * ws92;
+    wire [20:0] a0_92 = {{6{pr92[14]}}, pr92};
     wire [14:0] xs93 = {7'h0, x93};
     wire [14:0] ws93 = {{9{w93[5]}}, w93};
     wire [14:0] pr93 = xs93 * ws93;
+    wire [20:0] a0_93 = {{6{pr93[14]}}, pr93};
     wire [14:0] xs94 = {7'h0, x94};
     wire [14:0] ws94 = {{9{w94[5]}}, w94};
     wire [14:0] pr94 = xs94 * ws94;
+    wire [20:0] a0_94 = {{6{pr94[14]}}, pr94};
     wire [14:0] xs95 = {7'h0, x95};
     wire [14:0] ws95 = {{9{w95[5]}}, w95};
     wire [14:0] pr95 = xs95 * ws95;
+    wire [20:0] a0_95 = {{6{pr95[14]}}, pr95};
     wire [14:0] xs96 = {7'h0, x96};
     wire [14:0] ws96 = {{9{w96[5]}}, w96};
     wire [14:0] pr96 = xs96 * ws96;
+    wire [20:0] a0_96 = {{6{pr96[14]}}, pr96};
     wire [14:0] xs97 = {7'h0, x97};
     wire [14:0] ws97 = {{9{w97[5]}}, w97};
     wire [14:0] pr97 = xs97 * ws97;
+    wire [20:0] a0_97 = {{6{pr97[14]}}, pr97};
     wire [14:0] xs98 = {7'h0, x98};
     wire [14:0] ws98 = {{9{w98[5]}}, w98};
     wire [14:0] pr98 = xs98 * ws98;
+    wire [20:0] a0_98 = {{6{pr98[14]}}, pr98};
     wire [14:0] xs99 = {7'h0, x99};
     wire [14:0] ws99 = {{9{w99[5]}}, w99};
     wire [14:0] pr99 = xs99 * ws99;
+    wire [20:0] a0_99 = {{6{pr99[14]}}, pr99};
     wire [14:0] xs100 = {7'h0, x100};
     wire [14:0] ws100 = {{9{w100[5]}}, w100};
     wire [14:0] pr100 = xs100 * ws100;
+    wire [20:0] a0_100 = {{6{pr100[14]}}, pr100};
     wire [14:0] xs101 = {7'h0, x101};
     wire [14:0] ws101 = {{9{w101[5]}}, w101};
     wire [14:0] pr101 = xs101 * ws101;
+    wire [20:0] a0_101 = {{6{pr101[14]}}, pr101};
     wire [14:0] xs102 = {7'h0, x102};
     wire [14:0] ws102 = {{9{w102[5]}}, w102};
     wire [14:0] pr102 = xs102 * ws102;
+    wire [20:0] a0_102 = {{6{pr102[14]}}, pr102};
     wire [14:0] xs103 = {7'h0, x103};
     wire [14:0] ws103 = {{9{w103[5]}}, w103};
     wire [14:0] pr103 = xs103 * ws103;
+    wire [20:0] a0_103 = {{6{pr103[14]}}, pr103};
     wire [14:0] xs104 = {7'h0, x104};
     wire [14:0] ws104 = {{9{w104[5]}}, w104};
     wire [14:0] pr104 = xs104 * ws104;
+    wire [20:0] a0_104 = {{6{pr104[14]}}, pr104};
     wire [14:0] xs105 = {7'h0, x105};
     wire [14:0] ws105 = {{9{w105[5]}}, w105};
     wire [14:0] pr105 = xs105 * ws105;
+    wire [20:0] a0_105 = {{6{pr105[14]}}, pr105};
     wire [14:0] xs106 = {7'h0, x106};
     wire [14:0] ws106 = {{9{w106[5]}}, w106};
     wire [14:0] pr106 = xs106 * ws106;
+    wire [20:0] a0_106 = {{6{pr106[14]}}, pr106};
     wire [14:0] xs107 = {7'h0, x107};
     wire [14:0] ws107 = {{9{w107[5]}}, w107};
     wire [14:0] pr107 = xs107 * ws107;
+    wire [20:0] a0_107 = {{6{pr107[14]}}, pr107};
     wire [14:0] xs108 = {7'h0, x108};
     wire [14:0] ws108 = {{9{w108[5]}}, w108};
     wire [14:0] pr108 = xs108 * ws108;
+    wire [20:0] a0_108 = {{6{pr108[14]}}, pr108};
     wire [14:0] xs109 = {7'h0, x109};
     wire [14:0] ws109 = {{9{w109[5]}}, w109};
     wire [14:0] pr109 = xs109 * ws109;
+    wire [20:0] a0_109 = {{6{pr109[14]}}, pr109};
     wire [14:0] xs110 = {7'h0, x110};
     wire [14:0] ws110 = {{9{w110[5]}}, w110};
     wire [14:0] pr110 = xs110 * ws110;
+    wire [20:0] a0_110 = {{6{pr110[14]}}, pr110};
     wire [14:0] xs111 = {7'h0, x111};
     wire [14:0] ws111 = {{9{w111[5]}}, w111};
     wire [14:0] pr111 = xs111 * ws111;
+    wire [20:0] a0_111 = {{6{pr111[14]}}, pr111};
     wire [14:0] xs112 = {7'h0, x112};
     wire [14:0] ws112 = {{9{w112[5]}}, w112};
     wire [14:0] pr112 = xs112 * ws112;
+    wire [20:0] a0_112 = {{6{pr112[14]}}, pr112};
     wire [14:0] xs113 = {7'h0, x113};
     wire [14:0] ws113 = {{9{w113[5]}}, w113};
     wire [14:0] pr113 = xs113 * ws113;
+    wire [20:0] a0_113 = {{6{pr113[14]}}, pr113};
     wire [14:0] xs114 = {7'h0, x114};
     wire [14:0] ws114 = {{9{w114[5]}}, w114};
     wire [14:0] pr114 = xs114 * ws114;
+    wire [20:0] a0_114 = {{6{pr114[14]}}, pr114};
     wire [14:0] xs115 = {7'h0, x115};
     wire [14:0] ws115 = {{9{w115[5]}}, w115};
     wire [14:0] pr115 = xs115 * ws115;
+    wire [20:0] a0_115 = {{6{pr115[14]}}, pr115};
     wire [14:0] xs116 = {7'h0, x116};
     wire [14:0] ws116 = {{9{w116[5]}}, w116};
     wire [14:0] pr116 = xs116 * ws116;
+    wire [20:0] a0_116 = {{6{pr116[14]}}, pr116};
     wire [14:0] xs117 = {7'h0, x117};
     wire [14:0] ws117 = {{9{w117[5]}}, w117};
     wire [14:0] pr117 = xs117 * ws117;
+    wire [20:0] a0_117 = {{6{pr117[14]}}, pr117};
     wire [14:0] xs118 = {7'h0, x118};
     wire [14:0] ws118 = {{9{w118[5]}}, w118};
     wire [14:0] pr118 = xs118 * ws118;
+    wire [20:0] a0_118 = {{6{pr118[14]}}, pr118};
     wire [14:0] xs119 = {7'h0, x119};
     wire [14:0] ws119 = {{9{w119[5]}}, w119};
     wire [14:0] pr119 = xs119 * ws119;
+    wire [20:0] a0_119 = {{6{pr119[14]}}, pr119};
     wire [14:0] xs120 = {7'h0, x120};
     wire [14:0] ws120 = {{9{w120[5]}}, w120};
     wire [14:0] pr120 = xs120 * ws120;
+    wire [20:0] a0_120 = {{6{pr120[14]}}, pr120};
     wire [14:0] xs121 = {7'h0, x121};
     wire [14:0] ws121 = {{9{w121[5]}}, w121};
     wire [14:0] pr121 = xs121 * ws121;
+    wire [20:0] a0_121 = {{6{pr121[14]}}, pr121};
     wire [14:0] xs122 = {7'h0, x122};
     wire [14:0] ws122 = {{9{w122[5]}}, w122};
     wire [14:0] pr122 = xs122 * ws122;
+    wire [20:0] a0_122 = {{6{pr122[14]}}, pr122};
     wire [14:0] xs123 = {7'h0, x123};
     wire [14:0] ws123 = {{9{w123[5]}}, w123};
     wire [14:0] pr123 = xs123 * ws123;
+    wire [20:0] a0_123 = {{6{pr123[14]}}, pr123};
     wire [14:0] xs124 = {7'h0, x124};
     wire [14:0] ws124 = {{9{w124[5]}}, w124};
     wire [14:0] pr124 = xs124 * ws124;
+    wire [20:0] a0_124 = {{6{pr124[14]}}, pr124};
     wire [14:0] xs125 = {7'h0, x125};
     wire [14:0] ws125 = {{9{w125[5]}}, w125};
     wire [14:0] pr125 = xs125 * ws125;
+    wire [20:0] a0_125 = {{6{pr125[14]}}, pr125};
     wire [14:0] xs126 = {7'h0, x126};
     wire [14:0] ws126 = {{9{w126[5]}}, w126};
     wire [14:0] pr126 = xs126 * ws126;
+    wire [20:0] a0_126 = {{6{pr126[14]}}, pr126};
     wire [14:0] xs127 = {7'h0, x127};
     wire [14:0] ws127 = {{9{w127[5]}}, w127};
     wire [14:0] pr127 = xs127 * ws127;
-    wire [20:0] a0_0 = {{6{pr0[14]}}, pr0};
-    wire [20:0] a0_1 = {{6{pr1[14]}}, pr1};
-    wire [20:0] a0_2 = {{6{pr2[14]}}, pr2};
-    wire [20:0] a0_3 = {{6{pr3[14]}}, pr3};
-    wire [20:0] a0_4 = {{6{pr4[14]}}, pr4};
-    wire [20:0] a0_5 = {{6{pr5[14]}}, pr5};
-    wire [20:0] a0_6 = {{6{pr6[14]}}, pr6};
-    wire [20:0] a0_7 = {{6{pr7[14]}}, pr7};
-    wire [20:0] a0_8 = {{6{pr8[14]}}, pr8};
-    wire [20:0] a0_9 = {{6{pr9[14]}}, pr9};
-    wire [20:0] a0_10 = {{6{pr10[14]}}, pr10};
-    wire [20:0] a0_11 = {{6{pr11[14]}}, pr11};
-    wire [20:0] a0_12 = {{6{pr12[14]}}, pr12};
-    wire [20:0] a0_13 = {{6{pr13[14]}}, pr13};
-    wire [20:0] a0_14 = {{6{pr14[14]}}, pr14};
-    wire [20:0] a0_15 = {{6{pr15[14]}}, pr15};
-    wire [20:0] a0_16 = {{6{pr16[14]}}, pr16};
-    wire [20:0] a0_17 = {{6{pr17[14]}}, pr17};
-    wire [20:0] a0_18 = {{6{pr18[14]}}, pr18};
-    wire [20:0] a0_19 = {{6{pr19[14]}}, pr19};
-    wire [20:0] a0_20 = {{6{pr20[14]}}, pr20};
-    wire [20:0] a0_21 = {{6{pr21[14]}}, pr21};
-    wire [20:0] a0_22 = {{6{pr22[14]}}, pr22};
-    wire [20:0] a0_23 = {{6{pr23[14]}}, pr23};
-    wire [20:0] a0_24 = {{6{pr24[14]}}, pr24};
-    wire [20:0] a0_25 = {{6{pr25[14]}}, pr25};
-    wire [20:0] a0_26 = {{6{pr26[14]}}, pr26};
-    wire [20:0] a0_27 = {{6{pr27[14]}}, pr27};
-    wire [20:0] a0_28 = {{6{pr28[14]}}, pr28};
-    wire [20:0] a0_29 = {{6{pr29[14]}}, pr29};
-    wire [20:0] a0_30 = {{6{pr30[14]}}, pr30};
-    wire [20:0] a0_31 = {{6{pr31[14]}}, pr31};
-    wire [20:0] a0_32 = {{6{pr32[14]}}, pr32};
-    wire [20:0] a0_33 = {{6{pr33[14]}}, pr33};
-    wire [20:0] a0_34 = {{6{pr34[14]}}, pr34};
-    wire [20:0] a0_35 = {{6{pr35[14]}}, pr35};
-    wire [20:0] a0_36 = {{6{pr36[14]}}, pr36};
-    wire [20:0] a0_37 = {{6{pr37[14]}}, pr37};
-    wire [20:0] a0_38 = {{6{pr38[14]}}, pr38};
-    wire [20:0] a0_39 = {{6{pr39[14]}}, pr39};
-    wire [20:0] a0_40 = {{6{pr40[14]}}, pr40};
-    wire [20:0] a0_41 = {{6{pr41[14]}}, pr41};
-    wire [20:0] a0_42 = {{6{pr42[14]}}, pr42};
-    wire [20:0] a0_43 = {{6{pr43[14]}}, pr43};
-    wire [20:0] a0_44 = {{6{pr44[14]}}, pr44};
-    wire [20:0] a0_45 = {{6{pr45[14]}}, pr45};
-    wire [20:0] a0_46 = {{6{pr46[14]}}, pr46};
-    wire [20:0] a0_47 = {{6{pr47[14]}}, pr47};
-    wire [20:0] a0_48 = {{6{pr48[14]}}, pr48};
-    wire [20:0] a0_49 = {{6{pr49[14]}}, pr49};
-    wire [20:0] a0_50 = {{6{pr50[14]}}, pr50};
-    wire [20:0] a0_51 = {{6{pr51[14]}}, pr51};
-    wire [20:0] a0_52 = {{6{pr52[14]}}, pr52};
-    wire [20:0] a0_53 = {{6{pr53[14]}}, pr53};
-    wire [20:0] a0_54 = {{6{pr54[14]}}, pr54};
-    wire [20:0] a0_55 = {{6{pr55[14]}}, pr55};
-    wire [20:0] a0_56 = {{6{pr56[14]}}, pr56};
-    wire [20:0] a0_57 = {{6{pr57[14]}}, pr57};
-    wire [20:0] a0_58 = {{6{pr58[14]}}, pr58};
-    wire [20:0] a0_59 = {{6{pr59[14]}}, pr59};
-    wire [20:0] a0_60 = {{6{pr60[14]}}, pr60};
-    wire [20:0] a0_61 = {{6{pr61[14]}}, pr61};
-    wire [20:0] a0_62 = {{6{pr62[14]}}, pr62};
-    wire [20:0] a0_63 = {{6{pr63[14]}}, pr63};
-    wire [20:0] a0_64 = {{6{pr64[14]}}, pr64};
-    wire [20:0] a0_65 = {{6{pr65[14]}}, pr65};
-    wire [20:0] a0_66 = {{6{pr66[14]}}, pr66};
-    wire [20:0] a0_67 = {{6{pr67[14]}}, pr67};
-    wire [20:0] a0_68 = {{6{pr68[14]}}, pr68};
-    wire [20:0] a0_69 = {{6{pr69[14]}}, pr69};
-    wire [20:0] a0_70 = {{6{pr70[14]}}, pr70};
-    wire [20:0] a0_71 = {{6{pr71[14]}}, pr71};
-    wire [20:0] a0_72 = {{6{pr72[14]}}, pr72};
-    wire [20:0] a0_73 = {{6{pr73[14]}}, pr73};
-    wire [20:0] a0_74 = {{6{pr74[14]}}, pr74};
-    wire [20:0] a0_75 = {{6{pr75[14]}}, pr75};
-    wire [20:0] a0_76 = {{6{pr76[14]}}, pr76};
-    wire [20:0] a0_77 = {{6{pr77[14]}}, pr77};
-    wire [20:0] a0_78 = {{6{pr78[14]}}, pr78};
-    wire [20:0] a0_79 = {{6{pr79[14]}}, pr79};
-    wire [20:0] a0_80 = {{6{pr80[14]}}, pr80};
-    wire [20:0] a0_81 = {{6{pr81[14]}}, pr81};
-    wire [20:0] a0_82 = {{6{pr82[14]}}, pr82};
-    wire [20:0] a0_83 = {{6{pr83[14]}}, pr83};
-    wire [20:0] a0_84 = {{6{pr84[14]}}, pr84};
-    wire [20:0] a0_85 = {{6{pr85[14]}}, pr85};
-    wire [20:0] a0_86 = {{6{pr86[14]}}, pr86};
-    wire [20:0] a0_87 = {{6{pr87[14]}}, pr87};
-    wire [20:0] a0_88 = {{6{pr88[14]}}, pr88};
-    wire [20:0] a0_89 = {{6{pr89[14]}}, pr89};
-    wire [20:0] a0_90 = {{6{pr90[14]}}, pr90};
-    wire [20:0] a0_91 = {{6{pr91[14]}}, pr91};
-    wire [20:0] a0_92 = {{6{pr92[14]}}, pr92};
-    wire [20:0] a0_93 = {{6{pr93[14]}}, pr93};
-    wire [20:0] a0_94 = {{6{pr94[14]}}, pr94};
-    wire [20:0] a0_95 = {{6{pr95[14]}}, pr95};
-    wire [20:0] a0_96 = {{6{pr96[14]}}, pr96};
-    wire [20:0] a0_97 = {{6{pr97[14]}}, pr97};
-    wire [20:0] a0_98 = {{6{pr98[14]}}, pr98};
-    wire [20:0] a0_99 = {{6{pr99[14]}}, pr99};
-    wire [20:0] a0_100 = {{6{pr100[14]}}, pr100};
-    wire [20:0] a0_101 = {{6{pr101[14]}}, pr101};
-    wire [20:0] a0_102 = {{6{pr102[14]}}, pr102};
-    wire [20:0] a0_103 = {{6{pr103[14]}}, pr103};
-    wire [20:0] a0_104 = {{6{pr104[14]}}, pr104};
-    wire [20:0] a0_105 = {{6{pr105[14]}}, pr105};
-    wire [20:0] a0_106 = {{6{pr106[14]}}, pr106};
-    wire [20:0] a0_107 = {{6{pr107[14]}}, pr107};
-    wire [20:0] a0_108 = {{6{pr108[14]}}, pr108};
-    wire [20:0] a0_109 = {{6{pr109[14]}}, pr109};
-    wire [20:0] a0_110 = {{6{pr110[14]}}, pr110};
-    wire [20:0] a0_111 = {{6{pr111[14]}}, pr111};
-    wire [20:0] a0_112 = {{6{pr112[14]}}, pr112};
-    wire [20:0] a0_113 = {{6{pr113[14]}}, pr113};
-    wire [20:0] a0_114 = {{6{pr114[14]}}, pr114};
-    wire [20:0] a0_115 = {{6{pr115[14]}}, pr115};
-    wire [20:0] a0_116 = {{6{pr116[14]}}, pr116};
-    wire [20:0] a0_117 = {{6{pr117[14]}}, pr117};
-    wire [20:0] a0_118 = {{6{pr118[14]}}, pr118};
-    wire [20:0] a0_119 = {{6{pr119[14]}}, pr119};
-    wire [20:0] a0_120 = {{6{pr120[14]}}, pr120};
-    wire [20:0] a0_121 = {{6{pr121[14]}}, pr121};
-    wire [20:0] a0_122 = {{6{pr122[14]}}, pr122};
-    wire [20:0] a0_123 = {{6{pr123[14]}}, pr123};
-    wire [20:0] a0_124 = {{6{pr124[14]}}, pr124};
-    wire [20:0] a0_125 = {{6{pr125[14]}}, pr125};
-    wire [20:0] a0_126 = {{6{pr126[14]}}, pr126};
     wire [20:0] a0_127 = {{6{pr127[14]}}, pr127};
     wire [20:0] a0_128 = {{8{b[5]}}, b, 7'h0};
     wire [20:0] a1_0 = a0_0 + a0_1;
@@ -2514,7 +2332,6 @@ module econt_ae_l3_dense_k128 (
     wire [20:0] a1_61 = a0_122 + a0_123;
     wire [20:0] a1_62 = a0_124 + a0_125;
     wire [20:0] a1_63 = a0_126 + a0_127;
-    wire [20:0] a1_64 = a0_128;
     wire [20:0] a2_0 = a1_0 + a1_1;
     wire [20:0] a2_1 = a1_2 + a1_3;
     wire [20:0] a2_2 = a1_4 + a1_5;
@@ -2547,7 +2364,6 @@ module econt_ae_l3_dense_k128 (
     wire [20:0] a2_29 = a1_58 + a1_59;
     wire [20:0] a2_30 = a1_60 + a1_61;
     wire [20:0] a2_31 = a1_62 + a1_63;
-    wire [20:0] a2_32 = a1_64;
     wire [20:0] a3_0 = a2_0 + a2_1;
     wire [20:0] a3_1 = a2_2 + a2_3;
     wire [20:0] a3_2 = a2_4 + a2_5;
@@ -2564,7 +2380,6 @@ module econt_ae_l3_dense_k128 (
     wire [20:0] a3_13 = a2_26 + a2_27;
     wire [20:0] a3_14 = a2_28 + a2_29;
     wire [20:0] a3_15 = a2_30 + a2_31;
-    wire [20:0] a3_16 = a2_32;
     wire [20:0] a4_0 = a3_0 + a3_1;
     wire [20:0] a4_1 = a3_2 + a3_3;
     wire [20:0] a4_2 = a3_4 + a3_5;
@@ -2573,30 +2388,20 @@ module econt_ae_l3_dense_k128 (
     wire [20:0] a4_5 = a3_10 + a3_11;
     wire [20:0] a4_6 = a3_12 + a3_13;
     wire [20:0] a4_7 = a3_14 + a3_15;
-    wire [20:0] a4_8 = a3_16;
     wire [20:0] a5_0 = a4_0 + a4_1;
     wire [20:0] a5_1 = a4_2 + a4_3;
     wire [20:0] a5_2 = a4_4 + a4_5;
     wire [20:0] a5_3 = a4_6 + a4_7;
-    wire [20:0] a5_4 = a4_8;
     wire [20:0] a6_0 = a5_0 + a5_1;
     wire [20:0] a6_1 = a5_2 + a5_3;
-    wire [20:0] a6_2 = a5_4;
     wire [20:0] a7_0 = a6_0 + a6_1;
-    wire [20:0] a7_1 = a6_2;
-    wire [20:0] a8_0 = a7_0 + a7_1;
-    wire [20:0] acc = a8_0;
-    /* verilator lint_off UNUSED */
-    wire [20:0] act = acc[20] ? 21'h0 : acc;   // ReLU
-    wire [20:0] qo_s = act;
-    wire [20:0] qo_e = qo_s;
-    wire [16:0] qo_v = qo_e[20:4];
-    wire [16:0] qo_x = qo_v;
-    wire [8:0] qo_wr = qo_x[8:0];
+    wire [20:0] a8_0 = a7_0 + a0_128;
+    wire [20:0] act = a8_0[20] ? 21'h0 : a8_0;   // ReLU
+    wire [16:0] qo_v = act[20:4];
+    wire [8:0] qo_wr = qo_v[8:0];
     wire qo_sg = qo_v[16];
     wire qo_hi = ~qo_sg & (|qo_v[15:9]);
-    wire qo_lo = qo_sg;
-    wire [8:0] yq = qo_hi ? 9'h1ff : qo_lo ? 9'h0 : qo_wr;
+    wire [8:0] yq = qo_hi ? 9'h1ff : qo_sg ? 9'h0 : qo_wr;
     /* verilator lint_on UNUSED */
     assign y = yq;
 endmodule
@@ -2738,644 +2543,644 @@ module econt_ae_l3_dense (
     output wire [8:0] y8, y9, y10, y11, y12, y13, y14, y15
 );
     econt_ae_l3_dense_k128 n0 (
-        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7), 
-        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15), 
-        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23), 
-        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31), 
-        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39), 
-        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47), 
-        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55), 
-        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63), 
-        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71), 
-        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79), 
-        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87), 
-        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95), 
-        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103), 
-        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111), 
-        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119), 
-        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127), 
-        .w0(w[0 +: 6]), .w1(w[96 +: 6]), .w2(w[192 +: 6]), .w3(w[288 +: 6]), .w4(w[384 +: 6]), .w5(w[480 +: 6]), 
-        .w6(w[576 +: 6]), .w7(w[672 +: 6]), .w8(w[768 +: 6]), .w9(w[864 +: 6]), .w10(w[960 +: 6]), .w11(w[1056 +: 6]), 
-        .w12(w[1152 +: 6]), .w13(w[1248 +: 6]), .w14(w[1344 +: 6]), .w15(w[1440 +: 6]), .w16(w[1536 +: 6]), .w17(w[1632 +: 6]), 
-        .w18(w[1728 +: 6]), .w19(w[1824 +: 6]), .w20(w[1920 +: 6]), .w21(w[2016 +: 6]), .w22(w[2112 +: 6]), .w23(w[2208 +: 6]), 
-        .w24(w[2304 +: 6]), .w25(w[2400 +: 6]), .w26(w[2496 +: 6]), .w27(w[2592 +: 6]), .w28(w[2688 +: 6]), .w29(w[2784 +: 6]), 
-        .w30(w[2880 +: 6]), .w31(w[2976 +: 6]), .w32(w[3072 +: 6]), .w33(w[3168 +: 6]), .w34(w[3264 +: 6]), .w35(w[3360 +: 6]), 
-        .w36(w[3456 +: 6]), .w37(w[3552 +: 6]), .w38(w[3648 +: 6]), .w39(w[3744 +: 6]), .w40(w[3840 +: 6]), .w41(w[3936 +: 6]), 
-        .w42(w[4032 +: 6]), .w43(w[4128 +: 6]), .w44(w[4224 +: 6]), .w45(w[4320 +: 6]), .w46(w[4416 +: 6]), .w47(w[4512 +: 6]), 
-        .w48(w[4608 +: 6]), .w49(w[4704 +: 6]), .w50(w[4800 +: 6]), .w51(w[4896 +: 6]), .w52(w[4992 +: 6]), .w53(w[5088 +: 6]), 
-        .w54(w[5184 +: 6]), .w55(w[5280 +: 6]), .w56(w[5376 +: 6]), .w57(w[5472 +: 6]), .w58(w[5568 +: 6]), .w59(w[5664 +: 6]), 
-        .w60(w[5760 +: 6]), .w61(w[5856 +: 6]), .w62(w[5952 +: 6]), .w63(w[6048 +: 6]), .w64(w[6144 +: 6]), .w65(w[6240 +: 6]), 
-        .w66(w[6336 +: 6]), .w67(w[6432 +: 6]), .w68(w[6528 +: 6]), .w69(w[6624 +: 6]), .w70(w[6720 +: 6]), .w71(w[6816 +: 6]), 
-        .w72(w[6912 +: 6]), .w73(w[7008 +: 6]), .w74(w[7104 +: 6]), .w75(w[7200 +: 6]), .w76(w[7296 +: 6]), .w77(w[7392 +: 6]), 
-        .w78(w[7488 +: 6]), .w79(w[7584 +: 6]), .w80(w[7680 +: 6]), .w81(w[7776 +: 6]), .w82(w[7872 +: 6]), .w83(w[7968 +: 6]), 
-        .w84(w[8064 +: 6]), .w85(w[8160 +: 6]), .w86(w[8256 +: 6]), .w87(w[8352 +: 6]), .w88(w[8448 +: 6]), .w89(w[8544 +: 6]), 
-        .w90(w[8640 +: 6]), .w91(w[8736 +: 6]), .w92(w[8832 +: 6]), .w93(w[8928 +: 6]), .w94(w[9024 +: 6]), .w95(w[9120 +: 6]), 
-        .w96(w[9216 +: 6]), .w97(w[9312 +: 6]), .w98(w[9408 +: 6]), .w99(w[9504 +: 6]), .w100(w[9600 +: 6]), .w101(w[9696 +: 6]), 
-        .w102(w[9792 +: 6]), .w103(w[9888 +: 6]), .w104(w[9984 +: 6]), .w105(w[10080 +: 6]), .w106(w[10176 +: 6]), .w107(w[10272 +: 6]), 
-        .w108(w[10368 +: 6]), .w109(w[10464 +: 6]), .w110(w[10560 +: 6]), .w111(w[10656 +: 6]), .w112(w[10752 +: 6]), .w113(w[10848 +: 6]), 
-        .w114(w[10944 +: 6]), .w115(w[11040 +: 6]), .w116(w[11136 +: 6]), .w117(w[11232 +: 6]), .w118(w[11328 +: 6]), .w119(w[11424 +: 6]), 
-        .w120(w[11520 +: 6]), .w121(w[11616 +: 6]), .w122(w[11712 +: 6]), .w123(w[11808 +: 6]), .w124(w[11904 +: 6]), .w125(w[12000 +: 6]), 
-        .w126(w[12096 +: 6]), .w127(w[12192 +: 6]), 
+        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7),
+        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15),
+        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23),
+        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31),
+        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39),
+        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47),
+        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55),
+        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63),
+        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71),
+        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79),
+        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87),
+        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95),
+        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103),
+        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111),
+        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119),
+        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127),
+        .w0(w[0 +: 6]), .w1(w[96 +: 6]), .w2(w[192 +: 6]), .w3(w[288 +: 6]), .w4(w[384 +: 6]), .w5(w[480 +: 6]),
+        .w6(w[576 +: 6]), .w7(w[672 +: 6]), .w8(w[768 +: 6]), .w9(w[864 +: 6]), .w10(w[960 +: 6]), .w11(w[1056 +: 6]),
+        .w12(w[1152 +: 6]), .w13(w[1248 +: 6]), .w14(w[1344 +: 6]), .w15(w[1440 +: 6]), .w16(w[1536 +: 6]), .w17(w[1632 +: 6]),
+        .w18(w[1728 +: 6]), .w19(w[1824 +: 6]), .w20(w[1920 +: 6]), .w21(w[2016 +: 6]), .w22(w[2112 +: 6]), .w23(w[2208 +: 6]),
+        .w24(w[2304 +: 6]), .w25(w[2400 +: 6]), .w26(w[2496 +: 6]), .w27(w[2592 +: 6]), .w28(w[2688 +: 6]), .w29(w[2784 +: 6]),
+        .w30(w[2880 +: 6]), .w31(w[2976 +: 6]), .w32(w[3072 +: 6]), .w33(w[3168 +: 6]), .w34(w[3264 +: 6]), .w35(w[3360 +: 6]),
+        .w36(w[3456 +: 6]), .w37(w[3552 +: 6]), .w38(w[3648 +: 6]), .w39(w[3744 +: 6]), .w40(w[3840 +: 6]), .w41(w[3936 +: 6]),
+        .w42(w[4032 +: 6]), .w43(w[4128 +: 6]), .w44(w[4224 +: 6]), .w45(w[4320 +: 6]), .w46(w[4416 +: 6]), .w47(w[4512 +: 6]),
+        .w48(w[4608 +: 6]), .w49(w[4704 +: 6]), .w50(w[4800 +: 6]), .w51(w[4896 +: 6]), .w52(w[4992 +: 6]), .w53(w[5088 +: 6]),
+        .w54(w[5184 +: 6]), .w55(w[5280 +: 6]), .w56(w[5376 +: 6]), .w57(w[5472 +: 6]), .w58(w[5568 +: 6]), .w59(w[5664 +: 6]),
+        .w60(w[5760 +: 6]), .w61(w[5856 +: 6]), .w62(w[5952 +: 6]), .w63(w[6048 +: 6]), .w64(w[6144 +: 6]), .w65(w[6240 +: 6]),
+        .w66(w[6336 +: 6]), .w67(w[6432 +: 6]), .w68(w[6528 +: 6]), .w69(w[6624 +: 6]), .w70(w[6720 +: 6]), .w71(w[6816 +: 6]),
+        .w72(w[6912 +: 6]), .w73(w[7008 +: 6]), .w74(w[7104 +: 6]), .w75(w[7200 +: 6]), .w76(w[7296 +: 6]), .w77(w[7392 +: 6]),
+        .w78(w[7488 +: 6]), .w79(w[7584 +: 6]), .w80(w[7680 +: 6]), .w81(w[7776 +: 6]), .w82(w[7872 +: 6]), .w83(w[7968 +: 6]),
+        .w84(w[8064 +: 6]), .w85(w[8160 +: 6]), .w86(w[8256 +: 6]), .w87(w[8352 +: 6]), .w88(w[8448 +: 6]), .w89(w[8544 +: 6]),
+        .w90(w[8640 +: 6]), .w91(w[8736 +: 6]), .w92(w[8832 +: 6]), .w93(w[8928 +: 6]), .w94(w[9024 +: 6]), .w95(w[9120 +: 6]),
+        .w96(w[9216 +: 6]), .w97(w[9312 +: 6]), .w98(w[9408 +: 6]), .w99(w[9504 +: 6]), .w100(w[9600 +: 6]), .w101(w[9696 +: 6]),
+        .w102(w[9792 +: 6]), .w103(w[9888 +: 6]), .w104(w[9984 +: 6]), .w105(w[10080 +: 6]), .w106(w[10176 +: 6]), .w107(w[10272 +: 6]),
+        .w108(w[10368 +: 6]), .w109(w[10464 +: 6]), .w110(w[10560 +: 6]), .w111(w[10656 +: 6]), .w112(w[10752 +: 6]), .w113(w[10848 +: 6]),
+        .w114(w[10944 +: 6]), .w115(w[11040 +: 6]), .w116(w[11136 +: 6]), .w117(w[11232 +: 6]), .w118(w[11328 +: 6]), .w119(w[11424 +: 6]),
+        .w120(w[11520 +: 6]), .w121(w[11616 +: 6]), .w122(w[11712 +: 6]), .w123(w[11808 +: 6]), .w124(w[11904 +: 6]), .w125(w[12000 +: 6]),
+        .w126(w[12096 +: 6]), .w127(w[12192 +: 6]),
         .b(b[0 +: 6]), .y(y0));
     econt_ae_l3_dense_k128 n1 (
-        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7), 
-        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15), 
-        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23), 
-        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31), 
-        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39), 
-        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47), 
-        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55), 
-        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63), 
-        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71), 
-        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79), 
-        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87), 
-        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95), 
-        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103), 
-        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111), 
-        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119), 
-        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127), 
-        .w0(w[6 +: 6]), .w1(w[102 +: 6]), .w2(w[198 +: 6]), .w3(w[294 +: 6]), .w4(w[390 +: 6]), .w5(w[486 +: 6]), 
-        .w6(w[582 +: 6]), .w7(w[678 +: 6]), .w8(w[774 +: 6]), .w9(w[870 +: 6]), .w10(w[966 +: 6]), .w11(w[1062 +: 6]), 
-        .w12(w[1158 +: 6]), .w13(w[1254 +: 6]), .w14(w[1350 +: 6]), .w15(w[1446 +: 6]), .w16(w[1542 +: 6]), .w17(w[1638 +: 6]), 
-        .w18(w[1734 +: 6]), .w19(w[1830 +: 6]), .w20(w[1926 +: 6]), .w21(w[2022 +: 6]), .w22(w[2118 +: 6]), .w23(w[2214 +: 6]), 
-        .w24(w[2310 +: 6]), .w25(w[2406 +: 6]), .w26(w[2502 +: 6]), .w27(w[2598 +: 6]), .w28(w[2694 +: 6]), .w29(w[2790 +: 6]), 
-        .w30(w[2886 +: 6]), .w31(w[2982 +: 6]), .w32(w[3078 +: 6]), .w33(w[3174 +: 6]), .w34(w[3270 +: 6]), .w35(w[3366 +: 6]), 
-        .w36(w[3462 +: 6]), .w37(w[3558 +: 6]), .w38(w[3654 +: 6]), .w39(w[3750 +: 6]), .w40(w[3846 +: 6]), .w41(w[3942 +: 6]), 
-        .w42(w[4038 +: 6]), .w43(w[4134 +: 6]), .w44(w[4230 +: 6]), .w45(w[4326 +: 6]), .w46(w[4422 +: 6]), .w47(w[4518 +: 6]), 
-        .w48(w[4614 +: 6]), .w49(w[4710 +: 6]), .w50(w[4806 +: 6]), .w51(w[4902 +: 6]), .w52(w[4998 +: 6]), .w53(w[5094 +: 6]), 
-        .w54(w[5190 +: 6]), .w55(w[5286 +: 6]), .w56(w[5382 +: 6]), .w57(w[5478 +: 6]), .w58(w[5574 +: 6]), .w59(w[5670 +: 6]), 
-        .w60(w[5766 +: 6]), .w61(w[5862 +: 6]), .w62(w[5958 +: 6]), .w63(w[6054 +: 6]), .w64(w[6150 +: 6]), .w65(w[6246 +: 6]), 
-        .w66(w[6342 +: 6]), .w67(w[6438 +: 6]), .w68(w[6534 +: 6]), .w69(w[6630 +: 6]), .w70(w[6726 +: 6]), .w71(w[6822 +: 6]), 
-        .w72(w[6918 +: 6]), .w73(w[7014 +: 6]), .w74(w[7110 +: 6]), .w75(w[7206 +: 6]), .w76(w[7302 +: 6]), .w77(w[7398 +: 6]), 
-        .w78(w[7494 +: 6]), .w79(w[7590 +: 6]), .w80(w[7686 +: 6]), .w81(w[7782 +: 6]), .w82(w[7878 +: 6]), .w83(w[7974 +: 6]), 
-        .w84(w[8070 +: 6]), .w85(w[8166 +: 6]), .w86(w[8262 +: 6]), .w87(w[8358 +: 6]), .w88(w[8454 +: 6]), .w89(w[8550 +: 6]), 
-        .w90(w[8646 +: 6]), .w91(w[8742 +: 6]), .w92(w[8838 +: 6]), .w93(w[8934 +: 6]), .w94(w[9030 +: 6]), .w95(w[9126 +: 6]), 
-        .w96(w[9222 +: 6]), .w97(w[9318 +: 6]), .w98(w[9414 +: 6]), .w99(w[9510 +: 6]), .w100(w[9606 +: 6]), .w101(w[9702 +: 6]), 
-        .w102(w[9798 +: 6]), .w103(w[9894 +: 6]), .w104(w[9990 +: 6]), .w105(w[10086 +: 6]), .w106(w[10182 +: 6]), .w107(w[10278 +: 6]), 
-        .w108(w[10374 +: 6]), .w109(w[10470 +: 6]), .w110(w[10566 +: 6]), .w111(w[10662 +: 6]), .w112(w[10758 +: 6]), .w113(w[10854 +: 6]), 
-        .w114(w[10950 +: 6]), .w115(w[11046 +: 6]), .w116(w[11142 +: 6]), .w117(w[11238 +: 6]), .w118(w[11334 +: 6]), .w119(w[11430 +: 6]), 
-        .w120(w[11526 +: 6]), .w121(w[11622 +: 6]), .w122(w[11718 +: 6]), .w123(w[11814 +: 6]), .w124(w[11910 +: 6]), .w125(w[12006 +: 6]), 
-        .w126(w[12102 +: 6]), .w127(w[12198 +: 6]), 
+        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7),
+        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15),
+        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23),
+        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31),
+        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39),
+        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47),
+        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55),
+        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63),
+        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71),
+        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79),
+        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87),
+        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95),
+        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103),
+        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111),
+        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119),
+        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127),
+        .w0(w[6 +: 6]), .w1(w[102 +: 6]), .w2(w[198 +: 6]), .w3(w[294 +: 6]), .w4(w[390 +: 6]), .w5(w[486 +: 6]),
+        .w6(w[582 +: 6]), .w7(w[678 +: 6]), .w8(w[774 +: 6]), .w9(w[870 +: 6]), .w10(w[966 +: 6]), .w11(w[1062 +: 6]),
+        .w12(w[1158 +: 6]), .w13(w[1254 +: 6]), .w14(w[1350 +: 6]), .w15(w[1446 +: 6]), .w16(w[1542 +: 6]), .w17(w[1638 +: 6]),
+        .w18(w[1734 +: 6]), .w19(w[1830 +: 6]), .w20(w[1926 +: 6]), .w21(w[2022 +: 6]), .w22(w[2118 +: 6]), .w23(w[2214 +: 6]),
+        .w24(w[2310 +: 6]), .w25(w[2406 +: 6]), .w26(w[2502 +: 6]), .w27(w[2598 +: 6]), .w28(w[2694 +: 6]), .w29(w[2790 +: 6]),
+        .w30(w[2886 +: 6]), .w31(w[2982 +: 6]), .w32(w[3078 +: 6]), .w33(w[3174 +: 6]), .w34(w[3270 +: 6]), .w35(w[3366 +: 6]),
+        .w36(w[3462 +: 6]), .w37(w[3558 +: 6]), .w38(w[3654 +: 6]), .w39(w[3750 +: 6]), .w40(w[3846 +: 6]), .w41(w[3942 +: 6]),
+        .w42(w[4038 +: 6]), .w43(w[4134 +: 6]), .w44(w[4230 +: 6]), .w45(w[4326 +: 6]), .w46(w[4422 +: 6]), .w47(w[4518 +: 6]),
+        .w48(w[4614 +: 6]), .w49(w[4710 +: 6]), .w50(w[4806 +: 6]), .w51(w[4902 +: 6]), .w52(w[4998 +: 6]), .w53(w[5094 +: 6]),
+        .w54(w[5190 +: 6]), .w55(w[5286 +: 6]), .w56(w[5382 +: 6]), .w57(w[5478 +: 6]), .w58(w[5574 +: 6]), .w59(w[5670 +: 6]),
+        .w60(w[5766 +: 6]), .w61(w[5862 +: 6]), .w62(w[5958 +: 6]), .w63(w[6054 +: 6]), .w64(w[6150 +: 6]), .w65(w[6246 +: 6]),
+        .w66(w[6342 +: 6]), .w67(w[6438 +: 6]), .w68(w[6534 +: 6]), .w69(w[6630 +: 6]), .w70(w[6726 +: 6]), .w71(w[6822 +: 6]),
+        .w72(w[6918 +: 6]), .w73(w[7014 +: 6]), .w74(w[7110 +: 6]), .w75(w[7206 +: 6]), .w76(w[7302 +: 6]), .w77(w[7398 +: 6]),
+        .w78(w[7494 +: 6]), .w79(w[7590 +: 6]), .w80(w[7686 +: 6]), .w81(w[7782 +: 6]), .w82(w[7878 +: 6]), .w83(w[7974 +: 6]),
+        .w84(w[8070 +: 6]), .w85(w[8166 +: 6]), .w86(w[8262 +: 6]), .w87(w[8358 +: 6]), .w88(w[8454 +: 6]), .w89(w[8550 +: 6]),
+        .w90(w[8646 +: 6]), .w91(w[8742 +: 6]), .w92(w[8838 +: 6]), .w93(w[8934 +: 6]), .w94(w[9030 +: 6]), .w95(w[9126 +: 6]),
+        .w96(w[9222 +: 6]), .w97(w[9318 +: 6]), .w98(w[9414 +: 6]), .w99(w[9510 +: 6]), .w100(w[9606 +: 6]), .w101(w[9702 +: 6]),
+        .w102(w[9798 +: 6]), .w103(w[9894 +: 6]), .w104(w[9990 +: 6]), .w105(w[10086 +: 6]), .w106(w[10182 +: 6]), .w107(w[10278 +: 6]),
+        .w108(w[10374 +: 6]), .w109(w[10470 +: 6]), .w110(w[10566 +: 6]), .w111(w[10662 +: 6]), .w112(w[10758 +: 6]), .w113(w[10854 +: 6]),
+        .w114(w[10950 +: 6]), .w115(w[11046 +: 6]), .w116(w[11142 +: 6]), .w117(w[11238 +: 6]), .w118(w[11334 +: 6]), .w119(w[11430 +: 6]),
+        .w120(w[11526 +: 6]), .w121(w[11622 +: 6]), .w122(w[11718 +: 6]), .w123(w[11814 +: 6]), .w124(w[11910 +: 6]), .w125(w[12006 +: 6]),
+        .w126(w[12102 +: 6]), .w127(w[12198 +: 6]),
         .b(b[6 +: 6]), .y(y1));
     econt_ae_l3_dense_k128 n2 (
-        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7), 
-        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15), 
-        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23), 
-        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31), 
-        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39), 
-        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47), 
-        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55), 
-        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63), 
-        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71), 
-        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79), 
-        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87), 
-        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95), 
-        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103), 
-        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111), 
-        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119), 
-        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127), 
-        .w0(w[12 +: 6]), .w1(w[108 +: 6]), .w2(w[204 +: 6]), .w3(w[300 +: 6]), .w4(w[396 +: 6]), .w5(w[492 +: 6]), 
-        .w6(w[588 +: 6]), .w7(w[684 +: 6]), .w8(w[780 +: 6]), .w9(w[876 +: 6]), .w10(w[972 +: 6]), .w11(w[1068 +: 6]), 
-        .w12(w[1164 +: 6]), .w13(w[1260 +: 6]), .w14(w[1356 +: 6]), .w15(w[1452 +: 6]), .w16(w[1548 +: 6]), .w17(w[1644 +: 6]), 
-        .w18(w[1740 +: 6]), .w19(w[1836 +: 6]), .w20(w[1932 +: 6]), .w21(w[2028 +: 6]), .w22(w[2124 +: 6]), .w23(w[2220 +: 6]), 
-        .w24(w[2316 +: 6]), .w25(w[2412 +: 6]), .w26(w[2508 +: 6]), .w27(w[2604 +: 6]), .w28(w[2700 +: 6]), .w29(w[2796 +: 6]), 
-        .w30(w[2892 +: 6]), .w31(w[2988 +: 6]), .w32(w[3084 +: 6]), .w33(w[3180 +: 6]), .w34(w[3276 +: 6]), .w35(w[3372 +: 6]), 
-        .w36(w[3468 +: 6]), .w37(w[3564 +: 6]), .w38(w[3660 +: 6]), .w39(w[3756 +: 6]), .w40(w[3852 +: 6]), .w41(w[3948 +: 6]), 
-        .w42(w[4044 +: 6]), .w43(w[4140 +: 6]), .w44(w[4236 +: 6]), .w45(w[4332 +: 6]), .w46(w[4428 +: 6]), .w47(w[4524 +: 6]), 
-        .w48(w[4620 +: 6]), .w49(w[4716 +: 6]), .w50(w[4812 +: 6]), .w51(w[4908 +: 6]), .w52(w[5004 +: 6]), .w53(w[5100 +: 6]), 
-        .w54(w[5196 +: 6]), .w55(w[5292 +: 6]), .w56(w[5388 +: 6]), .w57(w[5484 +: 6]), .w58(w[5580 +: 6]), .w59(w[5676 +: 6]), 
-        .w60(w[5772 +: 6]), .w61(w[5868 +: 6]), .w62(w[5964 +: 6]), .w63(w[6060 +: 6]), .w64(w[6156 +: 6]), .w65(w[6252 +: 6]), 
-        .w66(w[6348 +: 6]), .w67(w[6444 +: 6]), .w68(w[6540 +: 6]), .w69(w[6636 +: 6]), .w70(w[6732 +: 6]), .w71(w[6828 +: 6]), 
-        .w72(w[6924 +: 6]), .w73(w[7020 +: 6]), .w74(w[7116 +: 6]), .w75(w[7212 +: 6]), .w76(w[7308 +: 6]), .w77(w[7404 +: 6]), 
-        .w78(w[7500 +: 6]), .w79(w[7596 +: 6]), .w80(w[7692 +: 6]), .w81(w[7788 +: 6]), .w82(w[7884 +: 6]), .w83(w[7980 +: 6]), 
-        .w84(w[8076 +: 6]), .w85(w[8172 +: 6]), .w86(w[8268 +: 6]), .w87(w[8364 +: 6]), .w88(w[8460 +: 6]), .w89(w[8556 +: 6]), 
-        .w90(w[8652 +: 6]), .w91(w[8748 +: 6]), .w92(w[8844 +: 6]), .w93(w[8940 +: 6]), .w94(w[9036 +: 6]), .w95(w[9132 +: 6]), 
-        .w96(w[9228 +: 6]), .w97(w[9324 +: 6]), .w98(w[9420 +: 6]), .w99(w[9516 +: 6]), .w100(w[9612 +: 6]), .w101(w[9708 +: 6]), 
-        .w102(w[9804 +: 6]), .w103(w[9900 +: 6]), .w104(w[9996 +: 6]), .w105(w[10092 +: 6]), .w106(w[10188 +: 6]), .w107(w[10284 +: 6]), 
-        .w108(w[10380 +: 6]), .w109(w[10476 +: 6]), .w110(w[10572 +: 6]), .w111(w[10668 +: 6]), .w112(w[10764 +: 6]), .w113(w[10860 +: 6]), 
-        .w114(w[10956 +: 6]), .w115(w[11052 +: 6]), .w116(w[11148 +: 6]), .w117(w[11244 +: 6]), .w118(w[11340 +: 6]), .w119(w[11436 +: 6]), 
-        .w120(w[11532 +: 6]), .w121(w[11628 +: 6]), .w122(w[11724 +: 6]), .w123(w[11820 +: 6]), .w124(w[11916 +: 6]), .w125(w[12012 +: 6]), 
-        .w126(w[12108 +: 6]), .w127(w[12204 +: 6]), 
+        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7),
+        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15),
+        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23),
+        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31),
+        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39),
+        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47),
+        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55),
+        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63),
+        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71),
+        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79),
+        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87),
+        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95),
+        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103),
+        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111),
+        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119),
+        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127),
+        .w0(w[12 +: 6]), .w1(w[108 +: 6]), .w2(w[204 +: 6]), .w3(w[300 +: 6]), .w4(w[396 +: 6]), .w5(w[492 +: 6]),
+        .w6(w[588 +: 6]), .w7(w[684 +: 6]), .w8(w[780 +: 6]), .w9(w[876 +: 6]), .w10(w[972 +: 6]), .w11(w[1068 +: 6]),
+        .w12(w[1164 +: 6]), .w13(w[1260 +: 6]), .w14(w[1356 +: 6]), .w15(w[1452 +: 6]), .w16(w[1548 +: 6]), .w17(w[1644 +: 6]),
+        .w18(w[1740 +: 6]), .w19(w[1836 +: 6]), .w20(w[1932 +: 6]), .w21(w[2028 +: 6]), .w22(w[2124 +: 6]), .w23(w[2220 +: 6]),
+        .w24(w[2316 +: 6]), .w25(w[2412 +: 6]), .w26(w[2508 +: 6]), .w27(w[2604 +: 6]), .w28(w[2700 +: 6]), .w29(w[2796 +: 6]),
+        .w30(w[2892 +: 6]), .w31(w[2988 +: 6]), .w32(w[3084 +: 6]), .w33(w[3180 +: 6]), .w34(w[3276 +: 6]), .w35(w[3372 +: 6]),
+        .w36(w[3468 +: 6]), .w37(w[3564 +: 6]), .w38(w[3660 +: 6]), .w39(w[3756 +: 6]), .w40(w[3852 +: 6]), .w41(w[3948 +: 6]),
+        .w42(w[4044 +: 6]), .w43(w[4140 +: 6]), .w44(w[4236 +: 6]), .w45(w[4332 +: 6]), .w46(w[4428 +: 6]), .w47(w[4524 +: 6]),
+        .w48(w[4620 +: 6]), .w49(w[4716 +: 6]), .w50(w[4812 +: 6]), .w51(w[4908 +: 6]), .w52(w[5004 +: 6]), .w53(w[5100 +: 6]),
+        .w54(w[5196 +: 6]), .w55(w[5292 +: 6]), .w56(w[5388 +: 6]), .w57(w[5484 +: 6]), .w58(w[5580 +: 6]), .w59(w[5676 +: 6]),
+        .w60(w[5772 +: 6]), .w61(w[5868 +: 6]), .w62(w[5964 +: 6]), .w63(w[6060 +: 6]), .w64(w[6156 +: 6]), .w65(w[6252 +: 6]),
+        .w66(w[6348 +: 6]), .w67(w[6444 +: 6]), .w68(w[6540 +: 6]), .w69(w[6636 +: 6]), .w70(w[6732 +: 6]), .w71(w[6828 +: 6]),
+        .w72(w[6924 +: 6]), .w73(w[7020 +: 6]), .w74(w[7116 +: 6]), .w75(w[7212 +: 6]), .w76(w[7308 +: 6]), .w77(w[7404 +: 6]),
+        .w78(w[7500 +: 6]), .w79(w[7596 +: 6]), .w80(w[7692 +: 6]), .w81(w[7788 +: 6]), .w82(w[7884 +: 6]), .w83(w[7980 +: 6]),
+        .w84(w[8076 +: 6]), .w85(w[8172 +: 6]), .w86(w[8268 +: 6]), .w87(w[8364 +: 6]), .w88(w[8460 +: 6]), .w89(w[8556 +: 6]),
+        .w90(w[8652 +: 6]), .w91(w[8748 +: 6]), .w92(w[8844 +: 6]), .w93(w[8940 +: 6]), .w94(w[9036 +: 6]), .w95(w[9132 +: 6]),
+        .w96(w[9228 +: 6]), .w97(w[9324 +: 6]), .w98(w[9420 +: 6]), .w99(w[9516 +: 6]), .w100(w[9612 +: 6]), .w101(w[9708 +: 6]),
+        .w102(w[9804 +: 6]), .w103(w[9900 +: 6]), .w104(w[9996 +: 6]), .w105(w[10092 +: 6]), .w106(w[10188 +: 6]), .w107(w[10284 +: 6]),
+        .w108(w[10380 +: 6]), .w109(w[10476 +: 6]), .w110(w[10572 +: 6]), .w111(w[10668 +: 6]), .w112(w[10764 +: 6]), .w113(w[10860 +: 6]),
+        .w114(w[10956 +: 6]), .w115(w[11052 +: 6]), .w116(w[11148 +: 6]), .w117(w[11244 +: 6]), .w118(w[11340 +: 6]), .w119(w[11436 +: 6]),
+        .w120(w[11532 +: 6]), .w121(w[11628 +: 6]), .w122(w[11724 +: 6]), .w123(w[11820 +: 6]), .w124(w[11916 +: 6]), .w125(w[12012 +: 6]),
+        .w126(w[12108 +: 6]), .w127(w[12204 +: 6]),
         .b(b[12 +: 6]), .y(y2));
     econt_ae_l3_dense_k128 n3 (
-        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7), 
-        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15), 
-        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23), 
-        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31), 
-        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39), 
-        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47), 
-        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55), 
-        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63), 
-        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71), 
-        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79), 
-        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87), 
-        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95), 
-        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103), 
-        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111), 
-        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119), 
-        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127), 
-        .w0(w[18 +: 6]), .w1(w[114 +: 6]), .w2(w[210 +: 6]), .w3(w[306 +: 6]), .w4(w[402 +: 6]), .w5(w[498 +: 6]), 
-        .w6(w[594 +: 6]), .w7(w[690 +: 6]), .w8(w[786 +: 6]), .w9(w[882 +: 6]), .w10(w[978 +: 6]), .w11(w[1074 +: 6]), 
-        .w12(w[1170 +: 6]), .w13(w[1266 +: 6]), .w14(w[1362 +: 6]), .w15(w[1458 +: 6]), .w16(w[1554 +: 6]), .w17(w[1650 +: 6]), 
-        .w18(w[1746 +: 6]), .w19(w[1842 +: 6]), .w20(w[1938 +: 6]), .w21(w[2034 +: 6]), .w22(w[2130 +: 6]), .w23(w[2226 +: 6]), 
-        .w24(w[2322 +: 6]), .w25(w[2418 +: 6]), .w26(w[2514 +: 6]), .w27(w[2610 +: 6]), .w28(w[2706 +: 6]), .w29(w[2802 +: 6]), 
-        .w30(w[2898 +: 6]), .w31(w[2994 +: 6]), .w32(w[3090 +: 6]), .w33(w[3186 +: 6]), .w34(w[3282 +: 6]), .w35(w[3378 +: 6]), 
-        .w36(w[3474 +: 6]), .w37(w[3570 +: 6]), .w38(w[3666 +: 6]), .w39(w[3762 +: 6]), .w40(w[3858 +: 6]), .w41(w[3954 +: 6]), 
-        .w42(w[4050 +: 6]), .w43(w[4146 +: 6]), .w44(w[4242 +: 6]), .w45(w[4338 +: 6]), .w46(w[4434 +: 6]), .w47(w[4530 +: 6]), 
-        .w48(w[4626 +: 6]), .w49(w[4722 +: 6]), .w50(w[4818 +: 6]), .w51(w[4914 +: 6]), .w52(w[5010 +: 6]), .w53(w[5106 +: 6]), 
-        .w54(w[5202 +: 6]), .w55(w[5298 +: 6]), .w56(w[5394 +: 6]), .w57(w[5490 +: 6]), .w58(w[5586 +: 6]), .w59(w[5682 +: 6]), 
-        .w60(w[5778 +: 6]), .w61(w[5874 +: 6]), .w62(w[5970 +: 6]), .w63(w[6066 +: 6]), .w64(w[6162 +: 6]), .w65(w[6258 +: 6]), 
-        .w66(w[6354 +: 6]), .w67(w[6450 +: 6]), .w68(w[6546 +: 6]), .w69(w[6642 +: 6]), .w70(w[6738 +: 6]), .w71(w[6834 +: 6]), 
-        .w72(w[6930 +: 6]), .w73(w[7026 +: 6]), .w74(w[7122 +: 6]), .w75(w[7218 +: 6]), .w76(w[7314 +: 6]), .w77(w[7410 +: 6]), 
-        .w78(w[7506 +: 6]), .w79(w[7602 +: 6]), .w80(w[7698 +: 6]), .w81(w[7794 +: 6]), .w82(w[7890 +: 6]), .w83(w[7986 +: 6]), 
-        .w84(w[8082 +: 6]), .w85(w[8178 +: 6]), .w86(w[8274 +: 6]), .w87(w[8370 +: 6]), .w88(w[8466 +: 6]), .w89(w[8562 +: 6]), 
-        .w90(w[8658 +: 6]), .w91(w[8754 +: 6]), .w92(w[8850 +: 6]), .w93(w[8946 +: 6]), .w94(w[9042 +: 6]), .w95(w[9138 +: 6]), 
-        .w96(w[9234 +: 6]), .w97(w[9330 +: 6]), .w98(w[9426 +: 6]), .w99(w[9522 +: 6]), .w100(w[9618 +: 6]), .w101(w[9714 +: 6]), 
-        .w102(w[9810 +: 6]), .w103(w[9906 +: 6]), .w104(w[10002 +: 6]), .w105(w[10098 +: 6]), .w106(w[10194 +: 6]), .w107(w[10290 +: 6]), 
-        .w108(w[10386 +: 6]), .w109(w[10482 +: 6]), .w110(w[10578 +: 6]), .w111(w[10674 +: 6]), .w112(w[10770 +: 6]), .w113(w[10866 +: 6]), 
-        .w114(w[10962 +: 6]), .w115(w[11058 +: 6]), .w116(w[11154 +: 6]), .w117(w[11250 +: 6]), .w118(w[11346 +: 6]), .w119(w[11442 +: 6]), 
-        .w120(w[11538 +: 6]), .w121(w[11634 +: 6]), .w122(w[11730 +: 6]), .w123(w[11826 +: 6]), .w124(w[11922 +: 6]), .w125(w[12018 +: 6]), 
-        .w126(w[12114 +: 6]), .w127(w[12210 +: 6]), 
+        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7),
+        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15),
+        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23),
+        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31),
+        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39),
+        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47),
+        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55),
+        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63),
+        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71),
+        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79),
+        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87),
+        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95),
+        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103),
+        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111),
+        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119),
+        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127),
+        .w0(w[18 +: 6]), .w1(w[114 +: 6]), .w2(w[210 +: 6]), .w3(w[306 +: 6]), .w4(w[402 +: 6]), .w5(w[498 +: 6]),
+        .w6(w[594 +: 6]), .w7(w[690 +: 6]), .w8(w[786 +: 6]), .w9(w[882 +: 6]), .w10(w[978 +: 6]), .w11(w[1074 +: 6]),
+        .w12(w[1170 +: 6]), .w13(w[1266 +: 6]), .w14(w[1362 +: 6]), .w15(w[1458 +: 6]), .w16(w[1554 +: 6]), .w17(w[1650 +: 6]),
+        .w18(w[1746 +: 6]), .w19(w[1842 +: 6]), .w20(w[1938 +: 6]), .w21(w[2034 +: 6]), .w22(w[2130 +: 6]), .w23(w[2226 +: 6]),
+        .w24(w[2322 +: 6]), .w25(w[2418 +: 6]), .w26(w[2514 +: 6]), .w27(w[2610 +: 6]), .w28(w[2706 +: 6]), .w29(w[2802 +: 6]),
+        .w30(w[2898 +: 6]), .w31(w[2994 +: 6]), .w32(w[3090 +: 6]), .w33(w[3186 +: 6]), .w34(w[3282 +: 6]), .w35(w[3378 +: 6]),
+        .w36(w[3474 +: 6]), .w37(w[3570 +: 6]), .w38(w[3666 +: 6]), .w39(w[3762 +: 6]), .w40(w[3858 +: 6]), .w41(w[3954 +: 6]),
+        .w42(w[4050 +: 6]), .w43(w[4146 +: 6]), .w44(w[4242 +: 6]), .w45(w[4338 +: 6]), .w46(w[4434 +: 6]), .w47(w[4530 +: 6]),
+        .w48(w[4626 +: 6]), .w49(w[4722 +: 6]), .w50(w[4818 +: 6]), .w51(w[4914 +: 6]), .w52(w[5010 +: 6]), .w53(w[5106 +: 6]),
+        .w54(w[5202 +: 6]), .w55(w[5298 +: 6]), .w56(w[5394 +: 6]), .w57(w[5490 +: 6]), .w58(w[5586 +: 6]), .w59(w[5682 +: 6]),
+        .w60(w[5778 +: 6]), .w61(w[5874 +: 6]), .w62(w[5970 +: 6]), .w63(w[6066 +: 6]), .w64(w[6162 +: 6]), .w65(w[6258 +: 6]),
+        .w66(w[6354 +: 6]), .w67(w[6450 +: 6]), .w68(w[6546 +: 6]), .w69(w[6642 +: 6]), .w70(w[6738 +: 6]), .w71(w[6834 +: 6]),
+        .w72(w[6930 +: 6]), .w73(w[7026 +: 6]), .w74(w[7122 +: 6]), .w75(w[7218 +: 6]), .w76(w[7314 +: 6]), .w77(w[7410 +: 6]),
+        .w78(w[7506 +: 6]), .w79(w[7602 +: 6]), .w80(w[7698 +: 6]), .w81(w[7794 +: 6]), .w82(w[7890 +: 6]), .w83(w[7986 +: 6]),
+        .w84(w[8082 +: 6]), .w85(w[8178 +: 6]), .w86(w[8274 +: 6]), .w87(w[8370 +: 6]), .w88(w[8466 +: 6]), .w89(w[8562 +: 6]),
+        .w90(w[8658 +: 6]), .w91(w[8754 +: 6]), .w92(w[8850 +: 6]), .w93(w[8946 +: 6]), .w94(w[9042 +: 6]), .w95(w[9138 +: 6]),
+        .w96(w[9234 +: 6]), .w97(w[9330 +: 6]), .w98(w[9426 +: 6]), .w99(w[9522 +: 6]), .w100(w[9618 +: 6]), .w101(w[9714 +: 6]),
+        .w102(w[9810 +: 6]), .w103(w[9906 +: 6]), .w104(w[10002 +: 6]), .w105(w[10098 +: 6]), .w106(w[10194 +: 6]), .w107(w[10290 +: 6]),
+        .w108(w[10386 +: 6]), .w109(w[10482 +: 6]), .w110(w[10578 +: 6]), .w111(w[10674 +: 6]), .w112(w[10770 +: 6]), .w113(w[10866 +: 6]),
+        .w114(w[10962 +: 6]), .w115(w[11058 +: 6]), .w116(w[11154 +: 6]), .w117(w[11250 +: 6]), .w118(w[11346 +: 6]), .w119(w[11442 +: 6]),
+        .w120(w[11538 +: 6]), .w121(w[11634 +: 6]), .w122(w[11730 +: 6]), .w123(w[11826 +: 6]), .w124(w[11922 +: 6]), .w125(w[12018 +: 6]),
+        .w126(w[12114 +: 6]), .w127(w[12210 +: 6]),
         .b(b[18 +: 6]), .y(y3));
     econt_ae_l3_dense_k128 n4 (
-        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7), 
-        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15), 
-        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23), 
-        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31), 
-        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39), 
-        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47), 
-        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55), 
-        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63), 
-        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71), 
-        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79), 
-        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87), 
-        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95), 
-        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103), 
-        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111), 
-        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119), 
-        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127), 
-        .w0(w[24 +: 6]), .w1(w[120 +: 6]), .w2(w[216 +: 6]), .w3(w[312 +: 6]), .w4(w[408 +: 6]), .w5(w[504 +: 6]), 
-        .w6(w[600 +: 6]), .w7(w[696 +: 6]), .w8(w[792 +: 6]), .w9(w[888 +: 6]), .w10(w[984 +: 6]), .w11(w[1080 +: 6]), 
-        .w12(w[1176 +: 6]), .w13(w[1272 +: 6]), .w14(w[1368 +: 6]), .w15(w[1464 +: 6]), .w16(w[1560 +: 6]), .w17(w[1656 +: 6]), 
-        .w18(w[1752 +: 6]), .w19(w[1848 +: 6]), .w20(w[1944 +: 6]), .w21(w[2040 +: 6]), .w22(w[2136 +: 6]), .w23(w[2232 +: 6]), 
-        .w24(w[2328 +: 6]), .w25(w[2424 +: 6]), .w26(w[2520 +: 6]), .w27(w[2616 +: 6]), .w28(w[2712 +: 6]), .w29(w[2808 +: 6]), 
-        .w30(w[2904 +: 6]), .w31(w[3000 +: 6]), .w32(w[3096 +: 6]), .w33(w[3192 +: 6]), .w34(w[3288 +: 6]), .w35(w[3384 +: 6]), 
-        .w36(w[3480 +: 6]), .w37(w[3576 +: 6]), .w38(w[3672 +: 6]), .w39(w[3768 +: 6]), .w40(w[3864 +: 6]), .w41(w[3960 +: 6]), 
-        .w42(w[4056 +: 6]), .w43(w[4152 +: 6]), .w44(w[4248 +: 6]), .w45(w[4344 +: 6]), .w46(w[4440 +: 6]), .w47(w[4536 +: 6]), 
-        .w48(w[4632 +: 6]), .w49(w[4728 +: 6]), .w50(w[4824 +: 6]), .w51(w[4920 +: 6]), .w52(w[5016 +: 6]), .w53(w[5112 +: 6]), 
-        .w54(w[5208 +: 6]), .w55(w[5304 +: 6]), .w56(w[5400 +: 6]), .w57(w[5496 +: 6]), .w58(w[5592 +: 6]), .w59(w[5688 +: 6]), 
-        .w60(w[5784 +: 6]), .w61(w[5880 +: 6]), .w62(w[5976 +: 6]), .w63(w[6072 +: 6]), .w64(w[6168 +: 6]), .w65(w[6264 +: 6]), 
-        .w66(w[6360 +: 6]), .w67(w[6456 +: 6]), .w68(w[6552 +: 6]), .w69(w[6648 +: 6]), .w70(w[6744 +: 6]), .w71(w[6840 +: 6]), 
-        .w72(w[6936 +: 6]), .w73(w[7032 +: 6]), .w74(w[7128 +: 6]), .w75(w[7224 +: 6]), .w76(w[7320 +: 6]), .w77(w[7416 +: 6]), 
-        .w78(w[7512 +: 6]), .w79(w[7608 +: 6]), .w80(w[7704 +: 6]), .w81(w[7800 +: 6]), .w82(w[7896 +: 6]), .w83(w[7992 +: 6]), 
-        .w84(w[8088 +: 6]), .w85(w[8184 +: 6]), .w86(w[8280 +: 6]), .w87(w[8376 +: 6]), .w88(w[8472 +: 6]), .w89(w[8568 +: 6]), 
-        .w90(w[8664 +: 6]), .w91(w[8760 +: 6]), .w92(w[8856 +: 6]), .w93(w[8952 +: 6]), .w94(w[9048 +: 6]), .w95(w[9144 +: 6]), 
-        .w96(w[9240 +: 6]), .w97(w[9336 +: 6]), .w98(w[9432 +: 6]), .w99(w[9528 +: 6]), .w100(w[9624 +: 6]), .w101(w[9720 +: 6]), 
-        .w102(w[9816 +: 6]), .w103(w[9912 +: 6]), .w104(w[10008 +: 6]), .w105(w[10104 +: 6]), .w106(w[10200 +: 6]), .w107(w[10296 +: 6]), 
-        .w108(w[10392 +: 6]), .w109(w[10488 +: 6]), .w110(w[10584 +: 6]), .w111(w[10680 +: 6]), .w112(w[10776 +: 6]), .w113(w[10872 +: 6]), 
-        .w114(w[10968 +: 6]), .w115(w[11064 +: 6]), .w116(w[11160 +: 6]), .w117(w[11256 +: 6]), .w118(w[11352 +: 6]), .w119(w[11448 +: 6]), 
-        .w120(w[11544 +: 6]), .w121(w[11640 +: 6]), .w122(w[11736 +: 6]), .w123(w[11832 +: 6]), .w124(w[11928 +: 6]), .w125(w[12024 +: 6]), 
-        .w126(w[12120 +: 6]), .w127(w[12216 +: 6]), 
+        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7),
+        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15),
+        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23),
+        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31),
+        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39),
+        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47),
+        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55),
+        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63),
+        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71),
+        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79),
+        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87),
+        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95),
+        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103),
+        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111),
+        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119),
+        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127),
+        .w0(w[24 +: 6]), .w1(w[120 +: 6]), .w2(w[216 +: 6]), .w3(w[312 +: 6]), .w4(w[408 +: 6]), .w5(w[504 +: 6]),
+        .w6(w[600 +: 6]), .w7(w[696 +: 6]), .w8(w[792 +: 6]), .w9(w[888 +: 6]), .w10(w[984 +: 6]), .w11(w[1080 +: 6]),
+        .w12(w[1176 +: 6]), .w13(w[1272 +: 6]), .w14(w[1368 +: 6]), .w15(w[1464 +: 6]), .w16(w[1560 +: 6]), .w17(w[1656 +: 6]),
+        .w18(w[1752 +: 6]), .w19(w[1848 +: 6]), .w20(w[1944 +: 6]), .w21(w[2040 +: 6]), .w22(w[2136 +: 6]), .w23(w[2232 +: 6]),
+        .w24(w[2328 +: 6]), .w25(w[2424 +: 6]), .w26(w[2520 +: 6]), .w27(w[2616 +: 6]), .w28(w[2712 +: 6]), .w29(w[2808 +: 6]),
+        .w30(w[2904 +: 6]), .w31(w[3000 +: 6]), .w32(w[3096 +: 6]), .w33(w[3192 +: 6]), .w34(w[3288 +: 6]), .w35(w[3384 +: 6]),
+        .w36(w[3480 +: 6]), .w37(w[3576 +: 6]), .w38(w[3672 +: 6]), .w39(w[3768 +: 6]), .w40(w[3864 +: 6]), .w41(w[3960 +: 6]),
+        .w42(w[4056 +: 6]), .w43(w[4152 +: 6]), .w44(w[4248 +: 6]), .w45(w[4344 +: 6]), .w46(w[4440 +: 6]), .w47(w[4536 +: 6]),
+        .w48(w[4632 +: 6]), .w49(w[4728 +: 6]), .w50(w[4824 +: 6]), .w51(w[4920 +: 6]), .w52(w[5016 +: 6]), .w53(w[5112 +: 6]),
+        .w54(w[5208 +: 6]), .w55(w[5304 +: 6]), .w56(w[5400 +: 6]), .w57(w[5496 +: 6]), .w58(w[5592 +: 6]), .w59(w[5688 +: 6]),
+        .w60(w[5784 +: 6]), .w61(w[5880 +: 6]), .w62(w[5976 +: 6]), .w63(w[6072 +: 6]), .w64(w[6168 +: 6]), .w65(w[6264 +: 6]),
+        .w66(w[6360 +: 6]), .w67(w[6456 +: 6]), .w68(w[6552 +: 6]), .w69(w[6648 +: 6]), .w70(w[6744 +: 6]), .w71(w[6840 +: 6]),
+        .w72(w[6936 +: 6]), .w73(w[7032 +: 6]), .w74(w[7128 +: 6]), .w75(w[7224 +: 6]), .w76(w[7320 +: 6]), .w77(w[7416 +: 6]),
+        .w78(w[7512 +: 6]), .w79(w[7608 +: 6]), .w80(w[7704 +: 6]), .w81(w[7800 +: 6]), .w82(w[7896 +: 6]), .w83(w[7992 +: 6]),
+        .w84(w[8088 +: 6]), .w85(w[8184 +: 6]), .w86(w[8280 +: 6]), .w87(w[8376 +: 6]), .w88(w[8472 +: 6]), .w89(w[8568 +: 6]),
+        .w90(w[8664 +: 6]), .w91(w[8760 +: 6]), .w92(w[8856 +: 6]), .w93(w[8952 +: 6]), .w94(w[9048 +: 6]), .w95(w[9144 +: 6]),
+        .w96(w[9240 +: 6]), .w97(w[9336 +: 6]), .w98(w[9432 +: 6]), .w99(w[9528 +: 6]), .w100(w[9624 +: 6]), .w101(w[9720 +: 6]),
+        .w102(w[9816 +: 6]), .w103(w[9912 +: 6]), .w104(w[10008 +: 6]), .w105(w[10104 +: 6]), .w106(w[10200 +: 6]), .w107(w[10296 +: 6]),
+        .w108(w[10392 +: 6]), .w109(w[10488 +: 6]), .w110(w[10584 +: 6]), .w111(w[10680 +: 6]), .w112(w[10776 +: 6]), .w113(w[10872 +: 6]),
+        .w114(w[10968 +: 6]), .w115(w[11064 +: 6]), .w116(w[11160 +: 6]), .w117(w[11256 +: 6]), .w118(w[11352 +: 6]), .w119(w[11448 +: 6]),
+        .w120(w[11544 +: 6]), .w121(w[11640 +: 6]), .w122(w[11736 +: 6]), .w123(w[11832 +: 6]), .w124(w[11928 +: 6]), .w125(w[12024 +: 6]),
+        .w126(w[12120 +: 6]), .w127(w[12216 +: 6]),
         .b(b[24 +: 6]), .y(y4));
     econt_ae_l3_dense_k128 n5 (
-        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7), 
-        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15), 
-        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23), 
-        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31), 
-        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39), 
-        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47), 
-        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55), 
-        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63), 
-        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71), 
-        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79), 
-        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87), 
-        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95), 
-        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103), 
-        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111), 
-        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119), 
-        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127), 
-        .w0(w[30 +: 6]), .w1(w[126 +: 6]), .w2(w[222 +: 6]), .w3(w[318 +: 6]), .w4(w[414 +: 6]), .w5(w[510 +: 6]), 
-        .w6(w[606 +: 6]), .w7(w[702 +: 6]), .w8(w[798 +: 6]), .w9(w[894 +: 6]), .w10(w[990 +: 6]), .w11(w[1086 +: 6]), 
-        .w12(w[1182 +: 6]), .w13(w[1278 +: 6]), .w14(w[1374 +: 6]), .w15(w[1470 +: 6]), .w16(w[1566 +: 6]), .w17(w[1662 +: 6]), 
-        .w18(w[1758 +: 6]), .w19(w[1854 +: 6]), .w20(w[1950 +: 6]), .w21(w[2046 +: 6]), .w22(w[2142 +: 6]), .w23(w[2238 +: 6]), 
-        .w24(w[2334 +: 6]), .w25(w[2430 +: 6]), .w26(w[2526 +: 6]), .w27(w[2622 +: 6]), .w28(w[2718 +: 6]), .w29(w[2814 +: 6]), 
-        .w30(w[2910 +: 6]), .w31(w[3006 +: 6]), .w32(w[3102 +: 6]), .w33(w[3198 +: 6]), .w34(w[3294 +: 6]), .w35(w[3390 +: 6]), 
-        .w36(w[3486 +: 6]), .w37(w[3582 +: 6]), .w38(w[3678 +: 6]), .w39(w[3774 +: 6]), .w40(w[3870 +: 6]), .w41(w[3966 +: 6]), 
-        .w42(w[4062 +: 6]), .w43(w[4158 +: 6]), .w44(w[4254 +: 6]), .w45(w[4350 +: 6]), .w46(w[4446 +: 6]), .w47(w[4542 +: 6]), 
-        .w48(w[4638 +: 6]), .w49(w[4734 +: 6]), .w50(w[4830 +: 6]), .w51(w[4926 +: 6]), .w52(w[5022 +: 6]), .w53(w[5118 +: 6]), 
-        .w54(w[5214 +: 6]), .w55(w[5310 +: 6]), .w56(w[5406 +: 6]), .w57(w[5502 +: 6]), .w58(w[5598 +: 6]), .w59(w[5694 +: 6]), 
-        .w60(w[5790 +: 6]), .w61(w[5886 +: 6]), .w62(w[5982 +: 6]), .w63(w[6078 +: 6]), .w64(w[6174 +: 6]), .w65(w[6270 +: 6]), 
-        .w66(w[6366 +: 6]), .w67(w[6462 +: 6]), .w68(w[6558 +: 6]), .w69(w[6654 +: 6]), .w70(w[6750 +: 6]), .w71(w[6846 +: 6]), 
-        .w72(w[6942 +: 6]), .w73(w[7038 +: 6]), .w74(w[7134 +: 6]), .w75(w[7230 +: 6]), .w76(w[7326 +: 6]), .w77(w[7422 +: 6]), 
-        .w78(w[7518 +: 6]), .w79(w[7614 +: 6]), .w80(w[7710 +: 6]), .w81(w[7806 +: 6]), .w82(w[7902 +: 6]), .w83(w[7998 +: 6]), 
-        .w84(w[8094 +: 6]), .w85(w[8190 +: 6]), .w86(w[8286 +: 6]), .w87(w[8382 +: 6]), .w88(w[8478 +: 6]), .w89(w[8574 +: 6]), 
-        .w90(w[8670 +: 6]), .w91(w[8766 +: 6]), .w92(w[8862 +: 6]), .w93(w[8958 +: 6]), .w94(w[9054 +: 6]), .w95(w[9150 +: 6]), 
-        .w96(w[9246 +: 6]), .w97(w[9342 +: 6]), .w98(w[9438 +: 6]), .w99(w[9534 +: 6]), .w100(w[9630 +: 6]), .w101(w[9726 +: 6]), 
-        .w102(w[9822 +: 6]), .w103(w[9918 +: 6]), .w104(w[10014 +: 6]), .w105(w[10110 +: 6]), .w106(w[10206 +: 6]), .w107(w[10302 +: 6]), 
-        .w108(w[10398 +: 6]), .w109(w[10494 +: 6]), .w110(w[10590 +: 6]), .w111(w[10686 +: 6]), .w112(w[10782 +: 6]), .w113(w[10878 +: 6]), 
-        .w114(w[10974 +: 6]), .w115(w[11070 +: 6]), .w116(w[11166 +: 6]), .w117(w[11262 +: 6]), .w118(w[11358 +: 6]), .w119(w[11454 +: 6]), 
-        .w120(w[11550 +: 6]), .w121(w[11646 +: 6]), .w122(w[11742 +: 6]), .w123(w[11838 +: 6]), .w124(w[11934 +: 6]), .w125(w[12030 +: 6]), 
-        .w126(w[12126 +: 6]), .w127(w[12222 +: 6]), 
+        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7),
+        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15),
+        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23),
+        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31),
+        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39),
+        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47),
+        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55),
+        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63),
+        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71),
+        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79),
+        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87),
+        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95),
+        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103),
+        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111),
+        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119),
+        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127),
+        .w0(w[30 +: 6]), .w1(w[126 +: 6]), .w2(w[222 +: 6]), .w3(w[318 +: 6]), .w4(w[414 +: 6]), .w5(w[510 +: 6]),
+        .w6(w[606 +: 6]), .w7(w[702 +: 6]), .w8(w[798 +: 6]), .w9(w[894 +: 6]), .w10(w[990 +: 6]), .w11(w[1086 +: 6]),
+        .w12(w[1182 +: 6]), .w13(w[1278 +: 6]), .w14(w[1374 +: 6]), .w15(w[1470 +: 6]), .w16(w[1566 +: 6]), .w17(w[1662 +: 6]),
+        .w18(w[1758 +: 6]), .w19(w[1854 +: 6]), .w20(w[1950 +: 6]), .w21(w[2046 +: 6]), .w22(w[2142 +: 6]), .w23(w[2238 +: 6]),
+        .w24(w[2334 +: 6]), .w25(w[2430 +: 6]), .w26(w[2526 +: 6]), .w27(w[2622 +: 6]), .w28(w[2718 +: 6]), .w29(w[2814 +: 6]),
+        .w30(w[2910 +: 6]), .w31(w[3006 +: 6]), .w32(w[3102 +: 6]), .w33(w[3198 +: 6]), .w34(w[3294 +: 6]), .w35(w[3390 +: 6]),
+        .w36(w[3486 +: 6]), .w37(w[3582 +: 6]), .w38(w[3678 +: 6]), .w39(w[3774 +: 6]), .w40(w[3870 +: 6]), .w41(w[3966 +: 6]),
+        .w42(w[4062 +: 6]), .w43(w[4158 +: 6]), .w44(w[4254 +: 6]), .w45(w[4350 +: 6]), .w46(w[4446 +: 6]), .w47(w[4542 +: 6]),
+        .w48(w[4638 +: 6]), .w49(w[4734 +: 6]), .w50(w[4830 +: 6]), .w51(w[4926 +: 6]), .w52(w[5022 +: 6]), .w53(w[5118 +: 6]),
+        .w54(w[5214 +: 6]), .w55(w[5310 +: 6]), .w56(w[5406 +: 6]), .w57(w[5502 +: 6]), .w58(w[5598 +: 6]), .w59(w[5694 +: 6]),
+        .w60(w[5790 +: 6]), .w61(w[5886 +: 6]), .w62(w[5982 +: 6]), .w63(w[6078 +: 6]), .w64(w[6174 +: 6]), .w65(w[6270 +: 6]),
+        .w66(w[6366 +: 6]), .w67(w[6462 +: 6]), .w68(w[6558 +: 6]), .w69(w[6654 +: 6]), .w70(w[6750 +: 6]), .w71(w[6846 +: 6]),
+        .w72(w[6942 +: 6]), .w73(w[7038 +: 6]), .w74(w[7134 +: 6]), .w75(w[7230 +: 6]), .w76(w[7326 +: 6]), .w77(w[7422 +: 6]),
+        .w78(w[7518 +: 6]), .w79(w[7614 +: 6]), .w80(w[7710 +: 6]), .w81(w[7806 +: 6]), .w82(w[7902 +: 6]), .w83(w[7998 +: 6]),
+        .w84(w[8094 +: 6]), .w85(w[8190 +: 6]), .w86(w[8286 +: 6]), .w87(w[8382 +: 6]), .w88(w[8478 +: 6]), .w89(w[8574 +: 6]),
+        .w90(w[8670 +: 6]), .w91(w[8766 +: 6]), .w92(w[8862 +: 6]), .w93(w[8958 +: 6]), .w94(w[9054 +: 6]), .w95(w[9150 +: 6]),
+        .w96(w[9246 +: 6]), .w97(w[9342 +: 6]), .w98(w[9438 +: 6]), .w99(w[9534 +: 6]), .w100(w[9630 +: 6]), .w101(w[9726 +: 6]),
+        .w102(w[9822 +: 6]), .w103(w[9918 +: 6]), .w104(w[10014 +: 6]), .w105(w[10110 +: 6]), .w106(w[10206 +: 6]), .w107(w[10302 +: 6]),
+        .w108(w[10398 +: 6]), .w109(w[10494 +: 6]), .w110(w[10590 +: 6]), .w111(w[10686 +: 6]), .w112(w[10782 +: 6]), .w113(w[10878 +: 6]),
+        .w114(w[10974 +: 6]), .w115(w[11070 +: 6]), .w116(w[11166 +: 6]), .w117(w[11262 +: 6]), .w118(w[11358 +: 6]), .w119(w[11454 +: 6]),
+        .w120(w[11550 +: 6]), .w121(w[11646 +: 6]), .w122(w[11742 +: 6]), .w123(w[11838 +: 6]), .w124(w[11934 +: 6]), .w125(w[12030 +: 6]),
+        .w126(w[12126 +: 6]), .w127(w[12222 +: 6]),
         .b(b[30 +: 6]), .y(y5));
     econt_ae_l3_dense_k128 n6 (
-        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7), 
-        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15), 
-        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23), 
-        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31), 
-        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39), 
-        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47), 
-        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55), 
-        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63), 
-        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71), 
-        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79), 
-        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87), 
-        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95), 
-        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103), 
-        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111), 
-        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119), 
-        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127), 
-        .w0(w[36 +: 6]), .w1(w[132 +: 6]), .w2(w[228 +: 6]), .w3(w[324 +: 6]), .w4(w[420 +: 6]), .w5(w[516 +: 6]), 
-        .w6(w[612 +: 6]), .w7(w[708 +: 6]), .w8(w[804 +: 6]), .w9(w[900 +: 6]), .w10(w[996 +: 6]), .w11(w[1092 +: 6]), 
-        .w12(w[1188 +: 6]), .w13(w[1284 +: 6]), .w14(w[1380 +: 6]), .w15(w[1476 +: 6]), .w16(w[1572 +: 6]), .w17(w[1668 +: 6]), 
-        .w18(w[1764 +: 6]), .w19(w[1860 +: 6]), .w20(w[1956 +: 6]), .w21(w[2052 +: 6]), .w22(w[2148 +: 6]), .w23(w[2244 +: 6]), 
-        .w24(w[2340 +: 6]), .w25(w[2436 +: 6]), .w26(w[2532 +: 6]), .w27(w[2628 +: 6]), .w28(w[2724 +: 6]), .w29(w[2820 +: 6]), 
-        .w30(w[2916 +: 6]), .w31(w[3012 +: 6]), .w32(w[3108 +: 6]), .w33(w[3204 +: 6]), .w34(w[3300 +: 6]), .w35(w[3396 +: 6]), 
-        .w36(w[3492 +: 6]), .w37(w[3588 +: 6]), .w38(w[3684 +: 6]), .w39(w[3780 +: 6]), .w40(w[3876 +: 6]), .w41(w[3972 +: 6]), 
-        .w42(w[4068 +: 6]), .w43(w[4164 +: 6]), .w44(w[4260 +: 6]), .w45(w[4356 +: 6]), .w46(w[4452 +: 6]), .w47(w[4548 +: 6]), 
-        .w48(w[4644 +: 6]), .w49(w[4740 +: 6]), .w50(w[4836 +: 6]), .w51(w[4932 +: 6]), .w52(w[5028 +: 6]), .w53(w[5124 +: 6]), 
-        .w54(w[5220 +: 6]), .w55(w[5316 +: 6]), .w56(w[5412 +: 6]), .w57(w[5508 +: 6]), .w58(w[5604 +: 6]), .w59(w[5700 +: 6]), 
-        .w60(w[5796 +: 6]), .w61(w[5892 +: 6]), .w62(w[5988 +: 6]), .w63(w[6084 +: 6]), .w64(w[6180 +: 6]), .w65(w[6276 +: 6]), 
-        .w66(w[6372 +: 6]), .w67(w[6468 +: 6]), .w68(w[6564 +: 6]), .w69(w[6660 +: 6]), .w70(w[6756 +: 6]), .w71(w[6852 +: 6]), 
-        .w72(w[6948 +: 6]), .w73(w[7044 +: 6]), .w74(w[7140 +: 6]), .w75(w[7236 +: 6]), .w76(w[7332 +: 6]), .w77(w[7428 +: 6]), 
-        .w78(w[7524 +: 6]), .w79(w[7620 +: 6]), .w80(w[7716 +: 6]), .w81(w[7812 +: 6]), .w82(w[7908 +: 6]), .w83(w[8004 +: 6]), 
-        .w84(w[8100 +: 6]), .w85(w[8196 +: 6]), .w86(w[8292 +: 6]), .w87(w[8388 +: 6]), .w88(w[8484 +: 6]), .w89(w[8580 +: 6]), 
-        .w90(w[8676 +: 6]), .w91(w[8772 +: 6]), .w92(w[8868 +: 6]), .w93(w[8964 +: 6]), .w94(w[9060 +: 6]), .w95(w[9156 +: 6]), 
-        .w96(w[9252 +: 6]), .w97(w[9348 +: 6]), .w98(w[9444 +: 6]), .w99(w[9540 +: 6]), .w100(w[9636 +: 6]), .w101(w[9732 +: 6]), 
-        .w102(w[9828 +: 6]), .w103(w[9924 +: 6]), .w104(w[10020 +: 6]), .w105(w[10116 +: 6]), .w106(w[10212 +: 6]), .w107(w[10308 +: 6]), 
-        .w108(w[10404 +: 6]), .w109(w[10500 +: 6]), .w110(w[10596 +: 6]), .w111(w[10692 +: 6]), .w112(w[10788 +: 6]), .w113(w[10884 +: 6]), 
-        .w114(w[10980 +: 6]), .w115(w[11076 +: 6]), .w116(w[11172 +: 6]), .w117(w[11268 +: 6]), .w118(w[11364 +: 6]), .w119(w[11460 +: 6]), 
-        .w120(w[11556 +: 6]), .w121(w[11652 +: 6]), .w122(w[11748 +: 6]), .w123(w[11844 +: 6]), .w124(w[11940 +: 6]), .w125(w[12036 +: 6]), 
-        .w126(w[12132 +: 6]), .w127(w[12228 +: 6]), 
+        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7),
+        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15),
+        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23),
+        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31),
+        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39),
+        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47),
+        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55),
+        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63),
+        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71),
+        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79),
+        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87),
+        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95),
+        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103),
+        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111),
+        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119),
+        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127),
+        .w0(w[36 +: 6]), .w1(w[132 +: 6]), .w2(w[228 +: 6]), .w3(w[324 +: 6]), .w4(w[420 +: 6]), .w5(w[516 +: 6]),
+        .w6(w[612 +: 6]), .w7(w[708 +: 6]), .w8(w[804 +: 6]), .w9(w[900 +: 6]), .w10(w[996 +: 6]), .w11(w[1092 +: 6]),
+        .w12(w[1188 +: 6]), .w13(w[1284 +: 6]), .w14(w[1380 +: 6]), .w15(w[1476 +: 6]), .w16(w[1572 +: 6]), .w17(w[1668 +: 6]),
+        .w18(w[1764 +: 6]), .w19(w[1860 +: 6]), .w20(w[1956 +: 6]), .w21(w[2052 +: 6]), .w22(w[2148 +: 6]), .w23(w[2244 +: 6]),
+        .w24(w[2340 +: 6]), .w25(w[2436 +: 6]), .w26(w[2532 +: 6]), .w27(w[2628 +: 6]), .w28(w[2724 +: 6]), .w29(w[2820 +: 6]),
+        .w30(w[2916 +: 6]), .w31(w[3012 +: 6]), .w32(w[3108 +: 6]), .w33(w[3204 +: 6]), .w34(w[3300 +: 6]), .w35(w[3396 +: 6]),
+        .w36(w[3492 +: 6]), .w37(w[3588 +: 6]), .w38(w[3684 +: 6]), .w39(w[3780 +: 6]), .w40(w[3876 +: 6]), .w41(w[3972 +: 6]),
+        .w42(w[4068 +: 6]), .w43(w[4164 +: 6]), .w44(w[4260 +: 6]), .w45(w[4356 +: 6]), .w46(w[4452 +: 6]), .w47(w[4548 +: 6]),
+        .w48(w[4644 +: 6]), .w49(w[4740 +: 6]), .w50(w[4836 +: 6]), .w51(w[4932 +: 6]), .w52(w[5028 +: 6]), .w53(w[5124 +: 6]),
+        .w54(w[5220 +: 6]), .w55(w[5316 +: 6]), .w56(w[5412 +: 6]), .w57(w[5508 +: 6]), .w58(w[5604 +: 6]), .w59(w[5700 +: 6]),
+        .w60(w[5796 +: 6]), .w61(w[5892 +: 6]), .w62(w[5988 +: 6]), .w63(w[6084 +: 6]), .w64(w[6180 +: 6]), .w65(w[6276 +: 6]),
+        .w66(w[6372 +: 6]), .w67(w[6468 +: 6]), .w68(w[6564 +: 6]), .w69(w[6660 +: 6]), .w70(w[6756 +: 6]), .w71(w[6852 +: 6]),
+        .w72(w[6948 +: 6]), .w73(w[7044 +: 6]), .w74(w[7140 +: 6]), .w75(w[7236 +: 6]), .w76(w[7332 +: 6]), .w77(w[7428 +: 6]),
+        .w78(w[7524 +: 6]), .w79(w[7620 +: 6]), .w80(w[7716 +: 6]), .w81(w[7812 +: 6]), .w82(w[7908 +: 6]), .w83(w[8004 +: 6]),
+        .w84(w[8100 +: 6]), .w85(w[8196 +: 6]), .w86(w[8292 +: 6]), .w87(w[8388 +: 6]), .w88(w[8484 +: 6]), .w89(w[8580 +: 6]),
+        .w90(w[8676 +: 6]), .w91(w[8772 +: 6]), .w92(w[8868 +: 6]), .w93(w[8964 +: 6]), .w94(w[9060 +: 6]), .w95(w[9156 +: 6]),
+        .w96(w[9252 +: 6]), .w97(w[9348 +: 6]), .w98(w[9444 +: 6]), .w99(w[9540 +: 6]), .w100(w[9636 +: 6]), .w101(w[9732 +: 6]),
+        .w102(w[9828 +: 6]), .w103(w[9924 +: 6]), .w104(w[10020 +: 6]), .w105(w[10116 +: 6]), .w106(w[10212 +: 6]), .w107(w[10308 +: 6]),
+        .w108(w[10404 +: 6]), .w109(w[10500 +: 6]), .w110(w[10596 +: 6]), .w111(w[10692 +: 6]), .w112(w[10788 +: 6]), .w113(w[10884 +: 6]),
+        .w114(w[10980 +: 6]), .w115(w[11076 +: 6]), .w116(w[11172 +: 6]), .w117(w[11268 +: 6]), .w118(w[11364 +: 6]), .w119(w[11460 +: 6]),
+        .w120(w[11556 +: 6]), .w121(w[11652 +: 6]), .w122(w[11748 +: 6]), .w123(w[11844 +: 6]), .w124(w[11940 +: 6]), .w125(w[12036 +: 6]),
+        .w126(w[12132 +: 6]), .w127(w[12228 +: 6]),
         .b(b[36 +: 6]), .y(y6));
     econt_ae_l3_dense_k128 n7 (
-        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7), 
-        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15), 
-        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23), 
-        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31), 
-        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39), 
-        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47), 
-        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55), 
-        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63), 
-        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71), 
-        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79), 
-        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87), 
-        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95), 
-        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103), 
-        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111), 
-        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119), 
-        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127), 
-        .w0(w[42 +: 6]), .w1(w[138 +: 6]), .w2(w[234 +: 6]), .w3(w[330 +: 6]), .w4(w[426 +: 6]), .w5(w[522 +: 6]), 
-        .w6(w[618 +: 6]), .w7(w[714 +: 6]), .w8(w[810 +: 6]), .w9(w[906 +: 6]), .w10(w[1002 +: 6]), .w11(w[1098 +: 6]), 
-        .w12(w[1194 +: 6]), .w13(w[1290 +: 6]), .w14(w[1386 +: 6]), .w15(w[1482 +: 6]), .w16(w[1578 +: 6]), .w17(w[1674 +: 6]), 
-        .w18(w[1770 +: 6]), .w19(w[1866 +: 6]), .w20(w[1962 +: 6]), .w21(w[2058 +: 6]), .w22(w[2154 +: 6]), .w23(w[2250 +: 6]), 
-        .w24(w[2346 +: 6]), .w25(w[2442 +: 6]), .w26(w[2538 +: 6]), .w27(w[2634 +: 6]), .w28(w[2730 +: 6]), .w29(w[2826 +: 6]), 
-        .w30(w[2922 +: 6]), .w31(w[3018 +: 6]), .w32(w[3114 +: 6]), .w33(w[3210 +: 6]), .w34(w[3306 +: 6]), .w35(w[3402 +: 6]), 
-        .w36(w[3498 +: 6]), .w37(w[3594 +: 6]), .w38(w[3690 +: 6]), .w39(w[3786 +: 6]), .w40(w[3882 +: 6]), .w41(w[3978 +: 6]), 
-        .w42(w[4074 +: 6]), .w43(w[4170 +: 6]), .w44(w[4266 +: 6]), .w45(w[4362 +: 6]), .w46(w[4458 +: 6]), .w47(w[4554 +: 6]), 
-        .w48(w[4650 +: 6]), .w49(w[4746 +: 6]), .w50(w[4842 +: 6]), .w51(w[4938 +: 6]), .w52(w[5034 +: 6]), .w53(w[5130 +: 6]), 
-        .w54(w[5226 +: 6]), .w55(w[5322 +: 6]), .w56(w[5418 +: 6]), .w57(w[5514 +: 6]), .w58(w[5610 +: 6]), .w59(w[5706 +: 6]), 
-        .w60(w[5802 +: 6]), .w61(w[5898 +: 6]), .w62(w[5994 +: 6]), .w63(w[6090 +: 6]), .w64(w[6186 +: 6]), .w65(w[6282 +: 6]), 
-        .w66(w[6378 +: 6]), .w67(w[6474 +: 6]), .w68(w[6570 +: 6]), .w69(w[6666 +: 6]), .w70(w[6762 +: 6]), .w71(w[6858 +: 6]), 
-        .w72(w[6954 +: 6]), .w73(w[7050 +: 6]), .w74(w[7146 +: 6]), .w75(w[7242 +: 6]), .w76(w[7338 +: 6]), .w77(w[7434 +: 6]), 
-        .w78(w[7530 +: 6]), .w79(w[7626 +: 6]), .w80(w[7722 +: 6]), .w81(w[7818 +: 6]), .w82(w[7914 +: 6]), .w83(w[8010 +: 6]), 
-        .w84(w[8106 +: 6]), .w85(w[8202 +: 6]), .w86(w[8298 +: 6]), .w87(w[8394 +: 6]), .w88(w[8490 +: 6]), .w89(w[8586 +: 6]), 
-        .w90(w[8682 +: 6]), .w91(w[8778 +: 6]), .w92(w[8874 +: 6]), .w93(w[8970 +: 6]), .w94(w[9066 +: 6]), .w95(w[9162 +: 6]), 
-        .w96(w[9258 +: 6]), .w97(w[9354 +: 6]), .w98(w[9450 +: 6]), .w99(w[9546 +: 6]), .w100(w[9642 +: 6]), .w101(w[9738 +: 6]), 
-        .w102(w[9834 +: 6]), .w103(w[9930 +: 6]), .w104(w[10026 +: 6]), .w105(w[10122 +: 6]), .w106(w[10218 +: 6]), .w107(w[10314 +: 6]), 
-        .w108(w[10410 +: 6]), .w109(w[10506 +: 6]), .w110(w[10602 +: 6]), .w111(w[10698 +: 6]), .w112(w[10794 +: 6]), .w113(w[10890 +: 6]), 
-        .w114(w[10986 +: 6]), .w115(w[11082 +: 6]), .w116(w[11178 +: 6]), .w117(w[11274 +: 6]), .w118(w[11370 +: 6]), .w119(w[11466 +: 6]), 
-        .w120(w[11562 +: 6]), .w121(w[11658 +: 6]), .w122(w[11754 +: 6]), .w123(w[11850 +: 6]), .w124(w[11946 +: 6]), .w125(w[12042 +: 6]), 
-        .w126(w[12138 +: 6]), .w127(w[12234 +: 6]), 
+        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7),
+        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15),
+        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23),
+        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31),
+        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39),
+        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47),
+        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55),
+        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63),
+        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71),
+        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79),
+        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87),
+        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95),
+        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103),
+        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111),
+        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119),
+        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127),
+        .w0(w[42 +: 6]), .w1(w[138 +: 6]), .w2(w[234 +: 6]), .w3(w[330 +: 6]), .w4(w[426 +: 6]), .w5(w[522 +: 6]),
+        .w6(w[618 +: 6]), .w7(w[714 +: 6]), .w8(w[810 +: 6]), .w9(w[906 +: 6]), .w10(w[1002 +: 6]), .w11(w[1098 +: 6]),
+        .w12(w[1194 +: 6]), .w13(w[1290 +: 6]), .w14(w[1386 +: 6]), .w15(w[1482 +: 6]), .w16(w[1578 +: 6]), .w17(w[1674 +: 6]),
+        .w18(w[1770 +: 6]), .w19(w[1866 +: 6]), .w20(w[1962 +: 6]), .w21(w[2058 +: 6]), .w22(w[2154 +: 6]), .w23(w[2250 +: 6]),
+        .w24(w[2346 +: 6]), .w25(w[2442 +: 6]), .w26(w[2538 +: 6]), .w27(w[2634 +: 6]), .w28(w[2730 +: 6]), .w29(w[2826 +: 6]),
+        .w30(w[2922 +: 6]), .w31(w[3018 +: 6]), .w32(w[3114 +: 6]), .w33(w[3210 +: 6]), .w34(w[3306 +: 6]), .w35(w[3402 +: 6]),
+        .w36(w[3498 +: 6]), .w37(w[3594 +: 6]), .w38(w[3690 +: 6]), .w39(w[3786 +: 6]), .w40(w[3882 +: 6]), .w41(w[3978 +: 6]),
+        .w42(w[4074 +: 6]), .w43(w[4170 +: 6]), .w44(w[4266 +: 6]), .w45(w[4362 +: 6]), .w46(w[4458 +: 6]), .w47(w[4554 +: 6]),
+        .w48(w[4650 +: 6]), .w49(w[4746 +: 6]), .w50(w[4842 +: 6]), .w51(w[4938 +: 6]), .w52(w[5034 +: 6]), .w53(w[5130 +: 6]),
+        .w54(w[5226 +: 6]), .w55(w[5322 +: 6]), .w56(w[5418 +: 6]), .w57(w[5514 +: 6]), .w58(w[5610 +: 6]), .w59(w[5706 +: 6]),
+        .w60(w[5802 +: 6]), .w61(w[5898 +: 6]), .w62(w[5994 +: 6]), .w63(w[6090 +: 6]), .w64(w[6186 +: 6]), .w65(w[6282 +: 6]),
+        .w66(w[6378 +: 6]), .w67(w[6474 +: 6]), .w68(w[6570 +: 6]), .w69(w[6666 +: 6]), .w70(w[6762 +: 6]), .w71(w[6858 +: 6]),
+        .w72(w[6954 +: 6]), .w73(w[7050 +: 6]), .w74(w[7146 +: 6]), .w75(w[7242 +: 6]), .w76(w[7338 +: 6]), .w77(w[7434 +: 6]),
+        .w78(w[7530 +: 6]), .w79(w[7626 +: 6]), .w80(w[7722 +: 6]), .w81(w[7818 +: 6]), .w82(w[7914 +: 6]), .w83(w[8010 +: 6]),
+        .w84(w[8106 +: 6]), .w85(w[8202 +: 6]), .w86(w[8298 +: 6]), .w87(w[8394 +: 6]), .w88(w[8490 +: 6]), .w89(w[8586 +: 6]),
+        .w90(w[8682 +: 6]), .w91(w[8778 +: 6]), .w92(w[8874 +: 6]), .w93(w[8970 +: 6]), .w94(w[9066 +: 6]), .w95(w[9162 +: 6]),
+        .w96(w[9258 +: 6]), .w97(w[9354 +: 6]), .w98(w[9450 +: 6]), .w99(w[9546 +: 6]), .w100(w[9642 +: 6]), .w101(w[9738 +: 6]),
+        .w102(w[9834 +: 6]), .w103(w[9930 +: 6]), .w104(w[10026 +: 6]), .w105(w[10122 +: 6]), .w106(w[10218 +: 6]), .w107(w[10314 +: 6]),
+        .w108(w[10410 +: 6]), .w109(w[10506 +: 6]), .w110(w[10602 +: 6]), .w111(w[10698 +: 6]), .w112(w[10794 +: 6]), .w113(w[10890 +: 6]),
+        .w114(w[10986 +: 6]), .w115(w[11082 +: 6]), .w116(w[11178 +: 6]), .w117(w[11274 +: 6]), .w118(w[11370 +: 6]), .w119(w[11466 +: 6]),
+        .w120(w[11562 +: 6]), .w121(w[11658 +: 6]), .w122(w[11754 +: 6]), .w123(w[11850 +: 6]), .w124(w[11946 +: 6]), .w125(w[12042 +: 6]),
+        .w126(w[12138 +: 6]), .w127(w[12234 +: 6]),
         .b(b[42 +: 6]), .y(y7));
     econt_ae_l3_dense_k128 n8 (
-        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7), 
-        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15), 
-        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23), 
-        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31), 
-        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39), 
-        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47), 
-        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55), 
-        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63), 
-        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71), 
-        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79), 
-        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87), 
-        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95), 
-        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103), 
-        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111), 
-        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119), 
-        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127), 
-        .w0(w[48 +: 6]), .w1(w[144 +: 6]), .w2(w[240 +: 6]), .w3(w[336 +: 6]), .w4(w[432 +: 6]), .w5(w[528 +: 6]), 
-        .w6(w[624 +: 6]), .w7(w[720 +: 6]), .w8(w[816 +: 6]), .w9(w[912 +: 6]), .w10(w[1008 +: 6]), .w11(w[1104 +: 6]), 
-        .w12(w[1200 +: 6]), .w13(w[1296 +: 6]), .w14(w[1392 +: 6]), .w15(w[1488 +: 6]), .w16(w[1584 +: 6]), .w17(w[1680 +: 6]), 
-        .w18(w[1776 +: 6]), .w19(w[1872 +: 6]), .w20(w[1968 +: 6]), .w21(w[2064 +: 6]), .w22(w[2160 +: 6]), .w23(w[2256 +: 6]), 
-        .w24(w[2352 +: 6]), .w25(w[2448 +: 6]), .w26(w[2544 +: 6]), .w27(w[2640 +: 6]), .w28(w[2736 +: 6]), .w29(w[2832 +: 6]), 
-        .w30(w[2928 +: 6]), .w31(w[3024 +: 6]), .w32(w[3120 +: 6]), .w33(w[3216 +: 6]), .w34(w[3312 +: 6]), .w35(w[3408 +: 6]), 
-        .w36(w[3504 +: 6]), .w37(w[3600 +: 6]), .w38(w[3696 +: 6]), .w39(w[3792 +: 6]), .w40(w[3888 +: 6]), .w41(w[3984 +: 6]), 
-        .w42(w[4080 +: 6]), .w43(w[4176 +: 6]), .w44(w[4272 +: 6]), .w45(w[4368 +: 6]), .w46(w[4464 +: 6]), .w47(w[4560 +: 6]), 
-        .w48(w[4656 +: 6]), .w49(w[4752 +: 6]), .w50(w[4848 +: 6]), .w51(w[4944 +: 6]), .w52(w[5040 +: 6]), .w53(w[5136 +: 6]), 
-        .w54(w[5232 +: 6]), .w55(w[5328 +: 6]), .w56(w[5424 +: 6]), .w57(w[5520 +: 6]), .w58(w[5616 +: 6]), .w59(w[5712 +: 6]), 
-        .w60(w[5808 +: 6]), .w61(w[5904 +: 6]), .w62(w[6000 +: 6]), .w63(w[6096 +: 6]), .w64(w[6192 +: 6]), .w65(w[6288 +: 6]), 
-        .w66(w[6384 +: 6]), .w67(w[6480 +: 6]), .w68(w[6576 +: 6]), .w69(w[6672 +: 6]), .w70(w[6768 +: 6]), .w71(w[6864 +: 6]), 
-        .w72(w[6960 +: 6]), .w73(w[7056 +: 6]), .w74(w[7152 +: 6]), .w75(w[7248 +: 6]), .w76(w[7344 +: 6]), .w77(w[7440 +: 6]), 
-        .w78(w[7536 +: 6]), .w79(w[7632 +: 6]), .w80(w[7728 +: 6]), .w81(w[7824 +: 6]), .w82(w[7920 +: 6]), .w83(w[8016 +: 6]), 
-        .w84(w[8112 +: 6]), .w85(w[8208 +: 6]), .w86(w[8304 +: 6]), .w87(w[8400 +: 6]), .w88(w[8496 +: 6]), .w89(w[8592 +: 6]), 
-        .w90(w[8688 +: 6]), .w91(w[8784 +: 6]), .w92(w[8880 +: 6]), .w93(w[8976 +: 6]), .w94(w[9072 +: 6]), .w95(w[9168 +: 6]), 
-        .w96(w[9264 +: 6]), .w97(w[9360 +: 6]), .w98(w[9456 +: 6]), .w99(w[9552 +: 6]), .w100(w[9648 +: 6]), .w101(w[9744 +: 6]), 
-        .w102(w[9840 +: 6]), .w103(w[9936 +: 6]), .w104(w[10032 +: 6]), .w105(w[10128 +: 6]), .w106(w[10224 +: 6]), .w107(w[10320 +: 6]), 
-        .w108(w[10416 +: 6]), .w109(w[10512 +: 6]), .w110(w[10608 +: 6]), .w111(w[10704 +: 6]), .w112(w[10800 +: 6]), .w113(w[10896 +: 6]), 
-        .w114(w[10992 +: 6]), .w115(w[11088 +: 6]), .w116(w[11184 +: 6]), .w117(w[11280 +: 6]), .w118(w[11376 +: 6]), .w119(w[11472 +: 6]), 
-        .w120(w[11568 +: 6]), .w121(w[11664 +: 6]), .w122(w[11760 +: 6]), .w123(w[11856 +: 6]), .w124(w[11952 +: 6]), .w125(w[12048 +: 6]), 
-        .w126(w[12144 +: 6]), .w127(w[12240 +: 6]), 
+        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7),
+        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15),
+        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23),
+        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31),
+        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39),
+        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47),
+        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55),
+        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63),
+        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71),
+        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79),
+        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87),
+        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95),
+        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103),
+        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111),
+        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119),
+        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127),
+        .w0(w[48 +: 6]), .w1(w[144 +: 6]), .w2(w[240 +: 6]), .w3(w[336 +: 6]), .w4(w[432 +: 6]), .w5(w[528 +: 6]),
+        .w6(w[624 +: 6]), .w7(w[720 +: 6]), .w8(w[816 +: 6]), .w9(w[912 +: 6]), .w10(w[1008 +: 6]), .w11(w[1104 +: 6]),
+        .w12(w[1200 +: 6]), .w13(w[1296 +: 6]), .w14(w[1392 +: 6]), .w15(w[1488 +: 6]), .w16(w[1584 +: 6]), .w17(w[1680 +: 6]),
+        .w18(w[1776 +: 6]), .w19(w[1872 +: 6]), .w20(w[1968 +: 6]), .w21(w[2064 +: 6]), .w22(w[2160 +: 6]), .w23(w[2256 +: 6]),
+        .w24(w[2352 +: 6]), .w25(w[2448 +: 6]), .w26(w[2544 +: 6]), .w27(w[2640 +: 6]), .w28(w[2736 +: 6]), .w29(w[2832 +: 6]),
+        .w30(w[2928 +: 6]), .w31(w[3024 +: 6]), .w32(w[3120 +: 6]), .w33(w[3216 +: 6]), .w34(w[3312 +: 6]), .w35(w[3408 +: 6]),
+        .w36(w[3504 +: 6]), .w37(w[3600 +: 6]), .w38(w[3696 +: 6]), .w39(w[3792 +: 6]), .w40(w[3888 +: 6]), .w41(w[3984 +: 6]),
+        .w42(w[4080 +: 6]), .w43(w[4176 +: 6]), .w44(w[4272 +: 6]), .w45(w[4368 +: 6]), .w46(w[4464 +: 6]), .w47(w[4560 +: 6]),
+        .w48(w[4656 +: 6]), .w49(w[4752 +: 6]), .w50(w[4848 +: 6]), .w51(w[4944 +: 6]), .w52(w[5040 +: 6]), .w53(w[5136 +: 6]),
+        .w54(w[5232 +: 6]), .w55(w[5328 +: 6]), .w56(w[5424 +: 6]), .w57(w[5520 +: 6]), .w58(w[5616 +: 6]), .w59(w[5712 +: 6]),
+        .w60(w[5808 +: 6]), .w61(w[5904 +: 6]), .w62(w[6000 +: 6]), .w63(w[6096 +: 6]), .w64(w[6192 +: 6]), .w65(w[6288 +: 6]),
+        .w66(w[6384 +: 6]), .w67(w[6480 +: 6]), .w68(w[6576 +: 6]), .w69(w[6672 +: 6]), .w70(w[6768 +: 6]), .w71(w[6864 +: 6]),
+        .w72(w[6960 +: 6]), .w73(w[7056 +: 6]), .w74(w[7152 +: 6]), .w75(w[7248 +: 6]), .w76(w[7344 +: 6]), .w77(w[7440 +: 6]),
+        .w78(w[7536 +: 6]), .w79(w[7632 +: 6]), .w80(w[7728 +: 6]), .w81(w[7824 +: 6]), .w82(w[7920 +: 6]), .w83(w[8016 +: 6]),
+        .w84(w[8112 +: 6]), .w85(w[8208 +: 6]), .w86(w[8304 +: 6]), .w87(w[8400 +: 6]), .w88(w[8496 +: 6]), .w89(w[8592 +: 6]),
+        .w90(w[8688 +: 6]), .w91(w[8784 +: 6]), .w92(w[8880 +: 6]), .w93(w[8976 +: 6]), .w94(w[9072 +: 6]), .w95(w[9168 +: 6]),
+        .w96(w[9264 +: 6]), .w97(w[9360 +: 6]), .w98(w[9456 +: 6]), .w99(w[9552 +: 6]), .w100(w[9648 +: 6]), .w101(w[9744 +: 6]),
+        .w102(w[9840 +: 6]), .w103(w[9936 +: 6]), .w104(w[10032 +: 6]), .w105(w[10128 +: 6]), .w106(w[10224 +: 6]), .w107(w[10320 +: 6]),
+        .w108(w[10416 +: 6]), .w109(w[10512 +: 6]), .w110(w[10608 +: 6]), .w111(w[10704 +: 6]), .w112(w[10800 +: 6]), .w113(w[10896 +: 6]),
+        .w114(w[10992 +: 6]), .w115(w[11088 +: 6]), .w116(w[11184 +: 6]), .w117(w[11280 +: 6]), .w118(w[11376 +: 6]), .w119(w[11472 +: 6]),
+        .w120(w[11568 +: 6]), .w121(w[11664 +: 6]), .w122(w[11760 +: 6]), .w123(w[11856 +: 6]), .w124(w[11952 +: 6]), .w125(w[12048 +: 6]),
+        .w126(w[12144 +: 6]), .w127(w[12240 +: 6]),
         .b(b[48 +: 6]), .y(y8));
     econt_ae_l3_dense_k128 n9 (
-        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7), 
-        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15), 
-        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23), 
-        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31), 
-        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39), 
-        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47), 
-        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55), 
-        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63), 
-        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71), 
-        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79), 
-        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87), 
-        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95), 
-        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103), 
-        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111), 
-        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119), 
-        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127), 
-        .w0(w[54 +: 6]), .w1(w[150 +: 6]), .w2(w[246 +: 6]), .w3(w[342 +: 6]), .w4(w[438 +: 6]), .w5(w[534 +: 6]), 
-        .w6(w[630 +: 6]), .w7(w[726 +: 6]), .w8(w[822 +: 6]), .w9(w[918 +: 6]), .w10(w[1014 +: 6]), .w11(w[1110 +: 6]), 
-        .w12(w[1206 +: 6]), .w13(w[1302 +: 6]), .w14(w[1398 +: 6]), .w15(w[1494 +: 6]), .w16(w[1590 +: 6]), .w17(w[1686 +: 6]), 
-        .w18(w[1782 +: 6]), .w19(w[1878 +: 6]), .w20(w[1974 +: 6]), .w21(w[2070 +: 6]), .w22(w[2166 +: 6]), .w23(w[2262 +: 6]), 
-        .w24(w[2358 +: 6]), .w25(w[2454 +: 6]), .w26(w[2550 +: 6]), .w27(w[2646 +: 6]), .w28(w[2742 +: 6]), .w29(w[2838 +: 6]), 
-        .w30(w[2934 +: 6]), .w31(w[3030 +: 6]), .w32(w[3126 +: 6]), .w33(w[3222 +: 6]), .w34(w[3318 +: 6]), .w35(w[3414 +: 6]), 
-        .w36(w[3510 +: 6]), .w37(w[3606 +: 6]), .w38(w[3702 +: 6]), .w39(w[3798 +: 6]), .w40(w[3894 +: 6]), .w41(w[3990 +: 6]), 
-        .w42(w[4086 +: 6]), .w43(w[4182 +: 6]), .w44(w[4278 +: 6]), .w45(w[4374 +: 6]), .w46(w[4470 +: 6]), .w47(w[4566 +: 6]), 
-        .w48(w[4662 +: 6]), .w49(w[4758 +: 6]), .w50(w[4854 +: 6]), .w51(w[4950 +: 6]), .w52(w[5046 +: 6]), .w53(w[5142 +: 6]), 
-        .w54(w[5238 +: 6]), .w55(w[5334 +: 6]), .w56(w[5430 +: 6]), .w57(w[5526 +: 6]), .w58(w[5622 +: 6]), .w59(w[5718 +: 6]), 
-        .w60(w[5814 +: 6]), .w61(w[5910 +: 6]), .w62(w[6006 +: 6]), .w63(w[6102 +: 6]), .w64(w[6198 +: 6]), .w65(w[6294 +: 6]), 
-        .w66(w[6390 +: 6]), .w67(w[6486 +: 6]), .w68(w[6582 +: 6]), .w69(w[6678 +: 6]), .w70(w[6774 +: 6]), .w71(w[6870 +: 6]), 
-        .w72(w[6966 +: 6]), .w73(w[7062 +: 6]), .w74(w[7158 +: 6]), .w75(w[7254 +: 6]), .w76(w[7350 +: 6]), .w77(w[7446 +: 6]), 
-        .w78(w[7542 +: 6]), .w79(w[7638 +: 6]), .w80(w[7734 +: 6]), .w81(w[7830 +: 6]), .w82(w[7926 +: 6]), .w83(w[8022 +: 6]), 
-        .w84(w[8118 +: 6]), .w85(w[8214 +: 6]), .w86(w[8310 +: 6]), .w87(w[8406 +: 6]), .w88(w[8502 +: 6]), .w89(w[8598 +: 6]), 
-        .w90(w[8694 +: 6]), .w91(w[8790 +: 6]), .w92(w[8886 +: 6]), .w93(w[8982 +: 6]), .w94(w[9078 +: 6]), .w95(w[9174 +: 6]), 
-        .w96(w[9270 +: 6]), .w97(w[9366 +: 6]), .w98(w[9462 +: 6]), .w99(w[9558 +: 6]), .w100(w[9654 +: 6]), .w101(w[9750 +: 6]), 
-        .w102(w[9846 +: 6]), .w103(w[9942 +: 6]), .w104(w[10038 +: 6]), .w105(w[10134 +: 6]), .w106(w[10230 +: 6]), .w107(w[10326 +: 6]), 
-        .w108(w[10422 +: 6]), .w109(w[10518 +: 6]), .w110(w[10614 +: 6]), .w111(w[10710 +: 6]), .w112(w[10806 +: 6]), .w113(w[10902 +: 6]), 
-        .w114(w[10998 +: 6]), .w115(w[11094 +: 6]), .w116(w[11190 +: 6]), .w117(w[11286 +: 6]), .w118(w[11382 +: 6]), .w119(w[11478 +: 6]), 
-        .w120(w[11574 +: 6]), .w121(w[11670 +: 6]), .w122(w[11766 +: 6]), .w123(w[11862 +: 6]), .w124(w[11958 +: 6]), .w125(w[12054 +: 6]), 
-        .w126(w[12150 +: 6]), .w127(w[12246 +: 6]), 
+        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7),
+        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15),
+        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23),
+        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31),
+        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39),
+        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47),
+        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55),
+        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63),
+        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71),
+        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79),
+        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87),
+        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95),
+        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103),
+        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111),
+        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119),
+        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127),
+        .w0(w[54 +: 6]), .w1(w[150 +: 6]), .w2(w[246 +: 6]), .w3(w[342 +: 6]), .w4(w[438 +: 6]), .w5(w[534 +: 6]),
+        .w6(w[630 +: 6]), .w7(w[726 +: 6]), .w8(w[822 +: 6]), .w9(w[918 +: 6]), .w10(w[1014 +: 6]), .w11(w[1110 +: 6]),
+        .w12(w[1206 +: 6]), .w13(w[1302 +: 6]), .w14(w[1398 +: 6]), .w15(w[1494 +: 6]), .w16(w[1590 +: 6]), .w17(w[1686 +: 6]),
+        .w18(w[1782 +: 6]), .w19(w[1878 +: 6]), .w20(w[1974 +: 6]), .w21(w[2070 +: 6]), .w22(w[2166 +: 6]), .w23(w[2262 +: 6]),
+        .w24(w[2358 +: 6]), .w25(w[2454 +: 6]), .w26(w[2550 +: 6]), .w27(w[2646 +: 6]), .w28(w[2742 +: 6]), .w29(w[2838 +: 6]),
+        .w30(w[2934 +: 6]), .w31(w[3030 +: 6]), .w32(w[3126 +: 6]), .w33(w[3222 +: 6]), .w34(w[3318 +: 6]), .w35(w[3414 +: 6]),
+        .w36(w[3510 +: 6]), .w37(w[3606 +: 6]), .w38(w[3702 +: 6]), .w39(w[3798 +: 6]), .w40(w[3894 +: 6]), .w41(w[3990 +: 6]),
+        .w42(w[4086 +: 6]), .w43(w[4182 +: 6]), .w44(w[4278 +: 6]), .w45(w[4374 +: 6]), .w46(w[4470 +: 6]), .w47(w[4566 +: 6]),
+        .w48(w[4662 +: 6]), .w49(w[4758 +: 6]), .w50(w[4854 +: 6]), .w51(w[4950 +: 6]), .w52(w[5046 +: 6]), .w53(w[5142 +: 6]),
+        .w54(w[5238 +: 6]), .w55(w[5334 +: 6]), .w56(w[5430 +: 6]), .w57(w[5526 +: 6]), .w58(w[5622 +: 6]), .w59(w[5718 +: 6]),
+        .w60(w[5814 +: 6]), .w61(w[5910 +: 6]), .w62(w[6006 +: 6]), .w63(w[6102 +: 6]), .w64(w[6198 +: 6]), .w65(w[6294 +: 6]),
+        .w66(w[6390 +: 6]), .w67(w[6486 +: 6]), .w68(w[6582 +: 6]), .w69(w[6678 +: 6]), .w70(w[6774 +: 6]), .w71(w[6870 +: 6]),
+        .w72(w[6966 +: 6]), .w73(w[7062 +: 6]), .w74(w[7158 +: 6]), .w75(w[7254 +: 6]), .w76(w[7350 +: 6]), .w77(w[7446 +: 6]),
+        .w78(w[7542 +: 6]), .w79(w[7638 +: 6]), .w80(w[7734 +: 6]), .w81(w[7830 +: 6]), .w82(w[7926 +: 6]), .w83(w[8022 +: 6]),
+        .w84(w[8118 +: 6]), .w85(w[8214 +: 6]), .w86(w[8310 +: 6]), .w87(w[8406 +: 6]), .w88(w[8502 +: 6]), .w89(w[8598 +: 6]),
+        .w90(w[8694 +: 6]), .w91(w[8790 +: 6]), .w92(w[8886 +: 6]), .w93(w[8982 +: 6]), .w94(w[9078 +: 6]), .w95(w[9174 +: 6]),
+        .w96(w[9270 +: 6]), .w97(w[9366 +: 6]), .w98(w[9462 +: 6]), .w99(w[9558 +: 6]), .w100(w[9654 +: 6]), .w101(w[9750 +: 6]),
+        .w102(w[9846 +: 6]), .w103(w[9942 +: 6]), .w104(w[10038 +: 6]), .w105(w[10134 +: 6]), .w106(w[10230 +: 6]), .w107(w[10326 +: 6]),
+        .w108(w[10422 +: 6]), .w109(w[10518 +: 6]), .w110(w[10614 +: 6]), .w111(w[10710 +: 6]), .w112(w[10806 +: 6]), .w113(w[10902 +: 6]),
+        .w114(w[10998 +: 6]), .w115(w[11094 +: 6]), .w116(w[11190 +: 6]), .w117(w[11286 +: 6]), .w118(w[11382 +: 6]), .w119(w[11478 +: 6]),
+        .w120(w[11574 +: 6]), .w121(w[11670 +: 6]), .w122(w[11766 +: 6]), .w123(w[11862 +: 6]), .w124(w[11958 +: 6]), .w125(w[12054 +: 6]),
+        .w126(w[12150 +: 6]), .w127(w[12246 +: 6]),
         .b(b[54 +: 6]), .y(y9));
     econt_ae_l3_dense_k128 n10 (
-        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7), 
-        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15), 
-        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23), 
-        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31), 
-        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39), 
-        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47), 
-        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55), 
-        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63), 
-        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71), 
-        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79), 
-        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87), 
-        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95), 
-        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103), 
-        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111), 
-        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119), 
-        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127), 
-        .w0(w[60 +: 6]), .w1(w[156 +: 6]), .w2(w[252 +: 6]), .w3(w[348 +: 6]), .w4(w[444 +: 6]), .w5(w[540 +: 6]), 
-        .w6(w[636 +: 6]), .w7(w[732 +: 6]), .w8(w[828 +: 6]), .w9(w[924 +: 6]), .w10(w[1020 +: 6]), .w11(w[1116 +: 6]), 
-        .w12(w[1212 +: 6]), .w13(w[1308 +: 6]), .w14(w[1404 +: 6]), .w15(w[1500 +: 6]), .w16(w[1596 +: 6]), .w17(w[1692 +: 6]), 
-        .w18(w[1788 +: 6]), .w19(w[1884 +: 6]), .w20(w[1980 +: 6]), .w21(w[2076 +: 6]), .w22(w[2172 +: 6]), .w23(w[2268 +: 6]), 
-        .w24(w[2364 +: 6]), .w25(w[2460 +: 6]), .w26(w[2556 +: 6]), .w27(w[2652 +: 6]), .w28(w[2748 +: 6]), .w29(w[2844 +: 6]), 
-        .w30(w[2940 +: 6]), .w31(w[3036 +: 6]), .w32(w[3132 +: 6]), .w33(w[3228 +: 6]), .w34(w[3324 +: 6]), .w35(w[3420 +: 6]), 
-        .w36(w[3516 +: 6]), .w37(w[3612 +: 6]), .w38(w[3708 +: 6]), .w39(w[3804 +: 6]), .w40(w[3900 +: 6]), .w41(w[3996 +: 6]), 
-        .w42(w[4092 +: 6]), .w43(w[4188 +: 6]), .w44(w[4284 +: 6]), .w45(w[4380 +: 6]), .w46(w[4476 +: 6]), .w47(w[4572 +: 6]), 
-        .w48(w[4668 +: 6]), .w49(w[4764 +: 6]), .w50(w[4860 +: 6]), .w51(w[4956 +: 6]), .w52(w[5052 +: 6]), .w53(w[5148 +: 6]), 
-        .w54(w[5244 +: 6]), .w55(w[5340 +: 6]), .w56(w[5436 +: 6]), .w57(w[5532 +: 6]), .w58(w[5628 +: 6]), .w59(w[5724 +: 6]), 
-        .w60(w[5820 +: 6]), .w61(w[5916 +: 6]), .w62(w[6012 +: 6]), .w63(w[6108 +: 6]), .w64(w[6204 +: 6]), .w65(w[6300 +: 6]), 
-        .w66(w[6396 +: 6]), .w67(w[6492 +: 6]), .w68(w[6588 +: 6]), .w69(w[6684 +: 6]), .w70(w[6780 +: 6]), .w71(w[6876 +: 6]), 
-        .w72(w[6972 +: 6]), .w73(w[7068 +: 6]), .w74(w[7164 +: 6]), .w75(w[7260 +: 6]), .w76(w[7356 +: 6]), .w77(w[7452 +: 6]), 
-        .w78(w[7548 +: 6]), .w79(w[7644 +: 6]), .w80(w[7740 +: 6]), .w81(w[7836 +: 6]), .w82(w[7932 +: 6]), .w83(w[8028 +: 6]), 
-        .w84(w[8124 +: 6]), .w85(w[8220 +: 6]), .w86(w[8316 +: 6]), .w87(w[8412 +: 6]), .w88(w[8508 +: 6]), .w89(w[8604 +: 6]), 
-        .w90(w[8700 +: 6]), .w91(w[8796 +: 6]), .w92(w[8892 +: 6]), .w93(w[8988 +: 6]), .w94(w[9084 +: 6]), .w95(w[9180 +: 6]), 
-        .w96(w[9276 +: 6]), .w97(w[9372 +: 6]), .w98(w[9468 +: 6]), .w99(w[9564 +: 6]), .w100(w[9660 +: 6]), .w101(w[9756 +: 6]), 
-        .w102(w[9852 +: 6]), .w103(w[9948 +: 6]), .w104(w[10044 +: 6]), .w105(w[10140 +: 6]), .w106(w[10236 +: 6]), .w107(w[10332 +: 6]), 
-        .w108(w[10428 +: 6]), .w109(w[10524 +: 6]), .w110(w[10620 +: 6]), .w111(w[10716 +: 6]), .w112(w[10812 +: 6]), .w113(w[10908 +: 6]), 
-        .w114(w[11004 +: 6]), .w115(w[11100 +: 6]), .w116(w[11196 +: 6]), .w117(w[11292 +: 6]), .w118(w[11388 +: 6]), .w119(w[11484 +: 6]), 
-        .w120(w[11580 +: 6]), .w121(w[11676 +: 6]), .w122(w[11772 +: 6]), .w123(w[11868 +: 6]), .w124(w[11964 +: 6]), .w125(w[12060 +: 6]), 
-        .w126(w[12156 +: 6]), .w127(w[12252 +: 6]), 
+        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7),
+        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15),
+        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23),
+        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31),
+        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39),
+        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47),
+        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55),
+        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63),
+        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71),
+        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79),
+        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87),
+        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95),
+        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103),
+        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111),
+        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119),
+        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127),
+        .w0(w[60 +: 6]), .w1(w[156 +: 6]), .w2(w[252 +: 6]), .w3(w[348 +: 6]), .w4(w[444 +: 6]), .w5(w[540 +: 6]),
+        .w6(w[636 +: 6]), .w7(w[732 +: 6]), .w8(w[828 +: 6]), .w9(w[924 +: 6]), .w10(w[1020 +: 6]), .w11(w[1116 +: 6]),
+        .w12(w[1212 +: 6]), .w13(w[1308 +: 6]), .w14(w[1404 +: 6]), .w15(w[1500 +: 6]), .w16(w[1596 +: 6]), .w17(w[1692 +: 6]),
+        .w18(w[1788 +: 6]), .w19(w[1884 +: 6]), .w20(w[1980 +: 6]), .w21(w[2076 +: 6]), .w22(w[2172 +: 6]), .w23(w[2268 +: 6]),
+        .w24(w[2364 +: 6]), .w25(w[2460 +: 6]), .w26(w[2556 +: 6]), .w27(w[2652 +: 6]), .w28(w[2748 +: 6]), .w29(w[2844 +: 6]),
+        .w30(w[2940 +: 6]), .w31(w[3036 +: 6]), .w32(w[3132 +: 6]), .w33(w[3228 +: 6]), .w34(w[3324 +: 6]), .w35(w[3420 +: 6]),
+        .w36(w[3516 +: 6]), .w37(w[3612 +: 6]), .w38(w[3708 +: 6]), .w39(w[3804 +: 6]), .w40(w[3900 +: 6]), .w41(w[3996 +: 6]),
+        .w42(w[4092 +: 6]), .w43(w[4188 +: 6]), .w44(w[4284 +: 6]), .w45(w[4380 +: 6]), .w46(w[4476 +: 6]), .w47(w[4572 +: 6]),
+        .w48(w[4668 +: 6]), .w49(w[4764 +: 6]), .w50(w[4860 +: 6]), .w51(w[4956 +: 6]), .w52(w[5052 +: 6]), .w53(w[5148 +: 6]),
+        .w54(w[5244 +: 6]), .w55(w[5340 +: 6]), .w56(w[5436 +: 6]), .w57(w[5532 +: 6]), .w58(w[5628 +: 6]), .w59(w[5724 +: 6]),
+        .w60(w[5820 +: 6]), .w61(w[5916 +: 6]), .w62(w[6012 +: 6]), .w63(w[6108 +: 6]), .w64(w[6204 +: 6]), .w65(w[6300 +: 6]),
+        .w66(w[6396 +: 6]), .w67(w[6492 +: 6]), .w68(w[6588 +: 6]), .w69(w[6684 +: 6]), .w70(w[6780 +: 6]), .w71(w[6876 +: 6]),
+        .w72(w[6972 +: 6]), .w73(w[7068 +: 6]), .w74(w[7164 +: 6]), .w75(w[7260 +: 6]), .w76(w[7356 +: 6]), .w77(w[7452 +: 6]),
+        .w78(w[7548 +: 6]), .w79(w[7644 +: 6]), .w80(w[7740 +: 6]), .w81(w[7836 +: 6]), .w82(w[7932 +: 6]), .w83(w[8028 +: 6]),
+        .w84(w[8124 +: 6]), .w85(w[8220 +: 6]), .w86(w[8316 +: 6]), .w87(w[8412 +: 6]), .w88(w[8508 +: 6]), .w89(w[8604 +: 6]),
+        .w90(w[8700 +: 6]), .w91(w[8796 +: 6]), .w92(w[8892 +: 6]), .w93(w[8988 +: 6]), .w94(w[9084 +: 6]), .w95(w[9180 +: 6]),
+        .w96(w[9276 +: 6]), .w97(w[9372 +: 6]), .w98(w[9468 +: 6]), .w99(w[9564 +: 6]), .w100(w[9660 +: 6]), .w101(w[9756 +: 6]),
+        .w102(w[9852 +: 6]), .w103(w[9948 +: 6]), .w104(w[10044 +: 6]), .w105(w[10140 +: 6]), .w106(w[10236 +: 6]), .w107(w[10332 +: 6]),
+        .w108(w[10428 +: 6]), .w109(w[10524 +: 6]), .w110(w[10620 +: 6]), .w111(w[10716 +: 6]), .w112(w[10812 +: 6]), .w113(w[10908 +: 6]),
+        .w114(w[11004 +: 6]), .w115(w[11100 +: 6]), .w116(w[11196 +: 6]), .w117(w[11292 +: 6]), .w118(w[11388 +: 6]), .w119(w[11484 +: 6]),
+        .w120(w[11580 +: 6]), .w121(w[11676 +: 6]), .w122(w[11772 +: 6]), .w123(w[11868 +: 6]), .w124(w[11964 +: 6]), .w125(w[12060 +: 6]),
+        .w126(w[12156 +: 6]), .w127(w[12252 +: 6]),
         .b(b[60 +: 6]), .y(y10));
     econt_ae_l3_dense_k128 n11 (
-        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7), 
-        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15), 
-        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23), 
-        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31), 
-        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39), 
-        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47), 
-        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55), 
-        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63), 
-        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71), 
-        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79), 
-        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87), 
-        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95), 
-        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103), 
-        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111), 
-        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119), 
-        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127), 
-        .w0(w[66 +: 6]), .w1(w[162 +: 6]), .w2(w[258 +: 6]), .w3(w[354 +: 6]), .w4(w[450 +: 6]), .w5(w[546 +: 6]), 
-        .w6(w[642 +: 6]), .w7(w[738 +: 6]), .w8(w[834 +: 6]), .w9(w[930 +: 6]), .w10(w[1026 +: 6]), .w11(w[1122 +: 6]), 
-        .w12(w[1218 +: 6]), .w13(w[1314 +: 6]), .w14(w[1410 +: 6]), .w15(w[1506 +: 6]), .w16(w[1602 +: 6]), .w17(w[1698 +: 6]), 
-        .w18(w[1794 +: 6]), .w19(w[1890 +: 6]), .w20(w[1986 +: 6]), .w21(w[2082 +: 6]), .w22(w[2178 +: 6]), .w23(w[2274 +: 6]), 
-        .w24(w[2370 +: 6]), .w25(w[2466 +: 6]), .w26(w[2562 +: 6]), .w27(w[2658 +: 6]), .w28(w[2754 +: 6]), .w29(w[2850 +: 6]), 
-        .w30(w[2946 +: 6]), .w31(w[3042 +: 6]), .w32(w[3138 +: 6]), .w33(w[3234 +: 6]), .w34(w[3330 +: 6]), .w35(w[3426 +: 6]), 
-        .w36(w[3522 +: 6]), .w37(w[3618 +: 6]), .w38(w[3714 +: 6]), .w39(w[3810 +: 6]), .w40(w[3906 +: 6]), .w41(w[4002 +: 6]), 
-        .w42(w[4098 +: 6]), .w43(w[4194 +: 6]), .w44(w[4290 +: 6]), .w45(w[4386 +: 6]), .w46(w[4482 +: 6]), .w47(w[4578 +: 6]), 
-        .w48(w[4674 +: 6]), .w49(w[4770 +: 6]), .w50(w[4866 +: 6]), .w51(w[4962 +: 6]), .w52(w[5058 +: 6]), .w53(w[5154 +: 6]), 
-        .w54(w[5250 +: 6]), .w55(w[5346 +: 6]), .w56(w[5442 +: 6]), .w57(w[5538 +: 6]), .w58(w[5634 +: 6]), .w59(w[5730 +: 6]), 
-        .w60(w[5826 +: 6]), .w61(w[5922 +: 6]), .w62(w[6018 +: 6]), .w63(w[6114 +: 6]), .w64(w[6210 +: 6]), .w65(w[6306 +: 6]), 
-        .w66(w[6402 +: 6]), .w67(w[6498 +: 6]), .w68(w[6594 +: 6]), .w69(w[6690 +: 6]), .w70(w[6786 +: 6]), .w71(w[6882 +: 6]), 
-        .w72(w[6978 +: 6]), .w73(w[7074 +: 6]), .w74(w[7170 +: 6]), .w75(w[7266 +: 6]), .w76(w[7362 +: 6]), .w77(w[7458 +: 6]), 
-        .w78(w[7554 +: 6]), .w79(w[7650 +: 6]), .w80(w[7746 +: 6]), .w81(w[7842 +: 6]), .w82(w[7938 +: 6]), .w83(w[8034 +: 6]), 
-        .w84(w[8130 +: 6]), .w85(w[8226 +: 6]), .w86(w[8322 +: 6]), .w87(w[8418 +: 6]), .w88(w[8514 +: 6]), .w89(w[8610 +: 6]), 
-        .w90(w[8706 +: 6]), .w91(w[8802 +: 6]), .w92(w[8898 +: 6]), .w93(w[8994 +: 6]), .w94(w[9090 +: 6]), .w95(w[9186 +: 6]), 
-        .w96(w[9282 +: 6]), .w97(w[9378 +: 6]), .w98(w[9474 +: 6]), .w99(w[9570 +: 6]), .w100(w[9666 +: 6]), .w101(w[9762 +: 6]), 
-        .w102(w[9858 +: 6]), .w103(w[9954 +: 6]), .w104(w[10050 +: 6]), .w105(w[10146 +: 6]), .w106(w[10242 +: 6]), .w107(w[10338 +: 6]), 
-        .w108(w[10434 +: 6]), .w109(w[10530 +: 6]), .w110(w[10626 +: 6]), .w111(w[10722 +: 6]), .w112(w[10818 +: 6]), .w113(w[10914 +: 6]), 
-        .w114(w[11010 +: 6]), .w115(w[11106 +: 6]), .w116(w[11202 +: 6]), .w117(w[11298 +: 6]), .w118(w[11394 +: 6]), .w119(w[11490 +: 6]), 
-        .w120(w[11586 +: 6]), .w121(w[11682 +: 6]), .w122(w[11778 +: 6]), .w123(w[11874 +: 6]), .w124(w[11970 +: 6]), .w125(w[12066 +: 6]), 
-        .w126(w[12162 +: 6]), .w127(w[12258 +: 6]), 
+        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7),
+        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15),
+        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23),
+        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31),
+        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39),
+        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47),
+        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55),
+        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63),
+        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71),
+        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79),
+        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87),
+        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95),
+        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103),
+        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111),
+        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119),
+        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127),
+        .w0(w[66 +: 6]), .w1(w[162 +: 6]), .w2(w[258 +: 6]), .w3(w[354 +: 6]), .w4(w[450 +: 6]), .w5(w[546 +: 6]),
+        .w6(w[642 +: 6]), .w7(w[738 +: 6]), .w8(w[834 +: 6]), .w9(w[930 +: 6]), .w10(w[1026 +: 6]), .w11(w[1122 +: 6]),
+        .w12(w[1218 +: 6]), .w13(w[1314 +: 6]), .w14(w[1410 +: 6]), .w15(w[1506 +: 6]), .w16(w[1602 +: 6]), .w17(w[1698 +: 6]),
+        .w18(w[1794 +: 6]), .w19(w[1890 +: 6]), .w20(w[1986 +: 6]), .w21(w[2082 +: 6]), .w22(w[2178 +: 6]), .w23(w[2274 +: 6]),
+        .w24(w[2370 +: 6]), .w25(w[2466 +: 6]), .w26(w[2562 +: 6]), .w27(w[2658 +: 6]), .w28(w[2754 +: 6]), .w29(w[2850 +: 6]),
+        .w30(w[2946 +: 6]), .w31(w[3042 +: 6]), .w32(w[3138 +: 6]), .w33(w[3234 +: 6]), .w34(w[3330 +: 6]), .w35(w[3426 +: 6]),
+        .w36(w[3522 +: 6]), .w37(w[3618 +: 6]), .w38(w[3714 +: 6]), .w39(w[3810 +: 6]), .w40(w[3906 +: 6]), .w41(w[4002 +: 6]),
+        .w42(w[4098 +: 6]), .w43(w[4194 +: 6]), .w44(w[4290 +: 6]), .w45(w[4386 +: 6]), .w46(w[4482 +: 6]), .w47(w[4578 +: 6]),
+        .w48(w[4674 +: 6]), .w49(w[4770 +: 6]), .w50(w[4866 +: 6]), .w51(w[4962 +: 6]), .w52(w[5058 +: 6]), .w53(w[5154 +: 6]),
+        .w54(w[5250 +: 6]), .w55(w[5346 +: 6]), .w56(w[5442 +: 6]), .w57(w[5538 +: 6]), .w58(w[5634 +: 6]), .w59(w[5730 +: 6]),
+        .w60(w[5826 +: 6]), .w61(w[5922 +: 6]), .w62(w[6018 +: 6]), .w63(w[6114 +: 6]), .w64(w[6210 +: 6]), .w65(w[6306 +: 6]),
+        .w66(w[6402 +: 6]), .w67(w[6498 +: 6]), .w68(w[6594 +: 6]), .w69(w[6690 +: 6]), .w70(w[6786 +: 6]), .w71(w[6882 +: 6]),
+        .w72(w[6978 +: 6]), .w73(w[7074 +: 6]), .w74(w[7170 +: 6]), .w75(w[7266 +: 6]), .w76(w[7362 +: 6]), .w77(w[7458 +: 6]),
+        .w78(w[7554 +: 6]), .w79(w[7650 +: 6]), .w80(w[7746 +: 6]), .w81(w[7842 +: 6]), .w82(w[7938 +: 6]), .w83(w[8034 +: 6]),
+        .w84(w[8130 +: 6]), .w85(w[8226 +: 6]), .w86(w[8322 +: 6]), .w87(w[8418 +: 6]), .w88(w[8514 +: 6]), .w89(w[8610 +: 6]),
+        .w90(w[8706 +: 6]), .w91(w[8802 +: 6]), .w92(w[8898 +: 6]), .w93(w[8994 +: 6]), .w94(w[9090 +: 6]), .w95(w[9186 +: 6]),
+        .w96(w[9282 +: 6]), .w97(w[9378 +: 6]), .w98(w[9474 +: 6]), .w99(w[9570 +: 6]), .w100(w[9666 +: 6]), .w101(w[9762 +: 6]),
+        .w102(w[9858 +: 6]), .w103(w[9954 +: 6]), .w104(w[10050 +: 6]), .w105(w[10146 +: 6]), .w106(w[10242 +: 6]), .w107(w[10338 +: 6]),
+        .w108(w[10434 +: 6]), .w109(w[10530 +: 6]), .w110(w[10626 +: 6]), .w111(w[10722 +: 6]), .w112(w[10818 +: 6]), .w113(w[10914 +: 6]),
+        .w114(w[11010 +: 6]), .w115(w[11106 +: 6]), .w116(w[11202 +: 6]), .w117(w[11298 +: 6]), .w118(w[11394 +: 6]), .w119(w[11490 +: 6]),
+        .w120(w[11586 +: 6]), .w121(w[11682 +: 6]), .w122(w[11778 +: 6]), .w123(w[11874 +: 6]), .w124(w[11970 +: 6]), .w125(w[12066 +: 6]),
+        .w126(w[12162 +: 6]), .w127(w[12258 +: 6]),
         .b(b[66 +: 6]), .y(y11));
     econt_ae_l3_dense_k128 n12 (
-        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7), 
-        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15), 
-        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23), 
-        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31), 
-        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39), 
-        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47), 
-        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55), 
-        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63), 
-        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71), 
-        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79), 
-        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87), 
-        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95), 
-        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103), 
-        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111), 
-        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119), 
-        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127), 
-        .w0(w[72 +: 6]), .w1(w[168 +: 6]), .w2(w[264 +: 6]), .w3(w[360 +: 6]), .w4(w[456 +: 6]), .w5(w[552 +: 6]), 
-        .w6(w[648 +: 6]), .w7(w[744 +: 6]), .w8(w[840 +: 6]), .w9(w[936 +: 6]), .w10(w[1032 +: 6]), .w11(w[1128 +: 6]), 
-        .w12(w[1224 +: 6]), .w13(w[1320 +: 6]), .w14(w[1416 +: 6]), .w15(w[1512 +: 6]), .w16(w[1608 +: 6]), .w17(w[1704 +: 6]), 
-        .w18(w[1800 +: 6]), .w19(w[1896 +: 6]), .w20(w[1992 +: 6]), .w21(w[2088 +: 6]), .w22(w[2184 +: 6]), .w23(w[2280 +: 6]), 
-        .w24(w[2376 +: 6]), .w25(w[2472 +: 6]), .w26(w[2568 +: 6]), .w27(w[2664 +: 6]), .w28(w[2760 +: 6]), .w29(w[2856 +: 6]), 
-        .w30(w[2952 +: 6]), .w31(w[3048 +: 6]), .w32(w[3144 +: 6]), .w33(w[3240 +: 6]), .w34(w[3336 +: 6]), .w35(w[3432 +: 6]), 
-        .w36(w[3528 +: 6]), .w37(w[3624 +: 6]), .w38(w[3720 +: 6]), .w39(w[3816 +: 6]), .w40(w[3912 +: 6]), .w41(w[4008 +: 6]), 
-        .w42(w[4104 +: 6]), .w43(w[4200 +: 6]), .w44(w[4296 +: 6]), .w45(w[4392 +: 6]), .w46(w[4488 +: 6]), .w47(w[4584 +: 6]), 
-        .w48(w[4680 +: 6]), .w49(w[4776 +: 6]), .w50(w[4872 +: 6]), .w51(w[4968 +: 6]), .w52(w[5064 +: 6]), .w53(w[5160 +: 6]), 
-        .w54(w[5256 +: 6]), .w55(w[5352 +: 6]), .w56(w[5448 +: 6]), .w57(w[5544 +: 6]), .w58(w[5640 +: 6]), .w59(w[5736 +: 6]), 
-        .w60(w[5832 +: 6]), .w61(w[5928 +: 6]), .w62(w[6024 +: 6]), .w63(w[6120 +: 6]), .w64(w[6216 +: 6]), .w65(w[6312 +: 6]), 
-        .w66(w[6408 +: 6]), .w67(w[6504 +: 6]), .w68(w[6600 +: 6]), .w69(w[6696 +: 6]), .w70(w[6792 +: 6]), .w71(w[6888 +: 6]), 
-        .w72(w[6984 +: 6]), .w73(w[7080 +: 6]), .w74(w[7176 +: 6]), .w75(w[7272 +: 6]), .w76(w[7368 +: 6]), .w77(w[7464 +: 6]), 
-        .w78(w[7560 +: 6]), .w79(w[7656 +: 6]), .w80(w[7752 +: 6]), .w81(w[7848 +: 6]), .w82(w[7944 +: 6]), .w83(w[8040 +: 6]), 
-        .w84(w[8136 +: 6]), .w85(w[8232 +: 6]), .w86(w[8328 +: 6]), .w87(w[8424 +: 6]), .w88(w[8520 +: 6]), .w89(w[8616 +: 6]), 
-        .w90(w[8712 +: 6]), .w91(w[8808 +: 6]), .w92(w[8904 +: 6]), .w93(w[9000 +: 6]), .w94(w[9096 +: 6]), .w95(w[9192 +: 6]), 
-        .w96(w[9288 +: 6]), .w97(w[9384 +: 6]), .w98(w[9480 +: 6]), .w99(w[9576 +: 6]), .w100(w[9672 +: 6]), .w101(w[9768 +: 6]), 
-        .w102(w[9864 +: 6]), .w103(w[9960 +: 6]), .w104(w[10056 +: 6]), .w105(w[10152 +: 6]), .w106(w[10248 +: 6]), .w107(w[10344 +: 6]), 
-        .w108(w[10440 +: 6]), .w109(w[10536 +: 6]), .w110(w[10632 +: 6]), .w111(w[10728 +: 6]), .w112(w[10824 +: 6]), .w113(w[10920 +: 6]), 
-        .w114(w[11016 +: 6]), .w115(w[11112 +: 6]), .w116(w[11208 +: 6]), .w117(w[11304 +: 6]), .w118(w[11400 +: 6]), .w119(w[11496 +: 6]), 
-        .w120(w[11592 +: 6]), .w121(w[11688 +: 6]), .w122(w[11784 +: 6]), .w123(w[11880 +: 6]), .w124(w[11976 +: 6]), .w125(w[12072 +: 6]), 
-        .w126(w[12168 +: 6]), .w127(w[12264 +: 6]), 
+        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7),
+        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15),
+        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23),
+        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31),
+        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39),
+        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47),
+        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55),
+        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63),
+        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71),
+        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79),
+        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87),
+        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95),
+        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103),
+        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111),
+        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119),
+        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127),
+        .w0(w[72 +: 6]), .w1(w[168 +: 6]), .w2(w[264 +: 6]), .w3(w[360 +: 6]), .w4(w[456 +: 6]), .w5(w[552 +: 6]),
+        .w6(w[648 +: 6]), .w7(w[744 +: 6]), .w8(w[840 +: 6]), .w9(w[936 +: 6]), .w10(w[1032 +: 6]), .w11(w[1128 +: 6]),
+        .w12(w[1224 +: 6]), .w13(w[1320 +: 6]), .w14(w[1416 +: 6]), .w15(w[1512 +: 6]), .w16(w[1608 +: 6]), .w17(w[1704 +: 6]),
+        .w18(w[1800 +: 6]), .w19(w[1896 +: 6]), .w20(w[1992 +: 6]), .w21(w[2088 +: 6]), .w22(w[2184 +: 6]), .w23(w[2280 +: 6]),
+        .w24(w[2376 +: 6]), .w25(w[2472 +: 6]), .w26(w[2568 +: 6]), .w27(w[2664 +: 6]), .w28(w[2760 +: 6]), .w29(w[2856 +: 6]),
+        .w30(w[2952 +: 6]), .w31(w[3048 +: 6]), .w32(w[3144 +: 6]), .w33(w[3240 +: 6]), .w34(w[3336 +: 6]), .w35(w[3432 +: 6]),
+        .w36(w[3528 +: 6]), .w37(w[3624 +: 6]), .w38(w[3720 +: 6]), .w39(w[3816 +: 6]), .w40(w[3912 +: 6]), .w41(w[4008 +: 6]),
+        .w42(w[4104 +: 6]), .w43(w[4200 +: 6]), .w44(w[4296 +: 6]), .w45(w[4392 +: 6]), .w46(w[4488 +: 6]), .w47(w[4584 +: 6]),
+        .w48(w[4680 +: 6]), .w49(w[4776 +: 6]), .w50(w[4872 +: 6]), .w51(w[4968 +: 6]), .w52(w[5064 +: 6]), .w53(w[5160 +: 6]),
+        .w54(w[5256 +: 6]), .w55(w[5352 +: 6]), .w56(w[5448 +: 6]), .w57(w[5544 +: 6]), .w58(w[5640 +: 6]), .w59(w[5736 +: 6]),
+        .w60(w[5832 +: 6]), .w61(w[5928 +: 6]), .w62(w[6024 +: 6]), .w63(w[6120 +: 6]), .w64(w[6216 +: 6]), .w65(w[6312 +: 6]),
+        .w66(w[6408 +: 6]), .w67(w[6504 +: 6]), .w68(w[6600 +: 6]), .w69(w[6696 +: 6]), .w70(w[6792 +: 6]), .w71(w[6888 +: 6]),
+        .w72(w[6984 +: 6]), .w73(w[7080 +: 6]), .w74(w[7176 +: 6]), .w75(w[7272 +: 6]), .w76(w[7368 +: 6]), .w77(w[7464 +: 6]),
+        .w78(w[7560 +: 6]), .w79(w[7656 +: 6]), .w80(w[7752 +: 6]), .w81(w[7848 +: 6]), .w82(w[7944 +: 6]), .w83(w[8040 +: 6]),
+        .w84(w[8136 +: 6]), .w85(w[8232 +: 6]), .w86(w[8328 +: 6]), .w87(w[8424 +: 6]), .w88(w[8520 +: 6]), .w89(w[8616 +: 6]),
+        .w90(w[8712 +: 6]), .w91(w[8808 +: 6]), .w92(w[8904 +: 6]), .w93(w[9000 +: 6]), .w94(w[9096 +: 6]), .w95(w[9192 +: 6]),
+        .w96(w[9288 +: 6]), .w97(w[9384 +: 6]), .w98(w[9480 +: 6]), .w99(w[9576 +: 6]), .w100(w[9672 +: 6]), .w101(w[9768 +: 6]),
+        .w102(w[9864 +: 6]), .w103(w[9960 +: 6]), .w104(w[10056 +: 6]), .w105(w[10152 +: 6]), .w106(w[10248 +: 6]), .w107(w[10344 +: 6]),
+        .w108(w[10440 +: 6]), .w109(w[10536 +: 6]), .w110(w[10632 +: 6]), .w111(w[10728 +: 6]), .w112(w[10824 +: 6]), .w113(w[10920 +: 6]),
+        .w114(w[11016 +: 6]), .w115(w[11112 +: 6]), .w116(w[11208 +: 6]), .w117(w[11304 +: 6]), .w118(w[11400 +: 6]), .w119(w[11496 +: 6]),
+        .w120(w[11592 +: 6]), .w121(w[11688 +: 6]), .w122(w[11784 +: 6]), .w123(w[11880 +: 6]), .w124(w[11976 +: 6]), .w125(w[12072 +: 6]),
+        .w126(w[12168 +: 6]), .w127(w[12264 +: 6]),
         .b(b[72 +: 6]), .y(y12));
     econt_ae_l3_dense_k128 n13 (
-        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7), 
-        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15), 
-        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23), 
-        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31), 
-        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39), 
-        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47), 
-        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55), 
-        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63), 
-        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71), 
-        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79), 
-        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87), 
-        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95), 
-        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103), 
-        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111), 
-        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119), 
-        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127), 
-        .w0(w[78 +: 6]), .w1(w[174 +: 6]), .w2(w[270 +: 6]), .w3(w[366 +: 6]), .w4(w[462 +: 6]), .w5(w[558 +: 6]), 
-        .w6(w[654 +: 6]), .w7(w[750 +: 6]), .w8(w[846 +: 6]), .w9(w[942 +: 6]), .w10(w[1038 +: 6]), .w11(w[1134 +: 6]), 
-        .w12(w[1230 +: 6]), .w13(w[1326 +: 6]), .w14(w[1422 +: 6]), .w15(w[1518 +: 6]), .w16(w[1614 +: 6]), .w17(w[1710 +: 6]), 
-        .w18(w[1806 +: 6]), .w19(w[1902 +: 6]), .w20(w[1998 +: 6]), .w21(w[2094 +: 6]), .w22(w[2190 +: 6]), .w23(w[2286 +: 6]), 
-        .w24(w[2382 +: 6]), .w25(w[2478 +: 6]), .w26(w[2574 +: 6]), .w27(w[2670 +: 6]), .w28(w[2766 +: 6]), .w29(w[2862 +: 6]), 
-        .w30(w[2958 +: 6]), .w31(w[3054 +: 6]), .w32(w[3150 +: 6]), .w33(w[3246 +: 6]), .w34(w[3342 +: 6]), .w35(w[3438 +: 6]), 
-        .w36(w[3534 +: 6]), .w37(w[3630 +: 6]), .w38(w[3726 +: 6]), .w39(w[3822 +: 6]), .w40(w[3918 +: 6]), .w41(w[4014 +: 6]), 
-        .w42(w[4110 +: 6]), .w43(w[4206 +: 6]), .w44(w[4302 +: 6]), .w45(w[4398 +: 6]), .w46(w[4494 +: 6]), .w47(w[4590 +: 6]), 
-        .w48(w[4686 +: 6]), .w49(w[4782 +: 6]), .w50(w[4878 +: 6]), .w51(w[4974 +: 6]), .w52(w[5070 +: 6]), .w53(w[5166 +: 6]), 
-        .w54(w[5262 +: 6]), .w55(w[5358 +: 6]), .w56(w[5454 +: 6]), .w57(w[5550 +: 6]), .w58(w[5646 +: 6]), .w59(w[5742 +: 6]), 
-        .w60(w[5838 +: 6]), .w61(w[5934 +: 6]), .w62(w[6030 +: 6]), .w63(w[6126 +: 6]), .w64(w[6222 +: 6]), .w65(w[6318 +: 6]), 
-        .w66(w[6414 +: 6]), .w67(w[6510 +: 6]), .w68(w[6606 +: 6]), .w69(w[6702 +: 6]), .w70(w[6798 +: 6]), .w71(w[6894 +: 6]), 
-        .w72(w[6990 +: 6]), .w73(w[7086 +: 6]), .w74(w[7182 +: 6]), .w75(w[7278 +: 6]), .w76(w[7374 +: 6]), .w77(w[7470 +: 6]), 
-        .w78(w[7566 +: 6]), .w79(w[7662 +: 6]), .w80(w[7758 +: 6]), .w81(w[7854 +: 6]), .w82(w[7950 +: 6]), .w83(w[8046 +: 6]), 
-        .w84(w[8142 +: 6]), .w85(w[8238 +: 6]), .w86(w[8334 +: 6]), .w87(w[8430 +: 6]), .w88(w[8526 +: 6]), .w89(w[8622 +: 6]), 
-        .w90(w[8718 +: 6]), .w91(w[8814 +: 6]), .w92(w[8910 +: 6]), .w93(w[9006 +: 6]), .w94(w[9102 +: 6]), .w95(w[9198 +: 6]), 
-        .w96(w[9294 +: 6]), .w97(w[9390 +: 6]), .w98(w[9486 +: 6]), .w99(w[9582 +: 6]), .w100(w[9678 +: 6]), .w101(w[9774 +: 6]), 
-        .w102(w[9870 +: 6]), .w103(w[9966 +: 6]), .w104(w[10062 +: 6]), .w105(w[10158 +: 6]), .w106(w[10254 +: 6]), .w107(w[10350 +: 6]), 
-        .w108(w[10446 +: 6]), .w109(w[10542 +: 6]), .w110(w[10638 +: 6]), .w111(w[10734 +: 6]), .w112(w[10830 +: 6]), .w113(w[10926 +: 6]), 
-        .w114(w[11022 +: 6]), .w115(w[11118 +: 6]), .w116(w[11214 +: 6]), .w117(w[11310 +: 6]), .w118(w[11406 +: 6]), .w119(w[11502 +: 6]), 
-        .w120(w[11598 +: 6]), .w121(w[11694 +: 6]), .w122(w[11790 +: 6]), .w123(w[11886 +: 6]), .w124(w[11982 +: 6]), .w125(w[12078 +: 6]), 
-        .w126(w[12174 +: 6]), .w127(w[12270 +: 6]), 
+        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7),
+        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15),
+        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23),
+        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31),
+        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39),
+        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47),
+        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55),
+        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63),
+        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71),
+        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79),
+        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87),
+        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95),
+        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103),
+        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111),
+        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119),
+        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127),
+        .w0(w[78 +: 6]), .w1(w[174 +: 6]), .w2(w[270 +: 6]), .w3(w[366 +: 6]), .w4(w[462 +: 6]), .w5(w[558 +: 6]),
+        .w6(w[654 +: 6]), .w7(w[750 +: 6]), .w8(w[846 +: 6]), .w9(w[942 +: 6]), .w10(w[1038 +: 6]), .w11(w[1134 +: 6]),
+        .w12(w[1230 +: 6]), .w13(w[1326 +: 6]), .w14(w[1422 +: 6]), .w15(w[1518 +: 6]), .w16(w[1614 +: 6]), .w17(w[1710 +: 6]),
+        .w18(w[1806 +: 6]), .w19(w[1902 +: 6]), .w20(w[1998 +: 6]), .w21(w[2094 +: 6]), .w22(w[2190 +: 6]), .w23(w[2286 +: 6]),
+        .w24(w[2382 +: 6]), .w25(w[2478 +: 6]), .w26(w[2574 +: 6]), .w27(w[2670 +: 6]), .w28(w[2766 +: 6]), .w29(w[2862 +: 6]),
+        .w30(w[2958 +: 6]), .w31(w[3054 +: 6]), .w32(w[3150 +: 6]), .w33(w[3246 +: 6]), .w34(w[3342 +: 6]), .w35(w[3438 +: 6]),
+        .w36(w[3534 +: 6]), .w37(w[3630 +: 6]), .w38(w[3726 +: 6]), .w39(w[3822 +: 6]), .w40(w[3918 +: 6]), .w41(w[4014 +: 6]),
+        .w42(w[4110 +: 6]), .w43(w[4206 +: 6]), .w44(w[4302 +: 6]), .w45(w[4398 +: 6]), .w46(w[4494 +: 6]), .w47(w[4590 +: 6]),
+        .w48(w[4686 +: 6]), .w49(w[4782 +: 6]), .w50(w[4878 +: 6]), .w51(w[4974 +: 6]), .w52(w[5070 +: 6]), .w53(w[5166 +: 6]),
+        .w54(w[5262 +: 6]), .w55(w[5358 +: 6]), .w56(w[5454 +: 6]), .w57(w[5550 +: 6]), .w58(w[5646 +: 6]), .w59(w[5742 +: 6]),
+        .w60(w[5838 +: 6]), .w61(w[5934 +: 6]), .w62(w[6030 +: 6]), .w63(w[6126 +: 6]), .w64(w[6222 +: 6]), .w65(w[6318 +: 6]),
+        .w66(w[6414 +: 6]), .w67(w[6510 +: 6]), .w68(w[6606 +: 6]), .w69(w[6702 +: 6]), .w70(w[6798 +: 6]), .w71(w[6894 +: 6]),
+        .w72(w[6990 +: 6]), .w73(w[7086 +: 6]), .w74(w[7182 +: 6]), .w75(w[7278 +: 6]), .w76(w[7374 +: 6]), .w77(w[7470 +: 6]),
+        .w78(w[7566 +: 6]), .w79(w[7662 +: 6]), .w80(w[7758 +: 6]), .w81(w[7854 +: 6]), .w82(w[7950 +: 6]), .w83(w[8046 +: 6]),
+        .w84(w[8142 +: 6]), .w85(w[8238 +: 6]), .w86(w[8334 +: 6]), .w87(w[8430 +: 6]), .w88(w[8526 +: 6]), .w89(w[8622 +: 6]),
+        .w90(w[8718 +: 6]), .w91(w[8814 +: 6]), .w92(w[8910 +: 6]), .w93(w[9006 +: 6]), .w94(w[9102 +: 6]), .w95(w[9198 +: 6]),
+        .w96(w[9294 +: 6]), .w97(w[9390 +: 6]), .w98(w[9486 +: 6]), .w99(w[9582 +: 6]), .w100(w[9678 +: 6]), .w101(w[9774 +: 6]),
+        .w102(w[9870 +: 6]), .w103(w[9966 +: 6]), .w104(w[10062 +: 6]), .w105(w[10158 +: 6]), .w106(w[10254 +: 6]), .w107(w[10350 +: 6]),
+        .w108(w[10446 +: 6]), .w109(w[10542 +: 6]), .w110(w[10638 +: 6]), .w111(w[10734 +: 6]), .w112(w[10830 +: 6]), .w113(w[10926 +: 6]),
+        .w114(w[11022 +: 6]), .w115(w[11118 +: 6]), .w116(w[11214 +: 6]), .w117(w[11310 +: 6]), .w118(w[11406 +: 6]), .w119(w[11502 +: 6]),
+        .w120(w[11598 +: 6]), .w121(w[11694 +: 6]), .w122(w[11790 +: 6]), .w123(w[11886 +: 6]), .w124(w[11982 +: 6]), .w125(w[12078 +: 6]),
+        .w126(w[12174 +: 6]), .w127(w[12270 +: 6]),
         .b(b[78 +: 6]), .y(y13));
     econt_ae_l3_dense_k128 n14 (
-        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7), 
-        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15), 
-        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23), 
-        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31), 
-        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39), 
-        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47), 
-        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55), 
-        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63), 
-        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71), 
-        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79), 
-        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87), 
-        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95), 
-        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103), 
-        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111), 
-        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119), 
-        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127), 
-        .w0(w[84 +: 6]), .w1(w[180 +: 6]), .w2(w[276 +: 6]), .w3(w[372 +: 6]), .w4(w[468 +: 6]), .w5(w[564 +: 6]), 
-        .w6(w[660 +: 6]), .w7(w[756 +: 6]), .w8(w[852 +: 6]), .w9(w[948 +: 6]), .w10(w[1044 +: 6]), .w11(w[1140 +: 6]), 
-        .w12(w[1236 +: 6]), .w13(w[1332 +: 6]), .w14(w[1428 +: 6]), .w15(w[1524 +: 6]), .w16(w[1620 +: 6]), .w17(w[1716 +: 6]), 
-        .w18(w[1812 +: 6]), .w19(w[1908 +: 6]), .w20(w[2004 +: 6]), .w21(w[2100 +: 6]), .w22(w[2196 +: 6]), .w23(w[2292 +: 6]), 
-        .w24(w[2388 +: 6]), .w25(w[2484 +: 6]), .w26(w[2580 +: 6]), .w27(w[2676 +: 6]), .w28(w[2772 +: 6]), .w29(w[2868 +: 6]), 
-        .w30(w[2964 +: 6]), .w31(w[3060 +: 6]), .w32(w[3156 +: 6]), .w33(w[3252 +: 6]), .w34(w[3348 +: 6]), .w35(w[3444 +: 6]), 
-        .w36(w[3540 +: 6]), .w37(w[3636 +: 6]), .w38(w[3732 +: 6]), .w39(w[3828 +: 6]), .w40(w[3924 +: 6]), .w41(w[4020 +: 6]), 
-        .w42(w[4116 +: 6]), .w43(w[4212 +: 6]), .w44(w[4308 +: 6]), .w45(w[4404 +: 6]), .w46(w[4500 +: 6]), .w47(w[4596 +: 6]), 
-        .w48(w[4692 +: 6]), .w49(w[4788 +: 6]), .w50(w[4884 +: 6]), .w51(w[4980 +: 6]), .w52(w[5076 +: 6]), .w53(w[5172 +: 6]), 
-        .w54(w[5268 +: 6]), .w55(w[5364 +: 6]), .w56(w[5460 +: 6]), .w57(w[5556 +: 6]), .w58(w[5652 +: 6]), .w59(w[5748 +: 6]), 
-        .w60(w[5844 +: 6]), .w61(w[5940 +: 6]), .w62(w[6036 +: 6]), .w63(w[6132 +: 6]), .w64(w[6228 +: 6]), .w65(w[6324 +: 6]), 
-        .w66(w[6420 +: 6]), .w67(w[6516 +: 6]), .w68(w[6612 +: 6]), .w69(w[6708 +: 6]), .w70(w[6804 +: 6]), .w71(w[6900 +: 6]), 
-        .w72(w[6996 +: 6]), .w73(w[7092 +: 6]), .w74(w[7188 +: 6]), .w75(w[7284 +: 6]), .w76(w[7380 +: 6]), .w77(w[7476 +: 6]), 
-        .w78(w[7572 +: 6]), .w79(w[7668 +: 6]), .w80(w[7764 +: 6]), .w81(w[7860 +: 6]), .w82(w[7956 +: 6]), .w83(w[8052 +: 6]), 
-        .w84(w[8148 +: 6]), .w85(w[8244 +: 6]), .w86(w[8340 +: 6]), .w87(w[8436 +: 6]), .w88(w[8532 +: 6]), .w89(w[8628 +: 6]), 
-        .w90(w[8724 +: 6]), .w91(w[8820 +: 6]), .w92(w[8916 +: 6]), .w93(w[9012 +: 6]), .w94(w[9108 +: 6]), .w95(w[9204 +: 6]), 
-        .w96(w[9300 +: 6]), .w97(w[9396 +: 6]), .w98(w[9492 +: 6]), .w99(w[9588 +: 6]), .w100(w[9684 +: 6]), .w101(w[9780 +: 6]), 
-        .w102(w[9876 +: 6]), .w103(w[9972 +: 6]), .w104(w[10068 +: 6]), .w105(w[10164 +: 6]), .w106(w[10260 +: 6]), .w107(w[10356 +: 6]), 
-        .w108(w[10452 +: 6]), .w109(w[10548 +: 6]), .w110(w[10644 +: 6]), .w111(w[10740 +: 6]), .w112(w[10836 +: 6]), .w113(w[10932 +: 6]), 
-        .w114(w[11028 +: 6]), .w115(w[11124 +: 6]), .w116(w[11220 +: 6]), .w117(w[11316 +: 6]), .w118(w[11412 +: 6]), .w119(w[11508 +: 6]), 
-        .w120(w[11604 +: 6]), .w121(w[11700 +: 6]), .w122(w[11796 +: 6]), .w123(w[11892 +: 6]), .w124(w[11988 +: 6]), .w125(w[12084 +: 6]), 
-        .w126(w[12180 +: 6]), .w127(w[12276 +: 6]), 
+        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7),
+        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15),
+        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23),
+        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31),
+        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39),
+        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47),
+        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55),
+        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63),
+        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71),
+        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79),
+        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87),
+        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95),
+        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103),
+        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111),
+        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119),
+        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127),
+        .w0(w[84 +: 6]), .w1(w[180 +: 6]), .w2(w[276 +: 6]), .w3(w[372 +: 6]), .w4(w[468 +: 6]), .w5(w[564 +: 6]),
+        .w6(w[660 +: 6]), .w7(w[756 +: 6]), .w8(w[852 +: 6]), .w9(w[948 +: 6]), .w10(w[1044 +: 6]), .w11(w[1140 +: 6]),
+        .w12(w[1236 +: 6]), .w13(w[1332 +: 6]), .w14(w[1428 +: 6]), .w15(w[1524 +: 6]), .w16(w[1620 +: 6]), .w17(w[1716 +: 6]),
+        .w18(w[1812 +: 6]), .w19(w[1908 +: 6]), .w20(w[2004 +: 6]), .w21(w[2100 +: 6]), .w22(w[2196 +: 6]), .w23(w[2292 +: 6]),
+        .w24(w[2388 +: 6]), .w25(w[2484 +: 6]), .w26(w[2580 +: 6]), .w27(w[2676 +: 6]), .w28(w[2772 +: 6]), .w29(w[2868 +: 6]),
+        .w30(w[2964 +: 6]), .w31(w[3060 +: 6]), .w32(w[3156 +: 6]), .w33(w[3252 +: 6]), .w34(w[3348 +: 6]), .w35(w[3444 +: 6]),
+        .w36(w[3540 +: 6]), .w37(w[3636 +: 6]), .w38(w[3732 +: 6]), .w39(w[3828 +: 6]), .w40(w[3924 +: 6]), .w41(w[4020 +: 6]),
+        .w42(w[4116 +: 6]), .w43(w[4212 +: 6]), .w44(w[4308 +: 6]), .w45(w[4404 +: 6]), .w46(w[4500 +: 6]), .w47(w[4596 +: 6]),
+        .w48(w[4692 +: 6]), .w49(w[4788 +: 6]), .w50(w[4884 +: 6]), .w51(w[4980 +: 6]), .w52(w[5076 +: 6]), .w53(w[5172 +: 6]),
+        .w54(w[5268 +: 6]), .w55(w[5364 +: 6]), .w56(w[5460 +: 6]), .w57(w[5556 +: 6]), .w58(w[5652 +: 6]), .w59(w[5748 +: 6]),
+        .w60(w[5844 +: 6]), .w61(w[5940 +: 6]), .w62(w[6036 +: 6]), .w63(w[6132 +: 6]), .w64(w[6228 +: 6]), .w65(w[6324 +: 6]),
+        .w66(w[6420 +: 6]), .w67(w[6516 +: 6]), .w68(w[6612 +: 6]), .w69(w[6708 +: 6]), .w70(w[6804 +: 6]), .w71(w[6900 +: 6]),
+        .w72(w[6996 +: 6]), .w73(w[7092 +: 6]), .w74(w[7188 +: 6]), .w75(w[7284 +: 6]), .w76(w[7380 +: 6]), .w77(w[7476 +: 6]),
+        .w78(w[7572 +: 6]), .w79(w[7668 +: 6]), .w80(w[7764 +: 6]), .w81(w[7860 +: 6]), .w82(w[7956 +: 6]), .w83(w[8052 +: 6]),
+        .w84(w[8148 +: 6]), .w85(w[8244 +: 6]), .w86(w[8340 +: 6]), .w87(w[8436 +: 6]), .w88(w[8532 +: 6]), .w89(w[8628 +: 6]),
+        .w90(w[8724 +: 6]), .w91(w[8820 +: 6]), .w92(w[8916 +: 6]), .w93(w[9012 +: 6]), .w94(w[9108 +: 6]), .w95(w[9204 +: 6]),
+        .w96(w[9300 +: 6]), .w97(w[9396 +: 6]), .w98(w[9492 +: 6]), .w99(w[9588 +: 6]), .w100(w[9684 +: 6]), .w101(w[9780 +: 6]),
+        .w102(w[9876 +: 6]), .w103(w[9972 +: 6]), .w104(w[10068 +: 6]), .w105(w[10164 +: 6]), .w106(w[10260 +: 6]), .w107(w[10356 +: 6]),
+        .w108(w[10452 +: 6]), .w109(w[10548 +: 6]), .w110(w[10644 +: 6]), .w111(w[10740 +: 6]), .w112(w[10836 +: 6]), .w113(w[10932 +: 6]),
+        .w114(w[11028 +: 6]), .w115(w[11124 +: 6]), .w116(w[11220 +: 6]), .w117(w[11316 +: 6]), .w118(w[11412 +: 6]), .w119(w[11508 +: 6]),
+        .w120(w[11604 +: 6]), .w121(w[11700 +: 6]), .w122(w[11796 +: 6]), .w123(w[11892 +: 6]), .w124(w[11988 +: 6]), .w125(w[12084 +: 6]),
+        .w126(w[12180 +: 6]), .w127(w[12276 +: 6]),
         .b(b[84 +: 6]), .y(y14));
     econt_ae_l3_dense_k128 n15 (
-        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7), 
-        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15), 
-        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23), 
-        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31), 
-        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39), 
-        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47), 
-        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55), 
-        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63), 
-        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71), 
-        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79), 
-        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87), 
-        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95), 
-        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103), 
-        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111), 
-        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119), 
-        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127), 
-        .w0(w[90 +: 6]), .w1(w[186 +: 6]), .w2(w[282 +: 6]), .w3(w[378 +: 6]), .w4(w[474 +: 6]), .w5(w[570 +: 6]), 
-        .w6(w[666 +: 6]), .w7(w[762 +: 6]), .w8(w[858 +: 6]), .w9(w[954 +: 6]), .w10(w[1050 +: 6]), .w11(w[1146 +: 6]), 
-        .w12(w[1242 +: 6]), .w13(w[1338 +: 6]), .w14(w[1434 +: 6]), .w15(w[1530 +: 6]), .w16(w[1626 +: 6]), .w17(w[1722 +: 6]), 
-        .w18(w[1818 +: 6]), .w19(w[1914 +: 6]), .w20(w[2010 +: 6]), .w21(w[2106 +: 6]), .w22(w[2202 +: 6]), .w23(w[2298 +: 6]), 
-        .w24(w[2394 +: 6]), .w25(w[2490 +: 6]), .w26(w[2586 +: 6]), .w27(w[2682 +: 6]), .w28(w[2778 +: 6]), .w29(w[2874 +: 6]), 
-        .w30(w[2970 +: 6]), .w31(w[3066 +: 6]), .w32(w[3162 +: 6]), .w33(w[3258 +: 6]), .w34(w[3354 +: 6]), .w35(w[3450 +: 6]), 
-        .w36(w[3546 +: 6]), .w37(w[3642 +: 6]), .w38(w[3738 +: 6]), .w39(w[3834 +: 6]), .w40(w[3930 +: 6]), .w41(w[4026 +: 6]), 
-        .w42(w[4122 +: 6]), .w43(w[4218 +: 6]), .w44(w[4314 +: 6]), .w45(w[4410 +: 6]), .w46(w[4506 +: 6]), .w47(w[4602 +: 6]), 
-        .w48(w[4698 +: 6]), .w49(w[4794 +: 6]), .w50(w[4890 +: 6]), .w51(w[4986 +: 6]), .w52(w[5082 +: 6]), .w53(w[5178 +: 6]), 
-        .w54(w[5274 +: 6]), .w55(w[5370 +: 6]), .w56(w[5466 +: 6]), .w57(w[5562 +: 6]), .w58(w[5658 +: 6]), .w59(w[5754 +: 6]), 
-        .w60(w[5850 +: 6]), .w61(w[5946 +: 6]), .w62(w[6042 +: 6]), .w63(w[6138 +: 6]), .w64(w[6234 +: 6]), .w65(w[6330 +: 6]), 
-        .w66(w[6426 +: 6]), .w67(w[6522 +: 6]), .w68(w[6618 +: 6]), .w69(w[6714 +: 6]), .w70(w[6810 +: 6]), .w71(w[6906 +: 6]), 
-        .w72(w[7002 +: 6]), .w73(w[7098 +: 6]), .w74(w[7194 +: 6]), .w75(w[7290 +: 6]), .w76(w[7386 +: 6]), .w77(w[7482 +: 6]), 
-        .w78(w[7578 +: 6]), .w79(w[7674 +: 6]), .w80(w[7770 +: 6]), .w81(w[7866 +: 6]), .w82(w[7962 +: 6]), .w83(w[8058 +: 6]), 
-        .w84(w[8154 +: 6]), .w85(w[8250 +: 6]), .w86(w[8346 +: 6]), .w87(w[8442 +: 6]), .w88(w[8538 +: 6]), .w89(w[8634 +: 6]), 
-        .w90(w[8730 +: 6]), .w91(w[8826 +: 6]), .w92(w[8922 +: 6]), .w93(w[9018 +: 6]), .w94(w[9114 +: 6]), .w95(w[9210 +: 6]), 
-        .w96(w[9306 +: 6]), .w97(w[9402 +: 6]), .w98(w[9498 +: 6]), .w99(w[9594 +: 6]), .w100(w[9690 +: 6]), .w101(w[9786 +: 6]), 
-        .w102(w[9882 +: 6]), .w103(w[9978 +: 6]), .w104(w[10074 +: 6]), .w105(w[10170 +: 6]), .w106(w[10266 +: 6]), .w107(w[10362 +: 6]), 
-        .w108(w[10458 +: 6]), .w109(w[10554 +: 6]), .w110(w[10650 +: 6]), .w111(w[10746 +: 6]), .w112(w[10842 +: 6]), .w113(w[10938 +: 6]), 
-        .w114(w[11034 +: 6]), .w115(w[11130 +: 6]), .w116(w[11226 +: 6]), .w117(w[11322 +: 6]), .w118(w[11418 +: 6]), .w119(w[11514 +: 6]), 
-        .w120(w[11610 +: 6]), .w121(w[11706 +: 6]), .w122(w[11802 +: 6]), .w123(w[11898 +: 6]), .w124(w[11994 +: 6]), .w125(w[12090 +: 6]), 
-        .w126(w[12186 +: 6]), .w127(w[12282 +: 6]), 
+        .x0(x0), .x1(x1), .x2(x2), .x3(x3), .x4(x4), .x5(x5), .x6(x6), .x7(x7),
+        .x8(x8), .x9(x9), .x10(x10), .x11(x11), .x12(x12), .x13(x13), .x14(x14), .x15(x15),
+        .x16(x16), .x17(x17), .x18(x18), .x19(x19), .x20(x20), .x21(x21), .x22(x22), .x23(x23),
+        .x24(x24), .x25(x25), .x26(x26), .x27(x27), .x28(x28), .x29(x29), .x30(x30), .x31(x31),
+        .x32(x32), .x33(x33), .x34(x34), .x35(x35), .x36(x36), .x37(x37), .x38(x38), .x39(x39),
+        .x40(x40), .x41(x41), .x42(x42), .x43(x43), .x44(x44), .x45(x45), .x46(x46), .x47(x47),
+        .x48(x48), .x49(x49), .x50(x50), .x51(x51), .x52(x52), .x53(x53), .x54(x54), .x55(x55),
+        .x56(x56), .x57(x57), .x58(x58), .x59(x59), .x60(x60), .x61(x61), .x62(x62), .x63(x63),
+        .x64(x64), .x65(x65), .x66(x66), .x67(x67), .x68(x68), .x69(x69), .x70(x70), .x71(x71),
+        .x72(x72), .x73(x73), .x74(x74), .x75(x75), .x76(x76), .x77(x77), .x78(x78), .x79(x79),
+        .x80(x80), .x81(x81), .x82(x82), .x83(x83), .x84(x84), .x85(x85), .x86(x86), .x87(x87),
+        .x88(x88), .x89(x89), .x90(x90), .x91(x91), .x92(x92), .x93(x93), .x94(x94), .x95(x95),
+        .x96(x96), .x97(x97), .x98(x98), .x99(x99), .x100(x100), .x101(x101), .x102(x102), .x103(x103),
+        .x104(x104), .x105(x105), .x106(x106), .x107(x107), .x108(x108), .x109(x109), .x110(x110), .x111(x111),
+        .x112(x112), .x113(x113), .x114(x114), .x115(x115), .x116(x116), .x117(x117), .x118(x118), .x119(x119),
+        .x120(x120), .x121(x121), .x122(x122), .x123(x123), .x124(x124), .x125(x125), .x126(x126), .x127(x127),
+        .w0(w[90 +: 6]), .w1(w[186 +: 6]), .w2(w[282 +: 6]), .w3(w[378 +: 6]), .w4(w[474 +: 6]), .w5(w[570 +: 6]),
+        .w6(w[666 +: 6]), .w7(w[762 +: 6]), .w8(w[858 +: 6]), .w9(w[954 +: 6]), .w10(w[1050 +: 6]), .w11(w[1146 +: 6]),
+        .w12(w[1242 +: 6]), .w13(w[1338 +: 6]), .w14(w[1434 +: 6]), .w15(w[1530 +: 6]), .w16(w[1626 +: 6]), .w17(w[1722 +: 6]),
+        .w18(w[1818 +: 6]), .w19(w[1914 +: 6]), .w20(w[2010 +: 6]), .w21(w[2106 +: 6]), .w22(w[2202 +: 6]), .w23(w[2298 +: 6]),
+        .w24(w[2394 +: 6]), .w25(w[2490 +: 6]), .w26(w[2586 +: 6]), .w27(w[2682 +: 6]), .w28(w[2778 +: 6]), .w29(w[2874 +: 6]),
+        .w30(w[2970 +: 6]), .w31(w[3066 +: 6]), .w32(w[3162 +: 6]), .w33(w[3258 +: 6]), .w34(w[3354 +: 6]), .w35(w[3450 +: 6]),
+        .w36(w[3546 +: 6]), .w37(w[3642 +: 6]), .w38(w[3738 +: 6]), .w39(w[3834 +: 6]), .w40(w[3930 +: 6]), .w41(w[4026 +: 6]),
+        .w42(w[4122 +: 6]), .w43(w[4218 +: 6]), .w44(w[4314 +: 6]), .w45(w[4410 +: 6]), .w46(w[4506 +: 6]), .w47(w[4602 +: 6]),
+        .w48(w[4698 +: 6]), .w49(w[4794 +: 6]), .w50(w[4890 +: 6]), .w51(w[4986 +: 6]), .w52(w[5082 +: 6]), .w53(w[5178 +: 6]),
+        .w54(w[5274 +: 6]), .w55(w[5370 +: 6]), .w56(w[5466 +: 6]), .w57(w[5562 +: 6]), .w58(w[5658 +: 6]), .w59(w[5754 +: 6]),
+        .w60(w[5850 +: 6]), .w61(w[5946 +: 6]), .w62(w[6042 +: 6]), .w63(w[6138 +: 6]), .w64(w[6234 +: 6]), .w65(w[6330 +: 6]),
+        .w66(w[6426 +: 6]), .w67(w[6522 +: 6]), .w68(w[6618 +: 6]), .w69(w[6714 +: 6]), .w70(w[6810 +: 6]), .w71(w[6906 +: 6]),
+        .w72(w[7002 +: 6]), .w73(w[7098 +: 6]), .w74(w[7194 +: 6]), .w75(w[7290 +: 6]), .w76(w[7386 +: 6]), .w77(w[7482 +: 6]),
+        .w78(w[7578 +: 6]), .w79(w[7674 +: 6]), .w80(w[7770 +: 6]), .w81(w[7866 +: 6]), .w82(w[7962 +: 6]), .w83(w[8058 +: 6]),
+        .w84(w[8154 +: 6]), .w85(w[8250 +: 6]), .w86(w[8346 +: 6]), .w87(w[8442 +: 6]), .w88(w[8538 +: 6]), .w89(w[8634 +: 6]),
+        .w90(w[8730 +: 6]), .w91(w[8826 +: 6]), .w92(w[8922 +: 6]), .w93(w[9018 +: 6]), .w94(w[9114 +: 6]), .w95(w[9210 +: 6]),
+        .w96(w[9306 +: 6]), .w97(w[9402 +: 6]), .w98(w[9498 +: 6]), .w99(w[9594 +: 6]), .w100(w[9690 +: 6]), .w101(w[9786 +: 6]),
+        .w102(w[9882 +: 6]), .w103(w[9978 +: 6]), .w104(w[10074 +: 6]), .w105(w[10170 +: 6]), .w106(w[10266 +: 6]), .w107(w[10362 +: 6]),
+        .w108(w[10458 +: 6]), .w109(w[10554 +: 6]), .w110(w[10650 +: 6]), .w111(w[10746 +: 6]), .w112(w[10842 +: 6]), .w113(w[10938 +: 6]),
+        .w114(w[11034 +: 6]), .w115(w[11130 +: 6]), .w116(w[11226 +: 6]), .w117(w[11322 +: 6]), .w118(w[11418 +: 6]), .w119(w[11514 +: 6]),
+        .w120(w[11610 +: 6]), .w121(w[11706 +: 6]), .w122(w[11802 +: 6]), .w123(w[11898 +: 6]), .w124(w[11994 +: 6]), .w125(w[12090 +: 6]),
+        .w126(w[12186 +: 6]), .w127(w[12282 +: 6]),
         .b(b[90 +: 6]), .y(y15));
 endmodule
 
@@ -3391,792 +3196,472 @@ module econt_ae_fmt (
     /* verilator lint_off UNUSED */
     wire [143:0] z1;
     wire [9:0] b1_0_s = {1'b0, y0};
-    wire [9:0] b1_0_e = b1_0_s;
-    wire [1:0] b1_0_v = b1_0_e[9:8];
-    wire [1:0] b1_0_x = b1_0_v;
-    wire [0:0] b1_0_wr = b1_0_x[0:0];
+    wire [1:0] b1_0_v = b1_0_s[9:8];
+    wire [0:0] b1_0_wr = b1_0_v[0:0];
     wire b1_0_sg = b1_0_v[1];
-    wire b1_0_hi = 1'b0;
-    wire b1_0_lo = b1_0_sg;
-    wire [0:0] b1_0_q = b1_0_hi ? 1'h1 : b1_0_lo ? 1'h0 : b1_0_wr;
+    wire [0:0] b1_0_q = 1'b0 ? 1'h1 : b1_0_sg ? 1'h0 : b1_0_wr;
     assign z1[0 +: 9] = {8'h0, b1_0_q};
     wire [9:0] b1_1_s = {1'b0, y1};
-    wire [9:0] b1_1_e = b1_1_s;
-    wire [1:0] b1_1_v = b1_1_e[9:8];
-    wire [1:0] b1_1_x = b1_1_v;
-    wire [0:0] b1_1_wr = b1_1_x[0:0];
+    wire [1:0] b1_1_v = b1_1_s[9:8];
+    wire [0:0] b1_1_wr = b1_1_v[0:0];
     wire b1_1_sg = b1_1_v[1];
-    wire b1_1_hi = 1'b0;
-    wire b1_1_lo = b1_1_sg;
-    wire [0:0] b1_1_q = b1_1_hi ? 1'h1 : b1_1_lo ? 1'h0 : b1_1_wr;
+    wire [0:0] b1_1_q = 1'b0 ? 1'h1 : b1_1_sg ? 1'h0 : b1_1_wr;
     assign z1[9 +: 9] = {8'h0, b1_1_q};
     wire [9:0] b1_2_s = {1'b0, y2};
-    wire [9:0] b1_2_e = b1_2_s;
-    wire [1:0] b1_2_v = b1_2_e[9:8];
-    wire [1:0] b1_2_x = b1_2_v;
-    wire [0:0] b1_2_wr = b1_2_x[0:0];
+    wire [1:0] b1_2_v = b1_2_s[9:8];
+    wire [0:0] b1_2_wr = b1_2_v[0:0];
     wire b1_2_sg = b1_2_v[1];
-    wire b1_2_hi = 1'b0;
-    wire b1_2_lo = b1_2_sg;
-    wire [0:0] b1_2_q = b1_2_hi ? 1'h1 : b1_2_lo ? 1'h0 : b1_2_wr;
+    wire [0:0] b1_2_q = 1'b0 ? 1'h1 : b1_2_sg ? 1'h0 : b1_2_wr;
     assign z1[18 +: 9] = {8'h0, b1_2_q};
     wire [9:0] b1_3_s = {1'b0, y3};
-    wire [9:0] b1_3_e = b1_3_s;
-    wire [1:0] b1_3_v = b1_3_e[9:8];
-    wire [1:0] b1_3_x = b1_3_v;
-    wire [0:0] b1_3_wr = b1_3_x[0:0];
+    wire [1:0] b1_3_v = b1_3_s[9:8];
+    wire [0:0] b1_3_wr = b1_3_v[0:0];
     wire b1_3_sg = b1_3_v[1];
-    wire b1_3_hi = 1'b0;
-    wire b1_3_lo = b1_3_sg;
-    wire [0:0] b1_3_q = b1_3_hi ? 1'h1 : b1_3_lo ? 1'h0 : b1_3_wr;
+    wire [0:0] b1_3_q = 1'b0 ? 1'h1 : b1_3_sg ? 1'h0 : b1_3_wr;
     assign z1[27 +: 9] = {8'h0, b1_3_q};
     wire [9:0] b1_4_s = {1'b0, y4};
-    wire [9:0] b1_4_e = b1_4_s;
-    wire [1:0] b1_4_v = b1_4_e[9:8];
-    wire [1:0] b1_4_x = b1_4_v;
-    wire [0:0] b1_4_wr = b1_4_x[0:0];
+    wire [1:0] b1_4_v = b1_4_s[9:8];
+    wire [0:0] b1_4_wr = b1_4_v[0:0];
     wire b1_4_sg = b1_4_v[1];
-    wire b1_4_hi = 1'b0;
-    wire b1_4_lo = b1_4_sg;
-    wire [0:0] b1_4_q = b1_4_hi ? 1'h1 : b1_4_lo ? 1'h0 : b1_4_wr;
+    wire [0:0] b1_4_q = 1'b0 ? 1'h1 : b1_4_sg ? 1'h0 : b1_4_wr;
     assign z1[36 +: 9] = {8'h0, b1_4_q};
     wire [9:0] b1_5_s = {1'b0, y5};
-    wire [9:0] b1_5_e = b1_5_s;
-    wire [1:0] b1_5_v = b1_5_e[9:8];
-    wire [1:0] b1_5_x = b1_5_v;
-    wire [0:0] b1_5_wr = b1_5_x[0:0];
+    wire [1:0] b1_5_v = b1_5_s[9:8];
+    wire [0:0] b1_5_wr = b1_5_v[0:0];
     wire b1_5_sg = b1_5_v[1];
-    wire b1_5_hi = 1'b0;
-    wire b1_5_lo = b1_5_sg;
-    wire [0:0] b1_5_q = b1_5_hi ? 1'h1 : b1_5_lo ? 1'h0 : b1_5_wr;
+    wire [0:0] b1_5_q = 1'b0 ? 1'h1 : b1_5_sg ? 1'h0 : b1_5_wr;
     assign z1[45 +: 9] = {8'h0, b1_5_q};
     wire [9:0] b1_6_s = {1'b0, y6};
-    wire [9:0] b1_6_e = b1_6_s;
-    wire [1:0] b1_6_v = b1_6_e[9:8];
-    wire [1:0] b1_6_x = b1_6_v;
-    wire [0:0] b1_6_wr = b1_6_x[0:0];
+    wire [1:0] b1_6_v = b1_6_s[9:8];
+    wire [0:0] b1_6_wr = b1_6_v[0:0];
     wire b1_6_sg = b1_6_v[1];
-    wire b1_6_hi = 1'b0;
-    wire b1_6_lo = b1_6_sg;
-    wire [0:0] b1_6_q = b1_6_hi ? 1'h1 : b1_6_lo ? 1'h0 : b1_6_wr;
+    wire [0:0] b1_6_q = 1'b0 ? 1'h1 : b1_6_sg ? 1'h0 : b1_6_wr;
     assign z1[54 +: 9] = {8'h0, b1_6_q};
     wire [9:0] b1_7_s = {1'b0, y7};
-    wire [9:0] b1_7_e = b1_7_s;
-    wire [1:0] b1_7_v = b1_7_e[9:8];
-    wire [1:0] b1_7_x = b1_7_v;
-    wire [0:0] b1_7_wr = b1_7_x[0:0];
+    wire [1:0] b1_7_v = b1_7_s[9:8];
+    wire [0:0] b1_7_wr = b1_7_v[0:0];
     wire b1_7_sg = b1_7_v[1];
-    wire b1_7_hi = 1'b0;
-    wire b1_7_lo = b1_7_sg;
-    wire [0:0] b1_7_q = b1_7_hi ? 1'h1 : b1_7_lo ? 1'h0 : b1_7_wr;
+    wire [0:0] b1_7_q = 1'b0 ? 1'h1 : b1_7_sg ? 1'h0 : b1_7_wr;
     assign z1[63 +: 9] = {8'h0, b1_7_q};
     wire [9:0] b1_8_s = {1'b0, y8};
-    wire [9:0] b1_8_e = b1_8_s;
-    wire [1:0] b1_8_v = b1_8_e[9:8];
-    wire [1:0] b1_8_x = b1_8_v;
-    wire [0:0] b1_8_wr = b1_8_x[0:0];
+    wire [1:0] b1_8_v = b1_8_s[9:8];
+    wire [0:0] b1_8_wr = b1_8_v[0:0];
     wire b1_8_sg = b1_8_v[1];
-    wire b1_8_hi = 1'b0;
-    wire b1_8_lo = b1_8_sg;
-    wire [0:0] b1_8_q = b1_8_hi ? 1'h1 : b1_8_lo ? 1'h0 : b1_8_wr;
+    wire [0:0] b1_8_q = 1'b0 ? 1'h1 : b1_8_sg ? 1'h0 : b1_8_wr;
     assign z1[72 +: 9] = {8'h0, b1_8_q};
     wire [9:0] b1_9_s = {1'b0, y9};
-    wire [9:0] b1_9_e = b1_9_s;
-    wire [1:0] b1_9_v = b1_9_e[9:8];
-    wire [1:0] b1_9_x = b1_9_v;
-    wire [0:0] b1_9_wr = b1_9_x[0:0];
+    wire [1:0] b1_9_v = b1_9_s[9:8];
+    wire [0:0] b1_9_wr = b1_9_v[0:0];
     wire b1_9_sg = b1_9_v[1];
-    wire b1_9_hi = 1'b0;
-    wire b1_9_lo = b1_9_sg;
-    wire [0:0] b1_9_q = b1_9_hi ? 1'h1 : b1_9_lo ? 1'h0 : b1_9_wr;
+    wire [0:0] b1_9_q = 1'b0 ? 1'h1 : b1_9_sg ? 1'h0 : b1_9_wr;
     assign z1[81 +: 9] = {8'h0, b1_9_q};
     wire [9:0] b1_10_s = {1'b0, y10};
-    wire [9:0] b1_10_e = b1_10_s;
-    wire [1:0] b1_10_v = b1_10_e[9:8];
-    wire [1:0] b1_10_x = b1_10_v;
-    wire [0:0] b1_10_wr = b1_10_x[0:0];
+    wire [1:0] b1_10_v = b1_10_s[9:8];
+    wire [0:0] b1_10_wr = b1_10_v[0:0];
     wire b1_10_sg = b1_10_v[1];
-    wire b1_10_hi = 1'b0;
-    wire b1_10_lo = b1_10_sg;
-    wire [0:0] b1_10_q = b1_10_hi ? 1'h1 : b1_10_lo ? 1'h0 : b1_10_wr;
+    wire [0:0] b1_10_q = 1'b0 ? 1'h1 : b1_10_sg ? 1'h0 : b1_10_wr;
     assign z1[90 +: 9] = {8'h0, b1_10_q};
     wire [9:0] b1_11_s = {1'b0, y11};
-    wire [9:0] b1_11_e = b1_11_s;
-    wire [1:0] b1_11_v = b1_11_e[9:8];
-    wire [1:0] b1_11_x = b1_11_v;
-    wire [0:0] b1_11_wr = b1_11_x[0:0];
+    wire [1:0] b1_11_v = b1_11_s[9:8];
+    wire [0:0] b1_11_wr = b1_11_v[0:0];
     wire b1_11_sg = b1_11_v[1];
-    wire b1_11_hi = 1'b0;
-    wire b1_11_lo = b1_11_sg;
-    wire [0:0] b1_11_q = b1_11_hi ? 1'h1 : b1_11_lo ? 1'h0 : b1_11_wr;
+    wire [0:0] b1_11_q = 1'b0 ? 1'h1 : b1_11_sg ? 1'h0 : b1_11_wr;
     assign z1[99 +: 9] = {8'h0, b1_11_q};
     wire [9:0] b1_12_s = {1'b0, y12};
-    wire [9:0] b1_12_e = b1_12_s;
-    wire [1:0] b1_12_v = b1_12_e[9:8];
-    wire [1:0] b1_12_x = b1_12_v;
-    wire [0:0] b1_12_wr = b1_12_x[0:0];
+    wire [1:0] b1_12_v = b1_12_s[9:8];
+    wire [0:0] b1_12_wr = b1_12_v[0:0];
     wire b1_12_sg = b1_12_v[1];
-    wire b1_12_hi = 1'b0;
-    wire b1_12_lo = b1_12_sg;
-    wire [0:0] b1_12_q = b1_12_hi ? 1'h1 : b1_12_lo ? 1'h0 : b1_12_wr;
+    wire [0:0] b1_12_q = 1'b0 ? 1'h1 : b1_12_sg ? 1'h0 : b1_12_wr;
     assign z1[108 +: 9] = {8'h0, b1_12_q};
     wire [9:0] b1_13_s = {1'b0, y13};
-    wire [9:0] b1_13_e = b1_13_s;
-    wire [1:0] b1_13_v = b1_13_e[9:8];
-    wire [1:0] b1_13_x = b1_13_v;
-    wire [0:0] b1_13_wr = b1_13_x[0:0];
+    wire [1:0] b1_13_v = b1_13_s[9:8];
+    wire [0:0] b1_13_wr = b1_13_v[0:0];
     wire b1_13_sg = b1_13_v[1];
-    wire b1_13_hi = 1'b0;
-    wire b1_13_lo = b1_13_sg;
-    wire [0:0] b1_13_q = b1_13_hi ? 1'h1 : b1_13_lo ? 1'h0 : b1_13_wr;
+    wire [0:0] b1_13_q = 1'b0 ? 1'h1 : b1_13_sg ? 1'h0 : b1_13_wr;
     assign z1[117 +: 9] = {8'h0, b1_13_q};
     wire [9:0] b1_14_s = {1'b0, y14};
-    wire [9:0] b1_14_e = b1_14_s;
-    wire [1:0] b1_14_v = b1_14_e[9:8];
-    wire [1:0] b1_14_x = b1_14_v;
-    wire [0:0] b1_14_wr = b1_14_x[0:0];
+    wire [1:0] b1_14_v = b1_14_s[9:8];
+    wire [0:0] b1_14_wr = b1_14_v[0:0];
     wire b1_14_sg = b1_14_v[1];
-    wire b1_14_hi = 1'b0;
-    wire b1_14_lo = b1_14_sg;
-    wire [0:0] b1_14_q = b1_14_hi ? 1'h1 : b1_14_lo ? 1'h0 : b1_14_wr;
+    wire [0:0] b1_14_q = 1'b0 ? 1'h1 : b1_14_sg ? 1'h0 : b1_14_wr;
     assign z1[126 +: 9] = {8'h0, b1_14_q};
     wire [9:0] b1_15_s = {1'b0, y15};
-    wire [9:0] b1_15_e = b1_15_s;
-    wire [1:0] b1_15_v = b1_15_e[9:8];
-    wire [1:0] b1_15_x = b1_15_v;
-    wire [0:0] b1_15_wr = b1_15_x[0:0];
+    wire [1:0] b1_15_v = b1_15_s[9:8];
+    wire [0:0] b1_15_wr = b1_15_v[0:0];
     wire b1_15_sg = b1_15_v[1];
-    wire b1_15_hi = 1'b0;
-    wire b1_15_lo = b1_15_sg;
-    wire [0:0] b1_15_q = b1_15_hi ? 1'h1 : b1_15_lo ? 1'h0 : b1_15_wr;
+    wire [0:0] b1_15_q = 1'b0 ? 1'h1 : b1_15_sg ? 1'h0 : b1_15_wr;
     assign z1[135 +: 9] = {8'h0, b1_15_q};
     wire [143:0] z3;
     wire [9:0] b3_0_s = {1'b0, y0};
-    wire [9:0] b3_0_e = b3_0_s;
-    wire [3:0] b3_0_v = b3_0_e[9:6];
-    wire [3:0] b3_0_x = b3_0_v;
-    wire [2:0] b3_0_wr = b3_0_x[2:0];
+    wire [3:0] b3_0_v = b3_0_s[9:6];
+    wire [2:0] b3_0_wr = b3_0_v[2:0];
     wire b3_0_sg = b3_0_v[3];
-    wire b3_0_hi = 1'b0;
-    wire b3_0_lo = b3_0_sg;
-    wire [2:0] b3_0_q = b3_0_hi ? 3'h7 : b3_0_lo ? 3'h0 : b3_0_wr;
+    wire [2:0] b3_0_q = 1'b0 ? 3'h7 : b3_0_sg ? 3'h0 : b3_0_wr;
     assign z3[0 +: 9] = {6'h0, b3_0_q};
     wire [9:0] b3_1_s = {1'b0, y1};
-    wire [9:0] b3_1_e = b3_1_s;
-    wire [3:0] b3_1_v = b3_1_e[9:6];
-    wire [3:0] b3_1_x = b3_1_v;
-    wire [2:0] b3_1_wr = b3_1_x[2:0];
+    wire [3:0] b3_1_v = b3_1_s[9:6];
+    wire [2:0] b3_1_wr = b3_1_v[2:0];
     wire b3_1_sg = b3_1_v[3];
-    wire b3_1_hi = 1'b0;
-    wire b3_1_lo = b3_1_sg;
-    wire [2:0] b3_1_q = b3_1_hi ? 3'h7 : b3_1_lo ? 3'h0 : b3_1_wr;
+    wire [2:0] b3_1_q = 1'b0 ? 3'h7 : b3_1_sg ? 3'h0 : b3_1_wr;
     assign z3[9 +: 9] = {6'h0, b3_1_q};
     wire [9:0] b3_2_s = {1'b0, y2};
-    wire [9:0] b3_2_e = b3_2_s;
-    wire [3:0] b3_2_v = b3_2_e[9:6];
-    wire [3:0] b3_2_x = b3_2_v;
-    wire [2:0] b3_2_wr = b3_2_x[2:0];
+    wire [3:0] b3_2_v = b3_2_s[9:6];
+    wire [2:0] b3_2_wr = b3_2_v[2:0];
     wire b3_2_sg = b3_2_v[3];
-    wire b3_2_hi = 1'b0;
-    wire b3_2_lo = b3_2_sg;
-    wire [2:0] b3_2_q = b3_2_hi ? 3'h7 : b3_2_lo ? 3'h0 : b3_2_wr;
+    wire [2:0] b3_2_q = 1'b0 ? 3'h7 : b3_2_sg ? 3'h0 : b3_2_wr;
     assign z3[18 +: 9] = {6'h0, b3_2_q};
     wire [9:0] b3_3_s = {1'b0, y3};
-    wire [9:0] b3_3_e = b3_3_s;
-    wire [3:0] b3_3_v = b3_3_e[9:6];
-    wire [3:0] b3_3_x = b3_3_v;
-    wire [2:0] b3_3_wr = b3_3_x[2:0];
+    wire [3:0] b3_3_v = b3_3_s[9:6];
+    wire [2:0] b3_3_wr = b3_3_v[2:0];
     wire b3_3_sg = b3_3_v[3];
-    wire b3_3_hi = 1'b0;
-    wire b3_3_lo = b3_3_sg;
-    wire [2:0] b3_3_q = b3_3_hi ? 3'h7 : b3_3_lo ? 3'h0 : b3_3_wr;
+    wire [2:0] b3_3_q = 1'b0 ? 3'h7 : b3_3_sg ? 3'h0 : b3_3_wr;
     assign z3[27 +: 9] = {6'h0, b3_3_q};
     wire [9:0] b3_4_s = {1'b0, y4};
-    wire [9:0] b3_4_e = b3_4_s;
-    wire [3:0] b3_4_v = b3_4_e[9:6];
-    wire [3:0] b3_4_x = b3_4_v;
-    wire [2:0] b3_4_wr = b3_4_x[2:0];
+    wire [3:0] b3_4_v = b3_4_s[9:6];
+    wire [2:0] b3_4_wr = b3_4_v[2:0];
     wire b3_4_sg = b3_4_v[3];
-    wire b3_4_hi = 1'b0;
-    wire b3_4_lo = b3_4_sg;
-    wire [2:0] b3_4_q = b3_4_hi ? 3'h7 : b3_4_lo ? 3'h0 : b3_4_wr;
+    wire [2:0] b3_4_q = 1'b0 ? 3'h7 : b3_4_sg ? 3'h0 : b3_4_wr;
     assign z3[36 +: 9] = {6'h0, b3_4_q};
     wire [9:0] b3_5_s = {1'b0, y5};
-    wire [9:0] b3_5_e = b3_5_s;
-    wire [3:0] b3_5_v = b3_5_e[9:6];
-    wire [3:0] b3_5_x = b3_5_v;
-    wire [2:0] b3_5_wr = b3_5_x[2:0];
+    wire [3:0] b3_5_v = b3_5_s[9:6];
+    wire [2:0] b3_5_wr = b3_5_v[2:0];
     wire b3_5_sg = b3_5_v[3];
-    wire b3_5_hi = 1'b0;
-    wire b3_5_lo = b3_5_sg;
-    wire [2:0] b3_5_q = b3_5_hi ? 3'h7 : b3_5_lo ? 3'h0 : b3_5_wr;
+    wire [2:0] b3_5_q = 1'b0 ? 3'h7 : b3_5_sg ? 3'h0 : b3_5_wr;
     assign z3[45 +: 9] = {6'h0, b3_5_q};
     wire [9:0] b3_6_s = {1'b0, y6};
-    wire [9:0] b3_6_e = b3_6_s;
-    wire [3:0] b3_6_v = b3_6_e[9:6];
-    wire [3:0] b3_6_x = b3_6_v;
-    wire [2:0] b3_6_wr = b3_6_x[2:0];
+    wire [3:0] b3_6_v = b3_6_s[9:6];
+    wire [2:0] b3_6_wr = b3_6_v[2:0];
     wire b3_6_sg = b3_6_v[3];
-    wire b3_6_hi = 1'b0;
-    wire b3_6_lo = b3_6_sg;
-    wire [2:0] b3_6_q = b3_6_hi ? 3'h7 : b3_6_lo ? 3'h0 : b3_6_wr;
+    wire [2:0] b3_6_q = 1'b0 ? 3'h7 : b3_6_sg ? 3'h0 : b3_6_wr;
     assign z3[54 +: 9] = {6'h0, b3_6_q};
     wire [9:0] b3_7_s = {1'b0, y7};
-    wire [9:0] b3_7_e = b3_7_s;
-    wire [3:0] b3_7_v = b3_7_e[9:6];
-    wire [3:0] b3_7_x = b3_7_v;
-    wire [2:0] b3_7_wr = b3_7_x[2:0];
+    wire [3:0] b3_7_v = b3_7_s[9:6];
+    wire [2:0] b3_7_wr = b3_7_v[2:0];
     wire b3_7_sg = b3_7_v[3];
-    wire b3_7_hi = 1'b0;
-    wire b3_7_lo = b3_7_sg;
-    wire [2:0] b3_7_q = b3_7_hi ? 3'h7 : b3_7_lo ? 3'h0 : b3_7_wr;
+    wire [2:0] b3_7_q = 1'b0 ? 3'h7 : b3_7_sg ? 3'h0 : b3_7_wr;
     assign z3[63 +: 9] = {6'h0, b3_7_q};
     wire [9:0] b3_8_s = {1'b0, y8};
-    wire [9:0] b3_8_e = b3_8_s;
-    wire [3:0] b3_8_v = b3_8_e[9:6];
-    wire [3:0] b3_8_x = b3_8_v;
-    wire [2:0] b3_8_wr = b3_8_x[2:0];
+    wire [3:0] b3_8_v = b3_8_s[9:6];
+    wire [2:0] b3_8_wr = b3_8_v[2:0];
     wire b3_8_sg = b3_8_v[3];
-    wire b3_8_hi = 1'b0;
-    wire b3_8_lo = b3_8_sg;
-    wire [2:0] b3_8_q = b3_8_hi ? 3'h7 : b3_8_lo ? 3'h0 : b3_8_wr;
+    wire [2:0] b3_8_q = 1'b0 ? 3'h7 : b3_8_sg ? 3'h0 : b3_8_wr;
     assign z3[72 +: 9] = {6'h0, b3_8_q};
     wire [9:0] b3_9_s = {1'b0, y9};
-    wire [9:0] b3_9_e = b3_9_s;
-    wire [3:0] b3_9_v = b3_9_e[9:6];
-    wire [3:0] b3_9_x = b3_9_v;
-    wire [2:0] b3_9_wr = b3_9_x[2:0];
+    wire [3:0] b3_9_v = b3_9_s[9:6];
+    wire [2:0] b3_9_wr = b3_9_v[2:0];
     wire b3_9_sg = b3_9_v[3];
-    wire b3_9_hi = 1'b0;
-    wire b3_9_lo = b3_9_sg;
-    wire [2:0] b3_9_q = b3_9_hi ? 3'h7 : b3_9_lo ? 3'h0 : b3_9_wr;
+    wire [2:0] b3_9_q = 1'b0 ? 3'h7 : b3_9_sg ? 3'h0 : b3_9_wr;
     assign z3[81 +: 9] = {6'h0, b3_9_q};
     wire [9:0] b3_10_s = {1'b0, y10};
-    wire [9:0] b3_10_e = b3_10_s;
-    wire [3:0] b3_10_v = b3_10_e[9:6];
-    wire [3:0] b3_10_x = b3_10_v;
-    wire [2:0] b3_10_wr = b3_10_x[2:0];
+    wire [3:0] b3_10_v = b3_10_s[9:6];
+    wire [2:0] b3_10_wr = b3_10_v[2:0];
     wire b3_10_sg = b3_10_v[3];
-    wire b3_10_hi = 1'b0;
-    wire b3_10_lo = b3_10_sg;
-    wire [2:0] b3_10_q = b3_10_hi ? 3'h7 : b3_10_lo ? 3'h0 : b3_10_wr;
+    wire [2:0] b3_10_q = 1'b0 ? 3'h7 : b3_10_sg ? 3'h0 : b3_10_wr;
     assign z3[90 +: 9] = {6'h0, b3_10_q};
     wire [9:0] b3_11_s = {1'b0, y11};
-    wire [9:0] b3_11_e = b3_11_s;
-    wire [3:0] b3_11_v = b3_11_e[9:6];
-    wire [3:0] b3_11_x = b3_11_v;
-    wire [2:0] b3_11_wr = b3_11_x[2:0];
+    wire [3:0] b3_11_v = b3_11_s[9:6];
+    wire [2:0] b3_11_wr = b3_11_v[2:0];
     wire b3_11_sg = b3_11_v[3];
-    wire b3_11_hi = 1'b0;
-    wire b3_11_lo = b3_11_sg;
-    wire [2:0] b3_11_q = b3_11_hi ? 3'h7 : b3_11_lo ? 3'h0 : b3_11_wr;
+    wire [2:0] b3_11_q = 1'b0 ? 3'h7 : b3_11_sg ? 3'h0 : b3_11_wr;
     assign z3[99 +: 9] = {6'h0, b3_11_q};
     wire [9:0] b3_12_s = {1'b0, y12};
-    wire [9:0] b3_12_e = b3_12_s;
-    wire [3:0] b3_12_v = b3_12_e[9:6];
-    wire [3:0] b3_12_x = b3_12_v;
-    wire [2:0] b3_12_wr = b3_12_x[2:0];
+    wire [3:0] b3_12_v = b3_12_s[9:6];
+    wire [2:0] b3_12_wr = b3_12_v[2:0];
     wire b3_12_sg = b3_12_v[3];
-    wire b3_12_hi = 1'b0;
-    wire b3_12_lo = b3_12_sg;
-    wire [2:0] b3_12_q = b3_12_hi ? 3'h7 : b3_12_lo ? 3'h0 : b3_12_wr;
+    wire [2:0] b3_12_q = 1'b0 ? 3'h7 : b3_12_sg ? 3'h0 : b3_12_wr;
     assign z3[108 +: 9] = {6'h0, b3_12_q};
     wire [9:0] b3_13_s = {1'b0, y13};
-    wire [9:0] b3_13_e = b3_13_s;
-    wire [3:0] b3_13_v = b3_13_e[9:6];
-    wire [3:0] b3_13_x = b3_13_v;
-    wire [2:0] b3_13_wr = b3_13_x[2:0];
+    wire [3:0] b3_13_v = b3_13_s[9:6];
+    wire [2:0] b3_13_wr = b3_13_v[2:0];
     wire b3_13_sg = b3_13_v[3];
-    wire b3_13_hi = 1'b0;
-    wire b3_13_lo = b3_13_sg;
-    wire [2:0] b3_13_q = b3_13_hi ? 3'h7 : b3_13_lo ? 3'h0 : b3_13_wr;
+    wire [2:0] b3_13_q = 1'b0 ? 3'h7 : b3_13_sg ? 3'h0 : b3_13_wr;
     assign z3[117 +: 9] = {6'h0, b3_13_q};
     wire [9:0] b3_14_s = {1'b0, y14};
-    wire [9:0] b3_14_e = b3_14_s;
-    wire [3:0] b3_14_v = b3_14_e[9:6];
-    wire [3:0] b3_14_x = b3_14_v;
-    wire [2:0] b3_14_wr = b3_14_x[2:0];
+    wire [3:0] b3_14_v = b3_14_s[9:6];
+    wire [2:0] b3_14_wr = b3_14_v[2:0];
     wire b3_14_sg = b3_14_v[3];
-    wire b3_14_hi = 1'b0;
-    wire b3_14_lo = b3_14_sg;
-    wire [2:0] b3_14_q = b3_14_hi ? 3'h7 : b3_14_lo ? 3'h0 : b3_14_wr;
+    wire [2:0] b3_14_q = 1'b0 ? 3'h7 : b3_14_sg ? 3'h0 : b3_14_wr;
     assign z3[126 +: 9] = {6'h0, b3_14_q};
     wire [9:0] b3_15_s = {1'b0, y15};
-    wire [9:0] b3_15_e = b3_15_s;
-    wire [3:0] b3_15_v = b3_15_e[9:6];
-    wire [3:0] b3_15_x = b3_15_v;
-    wire [2:0] b3_15_wr = b3_15_x[2:0];
+    wire [3:0] b3_15_v = b3_15_s[9:6];
+    wire [2:0] b3_15_wr = b3_15_v[2:0];
     wire b3_15_sg = b3_15_v[3];
-    wire b3_15_hi = 1'b0;
-    wire b3_15_lo = b3_15_sg;
-    wire [2:0] b3_15_q = b3_15_hi ? 3'h7 : b3_15_lo ? 3'h0 : b3_15_wr;
+    wire [2:0] b3_15_q = 1'b0 ? 3'h7 : b3_15_sg ? 3'h0 : b3_15_wr;
     assign z3[135 +: 9] = {6'h0, b3_15_q};
     wire [143:0] z5;
     wire [9:0] b5_0_s = {1'b0, y0};
-    wire [9:0] b5_0_e = b5_0_s;
-    wire [5:0] b5_0_v = b5_0_e[9:4];
-    wire [5:0] b5_0_x = b5_0_v;
-    wire [4:0] b5_0_wr = b5_0_x[4:0];
+    wire [5:0] b5_0_v = b5_0_s[9:4];
+    wire [4:0] b5_0_wr = b5_0_v[4:0];
     wire b5_0_sg = b5_0_v[5];
-    wire b5_0_hi = 1'b0;
-    wire b5_0_lo = b5_0_sg;
-    wire [4:0] b5_0_q = b5_0_hi ? 5'h1f : b5_0_lo ? 5'h0 : b5_0_wr;
+    wire [4:0] b5_0_q = 1'b0 ? 5'h1f : b5_0_sg ? 5'h0 : b5_0_wr;
     assign z5[0 +: 9] = {4'h0, b5_0_q};
     wire [9:0] b5_1_s = {1'b0, y1};
-    wire [9:0] b5_1_e = b5_1_s;
-    wire [5:0] b5_1_v = b5_1_e[9:4];
-    wire [5:0] b5_1_x = b5_1_v;
-    wire [4:0] b5_1_wr = b5_1_x[4:0];
+    wire [5:0] b5_1_v = b5_1_s[9:4];
+    wire [4:0] b5_1_wr = b5_1_v[4:0];
     wire b5_1_sg = b5_1_v[5];
-    wire b5_1_hi = 1'b0;
-    wire b5_1_lo = b5_1_sg;
-    wire [4:0] b5_1_q = b5_1_hi ? 5'h1f : b5_1_lo ? 5'h0 : b5_1_wr;
+    wire [4:0] b5_1_q = 1'b0 ? 5'h1f : b5_1_sg ? 5'h0 : b5_1_wr;
     assign z5[9 +: 9] = {4'h0, b5_1_q};
     wire [9:0] b5_2_s = {1'b0, y2};
-    wire [9:0] b5_2_e = b5_2_s;
-    wire [5:0] b5_2_v = b5_2_e[9:4];
-    wire [5:0] b5_2_x = b5_2_v;
-    wire [4:0] b5_2_wr = b5_2_x[4:0];
+    wire [5:0] b5_2_v = b5_2_s[9:4];
+    wire [4:0] b5_2_wr = b5_2_v[4:0];
     wire b5_2_sg = b5_2_v[5];
-    wire b5_2_hi = 1'b0;
-    wire b5_2_lo = b5_2_sg;
-    wire [4:0] b5_2_q = b5_2_hi ? 5'h1f : b5_2_lo ? 5'h0 : b5_2_wr;
+    wire [4:0] b5_2_q = 1'b0 ? 5'h1f : b5_2_sg ? 5'h0 : b5_2_wr;
     assign z5[18 +: 9] = {4'h0, b5_2_q};
     wire [9:0] b5_3_s = {1'b0, y3};
-    wire [9:0] b5_3_e = b5_3_s;
-    wire [5:0] b5_3_v = b5_3_e[9:4];
-    wire [5:0] b5_3_x = b5_3_v;
-    wire [4:0] b5_3_wr = b5_3_x[4:0];
+    wire [5:0] b5_3_v = b5_3_s[9:4];
+    wire [4:0] b5_3_wr = b5_3_v[4:0];
     wire b5_3_sg = b5_3_v[5];
-    wire b5_3_hi = 1'b0;
-    wire b5_3_lo = b5_3_sg;
-    wire [4:0] b5_3_q = b5_3_hi ? 5'h1f : b5_3_lo ? 5'h0 : b5_3_wr;
+    wire [4:0] b5_3_q = 1'b0 ? 5'h1f : b5_3_sg ? 5'h0 : b5_3_wr;
     assign z5[27 +: 9] = {4'h0, b5_3_q};
     wire [9:0] b5_4_s = {1'b0, y4};
-    wire [9:0] b5_4_e = b5_4_s;
-    wire [5:0] b5_4_v = b5_4_e[9:4];
-    wire [5:0] b5_4_x = b5_4_v;
-    wire [4:0] b5_4_wr = b5_4_x[4:0];
+    wire [5:0] b5_4_v = b5_4_s[9:4];
+    wire [4:0] b5_4_wr = b5_4_v[4:0];
     wire b5_4_sg = b5_4_v[5];
-    wire b5_4_hi = 1'b0;
-    wire b5_4_lo = b5_4_sg;
-    wire [4:0] b5_4_q = b5_4_hi ? 5'h1f : b5_4_lo ? 5'h0 : b5_4_wr;
+    wire [4:0] b5_4_q = 1'b0 ? 5'h1f : b5_4_sg ? 5'h0 : b5_4_wr;
     assign z5[36 +: 9] = {4'h0, b5_4_q};
     wire [9:0] b5_5_s = {1'b0, y5};
-    wire [9:0] b5_5_e = b5_5_s;
-    wire [5:0] b5_5_v = b5_5_e[9:4];
-    wire [5:0] b5_5_x = b5_5_v;
-    wire [4:0] b5_5_wr = b5_5_x[4:0];
+    wire [5:0] b5_5_v = b5_5_s[9:4];
+    wire [4:0] b5_5_wr = b5_5_v[4:0];
     wire b5_5_sg = b5_5_v[5];
-    wire b5_5_hi = 1'b0;
-    wire b5_5_lo = b5_5_sg;
-    wire [4:0] b5_5_q = b5_5_hi ? 5'h1f : b5_5_lo ? 5'h0 : b5_5_wr;
+    wire [4:0] b5_5_q = 1'b0 ? 5'h1f : b5_5_sg ? 5'h0 : b5_5_wr;
     assign z5[45 +: 9] = {4'h0, b5_5_q};
     wire [9:0] b5_6_s = {1'b0, y6};
-    wire [9:0] b5_6_e = b5_6_s;
-    wire [5:0] b5_6_v = b5_6_e[9:4];
-    wire [5:0] b5_6_x = b5_6_v;
-    wire [4:0] b5_6_wr = b5_6_x[4:0];
+    wire [5:0] b5_6_v = b5_6_s[9:4];
+    wire [4:0] b5_6_wr = b5_6_v[4:0];
     wire b5_6_sg = b5_6_v[5];
-    wire b5_6_hi = 1'b0;
-    wire b5_6_lo = b5_6_sg;
-    wire [4:0] b5_6_q = b5_6_hi ? 5'h1f : b5_6_lo ? 5'h0 : b5_6_wr;
+    wire [4:0] b5_6_q = 1'b0 ? 5'h1f : b5_6_sg ? 5'h0 : b5_6_wr;
     assign z5[54 +: 9] = {4'h0, b5_6_q};
     wire [9:0] b5_7_s = {1'b0, y7};
-    wire [9:0] b5_7_e = b5_7_s;
-    wire [5:0] b5_7_v = b5_7_e[9:4];
-    wire [5:0] b5_7_x = b5_7_v;
-    wire [4:0] b5_7_wr = b5_7_x[4:0];
+    wire [5:0] b5_7_v = b5_7_s[9:4];
+    wire [4:0] b5_7_wr = b5_7_v[4:0];
     wire b5_7_sg = b5_7_v[5];
-    wire b5_7_hi = 1'b0;
-    wire b5_7_lo = b5_7_sg;
-    wire [4:0] b5_7_q = b5_7_hi ? 5'h1f : b5_7_lo ? 5'h0 : b5_7_wr;
+    wire [4:0] b5_7_q = 1'b0 ? 5'h1f : b5_7_sg ? 5'h0 : b5_7_wr;
     assign z5[63 +: 9] = {4'h0, b5_7_q};
     wire [9:0] b5_8_s = {1'b0, y8};
-    wire [9:0] b5_8_e = b5_8_s;
-    wire [5:0] b5_8_v = b5_8_e[9:4];
-    wire [5:0] b5_8_x = b5_8_v;
-    wire [4:0] b5_8_wr = b5_8_x[4:0];
+    wire [5:0] b5_8_v = b5_8_s[9:4];
+    wire [4:0] b5_8_wr = b5_8_v[4:0];
     wire b5_8_sg = b5_8_v[5];
-    wire b5_8_hi = 1'b0;
-    wire b5_8_lo = b5_8_sg;
-    wire [4:0] b5_8_q = b5_8_hi ? 5'h1f : b5_8_lo ? 5'h0 : b5_8_wr;
+    wire [4:0] b5_8_q = 1'b0 ? 5'h1f : b5_8_sg ? 5'h0 : b5_8_wr;
     assign z5[72 +: 9] = {4'h0, b5_8_q};
     wire [9:0] b5_9_s = {1'b0, y9};
-    wire [9:0] b5_9_e = b5_9_s;
-    wire [5:0] b5_9_v = b5_9_e[9:4];
-    wire [5:0] b5_9_x = b5_9_v;
-    wire [4:0] b5_9_wr = b5_9_x[4:0];
+    wire [5:0] b5_9_v = b5_9_s[9:4];
+    wire [4:0] b5_9_wr = b5_9_v[4:0];
     wire b5_9_sg = b5_9_v[5];
-    wire b5_9_hi = 1'b0;
-    wire b5_9_lo = b5_9_sg;
-    wire [4:0] b5_9_q = b5_9_hi ? 5'h1f : b5_9_lo ? 5'h0 : b5_9_wr;
+    wire [4:0] b5_9_q = 1'b0 ? 5'h1f : b5_9_sg ? 5'h0 : b5_9_wr;
     assign z5[81 +: 9] = {4'h0, b5_9_q};
     wire [9:0] b5_10_s = {1'b0, y10};
-    wire [9:0] b5_10_e = b5_10_s;
-    wire [5:0] b5_10_v = b5_10_e[9:4];
-    wire [5:0] b5_10_x = b5_10_v;
-    wire [4:0] b5_10_wr = b5_10_x[4:0];
+    wire [5:0] b5_10_v = b5_10_s[9:4];
+    wire [4:0] b5_10_wr = b5_10_v[4:0];
     wire b5_10_sg = b5_10_v[5];
-    wire b5_10_hi = 1'b0;
-    wire b5_10_lo = b5_10_sg;
-    wire [4:0] b5_10_q = b5_10_hi ? 5'h1f : b5_10_lo ? 5'h0 : b5_10_wr;
+    wire [4:0] b5_10_q = 1'b0 ? 5'h1f : b5_10_sg ? 5'h0 : b5_10_wr;
     assign z5[90 +: 9] = {4'h0, b5_10_q};
     wire [9:0] b5_11_s = {1'b0, y11};
-    wire [9:0] b5_11_e = b5_11_s;
-    wire [5:0] b5_11_v = b5_11_e[9:4];
-    wire [5:0] b5_11_x = b5_11_v;
-    wire [4:0] b5_11_wr = b5_11_x[4:0];
+    wire [5:0] b5_11_v = b5_11_s[9:4];
+    wire [4:0] b5_11_wr = b5_11_v[4:0];
     wire b5_11_sg = b5_11_v[5];
-    wire b5_11_hi = 1'b0;
-    wire b5_11_lo = b5_11_sg;
-    wire [4:0] b5_11_q = b5_11_hi ? 5'h1f : b5_11_lo ? 5'h0 : b5_11_wr;
+    wire [4:0] b5_11_q = 1'b0 ? 5'h1f : b5_11_sg ? 5'h0 : b5_11_wr;
     assign z5[99 +: 9] = {4'h0, b5_11_q};
     wire [9:0] b5_12_s = {1'b0, y12};
-    wire [9:0] b5_12_e = b5_12_s;
-    wire [5:0] b5_12_v = b5_12_e[9:4];
-    wire [5:0] b5_12_x = b5_12_v;
-    wire [4:0] b5_12_wr = b5_12_x[4:0];
+    wire [5:0] b5_12_v = b5_12_s[9:4];
+    wire [4:0] b5_12_wr = b5_12_v[4:0];
     wire b5_12_sg = b5_12_v[5];
-    wire b5_12_hi = 1'b0;
-    wire b5_12_lo = b5_12_sg;
-    wire [4:0] b5_12_q = b5_12_hi ? 5'h1f : b5_12_lo ? 5'h0 : b5_12_wr;
+    wire [4:0] b5_12_q = 1'b0 ? 5'h1f : b5_12_sg ? 5'h0 : b5_12_wr;
     assign z5[108 +: 9] = {4'h0, b5_12_q};
     wire [9:0] b5_13_s = {1'b0, y13};
-    wire [9:0] b5_13_e = b5_13_s;
-    wire [5:0] b5_13_v = b5_13_e[9:4];
-    wire [5:0] b5_13_x = b5_13_v;
-    wire [4:0] b5_13_wr = b5_13_x[4:0];
+    wire [5:0] b5_13_v = b5_13_s[9:4];
+    wire [4:0] b5_13_wr = b5_13_v[4:0];
     wire b5_13_sg = b5_13_v[5];
-    wire b5_13_hi = 1'b0;
-    wire b5_13_lo = b5_13_sg;
-    wire [4:0] b5_13_q = b5_13_hi ? 5'h1f : b5_13_lo ? 5'h0 : b5_13_wr;
+    wire [4:0] b5_13_q = 1'b0 ? 5'h1f : b5_13_sg ? 5'h0 : b5_13_wr;
     assign z5[117 +: 9] = {4'h0, b5_13_q};
     wire [9:0] b5_14_s = {1'b0, y14};
-    wire [9:0] b5_14_e = b5_14_s;
-    wire [5:0] b5_14_v = b5_14_e[9:4];
-    wire [5:0] b5_14_x = b5_14_v;
-    wire [4:0] b5_14_wr = b5_14_x[4:0];
+    wire [5:0] b5_14_v = b5_14_s[9:4];
+    wire [4:0] b5_14_wr = b5_14_v[4:0];
     wire b5_14_sg = b5_14_v[5];
-    wire b5_14_hi = 1'b0;
-    wire b5_14_lo = b5_14_sg;
-    wire [4:0] b5_14_q = b5_14_hi ? 5'h1f : b5_14_lo ? 5'h0 : b5_14_wr;
+    wire [4:0] b5_14_q = 1'b0 ? 5'h1f : b5_14_sg ? 5'h0 : b5_14_wr;
     assign z5[126 +: 9] = {4'h0, b5_14_q};
     wire [9:0] b5_15_s = {1'b0, y15};
-    wire [9:0] b5_15_e = b5_15_s;
-    wire [5:0] b5_15_v = b5_15_e[9:4];
-    wire [5:0] b5_15_x = b5_15_v;
-    wire [4:0] b5_15_wr = b5_15_x[4:0];
+    wire [5:0] b5_15_v = b5_15_s[9:4];
+    wire [4:0] b5_15_wr = b5_15_v[4:0];
     wire b5_15_sg = b5_15_v[5];
-    wire b5_15_hi = 1'b0;
-    wire b5_15_lo = b5_15_sg;
-    wire [4:0] b5_15_q = b5_15_hi ? 5'h1f : b5_15_lo ? 5'h0 : b5_15_wr;
+    wire [4:0] b5_15_q = 1'b0 ? 5'h1f : b5_15_sg ? 5'h0 : b5_15_wr;
     assign z5[135 +: 9] = {4'h0, b5_15_q};
     wire [143:0] z7;
     wire [9:0] b7_0_s = {1'b0, y0};
-    wire [9:0] b7_0_e = b7_0_s;
-    wire [7:0] b7_0_v = b7_0_e[9:2];
-    wire [7:0] b7_0_x = b7_0_v;
-    wire [6:0] b7_0_wr = b7_0_x[6:0];
+    wire [7:0] b7_0_v = b7_0_s[9:2];
+    wire [6:0] b7_0_wr = b7_0_v[6:0];
     wire b7_0_sg = b7_0_v[7];
-    wire b7_0_hi = 1'b0;
-    wire b7_0_lo = b7_0_sg;
-    wire [6:0] b7_0_q = b7_0_hi ? 7'h7f : b7_0_lo ? 7'h0 : b7_0_wr;
+    wire [6:0] b7_0_q = 1'b0 ? 7'h7f : b7_0_sg ? 7'h0 : b7_0_wr;
     assign z7[0 +: 9] = {2'h0, b7_0_q};
     wire [9:0] b7_1_s = {1'b0, y1};
-    wire [9:0] b7_1_e = b7_1_s;
-    wire [7:0] b7_1_v = b7_1_e[9:2];
-    wire [7:0] b7_1_x = b7_1_v;
-    wire [6:0] b7_1_wr = b7_1_x[6:0];
+    wire [7:0] b7_1_v = b7_1_s[9:2];
+    wire [6:0] b7_1_wr = b7_1_v[6:0];
     wire b7_1_sg = b7_1_v[7];
-    wire b7_1_hi = 1'b0;
-    wire b7_1_lo = b7_1_sg;
-    wire [6:0] b7_1_q = b7_1_hi ? 7'h7f : b7_1_lo ? 7'h0 : b7_1_wr;
+    wire [6:0] b7_1_q = 1'b0 ? 7'h7f : b7_1_sg ? 7'h0 : b7_1_wr;
     assign z7[9 +: 9] = {2'h0, b7_1_q};
     wire [9:0] b7_2_s = {1'b0, y2};
-    wire [9:0] b7_2_e = b7_2_s;
-    wire [7:0] b7_2_v = b7_2_e[9:2];
-    wire [7:0] b7_2_x = b7_2_v;
-    wire [6:0] b7_2_wr = b7_2_x[6:0];
+    wire [7:0] b7_2_v = b7_2_s[9:2];
+    wire [6:0] b7_2_wr = b7_2_v[6:0];
     wire b7_2_sg = b7_2_v[7];
-    wire b7_2_hi = 1'b0;
-    wire b7_2_lo = b7_2_sg;
-    wire [6:0] b7_2_q = b7_2_hi ? 7'h7f : b7_2_lo ? 7'h0 : b7_2_wr;
+    wire [6:0] b7_2_q = 1'b0 ? 7'h7f : b7_2_sg ? 7'h0 : b7_2_wr;
     assign z7[18 +: 9] = {2'h0, b7_2_q};
     wire [9:0] b7_3_s = {1'b0, y3};
-    wire [9:0] b7_3_e = b7_3_s;
-    wire [7:0] b7_3_v = b7_3_e[9:2];
-    wire [7:0] b7_3_x = b7_3_v;
-    wire [6:0] b7_3_wr = b7_3_x[6:0];
+    wire [7:0] b7_3_v = b7_3_s[9:2];
+    wire [6:0] b7_3_wr = b7_3_v[6:0];
     wire b7_3_sg = b7_3_v[7];
-    wire b7_3_hi = 1'b0;
-    wire b7_3_lo = b7_3_sg;
-    wire [6:0] b7_3_q = b7_3_hi ? 7'h7f : b7_3_lo ? 7'h0 : b7_3_wr;
+    wire [6:0] b7_3_q = 1'b0 ? 7'h7f : b7_3_sg ? 7'h0 : b7_3_wr;
     assign z7[27 +: 9] = {2'h0, b7_3_q};
     wire [9:0] b7_4_s = {1'b0, y4};
-    wire [9:0] b7_4_e = b7_4_s;
-    wire [7:0] b7_4_v = b7_4_e[9:2];
-    wire [7:0] b7_4_x = b7_4_v;
-    wire [6:0] b7_4_wr = b7_4_x[6:0];
+    wire [7:0] b7_4_v = b7_4_s[9:2];
+    wire [6:0] b7_4_wr = b7_4_v[6:0];
     wire b7_4_sg = b7_4_v[7];
-    wire b7_4_hi = 1'b0;
-    wire b7_4_lo = b7_4_sg;
-    wire [6:0] b7_4_q = b7_4_hi ? 7'h7f : b7_4_lo ? 7'h0 : b7_4_wr;
+    wire [6:0] b7_4_q = 1'b0 ? 7'h7f : b7_4_sg ? 7'h0 : b7_4_wr;
     assign z7[36 +: 9] = {2'h0, b7_4_q};
     wire [9:0] b7_5_s = {1'b0, y5};
-    wire [9:0] b7_5_e = b7_5_s;
-    wire [7:0] b7_5_v = b7_5_e[9:2];
-    wire [7:0] b7_5_x = b7_5_v;
-    wire [6:0] b7_5_wr = b7_5_x[6:0];
+    wire [7:0] b7_5_v = b7_5_s[9:2];
+    wire [6:0] b7_5_wr = b7_5_v[6:0];
     wire b7_5_sg = b7_5_v[7];
-    wire b7_5_hi = 1'b0;
-    wire b7_5_lo = b7_5_sg;
-    wire [6:0] b7_5_q = b7_5_hi ? 7'h7f : b7_5_lo ? 7'h0 : b7_5_wr;
+    wire [6:0] b7_5_q = 1'b0 ? 7'h7f : b7_5_sg ? 7'h0 : b7_5_wr;
     assign z7[45 +: 9] = {2'h0, b7_5_q};
     wire [9:0] b7_6_s = {1'b0, y6};
-    wire [9:0] b7_6_e = b7_6_s;
-    wire [7:0] b7_6_v = b7_6_e[9:2];
-    wire [7:0] b7_6_x = b7_6_v;
-    wire [6:0] b7_6_wr = b7_6_x[6:0];
+    wire [7:0] b7_6_v = b7_6_s[9:2];
+    wire [6:0] b7_6_wr = b7_6_v[6:0];
     wire b7_6_sg = b7_6_v[7];
-    wire b7_6_hi = 1'b0;
-    wire b7_6_lo = b7_6_sg;
-    wire [6:0] b7_6_q = b7_6_hi ? 7'h7f : b7_6_lo ? 7'h0 : b7_6_wr;
+    wire [6:0] b7_6_q = 1'b0 ? 7'h7f : b7_6_sg ? 7'h0 : b7_6_wr;
     assign z7[54 +: 9] = {2'h0, b7_6_q};
     wire [9:0] b7_7_s = {1'b0, y7};
-    wire [9:0] b7_7_e = b7_7_s;
-    wire [7:0] b7_7_v = b7_7_e[9:2];
-    wire [7:0] b7_7_x = b7_7_v;
-    wire [6:0] b7_7_wr = b7_7_x[6:0];
+    wire [7:0] b7_7_v = b7_7_s[9:2];
+    wire [6:0] b7_7_wr = b7_7_v[6:0];
     wire b7_7_sg = b7_7_v[7];
-    wire b7_7_hi = 1'b0;
-    wire b7_7_lo = b7_7_sg;
-    wire [6:0] b7_7_q = b7_7_hi ? 7'h7f : b7_7_lo ? 7'h0 : b7_7_wr;
+    wire [6:0] b7_7_q = 1'b0 ? 7'h7f : b7_7_sg ? 7'h0 : b7_7_wr;
     assign z7[63 +: 9] = {2'h0, b7_7_q};
     wire [9:0] b7_8_s = {1'b0, y8};
-    wire [9:0] b7_8_e = b7_8_s;
-    wire [7:0] b7_8_v = b7_8_e[9:2];
-    wire [7:0] b7_8_x = b7_8_v;
-    wire [6:0] b7_8_wr = b7_8_x[6:0];
+    wire [7:0] b7_8_v = b7_8_s[9:2];
+    wire [6:0] b7_8_wr = b7_8_v[6:0];
     wire b7_8_sg = b7_8_v[7];
-    wire b7_8_hi = 1'b0;
-    wire b7_8_lo = b7_8_sg;
-    wire [6:0] b7_8_q = b7_8_hi ? 7'h7f : b7_8_lo ? 7'h0 : b7_8_wr;
+    wire [6:0] b7_8_q = 1'b0 ? 7'h7f : b7_8_sg ? 7'h0 : b7_8_wr;
     assign z7[72 +: 9] = {2'h0, b7_8_q};
     wire [9:0] b7_9_s = {1'b0, y9};
-    wire [9:0] b7_9_e = b7_9_s;
-    wire [7:0] b7_9_v = b7_9_e[9:2];
-    wire [7:0] b7_9_x = b7_9_v;
-    wire [6:0] b7_9_wr = b7_9_x[6:0];
+    wire [7:0] b7_9_v = b7_9_s[9:2];
+    wire [6:0] b7_9_wr = b7_9_v[6:0];
     wire b7_9_sg = b7_9_v[7];
-    wire b7_9_hi = 1'b0;
-    wire b7_9_lo = b7_9_sg;
-    wire [6:0] b7_9_q = b7_9_hi ? 7'h7f : b7_9_lo ? 7'h0 : b7_9_wr;
+    wire [6:0] b7_9_q = 1'b0 ? 7'h7f : b7_9_sg ? 7'h0 : b7_9_wr;
     assign z7[81 +: 9] = {2'h0, b7_9_q};
     wire [9:0] b7_10_s = {1'b0, y10};
-    wire [9:0] b7_10_e = b7_10_s;
-    wire [7:0] b7_10_v = b7_10_e[9:2];
-    wire [7:0] b7_10_x = b7_10_v;
-    wire [6:0] b7_10_wr = b7_10_x[6:0];
+    wire [7:0] b7_10_v = b7_10_s[9:2];
+    wire [6:0] b7_10_wr = b7_10_v[6:0];
     wire b7_10_sg = b7_10_v[7];
-    wire b7_10_hi = 1'b0;
-    wire b7_10_lo = b7_10_sg;
-    wire [6:0] b7_10_q = b7_10_hi ? 7'h7f : b7_10_lo ? 7'h0 : b7_10_wr;
+    wire [6:0] b7_10_q = 1'b0 ? 7'h7f : b7_10_sg ? 7'h0 : b7_10_wr;
     assign z7[90 +: 9] = {2'h0, b7_10_q};
     wire [9:0] b7_11_s = {1'b0, y11};
-    wire [9:0] b7_11_e = b7_11_s;
-    wire [7:0] b7_11_v = b7_11_e[9:2];
-    wire [7:0] b7_11_x = b7_11_v;
-    wire [6:0] b7_11_wr = b7_11_x[6:0];
+    wire [7:0] b7_11_v = b7_11_s[9:2];
+    wire [6:0] b7_11_wr = b7_11_v[6:0];
     wire b7_11_sg = b7_11_v[7];
-    wire b7_11_hi = 1'b0;
-    wire b7_11_lo = b7_11_sg;
-    wire [6:0] b7_11_q = b7_11_hi ? 7'h7f : b7_11_lo ? 7'h0 : b7_11_wr;
+    wire [6:0] b7_11_q = 1'b0 ? 7'h7f : b7_11_sg ? 7'h0 : b7_11_wr;
     assign z7[99 +: 9] = {2'h0, b7_11_q};
     wire [9:0] b7_12_s = {1'b0, y12};
-    wire [9:0] b7_12_e = b7_12_s;
-    wire [7:0] b7_12_v = b7_12_e[9:2];
-    wire [7:0] b7_12_x = b7_12_v;
-    wire [6:0] b7_12_wr = b7_12_x[6:0];
+    wire [7:0] b7_12_v = b7_12_s[9:2];
+    wire [6:0] b7_12_wr = b7_12_v[6:0];
     wire b7_12_sg = b7_12_v[7];
-    wire b7_12_hi = 1'b0;
-    wire b7_12_lo = b7_12_sg;
-    wire [6:0] b7_12_q = b7_12_hi ? 7'h7f : b7_12_lo ? 7'h0 : b7_12_wr;
+    wire [6:0] b7_12_q = 1'b0 ? 7'h7f : b7_12_sg ? 7'h0 : b7_12_wr;
     assign z7[108 +: 9] = {2'h0, b7_12_q};
     wire [9:0] b7_13_s = {1'b0, y13};
-    wire [9:0] b7_13_e = b7_13_s;
-    wire [7:0] b7_13_v = b7_13_e[9:2];
-    wire [7:0] b7_13_x = b7_13_v;
-    wire [6:0] b7_13_wr = b7_13_x[6:0];
+    wire [7:0] b7_13_v = b7_13_s[9:2];
+    wire [6:0] b7_13_wr = b7_13_v[6:0];
     wire b7_13_sg = b7_13_v[7];
-    wire b7_13_hi = 1'b0;
-    wire b7_13_lo = b7_13_sg;
-    wire [6:0] b7_13_q = b7_13_hi ? 7'h7f : b7_13_lo ? 7'h0 : b7_13_wr;
+    wire [6:0] b7_13_q = 1'b0 ? 7'h7f : b7_13_sg ? 7'h0 : b7_13_wr;
     assign z7[117 +: 9] = {2'h0, b7_13_q};
     wire [9:0] b7_14_s = {1'b0, y14};
-    wire [9:0] b7_14_e = b7_14_s;
-    wire [7:0] b7_14_v = b7_14_e[9:2];
-    wire [7:0] b7_14_x = b7_14_v;
-    wire [6:0] b7_14_wr = b7_14_x[6:0];
+    wire [7:0] b7_14_v = b7_14_s[9:2];
+    wire [6:0] b7_14_wr = b7_14_v[6:0];
     wire b7_14_sg = b7_14_v[7];
-    wire b7_14_hi = 1'b0;
-    wire b7_14_lo = b7_14_sg;
-    wire [6:0] b7_14_q = b7_14_hi ? 7'h7f : b7_14_lo ? 7'h0 : b7_14_wr;
+    wire [6:0] b7_14_q = 1'b0 ? 7'h7f : b7_14_sg ? 7'h0 : b7_14_wr;
     assign z7[126 +: 9] = {2'h0, b7_14_q};
     wire [9:0] b7_15_s = {1'b0, y15};
-    wire [9:0] b7_15_e = b7_15_s;
-    wire [7:0] b7_15_v = b7_15_e[9:2];
-    wire [7:0] b7_15_x = b7_15_v;
-    wire [6:0] b7_15_wr = b7_15_x[6:0];
+    wire [7:0] b7_15_v = b7_15_s[9:2];
+    wire [6:0] b7_15_wr = b7_15_v[6:0];
     wire b7_15_sg = b7_15_v[7];
-    wire b7_15_hi = 1'b0;
-    wire b7_15_lo = b7_15_sg;
-    wire [6:0] b7_15_q = b7_15_hi ? 7'h7f : b7_15_lo ? 7'h0 : b7_15_wr;
+    wire [6:0] b7_15_q = 1'b0 ? 7'h7f : b7_15_sg ? 7'h0 : b7_15_wr;
     assign z7[135 +: 9] = {2'h0, b7_15_q};
     wire [143:0] z9;
     wire [9:0] b9_0_s = {1'b0, y0};
-    wire [9:0] b9_0_v = b9_0_s;
-    wire [9:0] b9_0_x = b9_0_v;
-    wire [8:0] b9_0_wr = b9_0_x[8:0];
-    wire b9_0_sg = b9_0_v[9];
-    wire b9_0_hi = 1'b0;
-    wire b9_0_lo = b9_0_sg;
-    wire [8:0] b9_0_q = b9_0_hi ? 9'h1ff : b9_0_lo ? 9'h0 : b9_0_wr;
+    wire [8:0] b9_0_wr = b9_0_s[8:0];
+    wire b9_0_sg = b9_0_s[9];
+    wire [8:0] b9_0_q = 1'b0 ? 9'h1ff : b9_0_sg ? 9'h0 : b9_0_wr;
     assign z9[0 +: 9] = b9_0_q;
     wire [9:0] b9_1_s = {1'b0, y1};
-    wire [9:0] b9_1_v = b9_1_s;
-    wire [9:0] b9_1_x = b9_1_v;
-    wire [8:0] b9_1_wr = b9_1_x[8:0];
-    wire b9_1_sg = b9_1_v[9];
-    wire b9_1_hi = 1'b0;
-    wire b9_1_lo = b9_1_sg;
-    wire [8:0] b9_1_q = b9_1_hi ? 9'h1ff : b9_1_lo ? 9'h0 : b9_1_wr;
+    wire [8:0] b9_1_wr = b9_1_s[8:0];
+    wire b9_1_sg = b9_1_s[9];
+    wire [8:0] b9_1_q = 1'b0 ? 9'h1ff : b9_1_sg ? 9'h0 : b9_1_wr;
     assign z9[9 +: 9] = b9_1_q;
     wire [9:0] b9_2_s = {1'b0, y2};
-    wire [9:0] b9_2_v = b9_2_s;
-    wire [9:0] b9_2_x = b9_2_v;
-    wire [8:0] b9_2_wr = b9_2_x[8:0];
-    wire b9_2_sg = b9_2_v[9];
-    wire b9_2_hi = 1'b0;
-    wire b9_2_lo = b9_2_sg;
-    wire [8:0] b9_2_q = b9_2_hi ? 9'h1ff : b9_2_lo ? 9'h0 : b9_2_wr;
+    wire [8:0] b9_2_wr = b9_2_s[8:0];
+    wire b9_2_sg = b9_2_s[9];
+    wire [8:0] b9_2_q = 1'b0 ? 9'h1ff : b9_2_sg ? 9'h0 : b9_2_wr;
     assign z9[18 +: 9] = b9_2_q;
     wire [9:0] b9_3_s = {1'b0, y3};
-    wire [9:0] b9_3_v = b9_3_s;
-    wire [9:0] b9_3_x = b9_3_v;
-    wire [8:0] b9_3_wr = b9_3_x[8:0];
-    wire b9_3_sg = b9_3_v[9];
-    wire b9_3_hi = 1'b0;
-    wire b9_3_lo = b9_3_sg;
-    wire [8:0] b9_3_q = b9_3_hi ? 9'h1ff : b9_3_lo ? 9'h0 : b9_3_wr;
+    wire [8:0] b9_3_wr = b9_3_s[8:0];
+    wire b9_3_sg = b9_3_s[9];
+    wire [8:0] b9_3_q = 1'b0 ? 9'h1ff : b9_3_sg ? 9'h0 : b9_3_wr;
     assign z9[27 +: 9] = b9_3_q;
     wire [9:0] b9_4_s = {1'b0, y4};
-    wire [9:0] b9_4_v = b9_4_s;
-    wire [9:0] b9_4_x = b9_4_v;
-    wire [8:0] b9_4_wr = b9_4_x[8:0];
-    wire b9_4_sg = b9_4_v[9];
-    wire b9_4_hi = 1'b0;
-    wire b9_4_lo = b9_4_sg;
-    wire [8:0] b9_4_q = b9_4_hi ? 9'h1ff : b9_4_lo ? 9'h0 : b9_4_wr;
+    wire [8:0] b9_4_wr = b9_4_s[8:0];
+    wire b9_4_sg = b9_4_s[9];
+    wire [8:0] b9_4_q = 1'b0 ? 9'h1ff : b9_4_sg ? 9'h0 : b9_4_wr;
     assign z9[36 +: 9] = b9_4_q;
     wire [9:0] b9_5_s = {1'b0, y5};
-    wire [9:0] b9_5_v = b9_5_s;
-    wire [9:0] b9_5_x = b9_5_v;
-    wire [8:0] b9_5_wr = b9_5_x[8:0];
-    wire b9_5_sg = b9_5_v[9];
-    wire b9_5_hi = 1'b0;
-    wire b9_5_lo = b9_5_sg;
-    wire [8:0] b9_5_q = b9_5_hi ? 9'h1ff : b9_5_lo ? 9'h0 : b9_5_wr;
+    wire [8:0] b9_5_wr = b9_5_s[8:0];
+    wire b9_5_sg = b9_5_s[9];
+    wire [8:0] b9_5_q = 1'b0 ? 9'h1ff : b9_5_sg ? 9'h0 : b9_5_wr;
     assign z9[45 +: 9] = b9_5_q;
     wire [9:0] b9_6_s = {1'b0, y6};
-    wire [9:0] b9_6_v = b9_6_s;
-    wire [9:0] b9_6_x = b9_6_v;
-    wire [8:0] b9_6_wr = b9_6_x[8:0];
-    wire b9_6_sg = b9_6_v[9];
-    wire b9_6_hi = 1'b0;
-    wire b9_6_lo = b9_6_sg;
-    wire [8:0] b9_6_q = b9_6_hi ? 9'h1ff : b9_6_lo ? 9'h0 : b9_6_wr;
+    wire [8:0] b9_6_wr = b9_6_s[8:0];
+    wire b9_6_sg = b9_6_s[9];
+    wire [8:0] b9_6_q = 1'b0 ? 9'h1ff : b9_6_sg ? 9'h0 : b9_6_wr;
     assign z9[54 +: 9] = b9_6_q;
     wire [9:0] b9_7_s = {1'b0, y7};
-    wire [9:0] b9_7_v = b9_7_s;
-    wire [9:0] b9_7_x = b9_7_v;
-    wire [8:0] b9_7_wr = b9_7_x[8:0];
-    wire b9_7_sg = b9_7_v[9];
-    wire b9_7_hi = 1'b0;
-    wire b9_7_lo = b9_7_sg;
-    wire [8:0] b9_7_q = b9_7_hi ? 9'h1ff : b9_7_lo ? 9'h0 : b9_7_wr;
+    wire [8:0] b9_7_wr = b9_7_s[8:0];
+    wire b9_7_sg = b9_7_s[9];
+    wire [8:0] b9_7_q = 1'b0 ? 9'h1ff : b9_7_sg ? 9'h0 : b9_7_wr;
     assign z9[63 +: 9] = b9_7_q;
     wire [9:0] b9_8_s = {1'b0, y8};
-    wire [9:0] b9_8_v = b9_8_s;
-    wire [9:0] b9_8_x = b9_8_v;
-    wire [8:0] b9_8_wr = b9_8_x[8:0];
-    wire b9_8_sg = b9_8_v[9];
-    wire b9_8_hi = 1'b0;
-    wire b9_8_lo = b9_8_sg;
-    wire [8:0] b9_8_q = b9_8_hi ? 9'h1ff : b9_8_lo ? 9'h0 : b9_8_wr;
+    wire [8:0] b9_8_wr = b9_8_s[8:0];
+    wire b9_8_sg = b9_8_s[9];
+    wire [8:0] b9_8_q = 1'b0 ? 9'h1ff : b9_8_sg ? 9'h0 : b9_8_wr;
     assign z9[72 +: 9] = b9_8_q;
     wire [9:0] b9_9_s = {1'b0, y9};
-    wire [9:0] b9_9_v = b9_9_s;
-    wire [9:0] b9_9_x = b9_9_v;
-    wire [8:0] b9_9_wr = b9_9_x[8:0];
-    wire b9_9_sg = b9_9_v[9];
-    wire b9_9_hi = 1'b0;
-    wire b9_9_lo = b9_9_sg;
-    wire [8:0] b9_9_q = b9_9_hi ? 9'h1ff : b9_9_lo ? 9'h0 : b9_9_wr;
+    wire [8:0] b9_9_wr = b9_9_s[8:0];
+    wire b9_9_sg = b9_9_s[9];
+    wire [8:0] b9_9_q = 1'b0 ? 9'h1ff : b9_9_sg ? 9'h0 : b9_9_wr;
     assign z9[81 +: 9] = b9_9_q;
     wire [9:0] b9_10_s = {1'b0, y10};
-    wire [9:0] b9_10_v = b9_10_s;
-    wire [9:0] b9_10_x = b9_10_v;
-    wire [8:0] b9_10_wr = b9_10_x[8:0];
-    wire b9_10_sg = b9_10_v[9];
-    wire b9_10_hi = 1'b0;
-    wire b9_10_lo = b9_10_sg;
-    wire [8:0] b9_10_q = b9_10_hi ? 9'h1ff : b9_10_lo ? 9'h0 : b9_10_wr;
+    wire [8:0] b9_10_wr = b9_10_s[8:0];
+    wire b9_10_sg = b9_10_s[9];
+    wire [8:0] b9_10_q = 1'b0 ? 9'h1ff : b9_10_sg ? 9'h0 : b9_10_wr;
     assign z9[90 +: 9] = b9_10_q;
     wire [9:0] b9_11_s = {1'b0, y11};
-    wire [9:0] b9_11_v = b9_11_s;
-    wire [9:0] b9_11_x = b9_11_v;
-    wire [8:0] b9_11_wr = b9_11_x[8:0];
-    wire b9_11_sg = b9_11_v[9];
-    wire b9_11_hi = 1'b0;
-    wire b9_11_lo = b9_11_sg;
-    wire [8:0] b9_11_q = b9_11_hi ? 9'h1ff : b9_11_lo ? 9'h0 : b9_11_wr;
+    wire [8:0] b9_11_wr = b9_11_s[8:0];
+    wire b9_11_sg = b9_11_s[9];
+    wire [8:0] b9_11_q = 1'b0 ? 9'h1ff : b9_11_sg ? 9'h0 : b9_11_wr;
     assign z9[99 +: 9] = b9_11_q;
     wire [9:0] b9_12_s = {1'b0, y12};
-    wire [9:0] b9_12_v = b9_12_s;
-    wire [9:0] b9_12_x = b9_12_v;
-    wire [8:0] b9_12_wr = b9_12_x[8:0];
-    wire b9_12_sg = b9_12_v[9];
-    wire b9_12_hi = 1'b0;
-    wire b9_12_lo = b9_12_sg;
-    wire [8:0] b9_12_q = b9_12_hi ? 9'h1ff : b9_12_lo ? 9'h0 : b9_12_wr;
+    wire [8:0] b9_12_wr = b9_12_s[8:0];
+    wire b9_12_sg = b9_12_s[9];
+    wire [8:0] b9_12_q = 1'b0 ? 9'h1ff : b9_12_sg ? 9'h0 : b9_12_wr;
     assign z9[108 +: 9] = b9_12_q;
     wire [9:0] b9_13_s = {1'b0, y13};
-    wire [9:0] b9_13_v = b9_13_s;
-    wire [9:0] b9_13_x = b9_13_v;
-    wire [8:0] b9_13_wr = b9_13_x[8:0];
-    wire b9_13_sg = b9_13_v[9];
-    wire b9_13_hi = 1'b0;
-    wire b9_13_lo = b9_13_sg;
-    wire [8:0] b9_13_q = b9_13_hi ? 9'h1ff : b9_13_lo ? 9'h0 : b9_13_wr;
+    wire [8:0] b9_13_wr = b9_13_s[8:0];
+    wire b9_13_sg = b9_13_s[9];
+    wire [8:0] b9_13_q = 1'b0 ? 9'h1ff : b9_13_sg ? 9'h0 : b9_13_wr;
     assign z9[117 +: 9] = b9_13_q;
     wire [9:0] b9_14_s = {1'b0, y14};
-    wire [9:0] b9_14_v = b9_14_s;
-    wire [9:0] b9_14_x = b9_14_v;
-    wire [8:0] b9_14_wr = b9_14_x[8:0];
-    wire b9_14_sg = b9_14_v[9];
-    wire b9_14_hi = 1'b0;
-    wire b9_14_lo = b9_14_sg;
-    wire [8:0] b9_14_q = b9_14_hi ? 9'h1ff : b9_14_lo ? 9'h0 : b9_14_wr;
+    wire [8:0] b9_14_wr = b9_14_s[8:0];
+    wire b9_14_sg = b9_14_s[9];
+    wire [8:0] b9_14_q = 1'b0 ? 9'h1ff : b9_14_sg ? 9'h0 : b9_14_wr;
     assign z9[126 +: 9] = b9_14_q;
     wire [9:0] b9_15_s = {1'b0, y15};
-    wire [9:0] b9_15_v = b9_15_s;
-    wire [9:0] b9_15_x = b9_15_v;
-    wire [8:0] b9_15_wr = b9_15_x[8:0];
-    wire b9_15_sg = b9_15_v[9];
-    wire b9_15_hi = 1'b0;
-    wire b9_15_lo = b9_15_sg;
-    wire [8:0] b9_15_q = b9_15_hi ? 9'h1ff : b9_15_lo ? 9'h0 : b9_15_wr;
+    wire [8:0] b9_15_wr = b9_15_s[8:0];
+    wire b9_15_sg = b9_15_s[9];
+    wire [8:0] b9_15_q = 1'b0 ? 9'h1ff : b9_15_sg ? 9'h0 : b9_15_wr;
     assign z9[135 +: 9] = b9_15_q;
     /* verilator lint_on UNUSED */
     always @* begin
@@ -4384,17 +3869,14 @@ module econt_ae (
         .y8(t4_8), .y9(t4_9), .y10(t4_10), .y11(t4_11), .y12(t4_12), .y13(t4_13), .y14(t4_14), .y15(t4_15));
     // module-sum code delayed by the 1 register stage(s) after the converter
     reg  [8:0] code1;
-    always @(posedge clk) begin
-        code1 <= code0;
-    end
-    wire [8:0] code_d = code1;
+    always @(posedge clk) code1 <= code0;
     wire [143:0] lat;
     econt_ae_fmt u_fmt (.n_links(n_links),
         .y0(t4_0), .y1(t4_1), .y2(t4_2), .y3(t4_3), .y4(t4_4), .y5(t4_5), .y6(t4_6), .y7(t4_7),
         .y8(t4_8), .y9(t4_9), .y10(t4_10), .y11(t4_11), .y12(t4_12), .y13(t4_13), .y14(t4_14), .y15(t4_15), .z(lat));
     // output registers
     always @(posedge clk) begin
-        out_sum <= code_d;
+        out_sum <= code1;
         out_latent <= lat;
         if (rst) begin
             out_valid <= 1'b0;

@@ -14,6 +14,10 @@
 #include <stdint.h>
 #include "econt_ae_hls.h"
 
+/* Every loop is labelled (names in HLS reports and directives); plain C
+** compilers see the labels unused. */
+#pragma GCC diagnostic ignored "-Wunused-label"
+
 /* Quantization / overflow modes (fixedpoint/fxp.h order). */
 enum { RQ_TRN, RQ_TRN_ZERO, RQ_RND, RQ_RND_ZERO, RQ_RND_MIN_INF, RQ_RND_INF, RQ_RND_CONV };
 enum { RQ_WRAP, RQ_SAT, RQ_SAT_ZERO, RQ_SAT_SYM };
@@ -76,12 +80,14 @@ static void rq_converter(const uint32_t q[48], uint8_t x[48], uint32_t *code)
 {
 #pragma HLS INLINE
     uint64_t sum = 0;
+conv_sum:
     for (int i = 0; i < 48; i++) {
 #pragma HLS UNROLL
 #pragma hls_unroll yes
         sum += (uint64_t)(q[i] & 0x3fffffu);
     }
     int msb = 0;
+conv_msb:
     for (int i = 0; i < 64; i++) {
 #pragma HLS UNROLL
 #pragma hls_unroll yes
@@ -98,6 +104,7 @@ static void rq_converter(const uint32_t q[48], uint8_t x[48], uint32_t *code)
             *code = ((uint32_t)e << 4) |
                     ((uint32_t)(sum >> (e - 1)) & ((UINT32_C(1) << 4) - 1));
     }
+conv_norm:
     for (int i = 0; i < 48; i++) {
 #pragma HLS UNROLL
 #pragma hls_unroll yes
@@ -117,6 +124,7 @@ static const int32_t l0_map_idx[64] = {
 static void l0_map(const uint8_t x[48], uint8_t y[64])
 {
 #pragma HLS INLINE
+map_out:
     for (int i = 0; i < 64; i++) {
 #pragma HLS UNROLL
 #pragma hls_unroll yes
@@ -128,6 +136,7 @@ static void l0_map(const uint8_t x[48], uint8_t y[64])
 static void l2_flatten(const uint8_t x[128], uint8_t y[128])
 {
 #pragma HLS INLINE
+flatten_out:
     for (int i = 0; i < 128; i++) {
 #pragma HLS UNROLL
 #pragma hls_unroll yes
@@ -141,17 +150,23 @@ static void l1_conv(const uint8_t x[64], const int8_t w[72], const int8_t b[8],
                uint8_t y[128])
 {
 #pragma HLS INLINE
+conv_oy:
     for (int oy = 0; oy < 4; oy++)
+conv_ox:
         for (int ox = 0; ox < 4; ox++)
+conv_co:
             for (int co = 0; co < 8; co++) {
 #pragma HLS UNROLL
 #pragma hls_unroll yes
                 int32_t acc = (int32_t)b[co] * ((int32_t)1 << 7);
+conv_ky:
                 for (int ky = 0; ky < 3; ky++)
+conv_kx:
                     for (int kx = 0; kx < 3; kx++) {
                         int iy = oy * 2 + ky - 0, ix = ox * 2 + kx - 0;
                         if (iy < 0 || iy >= 8 || ix < 0 || ix >= 8)
                             continue;                           /* zero padding */
+conv_ci:
                         for (int ci = 0; ci < 1; ci++)
                             acc += (int32_t)x[(iy * 8 + ix) * 1 + ci] *
                                    w[((ky * 3 + kx) * 1 + ci) * 8 + co];
@@ -169,10 +184,12 @@ static void l3_dense(const uint8_t x[128], const int8_t w[2048], const int8_t b[
                uint16_t y[16])
 {
 #pragma HLS INLINE
+dense_out:
     for (int o = 0; o < 16; o++) {
 #pragma HLS UNROLL
 #pragma hls_unroll yes
         int32_t acc = (int32_t)b[o] * ((int32_t)1 << 7);
+dense_in:
         for (int i = 0; i < 128; i++)
             acc += (int32_t)x[i] * w[i * 16 + o];
         int64_t a = (int64_t)acc;
@@ -217,6 +234,7 @@ void econt_ae(const uint32_t q[48],
     int bits = n_links < 14 ? rq_bits_by_links[n_links] : 0;
     if (bits == 0)
         bits = 9;
+latent_out:
     for (int i = 0; i < 16; i++) {
 #pragma HLS UNROLL
 #pragma hls_unroll yes
@@ -231,14 +249,18 @@ void econt_ae_generic(const uint32_t *q, const int64_t *const *w, const int64_t 
 {
     int8_t l1_conv_w[72];
     int8_t l1_conv_b[8];
+l1_conv_copy_w:
     for (int i = 0; i < 72; i++)
         l1_conv_w[i] = (int8_t)w[0][i];
+l1_conv_copy_b:
     for (int i = 0; i < 8; i++)
         l1_conv_b[i] = (int8_t)b[0][i];
     int8_t l3_dense_w[2048];
     int8_t l3_dense_b[16];
+l3_dense_copy_w:
     for (int i = 0; i < 2048; i++)
         l3_dense_w[i] = (int8_t)w[1][i];
+l3_dense_copy_b:
     for (int i = 0; i < 16; i++)
         l3_dense_b[i] = (int8_t)b[1][i];
     (void)w;

@@ -66,6 +66,36 @@ END_TEST
 
 /* ---- plan ---------------------------------------------------------------- */
 
+/* The emitter helpers: bare identifiers pass through without a wire,
+** expressions get one; the adder tree passes odd nodes by name and
+** registers the levels asked for; name lists break every 8 names. */
+START_TEST(emitter_helpers)
+{
+    cg_buf b = { 0 };
+    char res[CG_NAME];
+    ck_assert(cg_is_ident("a1_0") && !cg_is_ident("a[3]") && !cg_is_ident("1'b0"));
+    cg_bind(&b, "", 8, "n", "acc", res, sizeof res);
+    ck_assert_str_eq(res, "acc");
+    ck_assert_uint_eq(b.n, 0);
+    cg_bind(&b, "", 8, "n", "acc[7:0]", res, sizeof res);
+    ck_assert_str_eq(res, "n");
+    ck_assert_str_eq(b.p, "wire [7:0] n = acc[7:0];\n");
+    cg_buf_free(&b);
+    memset(&b, 0, sizeof b);
+    char nm[3][CG_NAME] = { "p0", "p1", "p2" };
+    bool reg[4] = { false, false, true, false };
+    cg_adder_tree(&b, "", "a", 9, nm, 3, 3, reg);
+    ck_assert_str_eq(nm[0], "a2_0");      /* level 3: a single node, no alias */
+    ck_assert_str_eq(b.p, "wire [8:0] a1_0 = p0 + p1;\n"
+                          "reg  [8:0] a2_0;\nalways @(posedge clk) a2_0 <= a1_0 + p2;\n");
+    cg_buf_free(&b);
+    memset(&b, 0, sizeof b);
+    cg_name_list(&b, "  wire ", "t", 10, ";\n", ";\n");
+    ck_assert_str_eq(b.p, "  wire t0, t1, t2, t3, t4, t5, t6, t7;\n  wire t8, t9;\n");
+    cg_buf_free(&b);
+}
+END_TEST
+
 START_TEST(sbits_exact)
 {
     ck_assert_int_eq(cg_sbits(0, 0), 1);
@@ -351,6 +381,7 @@ int main(void)
     tcase_set_timeout(t, 60);
     tcase_add_test(t, tpl_substitute_and_repeat);
     tcase_add_test(t, tpl_errors_name_the_line);
+    tcase_add_test(t, emitter_helpers);
     tcase_add_test(t, sbits_exact);
     tcase_add_test(t, plan_econt_pruning_and_widths);
     tcase_add_test(t, plan_pipeline_slots);

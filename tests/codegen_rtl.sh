@@ -62,6 +62,23 @@ for s in 1 2 3 4 5 6; do
 done
 echo "random models 1-6: verilator -Wall clean, HLS C compiles with -Wall -Wextra -Werror"
 
+# 3b. no identity stages: plain aliases (`wire [..] a = b;`) stay under 5 % of
+#     the wire declarations (0 today) in the reference design and the random
+#     models; the HLS template labels every loop
+aliases() {
+    local f=$1 w a
+    w=$(grep -cE '^\s*wire\b' "$f")
+    a=$(grep -cE '^\s*wire\s*(\[[^]]*\])?\s*[A-Za-z_][A-Za-z0-9_]*\s*=\s*[A-Za-z_][A-Za-z0-9_]*\s*;' "$f" || true)
+    [ $((a * 20)) -lt "$w" ] || fail "$f: $a of $w wires are plain aliases (>= 5 %)"
+    echo "$a of $w"
+}
+echo "aliases: rtl_out/econt_ae.v $(aliases rtl_out/econt_ae.v) wires;" \
+     "random models $(for s in 1 2 3 4 5 6; do aliases "$T/r$s/rad4ml_ae.v"; done | tr '\n' ' ')"
+loops=$(grep -c 'for (' hls_templates/hls.c.tpl)
+labels=$(grep -cE '^[A-Za-z_{}]+:$' hls_templates/hls.c.tpl)
+[ "$loops" -eq "$labels" ] || fail "hls.c.tpl: $loops loops, $labels labels"
+echo "hls.c.tpl: all $loops loops labelled"
+
 # 4. Yosys synthesizes a small model (hierarchy kept: one neuron module per tap count)
 d="$T/r1"
 yosys -p "read_verilog $d/rad4ml_ae.v $d/rad4ml_ae_cfg.v; synth -top rad4ml_ae; stat" \
