@@ -30,7 +30,7 @@ static const char TB_TEXT[] =
 "    /* verilator lint_off BLKSEQ */  // a testbench: blocking assignments on the falling edge\n"
 "    localparam NQ = %d, CW = %d, NLAT = %d, LW = %d, NL = %d, AW = %d, LAT = %d;\n"
 "    reg clk = 1'b0;\n"
-"    reg rst = 1'b1, in_valid = 1'b0, cfg_we = 1'b0;\n"
+"    reg rst = 1'b1, rst_cfg = 1'b1, in_valid = 1'b0, cfg_we = 1'b0;\n"
 "    reg [NQ-1:0] in_q = {NQ{1'b0}};\n"
 "    reg [AW-1:0] cfg_addr = {AW{1'b0}};\n"
 "    reg [31:0] cfg_wdata = 32'h0;\n"
@@ -41,7 +41,7 @@ static const char TB_TEXT[] =
 "    wire [31:0] cfg_rdata;\n"
 "    /* verilator lint_on UNUSEDSIGNAL */\n"
 "\n"
-"    %s dut (.clk(clk), .rst(rst), .in_valid(in_valid), .in_q(in_q),\n"
+"    %s dut (.clk(clk), .rst(rst), .rst_cfg(rst_cfg), .in_valid(in_valid), .in_q(in_q),\n"
 "        .out_valid(out_valid), .out_cfg_chg(out_cfg_chg), .out_sum(out_sum),\n"
 "        .out_latent(out_latent), .cfg_we(cfg_we), .cfg_addr(cfg_addr),\n"
 "        .cfg_wdata(cfg_wdata), .cfg_rdata(cfg_rdata));\n"
@@ -131,7 +131,7 @@ static const char TB_TEXT[] =
 "        begin\n"
 "            if (s_eof) finish_run;\n"
 "            else begin\n"
-"                rst = s_rst[0]; in_valid = s_valid[0]; cfg_we = s_we[0];\n"
+"                rst = s_rst[0]; rst_cfg = s_rst[1]; in_valid = s_valid[0]; cfg_we = s_we[0];\n"
 "                cfg_addr = s_addr[AW-1:0]; cfg_wdata = s_wdata; in_q = s_q;\n"
 "                if (s_valid[0]) crossings = crossings + 1;\n"
 "            end\n"
@@ -263,6 +263,7 @@ static int schedule(const mdl_model *m, const cg_opts *o, const cg_tb_cfg *c, si
     sc->n_vectors = c->n_schedule;
     sc->links2 = m->out.bits_by_links[3] >= 1 ? 3 : 0;
     sc->reload = reg || sc->links2;
+    sc->mid_reset = SIM_RESET_DP;       /* as rad4ml sim: the configuration survives rst */
     if (reg) {
         if (!(*b = mdl_clone(m)))
             return rad_errf(err, RAD_ENOMEM, "out of memory");
@@ -291,7 +292,8 @@ static int write_vectors(const mdl_model *m, const cg_opts *o, const cg_tb_cfg *
         sim_stim_free(s);
         return rc;
     }
-    provenance(fs.fp, "stimulus: rst in_valid cfg_we cfg_addr cfg_wdata in_q (hex)", m, o, c);
+    provenance(fs.fp, "stimulus: rst in_valid cfg_we cfg_addr cfg_wdata in_q (hex; rst: bit 0 "
+               "datapath reset, bit 1 configuration reset)", m, o, c);
     provenance(fe.fp, "expected: crossing cycle check sum latent_bus", m, o, c);
     int nl = mdl_latent_count(m), lw = m->layers[m->n_layers - 1].out_fmt.width;
     uint32_t lat[ENG_MAX_LATENT], lmask = lw >= 32 ? 0xffffffffu : (1u << lw) - 1;
@@ -299,7 +301,7 @@ static int write_vectors(const mdl_model *m, const cg_opts *o, const cg_tb_cfg *
     memset(st, 0, sizeof *st);
     st->reload = sc.reload;
     while (sim_stim_next(s, &cy)) {
-        fprintf(fs.fp, "%x %x %x %x %x ", cy.rst, cy.in_valid, cy.cfg_we, cy.cfg_addr,
+        fprintf(fs.fp, "%x %x %x %x %x ", cy.rst | cy.rst_cfg << 1, cy.in_valid, cy.cfg_we, cy.cfg_addr,
                 cy.cfg_wdata);
         put_bus(fs.fp, cy.q, m->in.n_cells, m->in.charge_bits);
         fputc('\n', fs.fp);

@@ -8,6 +8,7 @@
 **                              $value$plusargs, $display, $fatal); no DPI
 **   <dir>/<top>_stim.hex       one clock cycle per line, hex:
 **                              rst in_valid cfg_we cfg_addr cfg_wdata in_q
+**                              (rst: bit 0 drives rst, bit 1 rst_cfg)
 **   <dir>/<top>_expected.hex   one crossing per line, in input order:
 **                              index cycle check sum latent_bus
 **                              (index, cycle decimal; check 1 = compared;
@@ -19,7 +20,8 @@
 ** reset, weight set A through the configuration port (reg weights), then
 ** traffic one crossing per clock with idle cycles.  From the user's
 ** vectors: exactly those crossings, every one compared.  Built-in: corner
-** cases, real crossings, random charges, and at mid-stream, without reset,
+** cases, real crossings, random charges, a datapath reset (rst only, no
+** reload) a quarter into the traffic, and at mid-stream, without reset,
 ** weight set B (and n_links) written through the configuration port;
 ** crossings in flight during the writes are not compared (the DUT must flag
 ** them, see sim.h).
