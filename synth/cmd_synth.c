@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/rad_file.h"
 #include "synth/syn.h"
@@ -197,6 +198,13 @@ bad:
 
 /* ---- one configuration --------------------------------------------------- */
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 static int run_power(const synth_opts *o, synth_cfg *c, const syn_tech *t,
                      rad_err *err)
 {
@@ -227,28 +235,31 @@ static int run_power(const synth_opts *o, synth_cfg *c, const syn_tech *t,
     return rc;
 }
 
-static int run_cfg(const synth_opts *o, synth_cfg *c, const syn_tech *t, const syn_lib *lib,
-                   rad_err *err)
+/* The RTL of a configuration (generated unless --rtl) and its Yosys job;
+** a protection the generator lacks leaves a note and no job. */
+static int prepare_cfg(const synth_opts *o, synth_cfg *c, const char *cache, rad_err *err)
 {
-    int rc;
     if (o->rtl) {
         snprintf(c->rtl_dir, sizeof c->rtl_dir, "%s", o->rtl);
     } else {
         snprintf(c->rtl_dir, sizeof c->rtl_dir, "%s/rtl/%s", o->work, c->name);
-        rc = syn_gen_rtl(o->model, o->weights, o->top, c->protect, c->pipeline,
-                         c->rtl_dir, c->note, sizeof c->note, err);
+        int rc = syn_gen_rtl(o->model, o->weights, o->top, c->protect, c->pipeline,
+                             c->rtl_dir, c->note, sizeof c->note, err);
         if (rc || c->note[0])
             return rc;
     }
-    char cache[4200];
-    snprintf(cache, sizeof cache, "%s/cache", o->work);
-    c->job = (syn_job){ .top = o->top, .rtl_dir = c->rtl_dir, .flat = o->flat,
-                        .quick = o->quick,
-                        .cache_dir = o->cache ? o->cache : cache,
+    c->job = (syn_job){ .top = o->top, .label = c->name, .rtl_dir = c->rtl_dir,
+                        .flat = o->flat, .quick = o->quick, .cache_dir = cache,
                         .no_cache = o->no_cache, .jobs = o->jobs };
-    if ((rc = syn_run(&c->job, err)))
-        return rc;
-    if ((rc = syn_netlist_load(c->job.netlist, o->top, &c->nl, err)))
+    return RAD_OK;
+}
+
+/* After synthesis: the figures, --liberty and --power of one configuration. */
+static int finish_cfg(const synth_opts *o, synth_cfg *c, const syn_tech *t, const syn_lib *lib,
+                      rad_err *err)
+{
+    int rc = syn_netlist_load(c->job.netlist, o->top, &c->nl, err);
+    if (rc)
         return rc;
     if (lib) {
         if ((rc = syn_lib_map(&c->job, &c->nl, lib, o->period_ns, &c->lib, err))
@@ -259,6 +270,46 @@ static int run_cfg(const synth_opts *o, synth_cfg *c, const syn_tech *t, const s
     }
     if (o->power)
         rc = run_power(o, c, t, err);
+    return rc;
+}
+
+/* Contract: every configuration (protection x pipeline) of o: RTL first,
+** then all their Yosys runs in one pool (modules they share run once, both
+** cores busy to the end), then per configuration the netlist figures,
+** --liberty and --power.  Progress lines go to stderr. */
+static int run_all(const synth_opts *o, synth_cfg *cfg, int *n, const syn_tech *t,
+                   const syn_lib *lib, rad_err *err)
+{
+    char cache[4200];
+    snprintf(cache, sizeof cache, "%s/cache", o->work);
+    syn_job *jobs[MAX_CFG * MAX_CFG];
+    int nj = 0, rc = 0;
+    *n = 0;
+    for (int i = 0; i < o->n_protect && rc == 0; i++)
+        for (int k = 0; k < o->n_pipeline && rc == 0; k++) {
+            synth_cfg *c = &cfg[(*n)++];
+            c->protect = o->protect[i];
+            c->pipeline = o->pipeline[k];
+            snprintf(c->name, sizeof c->name, "%s_p%d", o->protect[i], o->pipeline[k]);
+            if (o->rtl)
+                snprintf(c->name, sizeof c->name, "%s", o->top);
+            fprintf(stderr, "rad4ml synth: %s: RTL ...\n", c->name);
+            rc = prepare_cfg(o, c, o->cache ? o->cache : cache, err);
+            if (rc == 0 && !c->note[0])
+                jobs[nj++] = &c->job;
+        }
+    double t0 = now_s();
+    if (rc == 0 && nj) {
+        fprintf(stderr, "rad4ml synth: Yosys, %d configuration%s ...\n", nj, nj > 1 ? "s" : "");
+        rc = syn_run_many(jobs, nj, o->jobs, stderr, err);
+        fprintf(stderr, "rad4ml synth: Yosys done in %.1f s\n", now_s() - t0);
+    }
+    for (int i = 0; i < *n && rc == 0; i++)
+        if (!cfg[i].note[0]) {
+            fprintf(stderr, "rad4ml synth: %s: figures%s%s ...\n", cfg[i].name,
+                    lib ? ", liberty" : "", o->power ? ", power" : "");
+            rc = finish_cfg(o, &cfg[i], t, lib, err);
+        }
     return rc;
 }
 
@@ -516,18 +567,9 @@ int cmd_synth(int argc, char **argv)
         free(cfg);
         return 1;
     }
-    for (int i = 0; i < o.n_protect && rc == 0; i++)
-        for (int k = 0; k < o.n_pipeline && rc == 0; k++) {
-            synth_cfg *c = &cfg[n++];
-            c->protect = o.protect[i];
-            c->pipeline = o.pipeline[k];
-            snprintf(c->name, sizeof c->name, "%s_p%d", o.protect[i], o.pipeline[k]);
-            if (o.rtl)
-                snprintf(c->name, sizeof c->name, "%s", o.top);
-            fprintf(stderr, "rad4ml synth: %s ...\n", c->name);
-            if (run_cfg(&o, c, &t, o.liberty ? &lib : NULL, &err))
-                rc = 1;
-        }
+    double t0 = now_s();
+    rc = run_all(&o, cfg, &n, &t, o.liberty ? &lib : NULL, &err) ? 1 : 0;
+    fprintf(stderr, "rad4ml synth: %.1f s in all\n", now_s() - t0);
     if (rc == 0) {
         print_table(cfg, n, &t, o.modules);
         if (o.liberty)

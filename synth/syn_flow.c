@@ -220,28 +220,15 @@ static int yosys_finish(int st, const char *tmp, const char *out, const char *lo
                     what, st, log, tail);
 }
 
-/* The whole design in one run (flat flow, or a design the per-module flow
-** cannot split). */
-static int run_whole(syn_job *j, char **files, int n, const char *script, rad_err *err)
+/* The Yosys script of the whole design in one run (flat flow, or a design
+** the per-module flow cannot split), writing tmp; malloc'd. */
+static char *whole_cmd(const syn_job *j, char **files, int n, const char *script,
+                       const char *tmp)
 {
-    snprintf(j->netlist, sizeof j->netlist, "%s/%016llx.json", j->cache_dir, j->hash);
-    if (!j->no_cache && exists(j->netlist))
-        return RAD_OK;
-    char tmp[4200], log[4200], body[8600];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", j->netlist, (long)getpid());
-    snprintf(log, sizeof log, "%s/%016llx.log", j->cache_dir, j->hash);
+    char body[8600];
     snprintf(body, sizeof body, "hierarchy -check -top %s; script %s; write_json %s",
              j->top, script, tmp);
-    char *cmd = yosys_cmd(files, n, body);
-    if (!cmd)
-        return rad_errf(err, RAD_ENOMEM, "out of memory");
-    char *argv[] = { (char *)yosys_bin(), "-q", "-p", cmd, NULL };
-    double t0 = now_s();
-    int st = run_logged(argv, log);
-    j->seconds = now_s() - t0;
-    j->cached = 0;
-    free(cmd);
-    return yosys_finish(st, tmp, j->netlist, log, j->rtl_dir, err);
+    return yosys_cmd(files, n, body);
 }
 
 /* ---- per-module flow: discovery ------------------------------------------ */
@@ -570,84 +557,210 @@ static char *mod_cmd(const syn_job *j, const syn_modjob *m, const mod_plan *pl,
     return cmd;
 }
 
-typedef struct { pid_t pid; int mod; double t0; char *cmd; } running;
+/* What syn_run_many keeps of a job between its phases. */
+struct syn_prep {
+    char      script[4096];
+    char     *stext;          /* the script's text (part of every key) */
+    size_t    slen;
+    char    **files;
+    int       n_files;
+    json_t   *disc;           /* discovery netlist (owns the module list) */
+    mod_plan *plans;          /* j->n_mod of them; NULL: run whole       */
+    int       whole;
+};
 
 /* Yosys processes run at once at most (the job count is clamped). */
 #define SYN_MAX_JOBS 16
 
-/* Runs the modules whose netlist is missing, up to j->jobs at a time,
-** largest source first (the longest runs start early). */
-static int run_modules(syn_job *j, const mod_plan *pl, const char *script, rad_err *err)
+/* One Yosys run of the pool: a module of a job, or a whole design. */
+typedef struct {
+    syn_job *j;
+    int      mod;             /* index in j->mod; -1: the whole design */
+    long     size;            /* text size: larger runs start first    */
+} syn_task;
+
+typedef struct { pid_t pid; int task; double t0; char *cmd; } running;
+
+static const char *job_label(const syn_job *j)
 {
-    int todo[SYN_MAX_MODS], nt = 0;
-    char net[4300], tmp[4300], log[4300];
-    for (int i = 0; i < j->n_mod; i++) {
-        mod_paths(j, &j->mod[i], net, tmp, log, sizeof net);
-        j->mod[i].cached = !j->no_cache && exists(net);
-        if (!j->mod[i].cached)
-            todo[nt++] = i;
+    return j->label ? j->label : j->rtl_dir;
+}
+
+static const char *task_name(const syn_task *t)
+{
+    return t->mod < 0 ? "(whole design)" : t->j->mod[t->mod].name;
+}
+
+static void task_paths(const syn_task *t, char *net, char *tmp, char *log, size_t size)
+{
+    const syn_job *j = t->j;
+    if (t->mod >= 0) {
+        mod_paths(j, &j->mod[t->mod], net, tmp, log, size);
+        return;
     }
-    for (int a = 1; a < nt; a++)          /* insertion sort, by size desc */
-        for (int b = a; b > 0 && j->mod[todo[b]].src_bytes > j->mod[todo[b - 1]].src_bytes; b--) {
-            int t = todo[b]; todo[b] = todo[b - 1]; todo[b - 1] = t;
+    snprintf(net, size, "%s", j->netlist);
+    snprintf(tmp, size, "%s.tmp.%ld", j->netlist, (long)getpid());
+    snprintf(log, size, "%s/%016llx.log", j->cache_dir, j->hash);
+}
+
+/* Starts the Yosys run of task t; 0 or an error code. */
+static int task_start(const syn_task *t, int id, running *r, rad_err *err)
+{
+    char net[4300], tmp[4300], log[4300];
+    task_paths(t, net, tmp, log, sizeof net);
+    const syn_prep *p = t->j->prep;
+    char *cmd = t->mod >= 0 ? mod_cmd(t->j, &t->j->mod[t->mod], &p->plans[t->mod],
+                                      p->script, tmp, err)
+                            : whole_cmd(t->j, p->files, p->n_files, p->script, tmp);
+    if (!cmd)
+        return t->mod >= 0 && err ? err->code
+                                  : rad_errf(err, RAD_ENOMEM, "out of memory");
+    char *argv[] = { (char *)yosys_bin(), "-q", "-p", cmd, NULL };
+    pid_t pid = spawn_logged(argv, log);
+    if (pid < 0) {
+        free(cmd);
+        return rad_errf(err, RAD_ETOOL, "%s: cannot start yosys", task_name(t));
+    }
+    *r = (running){ pid, id, now_s(), cmd };
+    return RAD_OK;
+}
+
+/* Books the end of a run (exit status st, secs of wall time): renames its
+** netlist into the cache or returns the error with the log's tail. */
+static int task_finish(const syn_task *t, int st, double secs, rad_err *err)
+{
+    char net[4300], tmp[4300], log[4300], what[4400];
+    task_paths(t, net, tmp, log, sizeof net);
+    syn_job *j = t->j;
+    j->seconds += secs;
+    j->cached = 0;
+    if (t->mod >= 0)
+        j->mod[t->mod].seconds = secs;
+    snprintf(what, sizeof what, "%s%s%s", j->rtl_dir, t->mod >= 0 ? ": module " : "",
+             t->mod >= 0 ? task_name(t) : "");
+    return yosys_finish(st, tmp, net, log, what, err);
+}
+
+/* Which running task ended (its index in run[]), -1 if none yet; *st gets
+** its wait status.  Polls our own children only (the caller may have others). */
+static int reap_one(running *run, int nr, int *st)
+{
+    for (int r = 0; r < nr; r++) {
+        pid_t w = waitpid(run[r].pid, st, WNOHANG);
+        if (w == run[r].pid)
+            return r;
+        if (w < 0 && errno != EINTR) {
+            *st = 127 << 8;
+            return r;
         }
-    int par = j->jobs < 1 ? 1 : j->jobs > SYN_MAX_JOBS ? SYN_MAX_JOBS : j->jobs;
+    }
+    return -1;
+}
+
+/* The runs still going, one line (the heartbeat of a long pool). */
+static void print_running(FILE *fp, const syn_task *task, const running *run, int nr,
+                          int done, int nt)
+{
+    fprintf(fp, "  yosys ...   %d of %d done, running:", done, nt);
+    for (int r = 0; r < nr; r++)
+        fprintf(fp, " %s (%s, %.0f s)", task_name(&task[run[r].task]),
+                job_label(task[run[r].task].j), now_s() - run[r].t0);
+    fputc('\n', fp);
+    fflush(fp);
+}
+
+/* Contract: runs the nt tasks, up to par at a time, in the order given
+** (largest first), each as its own Yosys process; prints a line per start
+** and end and a heartbeat every minute without an end to fp (NULL: none).
+** After the first failure no task starts; the running ones are waited for.
+** Returns the first error. */
+static int run_pool(syn_task *task, int nt, int par, FILE *fp, rad_err *err)
+{
+    par = par < 1 ? 1 : par > SYN_MAX_JOBS ? SYN_MAX_JOBS : par;
     running run[SYN_MAX_JOBS];
-    int nr = 0, next = 0, rc = RAD_OK;
+    int nr = 0, next = 0, done = 0, rc = RAD_OK;
+    double t_start = now_s(), last_line = t_start;
     while ((next < nt && rc == RAD_OK) || nr > 0) {
         while (rc == RAD_OK && next < nt && nr < par) {
-            syn_modjob *m = &j->mod[todo[next++]];
-            mod_paths(j, m, net, tmp, log, sizeof net);
-            char *cmd = mod_cmd(j, m, &pl[m - j->mod], script, tmp, err);
-            if (!cmd) {
-                rc = err ? err->code : RAD_EIO;
+            const syn_task *t = &task[next];
+            if ((rc = task_start(t, next, &run[nr], err)) != RAD_OK)
                 break;
-            }
-            char *argv[] = { (char *)yosys_bin(), "-q", "-p", cmd, NULL };
-            pid_t pid = spawn_logged(argv, log);
-            if (pid < 0) {
-                free(cmd);
-                rc = rad_errf(err, RAD_ETOOL, "%s: cannot start yosys", m->name);
-                break;
-            }
-            run[nr++] = (running){ pid, (int)(m - j->mod), now_s(), cmd };
-            j->n_run++;
+            t->j->n_run += t->mod >= 0;
+            nr++, next++;
+            if (fp)
+                fprintf(fp, "  yosys start %-28s %-10s (%d of %d started)\n", task_name(t),
+                        job_label(t->j), next, nt), fflush(fp);
         }
         if (nr == 0)
             break;
-        /* Polls our own children only (the caller may have others). */
-        int st = 0, done = -1;
-        for (int r = 0; r < nr && done < 0; r++) {
-            pid_t w = waitpid(run[r].pid, &st, WNOHANG);
-            if (w == run[r].pid || (w < 0 && errno != EINTR)) {
-                done = r;
-                if (w < 0)
-                    st = 127 << 8;
-            }
-        }
-        if (done < 0) {
+        int st = 0, r = reap_one(run, nr, &st);
+        if (r < 0) {
             struct timespec ts = { 0, 50 * 1000 * 1000 };
             nanosleep(&ts, NULL);
+            if (fp && now_s() - last_line >= 60) {
+                print_running(fp, task, run, nr, done, nt);
+                last_line = now_s();
+            }
             continue;
         }
-        for (int r = done; r == done; r++) {
-            syn_modjob *m = &j->mod[run[r].mod];
-            m->seconds = now_s() - run[r].t0;
-            free(run[r].cmd);
-            run[r] = run[--nr];
-            mod_paths(j, m, net, tmp, log, sizeof net);
-            char what[4400];
-            snprintf(what, sizeof what, "%s: module %s", j->rtl_dir, m->name);
-            rad_err e2;
-            if (yosys_finish(exit_status(st), tmp, net, log, what, &e2) && rc == RAD_OK) {
-                rc = e2.code;
-                if (err)
-                    *err = e2;
-            }
-            break;
+        const syn_task *t = &task[run[r].task];
+        double secs = now_s() - run[r].t0;
+        free(run[r].cmd);
+        run[r] = run[--nr];
+        rad_err e2 = { 0 };
+        int frc = task_finish(t, exit_status(st), secs, &e2);
+        if (frc && rc == RAD_OK) {
+            rc = frc;
+            if (err)
+                *err = e2;
         }
+        done++;
+        last_line = now_s();
+        if (fp)
+            fprintf(fp, "  yosys %-5s %-28s %-10s %7.1f s (%d of %d done, %.0f s in)\n",
+                    frc ? "FAIL" : "done", task_name(t), job_label(t->j), secs, done, nt,
+                    last_line - t_start), fflush(fp);
     }
     return rc;
+}
+
+/* The tasks of n prepared jobs: every module missing from the cache once
+** (a module two jobs share is run for the first, and is a cache hit for
+** the other), every whole design; sorted by size, largest first. */
+static int collect_tasks(syn_job *const *jobs, int n, syn_task **out, int *nt, rad_err *err)
+{
+    int cap = 0;
+    for (int k = 0; k < n; k++)
+        cap += jobs[k]->prep->whole ? 1 : jobs[k]->n_mod;
+    syn_task *t = calloc(cap ? (size_t)cap : 1, sizeof *t);
+    if (!t)
+        return rad_errf(err, RAD_ENOMEM, "out of memory");
+    int m = 0;
+    for (int k = 0; k < n; k++) {
+        syn_job *j = jobs[k];
+        if (j->prep->whole) {
+            if (j->no_cache || !exists(j->netlist))
+                t[m++] = (syn_task){ j, -1, LONG_MAX };
+            continue;
+        }
+        for (int i = 0; i < j->n_mod; i++) {
+            char net[4300], tmp[4300], log[4300];
+            mod_paths(j, &j->mod[i], net, tmp, log, sizeof net);
+            int dup = 0;
+            for (int q = 0; q < m && !dup; q++)
+                dup = t[q].mod >= 0 && t[q].j->mod[t[q].mod].hash == j->mod[i].hash;
+            j->mod[i].cached = dup || (!j->no_cache && exists(net));
+            if (!j->mod[i].cached)
+                t[m++] = (syn_task){ j, i, j->mod[i].src_bytes };
+        }
+    }
+    for (int a = 1; a < m; a++)          /* insertion sort, by size desc */
+        for (int b = a; b > 0 && t[b].size > t[b - 1].size; b--) {
+            syn_task x = t[b]; t[b] = t[b - 1]; t[b - 1] = x;
+        }
+    *out = t;
+    *nt = m;
+    return RAD_OK;
 }
 
 /* Each module's netlist was written without its submodules (they were
@@ -737,60 +850,87 @@ const syn_modjob *syn_job_module(const syn_job *j, const char *name)
     return NULL;
 }
 
-/* See syn_flow.h.  Synthesizes job j: lists the RTL, runs Yosys on each
-** module whose netlist is not cached (in parallel), assembles and loads
-** the design netlist into j.  RAD_OK or the reason. */
-int syn_run(syn_job *j, rad_err *err)
+static void prep_free(syn_job *j)
 {
-    char script[4096];
-    int rc = syn_find_script(j->flat ? "flow_flat.ys" : j->quick ? "flow_quick.ys"
-                             : "flow_hier.ys", script, sizeof script, err);
-    if (rc)
-        return rc;
-    char **files;
-    int n;
-    if ((rc = syn_list_verilog(j->rtl_dir, &files, &n, err)))
-        return rc;
-    char *stext = NULL;
-    size_t slen = 0;
-    unsigned long long h = RAD_FNV1A_INIT;
-    h = rad_fnv1a(h, j->top, strlen(j->top) + 1);
-    for (int i = 0; i < n && rc == RAD_OK; i++)
-        rc = hash_file(files[i], &h, err);
-    if (rc == RAD_OK && (rc = rad_read_all(script, &stext, &slen, err)) == RAD_OK)
-        h = rad_fnv1a(h, stext, slen);
-    if (rc == RAD_OK)
-        rc = rad_mkdirs(j->cache_dir, err);
-    j->hash = h;
+    syn_prep *p = j->prep;
+    if (!p)
+        return;
+    free_plans(p->plans, j->n_mod);
+    json_decref(p->disc);
+    free(p->stext);
+    syn_free_list(p->files, p->n_files);
+    free(p);
+    j->prep = NULL;
+}
+
+/* Contract: the first phase of a job: finds the script, lists and hashes
+** the RTL, and for the hierarchical flow discovers and plans the modules
+** (j->mod[], keys); a design it cannot split, or the flat flow, is marked
+** whole with j->netlist set.  Allocates j->prep (prep_free). */
+static int prepare(syn_job *j, rad_err *err)
+{
+    syn_prep *p = calloc(1, sizeof *p);
+    if (!p)
+        return rad_errf(err, RAD_ENOMEM, "out of memory");
+    j->prep = p;
     j->cached = 1;
     j->seconds = 0;
     j->n_mod = j->n_run = 0;
-    json_t *disc = NULL, *mods = NULL;
-    mod_plan *plans = NULL;
-    int whole = j->flat;
-    double t0 = now_s(), disc_s = 0;
-    if (rc == RAD_OK && !whole)
-        rc = discover(j, files, n, &mods, &disc, &disc_s, err);
-    if (rc == RAD_OK && !whole) {
-        int p = plan_modules(j, mods, stext, slen, &plans, err);
-        if (p < 0)
+    int rc = syn_find_script(j->flat ? "flow_flat.ys" : j->quick ? "flow_quick.ys"
+                             : "flow_hier.ys", p->script, sizeof p->script, err);
+    if (rc || (rc = syn_list_verilog(j->rtl_dir, &p->files, &p->n_files, err)))
+        return rc;
+    unsigned long long h = RAD_FNV1A_INIT;
+    h = rad_fnv1a(h, j->top, strlen(j->top) + 1);
+    for (int i = 0; i < p->n_files && rc == RAD_OK; i++)
+        rc = hash_file(p->files[i], &h, err);
+    if (rc == RAD_OK && (rc = rad_read_all(p->script, &p->stext, &p->slen, err)) == RAD_OK)
+        h = rad_fnv1a(h, p->stext, p->slen);
+    if (rc == RAD_OK)
+        rc = rad_mkdirs(j->cache_dir, err);
+    j->hash = h;
+    p->whole = j->flat;
+    json_t *mods = NULL;
+    if (rc == RAD_OK && !p->whole)
+        rc = discover(j, p->files, p->n_files, &mods, &p->disc, &j->seconds, err);
+    if (rc == RAD_OK && !p->whole) {
+        int w = plan_modules(j, mods, p->stext, p->slen, &p->plans, err);
+        if (w < 0)
             rc = RAD_ENOMEM;
-        whole = p > 0;
-        if (whole)
-            j->n_mod = 0;
+        p->whole = w > 0;
     }
-    if (rc == RAD_OK && whole) {
-        rc = run_whole(j, files, n, script, err);
-    } else if (rc == RAD_OK) {
-        rc = run_modules(j, plans, script, err);
-        if (rc == RAD_OK)
-            rc = merge_modules(j, err);
-        j->cached = j->n_run == 0;
-        j->seconds = j->n_run ? now_s() - t0 : disc_s;
+    if (p->whole) {
+        j->n_mod = 0;
+        snprintf(j->netlist, sizeof j->netlist, "%s/%016llx.json", j->cache_dir, j->hash);
     }
-    free_plans(plans, j->n_mod);
-    json_decref(disc);
-    free(stext);
-    syn_free_list(files, n);
     return rc;
+}
+
+int syn_run_many(syn_job *const *jobs, int n, int par, FILE *progress, rad_err *err)
+{
+    int rc = RAD_OK, nt = 0;
+    for (int k = 0; k < n; k++)
+        jobs[k]->prep = NULL;
+    for (int k = 0; k < n && rc == RAD_OK; k++)
+        rc = prepare(jobs[k], err);
+    syn_task *task = NULL;
+    if (rc == RAD_OK)
+        rc = collect_tasks(jobs, n, &task, &nt, err);
+    if (rc == RAD_OK && nt && progress)
+        fprintf(progress, "  yosys: %d run%s, %d at a time, largest first\n", nt,
+                nt == 1 ? "" : "s", par < 1 ? 1 : par), fflush(progress);
+    if (rc == RAD_OK)
+        rc = run_pool(task, nt, par, progress, err);
+    for (int k = 0; k < n && rc == RAD_OK; k++)
+        if (!jobs[k]->prep->whole)
+            rc = merge_modules(jobs[k], err);
+    free(task);
+    for (int k = 0; k < n; k++)
+        prep_free(jobs[k]);
+    return rc;
+}
+
+int syn_run(syn_job *j, rad_err *err)
+{
+    return syn_run_many(&j, 1, j->jobs, NULL, err);
 }

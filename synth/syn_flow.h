@@ -15,11 +15,17 @@
 **
 ** Flat flow: one Yosys run of the whole design, <cache_dir>/<hash>.json,
 ** hash = top, every .v file (sorted by name) and the script.
+**
+** syn_run_many runs several designs (e.g. none / tmr / secded) through ONE
+** pool of Yosys processes: every missing module of every design runs once
+** (a module several designs share is synthesized for the first and found
+** by the others), the largest first, so both cores stay busy until the end.
 */
 #ifndef RAD4ML_SYN_FLOW_H
 #define RAD4ML_SYN_FLOW_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "synth/syn.h"
 
 #define SYN_MAX_MODS 256
@@ -33,8 +39,11 @@ typedef struct {
     double seconds;           /* its Yosys wall time (0 when cached)   */
 } syn_modjob;
 
+typedef struct syn_prep syn_prep;   /* syn_flow.c's working state of a job */
+
 typedef struct {
     const char *top;          /* top module                               */
+    const char *label;        /* names the job in progress lines (NULL: rtl_dir) */
     const char *rtl_dir;      /* every *.v in it (not *_tb*) is read      */
     int         flat;         /* flow_flat.ys instead of flow_hier.ys     */
     int         quick;        /* flow_quick.ys (abc -fast; not with flat) */
@@ -44,17 +53,25 @@ typedef struct {
     /* results */
     char        netlist[4096];
     int         cached;       /* nothing was synthesized                  */
-    double      seconds;      /* wall time spent in Yosys (0: all cached) */
+    double      seconds;      /* Yosys wall time of its runs, added up (runs in
+                                 parallel count each; 0: all cached)      */
     unsigned long long hash;  /* of the whole RTL + top + script          */
     int         n_mod;        /* hierarchical: the modules, leaves first  */
     int         n_run;        /* of which synthesized now                 */
     syn_modjob  mod[SYN_MAX_MODS];
+    syn_prep   *prep;         /* private, between the phases of syn_run_many */
 } syn_job;
 
 /* Synthesizes (or finds in the cache) the design; j->netlist names the
 ** netlist for syn_netlist_load.  A design with more than SYN_MAX_MODS
 ** modules is run as one Yosys job (n_mod = 0). */
 int  syn_run(syn_job *j, rad_err *err);
+
+/* The same for n jobs at once, in one pool of up to `par` Yosys processes
+** (<1: 1; the jobs' own `jobs` fields are not used).  One line per module
+** started and finished, and one a minute while runs go on, is written to
+** progress (NULL: none).  Stops at the first failure. */
+int  syn_run_many(syn_job *const *jobs, int n, int par, FILE *progress, rad_err *err);
 
 /* The job record of a module, or NULL. */
 const syn_modjob *syn_job_module(const syn_job *j, const char *name);

@@ -23,6 +23,7 @@ grep -q "eval --model $T/o/model/trained.json --weights $T/o/model/trained.weigh
     || fail "eval did not use the trained model"
 grep -Eq '^  synth +skipped' "$T/o/flow_summary.txt" || fail "summary lacks the skipped step"
 [ "$(grep -Ec ' ok +[0-9.]+ s$' "$T/o/flow_summary.txt")" -eq 7 ] || fail "expected 7 steps ok"
+grep -Eq '^  total +[0-9.]+ s' "$T/o/flow_summary.txt" || fail "summary lacks the total time"
 echo "flow: 7 steps ok, products present"
 
 # A failing step stops the flow, names itself, and later steps do not run.

@@ -290,8 +290,10 @@ static void use_trained(flow_opts *o, char *model, char *weights, size_t n)
     o->weights = weights;
 }
 
-/* Summary of what ran, written atomically to OUT/flow_summary.txt. */
-static void write_summary(const flow_opts *o, const double *secs, const int *status)
+/* Summary of what ran, each step's time and the whole flow's, written
+** atomically to OUT/flow_summary.txt. */
+static void write_summary(const flow_opts *o, const double *secs, const int *status,
+                          double total)
 {
     char path[FLOW_ARG_LEN];
     snprintf(path, sizeof path, "%s/flow_summary.txt", o->out);
@@ -310,6 +312,10 @@ static void write_summary(const flow_opts *o, const double *secs, const int *sta
         fputs(line, stdout);
         fputs(line, f.fp);
     }
+    char line[128];
+    snprintf(line, sizeof line, "  %-16s %8.1f s (wall, the whole flow)\n", "total", total);
+    fputs(line, stdout);
+    fputs(line, f.fp);
     if (rad_file_commit(&f, &err))
         fprintf(stderr, "rad4ml flow: %s\n", err.msg);
 }
@@ -330,6 +336,7 @@ int cmd_flow(int argc, char **argv)
         return 1;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
+    double t_flow = now_s();
     double secs[STEP_COUNT] = { 0 };
     int status[STEP_COUNT];
     char tmodel[FLOW_ARG_LEN], tweights[FLOW_ARG_LEN];
@@ -354,7 +361,7 @@ int cmd_flow(int argc, char **argv)
             use_trained(&o, tmodel, tweights, sizeof tmodel);
     }
     if (!o.dry_run)
-        write_summary(&o, secs, status);
+        write_summary(&o, secs, status, now_s() - t_flow);
     if (!rc && !o.dry_run && !o.skip[STEP_REPORT])
         printf("open %s/report.html in a browser\n", o.out);
     return rc;
