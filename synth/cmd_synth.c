@@ -2,12 +2,16 @@
 ** cmd_synth.c — `rad4ml synth`: Yosys figures of the generated RTL for
 ** each protection option and pipeline depth, as a table and as JSON.
 */
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/rad_file.h"
 #include "synth/syn.h"
@@ -92,7 +96,8 @@ static void usage(FILE *fp)
 "  --work DIR       generated RTL and netlist cache (default build/synth)\n"
 "  --cache DIR      netlist cache (default <work>/cache): per module, so\n"
 "                   configurations share the modules they have in common\n"
-"  --jobs N         Yosys runs in parallel, one module each (default 2)\n"
+"  --jobs N         Yosys runs in parallel, one module each, over all\n"
+"                   configurations (default: the online cores, at least 2)\n"
 "  --no-cache       rerun Yosys even when the RTL is unchanged\n");
 }
 
@@ -145,7 +150,8 @@ static int parse_args(int argc, char **argv, synth_opts *o)
     o->clk = "clk";
     o->vectors = 200;
     o->skip = -1;
-    o->jobs = 2;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    o->jobs = cores < 2 ? 2 : cores > 16 ? 16 : (int)cores;
     o->period_ns = 25;
     parse_list("none,tmr,secded", o, 0);
     o->pipeline[0] = 1;
@@ -205,25 +211,88 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int run_power(const synth_opts *o, synth_cfg *c, const syn_tech *t,
+/* The VCD of a configuration's power simulation. */
+static void power_vcd(const synth_opts *o, const synth_cfg *c, char *vcd, size_t size)
+{
+    if (o->vcd)
+        snprintf(vcd, size, "%s", o->vcd);
+    else
+        snprintf(vcd, size, "%s/power_%s.vcd", o->work, c->name);
+}
+
+/* The Icarus simulations of --power (none with --vcd), for every
+** configuration with RTL, in a child process started before the Yosys
+** pool: they take the core the pool leaves idle at its end instead of
+** running after it.  The child writes each configuration's skip cycles to
+** the pipe, prints its error and exits non-zero on failure. */
+typedef struct { pid_t pid; int fd; } power_sims;
+
+static int power_start(const synth_opts *o, synth_cfg *cfg, int n, power_sims *ps,
+                       rad_err *err)
+{
+    int fds[2];
+    ps->pid = -1;
+    ps->fd = -1;
+    if (!o->power || o->vcd)
+        return RAD_OK;
+    if (pipe(fds))
+        return rad_errf(err, RAD_ETOOL, "power simulations: pipe: %s", strerror(errno));
+    fflush(NULL);
+    ps->pid = fork();
+    if (ps->pid < 0) {
+        close(fds[0]), close(fds[1]);
+        return rad_errf(err, RAD_ETOOL, "power simulations: fork: %s", strerror(errno));
+    }
+    if (ps->pid > 0) {
+        close(fds[1]);
+        ps->fd = fds[0];
+        return RAD_OK;
+    }
+    close(fds[0]);
+    if (nice(10) == -1 && errno)
+        errno = 0;              /* lower priority than Yosys; not fatal */
+    for (int i = 0; i < n; i++) {
+        char vcd[4200];
+        long skip = 0;
+        rad_err e = { 0 };
+        power_vcd(o, &cfg[i], vcd, sizeof vcd);
+        if (!cfg[i].note[0] && syn_gen_vcd(o->model, o->weights, o->data, cfg[i].rtl_dir,
+                                           o->top, o->vectors, vcd, &skip, &e)) {
+            fprintf(stderr, "rad4ml synth: %s: %s\n", cfg[i].name, e.msg);
+            _exit(1);
+        }
+        if (write(fds[1], &skip, sizeof skip) != (ssize_t)sizeof skip)
+            _exit(1);
+    }
+    _exit(0);
+}
+
+/* Waits for the power simulations; skip[i] = cycles to ignore in cfg i. */
+static int power_wait(power_sims *ps, long *skip, int n, rad_err *err)
+{
+    if (ps->pid < 0)
+        return RAD_OK;
+    int st = 0, rc = RAD_OK;
+    while (waitpid(ps->pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    for (int i = 0; i < n && rc == RAD_OK; i++)
+        if (read(ps->fd, &skip[i], sizeof skip[i]) != (ssize_t)sizeof skip[i])
+            rc = RAD_ETOOL;
+    close(ps->fd);
+    ps->pid = -1;
+    if (rc || !WIFEXITED(st) || WEXITSTATUS(st))
+        return rad_errf(err, RAD_ETOOL, "power simulation (iverilog/vvp) failed (status %d)",
+                        st);
+    return RAD_OK;
+}
+
+/* The power estimate from the VCD (simulated before, or --vcd). */
+static int run_power(const synth_opts *o, synth_cfg *c, const syn_tech *t, long sim_skip,
                      rad_err *err)
 {
     char vcd[4200];
-    long skip = o->skip;
-    if (o->vcd) {
-        snprintf(vcd, sizeof vcd, "%s", o->vcd);
-        if (skip < 0)
-            skip = 0;
-    } else {
-        snprintf(vcd, sizeof vcd, "%s/power_%s.vcd", o->work, c->name);
-        long cfg_cycles;
-        int rc = syn_gen_vcd(o->model, o->weights, o->data, c->rtl_dir, o->top, o->vectors,
-                             vcd, &cfg_cycles, err);
-        if (rc)
-            return rc;
-        if (skip < 0)
-            skip = cfg_cycles;
-    }
+    power_vcd(o, c, vcd, sizeof vcd);
+    long skip = o->skip >= 0 ? o->skip : o->vcd ? 0 : sim_skip;
     syn_activity a;
     int rc = syn_vcd_activity(vcd, o->clk, skip, &a, err);
     if (rc)
@@ -256,7 +325,7 @@ static int prepare_cfg(const synth_opts *o, synth_cfg *c, const char *cache, rad
 
 /* After synthesis: the figures, --liberty and --power of one configuration. */
 static int finish_cfg(const synth_opts *o, synth_cfg *c, const syn_tech *t, const syn_lib *lib,
-                      rad_err *err)
+                      long sim_skip, rad_err *err)
 {
     int rc = syn_netlist_load(c->job.netlist, o->top, &c->nl, err);
     if (rc)
@@ -269,14 +338,15 @@ static int finish_cfg(const synth_opts *o, synth_cfg *c, const syn_tech *t, cons
         c->have_lib = 1;
     }
     if (o->power)
-        rc = run_power(o, c, t, err);
+        rc = run_power(o, c, t, sim_skip, err);
     return rc;
 }
 
 /* Contract: every configuration (protection x pipeline) of o: RTL first,
 ** then all their Yosys runs in one pool (modules they share run once, both
-** cores busy to the end), then per configuration the netlist figures,
-** --liberty and --power.  Progress lines go to stderr. */
+** cores busy to the end) beside the power simulations, then per
+** configuration the netlist figures, --liberty and --power.  Progress
+** lines go to stderr. */
 static int run_all(const synth_opts *o, synth_cfg *cfg, int *n, const syn_tech *t,
                    const syn_lib *lib, rad_err *err)
 {
@@ -298,17 +368,33 @@ static int run_all(const synth_opts *o, synth_cfg *cfg, int *n, const syn_tech *
             if (rc == 0 && !c->note[0])
                 jobs[nj++] = &c->job;
         }
+    power_sims ps = { -1, -1 };
+    long skip[MAX_CFG * MAX_CFG] = { 0 };
+    if (rc == 0 && nj)
+        rc = power_start(o, cfg, *n, &ps, err);
+    if (rc == 0 && ps.pid > 0)
+        fprintf(stderr, "rad4ml synth: power simulations (Icarus) started beside Yosys\n");
     double t0 = now_s();
     if (rc == 0 && nj) {
         fprintf(stderr, "rad4ml synth: Yosys, %d configuration%s ...\n", nj, nj > 1 ? "s" : "");
         rc = syn_run_many(jobs, nj, o->jobs, stderr, err);
         fprintf(stderr, "rad4ml synth: Yosys done in %.1f s\n", now_s() - t0);
     }
+    if (ps.pid > 0) {
+        if (rc)
+            kill(ps.pid, SIGTERM);
+        rad_err e2 = { 0 };
+        int prc = power_wait(&ps, skip, *n, &e2);
+        if (rc == 0 && prc)
+            rc = prc, *err = e2;
+        else if (rc == 0)
+            fprintf(stderr, "rad4ml synth: power simulations done\n");
+    }
     for (int i = 0; i < *n && rc == 0; i++)
         if (!cfg[i].note[0]) {
             fprintf(stderr, "rad4ml synth: %s: figures%s%s ...\n", cfg[i].name,
                     lib ? ", liberty" : "", o->power ? ", power" : "");
-            rc = finish_cfg(o, &cfg[i], t, lib, err);
+            rc = finish_cfg(o, &cfg[i], t, lib, skip[i], err);
         }
     return rc;
 }

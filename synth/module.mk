@@ -6,9 +6,11 @@ LIB_SRCS     += synth/syn_netlist.c synth/syn_power.c synth/syn_flow.c synth/syn
                 synth/syn_liberty.c
 CLI_SRCS     += synth/cmd_synth.c
 CHECK_TESTS  += $(wildcard tests/check_synth*.c)
-SCRIPT_TESTS += $(filter-out %_regress.sh,$(sort $(wildcard tests/synth_*.sh)))
+SCRIPT_TESTS += $(filter-out %_regress.sh %_bench.sh,$(sort $(wildcard tests/synth_*.sh)))
 # small48: the per-module cache and TMR cfg on an ECON-T-shaped model (minutes)
 REGRESS_CMDS += tests/synth_small48_regress.sh ;
+# the synthesis step of `make run`, cold (own empty cache): wall and CPU time (minutes)
+BENCH_CMDS   += tests/synth_bench.sh ;
 
 .PHONY: synth-full synth-hier
 # The full default design, hierarchical (minutes): every protection, pipeline 1.
