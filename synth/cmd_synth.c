@@ -151,7 +151,7 @@ static int parse_args(int argc, char **argv, synth_opts *o)
     o->vectors = 200;
     o->skip = -1;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    o->jobs = cores < 2 ? 2 : cores > 16 ? 16 : (int)cores;
+    o->jobs = cores < 2 ? 2 : cores > SYN_MAX_JOBS ? SYN_MAX_JOBS : (int)cores;
     o->period_ns = 25;
     parse_list("none,tmr,secded", o, 0);
     o->pipeline[0] = 1;
@@ -182,7 +182,7 @@ static int parse_args(int argc, char **argv, synth_opts *o)
         case 'd': o->data = optarg; o->power = 1; break;
         case 'N': o->no_cache = 1; break;
         case 'C': o->cache = optarg; break;
-        case 'J': o->jobs = atoi(optarg); if (o->jobs < 1 || o->jobs > 16) goto bad; break;
+        case 'J': o->jobs = atoi(optarg); if (o->jobs < 1 || o->jobs > SYN_MAX_JOBS) goto bad; break;
         case 'h': usage(stdout); return 1;
         default: goto bad;
         }

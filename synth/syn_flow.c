@@ -569,9 +569,6 @@ struct syn_prep {
     int       whole;
 };
 
-/* Yosys processes run at once at most (the job count is clamped). */
-#define SYN_MAX_JOBS 16
-
 /* One Yosys run of the pool: a module of a job, or a whole design. */
 typedef struct {
     syn_job *j;

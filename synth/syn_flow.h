@@ -29,6 +29,8 @@
 #include "synth/syn.h"
 
 #define SYN_MAX_MODS 256
+/* Yosys processes run at once at most (the job count is clamped). */
+#define SYN_MAX_JOBS 16
 
 /* One module of the hierarchical flow. */
 typedef struct {
