@@ -26,6 +26,7 @@
 #include "data/dataset.h"
 #include "engine/engine.h"
 #include "model/model_io.h"
+#include "tools/cli.h"
 #include "tools/cmd.h"
 
 #define EV_MAX_ALGOS 5
@@ -151,6 +152,7 @@ static void eval_usage(FILE *fp)
 "  -h, --help\n", DAT_DEFAULT_FILE, BL_DEFAULT_THR);
 }
 
+<<<<<<< HEAD
 static int parse_int(const char *opt, const char *s, int lo, int hi, int *out)
 {
     char *end;
@@ -167,6 +169,8 @@ static int parse_int(const char *opt, const char *s, int lo, int hi, int *out)
 /* Parses the `rad4ml eval` command line into o (defaults first): 0, -1
 ** after --help, or 2 with the message printed.  o keeps pointers into
 ** argv. */
+=======
+>>>>>>> 6123d52 (common: one process layer (rad_proc: argv runner, logs and tails, exe root), one Verilator harness recipe (rad_vl, include path from verilator --getenv), checked option values (rad_cli); sim/SEU/synth/flow/dataset use them; cmd_sim split into parse/setup/run/report; every command parses numbers through rad_cli and loads its model through tools/cli)
 static int parse_opts(int argc, char **argv, ev_opts *o)
 {
     static const struct option opts[] = {
@@ -183,10 +187,10 @@ static int parse_opts(int argc, char **argv, ev_opts *o)
     o->drop = 1;
     o->thr = BL_DEFAULT_THR;
     o->holdout = 1.0 - DAT_TRAIN_FRACTION;
-    int c;
-    char *end;
+    int c, rc = 0;
+    rad_err err = { 0 };
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while (!rc && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'm': o->model = optarg; break;
         case 'w': o->weights = optarg; break;
@@ -206,22 +210,17 @@ static int parse_opts(int argc, char **argv, ev_opts *o)
                 return 2;
             }
             break;
-        case 'D': if (parse_int("--drop-lsb", optarg, 0, 3, &o->drop)) return 2; break;
-        case 'l': if (parse_int("--links", optarg, 1, BL_MAX_LINKS, &o->links)) return 2; break;
-        case 't': if (parse_int("--threshold", optarg, 0, (1 << 22) - 1, &o->thr)) return 2; break;
-        case 'x': if (parse_int("--max", optarg, 1, 1 << 30, &o->max)) return 2; break;
-        case 'H':
-            o->holdout = strtod(optarg, &end);
-            if (*end || !(o->holdout > 0 && o->holdout <= 1)) {
-                fprintf(stderr, "rad4ml eval: --holdout %s: expected a fraction in "
-                        "(0, 1]\n", optarg);
-                return 2;
-            }
-            break;
+        case 'D': rc = rad_cli_int("--drop-lsb", optarg, 0, 3, &o->drop, &err); break;
+        case 'l': rc = rad_cli_int("--links", optarg, 1, BL_MAX_LINKS, &o->links, &err); break;
+        case 't': rc = rad_cli_int("--threshold", optarg, 0, (1 << 22) - 1, &o->thr, &err); break;
+        case 'x': rc = rad_cli_int("--max", optarg, 1, 1 << 30, &o->max, &err); break;
+        case 'H': rc = rad_cli_double("--holdout", optarg, 1e-9, 1, &o->holdout, &err); break;
         case 'h': eval_usage(stdout); return 0;
         default: eval_usage(stderr); return 2;
         }
     }
+    if (rc)
+        return cli_usage_error("eval", &err);
     if (optind != argc) {
         fprintf(stderr, "rad4ml eval: unexpected argument '%s'\n", argv[optind]);
         return 2;
@@ -267,9 +266,8 @@ static int load_data(const ev_opts *o, char *path, size_t size, dat_set *all,
 /* The model (with a decoder); *m stays NULL when the AE is not evaluated. */
 static int load_model(const ev_opts *o, mdl_model **m, rad_err *err)
 {
-    *m = NULL;
-    int rc = o->model ? mdl_load(o->model, o->weights, m, err)
-                      : mdl_load_default(m, err);
+    cli_model_src src = { o->model, o->weights, -1, false };
+    int rc = cli_model_load(&src, m, err);
     if (!rc && (*m)->n_dec == 0)
         rc = rad_errf(err, RAD_ESCHEMA, "%s: the model has no decoder; the "
                       "autoencoder cannot be evaluated (use --no-ae)",

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/rad_file.h"
+#include "common/rad_proc.h"
 #include "data/dataset.h"
 #include "data/hgcfloat.h"
 #include "model/model.h"
@@ -583,18 +584,11 @@ int dat_data_path(const char *file, char *buf, size_t size, rad_err *err)
     }
     if (try_path(DAT_SAMPLES_DIR, file, buf, size))
         return RAD_OK;
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 64);
-    if (n > 0) {
-        exe[n] = '\0';
-        for (int up = 0; up < 3; up++) {       /* <repo>/build/bin/rad4ml */
-            char *s = strrchr(exe, '/');
-            if (!s)
-                break;
-            *s = '\0';
-        }
-        strcat(exe, "/" DAT_SAMPLES_DIR);
-        if (try_path(exe, file, buf, size))
+    char probe[512], root[4096];
+    snprintf(probe, sizeof probe, DAT_SAMPLES_DIR "/%s", file);
+    if (rad_exe_root(probe, root, sizeof root, NULL) == RAD_OK) {
+        strncat(root, "/" DAT_SAMPLES_DIR, sizeof root - strlen(root) - 1);
+        if (try_path(root, file, buf, size))
             return RAD_OK;
     }
     return rad_errf(err, RAD_EIO, "%s: not found in " DAT_SAMPLES_DIR " (from the "

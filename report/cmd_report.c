@@ -2,11 +2,13 @@
 ** cmd_report.c — `rad4ml report`: the self-contained HTML report.
 */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "report/rpt.h"
+#include "tools/cli.h"
 #include "tools/cmd.h"
 
 static void usage(FILE *fp)
@@ -44,9 +46,9 @@ int cmd_report(int argc, char **argv)
     rpt_opts o;
     rpt_opts_default(&o);
     optind = 1;
-    int c;
-    char *end;
-    while ((c = getopt_long(argc, argv, "h", LONG, NULL)) != -1) {
+    int c, rc = 0;
+    rad_err err = { 0 };
+    while (!rc && (c = getopt_long(argc, argv, "h", LONG, NULL)) != -1) {
         switch (c) {
         case 'o': o.out = optarg; break;
         case 'e': o.eval_json = optarg; break;
@@ -56,23 +58,19 @@ int cmd_report(int argc, char **argv)
         case 'F': o.fleet_dir = optarg; break;
         case 'w': o.weights = optarg; break;
         case 'd': o.data = optarg; break;
-        case 'l': o.links = (int)strtol(optarg, &end, 10);
-                  if (*end || o.links < 1 || o.links > 13) goto bad;
-                  break;
-        case 'n': o.n_hist = (int)strtol(optarg, &end, 10);
-                  if (*end || o.n_hist < 1) goto bad;
-                  break;
-        case 'E': o.n_events = (int)strtol(optarg, &end, 10);
-                  if (*end || o.n_events < 1 || o.n_events > 6) goto bad;
-                  break;
+        case 'l': rc = rad_cli_int("--links", optarg, 1, 13, &o.links, &err); break;
+        case 'n': rc = rad_cli_int("--hist-n", optarg, 1, INT_MAX, &o.n_hist, &err); break;
+        case 'E': rc = rad_cli_int("--events", optarg, 1, 6, &o.n_events, &err); break;
         case 'h': usage(stdout); return 0;
         default: goto bad;
         }
     }
+    if (rc)
+        return cli_usage_error("report", &err);
     if (optind < argc)
         goto bad;
-    rad_err err = { 0 }, note = { 0 };
-    int rc = rpt_write(&o, &note, &err);
+    rad_err note = { 0 };
+    rc = rpt_write(&o, &note, &err);
     if (note.code)
         fprintf(stderr, "rad4ml report: %s\n", note.msg);
     if (rc) {

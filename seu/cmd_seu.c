@@ -9,11 +9,14 @@
 **   --gen-cfg    write a protected <top>_cfg module
 */
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "tools/cli.h"
 #include "tools/cmd.h"
 #include "seu/seu.h"
 #include "seu/seu_rtl.h"
@@ -109,26 +112,24 @@ static int parse(int argc, char **argv, seu_args *a)
         { "per-bit", required_argument, 0, O_PERBIT },
         { "shard", required_argument, 0, O_SHARD },
         { 0, 0, 0, 0 } };
-    rad_err serr;
     memset(a, 0, sizeof *a);
     a->crossings = 100; a->threads = 2; a->top_n = 10; a->upsets = 1; a->trials = 200;
     a->seed = 1; a->stride = 1; a->per_bit = 4; a->sel_frac = 0.1; a->work = "build/seu"; a->top = "rad4ml_ae";
     a->fractions = "0,0.01,0.02,0.05,0.1,0.2,0.5,1";
-    int c;
+    int c, rc = 0;
+    rad_err err = { 0 };
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        char *end = NULL;
+    while (!rc && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'h': usage(stdout); return -1;
         case O_SENS: a->sens = 1; break;
         case O_JSON: a->json = optarg; a->sens = 1; break;
         case O_COMPARE:
             a->cmp_a = optarg;
-            if (optind >= argc || argv[optind][0] == '-') {
-                fprintf(stderr, "rad4ml seu: --compare needs two weights files\n");
-                return 2;
-            }
-            a->cmp_b = argv[optind++];
+            if (optind >= argc || argv[optind][0] == '-')
+                rc = rad_errf(&err, RAD_EUSAGE, "--compare needs two weights files");
+            else
+                a->cmp_b = argv[optind++];
             break;
         case O_SELECT: a->select = 1; break;
         case O_RTL: a->rtl = 1; break;
@@ -136,47 +137,31 @@ static int parse(int argc, char **argv, seu_args *a)
         case O_MODEL: a->model = optarg; break;
         case O_WEIGHTS: a->weights = optarg; break;
         case O_DATA: a->data = optarg; break;
-        case O_CROSS: a->crossings = strtoul(optarg, &end, 10); break;
-        case O_THREADS: a->threads = (int)strtol(optarg, &end, 10); break;
-        case O_TOP: a->top_n = (int)strtol(optarg, &end, 10); break;
-        case O_UPSETS: a->upsets = strtod(optarg, &end); break;
-        case O_TRIALS: a->trials = (int)strtol(optarg, &end, 10); break;
-        case O_SEED: a->seed = strtoull(optarg, &end, 10); break;
+        case O_CROSS: rc = rad_cli_size("--crossings", optarg, 1, SIZE_MAX, &a->crossings, &err); break;
+        case O_THREADS: rc = rad_cli_int("--threads", optarg, 1, 1024, &a->threads, &err); break;
+        case O_TOP: rc = rad_cli_int("--top", optarg, 0, INT_MAX, &a->top_n, &err); break;
+        case O_UPSETS: rc = rad_cli_double("--upsets", optarg, 0, 1e9, &a->upsets, &err); break;
+        case O_TRIALS: rc = rad_cli_int("--trials", optarg, 1, INT_MAX, &a->trials, &err); break;
+        case O_SEED: rc = rad_cli_u64("--seed", optarg, 0, UINT64_MAX, &a->seed, &err); break;
         case O_FRAC: a->fractions = optarg; break;
         case O_PROTECT: a->protect = optarg; break;
-        case O_STRIDE: a->stride = strtoul(optarg, &end, 10); break;
+        case O_STRIDE: rc = rad_cli_size("--stride", optarg, 1, SIZE_MAX, &a->stride, &err); break;
         case O_ALL: a->all_copies = 1; break;
-        case O_SELFRAC: a->sel_frac = strtod(optarg, &end); break;
+        case O_SELFRAC: rc = rad_cli_double("--sel-frac", optarg, 0, 1, &a->sel_frac, &err); break;
         case O_WORK: a->work = optarg; break;
         case O_NAME: a->top = optarg; break;
         case O_DROPIN: a->drop_in = 1; break;
         case O_SYNTH: a->synth = 1; break;
         case O_FULL: a->full = 1; break;
-        case O_PERBIT: a->per_bit = (int)strtol(optarg, &end, 10); break;
-        case O_SHARD:
-            if (flt_shard_parse(optarg, &a->shard, &serr)) {
-                fprintf(stderr, "rad4ml seu: %s\n", serr.msg);
-                return 2;
-            }
-            break;
+        case O_PERBIT: rc = rad_cli_int("--per-bit", optarg, 2, 1000, &a->per_bit, &err); break;
+        case O_SHARD: rc = flt_shard_parse(optarg, &a->shard, &err); break;
         default: usage(stderr); return 2;
         }
-        if (end && (*end || end == optarg)) {
-            fprintf(stderr, "rad4ml seu: bad number '%s'\n", optarg);
-            return 2;
-        }
     }
-    if (optind < argc) {
-        fprintf(stderr, "rad4ml seu: unexpected argument '%s'\n", argv[optind]);
-        return 2;
-    }
-    if (a->crossings < 1 || a->threads < 1 || a->trials < 1 || a->stride < 1
-        || !(a->upsets >= 0) || !(a->sel_frac >= 0 && a->sel_frac <= 1)
-        || a->per_bit < 2 || a->per_bit > 1000) {
-        fprintf(stderr, "rad4ml seu: --crossings/--threads/--trials/--stride must be "
-                ">= 1, --per-bit in 2..1000, --upsets >= 0, --sel-frac in [0,1]\n");
-        return 2;
-    }
+    if (!rc && optind < argc)
+        rc = rad_errf(&err, RAD_EUSAGE, "unexpected argument '%s'", argv[optind]);
+    if (rc)
+        return cli_usage_error("seu", &err);
     if (a->full && !a->rtl) {
         fprintf(stderr, "rad4ml seu: --full goes with --rtl\n");
         return 2;
@@ -195,10 +180,8 @@ static int parse(int argc, char **argv, seu_args *a)
 
 static int load_model(const seu_args *a, const char *weights, mdl_model **m, rad_err *e)
 {
-    int rc = a->model ? mdl_load(a->model, weights, m, e) : mdl_load_default(m, e);
-    if (!rc && weights && !a->model)
-        rc = mdl_load_weights(*m, weights, e);
-    return rc;
+    cli_model_src src = { a->model, weights, -1, false };
+    return cli_model_load(&src, m, e);
 }
 
 /* The crossings: the hold-out tail of the file, first N of it. */

@@ -4,6 +4,7 @@
 */
 #include <getopt.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "synth/syn_flow.h"
 #include "synth/syn_gen.h"
 #include "synth/syn_liberty.h"
+#include "tools/cli.h"
 #include "tools/cmd.h"
 
 #define MAX_CFG 16
@@ -104,11 +106,9 @@ static int parse_list(const char *s, synth_opts *o, int ints)
         if (n == MAX_CFG)
             return -1;
         if (ints) {
-            char *end;
-            long v = strtol(tok, &end, 10);
-            if (*end || v < 0 || v > 64)
+            if (rad_cli_int("--pipeline", tok, 0, 64, &o->pipeline[n], NULL))
                 return -1;
-            o->pipeline[n++] = (int)v;
+            n++;
         } else {
             if (strcmp(tok, "none") && strcmp(tok, "tmr") && strcmp(tok, "secded"))
                 return -1;
@@ -150,8 +150,9 @@ static int parse_args(int argc, char **argv, synth_opts *o)
     o->pipeline[0] = 1;
     o->n_pipeline = 1;
     optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, "h", LONG, NULL)) != -1) {
+    int c, rc = 0;
+    rad_err err = { 0 };
+    while (!rc && (c = getopt_long(argc, argv, "h", LONG, NULL)) != -1) {
         switch (c) {
         case 'r': o->rtl = optarg; break;
         case 't': o->top = optarg; break;
@@ -162,24 +163,26 @@ static int parse_args(int argc, char **argv, synth_opts *o)
         case 'f': o->flat = 1; break;
         case 'Q': o->quick = 1; break;
         case 'L': o->liberty = optarg; break;
-        case 'T': o->period_ns = atof(optarg); if (!(o->period_ns > 0)) goto bad; break;
+        case 'T': rc = rad_cli_double("--period", optarg, 1e-3, 1e6, &o->period_ns, &err); break;
         case 'W': o->power = 1; break;
-        case 'n': o->vectors = atoi(optarg); if (o->vectors < 1) goto bad; break;
+        case 'n': rc = rad_cli_int("--vectors", optarg, 1, 1 << 24, &o->vectors, &err); break;
         case 'v': o->vcd = optarg; o->power = 1; break;
         case 'R': o->vcd_root = optarg; break;
         case 'c': o->clk = optarg; break;
-        case 's': o->skip = atol(optarg); if (o->skip < 0) goto bad; break;
+        case 's': rc = rad_cli_long("--skip", optarg, 0, LONG_MAX, &o->skip, &err); break;
         case 'M': o->modules = 1; break;
         case 'j': o->json = optarg; break;
         case 'o': o->work = optarg; break;
         case 'd': o->data = optarg; o->power = 1; break;
         case 'N': o->no_cache = 1; break;
         case 'C': o->cache = optarg; break;
-        case 'J': o->jobs = atoi(optarg); if (o->jobs < 1 || o->jobs > 16) goto bad; break;
+        case 'J': rc = rad_cli_int("--jobs", optarg, 1, 16, &o->jobs, &err); break;
         case 'h': usage(stdout); return 1;
         default: goto bad;
         }
     }
+    if (rc)
+        return cli_usage_error("synth", &err);
     if (optind < argc || (o->quick && o->flat))
         goto bad;
     if (o->rtl) {          /* a given directory is one configuration */

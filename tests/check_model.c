@@ -6,10 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests/ck_tmp.h"
+#include "common/rad_file.h"
+#include "common/rad_proc.h"
 #include "model/model_io.h"
 
 /* Replaces the first occurrence of `from` in a malloc'd copy of s. */
@@ -568,18 +569,31 @@ END_TEST
 
 /* ---- rad4ml info ---------------------------------------------------------- */
 
-/* Runs the CLI, returns its exit status, output (stdout+stderr) in buf. */
+/* Runs the CLI (args split at blanks), returns its exit status, output
+** (stdout+stderr) in buf. */
 static int run_cli(const char *args, char *buf, size_t len)
 {
     const char *bin = getenv("RAD4ML");
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "%s %s 2>&1", bin && *bin ? bin : "build/bin/rad4ml", args);
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    size_t n = fread(buf, 1, len - 1, p);
-    buf[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    char words[2048], log[300];
+    rad_argv *av = malloc(sizeof *av);
+    ck_assert_ptr_nonnull(av);
+    rad_argv_reset(av);
+    rad_argv_add(av, bin && *bin ? bin : "build/bin/rad4ml");
+    snprintf(words, sizeof words, "%s", args);
+    for (char *save = NULL, *w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save))
+        rad_argv_add(av, w);
+    snprintf(log, sizeof log, "%s/cli.log", ck_tmpdir);
+    rad_proc_opts o = { .log = log };
+    rad_err err = { 0 };
+    int st;
+    ck_assert_msg(rad_proc_run(av->v, &o, &st, &err) == RAD_OK, "%s", err.msg);
+    free(av);
+    char *text = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(rad_read_all(log, &text, &n, &err), RAD_OK);
+    snprintf(buf, len, "%s", text);
+    free(text);
+    return st;
 }
 
 START_TEST(cli_info)

@@ -9,22 +9,20 @@
 ** the log reads as a script one can replay by hand.  The flow stops at the
 ** first failing step and says which one.
 */
-#include <errno.h>
 #include <getopt.h>
-#include <spawn.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/rad_err.h"
 #include "common/rad_file.h"
+#include "common/rad_proc.h"
+#include "tools/cli.h"
 #include "tools/cmd.h"
-
-extern char **environ;
 
 #define FLOW_MAX_ARGS 48
 #define FLOW_ARG_LEN  1024
@@ -154,23 +152,19 @@ static double now_s(void)
 ** start, 128 + signal if it was killed). */
 static int run_cmd(const flow_cmd *c)
 {
-    char *av[FLOW_MAX_ARGS + 1];
+    char *av[FLOW_MAX_ARGS + 2];
     av[0] = "rad4ml";
     for (int i = 0; i < c->argc; i++)
         av[i + 1] = (char *)c->argv[i];
     av[c->argc + 1] = NULL;
-    fflush(NULL);
-    pid_t pid;
-    int rc = posix_spawn(&pid, "/proc/self/exe", NULL, NULL, av, environ);
-    if (rc) {
-        fprintf(stderr, "rad4ml flow: cannot start a step: %s\n", strerror(rc));
+    rad_proc_opts o = { .path = "/proc/self/exe" };
+    rad_err err = { 0 };
+    int st;
+    if (rad_proc_run(av, &o, &st, &err)) {
+        fprintf(stderr, "rad4ml flow: cannot start a step: %s\n", err.msg);
         return 127;
     }
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return 127;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return st;
 }
 
 static void usage(FILE *fp)
@@ -219,16 +213,11 @@ static int parse_skip(const char *list, flow_opts *o)
     return 0;
 }
 
+/* A count >= min through the shared checked parser (common/rad_cli.h). */
 static int parse_count(const char *opt, const char *s, long min, long *v)
 {
-    char *end;
-    errno = 0;
-    *v = strtol(s, &end, 10);
-    if (errno || *end || end == s || *v < min) {
-        fprintf(stderr, "rad4ml flow: %s: expected an integer >= %ld, got '%s'\n", opt, min, s);
-        return 2;
-    }
-    return 0;
+    rad_err e;
+    return rad_cli_long(opt, s, min, LONG_MAX, v, &e) ? cli_usage_error("flow", &e) : 0;
 }
 
 /* Parses the `rad4ml flow` command line into o (defaults first): 0, -1

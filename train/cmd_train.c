@@ -8,7 +8,6 @@
 ** (75 %) of the crossings are for training, the last 10 % of that part
 ** validates (early stopping), the last 25 % are never used for training.
 */
-#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -20,6 +19,7 @@
 #include "data/dataset.h"
 #include "engine/engine.h"
 #include "model/model_io.h"
+#include "tools/cli.h"
 #include "tools/cmd.h"
 #include "train/trn.h"
 
@@ -106,32 +106,17 @@ static int bad(const char *opt, const char *arg, const char *why)
     return 2;
 }
 
+/* The shared checked parsers (common/rad_cli.h), printed as train's errors. */
 static int parse_long(const char *opt, const char *s, long lo, long hi, long *v)
 {
-    char *end;
-    errno = 0;
-    long x = strtol(s, &end, 10);
-    if (!*s || *end || errno || x < lo || x > hi) {
-        char why[96];
-        snprintf(why, sizeof why, "expected an integer in %ld..%ld", lo, hi);
-        return bad(opt, s, why);
-    }
-    *v = x;
-    return 0;
+    rad_err e;
+    return rad_cli_long(opt, s, lo, hi, v, &e) ? cli_usage_error("train", &e) : 0;
 }
 
 static int parse_double(const char *opt, const char *s, double lo, double hi, double *v)
 {
-    char *end;
-    errno = 0;
-    double x = strtod(s, &end);
-    if (!*s || *end || errno || !(x >= lo && x <= hi)) {
-        char why[96];
-        snprintf(why, sizeof why, "expected a number in [%g, %g]", lo, hi);
-        return bad(opt, s, why);
-    }
-    *v = x;
-    return 0;
+    rad_err e;
+    return rad_cli_double(opt, s, lo, hi, v, &e) ? cli_usage_error("train", &e) : 0;
 }
 
 enum { O_MODEL = 256, O_WEIGHTS, O_INIT, O_LINKS, O_DATA, O_FORMAT, O_SYNTHN, O_LIMIT,
@@ -572,12 +557,8 @@ int cmd_train(int argc, char **argv)
     mdl_model *m = NULL;
     /* Training from scratch needs only the description; a weights file is
     ** read when it is named or its values are used. */
-    if (!o.model)
-        rc = mdl_load_default(&m, &err);
-    else if (o.weights || o.init_model || o.eval_only)
-        rc = mdl_load(o.model, o.weights, &m, &err);
-    else
-        rc = mdl_load_json(o.model, &m, &err);
+    cli_model_src src = { o.model, o.weights, -1, !(o.weights || o.init_model || o.eval_only) };
+    rc = cli_model_load(&src, &m, &err);
     if (!rc && o.links)
         rc = mdl_set_links(m, o.links, &err);
     if (rc) {
