@@ -152,25 +152,9 @@ static void eval_usage(FILE *fp)
 "  -h, --help\n", DAT_DEFAULT_FILE, BL_DEFAULT_THR);
 }
 
-<<<<<<< HEAD
-static int parse_int(const char *opt, const char *s, int lo, int hi, int *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (*s == '\0' || *end != '\0' || v < lo || v > hi) {
-        fprintf(stderr, "rad4ml eval: %s %s: expected an integer in %d..%d\n",
-                opt, s, lo, hi);
-        return -1;
-    }
-    *out = (int)v;
-    return 0;
-}
-
 /* Parses the `rad4ml eval` command line into o (defaults first): 0, -1
 ** after --help, or 2 with the message printed.  o keeps pointers into
 ** argv. */
-=======
->>>>>>> 6123d52 (common: one process layer (rad_proc: argv runner, logs and tails, exe root), one Verilator harness recipe (rad_vl, include path from verilator --getenv), checked option values (rad_cli); sim/SEU/synth/flow/dataset use them; cmd_sim split into parse/setup/run/report; every command parses numbers through rad_cli and loads its model through tools/cli)
 static int parse_opts(int argc, char **argv, ev_opts *o)
 {
     static const struct option opts[] = {

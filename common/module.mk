@@ -1,4 +1,4 @@
-# common/: the layers every module shares.
+# common/: the layers every module shares (see common/README.md).
 #   rad_err   error codes and messages (no printing in the library)
 #   rad_file  all-or-nothing output files
 #   rad_proc  child processes from argv arrays, logs and their tails, repo root

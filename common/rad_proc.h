@@ -23,13 +23,15 @@
 /* How a child runs.  A zeroed struct = our directory, inherited stdout and
 ** stderr, normal priority, argv[0] looked up in PATH. */
 typedef struct {
-    const char *cwd;      /* directory to run in (NULL: ours); other paths here are ours */
-    const char *log;      /* stdout + stderr go to this file (NULL: inherited)     */
+    const char *cwd;      /* directory to run in (NULL: ours)                      */
+    const char *log;      /* stdout + stderr to this file, opened from OUR         */
+                          /* directory (NULL: inherited)                           */
     bool append;          /* add to log instead of truncating it                   */
     bool quiet;           /* log NULL: stdout to /dev/null, stderr inherited       */
     bool nice;            /* lower priority (+10), for long compiles on shared CPUs */
     bool echo;            /* print the command line to stderr before running       */
-    const char *path;     /* program file to exec (NULL: argv[0] in PATH)          */
+    const char *path;     /* program file to exec (NULL: argv[0] in PATH; a        */
+                          /* relative one is taken from cwd)                       */
 } rad_proc_opts;
 
 /* A command line under construction: rad_argv_add/addf append (formatted

@@ -316,6 +316,9 @@ static void run_verilator(const sim_env *e, const sim_args *a, int lat, bool reg
     r->ok = rc == 0;
 }
 
+/* Writes the Icarus testbench's vector file (one clock per line: control
+** bits, packed charges, expected sum and latents) for the schedule c over
+** weight sets a (and b when reloaded), atomically through rad_file. */
 static int write_vectors(const mdl_model *a, const mdl_model *b, const sim_cfg *c,
                          const char *path, rad_err *err)
 {
@@ -358,6 +361,9 @@ static int write_vectors(const mdl_model *a, const mdl_model *b, const sim_cfg *
     return rc;
 }
 
+/* Icarus pair: writes the vectors, compiles sim/tb_icarus.v with the RTL
+** (iverilog), runs it (vvp) and judges its summary line into r: every
+** output present, none mismatching, no bad flags or latency errors. */
 static void run_icarus(const sim_env *e, const mdl_model *a, const mdl_model *b,
                        const sim_cfg *c, rad_argv *av, result *r)
 {

@@ -56,6 +56,8 @@ done
 for v in -0.1 "" 0.5x nan inf 1e999 2; do
     expect2 --sel-frac       seu --sel-frac "$v"
     expect2 --holdout        eval --holdout "$v"
+done
+for v in -0.1 "" 0.5x nan inf 1e999 11; do
     expect2 --lr             train --data synthetic --out "$T/t" --lr "$v"
 done
 expect2 --upsets seu --upsets -1
