@@ -26,9 +26,13 @@
 #include "synth/syn_flow.h"
 #include "seu/seu_shard.h"
 
+#define SEU_MAX_FRACTIONS 32
+
 typedef struct {
     const char *model, *weights, *data, *json, *cmp_a, *cmp_b, *gen_cfg, *work;
-    const char *protect, *fractions, *top;
+    const char *protect, *top;
+    double frac[SEU_MAX_FRACTIONS];      /* --fractions, parsed */
+    int n_frac;
     int sens, select, rtl, full, per_bit, top_n, trials, threads, all_copies, drop_in, synth;
     size_t crossings, stride;
     double upsets, sel_frac;
@@ -91,6 +95,22 @@ enum { O_JSON = 256, O_COMPARE, O_SELECT, O_RTL, O_GEN, O_MODEL, O_WEIGHTS, O_DA
        O_STRIDE, O_ALL, O_SELFRAC, O_WORK, O_NAME, O_SENS, O_DROPIN, O_SYNTH, O_FULL,
        O_PERBIT, O_SHARD };
 
+/* --fractions: a comma list of 1..SEU_MAX_FRACTIONS values in [0, 1]. */
+static int parse_fractions(const char *list, seu_args *a, rad_err *err)
+{
+    char buf[512], *save = NULL;
+    snprintf(buf, sizeof buf, "%s", list);
+    a->n_frac = 0;
+    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (a->n_frac == SEU_MAX_FRACTIONS)
+            return rad_errf(err, RAD_EUSAGE, "--fractions: more than %d values",
+                            SEU_MAX_FRACTIONS);
+        if (rad_cli_double("--fractions", t, 0, 1, &a->frac[a->n_frac++], err))
+            return RAD_EUSAGE;
+    }
+    return a->n_frac ? RAD_OK : rad_errf(err, RAD_EUSAGE, "--fractions: empty list");
+}
+
 /* Parses the `rad4ml seu` command line into a (defaults first): 0, -1 after
 ** --help, or 2 with the message printed.  a keeps pointers into argv. */
 static int parse(int argc, char **argv, seu_args *a)
@@ -115,7 +135,7 @@ static int parse(int argc, char **argv, seu_args *a)
     memset(a, 0, sizeof *a);
     a->crossings = 100; a->threads = 2; a->top_n = 10; a->upsets = 1; a->trials = 200;
     a->seed = 1; a->stride = 1; a->per_bit = 4; a->sel_frac = 0.1; a->work = "build/seu"; a->top = "rad4ml_ae";
-    a->fractions = "0,0.01,0.02,0.05,0.1,0.2,0.5,1";
+    parse_fractions("0,0.01,0.02,0.05,0.1,0.2,0.5,1", a, NULL);
     int c, rc = 0;
     rad_err err = { 0 };
     optind = 1;
@@ -143,7 +163,7 @@ static int parse(int argc, char **argv, seu_args *a)
         case O_UPSETS: rc = rad_cli_double("--upsets", optarg, 0, 1e9, &a->upsets, &err); break;
         case O_TRIALS: rc = rad_cli_int("--trials", optarg, 1, INT_MAX, &a->trials, &err); break;
         case O_SEED: rc = rad_cli_u64("--seed", optarg, 0, UINT64_MAX, &a->seed, &err); break;
-        case O_FRAC: a->fractions = optarg; break;
+        case O_FRAC: rc = parse_fractions(optarg, a, &err); break;
         case O_PROTECT: a->protect = optarg; break;
         case O_STRIDE: rc = rad_cli_size("--stride", optarg, 1, SIZE_MAX, &a->stride, &err); break;
         case O_ALL: a->all_copies = 1; break;
@@ -383,16 +403,9 @@ static int do_select(const seu_args *a, const mdl_model *m, const dat_set *d,
            "%zu crossings each\n", s->n_bits, a->upsets, a->trials, s->n_cross);
     printf("  %-8s %8s %8s %8s %10s %12s %12s %8s\n", "protect", "bits", "FFs", "voters",
            a->synth ? "NAND2-eq" : "FFs x", "E[dEMD] 1st", "sim dEMD", "kept");
-    const char *p = a->fractions;
     int rc = RAD_OK;
-    while (!rc && *p) {
-        char *end;
-        double f = strtod(p, &end);
-        if (end == p || f < 0 || f > 1) {
-            rc = rad_errf(e, RAD_EUSAGE, "seu: bad fraction in '%s'", a->fractions);
-            break;
-        }
-        p = *end == ',' ? end + 1 : end;
+    for (int fi = 0; !rc && fi < a->n_frac; fi++) {
+        double f = a->frac[fi];
         seu_select_mask(s, f, mask);
         size_t np = 0;
         for (size_t k = 0; k < s->n_bits; k++)

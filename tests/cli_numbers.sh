@@ -66,6 +66,9 @@ expect2 --per-bit seu --rtl --full --per-bit 1
 expect2 --threads seu --threads 0
 expect2 --i2c-word-bits info --i2c-word-bits 4x
 expect2 --pipeline synth --pipeline 1,x
+expect2 --fractions seu --select --fractions 0.1,x
+expect2 --fractions seu --select --fractions 0.1,2
+expect2 --fractions seu --select --fractions ""
 
 # Nothing was generated or built by a refused command.
 left=$(ls -A "$T" | grep -v -e '^out$' -e '^err$' || true)
