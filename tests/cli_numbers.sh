@@ -45,6 +45,10 @@ for v in -1 "" 12x $BIG; do
     expect2 --hist-n         report --hist-n "$v" --out "$T/r.html"
     expect2 --jobs           synth --jobs "$v"
     expect2 --vectors        synth --power --vectors "$v"
+    expect2 --random-model   run --random-model "$v"
+    expect2 --show           diff --show "$v"
+    expect2 --tb-crossings   gen --testbench --tb-crossings "$v" --out "$T/g"
+    expect2 --tb-seed        gen --testbench --tb-seed "$v" --out "$T/g"
 done
 for v in 99 -1 "" 3x; do
     expect2 --links2         sim --links2 "$v" --workdir "$T/w"
@@ -52,6 +56,7 @@ for v in 99 -1 "" 3x; do
     expect2 --links          info --links "$v"
     expect2 --links          eval --links "$v"
     expect2 --links          report --links "$v" --out "$T/r.html"
+    expect2 --links          run --links "$v"
 done
 for v in -0.1 "" 0.5x nan inf 1e999 2; do
     expect2 --sel-frac       seu --sel-frac "$v"
