@@ -6,6 +6,11 @@
 ** model is cached under a hash of the generated RTL and the shim, so that
 ** repeated runs do not rebuild it), runs them and prints, for every pair
 ** "C reference vs X", the vectors sent, compared and the mismatches.
+**
+** cmd_sim = parse (options, checked by common/rad_cli) -> setup_* (paths,
+** weight sets, real data, generated sources) -> run_pairs (each harness
+** built and run through common/rad_proc; the Verilator one by the shared
+** recipe common/rad_vl) -> report (one line per pair, the exit status).
 */
 #include <getopt.h>
 #include <stdarg.h>
