@@ -311,6 +311,15 @@ static int holds(const char *dir, const char *probe, char *buf, size_t size)
     return n >= 0 && (size_t)n < size;
 }
 
+int rad_exe_path(char *buf, size_t size, rad_err *err)
+{
+    ssize_t n = size > 1 ? readlink("/proc/self/exe", buf, size - 1) : -1;
+    if (n <= 0 || (size_t)n >= size - 1)
+        return rad_errf(err, RAD_EIO, "cannot find the running executable (/proc/self/exe)");
+    buf[n] = '\0';
+    return RAD_OK;
+}
+
 int rad_exe_root(const char *probe, char *buf, size_t size, rad_err *err)
 {
     const char *env = getenv("RAD4ML_ROOT");
@@ -320,9 +329,7 @@ int rad_exe_root(const char *probe, char *buf, size_t size, rad_err *err)
         return rad_errf(err, RAD_EIO, "%s/%s: not found (RAD4ML_ROOT is set)", env, probe);
     }
     char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
+    if (rad_exe_path(exe, sizeof exe, NULL) == RAD_OK) {
         for (int up = 0; up < 3; up++) {   /* <root>/build/bin/rad4ml */
             char *s = strrchr(exe, '/');
             if (!s)

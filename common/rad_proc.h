@@ -90,6 +90,9 @@ void rad_proc_tail(const char *log, char *buf, size_t size);
 ** of its output (without newline) goes to buf.  RAD_OK when it exited 0. */
 int rad_proc_first_line(char *const argv[], char *buf, size_t size, rad_err *err);
 
+/* The running program's own file (readlink of /proc/self/exe). */
+int rad_exe_path(char *buf, size_t size, rad_err *err);
+
 /* The repository root of the running rad4ml: $RAD4ML_ROOT if set, else the
 ** nearest of the three directories above the executable
 ** (<root>/build/bin/rad4ml) that holds `probe` (a path relative to the root,

@@ -15,6 +15,7 @@
 ** <table>.part-i-of-N; `rad4ml merge` makes the table from the parts.
 */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "common/rad_file.h"
 #include "fleet/flt_cli.h"
 #include "model/model_io.h"
+#include "tools/cli.h"
 #include "tools/cmd.h"
 #include "train/trn.h"
 
@@ -53,18 +55,6 @@ static void usage(FILE *fp)
 "  --work DIR          verify: simulation folder (default DIR/verify/work[-i-of-N])\n");
 }
 
-static int parse_num(const char *opt, const char *v, double lo, double hi, double *out)
-{
-    char *end;
-    *out = strtod(v, &end);
-    if (end == v || *end || !(*out >= lo && *out <= hi)) {
-        fprintf(stderr, "rad4ml fleet: %s '%s': expected a number in [%g, %g]\n", opt, v,
-                lo, hi);
-        return -1;
-    }
-    return 0;
-}
-
 /* Parses every option; 0 ok, 2 usage error, -1 --help printed. */
 static int parse(int argc, char **argv, flt_args *a)
 {
@@ -77,12 +67,11 @@ static int parse(int argc, char **argv, flt_args *a)
     memset(a, 0, sizeof *a);
     a->epochs = 3; a->threads = 2; a->crossings = 2000; a->vectors = 3000; a->seed = 1;
     a->lr = 5e-4; a->argc = argc; a->argv = argv;
-    int c;
-    double v = 0;
-    rad_err err;
+    int c, rc = 0;
+    rad_err err = { 0 };
+    uint64_t seed = a->seed;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        int bad = 0;
+    while (!rc && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'm': a->manifest = optarg; break;
         case 'o': a->out = optarg; break;
@@ -91,24 +80,20 @@ static int parse(int argc, char **argv, flt_args *a)
         case 'r': a->rtl = optarg; break;
         case 'w': a->work = optarg; break;
         case 'L': a->loss = optarg; break;
-        case 'e': bad = parse_num("--epochs", optarg, 0, 100000, &v); a->epochs = (int)v; break;
-        case 'l': bad = parse_num("--lr", optarg, 1e-9, 1, &v); a->lr = v; break;
-        case 'n': bad = parse_num("--crossings", optarg, 8, 1e7, &v); a->crossings = (size_t)v; break;
-        case 't': bad = parse_num("--threads", optarg, 1, TRN_SHARDS, &v); a->threads = (int)v; break;
-        case 's': bad = parse_num("--seed", optarg, 0, 1e15, &v); a->seed = (unsigned long long)v; break;
-        case 'v': bad = parse_num("--vectors", optarg, 10, 1e8, &v); a->vectors = (size_t)v; break;
-        case 'S':
-            if (flt_shard_parse(optarg, &a->shard, &err)) {
-                fprintf(stderr, "rad4ml fleet: %s\n", err.msg);
-                return 2;
-            }
-            break;
+        case 'e': rc = rad_cli_int("--epochs", optarg, 0, 100000, &a->epochs, &err); break;
+        case 'l': rc = rad_cli_double("--lr", optarg, 1e-9, 1, &a->lr, &err); break;
+        case 'n': rc = rad_cli_size("--crossings", optarg, 8, 10000000, &a->crossings, &err); break;
+        case 't': rc = rad_cli_int("--threads", optarg, 1, TRN_SHARDS, &a->threads, &err); break;
+        case 's': rc = rad_cli_u64("--seed", optarg, 0, 1000000000000000ULL, &seed, &err); break;
+        case 'v': rc = rad_cli_size("--vectors", optarg, 10, 100000000, &a->vectors, &err); break;
+        case 'S': rc = flt_shard_parse(optarg, &a->shard, &err); break;
         case 'h': usage(stdout); return -1;
         default: usage(stderr); return 2;
         }
-        if (bad)
-            return 2;
     }
+    if (rc)
+        return cli_usage_error("fleet", &err);
+    a->seed = seed;
     if (optind != argc - 1 || !a->out) {
         fprintf(stderr, "rad4ml fleet: give one step (train, images, verify, report) and "
                 "--out DIR (see --help)\n");
@@ -147,11 +132,8 @@ int flt_finish(const flt_args *a, flt_part *p, const char *table, const char *he
 
 static int load_base(const flt_args *a, mdl_model **m, rad_err *err)
 {
-    int rc = a->base_model ? mdl_load(a->base_model, a->base_weights, m, err)
-                           : mdl_load_default(m, err);
-    if (!rc && !a->base_model && a->base_weights)
-        rc = mdl_load_weights(*m, a->base_weights, err);
-    return rc;
+    cli_model_src src = { a->base_model, a->base_weights, -1, false };
+    return cli_model_load(&src, m, err);
 }
 
 /* What every shard of a fleet training must share, as 16 hex digits. */
