@@ -44,7 +44,7 @@ static void usage(FILE *fp)
 "Runs `rad4ml JOB... --shard i/N` for i = 0..N-1 on an engine, then merges.\n"
 "JOB is one of: fleet train ..., fleet verify ..., seu --json FILE ...\n\n"
 "  --shards N         number of shards\n"
-"  --local P          run here, P at a time (xargs -P)\n"
+"  --local P          run here, P at a time\n"
 "  --slurm            sbatch a job array + a dependent merge job\n"
 "  --wait             --slurm: wait for the merge job (sbatch --wait)\n"
 "  --sbatch-opts S    extra #SBATCH line content, e.g. '--partition=debug'\n"
@@ -209,7 +209,7 @@ static void clear_stale(const sub_args *s)
     unlink(s->output);
 }
 
-/* Local engine: run_shard.sh i -> shard-i.log, shard-i.rc; xargs -P. */
+/* Local engine: run_shard.sh i -> shard-i.log, shard-i.rc; P at a time. */
 static int run_local(sub_args *s, const char *merge, rad_err *err)
 {
     char path[4400], *script = malloc(sizeof s->job + 8192);

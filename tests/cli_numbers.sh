@@ -71,6 +71,13 @@ expect2 --per-bit seu --rtl --full --per-bit 1
 expect2 --threads seu --threads 0
 expect2 --i2c-word-bits info --i2c-word-bits 4x
 expect2 --pipeline synth --pipeline 1,x
+for v in -1 "" 1.5 12x $BIG; do
+    expect2 --epochs   fleet train --out "$T/fl" --epochs "$v"
+    expect2 --vectors  fleet verify --out "$T/fl" --vectors "$v"
+    expect2 --seed     fleet train --out "$T/fl" --seed "$v"
+    expect2 --shards   submit --shards "$v" --local 1 -- info
+    expect2 --local    submit --shards 2 --local "$v" -- info
+done
 expect2 --fractions seu --select --fractions 0.1,x
 expect2 --fractions seu --select --fractions 0.1,2
 expect2 --fractions seu --select --fractions ""
