@@ -576,6 +576,12 @@ int mdl_parse(const char *json_text, const char *json_name, const char *weights_
         mdl_free(m);
         return rc;
     }
+    rad_prov_src_mem(&m->src_model, json_name, json_text, strlen(json_text));
+    if (weights_text)
+        rad_prov_src_mem(&m->src_weights, weights_name ? weights_name : "(weights)",
+                         weights_text, strlen(weights_text));
+    else
+        rad_prov_src_mem(&m->src_weights, "none (all zero)", "", 0);
     *out = m;
     return RAD_OK;
 }
@@ -632,6 +638,8 @@ int mdl_load(const char *model_path, const char *weights_path, mdl_model **out, 
         return rad_errf(err, RAD_EPARSE, "%s: contains a NUL byte (not a text file)", model_path);
     }
     rc = parse_json(text, model_path, &m, &ref, err);
+    if (!rc)
+        rad_prov_src_mem(&m->src_model, model_path, text, len);
     free(text);
     if (rc)
         return rc;
@@ -645,6 +653,8 @@ int mdl_load(const char *model_path, const char *weights_path, mdl_model **out, 
         rc = mdl__parse_weights(m, wtext, wpath, err);
     if (!rc)
         rc = mdl_validate(m, err);
+    if (!rc)
+        rad_prov_src_mem(&m->src_weights, wpath, wtext, len);
     free(wtext);
     free(wpath);
     if (rc) {

@@ -266,6 +266,8 @@ int mdl_load_weights(mdl_model *m, const char *weights_path, rad_err *err)
         return rad_errf(err, RAD_ENOMEM, "out of memory");
     }
     rc = mdl__parse_weights(c, text, weights_path, err);
+    if (!rc)
+        rad_prov_src_mem(&c->src_weights, weights_path, text, len);
     free(text);
     if (!rc)
         rc = mdl_validate(c, err);

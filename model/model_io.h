@@ -152,6 +152,19 @@ int mdl_i2c_unpack(mdl_model *m, const uint8_t *img, size_t nbytes, rad_err *err
 int mdl_i2c_write_hex(const mdl_model *m, int word_bits, const char *path,
                       rad_err *err);
 
+/* ---- provenance (common/rad_prov.h) ---------------------------------- */
+
+/* mdl_load / mdl_parse / mdl_load_default / mdl_load_weights record where
+** the description and the weights came from in m->src_model / src_weights
+** (path or "built-in", SHA-256 of the bytes read).  Weights or models made
+** in memory are named here and hashed by their canonical text
+** (mdl_weights_text / mdl_json_text). */
+void mdl_prov_weights_mem(mdl_model *m, const char *name);
+void mdl_prov_model_mem(mdl_model *m, const char *name);
+
+/* Copies the model's sources and its n_links into a provenance block. */
+void mdl_prov_set(rad_prov *p, const mdl_model *m);
+
 /* ---- descriptions ---------------------------------------------------- */
 
 /* Sets k's padding to Keras' padding='same' for its size and stride on an

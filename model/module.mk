@@ -3,7 +3,7 @@
 MDL_DEFAULT_C := $(BUILD)/gen/model/mdl_default_data.c
 
 LIB_SRCS += model/mdl_core.c model/mdl_json.c model/mdl_weights.c \
-            model/mdl_i2c.c model/mdl_default.c $(MDL_DEFAULT_C)
+            model/mdl_i2c.c model/mdl_default.c model/mdl_prov.c $(MDL_DEFAULT_C)
 
 $(MDL_DEFAULT_C): model/econt.json $(wildcard model/econt.weights) model/embed.sh
 	@mkdir -p $(dir $@)

@@ -241,7 +241,7 @@ static void run_hls(const sim_env *e, const sim_args *a, bool reg, rad_argv *av,
     rad_argv_addf(av, "-I%s", e->gen);
     rad_argv_addf(av, "-DHLS_FN=%s_generic", e->top);
     rad_argv_addf(av, "-DHLS_H=\"%s_hls.h\"", e->top);
-    const char *const tail[] = { "-o", bin, main_c, hls_c, e->lib, "-ljansson", "-lglpk",
+    const char *const tail[] = { "-o", bin, main_c, hls_c, e->lib, "-ljansson", "-lglpk", "-lmd", "-lz",
                                  "-lpthread", "-lm", NULL };
     rad_argv_list(av, tail, 16);
     r->ran = 1;
@@ -286,7 +286,7 @@ static int build_verilator(const sim_env *e, char *bin, size_t blen, result *r)
         .makeflags = "OPT_FAST=-O1 OPT_SLOW=-O0", .reuse_model = true,
         .shim = shim, .deps = { shim_h }, .cxxflags = { inc, top_def, top_h }, .cxx_opt = 2,
         .csrc = { main_c }, .cflags = { "-D_POSIX_C_SOURCE=200809L", "-O2", inc },
-        .libs = { e->lib, "-ljansson", "-lglpk", "-lpthread", "-lm" },
+        .libs = { e->lib, "-ljansson", "-lglpk", "-lmd", "-lz", "-lpthread", "-lm" },
         .exe = bin, .log = log, .verbose = e->verbose != 0,
     };
     rad_err err = { 0 };
