@@ -62,8 +62,9 @@ int cg_gen_hls(const mdl_model *m, const cg_opts *o, const char *tpl_dir,
                const char *dir, rad_err *err);
 
 /* Writes the weight image as cfg words, one 8-digit hex word per line
-** (word i = image bits [32i, 32i+32), written to address CG_CFG_WBASE+i). */
-int cg_gen_image(const mdl_model *m, const char *path, rad_err *err);
+** (word i = image bits [32i, 32i+32), written to address CG_CFG_WBASE+i),
+** in the checked image format of model_io.h (header, provenance, CRC-32). */
+int cg_gen_image(const mdl_model *m, const cg_opts *o, const char *path, rad_err *err);
 
 /* Image as 32-bit words (n = (mdl_i2c_bits + 31) / 32), malloc'd. */
 int cg_image_words(const mdl_model *m, uint32_t **words, int *n, rad_err *err);

@@ -171,7 +171,7 @@ int cmd_gen(int argc, char **argv)
         any = true;
         char path[4200];
         snprintf(path, sizeof path, "%s/%s_weights.hex", out, o.top);
-        rc = cg_gen_image(m, path, &err);
+        rc = cg_gen_image(m, &o, path, &err);
         if (!rc)
             printf("gen: %s\n", path);
     }

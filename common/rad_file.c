@@ -102,8 +102,19 @@ void rad_file_abort(rad_file *f)
     }
 }
 
+int rad_check_not_dir(const char *path, rad_err *err)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return rad_errf(err, RAD_EIO, "%s: is a directory, a file is expected here", path);
+    return RAD_OK;
+}
+
 int rad_read_all(const char *path, char **data, size_t *len, rad_err *err)
 {
+    int rc = rad_check_not_dir(path, err);
+    if (rc)
+        return rc;
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return rad_errf(err, RAD_EIO, "%s: cannot open: %s", path, strerror(errno));

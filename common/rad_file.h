@@ -32,7 +32,12 @@ void rad_file_abort(rad_file *f);
 /* Creates a directory and its parents (mkdir -p).  */
 int  rad_mkdirs(const char *dir, rad_err *err);
 
-/* Reads a whole file into a NUL-terminated malloc'd buffer. */
+/* RAD_EIO "PATH: is a directory, a file is expected here" when path names
+** a directory; RAD_OK otherwise (also when it does not exist). */
+int  rad_check_not_dir(const char *path, rad_err *err);
+
+/* Reads a whole file into a NUL-terminated malloc'd buffer.  A directory
+** is refused with rad_check_not_dir's message. */
 int  rad_read_all(const char *path, char **data, size_t *len, rad_err *err);
 
 #endif

@@ -182,8 +182,11 @@ int cmd_info(int argc, char **argv)
         rc = mdl_save(m, save_json, NULL, &err);
     if (!rc && save_w)
         rc = mdl_save_weights(m, save_w, &err);
-    if (!rc && i2c)
-        rc = mdl_i2c_write_hex(m, word_bits, i2c, &err);
+    if (!rc && i2c) {
+        rad_prov p;
+        rad_prov_init(&p, "image", "info");
+        rc = mdl_i2c_write_hex(m, word_bits, &p, i2c, &err);
+    }
     mdl_free(m);
     if (rc) {
         fprintf(stderr, "rad4ml info: %s\n", err.msg);

@@ -146,11 +146,48 @@ int mdl_i2c_pack(const mdl_model *m, uint8_t *img, size_t nbytes, rad_err *err);
 /* Reverse: sets every weight of m from the image (sign-extending). */
 int mdl_i2c_unpack(mdl_model *m, const uint8_t *img, size_t nbytes, rad_err *err);
 
+/* ---- weight image file (mdl_image.c; format in model/FORMAT.md) ------- */
+
+#define MDL_IMAGE_FORMAT 1
+
 /* The image as the emulator's CSV holds it: words of word_bits bits
-** (1072 on ECON-T), one hex number per line, word 0 = image bits
-** [0, word_bits), most significant hex digit first.  Atomic write. */
-int mdl_i2c_write_hex(const mdl_model *m, int word_bits, const char *path,
-                      rad_err *err);
+** (1072 on ECON-T; 32 for the cfg-bus image of `gen`), one hex number per
+** line, word 0 = image bits [0, word_bits), most significant hex digit
+** first; before the words a // header (format, model SHA-256, word width,
+** word count, provenance block), after them a // CRC-32 line.  prov may be
+** NULL; its kind, model and weights are set here.  Atomic write. */
+int mdl_image_write(const mdl_model *m, int word_bits, const rad_prov *prov,
+                    const char *path, rad_err *err);
+/* Same (the name the trainer and `info --i2c-hex` know). */
+int mdl_i2c_write_hex(const mdl_model *m, int word_bits, const rad_prov *prov,
+                      const char *path, rad_err *err);
+
+/* An image read back: header fields and the bit stream. */
+typedef struct {
+    int      format;                     /* MDL_IMAGE_FORMAT                 */
+    char     model_sha256[RAD_SHA256_HEX];
+    int      word_bits;
+    size_t   words;
+    uint8_t *bits;                       /* words * word_bits bits, LSB first */
+    size_t   nbytes;
+    uint32_t crc;                        /* CRC-32 of bits (checked)          */
+} mdl_image;
+
+/* Reads and checks an image file: header, every word's digit count, word
+** count, CRC-32.  Errors name path:line.  mdl_image_free afterwards. */
+int  mdl_image_read(const char *path, mdl_image *im, rad_err *err);
+void mdl_image_free(mdl_image *im);
+
+/* Sets m's weights from the image; refuses an image written for another
+** model (SHA-256 of the description) or of the wrong size. */
+int mdl_image_unpack(const mdl_image *im, const char *path, mdl_model *m, rad_err *err);
+
+/* CRC-32 (IEEE 802.3, zlib's crc32) of a byte buffer. */
+uint32_t mdl_image_crc(const uint8_t *bits, size_t nbytes);
+
+/* 0 when a and b (same shapes) hold the same encoder weights; else 1 and
+** the first difference ("layer 1 (conv) kernel index 17: 3 against 5"). */
+int mdl_weights_compare(const mdl_model *a, const mdl_model *b, char *where, size_t len);
 
 /* ---- provenance (common/rad_prov.h) ---------------------------------- */
 

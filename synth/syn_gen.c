@@ -44,7 +44,7 @@ int syn_gen_rtl(const char *model, const char *weights, const char *top,
     if (rc == RAD_OK)
         rc = cg_gen_verilog(m, &o, dir, err);
     if (rc == RAD_OK)
-        rc = cg_gen_image(m, img, err);
+        rc = cg_gen_image(m, &o, img, err);
     if (rc && o.prot != CG_PROT_NONE) {
         /* The generator does not offer it (e.g. no weights to protect):
         ** the configuration is skipped, with the reason. */

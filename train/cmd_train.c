@@ -338,16 +338,27 @@ static long check_exact(const trn_net *net, const mdl_model *m, const dat_set *s
     return bad_n;
 }
 
+/* PREFIX.json + .weights, then PREFIX.i2c.hex naming them (its model hash
+** is that of PREFIX.json, so `image verify --model PREFIX.json` takes it). */
 static int write_outputs(const mdl_model *m, const char *prefix, rad_err *err)
 {
-    char js[4096], hex[4096];
+    char js[4096], ws[4096], hex[4096];
     snprintf(js, sizeof js, "%s.json", prefix);
+    snprintf(ws, sizeof ws, "%s.weights", prefix);
     snprintf(hex, sizeof hex, "%s.i2c.hex", prefix);
-    int rc = mdl_i2c_write_hex(m, TR_I2C_WORD_BITS, hex, err);
+    int rc = mdl_save(m, js, NULL, err);
     if (rc)
         return rc;
-    if ((rc = mdl_save(m, js, NULL, err)))
-        unlink(hex);     /* all or nothing: no image without its model */
+    mdl_model saved = *m;            /* shallow: only the sources change */
+    rad_prov p;
+    rad_prov_init(&p, "image", "train");
+    if (!(rc = rad_prov_src_file(&saved.src_model, js, err))
+        && !(rc = rad_prov_src_file(&saved.src_weights, ws, err)))
+        rc = mdl_i2c_write_hex(&saved, TR_I2C_WORD_BITS, &p, hex, err);
+    if (rc) {                        /* all or nothing */
+        unlink(js);
+        unlink(ws);
+    }
     return rc;
 }
 
