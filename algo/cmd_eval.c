@@ -54,6 +54,7 @@ typedef struct {
     dat_format  fmt;
     int         links, drop, thr, no_ae, max, sweep;
     double      holdout;
+    rad_prov    prov;       /* of the JSON: model, weights, data, options */
 } ev_opts;
 
 static int cmp_double(const void *a, const void *b)
@@ -319,8 +320,11 @@ static json_t *stats_json(const ev_stats *s)
     return j;
 }
 
-static int write_json(json_t *root, const char *file, rad_err *err)
+/* Writes root with the provenance block of o to o->json. */
+static int write_json(json_t *root, const ev_opts *o, rad_err *err)
 {
+    const char *file = o->json;
+    json_object_set_new(root, "provenance", rad_prov_json(&o->prov));
     rad_file f;
     int rc = rad_file_open(&f, file, err);
     if (rc)
@@ -415,7 +419,7 @@ static int report(const ev_opts *o, const char *path, size_t n_all, size_t first
         json_object_set_new(root, "budget_bits", json_integer(BL_LINK_BITS * links));
         json_object_set_new(root, "emd_unit", json_string("sensor-cell pitch (adjacent TCs = 2)"));
         json_object_set_new(root, "algorithms", ja);
-        rc = write_json(root, o->json, err);
+        rc = write_json(root, o, err);
     } else {
         json_decref(ja);
     }
@@ -546,12 +550,40 @@ static int sweep(const ev_opts *o, const char *path, size_t n_all, size_t first,
         json_object_set_new(root, "holdout", json_real(o->holdout));
         json_object_set_new(root, "emd_unit", json_string("sensor-cell pitch (adjacent TCs = 2)"));
         json_object_set_new(root, "sweep", jl);
-        rc = write_json(root, o->json, err);
+        rc = write_json(root, o, err);
     } else {
         json_decref(jl);
     }
     json_decref(root);
     return rc;
+}
+
+/* The provenance of the JSON: model and weights (unless --no-ae), the
+** data file and the crossings used, the options that change the figures. */
+static int eval_prov(ev_opts *o, const mdl_model *m, const char *path, const dat_set *ev,
+                     size_t first, int links, rad_err *err)
+{
+    rad_prov *p = &o->prov;
+    rad_prov_init(p, "eval", "eval");
+    if (m)
+        mdl_prov_set(p, m);
+    p->links = o->sweep ? 0 : links;
+    p->rows = (long)ev->n;
+    rad_prov_opt(p, "crossings", "%zu..%zu", first, first + ev->n - (ev->n > 0));
+    rad_prov_opt(p, "holdout", "%g", o->holdout);
+    if (o->sweep)
+        rad_prov_opt(p, "sweep", "1..%d", BL_MAX_LINKS);
+    if (o->no_ae)
+        rad_prov_opt(p, "no-ae", "yes");
+    if (o->drop)
+        rad_prov_opt(p, "drop-lsb", "%d", o->drop);
+    if (o->thr)
+        rad_prov_opt(p, "threshold", "%d", o->thr);
+    if (o->mapping)
+        rad_prov_opt(p, "mapping", "%s", o->mapping);
+    if (o->calib)
+        rad_prov_opt(p, "calib", "%s", o->calib);
+    return rad_prov_src_file(&p->data, path, err);
 }
 
 int cmd_eval(int argc, char **argv)
@@ -576,6 +608,8 @@ int cmd_eval(int argc, char **argv)
     if (!rc && !o.no_ae)
         rc = load_model(&o, &m, &err);
     int links = o.links ? o.links : m ? m->out.n_links : 5;
+    if (!rc)
+        rc = eval_prov(&o, m, path, &ev, first, links, &err);
     if (!rc && !(occ = malloc(ev.n * sizeof *occ)))
         rc = rad_errf(&err, RAD_ENOMEM, "out of memory");
     if (!rc && o.sweep) {

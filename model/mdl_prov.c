@@ -23,6 +23,18 @@ void mdl_prov_model_mem(mdl_model *m, const char *name)
     free(t);
 }
 
+int mdl_prov_load(rad_prov *p, const char *model, const char *weights, rad_err *err)
+{
+    mdl_model *m = NULL;
+    int rc = model ? mdl_load(model, weights, &m, err) : mdl_load_default(&m, err);
+    if (!rc && !model && weights)
+        rc = mdl_load_weights(m, weights, err);
+    if (!rc)
+        mdl_prov_set(p, m);
+    mdl_free(m);
+    return rc;
+}
+
 void mdl_prov_set(rad_prov *p, const mdl_model *m)
 {
     p->model = m->src_model;

@@ -202,6 +202,10 @@ void mdl_prov_model_mem(mdl_model *m, const char *name);
 /* Copies the model's sources and its n_links into a provenance block. */
 void mdl_prov_set(rad_prov *p, const mdl_model *m);
 
+/* Loads a model the way the commands do (model NULL = built-in; weights
+** NULL = the model's own) only to copy its sources into p (mdl_prov_set). */
+int mdl_prov_load(rad_prov *p, const char *model, const char *weights, rad_err *err);
+
 /* ---- descriptions ---------------------------------------------------- */
 
 /* Sets k's padding to Keras' padding='same' for its size and stride on an

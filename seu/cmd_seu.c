@@ -40,6 +40,7 @@ typedef struct {
     flt_shard shard;                /* --shard i/N of the --sens map          */
     int argc;
     char **argv;
+    rad_prov prov;                  /* of the JSON (cmd_seu fills it)         */
 } seu_args;
 
 /* The `rad4ml seu --help` text, to fp. */
@@ -204,18 +205,22 @@ static int load_model(const seu_args *a, const char *weights, mdl_model **m, rad
     return cli_model_load(&src, m, e);
 }
 
-/* The crossings: the hold-out tail of the file, first N of it. */
-static int load_data(const seu_args *a, dat_set *all, dat_set *sub, rad_err *e)
+static const char *p_path(const seu_args *a, const char *deflt)
+{
+    return a->data ? a->data : deflt;
+}
+
+/* The crossings: the hold-out tail of the file, first N of it; the data
+** file and rows used go into the provenance block p. */
+static int load_data(const seu_args *a, dat_set *all, dat_set *sub, rad_prov *p, rad_err *e)
 {
     char path[4096];
-    const char *p = a->data;
-    if (!p) {
+    if (!a->data) {
         int rc = dat_default_path(path, sizeof path, e);
         if (rc)
             return rc;
-        p = path;
     }
-    int rc = dat_load(p, DAT_FMT_AUTO, NULL, all, e);
+    int rc = dat_load(p_path(a, path), DAT_FMT_AUTO, NULL, all, e);
     if (rc)
         return rc;
     dat_set tr, te;
@@ -223,7 +228,10 @@ static int load_data(const seu_args *a, dat_set *all, dat_set *sub, rad_err *e)
     if (te.n == 0)
         te = *all;
     dat_slice(&te, 0, a->crossings < te.n ? a->crossings : te.n, sub);
-    return RAD_OK;
+    p->rows = (long)sub->n;
+    rad_prov_opt(p, "crossings", "hold-out %zu..%zu", all->n - te.n,
+                 all->n - te.n + sub->n - (sub->n > 0));
+    return rad_prov_src_file(&p->data, p_path(a, path), e);
 }
 
 static double now(void)
@@ -291,7 +299,7 @@ static int do_sens(const seu_args *a, const mdl_model *m, const dat_set *d,
            s->n_changed, s->n_decoded);
     seu_sens_print(s, m, a->top_n, stdout);
     if (a->json) {
-        if ((rc = seu_sens_write_json(s, m, a->json, e)))
+        if ((rc = seu_sens_write_json(s, m, &a->prov, a->json, e)))
             return rc;
         printf("seu sens: wrote %s\n", a->json);
     }
@@ -402,8 +410,8 @@ static int do_select(const seu_args *a, const mdl_model *m, const dat_set *d,
     printf("seu select: %zu bits, upset rate %.3g per image (Poisson), %d images x "
            "%zu crossings each\n", s->n_bits, a->upsets, a->trials, s->n_cross);
     printf("  %-8s %8s %8s %8s %10s %12s %12s %8s\n", "protect", "bits", "FFs", "voters",
-           a->synth ? "NAND2-eq" : "FFs x", "E[dEMD] 1st", "sim dEMD", "kept");
-    int rc = RAD_OK;
+           a->synth ? "NAND2-eq" : "FFs x", "E[dEMD] 1st", "sim dEMD", "removed");
+    int rc = RAD_OK, over = 0;
     for (int fi = 0; !rc && fi < a->n_frac; fi++) {
         double f = a->frac[fi];
         seu_select_mask(s, f, mask);
@@ -417,15 +425,21 @@ static int do_select(const seu_args *a, const mdl_model *m, const dat_set *d,
         double ex = seu_select_expect(s, mask, a->upsets);
         double area = a->synth ? a_none + (a_tmr - a_none) * (double)np / (double)s->n_bits
                                : (double)(s->n_bits + 2 * np) / (double)s->n_bits;
+        double removed = full != 0 ? 100 * (1 - ex / full) : 100.0;
+        over |= removed > 100;
         printf("  %6.1f%% %8zu %8zu %8zu %10.*f %12.5f %+12.5f %7.1f%%\n", 100 * f, np,
                s->n_bits + 2 * np, np, a->synth ? 0 : 3, area, ex,
-               r.upset_emd - r.clean_emd, full != 0 ? 100 * (1 - ex / full) : 100.0);
+               r.upset_emd - r.clean_emd, removed);
     }
     printf("  (FFs = image flip-flops; %s; E[dEMD] 1st = rate/bits x sum of the\n"
            "  unprotected bits' sensitivities; sim = Monte-Carlo with the mask, same\n"
-           "  upsets for every row; 'kept' = share of the first-order damage removed)\n",
+           "  upsets for every row; 'removed' = share of the unprotected first-order\n"
+           "  damage that the protection removes)\n",
            a->synth ? "NAND2-eq = none + share x (TMR - none), linear in protected bits"
                     : "FFs x = flip-flops relative to no protection");
+    if (over)
+        printf("  (above 100 %%: the bits left unprotected have a negative first-order sum,\n"
+               "  i.e. on these crossings their flips lower the EMD on average)\n");
     free(mask);
     return rc;
 }
@@ -578,8 +592,7 @@ static int needs_sens(const seu_args *a)
 {
     int sel_rtl = a->rtl && !a->full && a->protect && strstr(a->protect, "sel");
     int sel_gen = a->gen_cfg && a->protect && !strcmp(a->protect, "sel");
-    int none_rtl = a->rtl && !a->full && (!a->protect || strstr(a->protect, "none"));
-    return a->sens || a->select || sel_rtl || sel_gen || none_rtl;
+    return a->sens || a->select || sel_rtl || sel_gen;
 }
 
 int cmd_seu(int argc, char **argv)
@@ -595,8 +608,11 @@ int cmd_seu(int argc, char **argv)
     seu_sens s = { 0 };
     int have_sens = 0, rtl_pass = 1;
     rc = load_model(&a, a.weights, &m, &e);
+    rad_prov_init(&a.prov, "seu", "seu");
+    if (!rc)
+        mdl_prov_set(&a.prov, m);
     if (!rc && (needs_sens(&a) || a.cmp_a || a.full))
-        rc = load_data(&a, &all, &d, &e);
+        rc = load_data(&a, &all, &d, &a.prov, &e);
     if (!rc && needs_sens(&a) && !(rc = do_sens(&a, m, &d, &s, &e)))
         have_sens = 1;
     if (!rc && a.cmp_a)

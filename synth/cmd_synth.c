@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/dataset.h"
+#include "model/model_io.h"
 #include "common/rad_file.h"
 #include "synth/syn.h"
 #include "synth/syn_flow.h"
@@ -456,9 +458,43 @@ static json_t *cfg_json(const synth_cfg *c, const syn_tech *t, const syn_lib *li
     return j;
 }
 
-static int write_json(const char *path, const synth_cfg *cfg, int n, const syn_tech *t,
+/* Provenance of the JSON: the model synthesized (or the RTL directory
+** given), the power data, the options that change the figures. */
+static int synth_prov(const synth_opts *o, rad_prov *p, rad_err *err)
+{
+    rad_prov_init(p, "synth", "synth");
+    int rc = o->rtl ? RAD_OK : mdl_prov_load(p, o->model, o->weights, err);
+    if (o->rtl)
+        rad_prov_opt(p, "rtl", "%s", o->rtl);
+    rad_prov_opt(p, "top", "%s", o->top);
+    for (int i = 0; i < o->n_protect; i++)
+        rad_prov_opt(p, "protect", "%s", o->protect[i]);
+    for (int i = 0; i < o->n_pipeline; i++)
+        rad_prov_opt(p, "pipeline", "%d", o->pipeline[i]);
+    if (o->flat)
+        rad_prov_opt(p, "flat", "yes");
+    if (o->liberty)
+        rad_prov_opt(p, "liberty", "%s", o->liberty);
+    if (o->power) {
+        char def[4096];
+        rad_prov_opt(p, "power-vectors", "%d", o->vectors);
+        if (!rc && !o->data)
+            rc = dat_default_path(def, sizeof def, err);
+        if (!rc)
+            rc = rad_prov_src_file(&p->data, o->data ? o->data : def, err);
+        p->rows = o->vectors;
+    }
+    return rc;
+}
+
+static int write_json(const synth_opts *o, const synth_cfg *cfg, int n, const syn_tech *t,
                       const syn_lib *lib, rad_err *err)
 {
+    const char *path = o->json;
+    rad_prov prov;
+    int rc = synth_prov(o, &prov, err);
+    if (rc)
+        return rc;
     char ver[256];
     syn_yosys_version(ver, sizeof ver);
     json_t *root = json_pack("{s:s,s:s,s:s}", "tool", "rad4ml synth", "yosys", ver,
@@ -482,12 +518,13 @@ static int write_json(const char *path, const synth_cfg *cfg, int n, const syn_t
     for (int i = 0; i < n; i++)
         json_array_append_new(arr, cfg_json(&cfg[i], t, lib));
     json_object_set_new(root, "configs", arr);
+    json_object_set_new(root, "provenance", rad_prov_json(&prov));
     char *text = json_dumps(root, JSON_INDENT(1) | JSON_REAL_PRECISION(6));
     json_decref(root);
     if (!text)
         return rad_errf(err, RAD_ENOMEM, "out of memory");
     rad_file f;
-    int rc = rad_file_open(&f, path, err);
+    rc = rad_file_open(&f, path, err);
     if (rc == RAD_OK) {
         fputs(text, f.fp);
         fputc('\n', f.fp);
@@ -535,7 +572,7 @@ int cmd_synth(int argc, char **argv)
         print_table(cfg, n, &t, o.modules);
         if (o.liberty)
             print_lib_table(cfg, n, &lib, &t, o.period_ns);
-        if (o.json && write_json(o.json, cfg, n, &t, o.liberty ? &lib : NULL, &err))
+        if (o.json && write_json(&o, cfg, n, &t, o.liberty ? &lib : NULL, &err))
             rc = 1;
     }
     if (rc)
