@@ -178,15 +178,14 @@ int cmd_info(int argc, char **argv)
             eng_free(p);
         }
     }
+    rad_prov p;
+    rad_prov_init(&p, "model", "info");
     if (!rc && save_json)
-        rc = mdl_save(m, save_json, NULL, &err);
+        rc = mdl_save_prov(m, save_json, NULL, &p, &err);
     if (!rc && save_w)
-        rc = mdl_save_weights(m, save_w, &err);
-    if (!rc && i2c) {
-        rad_prov p;
-        rad_prov_init(&p, "image", "info");
+        rc = mdl_save_weights_prov(m, save_w, &p, &err);
+    if (!rc && i2c)
         rc = mdl_i2c_write_hex(m, word_bits, &p, i2c, &err);
-    }
     mdl_free(m);
     if (rc) {
         fprintf(stderr, "rad4ml info: %s\n", err.msg);

@@ -330,12 +330,21 @@ char *mdl_weights_text(const mdl_model *m)
 
 int mdl_save_weights(const mdl_model *m, const char *weights_path, rad_err *err)
 {
+    return mdl_save_weights_prov(m, weights_path, NULL, err);
+}
+
+int mdl_save_weights_prov(const mdl_model *m, const char *weights_path, const rad_prov *prov,
+                          rad_err *err)
+{
     int rc = mdl_validate(m, err);
     if (rc)
         return rc;
     rad_file f;
     if ((rc = rad_file_open(&f, weights_path, err)))
         return rc;
+    rad_prov p;
+    mdl__file_prov(m, prov, "weights", &p);
+    rad_prov_text(f.fp, &p, "# ");
     mdl__put_weights(f.fp, m);
     return rad_file_commit(&f, err);
 }

@@ -65,6 +65,14 @@ int mdl_save(const mdl_model *m, const char *model_path,
 /* Writes only the weights file (what the trainer emits). */
 int mdl_save_weights(const mdl_model *m, const char *weights_path, rad_err *err);
 
+/* Same with a provenance block (command, data, options of prov; kind and the
+** model's sources set here): "provenance" in the JSON, '#' lines in the
+** weights file.  The plain versions write a block with no command. */
+int mdl_save_prov(const mdl_model *m, const char *model_path, const char *weights_path,
+                  const rad_prov *prov, rad_err *err);
+int mdl_save_weights_prov(const mdl_model *m, const char *weights_path, const rad_prov *prov,
+                          rad_err *err);
+
 /* Texts of the description / weights, malloc'd (caller frees). */
 char *mdl_json_text(const mdl_model *m);
 char *mdl_weights_text(const mdl_model *m);

@@ -340,18 +340,32 @@ static long check_exact(const trn_net *net, const mdl_model *m, const dat_set *s
 
 /* PREFIX.json + .weights, then PREFIX.i2c.hex naming them (its model hash
 ** is that of PREFIX.json, so `image verify --model PREFIX.json` takes it). */
-static int write_outputs(const mdl_model *m, const char *prefix, rad_err *err)
+static int write_outputs(const tr_opts *o, const mdl_model *m, size_t rows, rad_err *err)
 {
-    char js[4096], ws[4096], hex[4096];
+    const char *prefix = o->out;
+    char js[4096], ws[4096], hex[4096], def[4096];
+    rad_prov p;
+    rad_prov_init(&p, "model", "train");
+    p.rows = (long)rows;
+    rad_prov_opt(&p, "epochs", "%d", o->cfg.epochs);
+    rad_prov_opt(&p, "batch", "%d", o->cfg.batch);
+    rad_prov_opt(&p, "lr", "%g", o->cfg.lr);
+    rad_prov_opt(&p, "seed", "%llu", (unsigned long long)o->cfg.seed);
+    rad_prov_opt(&p, "loss", "%s", trn_loss_name(o->cfg.loss));
+    int rc = RAD_OK;
+    if (o->data && !strcmp(o->data, "synthetic"))
+        rad_prov_src_mem(&p.data, "synthetic", "", 0);
+    else if (!(rc = o->data ? RAD_OK : dat_default_path(def, sizeof def, err)))
+        rc = rad_prov_src_file(&p.data, o->data ? o->data : def, err);
+    if (rc)
+        return rc;
     snprintf(js, sizeof js, "%s.json", prefix);
     snprintf(ws, sizeof ws, "%s.weights", prefix);
     snprintf(hex, sizeof hex, "%s.i2c.hex", prefix);
-    int rc = mdl_save(m, js, NULL, err);
+    rc = mdl_save_prov(m, js, NULL, &p, err);
     if (rc)
         return rc;
     mdl_model saved = *m;            /* shallow: only the sources change */
-    rad_prov p;
-    rad_prov_init(&p, "image", "train");
     if (!(rc = rad_prov_src_file(&saved.src_model, js, err))
         && !(rc = rad_prov_src_file(&saved.src_weights, ws, err)))
         rc = mdl_i2c_write_hex(&saved, TR_I2C_WORD_BITS, &p, hex, err);
@@ -545,7 +559,7 @@ static int train_on(tr_opts *o, mdl_model *m, const dat_set *all, const dat_set 
     ** rescale to the sent module sum (eng_decode does with preserve_sum). */
     if (o->cfg.target == TRN_TARGET_SUM)
         m->preserve_sum = true;
-    if ((rc = write_outputs(m, o->out, &err))) {
+    if ((rc = write_outputs(o, m, tr->n, &err))) {
         fprintf(stderr, "rad4ml train: %s\n", err.msg);
         return 1;
     }
