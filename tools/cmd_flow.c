@@ -126,9 +126,13 @@ static void build_step(int s, const flow_opts *o, flow_cmd *c)
     case STEP_REPORT:
         model_args(c, o), data_args(c, o);
         arg(c, "--out"), arg(c, "%s/report.html", o->out);
-        arg(c, "--eval"), arg(c, "%s/eval.json", o->out);
-        arg(c, "--seu"), arg(c, "%s/seu.json", o->out);
-        arg(c, "--synth"), arg(c, "%s/synth.json", o->out);
+        /* only what the flow made: a named input must exist (report) */
+        if (!o->skip[STEP_EVAL])
+            arg(c, "--eval"), arg(c, "%s/eval.json", o->out);
+        if (!o->skip[STEP_SEU])
+            arg(c, "--seu"), arg(c, "%s/seu.json", o->out);
+        if (!o->skip[STEP_SYNTH])
+            arg(c, "--synth"), arg(c, "%s/synth.json", o->out);
         break;
     }
 }
