@@ -149,8 +149,9 @@ int cmd_gen(int argc, char **argv)
     char rname[300];
     o.model_name = cli_model_name(&src, rname, sizeof rname);
     o.weights_name = wname;
+    bool created = false;
     if (!rc)
-        rc = rad_mkdirs(out, &err);
+        rc = rad_mkdir_out(out, &created, &err);
     bool any = false;
     if (!rc && tb.on)       /* first: a bad vectors file leaves nothing behind */
         rc = gen_testbench(m, &o, out, &tb, &err);
@@ -176,6 +177,8 @@ int cmd_gen(int argc, char **argv)
             printf("gen: %s\n", path);
     }
     mdl_free(m);
+    if ((rc || !any) && created)
+        rad_rmdir_created(out);         /* a failed gen leaves no folder behind */
     if (rc) {
         fprintf(stderr, "rad4ml gen: %s\n", err.msg);
         return 1;

@@ -70,6 +70,7 @@ typedef struct {
     cg_opts  o;
     int      verbose;
     sim_reset mid_reset;
+    unsigned given;      /* GIVEN_* options set on the command line (--rtl check) */
 } sim_args;
 
 /* One "C reference vs X" pair: the harness' summary line and its verdict. */
@@ -422,6 +423,56 @@ static void run_icarus(const sim_env *e, const mdl_model *a, const mdl_model *b,
             field(r->line, "outputs") == field(r->line, "crossings");
 }
 
+enum { GIVEN_PIPE = 1, GIVEN_MODE = 2, GIVEN_PROT = 4, GIVEN_TMRC = 8 };
+
+/* Refuses an option given on the command line that disagrees with the
+** value the RTL was generated with; RAD_OK when it agrees or was not given. */
+static int agree(const char *vfile, bool given, const char *opt, const char *cli,
+                 const char *rtl, rad_err *err)
+{
+    if (!given || !strcmp(cli, rtl))
+        return RAD_OK;
+    return rad_errf(err, RAD_EUSAGE, "%s %s disagrees with %s, generated with %s %s "
+                    "(leave the option out to use the RTL's)", opt, cli, vfile, opt, rtl);
+}
+
+/* --rtl DIR: takes the pipeline, weights mode, protection and tmr-control
+** from the provenance header of DIR/<top>.v (cg_read_header) and refuses
+** options given otherwise. */
+static int rtl_options(const char *dir, cg_opts *o, unsigned given, const mdl_model *a,
+                       rad_err *err)
+{
+    static const char *prot[] = { "none", "tmr", "secded" };
+    char vfile[4200], x[16], y[16];
+    snprintf(vfile, sizeof vfile, "%s/%s.v", dir, o->top);
+    if (access(vfile, F_OK) != 0)
+        return rad_errf(err, RAD_EIO, "%s: no such file (--rtl %s: gen names the file "
+                        "<top>.v; is --top right?)", vfile, dir);
+    cg_opts h = *o;
+    rad_prov_src ms = { "", "" }, ws = { "", "" };
+    int rc = cg_read_header(vfile, &h, &ms, &ws, err);
+    snprintf(x, sizeof x, "%d", o->pipeline);
+    snprintf(y, sizeof y, "%d", h.pipeline);
+    if (!rc)
+        rc = agree(vfile, given & GIVEN_PIPE, "--pipeline", x, y, err);
+    if (!rc)
+        rc = agree(vfile, given & GIVEN_MODE, "--weights-mode",
+                   o->weights == CG_WEIGHTS_REG ? "reg" : "const",
+                   h.weights == CG_WEIGHTS_REG ? "reg" : "const", err);
+    if (!rc)
+        rc = agree(vfile, given & GIVEN_PROT, "--protect", prot[o->prot], prot[h.prot], err);
+    if (!rc)
+        rc = agree(vfile, given & GIVEN_TMRC, "--tmr-control", "yes",
+                   h.tmr_ctrl ? "yes" : "no", err);
+    /* The model / weights files named in the header are not compared: a file
+    ** saved again (fleet_a.json) has other bytes for the same description;
+    ** a different design shows as mismatches. */
+    (void)a;
+    if (!rc)
+        *o = h;
+    return rc;
+}
+
 /* ---- parse / setup / run / report ------------------------------------- */
 
 /* Options into a (defaults first).  0, -1 after --help, or 2 (usage error,
@@ -460,8 +511,9 @@ static int parse(int argc, char **argv, sim_args *a)
         case 'W': a->weights2 = optarg; break;
         case 'n': rc = rad_cli_size("--vectors", optarg, 1, SIM_MAX_VECTORS, &a->nvec, &err); break;
         case 'i': rc = rad_cli_size("--icarus-vectors", optarg, 1, SIM_MAX_VECTORS, &a->nicarus, &err); break;
-        case 'C': a->o.tmr_ctrl = true; break;
+        case 'C': a->o.tmr_ctrl = true; a->given |= GIVEN_TMRC; break;
         case 'p': case 'M': case 'P': case 't':
+            a->given |= c == 'p' ? GIVEN_PIPE : c == 'M' ? GIVEN_MODE : c == 'P' ? GIVEN_PROT : 0;
             rc = cg_opts_set(&a->o, c == 'p' ? "pipeline" : c == 'M' ? "weights-mode" :
                              c == 'P' ? "protect" : "top", optarg, &err);
             break;
@@ -525,6 +577,8 @@ static int setup_models(sim_args *a, mdl_model **ma, mdl_model **mb, rad_err *er
     if (!rc && a->links2 && (*ma)->out.bits_by_links[a->links2] < 1)
         rc = rad_errf(err, RAD_ERANGE, "--links2 %ld: the model sends no bits with that many links",
                       a->links2);
+    if (!rc && a->rtl)
+        rc = rtl_options(a->rtl, &a->o, a->given, *ma, err);
     if (!rc && !(*mb = mdl_clone(*ma)))
         rc = rad_errf(err, RAD_ENOMEM, "out of memory");
     if (!rc) {
@@ -583,9 +637,14 @@ static void print_schedule(const sim_args *a, const mdl_model *ma, const sim_env
 {
     char name[300];
     bool reg = a->o.weights == CG_WEIGHTS_REG;
-    printf("sim: model %s (%s), weights %s, pipeline %d (latency %d clocks), RTL generated in %.3f s\n",
-           ma->name, cli_model_name(&a->src, name, sizeof name), reg ? "reg" : "const",
-           a->o.pipeline, cg_latency(&a->o), tgen);
+    if (a->rtl)
+        printf("sim: model %s (%s), weights %s, pipeline %d (latency %d clocks), RTL of %s "
+               "(options from its header)\n", ma->name, cli_model_name(&a->src, name, sizeof name),
+               reg ? "reg" : "const", a->o.pipeline, cg_latency(&a->o), a->rtl);
+    else
+        printf("sim: model %s (%s), weights %s, pipeline %d (latency %d clocks), RTL generated "
+               "in %.3f s\n", ma->name, cli_model_name(&a->src, name, sizeof name),
+               reg ? "reg" : "const", a->o.pipeline, cg_latency(&a->o), tgen);
     printf("sim: schedule: %s%s, then traffic; %s; mid-stream without reset: %s%s\n",
            reg ? "weight set A through the cfg port" : "hard-wired weights",
            e->data ? " + real crossings" : "",
