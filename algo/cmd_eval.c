@@ -264,6 +264,29 @@ static int load_model(const ev_opts *o, mdl_model **m, rad_err *err)
     return rc;
 }
 
+/* EMD as eval counts it: a crossing with no charge in and none out is an
+** exact reconstruction (0: nothing to move), not dropped; one empty side
+** keeps the metrics.py code (EMD_EMPTY_IN / _OUT, the "empty" column). */
+static double emd_counted(emd_ctx *e, const double *a, const double *b)
+{
+    double sa = 0, sb = 0;
+    for (int t = 0; t < GEO_N_CELLS; t++) {
+        sa += a[t];
+        sb += b[t];
+    }
+    return sa == 0 && sb == 0 ? 0.0 : emd_compute(e, a, b);
+}
+
+static double emd_counted_u32(emd_ctx *e, const uint32_t *q, const uint32_t *r)
+{
+    double a[GEO_N_CELLS], b[GEO_N_CELLS];
+    for (int t = 0; t < GEO_N_CELLS; t++) {
+        a[t] = q[t];
+        b[t] = r[t];
+    }
+    return emd_counted(e, a, b);
+}
+
 /* AE of one crossing: encode (bit-exact), float-decode, EMD. */
 static double run_ae(const mdl_model *m, const eng_plan *plan, emd_ctx *e,
                      const uint32_t *q, rad_err *err, int *rc)
@@ -281,7 +304,7 @@ static double run_ae(const mdl_model *m, const eng_plan *plan, emd_ctx *e,
         a[t] = q[t];
         b[t] = cells[t] > 0 ? cells[t] : 0;   /* negative charge is no charge */
     }
-    return emd_compute(e, a, b);
+    return emd_counted(e, a, b);
 }
 
 static void print_row(const ev_algo *al, const ev_stats *s, size_t n_ev, int links,
@@ -357,10 +380,12 @@ static int report(const ev_opts *o, const char *path, size_t n_all, size_t first
     ev_stats st[EV_MAX_ALGOS][EV_N_BINS];
     for (int k = 0; k < n_al; k++) {
         ev_stats s = stats_of(al[k].emd, occ, n, 0, 1 << 30, scratch);
-        size_t empty = 0;
-        for (size_t i = 0; i < n; i++)
+        size_t empty = 0, empty_in = 0;
+        for (size_t i = 0; i < n; i++) {
             empty += al[k].emd[i] == EMD_EMPTY_OUT;
-        print_row(&al[k], &s, n, links, empty);
+            empty_in += al[k].emd[i] == EMD_EMPTY_IN;
+        }
+        print_row(&al[k], &s, n, links, empty + empty_in);
         for (int b = 0; b < EV_N_BINS; b++)
             st[k][b] = stats_of(al[k].emd, occ, n, ev_bin_lo[b],
                                 b + 1 < EV_N_BINS ? ev_bin_lo[b + 1] : 1 << 30, scratch);
@@ -371,6 +396,7 @@ static int report(const ev_opts *o, const char *path, size_t n_all, size_t first
                             ? json_integer(al[k].bits_fixed) : json_null());
         budget_json(j, &al[k], n, links);
         json_object_set_new(j, "empty_output", json_integer((json_int_t)empty));
+        json_object_set_new(j, "empty_input", json_integer((json_int_t)empty_in));
         json_object_set_new(j, "emd", stats_json(&s));
         for (int b = 0; b < EV_N_BINS; b++) {
             json_t *x = stats_json(&st[k][b]);
@@ -479,7 +505,7 @@ static int eval_links(const ev_opts *o, int links, mdl_model *m,
             int bits = bl_run(&cfg[b], q, rec);
             al[k].bits_sum += bits;
             al[k].n_over += bits > BL_LINK_BITS * links;
-            al[k].emd[i] = emd_compute_u32(e, q, rec);
+            al[k].emd[i] = emd_counted_u32(e, q, rec);
         }
     }
     if (plan)
