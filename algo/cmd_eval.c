@@ -316,8 +316,12 @@ static void print_row(const ev_algo *al, const ev_stats *s, size_t n_ev, int lin
     else
         snprintf(bits, sizeof bits, "%.1f avg", mean_bits(al, n_ev));
     budget_text(al, n_ev, links, budget, sizeof budget);
-    printf("%-44s %10s %-9s %8.3f %8.3f %8.3f %8.3f %6zu\n", al->desc, bits, budget,
-           s->median, s->mean, s->q16, s->q84, n_empty);
+    if (s->n)
+        printf("%-44s %10s %-9s %8.3f %8.3f %8.3f %8.3f %6zu\n", al->desc, bits, budget,
+               s->median, s->mean, s->q16, s->q84, n_empty);
+    else                          /* no defined EMD: say so, not "nan" */
+        printf("%-44s %10s %-9s %8s %8s %8s %8s %6zu\n", al->desc, bits, budget, "-", "-",
+               "-", "-", n_empty);
 }
 
 /* The budget fields of one algorithm's JSON object. */

@@ -41,8 +41,9 @@ static int load_input(rpt_input *in, rad_err *err)
     if ((rc = rad_prov_from_json(in->j, in->path, &in->p, err)))
         return rc;
     if (strcmp(in->p.kind, in->kind))
-        return rad_errf(err, RAD_ESCHEMA, "%s (%s): a '%s' result, %s takes the output of "
-                        "rad4ml %s --json", in->path, in->opt, in->p.kind, in->opt, in->kind);
+        return rad_errf(err, RAD_ESCHEMA, "%s (%s): is what rad4ml %s wrote (kind '%s'); %s "
+                        "takes the JSON of rad4ml %s", in->path, in->opt, in->p.command,
+                        in->p.kind, in->opt, in->kind);
     return RAD_OK;
 }
 
