@@ -353,10 +353,11 @@ static int write_outputs(const tr_opts *o, const mdl_model *m, size_t rows, rad_
     rad_prov_opt(&p, "seed", "%llu", (unsigned long long)o->cfg.seed);
     rad_prov_opt(&p, "loss", "%s", trn_loss_name(o->cfg.loss));
     int rc = RAD_OK;
+    bool deflt = !o->data || !strcmp(o->data, "default");
     if (o->data && !strcmp(o->data, "synthetic"))
         rad_prov_src_mem(&p.data, "synthetic", "", 0);
-    else if (!(rc = o->data ? RAD_OK : dat_default_path(def, sizeof def, err)))
-        rc = rad_prov_src_file(&p.data, o->data ? o->data : def, err);
+    else if (!(rc = deflt ? dat_default_path(def, sizeof def, err) : RAD_OK))
+        rc = rad_prov_src_file(&p.data, deflt ? def : o->data, err);
     if (rc)
         return rc;
     snprintf(js, sizeof js, "%s.json", prefix);
