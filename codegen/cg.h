@@ -66,6 +66,11 @@ int cg_gen_hls(const mdl_model *m, const cg_opts *o, const char *tpl_dir,
 ** in the checked image format of model_io.h (header, provenance, CRC-32). */
 int cg_gen_image(const mdl_model *m, const cg_opts *o, const char *path, rad_err *err);
 
+/* CRC-32 of 32-bit cfg words as the image file states it (model_io.h
+** mdl_image_crc over the words' bytes, LSB first): the check of an image
+** read back through the configuration port. */
+uint32_t cg_image_crc(const uint32_t *words, int n);
+
 /* Image as 32-bit words (n = (mdl_i2c_bits + 31) / 32), malloc'd. */
 int cg_image_words(const mdl_model *m, uint32_t **words, int *n, rad_err *err);
 

@@ -31,6 +31,19 @@ int cg_image_words(const mdl_model *m, uint32_t **words, int *n, rad_err *err)
     return RAD_OK;
 }
 
+uint32_t cg_image_crc(const uint32_t *words, int n)
+{
+    uint8_t *b = malloc(n > 0 ? (size_t)n * 4 : 1);
+    if (!b)
+        return 0;
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < 4; k++)
+            b[4 * i + k] = (uint8_t)(words[i] >> (8 * k));   /* LSB first */
+    uint32_t c = mdl_image_crc(b, (size_t)(n > 0 ? n : 0) * 4);
+    free(b);
+    return c;
+}
+
 int cg_gen_image(const mdl_model *m, const cg_opts *o, const char *path, rad_err *err)
 {
     rad_prov p;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/rad_err.h"
+#include "model/model_io.h"
 #include "common/rad_file.h"
 #include "common/rad_proc.h"
 #include "tools/cli.h"
@@ -294,6 +295,18 @@ static void write_summary(const flow_opts *o, const double *secs, const int *sta
         fprintf(stderr, "rad4ml flow: %s\n", err.msg);
         return;
     }
+    rad_prov p;
+    rad_prov_init(&p, "flow", "flow");
+    if (mdl_prov_load(&p, o->model, o->weights, &err))      /* a failed step may be why */
+        snprintf(p.model.name, sizeof p.model.name, "%s (not loadable: %.200s)",
+                 o->model ? o->model : "built-in", err.msg);
+    rad_prov_opt(&p, "train-epochs", "%ld", o->train_epochs);
+    rad_prov_opt(&p, "sim-vectors", "%ld", o->sim_vectors);
+    rad_prov_opt(&p, "icarus-vectors", "%ld", o->icarus_vectors);
+    rad_prov_opt(&p, "seu-crossings", "%ld", o->seu_crossings);
+    if (o->data)
+        rad_prov_opt(&p, "data", "%s", o->data);
+    rad_prov_text(f.fp, &p, "# ");
     printf("\nrad4ml flow summary (%s):\n", o->out);
     for (int s = 0; s < STEP_COUNT; s++) {
         const char *st = o->skip[s] ? "skipped" : status[s] < 0 ? "not run" :
