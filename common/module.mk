@@ -9,3 +9,4 @@
 LIB_SRCS += common/rad_proc.c common/rad_vl.c common/rad_cli.c
 CHECK_TESTS += tests/check_common.c
 SCRIPT_TESTS += tests/cli_numbers.sh
+CHECK_TESTS += tests/check_prov.c
