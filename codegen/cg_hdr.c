@@ -10,10 +10,11 @@
 #include "codegen/cg_int.h"
 #include "common/rad_file.h"
 
-/* Applies "k=v k=v ..." of the options line to o; `seen` collects the keys. */
+/* Applies "k=v k=v ..." of the options line to o (unknown keys ignored). */
 static int apply_options(const char *path, char *line, cg_opts *o, rad_err *err)
 {
-    for (char *tok = strtok(line, " \n"); tok; tok = strtok(NULL, " \n")) {
+    char *save = NULL;
+    for (char *tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
         char *eq = strchr(tok, '=');
         if (!eq)
             continue;

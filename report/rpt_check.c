@@ -34,10 +34,13 @@ static int load_input(rpt_input *in, rad_err *err)
         return rc;
     json_error_t je;
     in->j = json_load_file(in->path, 0, &je);
-    if (!in->j)
-        return rad_errf(err, RAD_EPARSE, "%s (%s): not a readable JSON file: %s%s%.0d",
-                        in->path, in->opt, je.text, je.line > 0 ? " at line " : "",
-                        je.line > 0 ? je.line : 0);
+    if (!in->j) {
+        char at[32] = "";
+        if (je.line > 0)
+            snprintf(at, sizeof at, " at line %d", je.line);
+        return rad_errf(err, RAD_EPARSE, "%s (%s): not a readable JSON file: %s%s", in->path,
+                        in->opt, je.text, at);
+    }
     if ((rc = rad_prov_from_json(in->j, in->path, &in->p, err)))
         return rc;
     if (strcmp(in->p.kind, in->kind))
