@@ -233,8 +233,18 @@ static int train_module(const flt_args *a, const mdl_model *base, const flt_modu
     if (!rc)
         rc = mdl_save(m, pj, pw, err);
     snprintf(pj, sizeof pj, "%s/modules/%s.holdout.csv", a->out, fm->id);
+    rad_prov prov;               /* the hold-out rows of the module's data */
+    rad_prov_init(&prov, "csv", "fleet");
+    mdl_prov_set(&prov, m);
+    prov.rows = (long)ho.n;
+    rad_prov_opt(&prov, "module", "%s", fm->id);
+    rad_prov_opt(&prov, "part", "hold-out");
+    if (!rc && fm->data[0])
+        rc = rad_prov_src_file(&prov.data, fm->data, err);
+    else if (!rc)
+        rad_prov_src_mem(&prov.data, "synthetic", "", 0);
     if (!rc)                     /* what `fleet verify` streams through the RTL */
-        rc = dat_write_csv(pj, &ho, err);
+        rc = dat_write_csv(pj, &ho, &prov, err);
     if (!rc)
         rc = flt_model_hash(m, hash, err);
     if (!rc)
@@ -315,8 +325,10 @@ static int image_module(const flt_args *a, char *trow, char *row, size_t len,
         rc = rad_errf(err, RAD_EMISMATCH, "%s: weights hash %s, train.csv says %s (the "
                       "weights changed after training)", pj, hash, c[8]);
     snprintf(img, sizeof img, "%s/images/%s.hex", a->out, c[0]);
+    cg_opts co;                  /* the image's provenance names the generator options */
+    cg_opts_default(&co);
     if (!rc)
-        rc = cg_gen_image(m, img, err);
+        rc = cg_gen_image(m, &co, img, err);
     uint64_t ck = RAD_FNV1A_INIT;
     if (!rc)
         rc = flt_fnv_file(&ck, img, err);
