@@ -70,8 +70,11 @@ int rad_mkdir_out(const char *dir, bool *created, rad_err *err)
     if (!rc && stat(parent, &st) != 0)
         rc = rad_errf(err, RAD_EIO, "%s: cannot create: directory %s does not exist "
                       "(only the output directory itself is created)", dir, parent);
-    if (!rc && mkdir(dir, 0777) != 0)
+    if (!rc && mkdir(dir, 0777) != 0) {
+        if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+            return RAD_OK;             /* made meanwhile (a parallel shard): not ours */
         rc = rad_errf(err, RAD_EIO, "%s: cannot create directory: %s", dir, strerror(errno));
+    }
     *created = !rc;
     return rc;
 }

@@ -230,19 +230,24 @@ static int train_module(const flt_args *a, const mdl_model *base, const flt_modu
     char pj[4200], pw[4200], hash[17];
     snprintf(pj, sizeof pj, "%s/modules/%s.json", a->out, fm->id);
     snprintf(pw, sizeof pw, "%s/modules/%s.weights", a->out, fm->id);
-    if (!rc)
-        rc = mdl_save(m, pj, pw, err);
-    snprintf(pj, sizeof pj, "%s/modules/%s.holdout.csv", a->out, fm->id);
-    rad_prov prov;               /* the hold-out rows of the module's data */
-    rad_prov_init(&prov, "csv", "fleet");
-    mdl_prov_set(&prov, m);
-    prov.rows = (long)ho.n;
+    /* provenance of the module's files: no date, so that sharded and whole
+    ** runs give the same bytes (tests/shard_merge.sh) */
+    rad_prov prov;
+    rad_prov_init(&prov, "model", "fleet");
+    prov.deterministic = true;
     rad_prov_opt(&prov, "module", "%s", fm->id);
-    rad_prov_opt(&prov, "part", "hold-out");
     if (!rc && fm->data[0])
         rc = rad_prov_src_file(&prov.data, fm->data, err);
     else if (!rc)
         rad_prov_src_mem(&prov.data, "synthetic", "", 0);
+    prov.rows = (long)tr.n;
+    if (!rc)
+        rc = mdl_save_prov(m, pj, pw, &prov, err);
+    snprintf(pj, sizeof pj, "%s/modules/%s.holdout.csv", a->out, fm->id);
+    snprintf(prov.kind, sizeof prov.kind, "csv");      /* the hold-out rows */
+    mdl_prov_set(&prov, m);
+    prov.rows = (long)ho.n;
+    rad_prov_opt(&prov, "part", "hold-out");
     if (!rc)                     /* what `fleet verify` streams through the RTL */
         rc = dat_write_csv(pj, &ho, &prov, err);
     if (!rc)
@@ -267,6 +272,17 @@ static double now(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+/* OUT/sub, the fleet folder's own structure: OUT is made when missing (its
+** parent must exist: rad_mkdir_out), sub inside it. */
+static int fleet_dir(const flt_args *a, const char *sub, rad_err *err)
+{
+    bool created;
+    char d[4200];
+    snprintf(d, sizeof d, "%s/%s", a->out, sub);
+    int rc = rad_mkdir_out(a->out, &created, err);
+    return rc ? rc : rad_mkdirs(d, err);
+}
+
 static int fleet_train(const flt_args *a, rad_err *err)
 {
     trn_loss_kind lk;
@@ -285,6 +301,8 @@ static int fleet_train(const flt_args *a, rad_err *err)
     if (!(rc = load_base(a, &base, err)) && !(rc = train_key(a, base, key, err)))
         rc = flt_part_init(&p, "fleet-train", key, &a->shard, f.n, a->argc, a->argv,
                            err);
+    if (!rc)
+        rc = fleet_dir(a, "modules", err);
     double t0 = now();
     for (size_t k = 0; k < f.n && !rc; k++) {
         if (!flt_shard_has(&a->shard, k))
@@ -376,6 +394,8 @@ static int fleet_images(const flt_args *a, rad_err *err)
     flt_shard whole = { 0, 0 };
     mdl_model *first = NULL;
     rc = flt_part_init(&p, "fleet-images", "-", &whole, n, a->argc, a->argv, err);
+    if (!rc)
+        rc = fleet_dir(a, "images", err);
     for (size_t k = 0; k < n && !rc; k++)
         if (!(rc = image_module(a, rows[k], row, sizeof row, &first, err)))
             rc = flt_part_item(&p, k, row, err);

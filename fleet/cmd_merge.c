@@ -64,7 +64,7 @@ static int merged_prov(const flt_part *p, const mdl_model *m, rad_prov *prov, ra
     rad_prov_init(prov, "seu", "merge");
     mdl_prov_set(prov, m);
     prov->rows = ct ? strtol(ct, NULL, 10) : -1;
-    rad_prov_opt(prov, "merged", "%zu shards", p->shard.n);
+    rad_prov_opt(prov, "merged", "seu --json --shard partials");
     int rc = data && strcmp(data, "default") ? RAD_OK : dat_default_path(def, sizeof def, err);
     return rc ? rc : rad_prov_src_file(&prov->data, data && strcmp(data, "default") ? data : def,
                                        err);
