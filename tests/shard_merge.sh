@@ -92,9 +92,9 @@ grep -q "not shards of the same job" "$T/e" || { cat "$T/e"; fail "different cam
 echo "seu --json: 3 shards == unsharded ($(wc -c < "$T/seu.json") bytes)"
 
 # -- a killed shard leaves no partial; merge names it --
-"$R" seu --crossings 10 --json "$T/k.json" --shard 1/2 > /dev/null
-bash -c 'timeout -s KILL 1 "$@" > /dev/null; exit $?' kill "$R" seu --crossings 10 \
-    --json "$T/k.json" --shard 0/2 --threads 1 2> /dev/null && fail "the shard to kill finished within 1 s"
+"$R" seu --crossings 30 --json "$T/k.json" --shard 1/2 > /dev/null
+bash -c 'timeout -s KILL 0.3 "$@" > /dev/null; exit $?' kill "$R" seu --crossings 30 \
+    --json "$T/k.json" --shard 0/2 --threads 1 2> /dev/null && fail "the shard to kill finished within 0.3 s"
 [ ! -e "$T/k.json.part-0-of-2" ] || fail "a killed shard left a partial"
 if "$R" merge "$T/k.json.part-1-of-2" 2> "$T/e"; then fail "merged without the killed shard"; fi
 grep -q "1 of 2 shards missing (crashed or not run): 0; rerun one alone with: rad4ml seu .*--shard 0/2" \
