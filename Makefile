@@ -30,10 +30,10 @@ WARN     = -Wall -Wextra -Werror
 OPT     ?= -O2 -march=native -g
 CFLAGS  += $(CSTD) $(WARN) $(OPT) $(SANFLAGS) -I. -MMD -MP
 LDFLAGS += $(SANFLAGS)
-LDLIBS  += -ljansson -lglpk -lpthread -lm
+LDLIBS  += -ljansson -lglpk -lmd -lz -lpthread -lm
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm)
 
-LIB_SRCS     := common/rad_err.c common/rad_file.c
+LIB_SRCS     := common/rad_err.c common/rad_file.c common/rad_prov.c
 CLI_SRCS     := tools/rad4ml.c
 CHECK_TESTS  :=
 SCRIPT_TESTS :=
@@ -47,6 +47,16 @@ CLI      = $(BUILD)/bin/rad4ml
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS = $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_BINS = $(CHECK_TESTS:tests/%.c=$(BUILD)/tests/%)
+
+# Source revision baked into every provenance block (common/rad_prov.h):
+# `git describe` now, "unknown" outside git.  The header is rewritten only
+# when the revision changes, so only rad_prov.o rebuilds.
+RAD_REV   := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
+RAD_REV_H := $(BUILD)/gen/common/rad_revision.h
+$(shell mkdir -p $(BUILD)/gen/common; \
+        echo '#define RAD_REVISION "$(RAD_REV)"' | cmp -s - $(RAD_REV_H) \
+        || echo '#define RAD_REVISION "$(RAD_REV)"' > $(RAD_REV_H))
+$(BUILD)/obj/common/rad_prov.o: CFLAGS += -I$(BUILD)/gen/common
 
 export RAD4ML = $(abspath $(CLI))
 export RAD4ML_BUILD = $(abspath $(BUILD))

@@ -26,6 +26,7 @@
 #include "data/dataset.h"
 #include "engine/engine.h"
 #include "model/model_io.h"
+#include "tools/cli.h"
 #include "tools/cmd.h"
 
 #define EV_MAX_ALGOS 5
@@ -53,6 +54,7 @@ typedef struct {
     dat_format  fmt;
     int         links, drop, thr, no_ae, max, sweep;
     double      holdout;
+    rad_prov    prov;       /* of the JSON: model, weights, data, options */
 } ev_opts;
 
 static int cmp_double(const void *a, const void *b)
@@ -151,19 +153,6 @@ static void eval_usage(FILE *fp)
 "  -h, --help\n", DAT_DEFAULT_FILE, BL_DEFAULT_THR);
 }
 
-static int parse_int(const char *opt, const char *s, int lo, int hi, int *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (*s == '\0' || *end != '\0' || v < lo || v > hi) {
-        fprintf(stderr, "rad4ml eval: %s %s: expected an integer in %d..%d\n",
-                opt, s, lo, hi);
-        return -1;
-    }
-    *out = (int)v;
-    return 0;
-}
-
 /* Parses the `rad4ml eval` command line into o (defaults first): 0, -1
 ** after --help, or 2 with the message printed.  o keeps pointers into
 ** argv. */
@@ -183,10 +172,10 @@ static int parse_opts(int argc, char **argv, ev_opts *o)
     o->drop = 1;
     o->thr = BL_DEFAULT_THR;
     o->holdout = 1.0 - DAT_TRAIN_FRACTION;
-    int c;
-    char *end;
+    int c, rc = 0;
+    rad_err err = { 0 };
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while (!rc && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'm': o->model = optarg; break;
         case 'w': o->weights = optarg; break;
@@ -206,22 +195,17 @@ static int parse_opts(int argc, char **argv, ev_opts *o)
                 return 2;
             }
             break;
-        case 'D': if (parse_int("--drop-lsb", optarg, 0, 3, &o->drop)) return 2; break;
-        case 'l': if (parse_int("--links", optarg, 1, BL_MAX_LINKS, &o->links)) return 2; break;
-        case 't': if (parse_int("--threshold", optarg, 0, (1 << 22) - 1, &o->thr)) return 2; break;
-        case 'x': if (parse_int("--max", optarg, 1, 1 << 30, &o->max)) return 2; break;
-        case 'H':
-            o->holdout = strtod(optarg, &end);
-            if (*end || !(o->holdout > 0 && o->holdout <= 1)) {
-                fprintf(stderr, "rad4ml eval: --holdout %s: expected a fraction in "
-                        "(0, 1]\n", optarg);
-                return 2;
-            }
-            break;
+        case 'D': rc = rad_cli_int("--drop-lsb", optarg, 0, 3, &o->drop, &err); break;
+        case 'l': rc = rad_cli_int("--links", optarg, 1, BL_MAX_LINKS, &o->links, &err); break;
+        case 't': rc = rad_cli_int("--threshold", optarg, 0, (1 << 22) - 1, &o->thr, &err); break;
+        case 'x': rc = rad_cli_int("--max", optarg, 1, 1 << 30, &o->max, &err); break;
+        case 'H': rc = rad_cli_double("--holdout", optarg, 1e-9, 1, &o->holdout, &err); break;
         case 'h': eval_usage(stdout); return 0;
         default: eval_usage(stderr); return 2;
         }
     }
+    if (rc)
+        return cli_usage_error("eval", &err);
     if (optind != argc) {
         fprintf(stderr, "rad4ml eval: unexpected argument '%s'\n", argv[optind]);
         return 2;
@@ -267,9 +251,8 @@ static int load_data(const ev_opts *o, char *path, size_t size, dat_set *all,
 /* The model (with a decoder); *m stays NULL when the AE is not evaluated. */
 static int load_model(const ev_opts *o, mdl_model **m, rad_err *err)
 {
-    *m = NULL;
-    int rc = o->model ? mdl_load(o->model, o->weights, m, err)
-                      : mdl_load_default(m, err);
+    cli_model_src src = { o->model, o->weights, -1, false };
+    int rc = cli_model_load(&src, m, err);
     if (!rc && (*m)->n_dec == 0)
         rc = rad_errf(err, RAD_ESCHEMA, "%s: the model has no decoder; the "
                       "autoencoder cannot be evaluated (use --no-ae)",
@@ -279,6 +262,29 @@ static int load_model(const ev_opts *o, mdl_model **m, rad_err *err)
         *m = NULL;
     }
     return rc;
+}
+
+/* EMD as eval counts it: a crossing with no charge in and none out is an
+** exact reconstruction (0: nothing to move), not dropped; one empty side
+** keeps the metrics.py code (EMD_EMPTY_IN / _OUT, the "empty" column). */
+static double emd_counted(emd_ctx *e, const double *a, const double *b)
+{
+    double sa = 0, sb = 0;
+    for (int t = 0; t < GEO_N_CELLS; t++) {
+        sa += a[t];
+        sb += b[t];
+    }
+    return sa == 0 && sb == 0 ? 0.0 : emd_compute(e, a, b);
+}
+
+static double emd_counted_u32(emd_ctx *e, const uint32_t *q, const uint32_t *r)
+{
+    double a[GEO_N_CELLS], b[GEO_N_CELLS];
+    for (int t = 0; t < GEO_N_CELLS; t++) {
+        a[t] = q[t];
+        b[t] = r[t];
+    }
+    return emd_counted(e, a, b);
 }
 
 /* AE of one crossing: encode (bit-exact), float-decode, EMD. */
@@ -298,7 +304,7 @@ static double run_ae(const mdl_model *m, const eng_plan *plan, emd_ctx *e,
         a[t] = q[t];
         b[t] = cells[t] > 0 ? cells[t] : 0;   /* negative charge is no charge */
     }
-    return emd_compute(e, a, b);
+    return emd_counted(e, a, b);
 }
 
 static void print_row(const ev_algo *al, const ev_stats *s, size_t n_ev, int links,
@@ -310,8 +316,12 @@ static void print_row(const ev_algo *al, const ev_stats *s, size_t n_ev, int lin
     else
         snprintf(bits, sizeof bits, "%.1f avg", mean_bits(al, n_ev));
     budget_text(al, n_ev, links, budget, sizeof budget);
-    printf("%-44s %10s %-9s %8.3f %8.3f %8.3f %8.3f %6zu\n", al->desc, bits, budget,
-           s->median, s->mean, s->q16, s->q84, n_empty);
+    if (s->n)
+        printf("%-44s %10s %-9s %8.3f %8.3f %8.3f %8.3f %6zu\n", al->desc, bits, budget,
+               s->median, s->mean, s->q16, s->q84, n_empty);
+    else                          /* no defined EMD: say so, not "nan" */
+        printf("%-44s %10s %-9s %8s %8s %8s %8s %6zu\n", al->desc, bits, budget, "-", "-",
+               "-", "-", n_empty);
 }
 
 /* The budget fields of one algorithm's JSON object. */
@@ -337,8 +347,11 @@ static json_t *stats_json(const ev_stats *s)
     return j;
 }
 
-static int write_json(json_t *root, const char *file, rad_err *err)
+/* Writes root with the provenance block of o to o->json. */
+static int write_json(json_t *root, const ev_opts *o, rad_err *err)
 {
+    const char *file = o->json;
+    json_object_set_new(root, "provenance", rad_prov_json(&o->prov));
     rad_file f;
     int rc = rad_file_open(&f, file, err);
     if (rc)
@@ -371,10 +384,12 @@ static int report(const ev_opts *o, const char *path, size_t n_all, size_t first
     ev_stats st[EV_MAX_ALGOS][EV_N_BINS];
     for (int k = 0; k < n_al; k++) {
         ev_stats s = stats_of(al[k].emd, occ, n, 0, 1 << 30, scratch);
-        size_t empty = 0;
-        for (size_t i = 0; i < n; i++)
+        size_t empty = 0, empty_in = 0;
+        for (size_t i = 0; i < n; i++) {
             empty += al[k].emd[i] == EMD_EMPTY_OUT;
-        print_row(&al[k], &s, n, links, empty);
+            empty_in += al[k].emd[i] == EMD_EMPTY_IN;
+        }
+        print_row(&al[k], &s, n, links, empty + empty_in);
         for (int b = 0; b < EV_N_BINS; b++)
             st[k][b] = stats_of(al[k].emd, occ, n, ev_bin_lo[b],
                                 b + 1 < EV_N_BINS ? ev_bin_lo[b + 1] : 1 << 30, scratch);
@@ -385,6 +400,7 @@ static int report(const ev_opts *o, const char *path, size_t n_all, size_t first
                             ? json_integer(al[k].bits_fixed) : json_null());
         budget_json(j, &al[k], n, links);
         json_object_set_new(j, "empty_output", json_integer((json_int_t)empty));
+        json_object_set_new(j, "empty_input", json_integer((json_int_t)empty_in));
         json_object_set_new(j, "emd", stats_json(&s));
         for (int b = 0; b < EV_N_BINS; b++) {
             json_t *x = stats_json(&st[k][b]);
@@ -433,7 +449,7 @@ static int report(const ev_opts *o, const char *path, size_t n_all, size_t first
         json_object_set_new(root, "budget_bits", json_integer(BL_LINK_BITS * links));
         json_object_set_new(root, "emd_unit", json_string("sensor-cell pitch (adjacent TCs = 2)"));
         json_object_set_new(root, "algorithms", ja);
-        rc = write_json(root, o->json, err);
+        rc = write_json(root, o, err);
     } else {
         json_decref(ja);
     }
@@ -493,7 +509,7 @@ static int eval_links(const ev_opts *o, int links, mdl_model *m,
             int bits = bl_run(&cfg[b], q, rec);
             al[k].bits_sum += bits;
             al[k].n_over += bits > BL_LINK_BITS * links;
-            al[k].emd[i] = emd_compute_u32(e, q, rec);
+            al[k].emd[i] = emd_counted_u32(e, q, rec);
         }
     }
     if (plan)
@@ -564,12 +580,40 @@ static int sweep(const ev_opts *o, const char *path, size_t n_all, size_t first,
         json_object_set_new(root, "holdout", json_real(o->holdout));
         json_object_set_new(root, "emd_unit", json_string("sensor-cell pitch (adjacent TCs = 2)"));
         json_object_set_new(root, "sweep", jl);
-        rc = write_json(root, o->json, err);
+        rc = write_json(root, o, err);
     } else {
         json_decref(jl);
     }
     json_decref(root);
     return rc;
+}
+
+/* The provenance of the JSON: model and weights (unless --no-ae), the
+** data file and the crossings used, the options that change the figures. */
+static int eval_prov(ev_opts *o, const mdl_model *m, const char *path, const dat_set *ev,
+                     size_t first, int links, rad_err *err)
+{
+    rad_prov *p = &o->prov;
+    rad_prov_init(p, "eval", "eval");
+    if (m)
+        mdl_prov_set(p, m);
+    p->links = o->sweep ? 0 : links;
+    p->rows = (long)ev->n;
+    rad_prov_opt(p, "crossings", "%zu..%zu", first, first + ev->n - (ev->n > 0));
+    rad_prov_opt(p, "holdout", "%g", o->holdout);
+    if (o->sweep)
+        rad_prov_opt(p, "sweep", "1..%d", BL_MAX_LINKS);
+    if (o->no_ae)
+        rad_prov_opt(p, "no-ae", "yes");
+    if (o->drop)
+        rad_prov_opt(p, "drop-lsb", "%d", o->drop);
+    if (o->thr)
+        rad_prov_opt(p, "threshold", "%d", o->thr);
+    if (o->mapping)
+        rad_prov_opt(p, "mapping", "%s", o->mapping);
+    if (o->calib)
+        rad_prov_opt(p, "calib", "%s", o->calib);
+    return rad_prov_src_file(&p->data, path, err);
 }
 
 int cmd_eval(int argc, char **argv)
@@ -594,6 +638,8 @@ int cmd_eval(int argc, char **argv)
     if (!rc && !o.no_ae)
         rc = load_model(&o, &m, &err);
     int links = o.links ? o.links : m ? m->out.n_links : 5;
+    if (!rc)
+        rc = eval_prov(&o, m, path, &ev, first, links, &err);
     if (!rc && !(occ = malloc(ev.n * sizeof *occ)))
         rc = rad_errf(&err, RAD_ENOMEM, "out of memory");
     if (!rc && o.sweep) {

@@ -334,7 +334,7 @@ static int emit_file(const mdl_model *m, const cg_cfg_opts *o, const cg_opts *co
         co = &ho;
     }
     snprintf(what, sizeof what, "%s_cfg.v -- configuration registers of %s", o->top, o->top);
-    cg_header(b, co, "// ", what);
+    cg_header(b, m, co, "// ", what, "rtl");
     cg_printf(b, "`default_nettype none\n\n");
     int rc = emit_module(m, o, b, err);
     cg_printf(b, "`default_nettype wire\n");

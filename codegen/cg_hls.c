@@ -95,7 +95,7 @@ static void fill_globals(const cg_plan *p, cg_scope *s)
         up[k] = (char)(o->top[k] >= 'a' && o->top[k] <= 'z' ? o->top[k] - 32 : o->top[k]);
     up[k] = 0;
     cg_buf hdr = { 0 };
-    cg_header(&hdr, o, " * ", "HLS C of the encoder block");
+    cg_header(&hdr, p->m, o, " * ", "HLS C of the encoder block", "hls");
     if (hdr.n && hdr.p[hdr.n - 1] == '\n')
         hdr.p[--hdr.n] = 0;
     cg_set(s, "header", "%s", buf_take(&hdr));

@@ -31,20 +31,23 @@ int cg_image_words(const mdl_model *m, uint32_t **words, int *n, rad_err *err)
     return RAD_OK;
 }
 
-int cg_gen_image(const mdl_model *m, const char *path, rad_err *err)
+uint32_t cg_image_crc(const uint32_t *words, int n)
 {
-    uint32_t *w;
-    int n, rc = cg_image_words(m, &w, &n, err);
-    if (rc)
-        return rc;
-    cg_buf b = { 0 };
-    cg_printf(&b, "// %s weight image: %d words of 32 bits, word i -> cfg address %d + i\n"
-                  "// (image bit k = word k/32, bit k%%32; layout of mdl_i2c_pack)\n",
-              m->name, n, CG_CFG_WBASE);
+    uint8_t *b = malloc(n > 0 ? (size_t)n * 4 : 1);
+    if (!b)
+        return 0;
     for (int i = 0; i < n; i++)
-        cg_printf(&b, "%08x\n", w[i]);
-    free(w);
-    rc = cg_buf_write(&b, path, err);
-    cg_buf_free(&b);
-    return rc;
+        for (int k = 0; k < 4; k++)
+            b[4 * i + k] = (uint8_t)(words[i] >> (8 * k));   /* LSB first */
+    uint32_t c = mdl_image_crc(b, (size_t)(n > 0 ? n : 0) * 4);
+    free(b);
+    return c;
+}
+
+int cg_gen_image(const mdl_model *m, const cg_opts *o, const char *path, rad_err *err)
+{
+    rad_prov p;
+    cg_prov(&p, m, o, "image");
+    rad_prov_opt(&p, "cfg-base", "%d", CG_CFG_WBASE);
+    return mdl_image_write(m, 32, &p, path, err);
 }

@@ -953,7 +953,7 @@ int cg_gen_verilog(const mdl_model *m, const cg_opts *o, const char *dir, rad_er
     char path[4096], what[256];
     snprintf(what, sizeof what, "%s.v -- encoder block (converter, %d layers, latent formatter)",
              o->top, m->n_layers);
-    cg_header(&b, o, "// ", what);
+    cg_header(&b, m, o, "// ", what, "rtl");
     cg_printf(&b, "//\n// Ports and timing: codegen/README.md; registers: %s_cfg.v, codegen/REGMAP.md.\n"
                   "`default_nettype none\n"
                   "/* verilator lint_off DECLFILENAME */   // one file, several modules\n\n", o->top);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codegen/cg_int.h"
 #include "codegen/cg_tb.h"
 #include "common/rad_file.h"
 #include "model/model_io.h"
@@ -239,6 +240,9 @@ static void provenance(FILE *fp, const char *what, const mdl_model *m, const cg_
             o->weights_name ? o->weights_name : "?", o->top, cg_latency(o),
             c->vectors ? "the user's vectors, every crossing compared" :
             "corners, real crossings, random; weight set B + n_links mid-stream");
+    rad_prov p;                       /* the common block (no date: deterministic) */
+    cg_prov(&p, m, o, "testbench");
+    rad_prov_text(fp, &p, "# ");
 }
 
 /* The weight set B and the n_links of the built-in schedule (as rad4ml sim). */
@@ -338,6 +342,9 @@ int cg_gen_testbench(const mdl_model *m, const cg_opts *o, const cg_tb_cfg *c,
         return rc;
     const char *t = o->top;
     int nl = mdl_latent_count(m), lw = m->layers[m->n_layers - 1].out_fmt.width;
+    rad_prov p;
+    cg_prov(&p, m, o, "testbench");
+    rad_prov_text(f.fp, &p, "// ");
     fprintf(f.fp, TB_TEXT, t, t, m->in.n_cells * m->in.charge_bits,
             m->in.sum_exp_bits + m->in.sum_mant_bits, nl, lw, nl * lw, cg_cfg_addr_width(m),
             cg_latency(o), t, t, t, t, t, t, t, t, t, t, t, t, t, t);

@@ -2,6 +2,8 @@
 ** cmd_gen.c — `rad4ml gen`: Verilog RTL, HLS C and the weight image.
 */
 #include <getopt.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +12,7 @@
 #include "codegen/cg_tb.h"
 #include "common/rad_file.h"
 #include "model/model_io.h"
-#include "sim/sim.h"
+#include "tools/cli.h"
 #include "tools/cmd.h"
 
 static void usage(FILE *fp)
@@ -54,15 +56,14 @@ typedef struct {
     uint64_t    seed;
 } tb_args;
 
-static int tb_opt(tb_args *tb, int c, const char *arg)
+static int tb_opt(tb_args *tb, int c, const char *arg, rad_err *err)
 {
-    char *end = NULL;
     switch (c) {
     case 'B': tb->on = true; return 0;
     case 'V': tb->vectors = arg; tb->on = true; return 0;
     case 'D': tb->data = arg; return 0;
-    case 'N': tb->crossings = strtoull(arg, &end, 10); return *end || !tb->crossings;
-    default:  tb->seed = strtoull(arg, &end, 0); return *end != 0;
+    case 'N': return rad_cli_size("--tb-crossings", arg, 1, SIZE_MAX, &tb->crossings, err);
+    default:  return rad_cli_u64("--tb-seed", arg, 0, UINT64_MAX, &tb->seed, err);
     }
 }
 
@@ -80,10 +81,9 @@ static int gen_testbench(const mdl_model *m, const cg_opts *o, const char *out,
     return rc;
 }
 
-/* `rad4ml gen`: parses the options, loads the model (file, random or
-** built-in), creates --out and writes the parts of --what, each file
-** atomically (rad_file).  Returns 0, 1 on a failure (reason on stderr) or
-** 2 on a usage error. */
+/* `rad4ml gen`: options, the model (tools/cli.h loader, then optional
+** random weights and link count), then the products --what names (the
+** testbench first, so that a bad vectors file leaves nothing). */
 int cmd_gen(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -99,60 +99,44 @@ int cmd_gen(int argc, char **argv)
         { "tb-data", required_argument, 0, 'D' },
         { 0, 0, 0, 0 }
     };
-    const char *model = NULL, *weights = NULL, *out = "gen", *what = "rtl,hls,image";
+    const char *out = "gen", *what = "rtl,hls,image";
     const char *tpl = NULL;
-    long seed = -1, links = 0, rmodel = -1;
+    cli_model_src src = CLI_MODEL_SRC_INIT;
+    long seed = -1, links = 0;
     tb_args tb = { .crossings = 2000, .seed = 1 };
     cg_opts o;
     cg_opts_default(&o);
     rad_err err = { 0 };
-    int c;
+    int c, rc = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        char *end = NULL;
+    while (!rc && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'm': model = optarg; break;
-        case 'w': weights = optarg; break;
-        case 'r': seed = strtol(optarg, &end, 0); if (*end || seed < 0) goto bad; break;
+        case 'm': src.model = optarg; break;
+        case 'w': src.weights = optarg; break;
+        case 'r': rc = rad_cli_long("--random-weights", optarg, 0, LONG_MAX, &seed, &err); break;
         case 'o': out = optarg; break;
         case 't': case 'M': case 'p':
-            if (cg_opts_set(&o, c == 't' ? "top" : c == 'M' ? "weights-mode" : "pipeline",
-                            optarg, &err))
-                goto bad_opt;
+            rc = cg_opts_set(&o, c == 't' ? "top" : c == 'M' ? "weights-mode" : "pipeline",
+                             optarg, &err);
             break;
-        case 'l': links = strtol(optarg, &end, 10); if (*end) goto bad; break;
+        case 'l': rc = rad_cli_long("--links", optarg, 0, MDL_MAX_LINKS, &links, &err); break;
         case 'C': o.tmr_ctrl = true; break;
-        case 'P':
-            if (cg_opts_set(&o, "protect", optarg, &err))
-                goto bad_opt;
-            break;
+        case 'P': rc = cg_opts_set(&o, "protect", optarg, &err); break;
         case 'W': what = optarg; break;
         case 'T': tpl = optarg; break;
-        case 'X': rmodel = strtol(optarg, &end, 0); if (*end || rmodel < 0) goto bad; break;
-        case 'B': case 'V': case 'N': case 'S': case 'D':
-            if (tb_opt(&tb, c, optarg))
-                goto bad;
-            break;
+        case 'X': rc = cli_random_model_opt(optarg, &src, &err); break;
+        case 'B': case 'V': case 'N': case 'S': case 'D': rc = tb_opt(&tb, c, optarg, &err); break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
-        continue;
-bad:
-        fprintf(stderr, "rad4ml gen: bad option value '%s' (see --help)\n", optarg);
-        return 2;
-bad_opt:
-        fprintf(stderr, "rad4ml gen: %s\n", err.msg);
-        return 2;
     }
-    if (optind < argc) {
-        fprintf(stderr, "rad4ml gen: unexpected argument '%s'\n", argv[optind]);
-        return 2;
-    }
+    if (!rc && optind < argc)
+        rc = rad_errf(&err, RAD_EUSAGE, "unexpected argument '%s'", argv[optind]);
+    if (rc)
+        return cli_usage_error("gen", &err);
+    const char *model = src.model, *weights = src.weights;
     mdl_model *m = NULL;
-    int rc = rmodel >= 0 ? sim_random_model((uint64_t)rmodel, &m, &err) :
-             model ? mdl_load(model, weights, &m, &err) : mdl_load_default(&m, &err);
-    if (!rc && !model && weights)
-        rc = mdl_load_weights(m, weights, &err);
+    rc = cli_model_load(&src, &m, &err);
     if (!rc && seed >= 0)
         mdl_init_random(m, (uint64_t)seed);
     if (!rc && links)
@@ -162,12 +146,12 @@ bad_opt:
     char wname[4200];
     snprintf(wname, sizeof wname, "%s%s", weights ? weights : model ? "(model's weights file)" : "built-in",
              seed >= 0 ? " (replaced by mdl_init_random)" : "");
-    char rname[64];
-    snprintf(rname, sizeof rname, "random model, seed %ld", rmodel);
-    o.model_name = rmodel >= 0 ? rname : model ? model : "built-in ECON-T default";
+    char rname[300];
+    o.model_name = cli_model_name(&src, rname, sizeof rname);
     o.weights_name = wname;
+    bool created = false;
     if (!rc)
-        rc = rad_mkdirs(out, &err);
+        rc = rad_mkdir_out(out, &created, &err);
     bool any = false;
     if (!rc && tb.on)       /* first: a bad vectors file leaves nothing behind */
         rc = gen_testbench(m, &o, out, &tb, &err);
@@ -188,11 +172,13 @@ bad_opt:
         any = true;
         char path[4200];
         snprintf(path, sizeof path, "%s/%s_weights.hex", out, o.top);
-        rc = cg_gen_image(m, path, &err);
+        rc = cg_gen_image(m, &o, path, &err);
         if (!rc)
             printf("gen: %s\n", path);
     }
     mdl_free(m);
+    if ((rc || !any) && created)
+        rad_rmdir_created(out);         /* a failed gen leaves no folder behind */
     if (rc) {
         fprintf(stderr, "rad4ml gen: %s\n", err.msg);
         return 1;

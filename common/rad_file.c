@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,18 +30,70 @@ int rad_mkdirs(const char *dir, rad_err *err)
     return RAD_OK;
 }
 
-static int make_parent(const char *path, rad_err *err)
+/* The directory part of path ("." when none) into buf. */
+static int parent_of(const char *path, char *buf, size_t size, rad_err *err)
 {
-    char buf[4096];
     const char *slash = strrchr(path, '/');
-    if (!slash || slash == path)
-        return RAD_OK;
-    size_t n = (size_t)(slash - path);
-    if (n >= sizeof buf)
+    size_t n = !slash ? 1 : slash == path ? 1 : (size_t)(slash - path);
+    if (n >= size)
         return rad_errf(err, RAD_EIO, "%s: path too long", path);
-    memcpy(buf, path, n);
+    memcpy(buf, !slash ? "." : path, n);
     buf[n] = '\0';
-    return rad_mkdirs(buf, err);
+    return RAD_OK;
+}
+
+/* The parent directory must exist: output files never create directories. */
+static int check_parent(const char *path, rad_err *err)
+{
+    char dir[4096];
+    struct stat st;
+    int rc = parent_of(path, dir, sizeof dir, err);
+    if (rc)
+        return rc;
+    if (stat(dir, &st) != 0)
+        return rad_errf(err, RAD_EIO, "%s: cannot write: directory %s does not exist "
+                        "(create it first)", path, dir);
+    if (!S_ISDIR(st.st_mode))
+        return rad_errf(err, RAD_EIO, "%s: cannot write: %s is not a directory", path, dir);
+    return RAD_OK;
+}
+
+int rad_mkdir_out(const char *dir, bool *created, rad_err *err)
+{
+    *created = false;
+    struct stat st;
+    if (stat(dir, &st) == 0)
+        return S_ISDIR(st.st_mode) ? RAD_OK
+               : rad_errf(err, RAD_EIO, "%s: exists and is not a directory", dir);
+    char parent[4096];
+    int rc = parent_of(dir, parent, sizeof parent, err);
+    if (!rc && stat(parent, &st) != 0)
+        rc = rad_errf(err, RAD_EIO, "%s: cannot create: directory %s does not exist "
+                      "(only the output directory itself is created)", dir, parent);
+    if (!rc && mkdir(dir, 0777) != 0) {
+        if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+            return RAD_OK;             /* made meanwhile (a parallel shard): not ours */
+        rc = rad_errf(err, RAD_EIO, "%s: cannot create directory: %s", dir, strerror(errno));
+    }
+    *created = !rc;
+    return rc;
+}
+
+void rad_rmdir_created(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    char path[8192];
+    while ((e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        unlink(path);              /* files only: a sub-directory stays, and so does dir */
+    }
+    closedir(d);
+    rmdir(dir);
 }
 
 int rad_file_open(rad_file *f, const char *path, rad_err *err)
@@ -48,7 +101,7 @@ int rad_file_open(rad_file *f, const char *path, rad_err *err)
     memset(f, 0, sizeof *f);
     if (strlen(path) >= sizeof f->path)
         return rad_errf(err, RAD_EIO, "%s: path too long", path);
-    int rc = make_parent(path, err);
+    int rc = check_parent(path, err);
     if (rc)
         return rc;
     strcpy(f->path, path);
@@ -102,8 +155,19 @@ void rad_file_abort(rad_file *f)
     }
 }
 
+int rad_check_not_dir(const char *path, rad_err *err)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return rad_errf(err, RAD_EIO, "%s: is a directory, a file is expected here", path);
+    return RAD_OK;
+}
+
 int rad_read_all(const char *path, char **data, size_t *len, rad_err *err)
 {
+    int rc = rad_check_not_dir(path, err);
+    if (rc)
+        return rc;
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return rad_errf(err, RAD_EIO, "%s: cannot open: %s", path, strerror(errno));

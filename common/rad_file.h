@@ -10,6 +10,7 @@
 #ifndef RAD4ML_RAD_FILE_H
 #define RAD4ML_RAD_FILE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include "rad_err.h"
 
@@ -21,18 +22,32 @@ typedef struct {
 } rad_file;
 
 /* Opens a temporary file beside `path` (or `path` itself when it is an
-** existing non-regular file; a directory is refused).  Creates parent
-** directories. */
+** existing non-regular file; a directory is refused).  The directory must
+** exist: an output file never creates directories (the error names the
+** missing one). */
 int  rad_file_open(rad_file *f, const char *path, rad_err *err);
 /* Flushes, closes and renames into place; on any error removes the temp. */
 int  rad_file_commit(rad_file *f, rad_err *err);
 /* Closes and removes the temp file (the destination is left untouched). */
 void rad_file_abort(rad_file *f);
 
-/* Creates a directory and its parents (mkdir -p).  */
+/* Creates a directory and its parents (mkdir -p): work and cache
+** directories of rad4ml itself, never a user's file option. */
 int  rad_mkdirs(const char *dir, rad_err *err);
 
-/* Reads a whole file into a NUL-terminated malloc'd buffer. */
+/* An output directory (--out DIR): created when missing, its parent must
+** exist; *created tells whether this call made it (for rad_rmdir_created). */
+int  rad_mkdir_out(const char *dir, bool *created, rad_err *err);
+
+/* Undoes rad_mkdir_out after a failure: removes the files in dir, then dir. */
+void rad_rmdir_created(const char *dir);
+
+/* RAD_EIO "PATH: is a directory, a file is expected here" when path names
+** a directory; RAD_OK otherwise (also when it does not exist). */
+int  rad_check_not_dir(const char *path, rad_err *err);
+
+/* Reads a whole file into a NUL-terminated malloc'd buffer.  A directory
+** is refused with rad_check_not_dir's message. */
 int  rad_read_all(const char *path, char **data, size_t *len, rad_err *err);
 
 #endif

@@ -112,8 +112,18 @@ int cmd_convert(int argc, char **argv)
         fprintf(stderr, "rad4ml convert: %s\n", err.msg);
         return 1;
     }
-    rc = to == DAT_FMT_CSV ? dat_write_csv(out, &set, &err)
-                           : dat_write_eportrx(out, &fe, &set, &err);
+    rad_prov prov;
+    rad_prov_init(&prov, to == DAT_FMT_CSV ? "csv" : "eportrx", "convert");
+    rc = rad_prov_src_file(&prov.data, in, &err);
+    prov.rows = (long)set.n;
+    rad_prov_opt(&prov, "drop-lsb", "%d", drop);
+    if (mapping)
+        rad_prov_opt(&prov, "mapping", "%s", mapping);
+    if (calib)
+        rad_prov_opt(&prov, "calib", "%s", calib);
+    if (!rc)
+        rc = to == DAT_FMT_CSV ? dat_write_csv(out, &set, &prov, &err)
+                               : dat_write_eportrx(out, &fe, &set, &prov, &err);
     if (rc)
         fprintf(stderr, "rad4ml convert: %s\n", err.msg);
     else

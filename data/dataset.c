@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/rad_file.h"
+#include "common/rad_proc.h"
 #include "data/dataset.h"
 #include "data/hgcfloat.h"
 #include "model/model.h"
@@ -89,6 +90,13 @@ static int is_number(const char *s)
         if (*s < '0' || *s > '9')
             return 0;
     return 1;
+}
+
+/* A header line starts with a column name (a letter or '_'); anything else
+** is data, so that "7.5" gets the number parser's message. */
+static int is_header(const char *s)
+{
+    return (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_' || *s == '"';
 }
 
 /* Parses an unsigned decimal field into a 32-bit value. */
@@ -398,7 +406,8 @@ static size_t count_lines(const char *s)
 /* Parses one non-blank line of a crossing file into row[n_cells] (CALQ,
 ** each < 2^charge_bits).  The first data line decides the format when *fmt
 ** is AUTO (12 fields -> ePortRX when n_cells is 48, n_cells -> plain CSV);
-** a first line whose first field is not a number is a header (*got = 0).
+** a first line whose first field starts with a letter is a header (*got =
+** 0; "7.5" is data and gets the number parser's message).
 ** Every error names path:line:column.  This is the one row parser of every
 ** crossing reader (dat_load and dat_stream). */
 static int parse_row(const dat_reader *r, char *line, int *first, dat_format *fmt,
@@ -408,7 +417,7 @@ static int parse_row(const dat_reader *r, char *line, int *first, dat_format *fm
     char *f[DAT_ROW_MAX_FIELDS];
     int nf = split_fields(line, f, DAT_ROW_MAX_FIELDS);
     *got = 0;
-    if (*first && !is_number(f[0])) {          /* header */
+    if (*first && is_header(f[0])) {           /* header: starts with a name */
         *first = 0;
         return RAD_OK;
     }
@@ -473,18 +482,20 @@ static int load_any(const char *path, dat_format fmt, const dat_frontend *fe,
         free(buf);
         return rad_errf(err, RAD_ENOMEM, "%s: out of memory", path);
     }
-    int first = 1, got;
+    int first = 1, got, header = 0;
     while ((line = next_line(&r))) {
-        if (is_blank(line))
+        if (is_blank(line) || line[0] == '#')        /* '#': comment (provenance) */
             continue;
         rc = parse_row(&r, line, &first, &fmt, fe, GEO_N_CELLS, DAT_CHARGE_BITS,
                        q + n * GEO_N_CELLS, &got, err);
         if (rc)
             goto fail;
+        header |= !got;                              /* only a header gives no row */
         n += (size_t)got;
     }
     if (n == 0) {
-        rc = rad_errf(err, RAD_EPARSE, "%s: no crossings (empty file)", path);
+        rc = rad_errf(err, RAD_EPARSE, "%s: no crossings (%s)", path,
+                      header ? "only a header line" : "empty file");
         goto fail;
     }
     free(buf);
@@ -518,12 +529,15 @@ int dat_load_csv(const char *path, dat_set *set, rad_err *err)
 
 /* ---- writers ----------------------------------------------------------- */
 
-int dat_write_csv(const char *path, const dat_set *set, rad_err *err)
+int dat_write_csv(const char *path, const dat_set *set, const rad_prov *prov,
+                  rad_err *err)
 {
     rad_file f;
     int rc = rad_file_open(&f, path, err);
     if (rc)
         return rc;
+    if (prov)
+        rad_prov_text(f.fp, prov, "# ");
     for (int t = 0; t < set->n_cells; t++)
         fprintf(f.fp, "%sCALQ_%d", t ? "," : "", t);
     fputc('\n', f.fp);
@@ -537,7 +551,7 @@ int dat_write_csv(const char *path, const dat_set *set, rad_err *err)
 }
 
 int dat_write_eportrx(const char *path, const dat_frontend *fe,
-                      const dat_set *set, rad_err *err)
+                      const dat_set *set, const rad_prov *prov, rad_err *err)
 {
     dat_frontend def;
     if (!fe) {
@@ -551,6 +565,8 @@ int dat_write_eportrx(const char *path, const dat_frontend *fe,
     int rc = rad_file_open(&f, path, err);
     if (rc)
         return rc;
+    if (prov)
+        rad_prov_text(f.fp, prov, "# ");
     for (int e = 0; e < DAT_ERX_WORDS; e++)
         fprintf(f.fp, "%sePortRxDataGroup_%d", e ? ", " : "", e);
     fputc('\n', f.fp);
@@ -583,18 +599,11 @@ int dat_data_path(const char *file, char *buf, size_t size, rad_err *err)
     }
     if (try_path(DAT_SAMPLES_DIR, file, buf, size))
         return RAD_OK;
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 64);
-    if (n > 0) {
-        exe[n] = '\0';
-        for (int up = 0; up < 3; up++) {       /* <repo>/build/bin/rad4ml */
-            char *s = strrchr(exe, '/');
-            if (!s)
-                break;
-            *s = '\0';
-        }
-        strcat(exe, "/" DAT_SAMPLES_DIR);
-        if (try_path(exe, file, buf, size))
+    char probe[512], root[4096];
+    snprintf(probe, sizeof probe, DAT_SAMPLES_DIR "/%s", file);
+    if (rad_exe_root(probe, root, sizeof root, NULL) == RAD_OK) {
+        strncat(root, "/" DAT_SAMPLES_DIR, sizeof root - strlen(root) - 1);
+        if (try_path(root, file, buf, size))
             return RAD_OK;
     }
     return rad_errf(err, RAD_EIO, "%s: not found in " DAT_SAMPLES_DIR " (from the "
@@ -659,8 +668,9 @@ void dat_stream_close(dat_stream *s)
     free(s);
 }
 
-/* Next non-blank line (CR stripped), NULL at the end or on a read error
-** (*rc set).  A NUL byte makes the file binary: an error. */
+/* Next non-blank, non-comment ('#': provenance) line (CR stripped), NULL
+** at the end or on a read error (*rc set).  A NUL byte makes the file
+** binary: an error. */
 static char *stream_line(dat_stream *s, int *rc, rad_err *err)
 {
     ssize_t n;
@@ -674,7 +684,7 @@ static char *stream_line(dat_stream *s, int *rc, rad_err *err)
         }
         while (n && (s->buf[n - 1] == '\n' || s->buf[n - 1] == '\r'))
             s->buf[--n] = '\0';
-        if (!is_blank(s->buf))
+        if (!is_blank(s->buf) && s->buf[0] != '#')
             return s->buf;
     }
     if (ferror(s->fp))

@@ -36,6 +36,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "common/rad_err.h"
+#include "common/rad_prov.h"
 #include "data/geometry.h"
 #include "fixedpoint/fxp.h"
 
@@ -90,10 +91,13 @@ int dat_load_eportrx(const char *path, const dat_frontend *fe, dat_set *set,
                      rad_err *err);
 int dat_load_csv(const char *path, dat_set *set, rad_err *err);
 
-/* Writers (atomic).  CSV gets a header "CALQ_0,...,CALQ_47". */
-int dat_write_csv(const char *path, const dat_set *set, rad_err *err);
+/* Writers (atomic).  CSV gets a header "CALQ_0,...,CALQ_47".  When prov
+** is not NULL its block comes first as "# rad4ml-provenance ..." lines
+** (the readers skip lines starting with '#'). */
+int dat_write_csv(const char *path, const dat_set *set, const rad_prov *prov,
+                  rad_err *err);
 int dat_write_eportrx(const char *path, const dat_frontend *fe,
-                      const dat_set *set, rad_err *err);
+                      const dat_set *set, const rad_prov *prov, rad_err *err);
 
 /* Allocates an n x n_cells zeroed set. */
 int  dat_alloc(dat_set *set, size_t n, int n_cells, rad_err *err);

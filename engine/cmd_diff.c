@@ -13,11 +13,13 @@
 ** names the first tensor whose values differ: the layer that explains the
 ** output difference.
 */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/cmd_vec.h"
+#include "tools/cli.h"
 #include "tools/cmd.h"
 
 static void usage(FILE *fp)
@@ -179,7 +181,7 @@ int cmd_diff(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         int t = cmd_vec_opt(&vo, c, optarg, "diff");
-        char *end;
+        rad_err err = { 0 };
         if (t < 0)
             return 2;
         if (t)
@@ -190,11 +192,8 @@ int cmd_diff(int argc, char **argv)
         case 'r': ref = optarg; break;
         case 't': trace = optarg; break;
         case 's':
-            show = strtol(optarg, &end, 10);
-            if (*end || show < 0) {
-                fprintf(stderr, "rad4ml diff: bad --show '%s'\n", optarg);
-                return 2;
-            }
+            if (rad_cli_long("--show", optarg, 0, LONG_MAX, &show, &err))
+                return cli_usage_error("diff", &err);
             break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;

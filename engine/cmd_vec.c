@@ -1,12 +1,13 @@
 /*
 ** cmd_vec.c — options shared by `rad4ml run` and `rad4ml diff` (cmd_vec.h).
 */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/cmd_vec.h"
-#include "sim/sim.h"
+#include "tools/cli.h"
 
 void cmd_vec_init(cmd_vec_opts *o)
 {
@@ -17,20 +18,18 @@ void cmd_vec_init(cmd_vec_opts *o)
 int cmd_vec_opt(cmd_vec_opts *o, int c, const char *arg, const char *cmd)
 {
     static const char *kinds[] = { "auto", "csv", "eportrx", "tensor" };
-    char *end = NULL;
+    rad_err err = { 0 };
     switch (c) {
     case 0x100: o->model = arg; return 1;
     case 0x101: o->weights = arg; return 1;
     case 0x105: o->mapping = arg; return 1;
     case 0x106: o->calib = arg; return 1;
     case 0x102:
-        o->random_model = strtol(arg, &end, 0);
-        if (*end || o->random_model < 0)
+        if (rad_cli_long("--random-model", arg, 0, LONG_MAX, &o->random_model, &err))
             break;
         return 1;
     case 0x103:
-        o->links = strtol(arg, &end, 10);
-        if (*end || o->links < 1)
+        if (rad_cli_long("--links", arg, 1, MDL_MAX_LINKS, &o->links, &err))
             break;
         return 1;
     case 0x104:
@@ -43,17 +42,17 @@ int cmd_vec_opt(cmd_vec_opts *o, int c, const char *arg, const char *cmd)
     default:
         return 0;
     }
-    fprintf(stderr, "rad4ml %s: bad option value '%s' (see --help)\n", cmd, arg);
+    if (!err.code)
+        rad_errf(&err, RAD_EUSAGE, "--in-format %s: expected auto, csv, eportrx or tensor", arg);
+    cli_usage_error(cmd, &err);
     return -1;
 }
 
 int cmd_vec_model(const cmd_vec_opts *o, mdl_model **out, rad_err *err)
 {
     mdl_model *m = NULL;
-    int rc = o->random_model >= 0 ? sim_random_model((uint64_t)o->random_model, &m, err) :
-             o->model ? mdl_load(o->model, o->weights, &m, err) : mdl_load_default(&m, err);
-    if (!rc && !o->model && o->weights)
-        rc = mdl_load_weights(m, o->weights, err);
+    cli_model_src src = { o->model, o->weights, o->random_model, false };
+    int rc = cli_model_load(&src, &m, err);
     if (!rc && o->links)
         rc = mdl_set_links(m, (int)o->links, err);
     if (!rc)

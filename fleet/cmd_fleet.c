@@ -15,6 +15,7 @@
 ** <table>.part-i-of-N; `rad4ml merge` makes the table from the parts.
 */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "common/rad_file.h"
 #include "fleet/flt_cli.h"
 #include "model/model_io.h"
+#include "tools/cli.h"
 #include "tools/cmd.h"
 #include "train/trn.h"
 
@@ -53,18 +55,6 @@ static void usage(FILE *fp)
 "  --work DIR          verify: simulation folder (default DIR/verify/work[-i-of-N])\n");
 }
 
-static int parse_num(const char *opt, const char *v, double lo, double hi, double *out)
-{
-    char *end;
-    *out = strtod(v, &end);
-    if (end == v || *end || !(*out >= lo && *out <= hi)) {
-        fprintf(stderr, "rad4ml fleet: %s '%s': expected a number in [%g, %g]\n", opt, v,
-                lo, hi);
-        return -1;
-    }
-    return 0;
-}
-
 /* Parses every option; 0 ok, 2 usage error, -1 --help printed. */
 static int parse(int argc, char **argv, flt_args *a)
 {
@@ -77,12 +67,11 @@ static int parse(int argc, char **argv, flt_args *a)
     memset(a, 0, sizeof *a);
     a->epochs = 3; a->threads = 2; a->crossings = 2000; a->vectors = 3000; a->seed = 1;
     a->lr = 5e-4; a->argc = argc; a->argv = argv;
-    int c;
-    double v = 0;
-    rad_err err;
+    int c, rc = 0;
+    rad_err err = { 0 };
+    uint64_t seed = a->seed;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        int bad = 0;
+    while (!rc && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'm': a->manifest = optarg; break;
         case 'o': a->out = optarg; break;
@@ -91,24 +80,20 @@ static int parse(int argc, char **argv, flt_args *a)
         case 'r': a->rtl = optarg; break;
         case 'w': a->work = optarg; break;
         case 'L': a->loss = optarg; break;
-        case 'e': bad = parse_num("--epochs", optarg, 0, 100000, &v); a->epochs = (int)v; break;
-        case 'l': bad = parse_num("--lr", optarg, 1e-9, 1, &v); a->lr = v; break;
-        case 'n': bad = parse_num("--crossings", optarg, 8, 1e7, &v); a->crossings = (size_t)v; break;
-        case 't': bad = parse_num("--threads", optarg, 1, TRN_SHARDS, &v); a->threads = (int)v; break;
-        case 's': bad = parse_num("--seed", optarg, 0, 1e15, &v); a->seed = (unsigned long long)v; break;
-        case 'v': bad = parse_num("--vectors", optarg, 10, 1e8, &v); a->vectors = (size_t)v; break;
-        case 'S':
-            if (flt_shard_parse(optarg, &a->shard, &err)) {
-                fprintf(stderr, "rad4ml fleet: %s\n", err.msg);
-                return 2;
-            }
-            break;
+        case 'e': rc = rad_cli_int("--epochs", optarg, 0, 100000, &a->epochs, &err); break;
+        case 'l': rc = rad_cli_double("--lr", optarg, 1e-9, 1, &a->lr, &err); break;
+        case 'n': rc = rad_cli_size("--crossings", optarg, 8, 10000000, &a->crossings, &err); break;
+        case 't': rc = rad_cli_int("--threads", optarg, 1, TRN_SHARDS, &a->threads, &err); break;
+        case 's': rc = rad_cli_u64("--seed", optarg, 0, 1000000000000000ULL, &seed, &err); break;
+        case 'v': rc = rad_cli_size("--vectors", optarg, 10, 100000000, &a->vectors, &err); break;
+        case 'S': rc = flt_shard_parse(optarg, &a->shard, &err); break;
         case 'h': usage(stdout); return -1;
         default: usage(stderr); return 2;
         }
-        if (bad)
-            return 2;
     }
+    if (rc)
+        return cli_usage_error("fleet", &err);
+    a->seed = seed;
     if (optind != argc - 1 || !a->out) {
         fprintf(stderr, "rad4ml fleet: give one step (train, images, verify, report) and "
                 "--out DIR (see --help)\n");
@@ -147,11 +132,8 @@ int flt_finish(const flt_args *a, flt_part *p, const char *table, const char *he
 
 static int load_base(const flt_args *a, mdl_model **m, rad_err *err)
 {
-    int rc = a->base_model ? mdl_load(a->base_model, a->base_weights, m, err)
-                           : mdl_load_default(m, err);
-    if (!rc && !a->base_model && a->base_weights)
-        rc = mdl_load_weights(*m, a->base_weights, err);
-    return rc;
+    cli_model_src src = { a->base_model, a->base_weights, -1, false };
+    return cli_model_load(&src, m, err);
 }
 
 /* What every shard of a fleet training must share, as 16 hex digits. */
@@ -248,11 +230,26 @@ static int train_module(const flt_args *a, const mdl_model *base, const flt_modu
     char pj[4200], pw[4200], hash[17];
     snprintf(pj, sizeof pj, "%s/modules/%s.json", a->out, fm->id);
     snprintf(pw, sizeof pw, "%s/modules/%s.weights", a->out, fm->id);
+    /* provenance of the module's files: no date, so that sharded and whole
+    ** runs give the same bytes (tests/shard_merge.sh) */
+    rad_prov prov;
+    rad_prov_init(&prov, "model", "fleet");
+    prov.deterministic = true;
+    rad_prov_opt(&prov, "module", "%s", fm->id);
+    if (!rc && fm->data[0])
+        rc = rad_prov_src_file(&prov.data, fm->data, err);
+    else if (!rc)
+        rad_prov_src_mem(&prov.data, "synthetic", "", 0);
+    prov.rows = (long)tr.n;
     if (!rc)
-        rc = mdl_save(m, pj, pw, err);
+        rc = mdl_save_prov(m, pj, pw, &prov, err);
     snprintf(pj, sizeof pj, "%s/modules/%s.holdout.csv", a->out, fm->id);
+    snprintf(prov.kind, sizeof prov.kind, "csv");      /* the hold-out rows */
+    mdl_prov_set(&prov, m);
+    prov.rows = (long)ho.n;
+    rad_prov_opt(&prov, "part", "hold-out");
     if (!rc)                     /* what `fleet verify` streams through the RTL */
-        rc = dat_write_csv(pj, &ho, err);
+        rc = dat_write_csv(pj, &ho, &prov, err);
     if (!rc)
         rc = flt_model_hash(m, hash, err);
     if (!rc)
@@ -275,6 +272,17 @@ static double now(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+/* OUT/sub, the fleet folder's own structure: OUT is made when missing (its
+** parent must exist: rad_mkdir_out), sub inside it. */
+static int fleet_dir(const flt_args *a, const char *sub, rad_err *err)
+{
+    bool created;
+    char d[4200];
+    snprintf(d, sizeof d, "%s/%s", a->out, sub);
+    int rc = rad_mkdir_out(a->out, &created, err);
+    return rc ? rc : rad_mkdirs(d, err);
+}
+
 static int fleet_train(const flt_args *a, rad_err *err)
 {
     trn_loss_kind lk;
@@ -293,6 +301,8 @@ static int fleet_train(const flt_args *a, rad_err *err)
     if (!(rc = load_base(a, &base, err)) && !(rc = train_key(a, base, key, err)))
         rc = flt_part_init(&p, "fleet-train", key, &a->shard, f.n, a->argc, a->argv,
                            err);
+    if (!rc)
+        rc = fleet_dir(a, "modules", err);
     double t0 = now();
     for (size_t k = 0; k < f.n && !rc; k++) {
         if (!flt_shard_has(&a->shard, k))
@@ -333,8 +343,10 @@ static int image_module(const flt_args *a, char *trow, char *row, size_t len,
         rc = rad_errf(err, RAD_EMISMATCH, "%s: weights hash %s, train.csv says %s (the "
                       "weights changed after training)", pj, hash, c[8]);
     snprintf(img, sizeof img, "%s/images/%s.hex", a->out, c[0]);
+    cg_opts co;                  /* the image's provenance names the generator options */
+    cg_opts_default(&co);
     if (!rc)
-        rc = cg_gen_image(m, img, err);
+        rc = cg_gen_image(m, &co, img, err);
     uint64_t ck = RAD_FNV1A_INIT;
     if (!rc)
         rc = flt_fnv_file(&ck, img, err);
@@ -382,6 +394,8 @@ static int fleet_images(const flt_args *a, rad_err *err)
     flt_shard whole = { 0, 0 };
     mdl_model *first = NULL;
     rc = flt_part_init(&p, "fleet-images", "-", &whole, n, a->argc, a->argv, err);
+    if (!rc)
+        rc = fleet_dir(a, "images", err);
     for (size_t k = 0; k < n && !rc; k++)
         if (!(rc = image_module(a, rows[k], row, sizeof row, &first, err)))
             rc = flt_part_item(&p, k, row, err);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/dataset.h"
 #include "fleet/flt_part.h"
 #include "model/model_io.h"
 #include "seu/seu_shard.h"
@@ -54,13 +55,31 @@ static int seu_model(const flt_part *p, mdl_model **m, rad_err *err)
     return rc;
 }
 
+/* The merged map's provenance: kind seu as `seu --json` writes it, command
+** merge, the model / weights / data / crossings the shards ran on. */
+static int merged_prov(const flt_part *p, const mdl_model *m, rad_prov *prov, rad_err *err)
+{
+    const char *data = flt_part_get(p, "data"), *ct = flt_part_get(p, "crossings_threads");
+    char def[4096];
+    rad_prov_init(prov, "seu", "merge");
+    mdl_prov_set(prov, m);
+    prov->rows = ct ? strtol(ct, NULL, 10) : -1;
+    rad_prov_opt(prov, "merged", "seu --json --shard partials");
+    int rc = data && strcmp(data, "default") ? RAD_OK : dat_default_path(def, sizeof def, err);
+    return rc ? rc : rad_prov_src_file(&prov->data, data && strcmp(data, "default") ? data : def,
+                                       err);
+}
+
 static int merge_seu(const flt_part *p, const char *out, rad_err *err)
 {
     mdl_model *m = NULL;
     seu_sens s;
+    rad_prov prov;
     int rc = seu_model(p, &m, err);
+    if (!rc)
+        rc = merged_prov(p, m, &prov, err);
     if (!rc && !(rc = seu_sens_from_part(p, m, &s, err))) {
-        rc = seu_sens_write_json(&s, m, out, err);
+        rc = seu_sens_write_json(&s, m, &prov, out, err);
         seu_sens_free(&s);
     }
     mdl_free(m);

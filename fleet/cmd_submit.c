@@ -2,7 +2,7 @@
 ** cmd_submit.c — `rad4ml submit`: runs the N shards of a sharded job on an
 ** existing engine, then `rad4ml merge`.
 **
-**   --local P   here, P shards at a time, through `xargs -P` (each shard's
+**   --local P   here, P shards at a time (common/rad_proc; each shard's
 **               exit status and log kept; failed shards reported by id with
 **               the command that reruns one alone; no merge unless all ran)
 **   --slurm     writes a job-array script (one task per shard) and a merge
@@ -19,11 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/rad_file.h"
+#include "common/rad_proc.h"
 #include "fleet/flt_part.h"
+#include "tools/cli.h"
 #include "tools/cmd.h"
 
 typedef struct {
@@ -42,7 +44,7 @@ static void usage(FILE *fp)
 "Runs `rad4ml JOB... --shard i/N` for i = 0..N-1 on an engine, then merges.\n"
 "JOB is one of: fleet train ..., fleet verify ..., seu --json FILE ...\n\n"
 "  --shards N         number of shards\n"
-"  --local P          run here, P at a time (xargs -P)\n"
+"  --local P          run here, P at a time\n"
 "  --slurm            sbatch a job array + a dependent merge job\n"
 "  --wait             --slurm: wait for the merge job (sbatch --wait)\n"
 "  --sbatch-opts S    extra #SBATCH line content, e.g. '--partition=debug'\n"
@@ -95,17 +97,13 @@ static int parse(int argc, char **argv, sub_args *s)
         { "wait", 0, 0, 'w' }, { "sbatch-opts", 1, 0, 'o' }, { "dir", 1, 0, 'd' },
         { "dry-run", 0, 0, 'D' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
     memset(s, 0, sizeof *s);
-    int c;
-    char *end;
+    int c, rc = 0;
+    rad_err err = { 0 };
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+    while (!rc && (c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
         switch (c) {
-        case 'n': s->shards = strtoul(optarg, &end, 10);
-                  if (*end || !s->shards || s->shards > FLT_MAX_SHARDS) goto bad;
-                  break;
-        case 'l': s->local_p = (int)strtol(optarg, &end, 10);
-                  if (*end || s->local_p < 1 || s->local_p > 1024) goto bad;
-                  break;
+        case 'n': rc = rad_cli_size("--shards", optarg, 1, FLT_MAX_SHARDS, &s->shards, &err); break;
+        case 'l': rc = rad_cli_int("--local", optarg, 1, 1024, &s->local_p, &err); break;
         case 's': s->slurm = 1; break;
         case 'w': s->wait = 1; break;
         case 'o': s->sbatch_opts = optarg; break;
@@ -114,11 +112,9 @@ static int parse(int argc, char **argv, sub_args *s)
         case 'h': usage(stdout); return -1;
         default: usage(stderr); return 2;
         }
-        continue;
-bad:
-        fprintf(stderr, "rad4ml submit: bad value '%s' (see --help)\n", optarg);
-        return 2;
     }
+    if (rc)
+        return cli_usage_error("submit", &err);
     s->jargc = argc - optind;
     s->jargv = argv + optind;
     if (!s->shards || !s->jargc || (s->slurm == 0) == (s->local_p == 0)) {
@@ -156,6 +152,49 @@ static int merge_line(const sub_args *s, char **out, rad_err *err)
     return RAD_OK;
 }
 
+/* The same merge as an argv (for running it here). */
+static void merge_argv(const sub_args *s, rad_argv *av)
+{
+    rad_argv_reset(av);
+    rad_argv_add(av, s->exe);
+    rad_argv_add(av, "merge");
+    for (size_t i = 0; i < s->shards; i++)
+        rad_argv_addf(av, "%s.part-%zu-of-%zu", s->output, i, s->shards);
+}
+
+/* Runs run_shard.sh 0..N-1, at most local_p at a time; 0, or the number
+** of shards that could not be started. */
+static size_t run_shards(const sub_args *s, const char *script)
+{
+    rad_proc run[1024];
+    int nr = 0;
+    size_t next = 0, bad = 0;
+    while (next < s->shards || nr > 0) {
+        while (next < s->shards && nr < s->local_p) {
+            char id[32];
+            snprintf(id, sizeof id, "%zu", next++);
+            char *argv[] = { (char *)script, id, NULL };
+            rad_err e = { 0 };
+            if (rad_proc_start(argv, NULL, &run[nr], &e)) {
+                fprintf(stderr, "submit: %s\n", e.msg);
+                bad++;
+            } else
+                nr++;
+        }
+        int st, done = 0;
+        for (int r = 0; r < nr; r++)
+            if (rad_proc_poll(&run[r], &st)) {
+                run[r--] = run[--nr];
+                done = 1;
+            }
+        if (!done && nr > 0) {
+            struct timespec ts = { 0, 50 * 1000 * 1000 };
+            nanosleep(&ts, NULL);
+        }
+    }
+    return bad;
+}
+
 /* Removes what an earlier run of the same job left (exit codes, partials,
 ** the merged output), so that nothing stale is taken for this run's. */
 static void clear_stale(const sub_args *s)
@@ -170,7 +209,7 @@ static void clear_stale(const sub_args *s)
     unlink(s->output);
 }
 
-/* Local engine: run_shard.sh i -> shard-i.log, shard-i.rc; xargs -P. */
+/* Local engine: run_shard.sh i -> shard-i.log, shard-i.rc; P at a time. */
 static int run_local(sub_args *s, const char *merge, rad_err *err)
 {
     char path[4400], *script = malloc(sizeof s->job + 8192);
@@ -186,12 +225,9 @@ static int run_local(sub_args *s, const char *merge, rad_err *err)
     free(script);
     if (rc || s->dry)
         return rc;
-    char cmd[8800];
-    snprintf(cmd, sizeof cmd, "seq 0 %zu | xargs -P %d -n 1 '%s'", s->shards - 1, s->local_p,
-             path);
-    printf("submit: %zu shards, %d at a time: %s\n", s->shards, s->local_p, cmd);
-    int st = system(cmd);
-    size_t failed = 0;
+    printf("submit: %zu shards, %d at a time: %s 0 .. %s %zu\n", s->shards, s->local_p, path,
+           path, s->shards - 1);
+    size_t st = run_shards(s, path), failed = 0;
     for (size_t i = 0; i < s->shards; i++) {
         char rcf[4400], buf[32] = "";
         snprintf(rcf, sizeof rcf, "%s/shard-%zu.rc", s->dir, i);
@@ -208,7 +244,14 @@ static int run_local(sub_args *s, const char *merge, rad_err *err)
     if (failed || st)
         return rad_errf(err, RAD_ETOOL, "submit: %zu of %zu shards failed; not merged (rerun "
                         "them, then: %s)", failed, s->shards, merge);
-    return system(merge) == 0 ? RAD_OK : rad_errf(err, RAD_ETOOL, "submit: merge failed");
+    rad_argv *av = malloc(sizeof *av);
+    if (!av)
+        return rad_errf(err, RAD_ENOMEM, "out of memory");
+    merge_argv(s, av);
+    int mst;
+    rc = rad_proc_run(av->v, NULL, &mst, err);
+    free(av);
+    return rc ? rc : mst == 0 ? RAD_OK : rad_errf(err, RAD_ETOOL, "submit: merge failed");
 }
 
 /* After a failed run: every shard without its partial result, by id, with
@@ -254,17 +297,23 @@ static int run_slurm(sub_args *s, const char *merge, rad_err *err)
     free(t);
     if (rc || s->dry)
         return rc;
-    char cmd[9000], id[64] = "";
-    snprintf(cmd, sizeof cmd, "sbatch --parsable '%s'", path);
-    FILE *p = popen(cmd, "r");
-    if (!p || !fgets(id, sizeof id, p) || pclose(p) != 0 || atol(id) <= 0)
-        return rad_errf(err, RAD_ETOOL, "submit: `%s` failed", cmd);
+    char id[64] = "", dep[96];
+    char *sb[] = { "sbatch", "--parsable", path, NULL };
+    if (rad_proc_first_line(sb, id, sizeof id, NULL) || atol(id) <= 0)
+        return rad_errf(err, RAD_ETOOL, "submit: `sbatch --parsable %s` failed", path);
     id[strcspn(id, ";\n")] = 0;
     printf("submit: job array %s (%zu shards, logs %s/shard-<i>.log)\n", id, s->shards, s->dir);
-    snprintf(cmd, sizeof cmd, "sbatch --parsable%s --kill-on-invalid-dep=yes "
-             "--dependency=afterok:%s '%s'", s->wait ? " --wait" : "", id, mpath);
-    printf("submit: merge job after it: %s\n", cmd);
-    int st = system(cmd);
+    snprintf(dep, sizeof dep, "--dependency=afterok:%s", id);
+    char *mb[] = { "sbatch", "--parsable", "--kill-on-invalid-dep=yes", dep, mpath, NULL, NULL };
+    if (s->wait) {                       /* "--wait" before the script */
+        mb[5] = mpath;
+        mb[4] = "--wait";
+    }
+    printf("submit: merge job after it: sbatch --parsable%s --kill-on-invalid-dep=yes %s %s\n",
+           s->wait ? " --wait" : "", dep, mpath);
+    int st;
+    if (rad_proc_run(mb, NULL, &st, NULL))
+        st = -1;
     /* sbatch --wait returns 0 for a merge job cancelled by its dependency:
     ** judge by the files (clear_stale removed the old ones before) */
     size_t n = s->wait ? report_missing(s) : 0;
@@ -286,12 +335,10 @@ int cmd_submit(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     setvbuf(stdout, NULL, _IOLBF, 0);
     rad_err err = { 0, "" };
-    ssize_t n = readlink("/proc/self/exe", s.exe, sizeof s.exe - 1);
-    if (n <= 0) {
-        fprintf(stderr, "rad4ml submit: cannot find the rad4ml executable\n");
+    if (rad_exe_path(s.exe, sizeof s.exe, &err)) {
+        fprintf(stderr, "rad4ml submit: %s\n", err.msg);
         return 1;
     }
-    s.exe[n] = 0;
     char *merge = NULL;
     rc = job_output(&s, &err);
     if (!rc) {

@@ -27,6 +27,7 @@
 
 #include "codegen/cg.h"
 #include "common/rad_file.h"
+#include "common/rad_proc.h"
 #include "fleet/flt_cli.h"
 #include "model/model_io.h"
 
@@ -123,22 +124,42 @@ static long field(const char *text, const char *name)
 static int sim_module(const flt_args *a, const char *work, const char *rtl, char *const *c,
                       char *row, size_t len, rad_err *err)
 {
-    char exe[2048], cmd[40000], log[4400];
-    ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (k <= 0)
-        return rad_errf(err, RAD_ETOOL, "cannot find the rad4ml executable");
-    exe[k] = 0;
+    char exe[2048], log[4400];
+    int rc = rad_exe_path(exe, sizeof exe, err);
+    if (rc)
+        return rc;
     snprintf(log, sizeof log, "%s/%s.sim.log", work, c[0]);
-    snprintf(cmd, sizeof cmd, "'%s' sim --rtl '%s' --only verilator --model '%s/fleet_a.json' "
-             "--weights '%s/fleet_a.weights' --weights2 '%s/fleet_b.weights' --links2 %s "
-             "--vectors %zu --seed %llu --data '%s/modules/%s.holdout.csv' --workdir '%s' "
-             "> '%s' 2>&1", exe, rtl, work, work, work, c[5], a->vectors, a->seed, a->out,
-             c[0], work, log);
-    int st = system(cmd);
+    rad_argv *av = malloc(sizeof *av);
+    if (!av)
+        return rad_errf(err, RAD_ENOMEM, "out of memory");
+    rad_argv_reset(av);
+    const char *const fixed[] = { exe, "sim", "--rtl", rtl, "--only", "verilator", NULL };
+    rad_argv_list(av, fixed, 8);
+    rad_argv_add(av, "--model");
+    rad_argv_addf(av, "%s/fleet_a.json", work);
+    rad_argv_add(av, "--weights");
+    rad_argv_addf(av, "%s/fleet_a.weights", work);
+    rad_argv_add(av, "--weights2");
+    rad_argv_addf(av, "%s/fleet_b.weights", work);
+    rad_argv_add(av, "--links2");
+    rad_argv_add(av, c[5]);
+    rad_argv_add(av, "--vectors");
+    rad_argv_addf(av, "%zu", a->vectors);
+    rad_argv_add(av, "--seed");
+    rad_argv_addf(av, "%llu", (unsigned long long)a->seed);
+    rad_argv_add(av, "--data");
+    rad_argv_addf(av, "%s/modules/%s.holdout.csv", a->out, c[0]);
+    rad_argv_add(av, "--workdir");
+    rad_argv_add(av, work);
+    rad_proc_opts po = { .log = log };
+    int st;
+    rc = rad_proc_run(av->v, &po, &st, err);
+    free(av);
+    if (rc)
+        return rc;
     char *text;
     size_t n;
-    int rc = rad_read_all(log, &text, &n, err);
-    if (rc)
+    if ((rc = rad_read_all(log, &text, &n, err)))
         return rc;
     const char *v = strstr(text, "[verilator crossings=");
     const char *rb = strstr(text, "verilator_readback");

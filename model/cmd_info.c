@@ -2,12 +2,14 @@
 ** cmd_info.c — `rad4ml info`: validate a model + weights and describe it.
 */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/engine.h"
 #include "model/model_io.h"
+#include "tools/cli.h"
 #include "tools/cmd.h"
 
 static void usage(FILE *fp)
@@ -136,40 +138,30 @@ int cmd_info(int argc, char **argv)
         { "save-weights", 1, 0, 's' }, { "i2c-hex", 1, 0, 'i' },
         { "i2c-word-bits", 1, 0, 'b' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
     const char *model = NULL, *weights = NULL, *save_json = NULL, *save_w = NULL, *i2c = NULL;
-    int links = 0, word_bits = 1072, no_weights = 0, c;
-    long long seed = -1;
+    int links = 0, word_bits = 1072, no_weights = 0, c, rc = 0;
+    long seed = -1;
+    rad_err err = { 0, "" };
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        char *end = NULL;
+    while (!rc && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'm': model = optarg; break;
         case 'w': weights = optarg; break;
         case 'n': no_weights = 1; break;
-        case 'l': links = (int)strtol(optarg, &end, 10); break;
-        case 'r': seed = strtoll(optarg, &end, 10); break;
+        case 'l': rc = rad_cli_int("--links", optarg, 1, MDL_MAX_LINKS, &links, &err); break;
+        case 'r': rc = rad_cli_long("--random-weights", optarg, 0, LONG_MAX, &seed, &err); break;
         case 'j': save_json = optarg; break;
         case 's': save_w = optarg; break;
         case 'i': i2c = optarg; break;
-        case 'b': word_bits = (int)strtol(optarg, &end, 10); break;
+        case 'b': rc = rad_cli_int("--i2c-word-bits", optarg, 4, 1 << 20, &word_bits, &err); break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
-        if (end && (*end || end == optarg || (c == 'r' && seed < 0))) {
-            fprintf(stderr, "rad4ml info: bad number \"%s\"\n", optarg);
-            return 2;
-        }
     }
-    if (optind < argc || ((weights || no_weights) && !model) || (weights && no_weights)) {
-        fprintf(stderr, "rad4ml info: %s\n", optind < argc ? "unexpected argument" :
-                weights && no_weights ? "--weights and --no-weights exclude each other" :
-                "--weights / --no-weights need --model");
-        usage(stderr);
-        return 2;
-    }
-    rad_err err = { 0, "" };
+    if (rc)
+        return cli_usage_error("info", &err);
+    cli_model_src src = { model, weights, -1, no_weights != 0 };
     mdl_model *m = NULL;
-    int rc = !model ? mdl_load_default(&m, &err)
-             : no_weights ? mdl_load_json(model, &m, &err) : mdl_load(model, weights, &m, &err);
+    rc = cli_model_load(&src, &m, &err);
     if (!rc && links)
         rc = mdl_set_links(m, links, &err);
     if (!rc && seed >= 0) {
@@ -186,12 +178,14 @@ int cmd_info(int argc, char **argv)
             eng_free(p);
         }
     }
+    rad_prov p;
+    rad_prov_init(&p, "model", "info");
     if (!rc && save_json)
-        rc = mdl_save(m, save_json, NULL, &err);
+        rc = mdl_save_prov(m, save_json, NULL, &p, &err);
     if (!rc && save_w)
-        rc = mdl_save_weights(m, save_w, &err);
+        rc = mdl_save_weights_prov(m, save_w, &p, &err);
     if (!rc && i2c)
-        rc = mdl_i2c_write_hex(m, word_bits, i2c, &err);
+        rc = mdl_i2c_write_hex(m, word_bits, &p, i2c, &err);
     mdl_free(m);
     if (rc) {
         fprintf(stderr, "rad4ml info: %s\n", err.msg);

@@ -614,4 +614,7 @@ void mdl_init_random(mdl_model *m, uint64_t seed)
         for (size_t k = 0; k < l->n_b; k++)
             l->b[k] = (float)(0.01 * rad_rand_unit(&s));
     }
+    char name[64];
+    snprintf(name, sizeof name, "random (mdl_init_random seed %llu)", (unsigned long long)seed);
+    mdl_prov_weights_mem(m, name);
 }

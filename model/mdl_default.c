@@ -7,6 +7,7 @@
 ** the weights are a deterministic pseudo-random placeholder
 ** (mdl_init_random with MDL_PLACEHOLDER_SEED) — marked in the name.
 */
+#include <stdio.h>
 #include <string.h>
 
 #include "model/model_io.h"
@@ -31,6 +32,10 @@ int mdl_load_default(mdl_model **out, rad_err *err)
     const char *w = mdl_default_weights();
     int rc = mdl_parse(mdl_default_json(), "(built-in) model/econt.json", *w ? w : NULL,
                        "(built-in) model/econt.weights", out, err);
+    if (!rc) {
+        snprintf((*out)->src_model.name, sizeof (*out)->src_model.name, "built-in");
+        snprintf((*out)->src_weights.name, sizeof (*out)->src_weights.name, "built-in");
+    }
     if (rc || *w)
         return rc;
     mdl_init_random(*out, MDL_PLACEHOLDER_SEED);

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/rad_file.h"
 #include "model/model_io.h"
 
 size_t mdl_i2c_bits(const mdl_model *m)
@@ -70,33 +69,4 @@ int mdl_i2c_unpack(mdl_model *m, const uint8_t *img, size_t nbytes, rad_err *err
             l->b[k] = get_bits(img, &pos, l->b_fmt.width, l->b_fmt.is_signed);
     }
     return RAD_OK;
-}
-
-int mdl_i2c_write_hex(const mdl_model *m, int word_bits, const char *path, rad_err *err)
-{
-    if (word_bits < 4 || word_bits % 4)
-        return rad_errf(err, RAD_ERANGE, "I2C words: %d bits is not a positive multiple of 4",
-                        word_bits);
-    size_t bits = mdl_i2c_bits(m);
-    size_t words = (bits + (size_t)word_bits - 1) / (size_t)word_bits;
-    size_t nbytes = (words * (size_t)word_bits + 7) / 8;
-    uint8_t *img = calloc(nbytes ? nbytes : 1, 1);
-    if (!img)
-        return rad_errf(err, RAD_ENOMEM, "out of memory");
-    int rc = mdl_i2c_pack(m, img, nbytes, err);
-    rad_file f;
-    if (!rc && !(rc = rad_file_open(&f, path, err))) {
-        for (size_t w = 0; w < words; w++) {
-            /* most significant nibble first */
-            for (int d = word_bits / 4 - 1; d >= 0; d--) {
-                size_t bit = w * (size_t)word_bits + (size_t)d * 4;
-                unsigned nib = (img[bit / 8] >> (bit % 8)) & 0xf;  /* bit%8 is 0 or 4 */
-                fputc("0123456789abcdef"[nib], f.fp);
-            }
-            fputc('\n', f.fp);
-        }
-        rc = rad_file_commit(&f, err);
-    }
-    free(img);
-    return rc;
 }

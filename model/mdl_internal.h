@@ -19,6 +19,8 @@ int mdl__parse_weights(mdl_model *m, const char *text, const char *name, rad_err
 
 /* Writes the weights text of m to fp. */
 void mdl__put_weights(FILE *fp, const mdl_model *m);
+/* Provenance block of a saved file (mdl_json.c). */
+void mdl__file_prov(const mdl_model *m, const rad_prov *prov, const char *kind, rad_prov *out);
 
 /* Default bits per latent value by number of links (index = links). */
 extern const int mdl__default_bits_by_links[MDL_MAX_LINKS + 1];

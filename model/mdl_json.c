@@ -479,7 +479,8 @@ static int parse_decoder(pctx *c, json_t *o, mdl_model *m)
 static int parse_root(pctx *c, json_t *root, mdl_model *m, const char **weights_ref)
 {
     static const char *const keys[] = { "format", "version", "name", "description", "weights",
-                                        "input", "layers", "output", "decoder", NULL };
+                                        "input", "layers", "output", "decoder", "provenance",
+                                        NULL };
     int rc, version;
     const char *fmt, *name, *desc;
     if (!json_is_object(root))
@@ -576,6 +577,12 @@ int mdl_parse(const char *json_text, const char *json_name, const char *weights_
         mdl_free(m);
         return rc;
     }
+    rad_prov_src_mem(&m->src_model, json_name, json_text, strlen(json_text));
+    if (weights_text)
+        rad_prov_src_mem(&m->src_weights, weights_name ? weights_name : "(weights)",
+                         weights_text, strlen(weights_text));
+    else
+        rad_prov_src_mem(&m->src_weights, "none (all zero)", "", 0);
     *out = m;
     return RAD_OK;
 }
@@ -632,6 +639,8 @@ int mdl_load(const char *model_path, const char *weights_path, mdl_model **out, 
         return rad_errf(err, RAD_EPARSE, "%s: contains a NUL byte (not a text file)", model_path);
     }
     rc = parse_json(text, model_path, &m, &ref, err);
+    if (!rc)
+        rad_prov_src_mem(&m->src_model, model_path, text, len);
     free(text);
     if (rc)
         return rc;
@@ -645,6 +654,8 @@ int mdl_load(const char *model_path, const char *weights_path, mdl_model **out, 
         rc = mdl__parse_weights(m, wtext, wpath, err);
     if (!rc)
         rc = mdl_validate(m, err);
+    if (!rc)
+        rad_prov_src_mem(&m->src_weights, wpath, wtext, len);
     free(wtext);
     free(wpath);
     if (rc) {
@@ -731,11 +742,18 @@ static void put_flayer(FILE *fp, const mdl_flayer *l, int last)
     fprintf(fp, "}%s\n", last ? "" : ",");
 }
 
-static void put_model(FILE *fp, const mdl_model *m, const char *weights_ref)
+static void put_model(FILE *fp, const mdl_model *m, const char *weights_ref,
+                      const rad_prov *prov)
 {
     const mdl_input *in = &m->in;
     fprintf(fp, "{\n  \"format\": \"rad4ml-model\",\n  \"version\": %d,\n  \"name\": \"%s\",\n",
             MDL_FORMAT_VERSION, m->name);
+    json_t *pj = prov ? rad_prov_json(prov) : NULL;
+    char *ps = pj ? json_dumps(pj, JSON_COMPACT) : NULL;
+    if (ps)
+        fprintf(fp, "  \"provenance\": %s,\n", ps);
+    free(ps);
+    json_decref(pj);
     if (weights_ref)
         fprintf(fp, "  \"weights\": \"%s\",\n", weights_ref);
     fprintf(fp, "  \"input\": {\"cells\": %d, \"charge_bits\": %d, \"norm\": \"%s\", ",
@@ -768,7 +786,7 @@ char *mdl_json_text(const mdl_model *m)
     FILE *fp = open_memstream(&buf, &len);
     if (!fp)
         return NULL;
-    put_model(fp, m, NULL);
+    put_model(fp, m, NULL, NULL);
     fclose(fp);
     return buf;
 }
@@ -776,6 +794,24 @@ char *mdl_json_text(const mdl_model *m)
 /* See model_io.h.  Validates m and writes the model JSON and its weights
 ** file (default: beside it), each all-or-nothing.  RAD_OK or the reason. */
 int mdl_save(const mdl_model *m, const char *model_path, const char *weights_path, rad_err *err)
+{
+    return mdl_save_prov(m, model_path, weights_path, NULL, err);
+}
+
+/* The provenance of a saved model / weights file: prov's command, data and
+** options (or none), kind `kind`, the model's own sources. */
+void mdl__file_prov(const mdl_model *m, const rad_prov *prov, const char *kind, rad_prov *out)
+{
+    if (prov)
+        *out = *prov;
+    else
+        rad_prov_init(out, kind, "");
+    snprintf(out->kind, sizeof out->kind, "%s", kind);
+    mdl_prov_set(out, m);
+}
+
+int mdl_save_prov(const mdl_model *m, const char *model_path, const char *weights_path,
+                  const rad_prov *prov, rad_err *err)
 {
     int rc = mdl_validate(m, err);
     if (rc)
@@ -810,8 +846,12 @@ int mdl_save(const mdl_model *m, const char *model_path, const char *weights_pat
         if ((rc = rad_file_open(&fj, model_path, err))) {
             rad_file_abort(&fw);
         } else {
+            rad_prov pw, pm;
+            mdl__file_prov(m, prov, "weights", &pw);
+            mdl__file_prov(m, prov, "model", &pm);
+            rad_prov_text(fw.fp, &pw, "# ");
             mdl__put_weights(fw.fp, m);
-            put_model(fj.fp, m, ref);
+            put_model(fj.fp, m, ref, &pm);
             if ((rc = rad_file_commit(&fw, err)))
                 rad_file_abort(&fj);
             else

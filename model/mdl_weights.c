@@ -266,6 +266,8 @@ int mdl_load_weights(mdl_model *m, const char *weights_path, rad_err *err)
         return rad_errf(err, RAD_ENOMEM, "out of memory");
     }
     rc = mdl__parse_weights(c, text, weights_path, err);
+    if (!rc)
+        rad_prov_src_mem(&c->src_weights, weights_path, text, len);
     free(text);
     if (!rc)
         rc = mdl_validate(c, err);
@@ -328,12 +330,21 @@ char *mdl_weights_text(const mdl_model *m)
 
 int mdl_save_weights(const mdl_model *m, const char *weights_path, rad_err *err)
 {
+    return mdl_save_weights_prov(m, weights_path, NULL, err);
+}
+
+int mdl_save_weights_prov(const mdl_model *m, const char *weights_path, const rad_prov *prov,
+                          rad_err *err)
+{
     int rc = mdl_validate(m, err);
     if (rc)
         return rc;
     rad_file f;
     if ((rc = rad_file_open(&f, weights_path, err)))
         return rc;
+    rad_prov p;
+    mdl__file_prov(m, prov, "weights", &p);
+    rad_prov_text(f.fp, &p, "# ");
     mdl__put_weights(f.fp, m);
     return rad_file_commit(&f, err);
 }

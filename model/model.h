@@ -49,6 +49,7 @@
 #include <stdint.h>
 #include "fixedpoint/fxp.h"
 #include "common/rad_err.h"
+#include "common/rad_prov.h"
 
 #define MDL_FORMAT_VERSION 1
 #define MDL_MAX_LAYERS     16
@@ -135,6 +136,10 @@ typedef struct {
     int        *dec_map;                /* n_cells entries: flat index of the
                                            decoder output read for each cell */
     bool        preserve_sum;           /* rescale decoded cells to the sent sum */
+    rad_prov_src src_model;             /* provenance: description file (or
+                                           "built-in") and its SHA-256        */
+    rad_prov_src src_weights;           /* provenance: weights file, "built-in",
+                                           or how they were made in memory    */
 } mdl_model;
 
 #endif /* RAD4ML_MODEL_H */

@@ -65,6 +65,14 @@ int mdl_save(const mdl_model *m, const char *model_path,
 /* Writes only the weights file (what the trainer emits). */
 int mdl_save_weights(const mdl_model *m, const char *weights_path, rad_err *err);
 
+/* Same with a provenance block (command, data, options of prov; kind and the
+** model's sources set here): "provenance" in the JSON, '#' lines in the
+** weights file.  The plain versions write a block with no command. */
+int mdl_save_prov(const mdl_model *m, const char *model_path, const char *weights_path,
+                  const rad_prov *prov, rad_err *err);
+int mdl_save_weights_prov(const mdl_model *m, const char *weights_path, const rad_prov *prov,
+                          rad_err *err);
+
 /* Texts of the description / weights, malloc'd (caller frees). */
 char *mdl_json_text(const mdl_model *m);
 char *mdl_weights_text(const mdl_model *m);
@@ -146,11 +154,65 @@ int mdl_i2c_pack(const mdl_model *m, uint8_t *img, size_t nbytes, rad_err *err);
 /* Reverse: sets every weight of m from the image (sign-extending). */
 int mdl_i2c_unpack(mdl_model *m, const uint8_t *img, size_t nbytes, rad_err *err);
 
+/* ---- weight image file (mdl_image.c; format in model/FORMAT.md) ------- */
+
+#define MDL_IMAGE_FORMAT 1
+
 /* The image as the emulator's CSV holds it: words of word_bits bits
-** (1072 on ECON-T), one hex number per line, word 0 = image bits
-** [0, word_bits), most significant hex digit first.  Atomic write. */
-int mdl_i2c_write_hex(const mdl_model *m, int word_bits, const char *path,
-                      rad_err *err);
+** (1072 on ECON-T; 32 for the cfg-bus image of `gen`), one hex number per
+** line, word 0 = image bits [0, word_bits), most significant hex digit
+** first; before the words a // header (format, model SHA-256, word width,
+** word count, provenance block), after them a // CRC-32 line.  prov may be
+** NULL; its kind, model and weights are set here.  Atomic write. */
+int mdl_image_write(const mdl_model *m, int word_bits, const rad_prov *prov,
+                    const char *path, rad_err *err);
+/* Same (the name the trainer and `info --i2c-hex` know). */
+int mdl_i2c_write_hex(const mdl_model *m, int word_bits, const rad_prov *prov,
+                      const char *path, rad_err *err);
+
+/* An image read back: header fields and the bit stream. */
+typedef struct {
+    int      format;                     /* MDL_IMAGE_FORMAT                 */
+    char     model_sha256[RAD_SHA256_HEX];
+    int      word_bits;
+    size_t   words;
+    uint8_t *bits;                       /* words * word_bits bits, LSB first */
+    size_t   nbytes;
+    uint32_t crc;                        /* CRC-32 of bits (checked)          */
+} mdl_image;
+
+/* Reads and checks an image file: header, every word's digit count, word
+** count, CRC-32.  Errors name path:line.  mdl_image_free afterwards. */
+int  mdl_image_read(const char *path, mdl_image *im, rad_err *err);
+void mdl_image_free(mdl_image *im);
+
+/* Sets m's weights from the image; refuses an image written for another
+** model (SHA-256 of the description) or of the wrong size. */
+int mdl_image_unpack(const mdl_image *im, const char *path, mdl_model *m, rad_err *err);
+
+/* CRC-32 (IEEE 802.3, zlib's crc32) of a byte buffer. */
+uint32_t mdl_image_crc(const uint8_t *bits, size_t nbytes);
+
+/* 0 when a and b (same shapes) hold the same encoder weights; else 1 and
+** the first difference ("layer 1 (conv) kernel index 17: 3 against 5"). */
+int mdl_weights_compare(const mdl_model *a, const mdl_model *b, char *where, size_t len);
+
+/* ---- provenance (common/rad_prov.h) ---------------------------------- */
+
+/* mdl_load / mdl_parse / mdl_load_default / mdl_load_weights record where
+** the description and the weights came from in m->src_model / src_weights
+** (path or "built-in", SHA-256 of the bytes read).  Weights or models made
+** in memory are named here and hashed by their canonical text
+** (mdl_weights_text / mdl_json_text). */
+void mdl_prov_weights_mem(mdl_model *m, const char *name);
+void mdl_prov_model_mem(mdl_model *m, const char *name);
+
+/* Copies the model's sources and its n_links into a provenance block. */
+void mdl_prov_set(rad_prov *p, const mdl_model *m);
+
+/* Loads a model the way the commands do (model NULL = built-in; weights
+** NULL = the model's own) only to copy its sources into p (mdl_prov_set). */
+int mdl_prov_load(rad_prov *p, const char *model, const char *weights, rad_err *err);
 
 /* ---- descriptions ---------------------------------------------------- */
 

@@ -3,12 +3,12 @@
 MDL_DEFAULT_C := $(BUILD)/gen/model/mdl_default_data.c
 
 LIB_SRCS += model/mdl_core.c model/mdl_json.c model/mdl_weights.c \
-            model/mdl_i2c.c model/mdl_default.c $(MDL_DEFAULT_C)
+            model/mdl_i2c.c model/mdl_default.c model/mdl_prov.c model/mdl_image.c $(MDL_DEFAULT_C)
 
 $(MDL_DEFAULT_C): model/econt.json $(wildcard model/econt.weights) model/embed.sh
 	@mkdir -p $(dir $@)
 	model/embed.sh $@ mdl__default_json_data=model/econt.json \
 	    mdl__default_weights_data=model/econt.weights
-CLI_SRCS += model/cmd_info.c
+CLI_SRCS += model/cmd_info.c model/cmd_image.c
 
 CHECK_TESTS += tests/check_model.c

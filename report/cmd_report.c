@@ -2,11 +2,13 @@
 ** cmd_report.c — `rad4ml report`: the self-contained HTML report.
 */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "report/rpt.h"
+#include "tools/cli.h"
 #include "tools/cmd.h"
 
 static void usage(FILE *fp)
@@ -16,16 +18,21 @@ static void usage(FILE *fp)
 "Writes one self-contained HTML page (inline SVG, no scripts, no network):\n"
 "EMD table, histograms and occupancy plot, an event display of real\n"
 "crossings, the SEU sensitivity map and the area / depth / power table.\n"
-"A missing input file gives a \"not available\" section.\n\n"
+"A default input that does not exist gives a \"not available\" section; a\n"
+"file named on the command line must be the rad4ml result of its kind.\n"
+"Every figure is for one model, weights, link count and data file: taken\n"
+"from --model/--weights/--links/--data when given, else from the inputs'\n"
+"provenance (eval first); an input computed from anything else is refused.\n\n"
 "  --out FILE       the page (default out/report.html)\n"
 "  --eval FILE      rad4ml eval --json output (default out/eval.json)\n"
 "  --seu FILE       rad4ml seu sensitivity JSON (default out/seu.json)\n"
 "  --synth FILE     rad4ml synth --json output (default out/synth.json)\n"
+"                   (--eval/--seu/--synth none: leave that section out)\n"
 "  --model FILE     model for the histograms / event display (default built-in)\n"
 "  --weights FILE   its weights\n"
 "  --data FILE      crossings (default the shared real data set)\n"
 "  --links N        output links for the autoencoder and baselines (default:\n"
-"                   the model's)\n"
+"                   the inputs', else the model's)\n"
 "  --hist-n N       hold-out crossings for the EMD histograms (default 1000)\n"
 "  --events N       crossings in the event display, 1..6 (default 3)\n"
 "  --fleet DIR      add the fleet section (rad4ml fleet --out DIR: EMD per\n"
@@ -44,35 +51,38 @@ int cmd_report(int argc, char **argv)
     rpt_opts o;
     rpt_opts_default(&o);
     optind = 1;
-    int c;
-    char *end;
-    while ((c = getopt_long(argc, argv, "h", LONG, NULL)) != -1) {
+    int c, rc = 0;
+    rad_err err = { 0 };
+    while (!rc && (c = getopt_long(argc, argv, "h", LONG, NULL)) != -1) {
         switch (c) {
         case 'o': o.out = optarg; break;
-        case 'e': o.eval_json = optarg; break;
-        case 's': o.seu_json = optarg; break;
-        case 'y': o.synth_json = optarg; break;
+        case 'e': o.eval_json = optarg; o.eval_given = true; break;
+        case 's': o.seu_json = optarg; o.seu_given = true; break;
+        case 'y': o.synth_json = optarg; o.synth_given = true; break;
         case 'm': o.model = optarg; break;
         case 'F': o.fleet_dir = optarg; break;
         case 'w': o.weights = optarg; break;
         case 'd': o.data = optarg; break;
-        case 'l': o.links = (int)strtol(optarg, &end, 10);
-                  if (*end || o.links < 1 || o.links > 13) goto bad;
-                  break;
-        case 'n': o.n_hist = (int)strtol(optarg, &end, 10);
-                  if (*end || o.n_hist < 1) goto bad;
-                  break;
-        case 'E': o.n_events = (int)strtol(optarg, &end, 10);
-                  if (*end || o.n_events < 1 || o.n_events > 6) goto bad;
-                  break;
+        case 'l': rc = rad_cli_int("--links", optarg, 1, 13, &o.links, &err); break;
+        case 'n': rc = rad_cli_int("--hist-n", optarg, 1, INT_MAX, &o.n_hist, &err); break;
+        case 'E': rc = rad_cli_int("--events", optarg, 1, 6, &o.n_events, &err); break;
         case 'h': usage(stdout); return 0;
         default: goto bad;
         }
     }
+    if (rc)
+        return cli_usage_error("report", &err);
     if (optind < argc)
         goto bad;
-    rad_err err = { 0 }, note = { 0 };
-    int rc = rpt_write(&o, &note, &err);
+    /* "none": leave the section out ("not available", no default file) */
+    if (o.eval_json && !strcmp(o.eval_json, "none"))
+        o.eval_json = NULL;
+    if (o.seu_json && !strcmp(o.seu_json, "none"))
+        o.seu_json = NULL;
+    if (o.synth_json && !strcmp(o.synth_json, "none"))
+        o.synth_json = NULL;
+    rad_err note = { 0 };
+    rc = rpt_write(&o, &note, &err);
     if (note.code)
         fprintf(stderr, "rad4ml report: %s\n", note.msg);
     if (rc) {

@@ -18,6 +18,7 @@
 #define RAD4ML_RPT_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include "common/rad_err.h"
 
@@ -33,6 +34,9 @@ typedef struct {
     int         n_events;     /* crossings in the event display            */
     int         links;        /* output links; 0: the eval JSON's or model's */
     const char *fleet_dir;    /* NULL, or a `rad4ml fleet` folder: section 5 */
+    bool        eval_given;   /* the input was named on the command line:  */
+    bool        seu_given;    /* it must exist (a default path may be      */
+    bool        synth_given;  /* missing: "not available")                 */
 } rpt_opts;
 
 void rpt_opts_default(rpt_opts *o);

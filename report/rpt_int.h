@@ -35,6 +35,37 @@ typedef struct {
     rpt_event  event[RPT_MAX_EVENTS];
 } rpt_quality;
 
+/* One input JSON of the page (rpt_check.c). */
+typedef struct {
+    const char *opt;              /* "--eval", "--seu", "--synth"          */
+    const char *kind;             /* provenance kind it must have          */
+    const char *path;             /* NULL: not asked for                   */
+    bool        given;            /* named on the command line             */
+    json_t     *j;                /* NULL: not available (why says why)    */
+    rad_prov    p;                /* its provenance block                  */
+    char        why[256];
+} rpt_input;
+
+#define RPT_N_INPUTS 3            /* eval, seu, synth */
+
+/* What the page is about, and its checked inputs. */
+typedef struct {
+    rpt_input   in[RPT_N_INPUTS];
+    rad_prov    page;             /* model, weights, data, links of the page */
+    const char *model, *weights;  /* to load (NULL: built-in / model's own) */
+    const char *data;             /* NULL: the default sample              */
+    const char *model_from;       /* where the page's model came from      */
+    const char *links_from;       /* where its link count came from        */
+} rpt_check;
+
+/* Loads and checks the input JSONs (kind, provenance, same model / weights
+** / links / data as the page); errors name the files.  rpt_check_free. */
+int  rpt_check_inputs(const rpt_opts *o, rpt_check *c, rad_err *err);
+void rpt_check_free(rpt_check *c);
+
+/* First "nan" / "inf" word in s[0..n), or NULL. */
+const char *rpt_find_nan(const char *s, size_t n);
+
 int  rpt_quality_run(const rpt_opts *o, rpt_quality *q, rad_err *err);
 void rpt_quality_free(rpt_quality *q);
 

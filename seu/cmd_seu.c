@@ -9,11 +9,14 @@
 **   --gen-cfg    write a protected <top>_cfg module
 */
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "tools/cli.h"
 #include "tools/cmd.h"
 #include "seu/seu.h"
 #include "seu/seu_rtl.h"
@@ -23,9 +26,13 @@
 #include "synth/syn_flow.h"
 #include "seu/seu_shard.h"
 
+#define SEU_MAX_FRACTIONS 32
+
 typedef struct {
     const char *model, *weights, *data, *json, *cmp_a, *cmp_b, *gen_cfg, *work;
-    const char *protect, *fractions, *top;
+    const char *protect, *top;
+    double frac[SEU_MAX_FRACTIONS];      /* --fractions, parsed */
+    int n_frac;
     int sens, select, rtl, full, per_bit, top_n, trials, threads, all_copies, drop_in, synth;
     size_t crossings, stride;
     double upsets, sel_frac;
@@ -33,6 +40,7 @@ typedef struct {
     flt_shard shard;                /* --shard i/N of the --sens map          */
     int argc;
     char **argv;
+    rad_prov prov;                  /* of the JSON (cmd_seu fills it)         */
 } seu_args;
 
 /* The `rad4ml seu --help` text, to fp. */
@@ -88,6 +96,22 @@ enum { O_JSON = 256, O_COMPARE, O_SELECT, O_RTL, O_GEN, O_MODEL, O_WEIGHTS, O_DA
        O_STRIDE, O_ALL, O_SELFRAC, O_WORK, O_NAME, O_SENS, O_DROPIN, O_SYNTH, O_FULL,
        O_PERBIT, O_SHARD };
 
+/* --fractions: a comma list of 1..SEU_MAX_FRACTIONS values in [0, 1]. */
+static int parse_fractions(const char *list, seu_args *a, rad_err *err)
+{
+    char buf[512], *save = NULL;
+    snprintf(buf, sizeof buf, "%s", list);
+    a->n_frac = 0;
+    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (a->n_frac == SEU_MAX_FRACTIONS)
+            return rad_errf(err, RAD_EUSAGE, "--fractions: more than %d values",
+                            SEU_MAX_FRACTIONS);
+        if (rad_cli_double("--fractions", t, 0, 1, &a->frac[a->n_frac++], err))
+            return RAD_EUSAGE;
+    }
+    return a->n_frac ? RAD_OK : rad_errf(err, RAD_EUSAGE, "--fractions: empty list");
+}
+
 /* Parses the `rad4ml seu` command line into a (defaults first): 0, -1 after
 ** --help, or 2 with the message printed.  a keeps pointers into argv. */
 static int parse(int argc, char **argv, seu_args *a)
@@ -109,26 +133,24 @@ static int parse(int argc, char **argv, seu_args *a)
         { "per-bit", required_argument, 0, O_PERBIT },
         { "shard", required_argument, 0, O_SHARD },
         { 0, 0, 0, 0 } };
-    rad_err serr;
     memset(a, 0, sizeof *a);
     a->crossings = 100; a->threads = 2; a->top_n = 10; a->upsets = 1; a->trials = 200;
     a->seed = 1; a->stride = 1; a->per_bit = 4; a->sel_frac = 0.1; a->work = "build/seu"; a->top = "rad4ml_ae";
-    a->fractions = "0,0.01,0.02,0.05,0.1,0.2,0.5,1";
-    int c;
+    parse_fractions("0,0.01,0.02,0.05,0.1,0.2,0.5,1", a, NULL);
+    int c, rc = 0;
+    rad_err err = { 0 };
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        char *end = NULL;
+    while (!rc && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'h': usage(stdout); return -1;
         case O_SENS: a->sens = 1; break;
         case O_JSON: a->json = optarg; a->sens = 1; break;
         case O_COMPARE:
             a->cmp_a = optarg;
-            if (optind >= argc || argv[optind][0] == '-') {
-                fprintf(stderr, "rad4ml seu: --compare needs two weights files\n");
-                return 2;
-            }
-            a->cmp_b = argv[optind++];
+            if (optind >= argc || argv[optind][0] == '-')
+                rc = rad_errf(&err, RAD_EUSAGE, "--compare needs two weights files");
+            else
+                a->cmp_b = argv[optind++];
             break;
         case O_SELECT: a->select = 1; break;
         case O_RTL: a->rtl = 1; break;
@@ -136,47 +158,31 @@ static int parse(int argc, char **argv, seu_args *a)
         case O_MODEL: a->model = optarg; break;
         case O_WEIGHTS: a->weights = optarg; break;
         case O_DATA: a->data = optarg; break;
-        case O_CROSS: a->crossings = strtoul(optarg, &end, 10); break;
-        case O_THREADS: a->threads = (int)strtol(optarg, &end, 10); break;
-        case O_TOP: a->top_n = (int)strtol(optarg, &end, 10); break;
-        case O_UPSETS: a->upsets = strtod(optarg, &end); break;
-        case O_TRIALS: a->trials = (int)strtol(optarg, &end, 10); break;
-        case O_SEED: a->seed = strtoull(optarg, &end, 10); break;
-        case O_FRAC: a->fractions = optarg; break;
+        case O_CROSS: rc = rad_cli_size("--crossings", optarg, 1, SIZE_MAX, &a->crossings, &err); break;
+        case O_THREADS: rc = rad_cli_int("--threads", optarg, 1, 1024, &a->threads, &err); break;
+        case O_TOP: rc = rad_cli_int("--top", optarg, 0, INT_MAX, &a->top_n, &err); break;
+        case O_UPSETS: rc = rad_cli_double("--upsets", optarg, 0, 1e9, &a->upsets, &err); break;
+        case O_TRIALS: rc = rad_cli_int("--trials", optarg, 1, INT_MAX, &a->trials, &err); break;
+        case O_SEED: rc = rad_cli_u64("--seed", optarg, 0, UINT64_MAX, &a->seed, &err); break;
+        case O_FRAC: rc = parse_fractions(optarg, a, &err); break;
         case O_PROTECT: a->protect = optarg; break;
-        case O_STRIDE: a->stride = strtoul(optarg, &end, 10); break;
+        case O_STRIDE: rc = rad_cli_size("--stride", optarg, 1, SIZE_MAX, &a->stride, &err); break;
         case O_ALL: a->all_copies = 1; break;
-        case O_SELFRAC: a->sel_frac = strtod(optarg, &end); break;
+        case O_SELFRAC: rc = rad_cli_double("--sel-frac", optarg, 0, 1, &a->sel_frac, &err); break;
         case O_WORK: a->work = optarg; break;
         case O_NAME: a->top = optarg; break;
         case O_DROPIN: a->drop_in = 1; break;
         case O_SYNTH: a->synth = 1; break;
         case O_FULL: a->full = 1; break;
-        case O_PERBIT: a->per_bit = (int)strtol(optarg, &end, 10); break;
-        case O_SHARD:
-            if (flt_shard_parse(optarg, &a->shard, &serr)) {
-                fprintf(stderr, "rad4ml seu: %s\n", serr.msg);
-                return 2;
-            }
-            break;
+        case O_PERBIT: rc = rad_cli_int("--per-bit", optarg, 2, 1000, &a->per_bit, &err); break;
+        case O_SHARD: rc = flt_shard_parse(optarg, &a->shard, &err); break;
         default: usage(stderr); return 2;
         }
-        if (end && (*end || end == optarg)) {
-            fprintf(stderr, "rad4ml seu: bad number '%s'\n", optarg);
-            return 2;
-        }
     }
-    if (optind < argc) {
-        fprintf(stderr, "rad4ml seu: unexpected argument '%s'\n", argv[optind]);
-        return 2;
-    }
-    if (a->crossings < 1 || a->threads < 1 || a->trials < 1 || a->stride < 1
-        || !(a->upsets >= 0) || !(a->sel_frac >= 0 && a->sel_frac <= 1)
-        || a->per_bit < 2 || a->per_bit > 1000) {
-        fprintf(stderr, "rad4ml seu: --crossings/--threads/--trials/--stride must be "
-                ">= 1, --per-bit in 2..1000, --upsets >= 0, --sel-frac in [0,1]\n");
-        return 2;
-    }
+    if (!rc && optind < argc)
+        rc = rad_errf(&err, RAD_EUSAGE, "unexpected argument '%s'", argv[optind]);
+    if (rc)
+        return cli_usage_error("seu", &err);
     if (a->full && !a->rtl) {
         fprintf(stderr, "rad4ml seu: --full goes with --rtl\n");
         return 2;
@@ -195,24 +201,26 @@ static int parse(int argc, char **argv, seu_args *a)
 
 static int load_model(const seu_args *a, const char *weights, mdl_model **m, rad_err *e)
 {
-    int rc = a->model ? mdl_load(a->model, weights, m, e) : mdl_load_default(m, e);
-    if (!rc && weights && !a->model)
-        rc = mdl_load_weights(*m, weights, e);
-    return rc;
+    cli_model_src src = { a->model, weights, -1, false };
+    return cli_model_load(&src, m, e);
 }
 
-/* The crossings: the hold-out tail of the file, first N of it. */
-static int load_data(const seu_args *a, dat_set *all, dat_set *sub, rad_err *e)
+static const char *p_path(const seu_args *a, const char *deflt)
+{
+    return a->data ? a->data : deflt;
+}
+
+/* The crossings: the hold-out tail of the file, first N of it; the data
+** file and rows used go into the provenance block p. */
+static int load_data(const seu_args *a, dat_set *all, dat_set *sub, rad_prov *p, rad_err *e)
 {
     char path[4096];
-    const char *p = a->data;
-    if (!p) {
+    if (!a->data) {
         int rc = dat_default_path(path, sizeof path, e);
         if (rc)
             return rc;
-        p = path;
     }
-    int rc = dat_load(p, DAT_FMT_AUTO, NULL, all, e);
+    int rc = dat_load(p_path(a, path), DAT_FMT_AUTO, NULL, all, e);
     if (rc)
         return rc;
     dat_set tr, te;
@@ -220,7 +228,10 @@ static int load_data(const seu_args *a, dat_set *all, dat_set *sub, rad_err *e)
     if (te.n == 0)
         te = *all;
     dat_slice(&te, 0, a->crossings < te.n ? a->crossings : te.n, sub);
-    return RAD_OK;
+    p->rows = (long)sub->n;
+    rad_prov_opt(p, "crossings", "hold-out %zu..%zu", all->n - te.n,
+                 all->n - te.n + sub->n - (sub->n > 0));
+    return rad_prov_src_file(&p->data, p_path(a, path), e);
 }
 
 static double now(void)
@@ -288,7 +299,7 @@ static int do_sens(const seu_args *a, const mdl_model *m, const dat_set *d,
            s->n_changed, s->n_decoded);
     seu_sens_print(s, m, a->top_n, stdout);
     if (a->json) {
-        if ((rc = seu_sens_write_json(s, m, a->json, e)))
+        if ((rc = seu_sens_write_json(s, m, &a->prov, a->json, e)))
             return rc;
         printf("seu sens: wrote %s\n", a->json);
     }
@@ -399,17 +410,10 @@ static int do_select(const seu_args *a, const mdl_model *m, const dat_set *d,
     printf("seu select: %zu bits, upset rate %.3g per image (Poisson), %d images x "
            "%zu crossings each\n", s->n_bits, a->upsets, a->trials, s->n_cross);
     printf("  %-8s %8s %8s %8s %10s %12s %12s %8s\n", "protect", "bits", "FFs", "voters",
-           a->synth ? "NAND2-eq" : "FFs x", "E[dEMD] 1st", "sim dEMD", "kept");
-    const char *p = a->fractions;
-    int rc = RAD_OK;
-    while (!rc && *p) {
-        char *end;
-        double f = strtod(p, &end);
-        if (end == p || f < 0 || f > 1) {
-            rc = rad_errf(e, RAD_EUSAGE, "seu: bad fraction in '%s'", a->fractions);
-            break;
-        }
-        p = *end == ',' ? end + 1 : end;
+           a->synth ? "NAND2-eq" : "FFs x", "E[dEMD] 1st", "sim dEMD", "removed");
+    int rc = RAD_OK, over = 0;
+    for (int fi = 0; !rc && fi < a->n_frac; fi++) {
+        double f = a->frac[fi];
         seu_select_mask(s, f, mask);
         size_t np = 0;
         for (size_t k = 0; k < s->n_bits; k++)
@@ -421,15 +425,21 @@ static int do_select(const seu_args *a, const mdl_model *m, const dat_set *d,
         double ex = seu_select_expect(s, mask, a->upsets);
         double area = a->synth ? a_none + (a_tmr - a_none) * (double)np / (double)s->n_bits
                                : (double)(s->n_bits + 2 * np) / (double)s->n_bits;
+        double removed = full != 0 ? 100 * (1 - ex / full) : 100.0;
+        over |= removed > 100;
         printf("  %6.1f%% %8zu %8zu %8zu %10.*f %12.5f %+12.5f %7.1f%%\n", 100 * f, np,
                s->n_bits + 2 * np, np, a->synth ? 0 : 3, area, ex,
-               r.upset_emd - r.clean_emd, full != 0 ? 100 * (1 - ex / full) : 100.0);
+               r.upset_emd - r.clean_emd, removed);
     }
     printf("  (FFs = image flip-flops; %s; E[dEMD] 1st = rate/bits x sum of the\n"
            "  unprotected bits' sensitivities; sim = Monte-Carlo with the mask, same\n"
-           "  upsets for every row; 'kept' = share of the first-order damage removed)\n",
+           "  upsets for every row; 'removed' = share of the unprotected first-order\n"
+           "  damage that the protection removes)\n",
            a->synth ? "NAND2-eq = none + share x (TMR - none), linear in protected bits"
                     : "FFs x = flip-flops relative to no protection");
+    if (over)
+        printf("  (above 100 %%: the bits left unprotected have a negative first-order sum,\n"
+               "  i.e. on these crossings their flips lower the EMD on average)\n");
     free(mask);
     return rc;
 }
@@ -582,8 +592,7 @@ static int needs_sens(const seu_args *a)
 {
     int sel_rtl = a->rtl && !a->full && a->protect && strstr(a->protect, "sel");
     int sel_gen = a->gen_cfg && a->protect && !strcmp(a->protect, "sel");
-    int none_rtl = a->rtl && !a->full && (!a->protect || strstr(a->protect, "none"));
-    return a->sens || a->select || sel_rtl || sel_gen || none_rtl;
+    return a->sens || a->select || sel_rtl || sel_gen;
 }
 
 int cmd_seu(int argc, char **argv)
@@ -599,8 +608,11 @@ int cmd_seu(int argc, char **argv)
     seu_sens s = { 0 };
     int have_sens = 0, rtl_pass = 1;
     rc = load_model(&a, a.weights, &m, &e);
+    rad_prov_init(&a.prov, "seu", "seu");
+    if (!rc)
+        mdl_prov_set(&a.prov, m);
     if (!rc && (needs_sens(&a) || a.cmp_a || a.full))
-        rc = load_data(&a, &all, &d, &e);
+        rc = load_data(&a, &all, &d, &a.prov, &e);
     if (!rc && needs_sens(&a) && !(rc = do_sens(&a, m, &d, &s, &e)))
         have_sens = 1;
     if (!rc && a.cmp_a)

@@ -96,8 +96,9 @@ int seu_sens_bruteforce(const mdl_model *m, const dat_set *set,
                         double *d_emd, rad_err *err);
 
 /* JSON for the report: per layer, per weight, per bit the EMD increase,
-** plus a summary (by bit position, by layer, top bits).  Atomic write. */
-int seu_sens_write_json(const seu_sens *s, const mdl_model *m,
+** plus a summary (by bit position, by layer, top bits) and the provenance
+** block prov (kind "seu").  Atomic write. */
+int seu_sens_write_json(const seu_sens *s, const mdl_model *m, const rad_prov *prov,
                         const char *path, rad_err *err);
 
 /* Human summary (most sensitive bits, by bit position, by layer). */

@@ -23,6 +23,8 @@
 #include "codegen/cg.h"
 #include "sim/sim.h"
 #include "common/rad_file.h"
+#include "common/rad_proc.h"
+#include "common/rad_vl.h"
 
 extern const unsigned char seu__src_fharness[], seu__src_fshim_cpp[], seu__src_fshim_h[];
 
@@ -129,31 +131,30 @@ static int sources(const mdl_model *m, const seu_full_opts *o, const char *d,
 }
 
 /* Verilator model of the whole design (only when the design changed or
-** was never built) + runtime + shim + harness. */
+** was never built) + runtime + shim + harness -> <d>/fharness. */
 static int build(const seu_full_opts *o, const char *d, int design, rad_err *err)
 {
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd,
-        "cd '%s' && rm -f fharness && VI=/usr/share/verilator/include && "
-        "( [ %d = 0 ] && [ -f obj/Vseu_top__ALL.a ] || { rm -rf obj && "
-        "nice verilator --cc design.v cfg.v --top-module '%s' --prefix Vseu_top "
-        "-DRAD4ML_SEU_INJECT -Wno-fatal --x-assign fast --x-initial fast --Mdir obj "
-        "--build -j 2 -MAKEFLAGS \"OPT_FAST=-O%d OPT_SLOW=-O0 OPT_GLOBAL=-O0\" "
-        ">build.log 2>&1; } ) && "
-        "( [ -f verilated.o ] || nice g++ -O1 -std=c++14 -I$VI -I$VI/vltstd "
-        "-c $VI/verilated.cpp -o verilated.o ) >>build.log 2>&1 && "
-        "( [ -f verilated_threads.o ] || nice g++ -O1 -std=c++14 -I$VI -I$VI/vltstd "
-        "-c $VI/verilated_threads.cpp -o verilated_threads.o ) >>build.log 2>&1 && "
-        "nice g++ -O1 -std=c++14 -Iobj -I$VI -I$VI/vltstd -I. -c seu_fshim.cpp "
-        "-o seu_fshim.o >>build.log 2>&1 && "
-        "cc -O2 -std=c11 -I. -c seu_fharness.c -o seu_fharness.o >>build.log 2>&1 && "
-        "g++ -o fharness seu_fharness.o seu_fshim.o obj/Vseu_top__ALL.a verilated.o "
-        "verilated_threads.o -pthread >>build.log 2>&1", d, design, o->top,
-        o->opt_fast ? 1 : 0);
-    if (system(cmd) != 0)
-        return rad_errf(err, RAD_ETOOL, "seu: Verilator build of the full design failed "
-                        "(see %s/build.log)", d);
-    return RAD_OK;
+    char design_v[4200], cfg[4200], shim[4200], shim_h[4200], harness[4200], inc[4200],
+         exe[4200], log[4200];
+    snprintf(design_v, sizeof design_v, "%s/design.v", d);
+    snprintf(cfg, sizeof cfg, "%s/cfg.v", d);
+    snprintf(shim, sizeof shim, "%s/seu_fshim.cpp", d);
+    snprintf(shim_h, sizeof shim_h, "%s/seu_fshim.h", d);
+    snprintf(harness, sizeof harness, "%s/seu_fharness.c", d);
+    snprintf(inc, sizeof inc, "-I%s", d);
+    snprintf(exe, sizeof exe, "%s/fharness", d);
+    snprintf(log, sizeof log, "%s/build.log", d);
+    rad_vl_spec s = {
+        .dir = d, .top = o->top, .prefix = "Vseu_top", .verilog = { design_v, cfg },
+        .vflags = { "-DRAD4ML_SEU_INJECT", "-Wno-fatal", "--x-assign", "fast",
+                    "--x-initial", "fast" },
+        .makeflags = o->opt_fast ? "OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O0"
+                                 : "OPT_FAST=-O0 OPT_SLOW=-O0 OPT_GLOBAL=-O0",
+        .reuse_model = !design,
+        .shim = shim, .deps = { shim_h }, .cxxflags = { inc }, .cxx_opt = 1,
+        .csrc = { harness }, .cflags = { "-O2", inc }, .exe = exe, .log = log,
+    };
+    return rad_vl_build(&s, err);
 }
 
 static int parse_result(const char *log, seu_full_result *r, rad_err *err)
@@ -272,6 +273,35 @@ static int check_dump(const mdl_model *m, const seu__xset *x, const bus_shape *s
     return rc;
 }
 
+/* Runs <d>/fharness with output to <d>/run.log; its exit status is not
+** judged here (the expectations are judged from the counts). */
+static int run_harness(const seu_full_opts *o, const char *d, const cg_cfg_geom *g,
+                       int latency, rad_err *err)
+{
+    rad_argv *av = malloc(sizeof *av);
+    if (!av)
+        return rad_errf(err, RAD_ENOMEM, "seu: out of memory");
+    rad_argv_reset(av);
+    rad_argv_add(av, "./fharness");
+    rad_argv_add(av, "image.hex");
+    rad_argv_add(av, "traffic.txt");
+    rad_argv_addf(av, "%d", o->prot != SEU_PROT_NONE);
+    rad_argv_addf(av, "%zu", g->n_copy[0]);
+    rad_argv_addf(av, "%d", o->prot == SEU_PROT_TMR ? 3 : 1);
+    rad_argv_addf(av, "%zu", o->stride ? o->stride : 1);
+    rad_argv_addf(av, "%d", o->all_copies);
+    rad_argv_addf(av, "%d", o->per_bit);
+    rad_argv_addf(av, "%d", latency);
+    rad_argv_add(av, "flips.txt");
+    char log[4200];
+    snprintf(log, sizeof log, "%s/run.log", d);
+    rad_proc_opts po = { .cwd = d, .log = log };
+    int st;
+    int rc = rad_proc_run(av->v, &po, &st, err);
+    free(av);
+    return rc;
+}
+
 /* See seu.h.  Full-design SEU campaign: generates the design with the
 ** protection o->prot, builds its Verilator harness, flips every stored bit
 ** in turn under traffic and checks the outputs against the engine, into
@@ -280,8 +310,6 @@ int seu_full_run(const mdl_model *m, const seu_full_opts *o, seu_full_result *r,
                  rad_err *err)
 {
     memset(r, 0, sizeof *r);
-    if (strchr(o->dir, '\'') || strchr(o->top, '\''))
-        return rad_errf(err, RAD_EUSAGE, "seu: quote in directory or top name");
     if (o->prot != SEU_PROT_NONE && o->prot != SEU_PROT_TMR && o->prot != SEU_PROT_SECDED)
         return rad_errf(err, RAD_EUSAGE, "seu: the full-design campaign takes none, tmr "
                         "or secded, not %s", seu_prot_name(o->prot));
@@ -293,7 +321,7 @@ int seu_full_run(const mdl_model *m, const seu_full_opts *o, seu_full_result *r,
     seu__xset x;
     bus_shape s;
     shape(m, &s);
-    char d[4096], path[4200], cmd[8192];
+    char d[4096], path[4200];
     int changed, latency, rc = cg_cfg_geometry(m, &co, &g, err);
     if (rc || (rc = seu__xset_init(&x, m, o->traffic, so.empty_penalty, err)))
         return rc;
@@ -315,14 +343,10 @@ int seu_full_run(const mdl_model *m, const seu_full_opts *o, seu_full_result *r,
         rc = build(o, d, changed & 1, err);
     r->build_seconds = now() - t0;
     if (!rc) {
-        snprintf(cmd, sizeof cmd, "cd '%s' && ./fharness image.hex traffic.txt %d %zu %d "
-                 "%zu %d %d %d flips.txt >run.log 2>&1", d, o->prot != SEU_PROT_NONE,
-                 g.n_copy[0], o->prot == SEU_PROT_TMR ? 3 : 1, o->stride ? o->stride : 1,
-                 o->all_copies, o->per_bit, latency);
-        int st_run = system(cmd);
-        (void)st_run;     /* the expectations are judged from the counts */
+        rc = run_harness(o, d, &g, latency, err);
         snprintf(path, sizeof path, "%s/run.log", d);
-        rc = parse_result(path, r, err);
+        if (!rc)
+            rc = parse_result(path, r, err);
     }
     t0 = now();
     if (!rc && o->prot == SEU_PROT_NONE) {

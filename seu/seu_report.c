@@ -159,7 +159,7 @@ static json_t *summary_json(const seu_sens *s, const mdl_model *m)
                      "by_layer", byl, "by_bit", byb, "top", top);
 }
 
-int seu_sens_write_json(const seu_sens *s, const mdl_model *m,
+int seu_sens_write_json(const seu_sens *s, const mdl_model *m, const rad_prov *prov,
                         const char *path, rad_err *err)
 {
     json_t *root = json_pack("{s:s, s:s, s:I, s:I, s:f, s:o, s:o}",
@@ -169,6 +169,7 @@ int seu_sens_write_json(const seu_sens *s, const mdl_model *m,
         "summary", summary_json(s, m));
     if (!root)
         return rad_errf(err, RAD_ENOMEM, "%s: cannot build the JSON", path);
+    json_object_set_new(root, "provenance", rad_prov_json(prov));
     json_object_set_new(root, "crossings_note",
         json_string("d_emd = mean over crossings of EMD(flipped) - EMD(golden); "
                     "crossings whose sent word is unchanged count 0"));

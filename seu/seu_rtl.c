@@ -15,6 +15,8 @@
 #include "seu/seu_internal.h"
 #include "model/model_io.h"
 #include "common/rad_file.h"
+#include "common/rad_proc.h"
+#include "common/rad_vl.h"
 
 extern const unsigned char seu__src_harness[], seu__src_shim_cpp[], seu__src_shim_h[];
 
@@ -100,24 +102,24 @@ static double now(void)
 /* Verilator model + runtime + shim + harness -> <d>/harness. */
 static int build(const seu_rtl_opts *o, const char *d, rad_err *err)
 {
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd,
-        "cd '%s' && rm -f harness && VI=/usr/share/verilator/include && "
-        "nice verilator --cc cfg.v --top-module '%s_cfg' --prefix Vseu_cfg "
-        "-DRAD4ML_SEU_INJECT --Mdir obj --build -j 2 "
-        "-MAKEFLAGS \"OPT_FAST=-O0 OPT_SLOW=-O0 OPT_GLOBAL=-O0\" >build.log 2>&1 && "
-        "( [ -f verilated.o ] || nice g++ -O1 -std=c++14 -I$VI -I$VI/vltstd "
-        "-c $VI/verilated.cpp -o verilated.o ) >>build.log 2>&1 && "
-        "( [ -f verilated_threads.o ] || nice g++ -O1 -std=c++14 -I$VI -I$VI/vltstd "
-        "-c $VI/verilated_threads.cpp -o verilated_threads.o ) >>build.log 2>&1 && "
-        "nice g++ -O1 -std=c++14 -Iobj -I$VI -I$VI/vltstd -I. -c seu_shim.cpp "
-        "-o seu_shim.o >>build.log 2>&1 && "
-        "cc -O2 -std=c11 -I. -c seu_harness.c -o seu_harness.o >>build.log 2>&1 && "
-        "g++ -o harness seu_harness.o seu_shim.o obj/Vseu_cfg__ALL.a verilated.o "
-        "verilated_threads.o -pthread >>build.log 2>&1", d, o->top);
-    if (system(cmd) != 0)
-        return rad_errf(err, RAD_ETOOL, "seu: Verilator build failed (see %s/build.log)", d);
-    return RAD_OK;
+    char top[300], cfg[4200], shim[4200], shim_h[4200], harness[4200], inc[4200], exe[4200],
+         log[4200];
+    snprintf(top, sizeof top, "%s_cfg", o->top);
+    snprintf(cfg, sizeof cfg, "%s/cfg.v", d);
+    snprintf(shim, sizeof shim, "%s/seu_shim.cpp", d);
+    snprintf(shim_h, sizeof shim_h, "%s/seu_shim.h", d);
+    snprintf(harness, sizeof harness, "%s/seu_harness.c", d);
+    snprintf(inc, sizeof inc, "-I%s", d);
+    snprintf(exe, sizeof exe, "%s/harness", d);
+    snprintf(log, sizeof log, "%s/build.log", d);
+    rad_vl_spec s = {
+        .dir = d, .top = top, .prefix = "Vseu_cfg", .verilog = { cfg },
+        .vflags = { "-DRAD4ML_SEU_INJECT" },
+        .makeflags = "OPT_FAST=-O0 OPT_SLOW=-O0 OPT_GLOBAL=-O0",
+        .shim = shim, .deps = { shim_h }, .cxxflags = { inc }, .cxx_opt = 1,
+        .csrc = { harness }, .cflags = { "-O2", inc }, .exe = exe, .log = log,
+    };
+    return rad_vl_build(&s, err);
 }
 
 static int parse_result(const char *log, seu_rtl_result *r, rad_err *err)
@@ -143,14 +145,12 @@ int seu_rtl_run(const mdl_model *m, const seu_rtl_opts *o, seu_rtl_result *r,
                 rad_err *err)
 {
     memset(r, 0, sizeof *r);
-    if (strchr(o->dir, '\'') || strchr(o->top, '\''))
-        return rad_errf(err, RAD_EUSAGE, "seu: quote in directory or top name");
     if (o->prot == SEU_PROT_SEL && !o->sel_mask)
         return rad_errf(err, RAD_EUSAGE, "seu: selective TMR needs a bit mask");
     cg_cfg_opts co;
     seu_cfg_opts(&co, m, o->top, 3, o->prot, o->sel_mask);
     cg_cfg_geom g;
-    char d[4096], path[4200], cmd[8192];
+    char d[4096], path[4200];
     int changed, rc = cg_cfg_geometry(m, &co, &g, err);
     snprintf(d, sizeof d, "%s/%s", o->dir, seu_prot_name(o->prot));
     if (rc || (rc = rad_mkdirs(d, err)) || (rc = sources(m, o, d, &changed, err)))
@@ -169,12 +169,29 @@ int seu_rtl_run(const mdl_model *m, const seu_rtl_opts *o, seu_rtl_result *r,
     if ((changed || stat(path, &st) != 0) && (rc = build(o, d, err)))
         return rc;
     r->build_seconds = now() - t0;
-    snprintf(cmd, sizeof cmd, "cd '%s' && ./harness image.hex %d %zu %zu %zu %zu %d %d "
-             "%zu %d %s >run.log 2>&1", d, (int)o->prot, g.n_img, g.n_copy[0],
-             g.n_copy[1], g.n_copy[2], g.cw, g.data, o->stride ? o->stride : 1,
-             o->all_copies, o->prot == SEU_PROT_SEL ? "mask.txt" : "");
-    int st_run = system(cmd);
+    rad_argv *av = malloc(sizeof *av);
+    if (!av)
+        return rad_errf(err, RAD_ENOMEM, "seu: out of memory");
+    rad_argv_reset(av);
+    rad_argv_add(av, "./harness");
+    rad_argv_add(av, "image.hex");
+    rad_argv_addf(av, "%d", (int)o->prot);
+    rad_argv_addf(av, "%zu", g.n_img);
+    for (int i = 0; i < 3; i++)
+        rad_argv_addf(av, "%zu", g.n_copy[i]);
+    rad_argv_addf(av, "%d", g.cw);
+    rad_argv_addf(av, "%d", g.data);
+    rad_argv_addf(av, "%zu", o->stride ? o->stride : 1);
+    rad_argv_addf(av, "%d", o->all_copies);
+    if (o->prot == SEU_PROT_SEL)
+        rad_argv_add(av, "mask.txt");
     snprintf(path, sizeof path, "%s/run.log", d);
+    rad_proc_opts po = { .cwd = d, .log = path };
+    int st_run;
+    rc = rad_proc_run(av->v, &po, &st_run, err);
+    free(av);
+    if (rc)
+        return rc;
     if ((rc = parse_result(path, r, err)))
         return rc;
     (void)st_run;    /* the expectations are judged by the caller */

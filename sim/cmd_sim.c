@@ -6,24 +6,34 @@
 ** model is cached under a hash of the generated RTL and the shim, so that
 ** repeated runs do not rebuild it), runs them and prints, for every pair
 ** "C reference vs X", the vectors sent, compared and the mismatches.
+**
+** cmd_sim = parse (options, checked by common/rad_cli) -> setup_* (paths,
+** weight sets, real data, generated sources) -> run_pairs (each harness
+** built and run through common/rad_proc; the Verilator one by the shared
+** recipe common/rad_vl) -> report (one line per pair, the exit status).
 */
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/rad_hash.h"
 #include "codegen/cg.h"
 #include "common/rad_file.h"
+#include "common/rad_proc.h"
+#include "common/rad_vl.h"
 #include "data/dataset.h"
 #include "model/model_io.h"
 #include "sim/sim.h"
+#include "tools/cli.h"
 #include "tools/cmd.h"
+
+#define SIM_MAX_VECTORS 1000000000   /* --vectors, --icarus-vectors: at most 1e9 */
 
 /* snprintf that reports truncation as an error message instead of a
 ** silently cut path (every path and command here is far below the sizes). */
@@ -49,6 +59,26 @@ typedef struct {
     int  verbose;
     sim_reset mid_reset; /* reset after a quarter of the traffic (sim.h) */
 } sim_env;
+
+/* The options as given (parse), with their defaults. */
+typedef struct {
+    cli_model_src src;
+    const char *weights2, *data, *only, *workdir, *rtl;
+    size_t   nvec, nicarus;
+    long     links2;
+    uint64_t seed;
+    cg_opts  o;
+    int      verbose;
+    sim_reset mid_reset;
+    unsigned given;      /* GIVEN_* options set on the command line (--rtl check) */
+} sim_args;
+
+/* One "C reference vs X" pair: the harness' summary line and its verdict. */
+typedef struct {
+    const char *pair;
+    char line[1024];
+    int  ran, ok;
+} result;
 
 static void usage(FILE *fp)
 {
@@ -82,45 +112,28 @@ static void usage(FILE *fp)
         "  --random-model SEED   a small random model (every rounding/overflow mode)\n");
 }
 
-/* Repo root: $RAD4ML_ROOT, else three levels above the executable
+/* Repo root (sim/ sources): $RAD4ML_ROOT, else beside the executable
 ** (<root>/build/bin/rad4ml), else the current directory. */
-static void find_root(sim_env *e)
+static int find_root(sim_env *e, rad_err *err)
 {
-    const char *r = getenv("RAD4ML_ROOT");
-    char exe[2048], probe[2300];
-    if (r) {
-        sfmt(e->root, sizeof e->root, "%s", r);
-        return;
-    }
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = 0;
-        for (int up = 0; up < 3; up++) {
-            char *s = strrchr(exe, '/');
-            if (s)
-                *s = 0;
-        }
-        sfmt(probe, sizeof probe, "%s/sim/vl_shim.cpp", exe);
-        if (access(probe, R_OK) == 0) {
-            sfmt(e->root, sizeof e->root, "%s", exe);
-            return;
-        }
-    }
-    sfmt(e->root, sizeof e->root, ".");
+    return rad_exe_root("sim/vl_shim.cpp", e->root, sizeof e->root, err);
 }
 
-/* Runs a shell command, output to `log`; returns its exit status. */
-static int sh(const sim_env *e, const char *cmd, const char *log)
+/* Runs argv with its output to `log`; returns its exit status, or -1 when
+** it could not start (said on stderr). */
+static int run_logged(const sim_env *e, char *const argv[], const char *log)
 {
-    char full[16384];
-    sfmt(full, sizeof full, "( %s ) > '%s' 2>&1", cmd, log);
-    if (e->verbose)
-        fprintf(stderr, "sim: %s\n", full);
-    int rc = system(full);
-    return rc == -1 ? -1 : WEXITSTATUS(rc);
+    rad_proc_opts o = { .log = log, .echo = e->verbose != 0 };
+    rad_err err = { 0 };
+    int st;
+    if (rad_proc_run(argv, &o, &st, &err)) {
+        fprintf(stderr, "sim: %s\n", err.msg);
+        return -1;
+    }
+    return st;
 }
 
-/* Finds the line starting with `key` in a log file. */
+/* Finds the (last) line starting with `key` in a log file. */
 static int grep_line(const char *log, const char *key, char *out, size_t len)
 {
     FILE *f = fopen(log, "r");
@@ -161,124 +174,147 @@ static uint64_t fnv_file(uint64_t h, const char *path)
 
 static void tail_log(const char *log)
 {
-    char cmd[2400];
-    sfmt(cmd, sizeof cmd, "tail -n 20 '%s' >&2", log);
-    if (system(cmd) == -1)
-        fprintf(stderr, "sim: see %s\n", log);
+    char tail[2048];
+    rad_proc_tail(log, tail, sizeof tail);
+    fprintf(stderr, "%s\n", *tail ? tail : "(empty log)");
 }
 
-typedef struct {
-    const char *pair;
-    char line[1024];
-    int  ran, ok;
-} result;
-
-static void harness_args(char *buf, size_t len, const sim_env *e, size_t nvec, uint64_t seed,
-                         int latency, bool reg, int links2, bool with_b)
+/* The harness' command line: model and weights set A (and B), schedule. */
+static void harness_args(rad_argv *av, const char *bin, const sim_env *e, const sim_args *a,
+                         int latency, bool reg, bool with_b)
 {
-    int k = snprintf(buf, len, "--model '%s/a.json' --weights '%s/a.weights' --vectors %zu "
-                     "--seed %llu --latency %d --reg %d --links2 %d", e->work, e->work, nvec,
-                     (unsigned long long)seed, latency, reg ? 1 : 0, links2);
-    k += snprintf(buf + k, len - (size_t)k, " --mid-reset %d", (int)e->mid_reset);
-    if (with_b)
-        k += snprintf(buf + k, len - (size_t)k, " --model2 '%s/b.json' --weights2 '%s/b.weights'",
-                      e->work, e->work);
-    if (e->data)
-        sfmt(buf + k, len - (size_t)k, " --data '%s'", e->data);
+    rad_argv_reset(av);
+    rad_argv_add(av, bin);
+    rad_argv_add(av, "--model");
+    rad_argv_addf(av, "%s/a.json", e->work);
+    rad_argv_add(av, "--weights");
+    rad_argv_addf(av, "%s/a.weights", e->work);
+    rad_argv_add(av, "--vectors");
+    rad_argv_addf(av, "%zu", a->nvec);
+    rad_argv_add(av, "--seed");
+    rad_argv_addf(av, "%llu", (unsigned long long)a->seed);
+    rad_argv_add(av, "--latency");
+    rad_argv_addf(av, "%d", latency);
+    rad_argv_add(av, "--reg");
+    rad_argv_add(av, reg ? "1" : "0");
+    rad_argv_add(av, "--links2");
+    rad_argv_addf(av, "%ld", a->links2);
+    rad_argv_add(av, "--mid-reset");
+    rad_argv_addf(av, "%d", (int)e->mid_reset);
+    if (with_b) {
+        rad_argv_add(av, "--model2");
+        rad_argv_addf(av, "%s/b.json", e->work);
+        rad_argv_add(av, "--weights2");
+        rad_argv_addf(av, "%s/b.weights", e->work);
+    }
+    if (e->data) {
+        rad_argv_add(av, "--data");
+        rad_argv_add(av, e->data);
+    }
 }
 
-static void run_hls(const sim_env *e, const char *args, result *r)
+/* Runs a built harness with output to `log` and reads its `key` line into
+** r; *rc_out gets its exit status. 0 when the line was found. */
+static int run_harness(const sim_env *e, rad_argv *av, const char *log, const char *key,
+                       const char *what, result *r, int *rc_out)
 {
-    char cmd[8192], log[2400], bin[2400];
+    *rc_out = run_logged(e, av->v, log);
+    if (!grep_line(log, key, r->line, sizeof r->line)) {
+        tail_log(log);
+        sfmt(r->line, sizeof r->line, "%s run failed (%s)", what, log);
+        return -1;
+    }
+    return 0;
+}
+
+static void run_hls(const sim_env *e, const sim_args *a, bool reg, rad_argv *av, result *r)
+{
+    char log[2400], bin[2400], main_c[2400], hls_c[2400];
     sfmt(bin, sizeof bin, "%s/hls_harness", e->work);
     sfmt(log, sizeof log, "%s/hls_build.log", e->work);
-    sfmt(cmd, sizeof cmd,
-             "cc -std=c11 -O2 -Wall -Wextra -Werror -Wno-unknown-pragmas -I'%s' -I'%s' "
-             "-DHLS_FN=%s_generic -DHLS_H='\"%s_hls.h\"' -o '%s' '%s/sim/hls_main.c' '%s/%s_hls.c' "
-             "'%s' -ljansson -lglpk -lpthread -lm",
-             e->root, e->gen, e->top, e->top, bin, e->root, e->gen, e->top, e->lib);
+    sfmt(main_c, sizeof main_c, "%s/sim/hls_main.c", e->root);
+    sfmt(hls_c, sizeof hls_c, "%s/%s_hls.c", e->gen, e->top);
+    rad_argv_reset(av);
+    const char *const cc[] = { "cc", "-std=c11", "-O2", "-Wall", "-Wextra", "-Werror",
+                               "-Wno-unknown-pragmas", NULL };
+    rad_argv_list(av, cc, 16);
+    rad_argv_addf(av, "-I%s", e->root);
+    rad_argv_addf(av, "-I%s", e->gen);
+    rad_argv_addf(av, "-DHLS_FN=%s_generic", e->top);
+    rad_argv_addf(av, "-DHLS_H=\"%s_hls.h\"", e->top);
+    const char *const tail[] = { "-o", bin, main_c, hls_c, e->lib, "-ljansson", "-lglpk", "-lmd", "-lz",
+                                 "-lpthread", "-lm", NULL };
+    rad_argv_list(av, tail, 16);
     r->ran = 1;
-    if (sh(e, cmd, log)) {
+    if (run_logged(e, av->v, log)) {
         fprintf(stderr, "sim: HLS C harness does not compile:\n");
         tail_log(log);
         sfmt(r->line, sizeof r->line, "hls build failed (%s)", log);
         return;
     }
     sfmt(log, sizeof log, "%s/hls_run.log", e->work);
-    sfmt(cmd, sizeof cmd, "'%s' %s", bin, args);
-    int rc = sh(e, cmd, log);
-    if (!grep_line(log, "hls ", r->line, sizeof r->line)) {
-        tail_log(log);
-        sfmt(r->line, sizeof r->line, "hls run failed (%s)", log);
-        return;
-    }
-    r->ok = rc == 0;
+    harness_args(av, bin, e, a, 1, reg, reg);
+    int rc;
+    if (!run_harness(e, av, log, "hls ", "hls", r, &rc))
+        r->ok = rc == 0;
 }
 
-static void run_verilator(const sim_env *e, const char *args, result *r, char *rate, size_t rlen)
+/* The Verilator harness, built by rad_vl_build into a directory named by a
+** hash of the RTL and the shim (reused while they do not change). */
+static int build_verilator(const sim_env *e, char *bin, size_t blen, result *r)
 {
-    char cmd[8192], log[2400], mdir[2400], path[2400], bin[2400];
+    char mdir[2400], path[2400], rtl_v[2400], cfg_v[2400], shim[2400], shim_h[2400],
+         main_c[2400], log[2400], inc[2400], top_def[256], top_h[256];
     uint64_t h = RAD_FNV1A_INIT;
-    sfmt(path, sizeof path, "%s/%s.v", e->rtl, e->top);
-    h = fnv_file(h, path);
-    sfmt(path, sizeof path, "%s/%s_cfg.v", e->rtl, e->top);
-    h = fnv_file(h, path);
-    sfmt(path, sizeof path, "%s/sim/vl_shim.cpp", e->root);
-    h = fnv_file(h, path);
-    sfmt(path, sizeof path, "%s/sim/vl_shim.h", e->root);
-    h = fnv_file(h, path);
+    sfmt(rtl_v, sizeof rtl_v, "%s/%s.v", e->rtl, e->top);
+    sfmt(cfg_v, sizeof cfg_v, "%s/%s_cfg.v", e->rtl, e->top);
+    sfmt(shim, sizeof shim, "%s/sim/vl_shim.cpp", e->root);
+    sfmt(shim_h, sizeof shim_h, "%s/sim/vl_shim.h", e->root);
+    h = fnv_file(fnv_file(fnv_file(fnv_file(h, rtl_v), cfg_v), shim), shim_h);
     sfmt(mdir, sizeof mdir, "%s/vl_%s_%016llx", e->work, e->top, (unsigned long long)h);
-    sfmt(path, sizeof path, "%s/vl_shim.o", mdir);
-    r->ran = 1;
-    if (access(path, R_OK) != 0) {
+    sfmt(path, sizeof path, "%s/obj/V%s__ALL.a", mdir, e->top);
+    if (access(path, R_OK) != 0)
         printf("sim: building the Verilator model (cached in %s)\n", mdir);
-        fflush(stdout);
-        sfmt(log, sizeof log, "%s.log", mdir);
-        sfmt(cmd, sizeof cmd,
-                 "nice verilator --cc --build -j 2 --x-assign fast --x-initial fast -Wno-fatal "
-                 "--top-module %s -Mdir '%s.tmp' -MAKEFLAGS 'OPT_FAST=-O1 OPT_SLOW=-O0' "
-                 "'%s/%s.v' '%s/%s_cfg.v' && "
-                 "nice g++ -std=c++14 -O2 -I\"$(verilator --getenv VERILATOR_ROOT)/include\" "
-                 "-I\"$(verilator --getenv VERILATOR_ROOT)/include/vltstd\" -I'%s.tmp' -I'%s' "
-                 "-DVL_TOP=V%s -DVL_TOP_H='\"V%s.h\"' -c '%s/sim/vl_shim.cpp' -o '%s.tmp/vl_shim.o' && "
-                 "(cd '%s.tmp' && for f in verilated verilated_threads; do nice g++ -std=c++14 -O2 "
-                 "-I\"$(verilator --getenv VERILATOR_ROOT)/include\" "
-                 "-I\"$(verilator --getenv VERILATOR_ROOT)/include/vltstd\" "
-                 "-c \"$(verilator --getenv VERILATOR_ROOT)/include/$f.cpp\" -o vl_rt_$f.o || exit 1; done) && "
-                 "rm -rf '%s' && mv '%s.tmp' '%s'",
-                 e->top, mdir, e->rtl, e->top, e->rtl, e->top, mdir, e->root, e->top, e->top,
-                 e->root, mdir, mdir, mdir, mdir, mdir);
-        if (sh(e, cmd, log)) {
-            fprintf(stderr, "sim: Verilator build failed:\n");
-            tail_log(log);
-            sfmt(r->line, sizeof r->line, "verilator build failed (%s)", log);
-            return;
-        }
+    sfmt(main_c, sizeof main_c, "%s/sim/vl_main.c", e->root);
+    sfmt(log, sizeof log, "%s/vl_build.log", e->work);
+    sfmt(inc, sizeof inc, "-I%s", e->root);
+    sfmt(top_def, sizeof top_def, "-DVL_TOP=V%s", e->top);
+    sfmt(top_h, sizeof top_h, "-DVL_TOP_H=\"V%s.h\"", e->top);
+    sfmt(bin, blen, "%s/vl_harness", mdir);
+    rad_vl_spec s = {
+        .dir = mdir, .top = e->top, .verilog = { rtl_v, cfg_v },
+        .vflags = { "--x-assign", "fast", "--x-initial", "fast", "-Wno-fatal" },
+        .makeflags = "OPT_FAST=-O1 OPT_SLOW=-O0", .reuse_model = true,
+        .shim = shim, .deps = { shim_h }, .cxxflags = { inc, top_def, top_h }, .cxx_opt = 2,
+        .csrc = { main_c }, .cflags = { "-D_POSIX_C_SOURCE=200809L", "-O2", inc },
+        .libs = { e->lib, "-ljansson", "-lglpk", "-lmd", "-lz", "-lpthread", "-lm" },
+        .exe = bin, .log = log, .verbose = e->verbose != 0,
+    };
+    rad_err err = { 0 };
+    rad_mkdirs(mdir, NULL);
+    if (rad_vl_build(&s, &err)) {
+        fprintf(stderr, "sim: Verilator harness build failed: %s\n", err.msg);
+        sfmt(r->line, sizeof r->line, "verilator build failed (%s)", log);
+        return -1;
     }
-    sfmt(bin, sizeof bin, "%s/vl_harness", mdir);
-    sfmt(log, sizeof log, "%s/vl_link.log", e->work);
-    sfmt(cmd, sizeof cmd,
-             "cc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -I'%s' -c '%s/sim/vl_main.c' -o '%s/vl_main.o' && "
-             "g++ -o '%s' '%s/vl_main.o' '%s/vl_shim.o' '%s/V%s__ALL.a' '%s'/vl_rt_*.o '%s' "
-             "-ljansson -lglpk -lpthread -lm",
-             e->root, e->root, e->work, bin, e->work, mdir, mdir, e->top, mdir, e->lib);
-    if (sh(e, cmd, log)) {
-        fprintf(stderr, "sim: Verilator harness link failed:\n");
-        tail_log(log);
-        sfmt(r->line, sizeof r->line, "verilator link failed (%s)", log);
+    return 0;
+}
+
+static void run_verilator(const sim_env *e, const sim_args *a, int lat, bool reg,
+                          rad_argv *av, result *r, char *rate, size_t rlen)
+{
+    char bin[2400], log[2400];
+    r->ran = 1;
+    if (build_verilator(e, bin, sizeof bin, r))
         return;
-    }
     sfmt(log, sizeof log, "%s/vl_run.log", e->work);
-    sfmt(cmd, sizeof cmd, "'%s' %s", bin, args);
-    int rc = sh(e, cmd, log);
+    harness_args(av, bin, e, a, lat, reg, reg);
+    int rc;
+    if (run_harness(e, av, log, "verilator ", "verilator", r, &rc))
+        return;
     grep_line(log, "verilator_rate", rate, rlen);
     char rb[256] = "";
     grep_line(log, "verilator_readback", rb, sizeof rb);
-    if (!grep_line(log, "verilator ", r->line, sizeof r->line)) {
-        tail_log(log);
-        sfmt(r->line, sizeof r->line, "verilator run failed (%s)", log);
-        return;
-    }
     if (*rb) {
         size_t n = strlen(r->line);
         sfmt(r->line + n, sizeof r->line - n, "\n    %s", rb);
@@ -286,6 +322,9 @@ static void run_verilator(const sim_env *e, const char *args, result *r, char *r
     r->ok = rc == 0;
 }
 
+/* Writes the Icarus testbench's vector file (one clock per line: control
+** bits, packed charges, expected sum and latents) for the schedule c over
+** weight sets a (and b when reloaded), atomically through rad_file. */
 static int write_vectors(const mdl_model *a, const mdl_model *b, const sim_cfg *c,
                          const char *path, rad_err *err)
 {
@@ -328,10 +367,13 @@ static int write_vectors(const mdl_model *a, const mdl_model *b, const sim_cfg *
     return rc;
 }
 
+/* Icarus pair: writes the vectors, compiles sim/tb_icarus.v with the RTL
+** (iverilog), runs it (vvp) and judges its summary line into r: every
+** output present, none mismatching, no bad flags or latency errors. */
 static void run_icarus(const sim_env *e, const mdl_model *a, const mdl_model *b,
-                       const sim_cfg *c, result *r)
+                       const sim_cfg *c, rad_argv *av, result *r)
 {
-    char vec[2400], cmd[8192], log[2400], vvp[2400];
+    char vec[2400], log[2400], vvp[2400];
     rad_err err = { 0 };
     sfmt(vec, sizeof vec, "%s/vectors.hex", e->work);
     r->ran = 1;
@@ -342,20 +384,35 @@ static void run_icarus(const sim_env *e, const mdl_model *a, const mdl_model *b,
     int nl = mdl_latent_count(a), lw = a->layers[a->n_layers - 1].out_fmt.width;
     sfmt(vvp, sizeof vvp, "%s/tb.vvp", e->work);
     sfmt(log, sizeof log, "%s/icarus_build.log", e->work);
-    sfmt(cmd, sizeof cmd,
-             "iverilog -g2005 -o '%s' -DTOP=%s -DNQ=%d -DCW=%d -DNL=%d -DAW=%d -DLAT=%d "
-             "-DVEC_FILE='\"%s\"' '%s/sim/tb_icarus.v' '%s/%s.v' '%s/%s_cfg.v'",
-             vvp, e->top, a->in.n_cells * a->in.charge_bits,
-             a->in.sum_exp_bits + a->in.sum_mant_bits, nl * lw, cg_cfg_addr_width(a), c->latency,
-             vec, e->root, e->rtl, e->top, e->rtl, e->top);
-    if (sh(e, cmd, log)) {
+    rad_argv_reset(av);
+    rad_argv_add(av, "iverilog");
+    rad_argv_add(av, "-g2005");
+    rad_argv_add(av, "-o");
+    rad_argv_add(av, vvp);
+    rad_argv_addf(av, "-DTOP=%s", e->top);
+    rad_argv_addf(av, "-DNQ=%d", a->in.n_cells * a->in.charge_bits);
+    rad_argv_addf(av, "-DCW=%d", a->in.sum_exp_bits + a->in.sum_mant_bits);
+    rad_argv_addf(av, "-DNL=%d", nl * lw);
+    rad_argv_addf(av, "-DAW=%d", cg_cfg_addr_width(a));
+    rad_argv_addf(av, "-DLAT=%d", c->latency);
+    rad_argv_addf(av, "-DVEC_FILE=\"%s\"", vec);
+    rad_argv_addf(av, "%s/sim/tb_icarus.v", e->root);
+    rad_argv_addf(av, "%s/%s.v", e->rtl, e->top);
+    rad_argv_addf(av, "%s/%s_cfg.v", e->rtl, e->top);
+    if (run_logged(e, av->v, log)) {
         tail_log(log);
         sfmt(r->line, sizeof r->line, "icarus build failed (%s)", log);
         return;
     }
     sfmt(log, sizeof log, "%s/icarus_run.log", e->work);
-    sfmt(cmd, sizeof cmd, "nice vvp -n '%s'", vvp);
-    sh(e, cmd, log);
+    rad_argv_reset(av);
+    rad_argv_add(av, "vvp");
+    rad_argv_add(av, "-n");
+    rad_argv_add(av, vvp);
+    rad_proc_opts o = { .log = log, .nice = true, .echo = e->verbose != 0 };
+    int rc;
+    if (rad_proc_run(av->v, &o, &rc, &err))
+        fprintf(stderr, "sim: %s\n", err.msg);
     if (!grep_line(log, "icarus crossings", r->line, sizeof r->line)) {
         tail_log(log);
         sfmt(r->line, sizeof r->line, "icarus run failed (%s)", log);
@@ -366,7 +423,61 @@ static void run_icarus(const sim_env *e, const mdl_model *a, const mdl_model *b,
             field(r->line, "outputs") == field(r->line, "crossings");
 }
 
-int cmd_sim(int argc, char **argv)
+enum { GIVEN_PIPE = 1, GIVEN_MODE = 2, GIVEN_PROT = 4, GIVEN_TMRC = 8 };
+
+/* Refuses an option given on the command line that disagrees with the
+** value the RTL was generated with; RAD_OK when it agrees or was not given. */
+static int agree(const char *vfile, bool given, const char *opt, const char *cli,
+                 const char *rtl, rad_err *err)
+{
+    if (!given || !strcmp(cli, rtl))
+        return RAD_OK;
+    return rad_errf(err, RAD_EUSAGE, "%s %s disagrees with %s, generated with %s %s "
+                    "(leave the option out to use the RTL's)", opt, cli, vfile, opt, rtl);
+}
+
+/* --rtl DIR: takes the pipeline, weights mode, protection and tmr-control
+** from the provenance header of DIR/<top>.v (cg_read_header) and refuses
+** options given otherwise. */
+static int rtl_options(const char *dir, cg_opts *o, unsigned given, const mdl_model *a,
+                       rad_err *err)
+{
+    static const char *prot[] = { "none", "tmr", "secded" };
+    char vfile[4200], x[16], y[16];
+    snprintf(vfile, sizeof vfile, "%s/%s.v", dir, o->top);
+    if (access(vfile, F_OK) != 0)
+        return rad_errf(err, RAD_EIO, "%s: no such file (--rtl %s: gen names the file "
+                        "<top>.v; is --top right?)", vfile, dir);
+    cg_opts h = *o;
+    rad_prov_src ms = { "", "" }, ws = { "", "" };
+    int rc = cg_read_header(vfile, &h, &ms, &ws, err);
+    snprintf(x, sizeof x, "%d", o->pipeline);
+    snprintf(y, sizeof y, "%d", h.pipeline);
+    if (!rc)
+        rc = agree(vfile, given & GIVEN_PIPE, "--pipeline", x, y, err);
+    if (!rc)
+        rc = agree(vfile, given & GIVEN_MODE, "--weights-mode",
+                   o->weights == CG_WEIGHTS_REG ? "reg" : "const",
+                   h.weights == CG_WEIGHTS_REG ? "reg" : "const", err);
+    if (!rc)
+        rc = agree(vfile, given & GIVEN_PROT, "--protect", prot[o->prot], prot[h.prot], err);
+    if (!rc)
+        rc = agree(vfile, given & GIVEN_TMRC, "--tmr-control", "yes",
+                   h.tmr_ctrl ? "yes" : "no", err);
+    /* The model / weights files named in the header are not compared: a file
+    ** saved again (fleet_a.json) has other bytes for the same description;
+    ** a different design shows as mismatches. */
+    (void)a;
+    if (!rc)
+        *o = h;
+    return rc;
+}
+
+/* ---- parse / setup / run / report ------------------------------------- */
+
+/* Options into a (defaults first).  0, -1 after --help, or 2 (usage error,
+** said on stderr). */
+static int parse(int argc, char **argv, sim_args *a)
 {
     static const struct option opts[] = {
         { "model", required_argument, 0, 'm' }, { "weights", required_argument, 0, 'w' },
@@ -381,173 +492,208 @@ int cmd_sim(int argc, char **argv)
         { "mid-reset", required_argument, 0, 'r' },
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
     };
-    const char *model = NULL, *weights = NULL, *weights2 = NULL, *data = NULL;
-    const char *only = "hls,verilator,icarus", *workdir = NULL, *rtl = NULL;
-    long rmodel = -1;
-    size_t nvec = 100000, nicarus = 10000;
-    long links2 = 3, seed = 1;
-    sim_env e;
-    memset(&e, 0, sizeof e);
-    e.mid_reset = SIM_RESET_DP;
-    cg_opts o;
-    cg_opts_default(&o);
-    rad_err oerr = { 0 };
-    int c;
+    memset(a, 0, sizeof *a);
+    a->src = (cli_model_src)CLI_MODEL_SRC_INIT;
+    a->only = "hls,verilator,icarus";
+    a->nvec = 100000;
+    a->nicarus = 10000;
+    a->links2 = 3;
+    a->seed = 1;
+    a->mid_reset = SIM_RESET_DP;
+    cg_opts_default(&a->o);
+    rad_err err = { 0 };
+    int c, rc = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "hv", opts, NULL)) != -1) {
-        char *end = NULL;
+    while (!rc && (c = getopt_long(argc, argv, "hv", opts, NULL)) != -1) {
         switch (c) {
-        case 'm': model = optarg; break;
-        case 'w': weights = optarg; break;
-        case 'W': weights2 = optarg; break;
-        case 'n': nvec = strtoull(optarg, &end, 10); if (*end) goto bad; break;
-        case 'i': nicarus = strtoull(optarg, &end, 10); if (*end) goto bad; break;
-        case 'C': o.tmr_ctrl = true; break;
+        case 'm': a->src.model = optarg; break;
+        case 'w': a->src.weights = optarg; break;
+        case 'W': a->weights2 = optarg; break;
+        case 'n': rc = rad_cli_size("--vectors", optarg, 1, SIM_MAX_VECTORS, &a->nvec, &err); break;
+        case 'i': rc = rad_cli_size("--icarus-vectors", optarg, 1, SIM_MAX_VECTORS, &a->nicarus, &err); break;
+        case 'C': a->o.tmr_ctrl = true; a->given |= GIVEN_TMRC; break;
         case 'p': case 'M': case 'P': case 't':
-            if (cg_opts_set(&o, c == 'p' ? "pipeline" : c == 'M' ? "weights-mode" :
-                                c == 'P' ? "protect" : "top", optarg, &oerr)) {
-                fprintf(stderr, "rad4ml sim: %s\n", oerr.msg);
-                return 2;
-            }
+            a->given |= c == 'p' ? GIVEN_PIPE : c == 'M' ? GIVEN_MODE : c == 'P' ? GIVEN_PROT : 0;
+            rc = cg_opts_set(&a->o, c == 'p' ? "pipeline" : c == 'M' ? "weights-mode" :
+                             c == 'P' ? "protect" : "top", optarg, &err);
             break;
-        case 'l': links2 = strtol(optarg, &end, 10); if (*end) goto bad; break;
-        case 's': seed = strtol(optarg, &end, 0); if (*end) goto bad; break;
-        case 'd': data = optarg; break;
-        case 'o': only = optarg; break;
-        case 'k': workdir = optarg; break;
-        case 'v': e.verbose = 1; break;
-        case 'R': rtl = optarg; break;
+        case 'l': rc = rad_cli_long("--links2", optarg, 0, MDL_MAX_LINKS, &a->links2, &err); break;
+        case 's': rc = rad_cli_u64("--seed", optarg, 0, UINT64_MAX, &a->seed, &err); break;
+        case 'd': a->data = optarg; break;
+        case 'o': a->only = optarg; break;
+        case 'k': a->workdir = optarg; break;
+        case 'v': a->verbose = 1; break;
+        case 'R': a->rtl = optarg; break;
         case 'r':
-            if (!strcmp(optarg, "none")) e.mid_reset = SIM_RESET_NONE;
-            else if (!strcmp(optarg, "dp")) e.mid_reset = SIM_RESET_DP;
-            else if (!strcmp(optarg, "cfg")) e.mid_reset = SIM_RESET_CFG;
-            else goto bad;
+            if (!strcmp(optarg, "none")) a->mid_reset = SIM_RESET_NONE;
+            else if (!strcmp(optarg, "dp")) a->mid_reset = SIM_RESET_DP;
+            else if (!strcmp(optarg, "cfg")) a->mid_reset = SIM_RESET_CFG;
+            else rc = rad_errf(&err, RAD_EUSAGE, "--mid-reset %s: expected none, dp or cfg",
+                               optarg);
             break;
-        case 'X': rmodel = strtol(optarg, &end, 0); if (*end || rmodel < 0) goto bad; break;
-        case 'h': usage(stdout); return 0;
+        case 'X': rc = cli_random_model_opt(optarg, &a->src, &err); break;
+        case 'h': usage(stdout); return -1;
         default: usage(stderr); return 2;
         }
-        continue;
-bad:
-        fprintf(stderr, "rad4ml sim: bad option value '%s' (see --help)\n", optarg);
-        return 2;
     }
-    setvbuf(stdout, NULL, _IOLBF, 0);    /* progress lines show up at once */
-    find_root(&e);
-    sfmt(e.top, sizeof e.top, "%s", o.top);
+    if (!rc && optind < argc)
+        rc = rad_errf(&err, RAD_EUSAGE, "unexpected argument '%s'", argv[optind]);
+    return rc ? cli_usage_error("sim", &err) : 0;
+}
+
+/* Paths of the run: repo root, library, work and generation directories. */
+static int setup_paths(const sim_args *a, sim_env *e, rad_err *err)
+{
+    static const char *prot_name[] = { "none", "tmr", "secded" };
+    int rc = find_root(e, err);
+    if (rc)
+        return rc;
+    e->verbose = a->verbose;
+    e->mid_reset = a->mid_reset;
+    sfmt(e->top, sizeof e->top, "%s", a->o.top);
     const char *bd = getenv("RAD4ML_BUILD");
     char defbuild[2100];
-    sfmt(defbuild, sizeof defbuild, "%s/build", e.root);
-    sfmt(e.lib, sizeof e.lib, "%s/librad4ml.a", bd ? bd : defbuild);
-    if (workdir)
-        sfmt(e.work, sizeof e.work, "%s", workdir);
+    sfmt(defbuild, sizeof defbuild, "%s/build", e->root);
+    sfmt(e->lib, sizeof e->lib, "%s/librad4ml.a", bd ? bd : defbuild);
+    if (a->workdir)
+        sfmt(e->work, sizeof e->work, "%s", a->workdir);
     else
-        sfmt(e.work, sizeof e.work, "%s/sim", bd ? bd : defbuild);
-    static const char *prot_name[] = { "none", "tmr", "secded" };
-    sfmt(e.gen, sizeof e.gen, "%s/gen_%s_%s_p%d_%s%s", e.work, o.top,
-             o.weights == CG_WEIGHTS_REG ? "reg" : "const", o.pipeline, prot_name[o.prot],
-             o.tmr_ctrl ? "_tmrctl" : "");
+        sfmt(e->work, sizeof e->work, "%s/sim", bd ? bd : defbuild);
+    sfmt(e->gen, sizeof e->gen, "%s/gen_%s_%s_p%d_%s%s", e->work, a->o.top,
+         a->o.weights == CG_WEIGHTS_REG ? "reg" : "const", a->o.pipeline, prot_name[a->o.prot],
+         a->o.tmr_ctrl ? "_tmrctl" : "");
+    sfmt(e->rtl, sizeof e->rtl, "%s", a->rtl ? a->rtl : e->gen);
+    return RAD_OK;
+}
 
-    rad_err err = { 0 };
-    mdl_model *a = NULL, *b = NULL;
-    char datapath[4096];
-    int rc = rmodel >= 0 ? sim_random_model((uint64_t)rmodel, &a, &err) :
-             model ? mdl_load(model, weights, &a, &err) : mdl_load_default(&a, &err);
-    if (!rc && rmodel >= 0 && a->out.bits_by_links[links2 > 0 ? links2 : 1] < 1)
-        links2 = 0;
-    if (!rc && !model && weights)
-        rc = mdl_load_weights(a, weights, &err);
-    if (!rc && links2 && (links2 < 1 || links2 > MDL_MAX_LINKS || a->out.bits_by_links[links2] < 1))
-        rc = rad_errf(&err, RAD_ERANGE, "--links2 %ld: the model sends no bits with that many links", links2);
-    if (!rc && !(b = mdl_clone(a)))
-        rc = rad_errf(&err, RAD_ENOMEM, "out of memory");
+/* Weight sets A (the model) and B (--weights2 or random), with --links2
+** checked against the model (a random model without bits at that link
+** count drops the change). */
+static int setup_models(sim_args *a, mdl_model **ma, mdl_model **mb, rad_err *err)
+{
+    int rc = cli_model_load(&a->src, ma, err);
+    if (!rc && a->src.random_seed >= 0 && (*ma)->out.bits_by_links[a->links2 > 0 ? a->links2 : 1] < 1)
+        a->links2 = 0;
+    if (!rc && a->links2 && (*ma)->out.bits_by_links[a->links2] < 1)
+        rc = rad_errf(err, RAD_ERANGE, "--links2 %ld: the model sends no bits with that many links",
+                      a->links2);
+    if (!rc && a->rtl)
+        rc = rtl_options(a->rtl, &a->o, a->given, *ma, err);
+    if (!rc && !(*mb = mdl_clone(*ma)))
+        rc = rad_errf(err, RAD_ENOMEM, "out of memory");
     if (!rc) {
-        if (weights2)
-            rc = mdl_load_weights(b, weights2, &err);
+        if (a->weights2)
+            rc = mdl_load_weights(*mb, a->weights2, err);
         else
-            mdl_init_random(b, (uint64_t)seed + 12345);
+            mdl_init_random(*mb, a->seed + 12345);
     }
-    if (!rc && (!data || strcmp(data, "none"))) {
-        if (data)
-            e.data = data;
-        else if (a->in.n_cells == GEO_N_CELLS) {
-            if (!dat_default_path(datapath, sizeof datapath, &err))
-                e.data = datapath;
-            else
-                printf("sim: no real crossings (%s)\n", err.msg);
-        }
-        err.msg[0] = 0;
+    return rc;
+}
+
+/* The real crossings: --data, "none", or the default sample (if found). */
+static void setup_data(const sim_args *a, const mdl_model *m, sim_env *e, char *buf, size_t n)
+{
+    rad_err err = { 0 };
+    if (a->data && !strcmp(a->data, "none"))
+        return;
+    if (a->data)
+        e->data = a->data;
+    else if (m->in.n_cells == GEO_N_CELLS) {
+        if (!dat_default_path(buf, n, &err))
+            e->data = buf;
+        else
+            printf("sim: no real crossings (%s)\n", err.msg);
     }
-    if (!rc)
-        rc = rad_mkdirs(e.gen, &err);
-    char p1[2500], p2[2500];
-    sfmt(p1, sizeof p1, "%s/a.json", e.work);
-    sfmt(p2, sizeof p2, "%s/a.weights", e.work);
-    if (!rc)
-        rc = mdl_save(a, p1, p2, &err);
-    sfmt(p1, sizeof p1, "%s/b.json", e.work);
-    sfmt(p2, sizeof p2, "%s/b.weights", e.work);
-    if (!rc)
-        rc = mdl_save(b, p1, p2, &err);
-    char rname[64];
-    sfmt(rname, sizeof rname, "random model, seed %ld", rmodel);
-    o.model_name = rmodel >= 0 ? rname : model ? model : "built-in ECON-T default";
-    sfmt(e.rtl, sizeof e.rtl, "%s", rtl ? rtl : e.gen);
-    o.weights_name = weights ? weights : "built-in";
+}
+
+/* Writes both weight sets as model files and generates the RTL (unless
+** --rtl) and the HLS C; *tgen gets the RTL generation time. */
+static int setup_outputs(sim_args *a, const sim_env *e, const mdl_model *ma,
+                         const mdl_model *mb, double *tgen, rad_err *err)
+{
+    char p1[2500], p2[2500], name[300];
+    int rc = rad_mkdirs(e->gen, err);
+    for (int k = 0; k < 2 && !rc; k++) {
+        sfmt(p1, sizeof p1, "%s/%c.json", e->work, "ab"[k]);
+        sfmt(p2, sizeof p2, "%s/%c.weights", e->work, "ab"[k]);
+        rc = mdl_save(k ? mb : ma, p1, p2, err);
+    }
+    a->o.model_name = cli_model_name(&a->src, name, sizeof name);
+    a->o.weights_name = a->src.weights ? a->src.weights : "built-in";
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (!rc && !rtl)
-        rc = cg_gen_verilog(a, &o, e.gen, &err);
+    if (!rc && !a->rtl)
+        rc = cg_gen_verilog(ma, &a->o, e->gen, err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (!rc && strstr(only, "hls"))
-        rc = cg_gen_hls(a, &o, NULL, e.gen, &err);
-    if (rc) {
-        fprintf(stderr, "rad4ml sim: %s\n", err.msg);
-        mdl_free(a);
-        mdl_free(b);
-        return 1;
-    }
-    double tgen = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-    int lat = cg_latency(&o);
-    bool reg = o.weights == CG_WEIGHTS_REG;
-    printf("sim: model %s (%s), weights %s, pipeline %d (latency %d clocks), RTL generated in %.3f s\n",
-           a->name, o.model_name, reg ? "reg" : "const", o.pipeline, lat, tgen);
+    if (!rc && strstr(a->only, "hls"))
+        rc = cg_gen_hls(ma, &a->o, NULL, e->gen, err);
+    *tgen = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    a->o.model_name = a->o.weights_name = NULL;     /* name[] ends here */
+    return rc;
+}
+
+static void print_schedule(const sim_args *a, const mdl_model *ma, const sim_env *e,
+                           double tgen)
+{
+    char name[300];
+    bool reg = a->o.weights == CG_WEIGHTS_REG;
+    if (a->rtl)
+        printf("sim: model %s (%s), weights %s, pipeline %d (latency %d clocks), RTL of %s "
+               "(options from its header)\n", ma->name, cli_model_name(&a->src, name, sizeof name),
+               reg ? "reg" : "const", a->o.pipeline, cg_latency(&a->o), a->rtl);
+    else
+        printf("sim: model %s (%s), weights %s, pipeline %d (latency %d clocks), RTL generated "
+               "in %.3f s\n", ma->name, cli_model_name(&a->src, name, sizeof name),
+               reg ? "reg" : "const", a->o.pipeline, cg_latency(&a->o), tgen);
     printf("sim: schedule: %s%s, then traffic; %s; mid-stream without reset: %s%s\n",
            reg ? "weight set A through the cfg port" : "hard-wired weights",
-           e.data ? " + real crossings" : "",
-           e.mid_reset == SIM_RESET_DP ? "a quarter in: datapath reset, no reload"
-           : e.mid_reset == SIM_RESET_CFG ? "a quarter in: datapath + configuration reset "
-                                            "(negative control)" : "no reset",
-           reg ? "weight set B" : "", links2 ? (reg ? " + n_links change" : "n_links change") : "");
-    char args[8192], rate[256] = "";
-    result res[3] = { { "C reference vs HLS C     ", "", 0, 0 },
-                      { "C reference vs Verilator ", "", 0, 0 },
-                      { "C reference vs Icarus    ", "", 0, 0 } };
-    if (strstr(only, "hls")) {
-        harness_args(args, sizeof args, &e, nvec, (uint64_t)seed, 1, reg, (int)links2, reg);
-        run_hls(&e, args, &res[0]);
+           e->data ? " + real crossings" : "",
+           e->mid_reset == SIM_RESET_DP ? "a quarter in: datapath reset, no reload"
+           : e->mid_reset == SIM_RESET_CFG ? "a quarter in: datapath + configuration reset "
+                                             "(negative control)" : "no reset",
+           reg ? "weight set B" : "",
+           a->links2 ? (reg ? " + n_links change" : "n_links change") : "");
+}
+
+/* Runs the pairs --only names; fills res[0..2] (HLS, Verilator, Icarus). */
+static void run_pairs(const sim_args *a, const sim_env *e, const mdl_model *ma,
+                      const mdl_model *mb, result *res, char *rate, size_t rlen)
+{
+    rad_argv *av = malloc(sizeof *av);
+    if (!av) {
+        fprintf(stderr, "rad4ml sim: out of memory\n");
+        return;
     }
-    if (strstr(only, "verilator")) {
-        harness_args(args, sizeof args, &e, nvec, (uint64_t)seed, lat, reg, (int)links2, reg);
-        run_verilator(&e, args, &res[1], rate, sizeof rate);
-    }
-    if (strstr(only, "icarus")) {
+    int lat = cg_latency(&a->o);
+    bool reg = a->o.weights == CG_WEIGHTS_REG;
+    if (strstr(a->only, "hls"))
+        run_hls(e, a, reg, av, &res[0]);
+    if (strstr(a->only, "verilator"))
+        run_verilator(e, a, lat, reg, av, &res[1], rate, rlen);
+    if (strstr(a->only, "icarus")) {
         sim_cfg sc = { 0 };
         dat_set set = { 0 };
-        sc.seed = (uint64_t)seed;
-        sc.n_vectors = nicarus;
+        rad_err err = { 0 };
+        sc.seed = a->seed;
+        sc.n_vectors = a->nicarus;
         sc.reg_weights = reg;
-        sc.reload = reg || links2;
-        sc.links2 = (int)links2;
+        sc.reload = reg || a->links2;
+        sc.links2 = (int)a->links2;
         sc.latency = lat;
-        sc.mid_reset = e.mid_reset;
-        if (e.data && !dat_load(e.data, DAT_FMT_AUTO, NULL, &set, &err)) {
+        sc.mid_reset = e->mid_reset;
+        if (e->data && !dat_load(e->data, DAT_FMT_AUTO, NULL, &set, &err)) {
             sc.real = set.q;
             sc.n_real = set.n;
         }
-        run_icarus(&e, a, reg ? b : NULL, &sc, &res[2]);
+        run_icarus(e, ma, reg ? mb : NULL, &sc, av, &res[2]);
         dat_free(&set);
     }
+    free(av);
+}
+
+/* Prints one line per pair that ran; returns the exit status. */
+static int report(const result *res, const char *rate)
+{
     int bad = 0;
     for (int i = 0; i < 3; i++) {
         if (!res[i].ran)
@@ -560,7 +706,39 @@ bad:
     if (*rate)
         printf("  %s\n", rate);
     printf("sim: %s\n", bad ? "FAIL" : "PASS (zero mismatches in every pair)");
-    mdl_free(a);
-    mdl_free(b);
     return bad ? 1 : 0;
+}
+
+int cmd_sim(int argc, char **argv)
+{
+    sim_args a;
+    int rc = parse(argc, argv, &a);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    setvbuf(stdout, NULL, _IOLBF, 0);    /* progress lines show up at once */
+    sim_env e;
+    memset(&e, 0, sizeof e);
+    rad_err err = { 0 };
+    mdl_model *ma = NULL, *mb = NULL;
+    char datapath[4096];
+    double tgen = 0;
+    if (!(rc = setup_paths(&a, &e, &err)) && !(rc = setup_models(&a, &ma, &mb, &err))) {
+        setup_data(&a, ma, &e, datapath, sizeof datapath);
+        rc = setup_outputs(&a, &e, ma, mb, &tgen, &err);
+    }
+    if (rc) {
+        fprintf(stderr, "rad4ml sim: %s\n", err.msg);
+        mdl_free(ma);
+        mdl_free(mb);
+        return 1;
+    }
+    print_schedule(&a, ma, &e, tgen);
+    char rate[256] = "";
+    result res[3] = { { "C reference vs HLS C     ", "", 0, 0 },
+                      { "C reference vs Verilator ", "", 0, 0 },
+                      { "C reference vs Icarus    ", "", 0, 0 } };
+    run_pairs(&a, &e, ma, mb, res, rate, sizeof rate);
+    mdl_free(ma);
+    mdl_free(mb);
+    return report(res, rate);
 }

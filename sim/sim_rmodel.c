@@ -133,6 +133,10 @@ int sim_random_model(uint64_t seed, mdl_model **out, rad_err *err)
         rad_err e2;
         if (build(&s, m, &e2) == RAD_OK) {
             mdl_init_random(m, seed + 1);
+            char name[64];
+            snprintf(name, sizeof name, "random model (sim_random_model seed %llu)",
+                     (unsigned long long)seed);
+            mdl_prov_model_mem(m, name);
             *out = m;
             return RAD_OK;
         }

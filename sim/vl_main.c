@@ -47,18 +47,30 @@ int main(int argc, char **argv)
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double dt = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-    /* register read-back: ID, n_links, and the image now loaded */
+    /* register read-back: ID, n_links, and the image now loaded, word by
+    ** word and as a whole by the image file's check (CRC-32, cg_image_crc) */
     size_t rb_err = 0;
     int nw;
     const uint32_t *img = sim_stim_image(s, h.cfg.reload ? 1 : 0, &nw);
     rb_err += vl_read(d, 0) != 0x52414434u;
     if (h.cfg.links2)
         rb_err += vl_read(d, 3) != (uint32_t)h.cfg.links2;
-    for (int i = 0; h.cfg.reg_weights && i < nw; i++)
-        rb_err += vl_read(d, CG_CFG_WBASE + (uint32_t)i) != img[i];
+    uint32_t *rb = calloc(nw > 0 ? (size_t)nw : 1, sizeof *rb);
+    for (int i = 0; rb && h.cfg.reg_weights && i < nw; i++) {
+        rb[i] = vl_read(d, CG_CFG_WBASE + (uint32_t)i);
+        rb_err += rb[i] != img[i];
+    }
+    uint32_t crc_rb = rb ? cg_image_crc(rb, nw) : 0, crc_img = cg_image_crc(img, nw);
+    if (h.cfg.reg_weights)
+        rb_err += !rb || crc_rb != crc_img;
+    free(rb);
     const sim_counts *k = sim_stim_counts(s);
     sim_print_counts("verilator", k);
-    printf("verilator_readback words=%d errors=%zu\n", h.cfg.reg_weights ? nw : 0, rb_err);
+    if (h.cfg.reg_weights)
+        printf("verilator_readback words=%d errors=%zu crc32=0x%08x image_crc32=0x%08x\n",
+               nw, rb_err, crc_rb, crc_img);
+    else
+        printf("verilator_readback words=0 errors=%zu\n", rb_err);
     printf("verilator_rate cycles=%zu seconds=%.3f crossings_per_s=%.0f\n", k->cycles, dt,
            dt > 0 ? (double)k->crossings / dt : 0.0);
     int bad = k->mismatches || k->bad_flag || k->latency_errors || rb_err ||

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,11 +14,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "data/dataset.h"
+#include "model/model_io.h"
 #include "common/rad_file.h"
 #include "synth/syn.h"
 #include "synth/syn_flow.h"
 #include "synth/syn_gen.h"
 #include "synth/syn_liberty.h"
+#include "tools/cli.h"
 #include "tools/cmd.h"
 
 #define MAX_CFG 16
@@ -110,11 +114,9 @@ static int parse_list(const char *s, synth_opts *o, int ints)
         if (n == MAX_CFG)
             return -1;
         if (ints) {
-            char *end;
-            long v = strtol(tok, &end, 10);
-            if (*end || v < 0 || v > 64)
+            if (rad_cli_int("--pipeline", tok, 0, 64, &o->pipeline[n], NULL))
                 return -1;
-            o->pipeline[n++] = (int)v;
+            n++;
         } else {
             if (strcmp(tok, "none") && strcmp(tok, "tmr") && strcmp(tok, "secded"))
                 return -1;
@@ -157,8 +159,9 @@ static int parse_args(int argc, char **argv, synth_opts *o)
     o->pipeline[0] = 1;
     o->n_pipeline = 1;
     optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, "h", LONG, NULL)) != -1) {
+    int c, rc = 0;
+    rad_err err = { 0 };
+    while (!rc && (c = getopt_long(argc, argv, "h", LONG, NULL)) != -1) {
         switch (c) {
         case 'r': o->rtl = optarg; break;
         case 't': o->top = optarg; break;
@@ -169,24 +172,26 @@ static int parse_args(int argc, char **argv, synth_opts *o)
         case 'f': o->flat = 1; break;
         case 'Q': o->quick = 1; break;
         case 'L': o->liberty = optarg; break;
-        case 'T': o->period_ns = atof(optarg); if (!(o->period_ns > 0)) goto bad; break;
+        case 'T': rc = rad_cli_double("--period", optarg, 1e-3, 1e6, &o->period_ns, &err); break;
         case 'W': o->power = 1; break;
-        case 'n': o->vectors = atoi(optarg); if (o->vectors < 1) goto bad; break;
+        case 'n': rc = rad_cli_int("--vectors", optarg, 1, 1 << 24, &o->vectors, &err); break;
         case 'v': o->vcd = optarg; o->power = 1; break;
         case 'R': o->vcd_root = optarg; break;
         case 'c': o->clk = optarg; break;
-        case 's': o->skip = atol(optarg); if (o->skip < 0) goto bad; break;
+        case 's': rc = rad_cli_long("--skip", optarg, 0, LONG_MAX, &o->skip, &err); break;
         case 'M': o->modules = 1; break;
         case 'j': o->json = optarg; break;
         case 'o': o->work = optarg; break;
         case 'd': o->data = optarg; o->power = 1; break;
         case 'N': o->no_cache = 1; break;
         case 'C': o->cache = optarg; break;
-        case 'J': o->jobs = atoi(optarg); if (o->jobs < 1 || o->jobs > SYN_MAX_JOBS) goto bad; break;
+        case 'J': rc = rad_cli_int("--jobs", optarg, 1, SYN_MAX_JOBS, &o->jobs, &err); break;
         case 'h': usage(stdout); return 1;
         default: goto bad;
         }
     }
+    if (rc)
+        return cli_usage_error("synth", &err);
     if (optind < argc || (o->quick && o->flat))
         goto bad;
     if (o->rtl) {          /* a given directory is one configuration */
@@ -590,9 +595,43 @@ static json_t *cfg_json(const synth_cfg *c, const syn_tech *t, const syn_lib *li
     return j;
 }
 
-static int write_json(const char *path, const synth_cfg *cfg, int n, const syn_tech *t,
+/* Provenance of the JSON: the model synthesized (or the RTL directory
+** given), the power data, the options that change the figures. */
+static int synth_prov(const synth_opts *o, rad_prov *p, rad_err *err)
+{
+    rad_prov_init(p, "synth", "synth");
+    int rc = o->rtl ? RAD_OK : mdl_prov_load(p, o->model, o->weights, err);
+    if (o->rtl)
+        rad_prov_opt(p, "rtl", "%s", o->rtl);
+    rad_prov_opt(p, "top", "%s", o->top);
+    for (int i = 0; i < o->n_protect; i++)
+        rad_prov_opt(p, "protect", "%s", o->protect[i]);
+    for (int i = 0; i < o->n_pipeline; i++)
+        rad_prov_opt(p, "pipeline", "%d", o->pipeline[i]);
+    if (o->flat)
+        rad_prov_opt(p, "flat", "yes");
+    if (o->liberty)
+        rad_prov_opt(p, "liberty", "%s", o->liberty);
+    if (o->power) {
+        char def[4096];
+        rad_prov_opt(p, "power-vectors", "%d", o->vectors);
+        if (!rc && !o->data)
+            rc = dat_default_path(def, sizeof def, err);
+        if (!rc)
+            rc = rad_prov_src_file(&p->data, o->data ? o->data : def, err);
+        p->rows = o->vectors;
+    }
+    return rc;
+}
+
+static int write_json(const synth_opts *o, const synth_cfg *cfg, int n, const syn_tech *t,
                       const syn_lib *lib, rad_err *err)
 {
+    const char *path = o->json;
+    rad_prov prov;
+    int rc = synth_prov(o, &prov, err);
+    if (rc)
+        return rc;
     char ver[256];
     syn_yosys_version(ver, sizeof ver);
     json_t *root = json_pack("{s:s,s:s,s:s}", "tool", "rad4ml synth", "yosys", ver,
@@ -616,12 +655,13 @@ static int write_json(const char *path, const synth_cfg *cfg, int n, const syn_t
     for (int i = 0; i < n; i++)
         json_array_append_new(arr, cfg_json(&cfg[i], t, lib));
     json_object_set_new(root, "configs", arr);
+    json_object_set_new(root, "provenance", rad_prov_json(&prov));
     char *text = json_dumps(root, JSON_INDENT(1) | JSON_REAL_PRECISION(6));
     json_decref(root);
     if (!text)
         return rad_errf(err, RAD_ENOMEM, "out of memory");
     rad_file f;
-    int rc = rad_file_open(&f, path, err);
+    rc = rad_file_open(&f, path, err);
     if (rc == RAD_OK) {
         fputs(text, f.fp);
         fputc('\n', f.fp);
@@ -660,7 +700,7 @@ int cmd_synth(int argc, char **argv)
         print_table(cfg, n, &t, o.modules);
         if (o.liberty)
             print_lib_table(cfg, n, &lib, &t, o.period_ns);
-        if (o.json && write_json(o.json, cfg, n, &t, o.liberty ? &lib : NULL, &err))
+        if (o.json && write_json(&o, cfg, n, &t, o.liberty ? &lib : NULL, &err))
             rc = 1;
     }
     if (rc)

@@ -15,11 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/rad_file.h"
+#include "common/rad_proc.h"
 
 static int exists(const char *p)
 {
@@ -36,19 +36,12 @@ int syn_find_script(const char *name, char *out, size_t size, rad_err *err)
             return RAD_OK;
     }
     /* Beside the tool: <root>/build/bin/rad4ml -> <root>/synth/. */
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        for (int up = 0; up < 3; up++) {
-            char *s = strrchr(exe, '/');
-            if (!s)
-                break;
-            *s = '\0';
-            snprintf(out, size, "%s/synth/%s", exe, name);
-            if (exists(out))
-                return RAD_OK;
-        }
+    char probe[512], root[4096];
+    snprintf(probe, sizeof probe, "synth/%s", name);
+    if (rad_exe_root(probe, root, sizeof root, NULL) == RAD_OK) {
+        snprintf(out, size, "%s/%s", root, probe);
+        if (exists(out))
+            return RAD_OK;
     }
     snprintf(out, size, "synth/%s", name);
     if (exists(out))
@@ -115,35 +108,21 @@ static int hash_file(const char *path, unsigned long long *h, rad_err *err)
     return RAD_OK;
 }
 
-/* Starts argv with stdout+stderr to log; returns the pid or -1. */
-static pid_t spawn_logged(char *const argv[], const char *log)
-{
-    pid_t pid = fork();
-    if (pid != 0)
-        return pid;
-    FILE *fp = freopen(log, "w", stdout);
-    if (!fp || dup2(fileno(stdout), 2) < 0)
-        _exit(127);
-    execvp(argv[0], argv);
-    _exit(127);
-}
-
-static int exit_status(int st)
-{
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-}
-
-/* Runs argv with stdout+stderr to log; returns the exit status or -1. */
+/* Runs argv with stdout+stderr to log; returns the exit status, or -1 when
+** it could not start (the log then says why). */
 static int run_logged(char *const argv[], const char *log)
 {
-    pid_t pid = spawn_logged(argv, log);
-    if (pid < 0)
-        return -1;
+    rad_proc_opts o = { .log = log };
+    rad_err e = { 0 };
     int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return exit_status(st);
+    if (rad_proc_run(argv, &o, &st, &e) == RAD_OK)
+        return st;
+    FILE *fp = fopen(log, "w");
+    if (fp) {
+        fprintf(fp, "%s\n", e.msg);
+        fclose(fp);
+    }
+    return -1;
 }
 
 static double now_s(void)
@@ -151,21 +130,6 @@ static double now_s(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-/* Last `max` bytes of a log, for error messages. */
-static void log_tail(const char *log, char *buf, size_t max)
-{
-    buf[0] = '\0';
-    FILE *fp = fopen(log, "r");
-    if (!fp)
-        return;
-    fseek(fp, 0, SEEK_END);
-    long sz = ftell(fp);
-    fseek(fp, sz > (long)max - 1 ? sz - (long)max + 1 : 0, SEEK_SET);
-    size_t n = fread(buf, 1, max - 1, fp);
-    buf[n] = '\0';
-    fclose(fp);
 }
 
 static const char *yosys_bin(void)
@@ -176,15 +140,11 @@ static const char *yosys_bin(void)
 
 int syn_yosys_version(char *buf, size_t size)
 {
-    snprintf(buf, size, "unknown");
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "%s -V 2>/dev/null", yosys_bin());
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return -1;
-    if (fgets(buf, (int)size, p))
-        buf[strcspn(buf, "\n")] = '\0';
-    return pclose(p) == 0 ? 0 : -1;
+    char *argv[] = { (char *)yosys_bin(), "-V", NULL };
+    int rc = rad_proc_first_line(argv, buf, size, NULL);
+    if (rc || !*buf)
+        snprintf(buf, size, "unknown");
+    return rc ? -1 : 0;
 }
 
 
@@ -214,7 +174,7 @@ static int yosys_finish(int st, const char *tmp, const char *out, const char *lo
     if (st == 0 && rename(tmp, out) == 0)
         return RAD_OK;
     char tail[600];
-    log_tail(log, tail, sizeof tail);
+    rad_proc_tail(log, tail, sizeof tail);
     remove(tmp);
     return rad_errf(err, RAD_ETOOL, "%s: yosys failed (exit %d, log %s): %s",
                     what, st, log, tail);
@@ -576,7 +536,7 @@ typedef struct {
     long     size;            /* text size: larger runs start first    */
 } syn_task;
 
-typedef struct { pid_t pid; int task; double t0; char *cmd; } running;
+typedef struct { rad_proc p; int task; double t0; char *cmd; } running;
 
 static const char *job_label(const syn_job *j)
 {
@@ -613,12 +573,14 @@ static int task_start(const syn_task *t, int id, running *r, rad_err *err)
         return t->mod >= 0 && err ? err->code
                                   : rad_errf(err, RAD_ENOMEM, "out of memory");
     char *argv[] = { (char *)yosys_bin(), "-q", "-p", cmd, NULL };
-    pid_t pid = spawn_logged(argv, log);
-    if (pid < 0) {
+    rad_proc_opts po = { .log = log };
+    rad_proc child;
+    int rc = rad_proc_start(argv, &po, &child, err);
+    if (rc) {
         free(cmd);
-        return rad_errf(err, RAD_ETOOL, "%s: cannot start yosys", task_name(t));
+        return rc;
     }
-    *r = (running){ pid, id, now_s(), cmd };
+    *r = (running){ child, id, now_s(), cmd };
     return RAD_OK;
 }
 
@@ -639,18 +601,12 @@ static int task_finish(const syn_task *t, int st, double secs, rad_err *err)
 }
 
 /* Which running task ended (its index in run[]), -1 if none yet; *st gets
-** its wait status.  Polls our own children only (the caller may have others). */
+** its exit status (rad_proc_poll).  Polls our own children only. */
 static int reap_one(running *run, int nr, int *st)
 {
-    for (int r = 0; r < nr; r++) {
-        pid_t w = waitpid(run[r].pid, st, WNOHANG);
-        if (w == run[r].pid)
+    for (int r = 0; r < nr; r++)
+        if (rad_proc_poll(&run[r].p, st))
             return r;
-        if (w < 0 && errno != EINTR) {
-            *st = 127 << 8;
-            return r;
-        }
-    }
     return -1;
 }
 
@@ -705,7 +661,7 @@ static int run_pool(syn_task *task, int nt, int par, FILE *fp, rad_err *err)
         free(run[r].cmd);
         run[r] = run[--nr];
         rad_err e2 = { 0 };
-        int frc = task_finish(t, exit_status(st), secs, &e2);
+        int frc = task_finish(t, st, secs, &e2);
         if (frc && rc == RAD_OK) {
             rc = frc;
             if (err)

@@ -4,15 +4,13 @@
 */
 #include "synth/syn_gen.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "codegen/cg.h"
 #include "common/rad_file.h"
+#include "common/rad_proc.h"
 #include "data/dataset.h"
 #include "model/model_io.h"
 #include "synth/syn_flow.h"
@@ -46,7 +44,7 @@ int syn_gen_rtl(const char *model, const char *weights, const char *top,
     if (rc == RAD_OK)
         rc = cg_gen_verilog(m, &o, dir, err);
     if (rc == RAD_OK)
-        rc = cg_gen_image(m, img, err);
+        rc = cg_gen_image(m, &o, img, err);
     if (rc && o.prot != CG_PROT_NONE) {
         /* The generator does not offer it (e.g. no weights to protect):
         ** the configuration is skipped, with the reason. */
@@ -262,24 +260,11 @@ static int write_tb(const mdl_model *m, const char *top, int n_words, int n_vec,
     return rad_file_commit(&f, err);
 }
 
+/* Runs argv with stdout to /dev/null (stderr stays the user's). */
 static int run(char *const argv[], const char *what, rad_err *err)
 {
-    pid_t pid = fork();
-    if (pid < 0)
-        return rad_errf(err, RAD_ETOOL, "%s: fork: %s", what, strerror(errno));
-    if (pid == 0) {
-        if (!freopen("/dev/null", "w", stdout))
-            _exit(127);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return rad_errf(err, RAD_ETOOL, "%s: wait failed", what);
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-        return rad_errf(err, RAD_ETOOL, "%s failed (status %d)", what, st);
-    return RAD_OK;
+    rad_proc_opts o = { .quiet = true };
+    return rad_proc_check(argv, &o, what, err);
 }
 
 /* See syn_gen.h.  Generates a testbench for the RTL in rtl_dir, runs it in
@@ -314,6 +299,11 @@ int syn_gen_vcd(const char *model, const char *weights, const char *data,
     if (rc == RAD_OK) {
         char **argv = calloc((size_t)nf + 8, sizeof *argv);
         int k = 0;
+        if (!argv) {
+            syn_free_list(files, nf);
+            mdl_free(m);
+            return rad_errf(err, RAD_ENOMEM, "out of memory");
+        }
         argv[k++] = "iverilog";
         argv[k++] = "-g2005";
         argv[k++] = "-o";

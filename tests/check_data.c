@@ -410,14 +410,14 @@ START_TEST(csv_round_trip)
     }
     char p[512];
     snprintf(p, sizeof p, "%s/rt.csv", ck_tmpdir);
-    ck_assert_int_eq(dat_write_csv(p, &a, &err), RAD_OK);
+    ck_assert_int_eq(dat_write_csv(p, &a, NULL, &err), RAD_OK);
     ck_assert_int_eq(dat_load(p, DAT_FMT_AUTO, NULL, &b, &err), RAD_OK);
     ck_assert_uint_eq(b.n, a.n);
     ck_assert_mem_eq(a.q, b.q, a.n * GEO_N_CELLS * sizeof *a.q);
     dat_free(&b);
     /* csv -> eportrx -> csv gives the 4E3M midpoints */
     snprintf(p, sizeof p, "%s/rt_e.csv", ck_tmpdir);
-    ck_assert_int_eq(dat_write_eportrx(p, NULL, &a, &err), RAD_OK);
+    ck_assert_int_eq(dat_write_eportrx(p, NULL, &a, NULL, &err), RAD_OK);
     ck_assert_int_eq(dat_load(p, DAT_FMT_AUTO, NULL, &b, &err), RAD_OK);
     for (size_t i = 0; i < a.n * GEO_N_CELLS; i++)
         ck_assert_uint_eq(b.q[i], dat_4e3m_decode(dat_4e3m_encode(a.q[i], 1), 1));

@@ -6,10 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests/ck_tmp.h"
+#include "common/rad_file.h"
+#include "common/rad_proc.h"
 #include "model/model_io.h"
 
 /* Replaces the first occurrence of `from` in a malloc'd copy of s. */
@@ -522,11 +523,13 @@ START_TEST(i2c_layout_econt)
     ** bits 0..3 = 1111 */
     char hp[512];
     snprintf(hp, sizeof hp, "%s/w.hex", ck_tmpdir);
-    ck_assert_int_eq(mdl_i2c_write_hex(m, 1072, hp, &err), RAD_OK);
+    ck_assert_int_eq(mdl_i2c_write_hex(m, 1072, NULL, hp, &err), RAD_OK);
     FILE *f = fopen(hp, "r");
     char line[400];
     int lines = 0;
     while (fgets(line, sizeof line, f)) {
+        if (!strncmp(line, "//", 2))        /* header, provenance, CRC-32 */
+            continue;
         ck_assert_uint_eq(strlen(line), 269);
         if (lines == 0)
             ck_assert_int_eq(line[267], 'f');
@@ -534,7 +537,60 @@ START_TEST(i2c_layout_econt)
     }
     fclose(f);
     ck_assert_int_eq(lines, 12);
+    /* the file reads back (header, CRC) into the same weights */
+    mdl_image im;
+    ck_assert_msg(mdl_image_read(hp, &im, &err) == RAD_OK, "%s", err.msg);
+    ck_assert_int_eq(im.word_bits, 1072);
+    ck_assert_uint_eq(im.words, 12);
+    memset(z->layers[3].w, 0, 2048 * sizeof(int64_t));
+    ck_assert_msg(mdl_image_unpack(&im, hp, z, &err) == RAD_OK, "%s", err.msg);
+    char where[256];
+    ck_assert_int_eq(mdl_weights_compare(z, m, where, sizeof where), 0);
+    z->layers[3].w[5] ^= 1;
+    ck_assert_int_eq(mdl_weights_compare(z, m, where, sizeof where), 1);
+    ck_assert_msg(strstr(where, "kernel index 5"), "%s", where);
+    /* another model's image is refused */
+    z->src_model.sha256[0] = z->src_model.sha256[0] == '0' ? '1' : '0';
+    ck_assert_int_eq(mdl_image_unpack(&im, hp, z, &err), RAD_EMISMATCH);
+    mdl_image_free(&im);
     mdl_free(z);
+    mdl_free(m);
+}
+END_TEST
+
+/* A flipped digit, a missing CRC line and a headerless file are refused. */
+START_TEST(image_corrupt)
+{
+    rad_err err;
+    mdl_model *m;
+    ck_assert_int_eq(mdl_load_default(&m, &err), RAD_OK);
+    char hp[512], bp[512], line[400];
+    snprintf(hp, sizeof hp, "%s/ok.hex", ck_tmpdir);
+    ck_assert_int_eq(mdl_image_write(m, 32, NULL, hp, &err), RAD_OK);
+    mdl_image im;
+    ck_assert_msg(mdl_image_read(hp, &im, &err) == RAD_OK, "%s", err.msg);
+    mdl_image_free(&im);
+    const char *what[] = { "flip", "nocrc", "noheader" };
+    for (int k = 0; k < 3; k++) {
+        snprintf(bp, sizeof bp, "%s/bad%d.hex", ck_tmpdir, k);
+        FILE *in = fopen(hp, "r"), *out = fopen(bp, "w");
+        int n = 0, done = 0;
+        while (fgets(line, sizeof line, in)) {
+            n++;
+            if (k == 0 && !done && line[0] != '/') {
+                line[0] = line[0] == '0' ? '1' : '0';
+                done = 1;
+            }
+            if ((k == 1 && strstr(line, "crc32")) || (k == 2 && n == 1))
+                continue;
+            fputs(line, out);
+        }
+        fclose(in);
+        fclose(out);
+        ck_assert_msg(mdl_image_read(bp, &im, &err) != RAD_OK, "%s accepted", what[k]);
+        ck_assert_msg(strstr(err.msg, k == 0 ? "CRC-32" : k == 1 ? "crc32" : "rad4ml-image"),
+                      "%s: %s", what[k], err.msg);
+    }
     mdl_free(m);
 }
 END_TEST
@@ -568,18 +624,31 @@ END_TEST
 
 /* ---- rad4ml info ---------------------------------------------------------- */
 
-/* Runs the CLI, returns its exit status, output (stdout+stderr) in buf. */
+/* Runs the CLI (args split at blanks), returns its exit status, output
+** (stdout+stderr) in buf. */
 static int run_cli(const char *args, char *buf, size_t len)
 {
     const char *bin = getenv("RAD4ML");
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "%s %s 2>&1", bin && *bin ? bin : "build/bin/rad4ml", args);
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    size_t n = fread(buf, 1, len - 1, p);
-    buf[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    char words[2048], log[300];
+    rad_argv *av = malloc(sizeof *av);
+    ck_assert_ptr_nonnull(av);
+    rad_argv_reset(av);
+    rad_argv_add(av, bin && *bin ? bin : "build/bin/rad4ml");
+    snprintf(words, sizeof words, "%s", args);
+    for (char *save = NULL, *w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save))
+        rad_argv_add(av, w);
+    snprintf(log, sizeof log, "%s/cli.log", ck_tmpdir);
+    rad_proc_opts o = { .log = log };
+    rad_err err = { 0 };
+    int st;
+    ck_assert_msg(rad_proc_run(av->v, &o, &st, &err) == RAD_OK, "%s", err.msg);
+    free(av);
+    char *text = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(rad_read_all(log, &text, &n, &err), RAD_OK);
+    snprintf(buf, len, "%s", text);
+    free(text);
+    return st;
 }
 
 START_TEST(cli_info)
@@ -639,6 +708,7 @@ int main(void)
     tcase_add_test(t, validate_in_memory);
     tcase_add_test(t, i2c_layout_econt);
     tcase_add_test(t, i2c_round_trip_random);
+    tcase_add_test(t, image_corrupt);
     tcase_add_test(t, cli_info);
     suite_add_tcase(s, t);
     SRunner *r = srunner_create(s);

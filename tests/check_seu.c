@@ -241,6 +241,7 @@ START_TEST(cfg_same_interface_as_codegen)
     cg_opts_default(&co);
     char dir[] = "build/tests/seu_cfg_iface";
     rad_err e;
+    ck_assert_msg(rad_mkdirs(dir, &e) == RAD_OK, "%s", e.msg);   /* files never make it */
     ck_assert_msg(cg_gen_verilog(m, &co, dir, &e) == RAD_OK, "%s", e.msg);
     char path[256], *plain = NULL;
     size_t len;
@@ -287,6 +288,7 @@ START_TEST(codegen_seu_port_reaches_top)
     const cg_prot cp[3] = { CG_PROT_NONE, CG_PROT_TMR, CG_PROT_SECDED };
     const seu_prot sp[3] = { SEU_PROT_NONE, SEU_PROT_TMR, SEU_PROT_SECDED };
     rad_err e;
+    ck_assert_msg(rad_mkdirs(dir, &e) == RAD_OK, "%s", e.msg);   /* files never make it */
     for (int i = 0; i < 3; i++)
         for (int port = 0; port < 2; port++) {
             cg_opts co;

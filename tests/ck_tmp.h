@@ -9,6 +9,7 @@
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "common/rad_proc.h"
 
 static char ck_tmpdir[256];
 
@@ -41,9 +42,9 @@ static inline const char *ck_tmp_write(const char *name, const char *text)
 /* Removes the scratch directory (at the end of main()). */
 static inline void ck_tmp_cleanup(void)
 {
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", ck_tmpdir);
-    if (system(cmd) != 0)
+    char *argv[] = { "rm", "-rf", ck_tmpdir, NULL };
+    int st;
+    if (rad_proc_run(argv, NULL, &st, NULL) != RAD_OK || st != 0)
         fprintf(stderr, "could not remove %s\n", ck_tmpdir);
 }
 

@@ -15,19 +15,24 @@ $R convert --to xml a b 2>/dev/null; [ $? -eq 2 ] || fail "--to xml should exit 
 DATA=${RAD4ML_DATA_DIR:-data/samples}/hgcal_ld_module_eportrx.csv
 if [ -r "$DATA" ]; then
     $R convert --from eportrx --to csv "$DATA" "$T/q.csv" 2>/dev/null || fail "decode real data"
-    [ "$(wc -l < "$T/q.csv")" -eq 8001 ] || fail "8000 rows + header expected"
+    [ "$(grep -vc '^#' "$T/q.csv")" -eq 8001 ] || fail "8000 rows + header expected"
+    grep -q "^# rad4ml-provenance data: $DATA sha256:$(sha256sum "$DATA" | cut -c1-64) rows 8000" \
+        "$T/q.csv" || fail "no provenance block naming the input and its SHA-256"
+    # strip the provenance comment lines for the comparisons below
+    for f in q; do grep -v '^#' "$T/$f.csv" > "$T/$f.body"; done
     $R convert --from csv --to eportrx "$T/q.csv" "$T/e.csv" 2>/dev/null || fail "encode"
     # same words (headers differ in spacing only)
-    diff <(tail -n +2 "$DATA" | tr -d ' \r') <(tail -n +2 "$T/e.csv" | tr -d ' ') >/dev/null \
+    diff <(tail -n +2 "$DATA" | tr -d ' \r') <(grep -v '^#' "$T/e.csv" | tail -n +2 | tr -d ' ') >/dev/null \
         || fail "ePortRX -> CSV -> ePortRX changed words"
     # explicit mapping file gives the same result as the built-in one
     $R convert --mapping "$(dirname "$DATA")/ldm_tc_mapping.csv" "$DATA" "$T/q2.csv" 2>/dev/null \
         || fail "--mapping"
-    cmp -s "$T/q.csv" "$T/q2.csv" || fail "mapping file differs from built-in"
+    cmp -s "$T/q.body" <(grep -v '^#' "$T/q2.csv") || fail "mapping file differs from built-in"
     # calibration 1024 on every TC halves every charge
     for i in $(seq 48); do echo 1024; done > "$T/cal.csv"
     $R convert --calib "$T/cal.csv" "$DATA" "$T/q3.csv" 2>/dev/null || fail "--calib"
-    python3 - "$T/q.csv" "$T/q3.csv" <<'PY' || fail "calibration 1024 is not a halving"
+    grep -v '^#' "$T/q3.csv" > "$T/q3.body"
+    python3 - "$T/q.body" "$T/q3.body" <<'PY' || fail "calibration 1024 is not a halving"
 import sys
 a = [l.split(',') for l in open(sys.argv[1]).read().split()[1:]]
 b = [l.split(',') for l in open(sys.argv[2]).read().split()[1:]]

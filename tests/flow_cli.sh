@@ -16,6 +16,17 @@ for f in model/trained.json model/trained.weights eval.json rtl/rad4ml_ae.v rtl/
          rtl/rad4ml_ae_hls.c rtl/rad4ml_ae_weights.hex seu.json report.html flow_summary.txt; do
     [ -s "$T/o/$f" ] || fail "flow did not write $f"
 done
+# every product carries the provenance block, naming the trained weights
+wsha=$(sha256sum "$T/o/model/trained.weights" | cut -c1-64)
+for f in eval.json seu.json report.html rtl/rad4ml_ae.v rtl/rad4ml_ae_cfg.v rtl/rad4ml_ae_hls.c \
+         rtl/rad4ml_ae_hls.h rtl/rad4ml_ae_weights.hex; do
+    grep -q "$wsha" "$T/o/$f" || fail "$f does not name the trained weights' SHA-256"
+done
+for f in model/trained.json model/trained.weights model/trained.i2c.hex flow_summary.txt; do
+    grep -q 'provenance' "$T/o/$f" || fail "$f has no provenance block"
+done
+"$R" image verify "$T/o/rtl/rad4ml_ae_weights.hex" --weights "$T/o/model/trained.weights" \
+    --model "$T/o/model/trained.json" > /dev/null || fail "gen's image does not verify"
 grep -q '^sim: PASS' "$T/log" || fail "sim step did not pass"
 grep -q 'check-exact: 0 mismatches' "$T/log" || fail "training forward pass not checked"
 # later steps really used the trained weights, not the built-in ones

@@ -13,7 +13,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 $R eval --json "$T/eval.json" > /dev/null
 $R synth --rtl synth/testdata --top tiny_top --work "$T/w" --liberty osu018 --json "$T/synth.json" > /dev/null
 $R report --out "$T/r.html" --eval "$T/eval.json" --synth "$T/synth.json" \
-    --seu "$T/none.json" --hist-n 300
+    --seu none --hist-n 300
 [ -s "$T/r.html" ] || fail "no page"
 
 # Self-contained: no scripts, no external resources.
@@ -49,8 +49,12 @@ if $R report --out /proc/no/such/r.html --eval "$T/eval.json" --hist-n 10 2> "$T
     fail "unwritable output accepted"
 fi
 echo '{"broken": ' > "$T/broken.json"
-$R report --out "$T/r2.html" --eval "$T/broken.json" --synth "$T/none.json" --hist-n 10 > /dev/null
-grep -q 'Not available:</b> the EMD table' "$T/r2.html" || fail "broken eval JSON not reported"
+if $R report --out "$T/r2.html" --eval "$T/broken.json" --synth none --hist-n 10 2> "$T/err"; then
+    fail "broken eval JSON accepted"; fi
+grep -q "broken.json (--eval): not a readable JSON file" "$T/err" || fail "broken JSON: $(cat "$T/err")"
+[ ! -e "$T/r2.html" ] || fail "a refused report left a page"
+grep -q 'id="tab-provenance"' "$T/r.html" || fail "no provenance table"
+grep -q "$(sha256sum model/econt.json | cut -c1-64)" "$T/r.html" || fail "no model hash on the page"
 if $R report --events 9 2> /dev/null; then fail "bad option accepted"; fi
 
 # With an SEU map (small campaign): its figures replace the placeholder.

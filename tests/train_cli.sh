@@ -66,10 +66,16 @@ if "$R" train --data synthetic --synthetic-n 800 --epochs 4 --batch 64 --seed 3 
     for f in syn.json syn.weights syn.i2c.hex; do
         [ -s "$T/$f" ] || bad "synthetic run: $f missing"
     done
-    lines=$(wc -l <"$T/syn.i2c.hex")
-    widths=$(grep -v '^#' "$T/syn.i2c.hex" | awk '{ print length($1) }' | sort -u)
+    lines=$(grep -vc '^//' "$T/syn.i2c.hex")
+    widths=$(grep -v '^//' "$T/syn.i2c.hex" | awk '{ print length($1) }' | sort -u)
     [ "$lines" -ge 12 ] && [ "$widths" = "268" ] && ok "i2c image: 12 words of 268 hex digits" \
         || bad "i2c image: $lines lines, widths '$widths'"
+    "$R" image verify "$T/syn.i2c.hex" --weights "$T/syn.weights" --model "$T/syn.json" \
+        >/dev/null 2>"$T/iv.err" && ok "i2c image verifies against the written weights" \
+        || bad "image verify: $(cat "$T/iv.err")"
+    grep -q "rad4ml-provenance command: train" "$T/syn.weights" \
+        && grep -q '"provenance": {"kind":"model"' "$T/syn.json" \
+        && ok "weights and model carry the provenance block" || bad "no provenance in syn.*"
     grep -q "autoencoder (9-bit latents)" "$T/syn.log" && ok "EMD table printed" \
         || bad "no EMD table: $(cat "$T/syn.log")"
     # the written model loads again and evaluates

@@ -22,6 +22,11 @@ for f in econt_5links econt_2links econt_wide16_5links $WIDE; do
     done
 done
 [ $fail -eq 0 ] || exit 1
+# each shipped weight image holds exactly its weights file (header, CRC-32)
+for f in econt_5links econt_2links econt_wide16_5links $WIDE; do
+    "$R" image verify "$D/$f.i2c.hex" --weights "$D/$f.weights" --model "$D/$f.json" || fail=1
+done
+[ $fail -eq 0 ] || exit 1
 
 echo "--- 2 links"
 "$R" train --eval-only --model "$D/econt_2links.json" --require-beat || fail=1

@@ -9,6 +9,7 @@
 #define RAD4ML_CMD_H
 
 int cmd_info(int argc, char **argv);
+int cmd_image(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_train(int argc, char **argv);

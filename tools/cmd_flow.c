@@ -9,22 +9,21 @@
 ** the log reads as a script one can replay by hand.  The flow stops at the
 ** first failing step and says which one.
 */
-#include <errno.h>
 #include <getopt.h>
-#include <spawn.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/rad_err.h"
+#include "model/model_io.h"
 #include "common/rad_file.h"
+#include "common/rad_proc.h"
+#include "tools/cli.h"
 #include "tools/cmd.h"
-
-extern char **environ;
 
 #define FLOW_MAX_ARGS 48
 #define FLOW_ARG_LEN  1024
@@ -128,9 +127,13 @@ static void build_step(int s, const flow_opts *o, flow_cmd *c)
     case STEP_REPORT:
         model_args(c, o), data_args(c, o);
         arg(c, "--out"), arg(c, "%s/report.html", o->out);
-        arg(c, "--eval"), arg(c, "%s/eval.json", o->out);
-        arg(c, "--seu"), arg(c, "%s/seu.json", o->out);
-        arg(c, "--synth"), arg(c, "%s/synth.json", o->out);
+        /* only what the flow made: a named input must exist (report) */
+        if (!o->skip[STEP_EVAL])
+            arg(c, "--eval"), arg(c, "%s/eval.json", o->out);
+        if (!o->skip[STEP_SEU])
+            arg(c, "--seu"), arg(c, "%s/seu.json", o->out);
+        if (!o->skip[STEP_SYNTH])
+            arg(c, "--synth"), arg(c, "%s/synth.json", o->out);
         break;
     }
 }
@@ -154,23 +157,19 @@ static double now_s(void)
 ** start, 128 + signal if it was killed). */
 static int run_cmd(const flow_cmd *c)
 {
-    char *av[FLOW_MAX_ARGS + 1];
+    char *av[FLOW_MAX_ARGS + 2];
     av[0] = "rad4ml";
     for (int i = 0; i < c->argc; i++)
         av[i + 1] = (char *)c->argv[i];
     av[c->argc + 1] = NULL;
-    fflush(NULL);
-    pid_t pid;
-    int rc = posix_spawn(&pid, "/proc/self/exe", NULL, NULL, av, environ);
-    if (rc) {
-        fprintf(stderr, "rad4ml flow: cannot start a step: %s\n", strerror(rc));
+    rad_proc_opts o = { .path = "/proc/self/exe" };
+    rad_err err = { 0 };
+    int st;
+    if (rad_proc_run(av, &o, &st, &err)) {
+        fprintf(stderr, "rad4ml flow: cannot start a step: %s\n", err.msg);
         return 127;
     }
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return 127;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return st;
 }
 
 static void usage(FILE *fp)
@@ -219,16 +218,11 @@ static int parse_skip(const char *list, flow_opts *o)
     return 0;
 }
 
+/* A count >= min through the shared checked parser (common/rad_cli.h). */
 static int parse_count(const char *opt, const char *s, long min, long *v)
 {
-    char *end;
-    errno = 0;
-    *v = strtol(s, &end, 10);
-    if (errno || *end || end == s || *v < min) {
-        fprintf(stderr, "rad4ml flow: %s: expected an integer >= %ld, got '%s'\n", opt, min, s);
-        return 2;
-    }
-    return 0;
+    rad_err e;
+    return rad_cli_long(opt, s, min, LONG_MAX, v, &e) ? cli_usage_error("flow", &e) : 0;
 }
 
 /* Parses the `rad4ml flow` command line into o (defaults first): 0, -1
@@ -303,6 +297,18 @@ static void write_summary(const flow_opts *o, const double *secs, const int *sta
         fprintf(stderr, "rad4ml flow: %s\n", err.msg);
         return;
     }
+    rad_prov p;
+    rad_prov_init(&p, "flow", "flow");
+    if (mdl_prov_load(&p, o->model, o->weights, &err))      /* a failed step may be why */
+        snprintf(p.model.name, sizeof p.model.name, "%s (not loadable: %.200s)",
+                 o->model ? o->model : "built-in", err.msg);
+    rad_prov_opt(&p, "train-epochs", "%ld", o->train_epochs);
+    rad_prov_opt(&p, "sim-vectors", "%ld", o->sim_vectors);
+    rad_prov_opt(&p, "icarus-vectors", "%ld", o->icarus_vectors);
+    rad_prov_opt(&p, "seu-crossings", "%ld", o->seu_crossings);
+    if (o->data)
+        rad_prov_opt(&p, "data", "%s", o->data);
+    rad_prov_text(f.fp, &p, "# ");
     printf("\nrad4ml flow summary (%s):\n", o->out);
     for (int s = 0; s < STEP_COUNT; s++) {
         const char *st = o->skip[s] ? "skipped" : status[s] < 0 ? "not run" :

@@ -21,6 +21,8 @@ g++:g++
 /usr/include/jansson.h:libjansson-dev
 /usr/include/glpk.h:libglpk-dev
 /usr/include/hdf5/serial/hdf5.h:libhdf5-dev
+/usr/include/sha2.h:libmd-dev
+/usr/include/zlib.h:zlib1g-dev
 python3:python3
 pip3:python3-pip
 /usr/share/doc/python3-venv:python3-venv

@@ -7,7 +7,7 @@
 
 #include "tools/cmd.h"
 
-#define RAD4ML_VERSION "0.1.0"
+#include "common/rad_prov.h"
 
 typedef struct {
     const char *name;
@@ -18,6 +18,7 @@ typedef struct {
 static const command COMMANDS[] = {
     { "import",  cmd_import,  "a Keras / QKeras HDF5 model into a rad4ml model, bit-exact" },
     { "info",    cmd_info,    "validate and describe a model + weights" },
+    { "image",   cmd_image,   "decode / verify a weight image (header, CRC-32, model hash)" },
     { "convert", cmd_convert, "convert crossings between ePortRX CSV and 48-charge CSV" },
     { "eval",    cmd_eval,    "EMD of the autoencoder vs threshold / best-choice / STC" },
     { "train",   cmd_train,   "quantization-aware training, emits integer weights" },
@@ -39,7 +40,7 @@ static void usage(FILE *fp)
 {
     fprintf(fp, "rad4ml %s — from training to a radiation-tolerant NN block, bit-exact\n\n"
                 "usage: rad4ml <command> [options]   (rad4ml <command> --help)\n\n"
-                "commands:\n", RAD4ML_VERSION);
+                "commands:\n", RAD_VERSION);
     for (size_t i = 0; i < N_COMMANDS; i++)
         fprintf(fp, "  %-8s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
 }
@@ -52,7 +53,7 @@ int main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     if (!strcmp(argv[1], "--version")) {
-        printf("rad4ml %s\n", RAD4ML_VERSION);
+        printf("rad4ml %s (revision %s)\n", RAD_VERSION, rad_revision());
         return 0;
     }
     for (size_t i = 0; i < N_COMMANDS; i++)

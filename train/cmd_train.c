@@ -8,7 +8,6 @@
 ** (75 %) of the crossings are for training, the last 10 % of that part
 ** validates (early stopping), the last 25 % are never used for training.
 */
-#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -20,6 +19,7 @@
 #include "data/dataset.h"
 #include "engine/engine.h"
 #include "model/model_io.h"
+#include "tools/cli.h"
 #include "tools/cmd.h"
 #include "train/trn.h"
 
@@ -106,32 +106,17 @@ static int bad(const char *opt, const char *arg, const char *why)
     return 2;
 }
 
+/* The shared checked parsers (common/rad_cli.h), printed as train's errors. */
 static int parse_long(const char *opt, const char *s, long lo, long hi, long *v)
 {
-    char *end;
-    errno = 0;
-    long x = strtol(s, &end, 10);
-    if (!*s || *end || errno || x < lo || x > hi) {
-        char why[96];
-        snprintf(why, sizeof why, "expected an integer in %ld..%ld", lo, hi);
-        return bad(opt, s, why);
-    }
-    *v = x;
-    return 0;
+    rad_err e;
+    return rad_cli_long(opt, s, lo, hi, v, &e) ? cli_usage_error("train", &e) : 0;
 }
 
 static int parse_double(const char *opt, const char *s, double lo, double hi, double *v)
 {
-    char *end;
-    errno = 0;
-    double x = strtod(s, &end);
-    if (!*s || *end || errno || !(x >= lo && x <= hi)) {
-        char why[96];
-        snprintf(why, sizeof why, "expected a number in [%g, %g]", lo, hi);
-        return bad(opt, s, why);
-    }
-    *v = x;
-    return 0;
+    rad_err e;
+    return rad_cli_double(opt, s, lo, hi, v, &e) ? cli_usage_error("train", &e) : 0;
 }
 
 enum { O_MODEL = 256, O_WEIGHTS, O_INIT, O_LINKS, O_DATA, O_FORMAT, O_SYNTHN, O_LIMIT,
@@ -353,16 +338,42 @@ static long check_exact(const trn_net *net, const mdl_model *m, const dat_set *s
     return bad_n;
 }
 
-static int write_outputs(const mdl_model *m, const char *prefix, rad_err *err)
+/* PREFIX.json + .weights, then PREFIX.i2c.hex naming them (its model hash
+** is that of PREFIX.json, so `image verify --model PREFIX.json` takes it). */
+static int write_outputs(const tr_opts *o, const mdl_model *m, size_t rows, rad_err *err)
 {
-    char js[4096], hex[4096];
-    snprintf(js, sizeof js, "%s.json", prefix);
-    snprintf(hex, sizeof hex, "%s.i2c.hex", prefix);
-    int rc = mdl_i2c_write_hex(m, TR_I2C_WORD_BITS, hex, err);
+    const char *prefix = o->out;
+    char js[4096], ws[4096], hex[4096], def[4096];
+    rad_prov p;
+    rad_prov_init(&p, "model", "train");
+    p.rows = (long)rows;
+    rad_prov_opt(&p, "epochs", "%d", o->cfg.epochs);
+    rad_prov_opt(&p, "batch", "%d", o->cfg.batch);
+    rad_prov_opt(&p, "lr", "%g", o->cfg.lr);
+    rad_prov_opt(&p, "seed", "%llu", (unsigned long long)o->cfg.seed);
+    rad_prov_opt(&p, "loss", "%s", trn_loss_name(o->cfg.loss));
+    int rc = RAD_OK;
+    bool deflt = !o->data || !strcmp(o->data, "default");
+    if (o->data && !strcmp(o->data, "synthetic"))
+        rad_prov_src_mem(&p.data, "synthetic", "", 0);
+    else if (!(rc = deflt ? dat_default_path(def, sizeof def, err) : RAD_OK))
+        rc = rad_prov_src_file(&p.data, deflt ? def : o->data, err);
     if (rc)
         return rc;
-    if ((rc = mdl_save(m, js, NULL, err)))
-        unlink(hex);     /* all or nothing: no image without its model */
+    snprintf(js, sizeof js, "%s.json", prefix);
+    snprintf(ws, sizeof ws, "%s.weights", prefix);
+    snprintf(hex, sizeof hex, "%s.i2c.hex", prefix);
+    rc = mdl_save_prov(m, js, NULL, &p, err);
+    if (rc)
+        return rc;
+    mdl_model saved = *m;            /* shallow: only the sources change */
+    if (!(rc = rad_prov_src_file(&saved.src_model, js, err))
+        && !(rc = rad_prov_src_file(&saved.src_weights, ws, err)))
+        rc = mdl_i2c_write_hex(&saved, TR_I2C_WORD_BITS, &p, hex, err);
+    if (rc) {                        /* all or nothing */
+        unlink(js);
+        unlink(ws);
+    }
     return rc;
 }
 
@@ -549,7 +560,7 @@ static int train_on(tr_opts *o, mdl_model *m, const dat_set *all, const dat_set 
     ** rescale to the sent module sum (eng_decode does with preserve_sum). */
     if (o->cfg.target == TRN_TARGET_SUM)
         m->preserve_sum = true;
-    if ((rc = write_outputs(m, o->out, &err))) {
+    if ((rc = write_outputs(o, m, tr->n, &err))) {
         fprintf(stderr, "rad4ml train: %s\n", err.msg);
         return 1;
     }
@@ -572,12 +583,8 @@ int cmd_train(int argc, char **argv)
     mdl_model *m = NULL;
     /* Training from scratch needs only the description; a weights file is
     ** read when it is named or its values are used. */
-    if (!o.model)
-        rc = mdl_load_default(&m, &err);
-    else if (o.weights || o.init_model || o.eval_only)
-        rc = mdl_load(o.model, o.weights, &m, &err);
-    else
-        rc = mdl_load_json(o.model, &m, &err);
+    cli_model_src src = { o.model, o.weights, -1, !(o.weights || o.init_model || o.eval_only) };
+    rc = cli_model_load(&src, &m, &err);
     if (!rc && o.links)
         rc = mdl_set_links(m, o.links, &err);
     if (rc) {
