@@ -616,6 +616,9 @@ static int eval_prov(ev_opts *o, const mdl_model *m, const char *path, const dat
     return rad_prov_src_file(&p->data, path, err);
 }
 
+/* `rad4ml eval`: options, data (the hold-out view), the model unless
+** --no-ae, then one link count (table + JSON) or --sweep.  Exit 0, 1 on a
+** failure (reason on stderr), 2 on a usage error. */
 int cmd_eval(int argc, char **argv)
 {
     ev_opts o;

@@ -810,6 +810,10 @@ void mdl__file_prov(const mdl_model *m, const rad_prov *prov, const char *kind, 
     mdl_prov_set(out, m);
 }
 
+/* See model_io.h.  Writes the description (JSON) and the integer weights of
+** m, each atomically and each with the provenance block prov (NULL: the
+** model's own), so that both files name where they came from.  Nothing is
+** left behind on an error.  Borrows m and prov. */
 int mdl_save_prov(const mdl_model *m, const char *model_path, const char *weights_path,
                   const rad_prov *prov, rad_err *err)
 {

@@ -624,6 +624,9 @@ static int synth_prov(const synth_opts *o, rad_prov *p, rad_err *err)
     return rc;
 }
 
+/* --json: every configuration's figures (cells, area, depth, power,
+** library mapping and timing when asked), the technology constants and the
+** provenance block, written atomically to o->json. */
 static int write_json(const synth_opts *o, const synth_cfg *cfg, int n, const syn_tech *t,
                       const syn_lib *lib, rad_err *err)
 {
