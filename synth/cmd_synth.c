@@ -5,12 +5,14 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <assert.h>
 #include <limits.h>
-#include <signal.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -226,69 +228,65 @@ static void power_vcd(const synth_opts *o, const synth_cfg *c, char *vcd, size_t
 }
 
 /* The Icarus simulations of --power (none with --vcd), for every
-** configuration with RTL, in a child process started before the Yosys
-** pool: they take the core the pool leaves idle at its end instead of
-** running after it.  The child writes each configuration's skip cycles to
-** the pipe, prints its error and exits non-zero on failure. */
-typedef struct { pid_t pid; int fd; } power_sims;
+** configuration with RTL, in a thread started before the Yosys pool: they
+** take the core the pool leaves idle at its end instead of running after
+** it.  The thread owns nothing but its result: skip[i] (cycles to ignore
+** in cfg i), rc and err, read by power_wait after the join; `stop` asks it
+** to end after the current configuration (the pool failed). */
+typedef struct {
+    const synth_opts *o;
+    const synth_cfg  *cfg;
+    int               n;
+    long             *skip;
+    pthread_t         th;
+    bool              started;
+    atomic_int        stop;
+    int               rc;
+    rad_err           err;
+} power_sims;
 
-static int power_start(const synth_opts *o, synth_cfg *cfg, int n, power_sims *ps,
-                       rad_err *err)
+static void *power_thread(void *arg)
 {
-    int fds[2];
-    ps->pid = -1;
-    ps->fd = -1;
-    if (!o->power || o->vcd)
-        return RAD_OK;
-    if (pipe(fds))
-        return rad_errf(err, RAD_ETOOL, "power simulations: pipe: %s", strerror(errno));
-    fflush(NULL);
-    ps->pid = fork();
-    if (ps->pid < 0) {
-        close(fds[0]), close(fds[1]);
-        return rad_errf(err, RAD_ETOOL, "power simulations: fork: %s", strerror(errno));
-    }
-    if (ps->pid > 0) {
-        close(fds[1]);
-        ps->fd = fds[0];
-        return RAD_OK;
-    }
-    close(fds[0]);
-    if (nice(10) == -1 && errno)
-        errno = 0;              /* lower priority than Yosys; not fatal */
-    for (int i = 0; i < n; i++) {
+    power_sims *ps = arg;
+    for (int i = 0; i < ps->n && !ps->rc && !atomic_load(&ps->stop); i++) {
         char vcd[4200];
-        long skip = 0;
-        rad_err e = { 0 };
-        power_vcd(o, &cfg[i], vcd, sizeof vcd);
-        if (!cfg[i].note[0] && syn_gen_vcd(o->model, o->weights, o->data, cfg[i].rtl_dir,
-                                           o->top, o->vectors, vcd, &skip, &e)) {
-            fprintf(stderr, "rad4ml synth: %s: %s\n", cfg[i].name, e.msg);
-            _exit(1);
-        }
-        if (write(fds[1], &skip, sizeof skip) != (ssize_t)sizeof skip)
-            _exit(1);
+        const synth_cfg *c = &ps->cfg[i];
+        power_vcd(ps->o, c, vcd, sizeof vcd);
+        if (!c->note[0])
+            ps->rc = syn_gen_vcd(ps->o->model, ps->o->weights, ps->o->data, c->rtl_dir,
+                                 ps->o->top, ps->o->vectors, vcd, &ps->skip[i], &ps->err);
     }
-    _exit(0);
+    return NULL;
 }
 
-/* Waits for the power simulations; skip[i] = cycles to ignore in cfg i. */
-static int power_wait(power_sims *ps, long *skip, int n, rad_err *err)
+static int power_start(const synth_opts *o, const synth_cfg *cfg, int n, long *skip,
+                       power_sims *ps, rad_err *err)
 {
-    if (ps->pid < 0)
+    *ps = (power_sims){ .o = o, .cfg = cfg, .n = n, .skip = skip };
+    atomic_init(&ps->stop, 0);
+    if (!o->power || o->vcd)
         return RAD_OK;
-    int st = 0, rc = RAD_OK;
-    while (waitpid(ps->pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    for (int i = 0; i < n && rc == RAD_OK; i++)
-        if (read(ps->fd, &skip[i], sizeof skip[i]) != (ssize_t)sizeof skip[i])
-            rc = RAD_ETOOL;
-    close(ps->fd);
-    ps->pid = -1;
-    if (rc || !WIFEXITED(st) || WEXITSTATUS(st))
-        return rad_errf(err, RAD_ETOOL, "power simulation (iverilog/vvp) failed (status %d)",
-                        st);
+    int e = pthread_create(&ps->th, NULL, power_thread, ps);
+    if (e)
+        return rad_errf(err, RAD_ETOOL, "power simulations: cannot start a thread: %s",
+                        strerror(e));
+    ps->started = true;
     return RAD_OK;
+}
+
+/* Waits for the power simulations (asking them to stop first when `stop`);
+** their error, if any. */
+static int power_wait(power_sims *ps, bool stop, rad_err *err)
+{
+    if (!ps->started)
+        return RAD_OK;
+    if (stop)
+        atomic_store(&ps->stop, 1);
+    pthread_join(ps->th, NULL);
+    ps->started = false;
+    if (ps->rc && err)
+        *err = ps->err;
+    return ps->rc;
 }
 
 /* The power estimate from the VCD (simulated before, or --vcd). */
@@ -373,11 +371,14 @@ static int run_all(const synth_opts *o, synth_cfg *cfg, int *n, const syn_tech *
             if (rc == 0 && !c->note[0])
                 jobs[nj++] = &c->job;
         }
-    power_sims ps = { -1, -1 };
+    power_sims ps;
     long skip[MAX_CFG * MAX_CFG] = { 0 };
+    assert(*n <= MAX_CFG * MAX_CFG);
     if (rc == 0 && nj)
-        rc = power_start(o, cfg, *n, &ps, err);
-    if (rc == 0 && ps.pid > 0)
+        rc = power_start(o, cfg, *n, skip, &ps, err);
+    else
+        ps = (power_sims){ .started = false };
+    if (rc == 0 && ps.started)
         fprintf(stderr, "rad4ml synth: power simulations (Icarus) started beside Yosys\n");
     double t0 = now_s();
     if (rc == 0 && nj) {
@@ -385,11 +386,9 @@ static int run_all(const synth_opts *o, synth_cfg *cfg, int *n, const syn_tech *
         rc = syn_run_many(jobs, nj, o->jobs, stderr, err);
         fprintf(stderr, "rad4ml synth: Yosys done in %.1f s\n", now_s() - t0);
     }
-    if (ps.pid > 0) {
-        if (rc)
-            kill(ps.pid, SIGTERM);
+    if (ps.started) {
         rad_err e2 = { 0 };
-        int prc = power_wait(&ps, skip, *n, &e2);
+        int prc = power_wait(&ps, rc != 0, &e2);
         if (rc == 0 && prc)
             rc = prc, *err = e2;
         else if (rc == 0)
