@@ -179,6 +179,10 @@ void cg_cfg__write(cg_buf *b, const cg_cfg_opts *o, const cg_cfg_geom *g,
         cg_printf(b, "    wire unused_wdata = &{1'b0, cfg_wdata[31:%zu]};\n", last);
 }
 
+/* One-hot injection vector of `width` bits (zero unless RAD4ML_SEU_INJECT).
+** RAD4ML_SEU_INJECT2 (formal proofs only, seu/formal.sh): a second upset at
+** the same edge into the same copy, its position a free value each clock
+** (Yosys `anyseq`; positions >= width inject nothing). */
 void cg_cfg__inject(cg_buf *b, const cg_cfg_opts *o, size_t width)
 {
     if (!o->seu_ports)
@@ -186,12 +190,18 @@ void cg_cfg__inject(cg_buf *b, const cg_cfg_opts *o, size_t width)
     cg_printf(b, "    // Test-only upset injection (dropped unless RAD4ML_SEU_INJECT).\n"
                  "    wire [%zu:0] inj;\n"
                  "`ifdef RAD4ML_SEU_INJECT\n"
+                 "`ifdef RAD4ML_SEU_INJECT2\n"
+                 "    (* anyseq *) wire [31:0] seu_inject_addr2;   // formal only\n"
+                 "    assign inj = seu_inject_en ? (%zu'd1 << seu_inject_addr)\n"
+                 "                                 | (%zu'd1 << seu_inject_addr2) : %zu'd0;\n"
+                 "`else\n"
                  "    assign inj = seu_inject_en ? %zu'd1 << seu_inject_addr\n"
                  "                               : %zu'd0;\n"
+                 "`endif\n"
                  "`else\n"
                  "    assign inj = %zu'd0;\n"
                  "    wire unused_inject = &{1'b0, seu_inject_en, seu_inject_copy, seu_inject_addr};\n"
-                 "`endif\n", width - 1, width, width, width);
+                 "`endif\n", width - 1, width, width, width, width, width, width);
 }
 
 void cg_cfg__copies(cg_buf *b, const cg_cfg_opts *o, int n, const char *const *name,

@@ -25,6 +25,7 @@
 #include "synth/syn.h"
 #include "synth/syn_flow.h"
 #include "seu/seu_shard.h"
+#include "seu/seu_rate.h"
 
 #define SEU_MAX_FRACTIONS 32
 
@@ -40,6 +41,11 @@ typedef struct {
     flt_shard shard;                /* --shard i/N of the --sens map          */
     int argc;
     char **argv;
+    long rmodel;                    /* --random-model S (-1: none)           */
+    int rate, have_emd;             /* --rate; --emd-per-bit given           */
+    const char *rate_json;
+    seu_rate_in rin;                /* --xs/--flux/--clock/--fill/--emd-per-bit */
+    int secded_data;                /* --secded-data (--gen-cfg)             */
     rad_prov prov;                  /* of the JSON (cmd_seu fills it)         */
 } seu_args;
 
@@ -48,7 +54,7 @@ static void usage(FILE *fp)
 {
     fprintf(fp,
 "usage: rad4ml seu [options] [--sens] [--compare A.weights B.weights]\n"
-"                  [--select] [--rtl] [--gen-cfg FILE]\n"
+"                  [--select] [--rtl] [--gen-cfg FILE] [--rate]\n"
 "Single-event upsets in the weight/configuration registers.\n\n"
 "modes (any combination; none given = --sens):\n"
 "  --sens              mean EMD increase when each image bit flips (C model)\n"
@@ -63,12 +69,25 @@ static void usage(FILE *fp)
 "                      crossings streaming one per clock while the upsets are\n"
 "                      injected; every output compared with the C engine\n"
 "  --gen-cfg FILE      write the <top>_cfg module with --protect P\n"
+"  --rate              upsets per chip per hour, mean time between uncorrected\n"
+"                      errors and fill EMD damage per protection (none/tmr/\n"
+"                      secded, scrubbing every clock); README section 7\n"
+"  --xs CM2            --rate: per-bit cross-section (default 1e-14, assumed)\n"
+"  --flux F            --rate: hadron flux >20 MeV, cm^-2 s^-1 (default 1e7,\n"
+"                      assumed)\n"
+"  --clock HZ          --rate: clock = scrub rate (default 40e6)\n"
+"  --fill H            --rate: fill length in hours (default 10)\n"
+"  --emd-per-bit X     --rate: mean EMD increase per flipped bit (default: the\n"
+"                      mean of the --sens map, computed)\n"
+"  --rate-json FILE    --rate: write the table as JSON\n"
+"  --secded-data N     --gen-cfg: data bits per SECDED word (8..256, default 64)\n"
 "  --synth             --select: Yosys figures (synth/flow_hier.ys, cached) of\n"
 "                      the none/TMR/SECDED register files (minutes)\n"
 "  --drop-in           --gen-cfg: exactly codegen's ports (status readable at\n"
 "                      ERR_STATUS only, no seu_* ports)\n\n"
 "options:\n"
 "  --model FILE        model description (default: built-in ECON-T)\n"
+"  --random-model S    a small random model instead (as gen; formal proofs)\n"
 "  --weights FILE      weights (default: the model's)\n"
 "  --data FILE         crossings (default: the shared LD data; the hold-out\n"
 "                      tail after the training fraction is used)\n"
@@ -94,7 +113,8 @@ static void usage(FILE *fp)
 enum { O_JSON = 256, O_COMPARE, O_SELECT, O_RTL, O_GEN, O_MODEL, O_WEIGHTS, O_DATA,
        O_CROSS, O_THREADS, O_TOP, O_UPSETS, O_TRIALS, O_SEED, O_FRAC, O_PROTECT,
        O_STRIDE, O_ALL, O_SELFRAC, O_WORK, O_NAME, O_SENS, O_DROPIN, O_SYNTH, O_FULL,
-       O_PERBIT, O_SHARD };
+       O_PERBIT, O_SHARD, O_RMODEL, O_RATE, O_XS, O_FLUX, O_CLOCK, O_FILL, O_EMDBIT,
+       O_RJSON, O_SDATA };
 
 /* --fractions: a comma list of 1..SEU_MAX_FRACTIONS values in [0, 1]. */
 static int parse_fractions(const char *list, seu_args *a, rad_err *err)
@@ -132,11 +152,19 @@ static int parse(int argc, char **argv, seu_args *a)
         { "synth", no_argument, 0, O_SYNTH }, { "full", no_argument, 0, O_FULL },
         { "per-bit", required_argument, 0, O_PERBIT },
         { "shard", required_argument, 0, O_SHARD },
+        { "random-model", required_argument, 0, O_RMODEL },
+        { "rate", no_argument, 0, O_RATE }, { "xs", required_argument, 0, O_XS },
+        { "flux", required_argument, 0, O_FLUX }, { "clock", required_argument, 0, O_CLOCK },
+        { "fill", required_argument, 0, O_FILL }, { "emd-per-bit", required_argument, 0, O_EMDBIT },
+        { "rate-json", required_argument, 0, O_RJSON },
+        { "secded-data", required_argument, 0, O_SDATA },
         { 0, 0, 0, 0 } };
     memset(a, 0, sizeof *a);
     a->crossings = 100; a->threads = 2; a->top_n = 10; a->upsets = 1; a->trials = 200;
     a->seed = 1; a->stride = 1; a->per_bit = 4; a->sel_frac = 0.1; a->work = "build/seu"; a->top = "rad4ml_ae";
     parse_fractions("0,0.01,0.02,0.05,0.1,0.2,0.5,1", a, NULL);
+    a->rmodel = -1;
+    seu_rate_defaults(&a->rin);
     int c, rc = 0;
     rad_err err = { 0 };
     optind = 1;
@@ -176,6 +204,18 @@ static int parse(int argc, char **argv, seu_args *a)
         case O_FULL: a->full = 1; break;
         case O_PERBIT: rc = rad_cli_int("--per-bit", optarg, 2, 1000, &a->per_bit, &err); break;
         case O_SHARD: rc = flt_shard_parse(optarg, &a->shard, &err); break;
+        case O_RMODEL: rc = rad_cli_long("--random-model", optarg, 0, LONG_MAX, &a->rmodel, &err); break;
+        case O_RATE: a->rate = 1; break;
+        case O_XS: rc = rad_cli_double("--xs", optarg, 1e-30, 1, &a->rin.xs, &err); break;
+        case O_FLUX: rc = rad_cli_double("--flux", optarg, 1e-30, 1e15, &a->rin.flux, &err); break;
+        case O_CLOCK: rc = rad_cli_double("--clock", optarg, 1, 1e12, &a->rin.clock_hz, &err); break;
+        case O_FILL: rc = rad_cli_double("--fill", optarg, 1e-9, 1e6, &a->rin.fill_h, &err); break;
+        case O_EMDBIT:
+            rc = rad_cli_double("--emd-per-bit", optarg, 0, 1e6, &a->rin.emd_per_bit, &err);
+            a->have_emd = 1;
+            break;
+        case O_RJSON: a->rate_json = optarg; a->rate = 1; break;
+        case O_SDATA: rc = rad_cli_int("--secded-data", optarg, 8, 256, &a->secded_data, &err); break;
         default: usage(stderr); return 2;
         }
     }
@@ -192,7 +232,7 @@ static int parse(int argc, char **argv, seu_args *a)
                 "(no --compare/--select/--rtl/--gen-cfg with it)\n");
         return 2;
     }
-    if (!a->sens && !a->cmp_a && !a->select && !a->rtl && !a->gen_cfg)
+    if (!a->sens && !a->cmp_a && !a->select && !a->rtl && !a->gen_cfg && !a->rate)
         a->sens = 1;
     a->argc = argc;
     a->argv = argv;
@@ -201,7 +241,7 @@ static int parse(int argc, char **argv, seu_args *a)
 
 static int load_model(const seu_args *a, const char *weights, mdl_model **m, rad_err *e)
 {
-    cli_model_src src = { a->model, weights, -1, false };
+    cli_model_src src = { a->model, weights, a->rmodel, false };
     return cli_model_load(&src, m, e);
 }
 
@@ -578,6 +618,8 @@ static int do_gen(const seu_args *a, const mdl_model *m, const seu_sens *s, rad_
     cg_cfg_opts o;
     seu_cfg_opts(&o, m, a->top, 3, p, mask);
     o.seu_ports = !a->drop_in;
+    if (a->secded_data)
+        o.secded_data = a->secded_data;
     o.model_name = a->model ? a->model : "built-in";
     o.weights_name = a->weights ? a->weights : "built-in";
     int rc = cg_cfg_gen(m, &o, a->gen_cfg, e);
@@ -588,11 +630,32 @@ static int do_gen(const seu_args *a, const mdl_model *m, const seu_sens *s, rad_
     return rc;
 }
 
+static int do_rate(const seu_args *a, const mdl_model *m, const seu_sens *s, rad_err *e)
+{
+    seu_rate_in in = a->rin;
+    seu_rate_row r[SEU_RATE_N];
+    in.n_img = seu_bit_count(m);
+    if (!a->have_emd) {
+        double sum = 0;
+        for (size_t k = 0; k < s->n_bits; k++)
+            sum += s->d_emd[k];
+        in.emd_per_bit = s->n_bits ? sum / (double)s->n_bits : 0;
+    }
+    if (seu_rate_compute(&in, r, e))
+        return e->code;
+    seu_rate_print(&in, r, stdout);
+    if (a->rate_json && seu_rate_write_json(&in, r, a->rate_json, e))
+        return e->code;
+    if (a->rate_json)
+        printf("seu rate: wrote %s\n", a->rate_json);
+    return 0;
+}
+
 static int needs_sens(const seu_args *a)
 {
     int sel_rtl = a->rtl && !a->full && a->protect && strstr(a->protect, "sel");
     int sel_gen = a->gen_cfg && a->protect && !strcmp(a->protect, "sel");
-    return a->sens || a->select || sel_rtl || sel_gen;
+    return a->sens || a->select || sel_rtl || sel_gen || (a->rate && !a->have_emd);
 }
 
 int cmd_seu(int argc, char **argv)
@@ -619,6 +682,8 @@ int cmd_seu(int argc, char **argv)
         rc = do_compare(&a, &d, &e);
     if (!rc && a.select)
         rc = do_select(&a, m, &d, &s, &e);
+    if (!rc && a.rate)
+        rc = do_rate(&a, m, have_sens ? &s : NULL, &e);
     if (!rc && a.gen_cfg)
         rc = do_gen(&a, m, have_sens ? &s : NULL, &e);
     if (!rc && a.rtl && a.full)

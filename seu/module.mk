@@ -18,7 +18,7 @@ $(SEU_SRC_C): $(SEU_RTL_SRCS) model/embed.sh
 	    seu__src_shim_cpp=seu/rtl/seu_shim.cpp seu__src_shim_h=seu/rtl/seu_shim.h \
 	    seu__src_fharness=seu/rtl/seu_fharness.c seu__src_fshim_cpp=seu/rtl/seu_fshim.cpp \
 	    seu__src_fshim_h=seu/rtl/seu_fshim.h
-LIB_SRCS += seu/seu_shard.c
+LIB_SRCS += seu/seu_shard.c seu/seu_rate.c
 CLI_SRCS += seu/cmd_seu.c
 CHECK_TESTS += tests/check_seu.c
 SCRIPT_TESTS += tests/seu_rtl.sh
@@ -28,3 +28,13 @@ REGRESS_CMDS += tests/seu_full.sh ;
 .PHONY: seu-full
 seu-full: deps-ok $(CLI)
 	tests/seu_full.sh
+
+# Formal proofs (yosys-smtbmc + z3, seu/formal.sh) and `seu --rate` (seconds).
+SCRIPT_TESTS += tests/seu_formal.sh
+.PHONY: formal formal-econt
+formal: deps-ok $(CLI)
+	RAD4ML=$(CLI) seu/formal.sh --checks tmr,secded,controls --depth 6 --work $(BUILD)/formal
+REGRESS_CMDS += $(MAKE) formal ;
+# The real ECON-T TMR file: does NOT finish today (seu/README section 6).
+formal-econt: deps-ok $(CLI)
+	RAD4ML=$(CLI) seu/formal.sh --econt --checks tmr --depth 4 --work $(BUILD)/formal-econt

@@ -12,6 +12,7 @@
 #include <string.h>
 #include "seu/seu.h"
 #include "seu/seu_rtl.h"
+#include "seu/seu_rate.h"
 #include "model/model_io.h"
 #include "codegen/cg.h"
 #include "common/rad_file.h"
@@ -337,6 +338,49 @@ START_TEST(codegen_seu_port_reaches_top)
 }
 END_TEST
 
+/* Rates against hand computation: lambda = 1e-14 * 1e7 = 1e-7 /bit/s,
+** T = 25 ns, lambda*T = 2.5e-15.  none: 1000 bits -> 1000*1e-7*3600 = 0.36/h.
+** TMR: 3 (lambda T)^2 per triplet per interval -> 1000*3*6.25e-30*4e7*3600
+** = 2.7e-15/h.  SECDED (8 data bits -> 13-bit codeword, 125 words):
+** C(13,2)=78 -> 125*78*6.25e-30*4e7*3600 = 8.775e-15/h.  Fill damage without
+** scrubbing, none: d * n * mean over 10 h of lambda t (first order) =
+** 0.5 * 1000 * 1e-7 * 18000 = 0.9; exact mean of (1-e^{-2 lt})/2 with
+** x = 2 l tf = 0.0072: (1 - (1-e^{-x})/x)/2 = 0.00179568 -> 0.89784. */
+START_TEST(rate_hand_computed)
+{
+    seu_rate_in in;
+    seu_rate_row r[SEU_RATE_N];
+    rad_err e = { 0, "" };
+    seu_rate_defaults(&in);
+    in.n_img = 1000;
+    in.secded_data = 8;
+    in.emd_per_bit = 0.5;
+    ck_assert_int_eq(seu_rate_compute(&in, r, &e), 0);
+    ck_assert_double_eq_tol(r[SEU_RATE_NONE].upsets_per_h, 0.36, 1e-12);
+    ck_assert_double_eq_tol(r[SEU_RATE_NONE].uncorr_per_h, 0.36, 1e-12);
+    ck_assert_double_eq_tol(r[SEU_RATE_TMR].upsets_per_h, 1.08, 1e-12);
+    ck_assert_double_eq_tol(r[SEU_RATE_TMR].uncorr_per_h / 2.7e-15, 1.0, 1e-6);
+    ck_assert_int_eq(r[SEU_RATE_SECDED].group_bits, 13);
+    ck_assert_double_eq_tol(r[SEU_RATE_SECDED].stored_bits, 1625, 1e-9);
+    ck_assert_double_eq_tol(r[SEU_RATE_SECDED].uncorr_per_h / 8.775e-15, 1.0, 1e-6);
+    ck_assert_double_eq_tol(r[SEU_RATE_TMR].mtbue_h * 2.7e-15, 1.0, 1e-6);
+    ck_assert_double_eq_tol(r[SEU_RATE_NONE].emd_noscrub, 0.89784, 1e-5);
+    ck_assert(r[SEU_RATE_NONE].emd_noscrub < 0.9);
+    /* TMR scrubbed: mean of r t over the fill = rate * 5 h, 1 bit each. */
+    ck_assert_double_eq_tol(r[SEU_RATE_TMR].emd_scrub / (0.5 * 2.7e-15 * 5), 1.0, 1e-4);
+    ck_assert(r[SEU_RATE_TMR].emd_noscrub > 1e3 * r[SEU_RATE_TMR].emd_scrub);
+    ck_assert_double_eq_tol(seu_rate_p2(3, 0.5), 0.5, 1e-15);
+    ck_assert_double_eq_tol(seu_rate_p2(2, 0.1), 0.01, 1e-15);
+    in.flux = 0;
+    ck_assert_int_eq(seu_rate_compute(&in, r, &e), RAD_ERANGE);
+    ck_assert_ptr_nonnull(strstr(e.msg, "--flux"));
+    in.flux = 1e7;
+    in.xs = NAN;
+    ck_assert_int_eq(seu_rate_compute(&in, r, &e), RAD_ERANGE);
+    ck_assert_ptr_nonnull(strstr(e.msg, "--xs"));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("seu");
@@ -350,6 +394,7 @@ int main(void)
     tcase_add_test(t, cfg_geometry);
     tcase_add_test(t, cfg_same_interface_as_codegen);
     tcase_add_test(t, codegen_seu_port_reaches_top);
+    tcase_add_test(t, rate_hand_computed);
     suite_add_tcase(s, t);
     SRunner *r = srunner_create(s);
     srunner_run_all(r, CK_NORMAL);

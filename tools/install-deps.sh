@@ -16,6 +16,7 @@ pkg-config:pkg-config
 verilator:verilator
 iverilog:iverilog
 yosys:yosys
+z3:z3
 g++:g++
 /usr/include/check.h:check
 /usr/include/jansson.h:libjansson-dev
