@@ -26,6 +26,7 @@
 #include "synth/syn_flow.h"
 #include "seu/seu_shard.h"
 #include "seu/seu_rate.h"
+#include "seu/seu_set.h"
 
 #define SEU_MAX_FRACTIONS 32
 
@@ -47,6 +48,11 @@ typedef struct {
     seu_rate_in rin;                /* --xs/--flux/--clock/--fill/--emd-per-bit */
     int secded_data;                /* --secded-data (--gen-cfg)             */
     rad_prov prov;                  /* of the JSON (cmd_seu fills it)         */
+    int set;                        /* --set: transients in the gate netlist  */
+    long samples, set_controls;     /* --samples, --set-controls              */
+    int set_cycles;                 /* --set-cycles                           */
+    double set_width_ps;            /* --set-width                            */
+    const char *set_json;           /* --set-json                             */
 } seu_args;
 
 /* The `rad4ml seu --help` text, to fp. */
@@ -80,6 +86,18 @@ static void usage(FILE *fp)
 "  --emd-per-bit X     --rate: mean EMD increase per flipped bit (default: the\n"
 "                      mean of the --sens map, computed)\n"
 "  --rate-json FILE    --rate: write the table as JSON\n"
+"  --set               single-event transients: the design flat on Yosys generic\n"
+"                      gates, a pulse on a random gate output before a random\n"
+"                      clock edge under real traffic (Verilator); fractions\n"
+"                      latched / corrupting an output per --protect (none,tmr,\n"
+"                      secded: weights-only protection); README section 8\n"
+"  --samples N         --set: random pulses per protection (default 1000)\n"
+"  --set-controls N    --set: control pulses on gates driving a flip-flop's D\n"
+"                      input, which must all be latched (default 50)\n"
+"  --set-cycles N      --set: traffic clocks the pulses fall in (default 32)\n"
+"  --set-width PS      --set: pulse width for the timing-derated share (default\n"
+"                      500 ps, assumed)\n"
+"  --set-json FILE     --set: write the table as JSON (for the report)\n"
 "  --secded-data N     --gen-cfg: data bits per SECDED word (8..256, default 64)\n"
 "  --synth             --select: Yosys figures (synth/flow_hier.ys, cached) of\n"
 "                      the none/TMR/SECDED register files (minutes)\n"
@@ -114,7 +132,7 @@ enum { O_JSON = 256, O_COMPARE, O_SELECT, O_RTL, O_GEN, O_MODEL, O_WEIGHTS, O_DA
        O_CROSS, O_THREADS, O_TOP, O_UPSETS, O_TRIALS, O_SEED, O_FRAC, O_PROTECT,
        O_STRIDE, O_ALL, O_SELFRAC, O_WORK, O_NAME, O_SENS, O_DROPIN, O_SYNTH, O_FULL,
        O_PERBIT, O_SHARD, O_RMODEL, O_RATE, O_XS, O_FLUX, O_CLOCK, O_FILL, O_EMDBIT,
-       O_RJSON, O_SDATA };
+       O_RJSON, O_SDATA, O_SET, O_SAMPLES, O_SETCTL, O_SETCYC, O_SETW, O_SETJSON };
 
 /* --fractions: a comma list of 1..SEU_MAX_FRACTIONS values in [0, 1]. */
 static int parse_fractions(const char *list, seu_args *a, rad_err *err)
@@ -158,12 +176,18 @@ static int parse(int argc, char **argv, seu_args *a)
         { "fill", required_argument, 0, O_FILL }, { "emd-per-bit", required_argument, 0, O_EMDBIT },
         { "rate-json", required_argument, 0, O_RJSON },
         { "secded-data", required_argument, 0, O_SDATA },
+        { "set", no_argument, 0, O_SET }, { "samples", required_argument, 0, O_SAMPLES },
+        { "set-controls", required_argument, 0, O_SETCTL },
+        { "set-cycles", required_argument, 0, O_SETCYC },
+        { "set-width", required_argument, 0, O_SETW },
+        { "set-json", required_argument, 0, O_SETJSON },
         { 0, 0, 0, 0 } };
     memset(a, 0, sizeof *a);
     a->crossings = 100; a->threads = 2; a->top_n = 10; a->upsets = 1; a->trials = 200;
     a->seed = 1; a->stride = 1; a->per_bit = 4; a->sel_frac = 0.1; a->work = "build/seu"; a->top = "rad4ml_ae";
     parse_fractions("0,0.01,0.02,0.05,0.1,0.2,0.5,1", a, NULL);
     a->rmodel = -1;
+    a->samples = 1000; a->set_controls = 50; a->set_cycles = 32; a->set_width_ps = 500;
     seu_rate_defaults(&a->rin);
     int c, rc = 0;
     rad_err err = { 0 };
@@ -216,6 +240,12 @@ static int parse(int argc, char **argv, seu_args *a)
             break;
         case O_RJSON: a->rate_json = optarg; a->rate = 1; break;
         case O_SDATA: rc = rad_cli_int("--secded-data", optarg, 8, 256, &a->secded_data, &err); break;
+        case O_SET: a->set = 1; break;
+        case O_SAMPLES: rc = rad_cli_long("--samples", optarg, 1, 100000000, &a->samples, &err); break;
+        case O_SETCTL: rc = rad_cli_long("--set-controls", optarg, 0, 100000000, &a->set_controls, &err); break;
+        case O_SETCYC: rc = rad_cli_int("--set-cycles", optarg, 1, 1000000, &a->set_cycles, &err); break;
+        case O_SETW: rc = rad_cli_double("--set-width", optarg, 0, 1e9, &a->set_width_ps, &err); break;
+        case O_SETJSON: a->set_json = optarg; a->set = 1; break;
         default: usage(stderr); return 2;
         }
     }
@@ -232,7 +262,7 @@ static int parse(int argc, char **argv, seu_args *a)
                 "(no --compare/--select/--rtl/--gen-cfg with it)\n");
         return 2;
     }
-    if (!a->sens && !a->cmp_a && !a->select && !a->rtl && !a->gen_cfg && !a->rate)
+    if (!a->sens && !a->cmp_a && !a->select && !a->rtl && !a->gen_cfg && !a->rate && !a->set)
         a->sens = 1;
     a->argc = argc;
     a->argv = argv;
@@ -272,6 +302,31 @@ static int load_data(const seu_args *a, dat_set *all, dat_set *sub, rad_prov *p,
     rad_prov_opt(p, "crossings", "hold-out %zu..%zu", all->n - te.n,
                  all->n - te.n + sub->n - (sub->n > 0));
     return rad_prov_src_file(&p->data, p_path(a, path), e);
+}
+
+/* A random model has no recorded traffic: --crossings random crossings
+** (charges uniform over the input width, a quarter of the cells zero). */
+static int random_traffic(const seu_args *a, const mdl_model *m, dat_set *all, dat_set *sub,
+                          rad_err *e)
+{
+    size_t n = a->crossings, cells = (size_t)m->in.n_cells;
+    uint64_t s = a->seed * 0x9e3779b97f4a7c15ull + 12345;
+    all->q = calloc(n * cells, sizeof *all->q);
+    if (!all->q)
+        return rad_errf(e, RAD_ENOMEM, "seu: out of memory");
+    all->n = n;
+    all->n_cells = (int)cells;
+    all->owned = true;
+    for (size_t i = 0; i < n * cells; i++) {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        uint64_t mask = m->in.charge_bits >= 32 ? 0xffffffffu : (1ull << m->in.charge_bits) - 1;
+        all->q[i] = (s >> 8) % 4 == 0 ? 0 : (uint32_t)((s >> 16) & mask);
+    }
+    *sub = *all;
+    sub->owned = false;
+    return RAD_OK;
 }
 
 static double now(void)
@@ -603,6 +658,46 @@ static int do_full(const seu_args *a, const mdl_model *m, const dat_set *d,
     return RAD_OK;
 }
 
+/* --set: the transient campaign for each protection listed; the table,
+** --set-json; *all_ok cleared when a control pulse was not latched or the
+** fault-free gate netlist disagrees with the C engine. */
+static int do_set(const seu_args *a, const mdl_model *m, const dat_set *d, rad_err *e,
+                  int *all_ok)
+{
+    char list[256];
+    snprintf(list, sizeof list, "%s", a->protect ? a->protect : "none,tmr,secded");
+    seu_set_row rows[8];
+    int n = 0;
+    for (char *tok = strtok(list, ","); tok && n < 8; tok = strtok(NULL, ",")) {
+        seu_prot p;
+        if (seu_prot_parse(tok, &p))
+            return rad_errf(e, RAD_EUSAGE, "seu: unknown protection '%s'", tok);
+        seu_set_opts o = { .prot = p, .dir = a->work, .top = a->top, .samples = a->samples,
+                           .controls = a->set_controls, .cycles = a->set_cycles,
+                           .seed = a->seed, .traffic = d, .model_name = a->model,
+                           .weights_name = a->weights };
+        seu_set_row *r = &rows[n++];
+        r->prot = seu_prot_name(p);
+        int rc = seu_set_run(m, &o, &r->r, e);
+        if (rc)
+            return rc;
+        int ok = r->r.gold_mismatch == 0 && r->r.gold_outputs > 0
+                 && r->r.ctl_latched == r->r.ctl && (r->r.ctl > 0 || a->set_controls == 0);
+        *all_ok &= ok;
+        printf("seu set %-6s: %ld gates, %ld flip-flops, %ld pulses + %ld controls, window %d "
+               "clocks -> %s  [synth %.1f s, build %.1f s, sim %.1f s]\n", r->prot,
+               r->r.gates, r->r.ffs, r->r.samples, r->r.ctl, r->r.window, ok ? "PASS" : "FAIL",
+               r->r.synth_seconds, r->r.build_seconds, r->r.seconds);
+    }
+    seu_set_print(rows, n, a->set_width_ps, a->rin.clock_hz, stdout);
+    if (a->set_json) {
+        if (seu_set_write_json(rows, n, a->set_width_ps, a->rin.clock_hz, a->set_json, e))
+            return e->code;
+        printf("seu set: wrote %s\n", a->set_json);
+    }
+    return RAD_OK;
+}
+
 static int do_gen(const seu_args *a, const mdl_model *m, const seu_sens *s, rad_err *e)
 {
     seu_prot p = SEU_PROT_TMR;
@@ -674,7 +769,9 @@ int cmd_seu(int argc, char **argv)
     rad_prov_init(&a.prov, "seu", "seu");
     if (!rc)
         mdl_prov_set(&a.prov, m);
-    if (!rc && (needs_sens(&a) || a.cmp_a || a.full))
+    if (!rc && a.set && a.rmodel >= 0 && !a.data && !needs_sens(&a) && !a.cmp_a && !a.full)
+        rc = random_traffic(&a, m, &all, &d, &e);
+    else if (!rc && (needs_sens(&a) || a.cmp_a || a.full || a.set))
         rc = load_data(&a, &all, &d, &a.prov, &e);
     if (!rc && needs_sens(&a) && !(rc = do_sens(&a, m, &d, &s, &e)))
         have_sens = 1;
@@ -686,6 +783,8 @@ int cmd_seu(int argc, char **argv)
         rc = do_rate(&a, m, have_sens ? &s : NULL, &e);
     if (!rc && a.gen_cfg)
         rc = do_gen(&a, m, have_sens ? &s : NULL, &e);
+    if (!rc && a.set)
+        rc = do_set(&a, m, &d, &e, &rtl_pass);
     if (!rc && a.rtl && a.full)
         rc = do_full(&a, m, &d, &e, &rtl_pass);
     else if (!rc && a.rtl)
