@@ -27,7 +27,12 @@ static void usage(FILE *fp)
 "  --eval FILE      rad4ml eval --json output (default out/eval.json)\n"
 "  --seu FILE       rad4ml seu sensitivity JSON (default out/seu.json)\n"
 "  --synth FILE     rad4ml synth --json output (default out/synth.json)\n"
-"                   (--eval/--seu/--synth none: leave that section out)\n"
+"  --seu-rate FILE  rad4ml seu --rate-json output: upset rates, MTBUE, fill\n"
+"                   damage (default out/seu_rate.json)\n"
+"  --seu-set FILE   rad4ml seu --set-json output: transients in the gate\n"
+"                   netlist (default out/seu_set.json)\n"
+"                   (--eval/--seu/--synth/--seu-rate/--seu-set none: leave\n"
+"                   that section out)\n"
 "  --model FILE     model for the histograms / event display (default built-in)\n"
 "  --weights FILE   its weights\n"
 "  --data FILE      crossings (default the shared real data set)\n"
@@ -47,7 +52,8 @@ int cmd_report(int argc, char **argv)
         { "out", 1, 0, 'o' },   { "eval", 1, 0, 'e' },    { "seu", 1, 0, 's' },
         { "synth", 1, 0, 'y' }, { "model", 1, 0, 'm' },   { "weights", 1, 0, 'w' },
         { "data", 1, 0, 'd' },  { "links", 1, 0, 'l' },   { "hist-n", 1, 0, 'n' },
-        { "events", 1, 0, 'E' },{ "fleet", 1, 0, 'F' },    { "help", 0, 0, 'h' },    { 0, 0, 0, 0 } };
+        { "events", 1, 0, 'E' },{ "fleet", 1, 0, 'F' },    { "help", 0, 0, 'h' },
+        { "seu-rate", 1, 0, 'R' }, { "seu-set", 1, 0, 'S' },    { 0, 0, 0, 0 } };
     rpt_opts o;
     rpt_opts_default(&o);
     optind = 1;
@@ -59,6 +65,8 @@ int cmd_report(int argc, char **argv)
         case 'e': o.eval_json = optarg; o.eval_given = true; break;
         case 's': o.seu_json = optarg; o.seu_given = true; break;
         case 'y': o.synth_json = optarg; o.synth_given = true; break;
+        case 'R': o.rate_json = optarg; o.rate_given = true; break;
+        case 'S': o.set_json = optarg; o.set_given = true; break;
         case 'm': o.model = optarg; break;
         case 'F': o.fleet_dir = optarg; break;
         case 'w': o.weights = optarg; break;
@@ -81,6 +89,10 @@ int cmd_report(int argc, char **argv)
         o.seu_json = NULL;
     if (o.synth_json && !strcmp(o.synth_json, "none"))
         o.synth_json = NULL;
+    if (o.rate_json && !strcmp(o.rate_json, "none"))
+        o.rate_json = NULL;
+    if (o.set_json && !strcmp(o.set_json, "none"))
+        o.set_json = NULL;
     rad_err note = { 0 };
     rc = rpt_write(&o, &note, &err);
     if (note.code)

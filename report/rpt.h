@@ -27,6 +27,8 @@ typedef struct {
     const char *eval_json;    /* NULL or a file                           */
     const char *seu_json;
     const char *synth_json;
+    const char *rate_json;    /* seu --rate-json                          */
+    const char *set_json;     /* seu --set-json                           */
     const char *model;        /* NULL: built-in                           */
     const char *weights;
     const char *data;         /* NULL: the shared real data set           */
@@ -37,6 +39,7 @@ typedef struct {
     bool        eval_given;   /* the input was named on the command line:  */
     bool        seu_given;    /* it must exist (a default path may be      */
     bool        synth_given;  /* missing: "not available")                 */
+    bool        rate_given, set_given;
 } rpt_opts;
 
 void rpt_opts_default(rpt_opts *o);

@@ -140,10 +140,14 @@ static int page_identity(rpt_check *c, const rpt_opts *o, rad_err *err)
 int rpt_check_inputs(const rpt_opts *o, rpt_check *c, rad_err *err)
 {
     memset(c, 0, sizeof *c);
-    const char *path[RPT_N_INPUTS] = { o->eval_json, o->seu_json, o->synth_json };
-    const bool given[RPT_N_INPUTS] = { o->eval_given, o->seu_given, o->synth_given };
-    static const char *const opt[RPT_N_INPUTS] = { "--eval", "--seu", "--synth" };
-    static const char *const kind[RPT_N_INPUTS] = { "eval", "seu", "synth" };
+    const char *path[RPT_N_INPUTS] = { o->eval_json, o->seu_json, o->synth_json,
+                                       o->rate_json, o->set_json };
+    const bool given[RPT_N_INPUTS] = { o->eval_given, o->seu_given, o->synth_given,
+                                       o->rate_given, o->set_given };
+    static const char *const opt[RPT_N_INPUTS] = { "--eval", "--seu", "--synth",
+                                                   "--seu-rate", "--seu-set" };
+    static const char *const kind[RPT_N_INPUTS] = { "eval", "seu", "synth", "seu-rate",
+                                                    "seu-set" };
     int rc = RAD_OK;
     for (int i = 0; i < RPT_N_INPUTS && !rc; i++) {
         c->in[i] = (rpt_input){ .opt = opt[i], .kind = kind[i], .path = path[i],

@@ -46,7 +46,7 @@ typedef struct {
     char        why[256];
 } rpt_input;
 
-#define RPT_N_INPUTS 3            /* eval, seu, synth */
+#define RPT_N_INPUTS 5            /* eval, seu, synth, seu-rate, seu-set */
 
 /* What the page is about, and its checked inputs. */
 typedef struct {
@@ -75,6 +75,10 @@ void rpt_sec_quality(rpt_buf *b, const rpt_quality *q, json_t *eval,
 void rpt_sec_events(rpt_buf *b, const rpt_quality *q);
 void rpt_sec_seu(rpt_buf *b, json_t *seu, const char *path, const char *why);
 void rpt_sec_synth(rpt_buf *b, json_t *syn, const char *path, const char *why);
+/* report/rpt_seu_rad.c: the rate table (seu --rate-json) and the transient
+** table (seu --set-json) of section 3. */
+void rpt_sec_rate(rpt_buf *b, json_t *rate, const char *path, const char *why);
+void rpt_sec_set(rpt_buf *b, json_t *set, const char *path, const char *why);
 /* report/rpt_fleet.c: the tables of `rad4ml fleet` in dir (train.csv, verify.csv). */
 void rpt_sec_fleet(rpt_buf *b, const char *dir);
 

@@ -16,6 +16,8 @@ void rpt_opts_default(rpt_opts *o)
     o->eval_json = "out/eval.json";
     o->seu_json = "out/seu.json";
     o->synth_json = "out/synth.json";
+    o->rate_json = "out/seu_rate.json";
+    o->set_json = "out/seu_set.json";
     o->n_hist = 1000;
     o->n_events = 3;
 }
@@ -89,7 +91,9 @@ static void header(rpt_buf *b, const rpt_opts *o, const rpt_quality *q, const rp
     rpt_puts_esc(b, q && q->data_path[0] ? q->data_path : "not loaded");
     rpt_printf(b, "</code>. Self-contained page: inline SVG, no scripts.</p>\n"
                "<p><a href=\"#quality\">1. EMD</a> | <a href=\"#events\">2. Event display</a>"
-               " | <a href=\"#seu\">3. SEU</a> | <a href=\"#hardware\">4. Hardware</a></p>\n");
+               " | <a href=\"#seu\">3. SEU</a> (<a href=\"#seu-rate\">rates</a>, "
+               "<a href=\"#seu-set\">transients</a>) | <a href=\"#hardware\">4. Hardware</a>"
+               "</p>\n");
     provenance(b, c);
 }
 
@@ -127,6 +131,8 @@ int rpt_write(const rpt_opts *o, rad_err *note, rad_err *err)
     rpt_sec_quality(&b, have_q ? &q : NULL, eval, o->eval_json, c.in[0].why);
     rpt_sec_events(&b, have_q ? &q : NULL);
     rpt_sec_seu(&b, seu, o->seu_json, c.in[1].why);
+    rpt_sec_rate(&b, c.in[3].j, o->rate_json, c.in[3].why);
+    rpt_sec_set(&b, c.in[4].j, o->set_json, c.in[4].why);
     rpt_sec_synth(&b, syn, o->synth_json, c.in[2].why);
     if (o->fleet_dir)
         rpt_sec_fleet(&b, o->fleet_dir);

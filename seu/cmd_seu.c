@@ -691,7 +691,8 @@ static int do_set(const seu_args *a, const mdl_model *m, const dat_set *d, rad_e
     }
     seu_set_print(rows, n, a->set_width_ps, a->rin.clock_hz, stdout);
     if (a->set_json) {
-        if (seu_set_write_json(rows, n, a->set_width_ps, a->rin.clock_hz, a->set_json, e))
+        if (seu_set_write_json(rows, n, a->set_width_ps, a->rin.clock_hz, &a->prov,
+                               a->set_json, e))
             return e->code;
         printf("seu set: wrote %s\n", a->set_json);
     }
@@ -739,7 +740,7 @@ static int do_rate(const seu_args *a, const mdl_model *m, const seu_sens *s, rad
     if (seu_rate_compute(&in, r, e))
         return e->code;
     seu_rate_print(&in, r, stdout);
-    if (a->rate_json && seu_rate_write_json(&in, r, a->rate_json, e))
+    if (a->rate_json && seu_rate_write_json(&in, r, &a->prov, a->rate_json, e))
         return e->code;
     if (a->rate_json)
         printf("seu rate: wrote %s\n", a->rate_json);

@@ -41,3 +41,13 @@ REGRESS_CMDS += $(MAKE) formal ;
 # The real ECON-T TMR file: does NOT finish today (seu/README section 6).
 formal-econt: deps-ok $(CLI)
 	RAD4ML=$(CLI) seu/formal.sh --econt --checks tmr --depth 4 --work $(BUILD)/formal-econt
+
+# Single-event transients in the flat gate netlist (seu/README section 8):
+# the quick case in make test; the table of the README behind make seu-set.
+SCRIPT_TESTS += tests/seu_set.sh
+.PHONY: seu-set
+seu-set: deps-ok $(CLI)
+	$(CLI) seu --set --random-model 1 --protect none,tmr,secded --samples 2000 \
+	    --set-controls 100 --crossings 20 --work $(BUILD)/seu-set \
+	    --set-json $(BUILD)/seu-set/set.json
+REGRESS_CMDS += $(MAKE) seu-set ;

@@ -149,3 +149,13 @@ void seu_cfg_opts(cg_cfg_opts *co, const mdl_model *m, const char *top, int late
     co->tmr_mask = p == SEU_PROT_SEL ? sel_mask : NULL;
     co->seu_ports = true;
 }
+
+char *seu__prov_text(const rad_prov *p, const char *kind)
+{
+    rad_prov q = *p;
+    snprintf(q.kind, sizeof q.kind, "%s", kind);
+    json_t *j = rad_prov_json(&q);
+    char *t = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    return t;
+}

@@ -43,4 +43,9 @@ double seu__max_distance(void);
 int seu__write_if_changed(const char *path, const char *text, rad_err *err);
 int seu__write_image(const mdl_model *m, const char *path, rad_err *err);
 
+/* The provenance block p as compact JSON text with its kind set to kind
+** (e.g. "seu-rate": the report tells the seu tables apart by it); malloc'd,
+** NULL when out of memory. */
+char *seu__prov_text(const rad_prov *p, const char *kind);
+
 #endif

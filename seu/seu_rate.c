@@ -6,6 +6,8 @@
 #include <math.h>
 #include "seu/seu_rate.h"
 #include "common/rad_file.h"
+#include "seu/seu_internal.h"
+#include <stdlib.h>
 
 void seu_rate_defaults(seu_rate_in *in)
 {
@@ -127,14 +129,27 @@ void seu_rate_print(const seu_rate_in *in, const seu_rate_row r[SEU_RATE_N], FIL
 }
 
 int seu_rate_write_json(const seu_rate_in *in, const seu_rate_row r[SEU_RATE_N],
-                        const char *path, rad_err *err)
+                        const rad_prov *prov, const char *path, rad_err *err)
 {
+    char *pt = seu__prov_text(prov, "seu-rate");
+    if (!pt)
+        return rad_errf(err, RAD_ENOMEM, "%s: out of memory", path);
     rad_file f;
-    if (rad_file_open(&f, path, err))
+    if (rad_file_open(&f, path, err)) {
+        free(pt);
         return err->code;
-    fprintf(f.fp, "{\"xs_cm2\": %.6g, \"flux_cm2_s\": %.6g, \"clock_hz\": %.6g, "
+    }
+    seu_rate_in def;
+    seu_rate_defaults(&def);
+    fprintf(f.fp, "{\"provenance\": %s,\n \"xs_default_source\": \"%s\", "
+            "\"flux_default_source\": \"%s\",\n "
+            "\"xs_cm2\": %.6g, \"flux_cm2_s\": %.6g, \"clock_hz\": %.6g, "
             "\"fill_h\": %.6g, \"emd_per_bit\": %.6g, \"image_bits\": %zu, \"rows\": [",
-            in->xs, in->flux, in->clock_hz, in->fill_h, in->emd_per_bit, in->n_img);
+            pt, in->xs == def.xs ? "the default, an assumption: order of magnitude for a "
+            "65 nm flip-flop, no citable value found (seu/README.md section 7)"
+            : "given with --xs", in->flux == def.flux ? "the default, an assumption: order "
+            "of magnitude for the HGCAL front end, to be replaced by the CMS FLUKA maps "
+            "(seu/README.md section 7)" : "given with --flux", in->xs, in->flux, in->clock_hz, in->fill_h, in->emd_per_bit, in->n_img);
     for (int i = 0; i < SEU_RATE_N; i++)
         fprintf(f.fp, "%s\n {\"protection\": \"%s\", \"flip_flops\": %.0f, "
                 "\"upsets_per_chip_h\": %.6g, \"uncorrected_per_h\": %.6g, "
@@ -143,5 +158,6 @@ int seu_rate_write_json(const seu_rate_in *in, const seu_rate_row r[SEU_RATE_N],
                 r[i].uncorr_per_h, isinf(r[i].mtbue_h) ? 1e308 : r[i].mtbue_h,
                 r[i].emd_scrub, r[i].emd_noscrub);
     fprintf(f.fp, "\n]}\n");
+    free(pt);
     return rad_file_commit(&f, err);
 }

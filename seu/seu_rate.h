@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "common/rad_err.h"
+#include "common/rad_prov.h"
 
 typedef struct {
     double xs;           /* per-bit cross-section, cm^2                      */
@@ -55,7 +56,8 @@ int seu_rate_compute(const seu_rate_in *in, seu_rate_row out[SEU_RATE_N], rad_er
 /* P(at least 2 of n independent bits flipped), each with probability q. */
 double seu_rate_p2(int n, double q);
 void seu_rate_print(const seu_rate_in *in, const seu_rate_row r[SEU_RATE_N], FILE *fp);
+/* The table as JSON with the provenance block prov (kind "seu-rate"). */
 int seu_rate_write_json(const seu_rate_in *in, const seu_rate_row r[SEU_RATE_N],
-                        const char *path, rad_err *err);
+                        const rad_prov *prov, const char *path, rad_err *err);
 
 #endif

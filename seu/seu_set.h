@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdint.h>
 #include "common/rad_err.h"
+#include "common/rad_prov.h"
 #include "data/dataset.h"
 #include "model/model.h"
 #include "seu/seu_rtl.h"
@@ -93,7 +94,8 @@ typedef struct {
 /* Table with fractions, binomial standard errors and the timing-derated
 ** latched share (x width_ps / clock period). */
 void seu_set_print(const seu_set_row *rows, int n, double width_ps, double clock_hz, FILE *fp);
+/* With the provenance block prov (kind "seu-set"). */
 int  seu_set_write_json(const seu_set_row *rows, int n, double width_ps, double clock_hz,
-                        const char *path, rad_err *err);
+                        const rad_prov *prov, const char *path, rad_err *err);
 
 #endif /* RAD4ML_SEU_SET_H */

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include "seu/seu_set.h"
 #include "common/rad_file.h"
+#include "seu/seu_internal.h"
+#include <stdlib.h>
 
 static double frac(long k, long n) { return n > 0 ? (double)k / (double)n : 0.0; }
 
@@ -43,15 +45,20 @@ void seu_set_print(const seu_set_row *rows, int n, double width_ps, double clock
 }
 
 int seu_set_write_json(const seu_set_row *rows, int n, double width_ps, double clock_hz,
-                       const char *path, rad_err *err)
+                       const rad_prov *prov, const char *path, rad_err *err)
 {
+    char *pt = seu__prov_text(prov, "seu-set");
+    if (!pt)
+        return rad_errf(err, RAD_ENOMEM, "%s: out of memory", path);
     rad_file f;
-    if (rad_file_open(&f, path, err))
+    if (rad_file_open(&f, path, err)) {
+        free(pt);
         return err->code;
-    fprintf(f.fp, "{\"kind\": \"seu-set\", \"model\": \"one gate output inverted for the "
+    }
+    fprintf(f.fp, "{\"provenance\": %s,\n \"pulse_model\": \"one gate output inverted for the "
             "evaluation before one clock edge; latched = a flip-flop differs after it; "
             "corrupts = an output differs at it or the next window-1 edges\", "
-            "\"pulse_ps\": %.6g, \"clock_hz\": %.6g, \"rows\": [", width_ps, clock_hz);
+            "\"pulse_ps\": %.6g, \"clock_hz\": %.6g, \"rows\": [", pt, width_ps, clock_hz);
     for (int i = 0; i < n; i++) {
         const seu_set_result *r = &rows[i].r;
         fprintf(f.fp, "%s\n {\"protection\": \"%s\", \"gates\": %ld, \"flip_flops\": %ld, "
@@ -62,5 +69,6 @@ int seu_set_write_json(const seu_set_row *rows, int n, double width_ps, double c
                 r->window, r->ctl, r->ctl_latched, r->gold_outputs, r->gold_mismatch);
     }
     fprintf(f.fp, "\n]}\n");
+    free(pt);
     return rad_file_commit(&f, err);
 }

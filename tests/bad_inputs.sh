@@ -4,7 +4,7 @@
 # appear, one that must not, a path that must not be left behind).
 #
 # Fixtures in $T: e5.json / e4.json (eval at 5 / 4 links, 200 crossings),
-# s5.json (seu --sens, 5 crossings), s2.json (the same for the shipped
+# s5.json (seu --sens, 5 crossings), r5.json (seu --rate-json), s2.json (the same for the shipped
 # 2-link model), garbage.bin (binary), noprov.json (JSON without provenance),
 # one.csv ("7.5"), empty.csv, header.csv (header only), zero.csv (one
 # all-zero crossing), img.hex (info --i2c-hex), img_flip.hex (one digit
@@ -20,6 +20,7 @@ trap 'rm -rf "$T"' EXIT
     "$R" eval --max 200 --json "$T/e5.json" &&
     "$R" eval --max 200 --links 4 --json "$T/e4.json" &&
     "$R" seu --sens --crossings 5 --json "$T/s5.json" &&
+    "$R" seu --rate --emd-per-bit 0.004 --rate-json "$T/r5.json" &&
     "$R" seu --sens --crossings 5 --model train/trained/econt_2links.json --json "$T/s2.json" &&
     "$R" info --i2c-hex "$T/img.hex" &&
     "$R" gen --random-weights 3 --what image --out "$T/grand" &&

@@ -43,6 +43,7 @@ typedef struct {
     long        train_epochs;       /* 0: use the model's weights as they are */
     long        sim_vectors, icarus_vectors;
     long        seu_crossings;
+    long        seu_set;            /* --seu-set N: transient pulses (0: none) */
     int         skip[STEP_COUNT];
     int         dry_run;
 } flow_opts;
@@ -114,6 +115,11 @@ static void build_step(int s, const flow_opts *o, flow_cmd *c)
         arg(c, "--select"), arg(c, "--upsets"), arg(c, "1");
         arg(c, "--crossings"), arg(c, "%ld", o->seu_crossings);
         arg(c, "--json"), arg(c, "%s/seu.json", o->out);
+        arg(c, "--rate-json"), arg(c, "%s/seu_rate.json", o->out);
+        if (o->seu_set)
+            arg(c, "--set"), arg(c, "--samples"), arg(c, "%ld", o->seu_set),
+            arg(c, "--set-json"), arg(c, "%s/seu_set.json", o->out),
+            arg(c, "--work"), arg(c, "%s/work/seu", o->out);
         break;
     case STEP_SYNTH:
         model_args(c, o), data_args(c, o);
@@ -131,7 +137,12 @@ static void build_step(int s, const flow_opts *o, flow_cmd *c)
         if (!o->skip[STEP_EVAL])
             arg(c, "--eval"), arg(c, "%s/eval.json", o->out);
         if (!o->skip[STEP_SEU])
-            arg(c, "--seu"), arg(c, "%s/seu.json", o->out);
+            arg(c, "--seu"), arg(c, "%s/seu.json", o->out),
+            arg(c, "--seu-rate"), arg(c, "%s/seu_rate.json", o->out);
+        if (!o->skip[STEP_SEU] && o->seu_set)
+            arg(c, "--seu-set"), arg(c, "%s/seu_set.json", o->out);
+        else
+            arg(c, "--seu-set"), arg(c, "none");
         if (!o->skip[STEP_SYNTH])
             arg(c, "--synth"), arg(c, "%s/synth.json", o->out);
         break;
@@ -184,6 +195,8 @@ static void usage(FILE *fp)
           "  gen      Verilog RTL, HLS C, weight image                   -> OUT/rtl/\n"
           "  sim      C vs HLS C vs Verilator vs Icarus on OUT/rtl, bit for bit\n"
           "  seu      SEU sensitivity map + selective protection         -> OUT/seu.json\n"
+          "           upset rates, MTBUE, fill damage                    -> OUT/seu_rate.json\n"
+          "           transients in the gate netlist (--seu-set N)       -> OUT/seu_set.json\n"
           "  synth    Yosys figures per protection + power estimate      -> OUT/synth.json\n"
           "  report   the HTML page of all of the above                  -> OUT/report.html\n\n"
           "  --out DIR            output directory (default out)\n"
@@ -195,6 +208,9 @@ static void usage(FILE *fp)
           "  --sim-vectors N      Verilator / HLS crossings (default 20000)\n"
           "  --icarus-vectors N   Icarus crossings (default 1000)\n"
           "  --seu-crossings N    crossings per sensitivity figure (default 200)\n"
+          "  --seu-set N          also N single-event-transient pulses per protection on\n"
+          "                       the flat gate netlist (default 0: off; the ECON-T netlist\n"
+          "                       is ~1.5 M gates, a long run)\n"
           "  --synth-protect LIST protections synthesized (default none,tmr,secded)\n"
           "  --synth-liberty LIB  also map onto standard cells and time them (osu018 or a .lib;\n"
           "                       ~15 min cold)\n"
@@ -237,6 +253,7 @@ static int parse_opts(int argc, char **argv, flow_opts *o)
         { "sim-vectors", required_argument, 0, 'V' }, { "icarus-vectors", required_argument, 0, 'I' },
         { "seu-crossings", required_argument, 0, 'C' }, { "synth-protect", required_argument, 0, 'P' },
         { "synth-liberty", required_argument, 0, 'L' },
+        { "seu-set", required_argument, 0, 'T' },
         { "dry-run", no_argument, 0, 'n' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
     };
     memset(o, 0, sizeof *o);
@@ -257,6 +274,7 @@ static int parse_opts(int argc, char **argv, flow_opts *o)
         case 'I': rc = parse_count("--icarus-vectors", optarg, 1, &o->icarus_vectors); break;
         case 'C': rc = parse_count("--seu-crossings", optarg, 1, &o->seu_crossings); break;
         case 'P': o->synth_protect = optarg; break;
+        case 'T': rc = parse_count("--seu-set", optarg, 0, &o->seu_set); break;
         case 'L': o->synth_liberty = optarg; break;
         case 'n': o->dry_run = 1; break;
         case 'h': usage(stdout); return -1;
