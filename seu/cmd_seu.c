@@ -25,6 +25,7 @@
 #include "synth/syn.h"
 #include "synth/syn_flow.h"
 #include "seu/seu_shard.h"
+#include "common/rad_hash.h"
 #include "seu/seu_rate.h"
 
 #define SEU_MAX_FRACTIONS 32
@@ -35,6 +36,8 @@ typedef struct {
     double frac[SEU_MAX_FRACTIONS];      /* --fractions, parsed */
     int n_frac;
     int sens, select, rtl, full, per_bit, top_n, trials, threads, all_copies, drop_in, synth;
+    int all_flops, mbu;             /* --all-flops, --mbu                    */
+    long flop_upsets;               /* --flop-upsets (0: every flip-flop)    */
     size_t crossings, stride;
     double upsets, sel_frac;
     uint64_t seed;
@@ -68,6 +71,16 @@ static void usage(FILE *fp)
 "  --full              --rtl: the whole design (codegen with the SEU port), real\n"
 "                      crossings streaming one per clock while the upsets are\n"
 "                      injected; every output compared with the C engine\n"
+"  --all-flops         --rtl: single upsets in EVERY flip-flop of the whole\n"
+"                      design (weights, configuration, status, input, control,\n"
+"                      pipeline, output) at random cycles under traffic; each\n"
+"                      masked / transient (k crossings) / persistent; table per\n"
+"                      register class (--protect none,tmr,full-tmr; default all\n"
+"                      three); full-tmr exhaustive, the others sampled\n"
+"  --mbu               --all-flops: adjacent double-bit upsets (bits b, b+1 of\n"
+"                      one 32-bit word of a register) instead of single ones\n"
+"  --flop-upsets N     --all-flops: upsets drawn for none / tmr (default 1000;\n"
+"                      0 = every flip-flop); full-tmr is always exhaustive\n"
 "  --gen-cfg FILE      write the <top>_cfg module with --protect P\n"
 "  --rate              upsets per chip per hour, mean time between uncorrected\n"
 "                      errors and fill EMD damage per protection (none/tmr/\n"
@@ -107,14 +120,16 @@ static void usage(FILE *fp)
 "  --work DIR          --rtl build directory (default build/seu)\n"
 "  --name TOP          module prefix (default rad4ml_ae)\n"
 "  --shard i/N         --json: only the bits k with k %% N == i; writes the partial\n"
-"                      FILE.part-i-of-N instead of FILE (`rad4ml merge` -> FILE)\n");
+"                      FILE.part-i-of-N instead of FILE (`rad4ml merge` -> FILE);\n"
+"                      --all-flops: only the upsets j with j %% N == i (tables of\n"
+"                      the shards add up)\n");
 }
 
 enum { O_JSON = 256, O_COMPARE, O_SELECT, O_RTL, O_GEN, O_MODEL, O_WEIGHTS, O_DATA,
        O_CROSS, O_THREADS, O_TOP, O_UPSETS, O_TRIALS, O_SEED, O_FRAC, O_PROTECT,
        O_STRIDE, O_ALL, O_SELFRAC, O_WORK, O_NAME, O_SENS, O_DROPIN, O_SYNTH, O_FULL,
        O_PERBIT, O_SHARD, O_RMODEL, O_RATE, O_XS, O_FLUX, O_CLOCK, O_FILL, O_EMDBIT,
-       O_RJSON, O_SDATA };
+       O_RJSON, O_SDATA, O_AFLOPS, O_MBU, O_FUPSETS };
 
 /* --fractions: a comma list of 1..SEU_MAX_FRACTIONS values in [0, 1]. */
 static int parse_fractions(const char *list, seu_args *a, rad_err *err)
@@ -158,12 +173,15 @@ static int parse(int argc, char **argv, seu_args *a)
         { "fill", required_argument, 0, O_FILL }, { "emd-per-bit", required_argument, 0, O_EMDBIT },
         { "rate-json", required_argument, 0, O_RJSON },
         { "secded-data", required_argument, 0, O_SDATA },
+        { "all-flops", no_argument, 0, O_AFLOPS }, { "mbu", no_argument, 0, O_MBU },
+        { "flop-upsets", required_argument, 0, O_FUPSETS },
         { 0, 0, 0, 0 } };
     memset(a, 0, sizeof *a);
     a->crossings = 100; a->threads = 2; a->top_n = 10; a->upsets = 1; a->trials = 200;
     a->seed = 1; a->stride = 1; a->per_bit = 4; a->sel_frac = 0.1; a->work = "build/seu"; a->top = "rad4ml_ae";
     parse_fractions("0,0.01,0.02,0.05,0.1,0.2,0.5,1", a, NULL);
     a->rmodel = -1;
+    a->flop_upsets = 1000;
     seu_rate_defaults(&a->rin);
     int c, rc = 0;
     rad_err err = { 0 };
@@ -215,6 +233,9 @@ static int parse(int argc, char **argv, seu_args *a)
             a->have_emd = 1;
             break;
         case O_RJSON: a->rate_json = optarg; a->rate = 1; break;
+        case O_AFLOPS: a->all_flops = 1; break;
+        case O_MBU: a->mbu = 1; break;
+        case O_FUPSETS: rc = rad_cli_long("--flop-upsets", optarg, 0, LONG_MAX, &a->flop_upsets, &err); break;
         case O_SDATA: rc = rad_cli_int("--secded-data", optarg, 8, 256, &a->secded_data, &err); break;
         default: usage(stderr); return 2;
         }
@@ -223,11 +244,19 @@ static int parse(int argc, char **argv, seu_args *a)
         rc = rad_errf(&err, RAD_EUSAGE, "unexpected argument '%s'", argv[optind]);
     if (rc)
         return cli_usage_error("seu", &err);
-    if (a->full && !a->rtl) {
-        fprintf(stderr, "rad4ml seu: --full goes with --rtl\n");
+    if ((a->full || a->all_flops) && !a->rtl) {
+        fprintf(stderr, "rad4ml seu: --full / --all-flops go with --rtl\n");
         return 2;
     }
-    if (a->shard.n && (!a->json || a->cmp_a || a->select || a->rtl || a->gen_cfg)) {
+    if ((a->mbu || a->flop_upsets != 1000) && !a->all_flops) {
+        fprintf(stderr, "rad4ml seu: --mbu / --flop-upsets go with --all-flops\n");
+        return 2;
+    }
+    if (a->shard.n && a->all_flops && (a->json || a->cmp_a || a->select || a->gen_cfg)) {
+        fprintf(stderr, "rad4ml seu: --shard with --all-flops shards the upsets only\n");
+        return 2;
+    }
+    if (a->shard.n && !a->all_flops && (!a->json || a->cmp_a || a->select || a->rtl || a->gen_cfg)) {
         fprintf(stderr, "rad4ml seu: --shard shards the --json sensitivity map only "
                 "(no --compare/--select/--rtl/--gen-cfg with it)\n");
         return 2;
@@ -272,6 +301,22 @@ static int load_data(const seu_args *a, dat_set *all, dat_set *sub, rad_prov *p,
     rad_prov_opt(p, "crossings", "hold-out %zu..%zu", all->n - te.n,
                  all->n - te.n + sub->n - (sub->n > 0));
     return rad_prov_src_file(&p->data, p_path(a, path), e);
+}
+
+/* --all-flops on a --random-model: `crossings` random charges (uniform
+** in 0 .. 2^charge_bits - 1, seed --seed) as the traffic. */
+static int random_traffic(const seu_args *a, const mdl_model *m, dat_set *all, dat_set *sub,
+                          rad_prov *p, rad_err *e)
+{
+    int rc = dat_alloc(all, a->crossings, m->in.n_cells, e);
+    uint64_t st = a->seed ^ 0x7eaff1cull;
+    int cb = m->in.charge_bits;
+    for (size_t i = 0; !rc && i < all->n * (size_t)all->n_cells; i++)
+        all->q[i] = (uint32_t)(rad_splitmix64(&st) >> (64 - cb));
+    *sub = *all;
+    p->rows = (long)all->n;
+    rad_prov_opt(p, "crossings", "%zu random (seed %llu)", all->n, (unsigned long long)a->seed);
+    return rc;
 }
 
 static double now(void)
@@ -603,6 +648,31 @@ static int do_full(const seu_args *a, const mdl_model *m, const dat_set *d,
     return RAD_OK;
 }
 
+/* --rtl --all-flops: upsets in every flip-flop, one table per protection. */
+static int do_flops(const seu_args *a, const mdl_model *m, const dat_set *d,
+                    rad_err *e, int *all_ok)
+{
+    char list[256];
+    snprintf(list, sizeof list, "%s", a->protect ? a->protect : "none,tmr,full-tmr");
+    *all_ok = 1;
+    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+        seu_prot p;
+        if (seu_prot_parse(tok, &p))
+            return rad_errf(e, RAD_EUSAGE, "seu: unknown protection '%s'", tok);
+        seu_full_opts o = { .prot = p, .dir = a->work, .top = a->top, .traffic = d,
+                            .model_name = a->model, .weights_name = a->weights,
+                            .upsets = p == SEU_PROT_FULL ? 0 : a->flop_upsets,
+                            .seed = a->seed, .mbu = a->mbu, .opt_fast = 1,
+                            .shard_i = a->shard.i, .shard_n = a->shard.n };
+        seu_flops_result r;
+        int rc = seu_flops_run(m, &o, &r, e);
+        if (rc)
+            return rc;
+        *all_ok &= seu_flops_print(p, &o, &r, stdout);
+    }
+    return RAD_OK;
+}
+
 static int do_gen(const seu_args *a, const mdl_model *m, const seu_sens *s, rad_err *e)
 {
     seu_prot p = SEU_PROT_TMR;
@@ -674,7 +744,9 @@ int cmd_seu(int argc, char **argv)
     rad_prov_init(&a.prov, "seu", "seu");
     if (!rc)
         mdl_prov_set(&a.prov, m);
-    if (!rc && (needs_sens(&a) || a.cmp_a || a.full))
+    if (!rc && a.all_flops && a.rmodel >= 0)
+        rc = random_traffic(&a, m, &all, &d, &a.prov, &e);
+    else if (!rc && (needs_sens(&a) || a.cmp_a || a.full || a.all_flops))
         rc = load_data(&a, &all, &d, &a.prov, &e);
     if (!rc && needs_sens(&a) && !(rc = do_sens(&a, m, &d, &s, &e)))
         have_sens = 1;
@@ -686,7 +758,9 @@ int cmd_seu(int argc, char **argv)
         rc = do_rate(&a, m, have_sens ? &s : NULL, &e);
     if (!rc && a.gen_cfg)
         rc = do_gen(&a, m, have_sens ? &s : NULL, &e);
-    if (!rc && a.rtl && a.full)
+    if (!rc && a.rtl && a.all_flops)
+        rc = do_flops(&a, m, &d, &e, &rtl_pass);
+    else if (!rc && a.rtl && a.full)
         rc = do_full(&a, m, &d, &e, &rtl_pass);
     else if (!rc && a.rtl)
         rc = do_rtl(&a, m, have_sens ? &s : NULL, &e, &rtl_pass);
