@@ -21,13 +21,20 @@ $(SEU_SRC_C): $(SEU_RTL_SRCS) model/embed.sh
 LIB_SRCS += seu/seu_shard.c seu/seu_rate.c
 CLI_SRCS += seu/cmd_seu.c
 CHECK_TESTS += tests/check_seu.c
-SCRIPT_TESTS += tests/seu_rtl.sh
+SCRIPT_TESTS += tests/seu_rtl.sh tests/seu_flops.sh
 
 # The exhaustive campaigns (minutes): tests/seu_full.sh.
 REGRESS_CMDS += tests/seu_full.sh ;
 .PHONY: seu-full
 seu-full: deps-ok $(CLI)
 	tests/seu_full.sh
+
+# The every-flop campaigns on ECON-T (exhaustive full TMR, sampled none /
+# weights-only TMR; single upsets and MBU): tests/seu_flops_econt.sh.
+REGRESS_CMDS += tests/seu_flops_econt.sh ;
+.PHONY: seu-flops
+seu-flops: deps-ok $(CLI)
+	tests/seu_flops_econt.sh
 
 # Formal proofs (yosys-smtbmc + z3, seu/formal.sh) and `seu --rate` (seconds).
 SCRIPT_TESTS += tests/seu_formal.sh
