@@ -35,6 +35,9 @@ typedef struct {
     cg_prot     prot;         /* configuration register protection        */
     bool        tmr_ctrl;     /* triplicate the control registers (valid /
                                  cfg-change flags, out_valid, out_cfg_chg) */
+    bool        tmr_all;      /* full TMR: every flip-flop triplicated with
+                                 voted feedback (gen --protect-all tmr;
+                                 cg_tmr_all.c); needs prot TMR or SECDED  */
     bool        seu_port;     /* test-only SEU injection port (seu/)      */
     const char *model_name;   /* for the header: model file or "built-in"  */
     const char *weights_name; /* weights file or "built-in"                */
@@ -45,7 +48,8 @@ void cg_opts_default(cg_opts *o);
 
 /* Sets one option from its command-line spelling and value: "top",
 ** "weights-mode" (reg|const), "pipeline" (0..CG_MAX_PIPELINE), "protect"
-** (none|tmr|secded).  RAD_OK, or RAD_EUSAGE with the reason in err. */
+** (none|tmr|secded), "protect-all" (none|tmr: full TMR; tmr also turns a
+** `none` configuration protection into tmr).  RAD_OK, or RAD_EUSAGE with the reason in err. */
 int cg_opts_set(cg_opts *o, const char *name, const char *value, rad_err *err);
 
 /* Latency of the generated RTL in clocks: in_valid sampled at edge k ->

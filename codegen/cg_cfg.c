@@ -141,6 +141,8 @@ static void ports(cg_buf *b, const cg_cfg_opts *o, const cg_cfg_geom *g)
     if (!o->reg_weights)
         cg_lint_on(b, "    ", "UNUSED");
     cg_printf(b, "    output reg  [31:0] cfg_rdata,\n");
+    if (o->tmr_all)
+        cg_printf(b, "    input  wire tmr_err,           // full TMR: a datapath register disagreed\n");
     if (o->reg_weights)
         cg_printf(b, "    output wire [%zu:0] wimg,      // weight image, bit k = I2C image bit k\n",
                   g->n_img - 1);
@@ -148,13 +150,14 @@ static void ports(cg_buf *b, const cg_cfg_opts *o, const cg_cfg_geom *g)
                  "    output wire cfg_wr%s          // a write was accepted this clock\n",
               o->links_w - 1, o->seu_ports ? "," : "");
     if (o->seu_ports)
-        cg_printf(b, "    output reg  [15:0] seu_count,  // corrected upsets (saturating)\n"
-                     "    output reg  seu_derr,          // sticky: uncorrectable error seen\n"
+        cg_printf(b, "    output %s [15:0] seu_count,  // corrected upsets (saturating)\n"
+                     "    output %s seu_derr,          // sticky: uncorrectable error seen\n"
                      "    input  wire seu_inject_en,     // test only (RAD4ML_SEU_INJECT)\n"
                      "    input  wire [1:0] seu_inject_copy,\n"
-                     "    input  wire [%d:0] seu_inject_addr\n", g->addr_bits - 1);
+                     "    input  wire [%d:0] seu_inject_addr\n", o->tmr_all ? "wire" : "reg ",
+                  o->tmr_all ? "wire" : "reg ", g->addr_bits - 1);
     cg_printf(b, ");\n");
-    if (!o->seu_ports && o->prot != CG_PROT_NONE)
+    if (!o->seu_ports && o->prot != CG_PROT_NONE && !o->tmr_all)
         cg_printf(b, "    reg  [15:0] seu_count;\n    reg  seu_derr;\n");
 }
 
@@ -260,15 +263,40 @@ static void counters(cg_buf *b, bool status, const char *corr, const char *derr)
     cg_printf(b, "        end\n    end\n");
 }
 
+/* Full TMR: the write counter, seu_count and seu_derr triplicated with
+** voted feedback (cg_tmr_reg); seu_count also counts the clocks at which
+** the datapath (input tmr_err) or one of these counters disagreed. */
+static void counters_tmr(cg_buf *b, const cg_cfg_opts *o, const char *corr, const char *derr)
+{
+    char nx[160];
+    cg_printf(b, "    // full TMR: the counters are triplicated too (voted feedback)\n"
+                 "    wire cnt_err;\n    wire seu_event = %s || links_upset || tmr_err || cnt_err;\n",
+              corr);
+    cg_tmr_spec s = { .declare = true, .reset = CG_CFG_RST, .reset_value = "16'h0",
+                      .next = "cfg_we ? wr_count + 16'h1 : wr_count" };
+    cg_tmr_reg(b, "    ", 16, "wr_count", &s);
+    s.declare = !o->seu_ports;
+    s.next = "seu_event && seu_count != 16'hffff ? seu_count + 16'h1 : seu_count";
+    cg_tmr_reg(b, "    ", 16, "seu_count", &s);
+    snprintf(nx, sizeof nx, "seu_derr | (%s)", derr);
+    s.reset_value = "1'b0";
+    s.next = nx;
+    cg_tmr_reg(b, "    ", 1, "seu_derr", &s);
+    cg_tmr_collect(b, "    ", "cnt_err");
+}
+
 void cg_cfg__front(cg_buf *b, const cg_cfg_opts *o, const cg_cfg_geom *g,
                    const char *cur, const char *corr, const char *derr)
 {
     int aw = o->cfg_aw, lw = o->links_w;
     bool status = o->prot != CG_PROT_NONE || o->seu_ports;
     uint32_t info = (uint32_t)g->n_words << 16 | (uint32_t)cg_cfg_prot_code(o) << 12
-                  | (uint32_t)(o->latency & 0xf) << 8 | (o->reg_weights ? 1u : 0u);
+                  | (uint32_t)(o->latency & 0xf) << 8 | (o->tmr_all ? 2u : 0u) | (o->reg_weights ? 1u : 0u);
     links_reg(b, o, status);
-    counters(b, status, corr, derr);
+    if (o->tmr_all)
+        counters_tmr(b, o, corr, derr);
+    else
+        counters(b, status, corr, derr);
     cg_printf(b, "    always @* begin\n        case (cfg_addr)\n"
                  "        %d'd%d: cfg_rdata = 32'h%08x;   // ID \"RAD4\"\n"
                  "        %d'd%d: cfg_rdata = 32'h%08x;   // INFO\n"
@@ -305,6 +333,12 @@ static int emit_module(const mdl_model *m, const cg_cfg_opts *o, cg_buf *b, rad_
     int rc = cg_cfg_geometry(m, o, &g, err);
     if (rc)
         return rc;
+    if (o->tmr_all && (o->prot == CG_PROT_NONE || !o->reg_weights))
+        return rad_errf(err, RAD_EUSAGE, "full TMR needs a protected register file of "
+                        "reconfigurable weights");
+    bool own = o->tmr_all && !b->tmr;     /* a file of its own (cg_cfg_gen) */
+    if (own && cg_tmr_begin(b))
+        return rad_errf(err, RAD_ENOMEM, "out of memory");
     describe(b, o, &g);
     ports(b, o, &g);
     if (!o->reg_weights)
@@ -316,6 +350,8 @@ static int emit_module(const mdl_model *m, const cg_cfg_opts *o, cg_buf *b, rad_
     else
         cg_cfg__none(b, o, &g);
     cg_printf(b, "endmodule\n\n");
+    if (own)
+        cg_tmr_end(b);
     return b->oom ? rad_errf(err, RAD_ENOMEM, "out of memory") : RAD_OK;
 }
 
@@ -328,6 +364,7 @@ static void header_opts(const cg_cfg_opts *o, cg_opts *co)
     co->pipeline = o->latency - 2 > 0 ? o->latency - 2 : 0;
     co->prot = o->prot;
     co->seu_port = o->seu_ports;
+    co->tmr_all = o->tmr_all;
     co->model_name = o->model_name;
     co->weights_name = o->weights_name;
 }
@@ -386,6 +423,7 @@ static void plan_opts(const cg_plan *p, cg_cfg_opts *o)
     o->reg_weights = p->o.weights == CG_WEIGHTS_REG;
     o->prot = p->o.prot;
     o->seu_ports = p->o.seu_port && o->reg_weights;
+    o->tmr_all = p->o.tmr_all;
     o->model_name = p->o.model_name ? p->o.model_name : "built-in";
     o->weights_name = p->o.weights_name ? p->o.weights_name : "built-in";
 }

@@ -41,6 +41,10 @@ typedef struct {
                                      1 = triplicated (selective TMR)          */
     int            secded_data;   /* SECDED data bits per word (8..256)       */
     bool           seu_ports;     /* seu_count/seu_derr/seu_inject_* ports    */
+    bool           tmr_all;       /* full TMR (gen --protect-all tmr): the
+                                     counters triplicated too (cg_tmr_reg),
+                                     input tmr_err (datapath disagreement)
+                                     counted in seu_count; needs prot != NONE */
     const char    *model_name;    /* for the header                           */
     const char    *weights_name;
 } cg_cfg_opts;

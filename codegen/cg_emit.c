@@ -93,6 +93,12 @@ void cg_node(cg_buf *b, const char *in, bool reg, int w, const char *name, const
         cg_bind(b, in, w, name, expr, res, len);
         return;
     }
+    snprintf(res, len, "%s", name);
+    if (b->tmr) {       /* full TMR: three copies and a voter (cg_tmr_all.c) */
+        cg_tmr_spec s = { .declare = true, .next = expr };
+        cg_tmr_reg(b, in, w, name, &s);
+        return;
+    }
     cg_printf(b, "%sreg  [%d:0] %s;\n%salways @(posedge clk) %s <= %s;\n", in, w - 1, name, in,
               name, expr);
     snprintf(res, len, "%s", name);

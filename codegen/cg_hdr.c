@@ -24,7 +24,7 @@ static int apply_options(const char *path, char *line, cg_opts *o, rad_err *err)
         if (!strcmp(k, "tmr-control"))
             o->tmr_ctrl = !strcmp(v, "yes");
         else if (!strcmp(k, "top") || !strcmp(k, "weights-mode") || !strcmp(k, "pipeline")
-                 || !strcmp(k, "protect"))
+                 || !strcmp(k, "protect") || !strcmp(k, "protect-all"))
             rc = cg_opts_set(o, k, v, err);
         if (rc)
             return rad_errf(err, RAD_EPARSE, "%s: provenance options: %s", path, err->msg);
@@ -44,6 +44,7 @@ int cg_read_header(const char *vfile, cg_opts *o, rad_prov_src *model, rad_prov_
     static const char key_m[] = "rad4ml-provenance model: ", key_w[] = "rad4ml-provenance weights: ";
     int found = 0;
     o->tmr_ctrl = false;
+    o->tmr_all = false;
     for (char *p = text, *e; !rc && p && *p; p = e ? e + 1 : NULL) {
         e = strchr(p, '\n');
         if (e)

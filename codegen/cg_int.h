@@ -18,10 +18,15 @@
 
 /* ---- text buffer ------------------------------------------------------ */
 
+typedef struct cg_tmr cg_tmr;     /* full-TMR state of a file (cg_tmr_all.c) */
+
 typedef struct {
     char  *p;
     size_t n, cap;
     bool   oom;          /* an allocation failed: the text is incomplete */
+    cg_tmr *tmr;         /* non-NULL while writing a fully triplicated file
+                            (gen --protect-all tmr): every flip-flop written
+                            into this buffer is triplicated (cg_tmr_reg) */
 } cg_buf;
 
 void cg_printf(cg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -180,6 +185,40 @@ void cg_node(cg_buf *b, const char *in, bool reg, int w, const char *name, const
 ** one node, no registers.  The root's name is left in nm[0]. */
 void cg_adder_tree(cg_buf *b, const char *in, const char *pfx, int w, char (*nm)[CG_NAME],
                    int n, int levels, const bool *reg);
+
+/* ---- triplicated flip-flops (cg_tmr_all.c) -------------------------- */
+
+/* Full TMR of everything written into b from now on (cg_tmr_end: off;
+** call it before cg_buf_free).  -1 (and b->oom) when out of memory. */
+int  cg_tmr_begin(cg_buf *b);
+void cg_tmr_end(cg_buf *b);
+
+/* A register through the triplication emitter.  next is computed from
+** voted values (voted feedback); reset/reset_value: a synchronous reset
+** (NULL: none).  declare: `wire [w-1:0] name = vote;`, else `assign name
+** = vote;` (declared by the caller, e.g. an output port).  The copies are
+** <base>_tmr0..2 under full TMR (b->tmr; then also the disagreement term
+** <base>_terr, collected into the module's tmr_err), else <base>_0..2
+** (--tmr-control alone).  base NULL: name. */
+typedef struct {
+    bool        declare;
+    const char *base;
+    const char *reset, *reset_value;
+    const char *next;
+} cg_tmr_spec;
+
+void cg_tmr_reg(cg_buf *b, const char *in, int w, const char *name, const cg_tmr_spec *s);
+
+/* Under full TMR only (no-ops otherwise): the module port `output wire
+** tmr_err` (last: no comma); before an instance `inst` that has one, its
+** wire <inst>_terr (collected like a register's term), and inside the
+** instance's port list the connection `.tmr_err(<inst>_terr), `; at the
+** end of a module, `assign target = |{terms}` (1'b0 without any), which
+** starts the next module's collection. */
+void cg_tmr_port(cg_buf *b, bool last);
+void cg_tmr_sub(cg_buf *b, const char *in, const char *inst);
+void cg_tmr_conn(cg_buf *b, const char *inst);
+void cg_tmr_collect(cg_buf *b, const char *in, const char *target);
 
 /* Appends the file <top>_cfg.v of the plan (header, module <top>_cfg;
 ** cg_cfg.c, codegen/cg_cfg.h). */

@@ -60,6 +60,14 @@ int cg_opts_set(cg_opts *o, const char *name, const char *v, rad_err *err)
             }
         return rad_errf(err, RAD_EUSAGE, "--protect: '%s' is not none, tmr or secded", v);
     }
+    if (!strcmp(name, "protect-all")) {
+        if (strcmp(v, "none") && strcmp(v, "tmr"))
+            return rad_errf(err, RAD_EUSAGE, "--protect-all: '%s' is not none or tmr", v);
+        o->tmr_all = !strcmp(v, "tmr");
+        if (o->tmr_all && o->prot == CG_PROT_NONE)
+            o->prot = CG_PROT_TMR;
+        return RAD_OK;
+    }
     return rad_errf(err, RAD_EUSAGE, "unknown generator option '%s'", name);
 }
 
@@ -112,6 +120,8 @@ void cg_prov(rad_prov *p, const mdl_model *m, const cg_opts *o, const char *kind
     rad_prov_opt(p, "protect", "%s", prot[o->prot]);
     if (o->tmr_ctrl)
         rad_prov_opt(p, "tmr-control", "yes");
+    if (o->tmr_all)
+        rad_prov_opt(p, "protect-all", "tmr");
 }
 
 void cg_header(cg_buf *b, const mdl_model *m, const cg_opts *o, const char *pre,
@@ -315,6 +325,10 @@ int cg_plan_build(const mdl_model *m, const cg_opts *o, cg_plan *p, rad_err *err
     p->o = *o;
     if (m->n_layers < 1)
         return rad_errf(err, RAD_ESCHEMA, "model has no encoder layers");
+    if (o->tmr_all && (o->weights != CG_WEIGHTS_REG || o->prot == CG_PROT_NONE))
+        return rad_errf(err, RAD_EUSAGE, "--protect-all tmr needs --weights-mode reg and a "
+                        "protected configuration (--protect tmr or secded, not none): every "
+                        "flip-flop is protected");
     if (m->in.n_cells < 1 || m->in.charge_bits < 1 || m->in.charge_bits > 32)
         return rad_errf(err, RAD_ERANGE, "input: %d cells of %d bits not supported "
                         "(1..32 bits)", m->in.n_cells, m->in.charge_bits);

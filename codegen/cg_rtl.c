@@ -388,6 +388,8 @@ static void emit_converter(const cg_plan *p, cg_buf *b)
     cg_printf(b, "module %s_conv (\n", T(p));
     if (clk)
         cg_printf(b, "    input  wire clk,\n");
+    if (clk)
+        cg_tmr_port(b, false);
     cg_printf(b, "    input  wire [%d:0] q,        // %d charges x %d bits, cell i at [%d*i +: %d]\n",
               n * cb - 1, n, cb, cb, cb);
     port_list(b, "output wire", mi->fmt.width, "x", n, false);
@@ -397,7 +399,10 @@ static void emit_converter(const cg_plan *p, cg_buf *b)
     conv_code(p, b, sum);
     conv_inputs(p, b, qr);
     cg_node(b, "    ", p->conv_reg[1], cw, "code_r", "c_code", res, sizeof res);
-    cg_printf(b, "    assign sum_code = %s;\nendmodule\n\n", res);
+    cg_printf(b, "    assign sum_code = %s;\n", res);
+    if (clk)
+        cg_tmr_collect(b, "    ", "tmr_err");
+    cg_printf(b, "endmodule\n\n");
 }
 
 /* ---- neurons and layers ------------------------------------------------- */
@@ -437,8 +442,10 @@ static void neuron_ports(const cg_plan *p, int li, int K, const char *id, cg_buf
     else if (cst)
         cg_printf(b, " #(\n    parameter [%d:0] B = %d'h0\n)", wb - 1, wb);
     cg_printf(b, " (\n");
-    if (lp->n_regs)
+    if (lp->n_regs) {
         cg_printf(b, "    input  wire clk,\n");
+        cg_tmr_port(b, false);
+    }
     port_list(b, "input  wire", p->t[li].fmt.width, "x", K, false);
     if (!cst) {
         port_list(b, "input  wire", ww, "w", K, false);
@@ -531,7 +538,10 @@ static void neuron_output(const cg_plan *p, int li, const char *acc, cg_buf *b)
     emit_quant(b, "    ", "qo", cur, cw, csg, cf, &l->out_fmt, "yq", res, sizeof res);
     cg_lint_on(b, "    ", "UNUSED");
     cg_node(b, "    ", lp->reg[lp->levels + 1], l->out_fmt.width, "y_r", res, cur, sizeof cur);
-    cg_printf(b, "    assign y = %s;\nendmodule\n\n", cur);
+    cg_printf(b, "    assign y = %s;\n", cur);
+    if (lp->n_regs)
+        cg_tmr_collect(b, "    ", "tmr_err");
+    cg_printf(b, "endmodule\n\n");
 }
 
 static void emit_neuron(const cg_plan *p, int li, int K, cg_buf *b)
@@ -596,8 +606,10 @@ static void layer_ports(const cg_plan *p, int li, const char *id, const bool *us
               li, l->name, mdl_kind_name(l->kind), l->in.h, l->in.w, l->in.c, l->out.h, l->out.w,
               l->out.c, in->n_live, out->n_live);
     cg_printf(b, "module %s_%s (\n", T(p), id);
-    if (mac && p->lp[li].n_regs)
+    if (mac && p->lp[li].n_regs) {
         cg_printf(b, "    input  wire clk,\n");
+        cg_tmr_port(b, false);
+    }
     for (int i = 0; i < in->n_live; i++) {
         if (used_x[i]) {
             cg_printf(b, "    input  wire [%d:0] x%d,\n", wx - 1, i);
@@ -630,7 +642,10 @@ static void neuron_instance(const cg_plan *p, int li, int o, const char *id, cg_
     const int *bus = p->t[li].bus;
     bool cst = p->o.weights == CG_WEIGHTS_CONST;
     int K = nr->n_taps, ww = l->w_fmt.width, wb = l->b_fmt.width;
-    char v[40];
+    char v[40], inst[24];
+    snprintf(inst, sizeof inst, "n%d", o);
+    if (lp->n_regs)
+        cg_tmr_sub(b, "    ", inst);
     cg_printf(b, "    %s_%s_k%d", T(p), id, K);
     if (cst) {
         cg_list pl;
@@ -645,8 +660,10 @@ static void neuron_instance(const cg_plan *p, int li, int o, const char *id, cg_
         cg_printf(b, ".B(%s))", v);
     }
     cg_printf(b, " n%d (", o);
-    if (lp->n_regs)
+    if (lp->n_regs) {
         cg_printf(b, ".clk(clk), ");
+        cg_tmr_conn(b, inst);
+    }
     cg_list cl;
     cg_list_init(&cl, b, "\n        ", " ", "", 8);
     for (int k = 0; k < K; k++)
@@ -688,6 +705,8 @@ static void emit_layer(const cg_plan *p, int li, cg_buf *b)
                       in->bus[l->kind == MDL_MAP ? l->map[i] : i]);
     for (int o = 0; mac && o < lp->n_out; o++)
         neuron_instance(p, li, o, id, b);
+    if (mac && lp->n_regs)
+        cg_tmr_collect(b, "    ", "tmr_err");
     cg_printf(b, "endmodule\n\n");
     free(used_x);
     free(used_w);
@@ -758,21 +777,14 @@ static void emit_formatter(const cg_plan *p, cg_buf *b)
 
 /* ---- top ---------------------------------------------------------------- */
 
-/* Three copies of a control register, bitwise majority vote, each copy
-** loaded from `next` (computed from voted values) so that an upset in one
-** copy is outvoted at once and overwritten at the next edge.  Each copy has
-** its own (* keep *) always block: otherwise Yosys' opt_merge folds the
-** identical copies back into one register. */
+/* A control register triplicated (--tmr-control or full TMR): copies
+** <base>_*, voted value `voted` (declared by the caller), reset to `reset`
+** by rst, next value `next` computed from voted values (cg_tmr_reg). */
 static void emit_tmr_regs(cg_buf *b, const char *base, int msb, const char *voted,
                           const char *reset, const char *next)
 {
-    for (int k = 0; k < 3; k++)
-        cg_printf(b, "    reg  [%d:0] %s_%d;\n", msb, base, k);
-    cg_printf(b, "    assign %s = (%s_0 & %s_1) | (%s_0 & %s_2) | (%s_1 & %s_2);\n", voted, base,
-              base, base, base, base, base);
-    for (int k = 0; k < 3; k++)
-        cg_printf(b, "    (* keep *)\n    always @(posedge clk)\n        %s_%d <= rst ? %s : %s;\n",
-                  base, k, reset, next);
+    cg_tmr_spec s = { .base = base, .reset = "rst", .reset_value = reset, .next = next };
+    cg_tmr_reg(b, "    ", msb + 1, voted, &s);
 }
 
 /* The valid and configuration-change flags, one bit per register stage:
@@ -789,9 +801,10 @@ static void emit_control(const cg_plan *p, cg_buf *b)
         snprintf(nc, sizeof nc, "{chg[%d:0], 1'b0} | {%d{cfg_wr}}", D - 1, D + 1);
     }
     snprintf(rz, sizeof rz, "%d'h0", D + 1);
+    bool tmr = p->o.tmr_ctrl || p->o.tmr_all;
     cg_printf(b, "    // valid and configuration-change flags, one per register stage%s\n",
-              p->o.tmr_ctrl ? "\n    // (triplicated: three copies, majority vote, voted value reloaded)" : "");
-    if (p->o.tmr_ctrl) {
+              tmr ? "\n    // (triplicated: three copies, majority vote, voted value reloaded)" : "");
+    if (tmr) {
         cg_printf(b, "    wire [%d:0] vld;\n    wire [%d:0] chg;\n", D, D);
         emit_tmr_regs(b, "vld", D, "vld", rz, nv);
         emit_tmr_regs(b, "chg", D, "chg", rz, nc);
@@ -812,7 +825,8 @@ static void top_ports(const cg_plan *p, cg_buf *b)
     int nl = p->n_lat, lw = p->lat_w;
     bool cst = p->o.weights == CG_WEIGHTS_CONST;
     bool sp = p->o.seu_port && !cst;    /* the cfg module has the SEU ports */
-    const char *ov = p->o.tmr_ctrl ? "wire" : "reg ";
+    const char *ov = p->o.tmr_ctrl || p->o.tmr_all ? "wire" : "reg ";
+    const char *od = p->o.tmr_all ? "wire" : "reg ";
     cg_printf(b, "// Top: one crossing per clock (II = 1).  in_valid/in_q are registered at\n"
                  "// a rising edge; the result leaves the output registers %d clocks later\n"
                  "// (out_valid high after edge k + %d for a crossing sampled at edge k).\n"
@@ -825,11 +839,11 @@ static void top_ports(const cg_plan *p, cg_buf *b)
                  "    input  wire in_valid,\n"
                  "    input  wire [%d:0] in_q,        // %d charges x %d bits, cell i at [%d*i +: %d]\n"
                  "    output %s out_valid,\n    output %s out_cfg_chg,\n"
-                 "    output reg  [%d:0] out_sum,      // module-sum float code\n"
-                 "    output reg  [%d:0] out_latent,   // %d sent latent values x %d bits (raw, right-aligned)\n"
+                 "    output %s [%d:0] out_sum,      // module-sum float code\n"
+                 "    output %s [%d:0] out_latent,   // %d sent latent values x %d bits (raw, right-aligned)\n"
                  "    input  wire cfg_we,\n    input  wire [%d:0] cfg_addr,\n"
                  "    input  wire [31:0] cfg_wdata,\n    output wire [31:0] cfg_rdata%s\n",
-              T(p), n * cb - 1, n, cb, cb, cb, ov, ov, cw - 1, nl * lw - 1, nl, lw, p->cfg_aw - 1,
+              T(p), n * cb - 1, n, cb, cb, cb, ov, ov, od, cw - 1, od, nl * lw - 1, nl, lw, p->cfg_aw - 1,
               sp ? "," : "");
     if (sp)     /* test only: rad4ml seu --rtl --full drives these */
         cg_printf(b, "    output wire [15:0] seu_count,   // corrected upsets (%s_cfg)\n"
@@ -841,9 +855,11 @@ static void top_ports(const cg_plan *p, cg_buf *b)
     cg_printf(b, "    // configuration registers\n    wire [%d:0] n_links;\n    wire cfg_wr;\n", p->links_w - 1);
     if (!cst)
         cg_printf(b, "    wire [%zu:0] wimg;\n", p->img_bits - 1);
+    if (p->o.tmr_all)
+        cg_printf(b, "    wire tmr_err_dp;   // full TMR: a datapath register disagreed this clock\n");
     cg_printf(b, "    %s_cfg u_cfg (.clk(clk), .rst_cfg(rst_cfg), .cfg_we(cfg_we), .cfg_addr(cfg_addr),\n"
-                 "        .cfg_wdata(cfg_wdata), .cfg_rdata(cfg_rdata),%s .n_links(n_links), .cfg_wr(cfg_wr)%s);\n",
-              T(p), cst ? "" : " .wimg(wimg),",
+                 "        .cfg_wdata(cfg_wdata), .cfg_rdata(cfg_rdata),%s%s .n_links(n_links), .cfg_wr(cfg_wr)%s);\n",
+              T(p), cst ? "" : " .wimg(wimg),", p->o.tmr_all ? " .tmr_err(tmr_err_dp),\n       " : "",
               sp ? ",\n        .seu_count(seu_count), .seu_derr(seu_derr), .seu_inject_en(seu_inject_en),\n"
                    "        .seu_inject_copy(seu_inject_copy), .seu_inject_addr(seu_inject_addr)" : "");
 }
@@ -879,17 +895,28 @@ static void top_datapath(const cg_plan *p, cg_buf *b)
             cg_name_list(b, head, pfx, t->n_live, ";\n", ";\n");
     }
     cg_printf(b, "    wire [%d:0] code0;\n", p->code_w - 1);
-    cg_printf(b, "    %s_conv u_conv (%s.q(q_in),", T(p),
-              p->conv_reg[0] || p->conv_reg[1] ? ".clk(clk), " : "");
+    bool cclk = p->conv_reg[0] || p->conv_reg[1];
+    if (cclk)
+        cg_tmr_sub(b, "    ", "u_conv");
+    cg_printf(b, "    %s_conv u_conv (%s", T(p), cclk ? ".clk(clk), " : "");
+    if (cclk)
+        cg_tmr_conn(b, "u_conv");
+    cg_printf(b, ".q(q_in),");
     conn_list(b, "x", 0, p->t[0].n_live, ", .sum_code(code0));\n");
     for (int li = 0; li < m->n_layers; li++) {
         const mdl_layer *l = &m->layers[li];
         char id[80];
         cg_layer_ident(p, li, id, sizeof id);
         bool mac = l->kind == MDL_CONV2D || l->kind == MDL_DENSE;
-        cg_printf(b, "    %s_%s u_%s (", T(p), id, id);
+        char inst[96];
+        snprintf(inst, sizeof inst, "u_%s", id);
         if (mac && p->lp[li].n_regs)
+            cg_tmr_sub(b, "    ", inst);
+        cg_printf(b, "    %s_%s %s (", T(p), id, inst);
+        if (mac && p->lp[li].n_regs) {
             cg_printf(b, ".clk(clk), ");
+            cg_tmr_conn(b, inst);
+        }
         if (mac && !cst)
             cg_printf(b, ".w(wimg[%zu +: %zu]), .b(wimg[%zu +: %zu]),", p->lp[li].w_off,
                       l->n_w * (size_t)l->w_fmt.width, p->lp[li].b_off, l->n_b * (size_t)l->b_fmt.width);
@@ -914,14 +941,22 @@ static void top_outputs(const cg_plan *p, cg_buf *b)
     cg_printf(b, "    wire [%d:0] lat;\n", nl * lw - 1);
     cg_printf(b, "    %s_fmt u_fmt (.n_links(n_links),", T(p));
     conn_list(b, "y", p->m->n_layers, nl, ", .z(lat));\n");
-    cg_printf(b, "    // output registers\n    always @(posedge clk) begin\n"
-                 "        out_sum <= %s;\n        out_latent <= lat;\n", code);
-    if (!p->o.tmr_ctrl)
+    if (p->o.tmr_all) {
+        cg_tmr_spec s = { .next = code };
+        cg_printf(b, "    // output registers (triplicated)\n");
+        cg_tmr_reg(b, "    ", cw, "out_sum", &s);
+        s.next = "lat";
+        cg_tmr_reg(b, "    ", nl * lw, "out_latent", &s);
+    } else
+        cg_printf(b, "    // output registers\n    always @(posedge clk) begin\n"
+                     "        out_sum <= %s;\n        out_latent <= lat;\n", code);
+    if (!p->o.tmr_ctrl && !p->o.tmr_all)
         cg_printf(b, "        if (rst) begin\n            out_valid <= 1'b0;\n            out_cfg_chg <= 1'b0;\n"
                      "        end else begin\n            out_valid <= vld[%d];\n"
                      "            out_cfg_chg <= chg[%d] | cfg_wr;\n        end\n", D, D);
-    cg_printf(b, "    end\n");
-    if (p->o.tmr_ctrl) {
+    if (!p->o.tmr_all)
+        cg_printf(b, "    end\n");
+    if (p->o.tmr_ctrl || p->o.tmr_all) {
         char nv[32], nc[48];
         snprintf(nv, sizeof nv, "vld[%d]", D);
         snprintf(nc, sizeof nc, "chg[%d] | cfg_wr", D);
@@ -932,12 +967,19 @@ static void top_outputs(const cg_plan *p, cg_buf *b)
 
 static void emit_top(const cg_plan *p, cg_buf *b)
 {
+    int qw = p->m->in.n_cells * p->m->in.charge_bits;
     top_ports(p, b);
-    cg_printf(b, "    // input registers\n    reg  [%d:0] q_in;\n    always @(posedge clk) q_in <= in_q;\n",
-              p->m->in.n_cells * p->m->in.charge_bits - 1);
+    if (p->o.tmr_all) {
+        cg_tmr_spec s = { .declare = true, .next = "in_q" };
+        cg_printf(b, "    // input registers (triplicated)\n");
+        cg_tmr_reg(b, "    ", qw, "q_in", &s);
+    } else
+        cg_printf(b, "    // input registers\n    reg  [%d:0] q_in;\n    always @(posedge clk) q_in <= in_q;\n",
+                  qw - 1);
     emit_control(p, b);
     top_datapath(p, b);
     top_outputs(p, b);
+    cg_tmr_collect(b, "    ", "tmr_err_dp");
     cg_printf(b, "endmodule\n");
 }
 
@@ -954,6 +996,10 @@ int cg_gen_verilog(const mdl_model *m, const cg_opts *o, const char *dir, rad_er
     snprintf(what, sizeof what, "%s.v -- encoder block (converter, %d layers, latent formatter)",
              o->top, m->n_layers);
     cg_header(&b, m, o, "// ", what, "rtl");
+    if (o->tmr_all && cg_tmr_begin(&b)) {
+        cg_plan_free(&p);
+        return rad_errf(err, RAD_ENOMEM, "out of memory");
+    }
     cg_printf(&b, "//\n// Ports and timing: codegen/README.md; registers: %s_cfg.v, codegen/REGMAP.md.\n"
                   "`default_nettype none\n"
                   "/* verilator lint_off DECLFILENAME */   // one file, several modules\n\n", o->top);
@@ -972,6 +1018,7 @@ int cg_gen_verilog(const mdl_model *m, const cg_opts *o, const char *dir, rad_er
         snprintf(path, sizeof path, "%s/%s_cfg.v", dir, o->top);
         rc = cg_buf_write(&c, path, err);
     }
+    cg_tmr_end(&b);
     cg_buf_free(&b);
     cg_buf_free(&c);
     cg_plan_free(&p);

@@ -35,6 +35,10 @@ static void usage(FILE *fp)
         "                      tmr or secded (scrubbed every clock; ERR_STATUS counts)\n"
         "  --tmr-control       triplicate the control registers (valid / cfg-change\n"
         "                      flags, out_valid, out_cfg_chg) with majority voters\n"
+        "  --protect-all tmr   full TMR: every flip-flop (input, pipeline, output,\n"
+        "                      control, counters) triplicated with voted feedback;\n"
+        "                      combines with --protect tmr (the default) or secded;\n"
+        "                      upsets anywhere counted at ERR_STATUS\n"
         "  --what LIST         comma list of rtl,hls,image (default: all)\n"
         "  --templates DIR     HLS templates (default: built in, from hls_templates/)\n"
         "  --random-model S    a small random model (tests: every rounding/overflow mode)\n"
@@ -91,7 +95,8 @@ int cmd_gen(int argc, char **argv)
         { "random-weights", required_argument, 0, 'r' }, { "out", required_argument, 0, 'o' },
         { "top", required_argument, 0, 't' }, { "weights-mode", required_argument, 0, 'M' },
         { "pipeline", required_argument, 0, 'p' }, { "links", required_argument, 0, 'l' },
-        { "protect", required_argument, 0, 'P' }, { "tmr-control", no_argument, 0, 'C' }, { "what", required_argument, 0, 'W' },
+        { "protect", required_argument, 0, 'P' }, { "tmr-control", no_argument, 0, 'C' },
+        { "protect-all", required_argument, 0, 'A' }, { "what", required_argument, 0, 'W' },
         { "templates", required_argument, 0, 'T' }, { "help", no_argument, 0, 'h' },
         { "random-model", required_argument, 0, 'X' },
         { "testbench", no_argument, 0, 'B' }, { "vectors", required_argument, 0, 'V' },
@@ -122,6 +127,7 @@ int cmd_gen(int argc, char **argv)
         case 'l': rc = rad_cli_long("--links", optarg, 0, MDL_MAX_LINKS, &links, &err); break;
         case 'C': o.tmr_ctrl = true; break;
         case 'P': rc = cg_opts_set(&o, "protect", optarg, &err); break;
+        case 'A': rc = cg_opts_set(&o, "protect-all", optarg, &err); break;
         case 'W': what = optarg; break;
         case 'T': tpl = optarg; break;
         case 'X': rc = cli_random_model_opt(optarg, &src, &err); break;

@@ -76,6 +76,10 @@ static int build_model(const rad_vl_spec *s, const char *prefix, const char *arc
     rad_argv_add(a, "-j");
     rad_argv_add(a, "2");
     LIST(a, s->vflags);
+    if (s->vpi) {
+        rad_argv_add(a, "--vpi");
+        rad_argv_add(a, "--public-flat-rw");
+    }
     rad_argv_add(a, "--top-module");
     rad_argv_add(a, s->top);
     rad_argv_add(a, "--prefix");
@@ -93,8 +97,8 @@ static int build_model(const rad_vl_spec *s, const char *prefix, const char *arc
 /* Step 2: the Verilator runtime, once per build directory. */
 static int build_runtime(const rad_vl_spec *s, const char *inc, rad_argv *a, rad_err *err)
 {
-    static const char *const parts[] = { "verilated", "verilated_threads" };
-    for (int i = 0; i < 2; i++) {
+    static const char *const parts[] = { "verilated", "verilated_threads", "verilated_vpi" };
+    for (int i = 0; i < (s->vpi ? 3 : 2); i++) {
         char obj[4200], tmp[4300];
         snprintf(obj, sizeof obj, "%s/vl_rt_%s.o", s->dir, parts[i]);
         if (exists(obj))
@@ -177,6 +181,8 @@ static int build_exe(const rad_vl_spec *s, const char *archive, const char *shim
     rad_argv_add(a, archive);
     rad_argv_addf(a, "%s/vl_rt_verilated.o", s->dir);
     rad_argv_addf(a, "%s/vl_rt_verilated_threads.o", s->dir);
+    if (s->vpi)
+        rad_argv_addf(a, "%s/vl_rt_verilated_vpi.o", s->dir);
     LIST(a, s->libs);
     rad_argv_add(a, "-pthread");
     return step(s, a, "link (harness)", err);

@@ -30,6 +30,9 @@ typedef struct {
     const char *vflags[RAD_VL_MAX_ARGS];   /* extra verilator arguments (-D, -W, --x-*) */
     const char *makeflags;        /* -MAKEFLAGS value (NULL: none)                     */
     bool reuse_model;             /* keep an existing obj/<prefix>__ALL.a              */
+    bool vpi;                     /* --vpi --public-flat-rw, and Verilator's VPI runtime:
+                                     every signal reachable by hierarchical name
+                                     (vpi_handle_by_name; seu --all-flops)            */
     const char *shim;             /* C++ shim source                                   */
     const char *deps[RAD_VL_MAX_ARGS];     /* files the shim object depends on too     */
     const char *cxxflags[RAD_VL_MAX_ARGS]; /* extra shim flags (-I, -D)                */

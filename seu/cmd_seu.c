@@ -25,6 +25,7 @@
 #include "synth/syn.h"
 #include "synth/syn_flow.h"
 #include "seu/seu_shard.h"
+#include "common/rad_hash.h"
 #include "seu/seu_rate.h"
 #include "seu/seu_set.h"
 
@@ -36,6 +37,8 @@ typedef struct {
     double frac[SEU_MAX_FRACTIONS];      /* --fractions, parsed */
     int n_frac;
     int sens, select, rtl, full, per_bit, top_n, trials, threads, all_copies, drop_in, synth;
+    int all_flops, mbu;             /* --all-flops, --mbu                    */
+    long flop_upsets;               /* --flop-upsets (0: every flip-flop)    */
     size_t crossings, stride;
     double upsets, sel_frac;
     uint64_t seed;
@@ -74,6 +77,16 @@ static void usage(FILE *fp)
 "  --full              --rtl: the whole design (codegen with the SEU port), real\n"
 "                      crossings streaming one per clock while the upsets are\n"
 "                      injected; every output compared with the C engine\n"
+"  --all-flops         --rtl: single upsets in EVERY flip-flop of the whole\n"
+"                      design (weights, configuration, status, input, control,\n"
+"                      pipeline, output) at random cycles under traffic; each\n"
+"                      masked / transient (k crossings) / persistent; table per\n"
+"                      register class (--protect none,tmr,full-tmr; default all\n"
+"                      three); full-tmr exhaustive, the others sampled\n"
+"  --mbu               --all-flops: adjacent double-bit upsets (bits b, b+1 of\n"
+"                      one 32-bit word of a register) instead of single ones\n"
+"  --flop-upsets N     --all-flops: upsets drawn for none / tmr (default 1000;\n"
+"                      0 = every flip-flop); full-tmr is always exhaustive\n"
 "  --gen-cfg FILE      write the <top>_cfg module with --protect P\n"
 "  --rate              upsets per chip per hour, mean time between uncorrected\n"
 "                      errors and fill EMD damage per protection (none/tmr/\n"
@@ -90,7 +103,8 @@ static void usage(FILE *fp)
 "                      gates, a pulse on a random gate output before a random\n"
 "                      clock edge under real traffic (Verilator); fractions\n"
 "                      latched / corrupting an output per --protect (none,tmr,\n"
-"                      secded: weights-only protection); README section 8\n"
+"                      secded: weights only; full-tmr: every flip-flop);\n"
+"                      README section 8\n"
 "  --samples N         --set: random pulses per protection (default 1000)\n"
 "  --set-controls N    --set: control pulses on gates driving a flip-flop's D\n"
 "                      input, which must all be latched (default 50)\n"
@@ -125,14 +139,17 @@ static void usage(FILE *fp)
 "  --work DIR          --rtl build directory (default build/seu)\n"
 "  --name TOP          module prefix (default rad4ml_ae)\n"
 "  --shard i/N         --json: only the bits k with k %% N == i; writes the partial\n"
-"                      FILE.part-i-of-N instead of FILE (`rad4ml merge` -> FILE)\n");
+"                      FILE.part-i-of-N instead of FILE (`rad4ml merge` -> FILE);\n"
+"                      --all-flops: only the upsets j with j %% N == i (tables of\n"
+"                      the shards add up)\n");
 }
 
 enum { O_JSON = 256, O_COMPARE, O_SELECT, O_RTL, O_GEN, O_MODEL, O_WEIGHTS, O_DATA,
        O_CROSS, O_THREADS, O_TOP, O_UPSETS, O_TRIALS, O_SEED, O_FRAC, O_PROTECT,
        O_STRIDE, O_ALL, O_SELFRAC, O_WORK, O_NAME, O_SENS, O_DROPIN, O_SYNTH, O_FULL,
        O_PERBIT, O_SHARD, O_RMODEL, O_RATE, O_XS, O_FLUX, O_CLOCK, O_FILL, O_EMDBIT,
-       O_RJSON, O_SDATA, O_SET, O_SAMPLES, O_SETCTL, O_SETCYC, O_SETW, O_SETJSON };
+       O_RJSON, O_SDATA, O_AFLOPS, O_MBU, O_FUPSETS, O_SET, O_SAMPLES, O_SETCTL, O_SETCYC,
+       O_SETW, O_SETJSON };
 
 /* --fractions: a comma list of 1..SEU_MAX_FRACTIONS values in [0, 1]. */
 static int parse_fractions(const char *list, seu_args *a, rad_err *err)
@@ -176,6 +193,8 @@ static int parse(int argc, char **argv, seu_args *a)
         { "fill", required_argument, 0, O_FILL }, { "emd-per-bit", required_argument, 0, O_EMDBIT },
         { "rate-json", required_argument, 0, O_RJSON },
         { "secded-data", required_argument, 0, O_SDATA },
+        { "all-flops", no_argument, 0, O_AFLOPS }, { "mbu", no_argument, 0, O_MBU },
+        { "flop-upsets", required_argument, 0, O_FUPSETS },
         { "set", no_argument, 0, O_SET }, { "samples", required_argument, 0, O_SAMPLES },
         { "set-controls", required_argument, 0, O_SETCTL },
         { "set-cycles", required_argument, 0, O_SETCYC },
@@ -187,6 +206,7 @@ static int parse(int argc, char **argv, seu_args *a)
     a->seed = 1; a->stride = 1; a->per_bit = 4; a->sel_frac = 0.1; a->work = "build/seu"; a->top = "rad4ml_ae";
     parse_fractions("0,0.01,0.02,0.05,0.1,0.2,0.5,1", a, NULL);
     a->rmodel = -1;
+    a->flop_upsets = 1000;
     a->samples = 1000; a->set_controls = 50; a->set_cycles = 32; a->set_width_ps = 500;
     seu_rate_defaults(&a->rin);
     int c, rc = 0;
@@ -239,6 +259,9 @@ static int parse(int argc, char **argv, seu_args *a)
             a->have_emd = 1;
             break;
         case O_RJSON: a->rate_json = optarg; a->rate = 1; break;
+        case O_AFLOPS: a->all_flops = 1; break;
+        case O_MBU: a->mbu = 1; break;
+        case O_FUPSETS: rc = rad_cli_long("--flop-upsets", optarg, 0, LONG_MAX, &a->flop_upsets, &err); break;
         case O_SDATA: rc = rad_cli_int("--secded-data", optarg, 8, 256, &a->secded_data, &err); break;
         case O_SET: a->set = 1; break;
         case O_SAMPLES: rc = rad_cli_long("--samples", optarg, 1, 100000000, &a->samples, &err); break;
@@ -253,11 +276,19 @@ static int parse(int argc, char **argv, seu_args *a)
         rc = rad_errf(&err, RAD_EUSAGE, "unexpected argument '%s'", argv[optind]);
     if (rc)
         return cli_usage_error("seu", &err);
-    if (a->full && !a->rtl) {
-        fprintf(stderr, "rad4ml seu: --full goes with --rtl\n");
+    if ((a->full || a->all_flops) && !a->rtl) {
+        fprintf(stderr, "rad4ml seu: --full / --all-flops go with --rtl\n");
         return 2;
     }
-    if (a->shard.n && (!a->json || a->cmp_a || a->select || a->rtl || a->gen_cfg)) {
+    if ((a->mbu || a->flop_upsets != 1000) && !a->all_flops) {
+        fprintf(stderr, "rad4ml seu: --mbu / --flop-upsets go with --all-flops\n");
+        return 2;
+    }
+    if (a->shard.n && a->all_flops && (a->json || a->cmp_a || a->select || a->gen_cfg)) {
+        fprintf(stderr, "rad4ml seu: --shard with --all-flops shards the upsets only\n");
+        return 2;
+    }
+    if (a->shard.n && !a->all_flops && (!a->json || a->cmp_a || a->select || a->rtl || a->gen_cfg)) {
         fprintf(stderr, "rad4ml seu: --shard shards the --json sensitivity map only "
                 "(no --compare/--select/--rtl/--gen-cfg with it)\n");
         return 2;
@@ -304,29 +335,20 @@ static int load_data(const seu_args *a, dat_set *all, dat_set *sub, rad_prov *p,
     return rad_prov_src_file(&p->data, p_path(a, path), e);
 }
 
-/* A random model has no recorded traffic: --crossings random crossings
-** (charges uniform over the input width, a quarter of the cells zero). */
+/* --all-flops on a --random-model: `crossings` random charges (uniform
+** in 0 .. 2^charge_bits - 1, seed --seed) as the traffic. */
 static int random_traffic(const seu_args *a, const mdl_model *m, dat_set *all, dat_set *sub,
-                          rad_err *e)
+                          rad_prov *p, rad_err *e)
 {
-    size_t n = a->crossings, cells = (size_t)m->in.n_cells;
-    uint64_t s = a->seed * 0x9e3779b97f4a7c15ull + 12345;
-    all->q = calloc(n * cells, sizeof *all->q);
-    if (!all->q)
-        return rad_errf(e, RAD_ENOMEM, "seu: out of memory");
-    all->n = n;
-    all->n_cells = (int)cells;
-    all->owned = true;
-    for (size_t i = 0; i < n * cells; i++) {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        uint64_t mask = m->in.charge_bits >= 32 ? 0xffffffffu : (1ull << m->in.charge_bits) - 1;
-        all->q[i] = (s >> 8) % 4 == 0 ? 0 : (uint32_t)((s >> 16) & mask);
-    }
+    int rc = dat_alloc(all, a->crossings, m->in.n_cells, e);
+    uint64_t st = a->seed ^ 0x7eaff1cull;
+    int cb = m->in.charge_bits;
+    for (size_t i = 0; !rc && i < all->n * (size_t)all->n_cells; i++)
+        all->q[i] = (uint32_t)(rad_splitmix64(&st) >> (64 - cb));
     *sub = *all;
-    sub->owned = false;
-    return RAD_OK;
+    p->rows = (long)all->n;
+    rad_prov_opt(p, "crossings", "%zu random (seed %llu)", all->n, (unsigned long long)a->seed);
+    return rc;
 }
 
 static double now(void)
@@ -658,6 +680,32 @@ static int do_full(const seu_args *a, const mdl_model *m, const dat_set *d,
     return RAD_OK;
 }
 
+/* --rtl --all-flops: upsets in every flip-flop, one table per protection. */
+static int do_flops(const seu_args *a, const mdl_model *m, const dat_set *d,
+                    rad_err *e, int *all_ok)
+{
+    char list[256];
+    snprintf(list, sizeof list, "%s", a->protect ? a->protect : "none,tmr,full-tmr");
+    *all_ok = 1;
+    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+        seu_prot p;
+        if (seu_prot_parse(tok, &p))
+            return rad_errf(e, RAD_EUSAGE, "seu: unknown protection '%s'", tok);
+        seu_full_opts o = { .prot = p, .dir = a->work, .top = a->top, .traffic = d,
+                            .model_name = a->model, .weights_name = a->weights,
+                            .upsets = p == SEU_PROT_FULL ? 0 : a->flop_upsets,
+                            .seed = a->seed, .mbu = a->mbu,
+                            .opt_fast = mdl_i2c_bits(m) > 4096,   /* -O0 builds ~2x faster */
+                            .shard_i = a->shard.i, .shard_n = a->shard.n };
+        seu_flops_result r;
+        int rc = seu_flops_run(m, &o, &r, e);
+        if (rc)
+            return rc;
+        *all_ok &= seu_flops_print(p, &o, &r, stdout);
+    }
+    return RAD_OK;
+}
+
 /* --set: the transient campaign for each protection listed; the table,
 ** --set-json; *all_ok cleared when a control pulse was not latched or the
 ** fault-free gate netlist disagrees with the C engine. */
@@ -665,7 +713,7 @@ static int do_set(const seu_args *a, const mdl_model *m, const dat_set *d, rad_e
                   int *all_ok)
 {
     char list[256];
-    snprintf(list, sizeof list, "%s", a->protect ? a->protect : "none,tmr,secded");
+    snprintf(list, sizeof list, "%s", a->protect ? a->protect : "none,tmr,secded,full-tmr");
     seu_set_row rows[8];
     int n = 0;
     for (char *tok = strtok(list, ","); tok && n < 8; tok = strtok(NULL, ",")) {
@@ -770,9 +818,9 @@ int cmd_seu(int argc, char **argv)
     rad_prov_init(&a.prov, "seu", "seu");
     if (!rc)
         mdl_prov_set(&a.prov, m);
-    if (!rc && a.set && a.rmodel >= 0 && !a.data && !needs_sens(&a) && !a.cmp_a && !a.full)
-        rc = random_traffic(&a, m, &all, &d, &e);
-    else if (!rc && (needs_sens(&a) || a.cmp_a || a.full || a.set))
+    if (!rc && (a.all_flops || a.set) && a.rmodel >= 0 && !a.data)
+        rc = random_traffic(&a, m, &all, &d, &a.prov, &e);
+    else if (!rc && (needs_sens(&a) || a.cmp_a || a.full || a.all_flops || a.set))
         rc = load_data(&a, &all, &d, &a.prov, &e);
     if (!rc && needs_sens(&a) && !(rc = do_sens(&a, m, &d, &s, &e)))
         have_sens = 1;
@@ -786,7 +834,9 @@ int cmd_seu(int argc, char **argv)
         rc = do_gen(&a, m, have_sens ? &s : NULL, &e);
     if (!rc && a.set)
         rc = do_set(&a, m, &d, &e, &rtl_pass);
-    if (!rc && a.rtl && a.full)
+    if (!rc && a.rtl && a.all_flops)
+        rc = do_flops(&a, m, &d, &e, &rtl_pass);
+    else if (!rc && a.rtl && a.full)
         rc = do_full(&a, m, &d, &e, &rtl_pass);
     else if (!rc && a.rtl)
         rc = do_rtl(&a, m, have_sens ? &s : NULL, &e, &rtl_pass);

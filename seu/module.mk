@@ -8,7 +8,7 @@ SEU_SRC_C := $(BUILD)/gen/seu/seu_rtl_src.c
 
 LIB_SRCS += seu/seu_bits.c seu/seu_common.c seu/seu_sens.c seu/seu_upset.c \
             seu/seu_select.c seu/seu_report.c \
-            seu/seu_rtl.c seu/seu_full.c seu/seu_set.c seu/seu_set_net.c \
+            seu/seu_rtl.c seu/seu_full.c seu/seu_flops.c seu/seu_set.c seu/seu_set_net.c \
             seu/seu_set_rpt.c $(SEU_SRC_C)
 
 SEU_RTL_SRCS := seu/rtl/seu_harness.c seu/rtl/seu_shim.cpp seu/rtl/seu_shim.h \
@@ -24,13 +24,20 @@ $(SEU_SRC_C): $(SEU_RTL_SRCS) model/embed.sh
 LIB_SRCS += seu/seu_shard.c seu/seu_rate.c
 CLI_SRCS += seu/cmd_seu.c
 CHECK_TESTS += tests/check_seu.c
-SCRIPT_TESTS += tests/seu_rtl.sh
+SCRIPT_TESTS += tests/seu_rtl.sh tests/seu_flops.sh
 
 # The exhaustive campaigns (minutes): tests/seu_full.sh.
 REGRESS_CMDS += tests/seu_full.sh ;
 .PHONY: seu-full
 seu-full: deps-ok $(CLI)
 	tests/seu_full.sh
+
+# The every-flop campaigns on ECON-T (exhaustive full TMR, sampled none /
+# weights-only TMR; single upsets and MBU): tests/seu_flops_econt.sh.
+REGRESS_CMDS += tests/seu_flops_econt.sh ;
+.PHONY: seu-flops
+seu-flops: deps-ok $(CLI)
+	tests/seu_flops_econt.sh
 
 # Formal proofs (yosys-smtbmc + z3, seu/formal.sh) and `seu --rate` (seconds).
 SCRIPT_TESTS += tests/seu_formal.sh

@@ -65,11 +65,15 @@ static int xset_alloc(seu__xset *x, size_t n, int n_cells, rad_err *err)
 int seu__xset_init(seu__xset *x, const mdl_model *m, const dat_set *set,
                    double empty_penalty, rad_err *err)
 {
-    if (set->n_cells != m->in.n_cells || m->in.n_cells != GEO_N_CELLS)
+    bool emd = empty_penalty >= 0;
+    if (set->n_cells != m->in.n_cells)
+        return rad_errf(err, RAD_ESCHEMA, "seu: crossings have %d cells, model %d",
+                        set->n_cells, m->in.n_cells);
+    if (emd && m->in.n_cells != GEO_N_CELLS)
         return rad_errf(err, RAD_ESCHEMA, "seu: crossings have %d cells, model "
                         "%d; the EMD needs the %d-cell LD geometry",
                         set->n_cells, m->in.n_cells, GEO_N_CELLS);
-    if (m->n_dec == 0)
+    if (emd && m->n_dec == 0)
         return rad_errf(err, RAD_ESCHEMA, "seu: model '%s' has no decoder: "
                         "the EMD damage needs one", m->name);
     size_t n = count_nonempty(set);
@@ -98,8 +102,8 @@ int seu__xset_init(seu__xset *x, const mdl_model *m, const dat_set *set,
         for (int c = 0; c < set->n_cells; c++)
             x->qd[k * (size_t)x->n_cells + (size_t)c] = r[c];
         eng_encode(p, r, &x->gold[k]);
-        x->gold_emd[k] = seu__emd(m, ctx, &x->qd[k * (size_t)x->n_cells],
-                                  &x->gold[k], empty_penalty, cells, b);
+        x->gold_emd[k] = !emd ? 0 : seu__emd(m, ctx, &x->qd[k * (size_t)x->n_cells],
+                                             &x->gold[k], empty_penalty, cells, b);
         x->mean_emd += x->gold_emd[k] / (double)n;
         k++;
     }
@@ -123,16 +127,16 @@ void seu__xset_free(seu__xset *x)
 
 /* ---- campaign protections --------------------------------------------- */
 
-static const char *const PROT_NAMES[] = { "none", "tmr", "secded", "sel" };
+static const char *const PROT_NAMES[] = { "none", "tmr", "secded", "sel", "full-tmr" };
 
 const char *seu_prot_name(seu_prot p)
 {
-    return p <= SEU_PROT_SEL ? PROT_NAMES[p] : "?";
+    return p <= SEU_PROT_FULL ? PROT_NAMES[p] : "?";
 }
 
 int seu_prot_parse(const char *s, seu_prot *p)
 {
-    for (int i = 0; i <= SEU_PROT_SEL; i++)
+    for (int i = 0; i <= SEU_PROT_FULL; i++)
         if (!strcmp(s, PROT_NAMES[i])) {
             *p = (seu_prot)i;
             return RAD_OK;
@@ -148,6 +152,7 @@ void seu_cfg_opts(cg_cfg_opts *co, const mdl_model *m, const char *top, int late
              : p == SEU_PROT_NONE ? CG_PROT_NONE : CG_PROT_TMR;
     co->tmr_mask = p == SEU_PROT_SEL ? sel_mask : NULL;
     co->seu_ports = true;
+    co->tmr_all = p == SEU_PROT_FULL;
 }
 
 char *seu__prov_text(const rad_prov *p, const char *kind)

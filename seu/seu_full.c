@@ -92,8 +92,9 @@ static int sources(const mdl_model *m, const seu_full_opts *o, const char *d,
     cg_opts co;
     cg_opts_default(&co);
     snprintf(co.top, sizeof co.top, "%s", o->top);
-    co.prot = o->prot == SEU_PROT_TMR ? CG_PROT_TMR
+    co.prot = o->prot == SEU_PROT_TMR || o->prot == SEU_PROT_FULL ? CG_PROT_TMR
             : o->prot == SEU_PROT_SECDED ? CG_PROT_SECDED : CG_PROT_NONE;
+    co.tmr_all = o->prot == SEU_PROT_FULL;
     co.seu_port = true;
     co.model_name = o->model_name ? o->model_name : "built-in";
     co.weights_name = o->weights_name ? o->weights_name : "built-in";
@@ -131,8 +132,9 @@ static int sources(const mdl_model *m, const seu_full_opts *o, const char *d,
 }
 
 /* Verilator model of the whole design (only when the design changed or
-** was never built) + runtime + shim + harness -> <d>/fharness. */
-static int build(const seu_full_opts *o, const char *d, int design, rad_err *err)
+** was never built) + runtime + shim + harness -> <d>/fharness; vpi: every
+** signal reachable by name (--all-flops). */
+static int build(const seu_full_opts *o, const char *d, int design, bool vpi, rad_err *err)
 {
     char design_v[4200], cfg[4200], shim[4200], shim_h[4200], harness[4200], inc[4200],
          exe[4200], log[4200];
@@ -150,8 +152,9 @@ static int build(const seu_full_opts *o, const char *d, int design, rad_err *err
                     "--x-initial", "fast" },
         .makeflags = o->opt_fast ? "OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O0"
                                  : "OPT_FAST=-O0 OPT_SLOW=-O0 OPT_GLOBAL=-O0",
-        .reuse_model = !design,
-        .shim = shim, .deps = { shim_h }, .cxxflags = { inc }, .cxx_opt = 1,
+        .reuse_model = !design, .vpi = vpi,
+        .shim = shim, .deps = { shim_h }, .cxxflags = { inc, vpi ? "-DSEU_VPI" : NULL },
+        .cxx_opt = 1,
         .csrc = { harness }, .cflags = { "-O2", inc }, .exe = exe, .log = log,
     };
     return rad_vl_build(&s, err);
@@ -287,7 +290,7 @@ static int run_harness(const seu_full_opts *o, const char *d, const cg_cfg_geom 
     rad_argv_add(av, "traffic.txt");
     rad_argv_addf(av, "%d", o->prot != SEU_PROT_NONE);
     rad_argv_addf(av, "%zu", g->n_copy[0]);
-    rad_argv_addf(av, "%d", o->prot == SEU_PROT_TMR ? 3 : 1);
+    rad_argv_addf(av, "%d", o->prot == SEU_PROT_TMR || o->prot == SEU_PROT_FULL ? 3 : 1);
     rad_argv_addf(av, "%zu", o->stride ? o->stride : 1);
     rad_argv_addf(av, "%d", o->all_copies);
     rad_argv_addf(av, "%d", o->per_bit);
@@ -310,9 +313,9 @@ int seu_full_run(const mdl_model *m, const seu_full_opts *o, seu_full_result *r,
                  rad_err *err)
 {
     memset(r, 0, sizeof *r);
-    if (o->prot != SEU_PROT_NONE && o->prot != SEU_PROT_TMR && o->prot != SEU_PROT_SECDED)
-        return rad_errf(err, RAD_EUSAGE, "seu: the full-design campaign takes none, tmr "
-                        "or secded, not %s", seu_prot_name(o->prot));
+    if (o->prot == SEU_PROT_SEL)
+        return rad_errf(err, RAD_EUSAGE, "seu: the full-design campaign takes none, tmr, "
+                        "secded or full-tmr, not %s", seu_prot_name(o->prot));
     cg_cfg_opts co;
     seu_cfg_opts(&co, m, o->top, 3, o->prot, NULL);
     cg_cfg_geom g;
@@ -340,7 +343,7 @@ int seu_full_run(const mdl_model *m, const seu_full_opts *o, seu_full_result *r,
     double t0 = now();
     snprintf(path, sizeof path, "%s/fharness", d);
     if (!rc && (changed || stat(path, &st) != 0))
-        rc = build(o, d, changed & 1, err);
+        rc = build(o, d, changed & 1, false, err);
     r->build_seconds = now() - t0;
     if (!rc) {
         rc = run_harness(o, d, &g, latency, err);
@@ -354,6 +357,134 @@ int seu_full_run(const mdl_model *m, const seu_full_opts *o, seu_full_result *r,
         rc = check_dump(m, &x, &s, path, r, err);
     }
     r->check_seconds = now() - t0;
+    seu__xset_free(&x);
+    return rc;
+}
+
+/* ---- every flip-flop (seu --rtl --all-flops) ------------------------------ */
+
+/* "CLASS name inj masked transient persistent latent kmax ksum counted"
+** lines and the RESULT line of the --all-flops harness into r. */
+static int parse_flops(const char *log, seu_flops_result *r, rad_err *err)
+{
+    char *text = NULL, name[32];
+    size_t len;
+    if (rad_read_all(log, &text, &len, err))
+        return RAD_EIO;
+    int got = 0;
+    for (const char *p = strstr(text, "CLASS "); p; p = strstr(p + 6, "CLASS ")) {
+        long v[8];
+        if (sscanf(p, "CLASS %31s %ld %ld %ld %ld %ld %ld %ld %ld", name, &v[0], &v[1], &v[2],
+                   &v[3], &v[4], &v[5], &v[6], &v[7]) != 9)
+            continue;
+        for (int c = 0; c < SEU_N_CLS; c++)
+            if (!strcmp(name, seu_cls_name[c])) {
+                r->inj[c] = v[0], r->masked[c] = v[1], r->transient[c] = v[2];
+                r->persistent[c] = v[3], r->latent[c] = v[4], r->kmax[c] = v[5];
+                r->ksum[c] = v[6], r->counted[c] = v[7];
+                got++;
+            }
+    }
+    const char *p = strstr(text, "RESULT ");
+    int ok = got == SEU_N_CLS && p
+             && sscanf(p, "RESULT injected=%ld masked=%ld transient=%ld persistent=%ld "
+                       "counted=%ld outputs=%ld compared=%ld reloads=%ld flops=%ld "
+                       "flop_bits=%ld fail=%ld cycles=%ld seconds=%lf", &r->injected,
+                       &r->masked_all, &r->transient_all, &r->persistent_all, &r->counted_all,
+                       &r->outputs, &r->compared, &r->reloads, &r->regs, &r->flop_bits,
+                       &r->fail, &r->cycles, &r->seconds) == 13;
+    if (!ok)
+        rad_errf(err, RAD_ETOOL, "seu: no RESULT line in %s: %.300s", log, text);
+    free(text);
+    return ok ? RAD_OK : RAD_ETOOL;
+}
+
+/* The flip-flop map of the generated design in d (design.v, cfg.v). */
+static int flop_map(const seu_full_opts *o, const char *d, rad_err *err)
+{
+    char path[4200], *text[2] = { NULL, NULL };
+    size_t len;
+    long n, bits;
+    int rc = RAD_OK;
+    for (int i = 0; i < 2 && !rc; i++) {
+        snprintf(path, sizeof path, "%s/%s", d, i ? "cfg.v" : "design.v");
+        rc = rad_read_all(path, &text[i], &len, err);
+    }
+    snprintf(path, sizeof path, "%s/flops.txt", d);
+    if (!rc)
+        rc = seu_flop_map(text[0], text[1], o->top, path, &n, &bits, err);
+    free(text[0]);
+    free(text[1]);
+    return rc;
+}
+
+static int run_flops(const seu_full_opts *o, const char *d, int latency, rad_err *err)
+{
+    rad_argv *av = malloc(sizeof *av);
+    if (!av)
+        return rad_errf(err, RAD_ENOMEM, "seu: out of memory");
+    rad_argv_reset(av);
+    rad_argv_add(av, "./fharness");
+    rad_argv_add(av, "--all-flops");
+    rad_argv_add(av, "image.hex");
+    rad_argv_add(av, "traffic.txt");
+    rad_argv_add(av, "flops.txt");
+    rad_argv_addf(av, "%d", latency);
+    rad_argv_addf(av, "%ld", o->upsets);
+    rad_argv_addf(av, "%llu", (unsigned long long)o->seed);
+    rad_argv_addf(av, "%d", o->mbu);
+    rad_argv_addf(av, "%d", o->prot == SEU_PROT_FULL);
+    rad_argv_addf(av, "%zu", o->shard_n ? o->shard_i : 0);
+    rad_argv_addf(av, "%zu", o->shard_n ? o->shard_n : 1);
+    rad_argv_add(av, o->top);
+    char log[4200];
+    snprintf(log, sizeof log, "%s/run.log", d);
+    rad_proc_opts po = { .cwd = d, .log = log };
+    int st;
+    int rc = rad_proc_run(av->v, &po, &st, err);
+    free(av);
+    return rc;
+}
+
+/* See seu_rtl.h.  Builds the whole design (VPI) with the protection asked
+** for, maps its flip-flops, runs the --all-flops harness, into r. */
+int seu_flops_run(const mdl_model *m, const seu_full_opts *o, seu_flops_result *r,
+                  rad_err *err)
+{
+    memset(r, 0, sizeof *r);
+    if (o->prot != SEU_PROT_NONE && o->prot != SEU_PROT_TMR && o->prot != SEU_PROT_FULL)
+        return rad_errf(err, RAD_EUSAGE, "seu: --all-flops takes none, tmr or full-tmr, "
+                        "not %s", seu_prot_name(o->prot));
+    seu__xset x;
+    bus_shape s;
+    shape(m, &s);
+    char d[4096], path[4200];
+    int changed, latency, rc = seu__xset_init(&x, m, o->traffic, -1, err);
+    if (rc)
+        return rc;
+    snprintf(d, sizeof d, "%s/flops-%s", o->dir, seu_prot_name(o->prot));
+    if (!(rc = rad_mkdirs(d, err)) && !(rc = sources(m, o, d, &latency, &changed, err))) {
+        snprintf(path, sizeof path, "%s/image.hex", d);
+        rc = seu__write_image(m, path, err);
+    }
+    if (!rc) {
+        snprintf(path, sizeof path, "%s/traffic.txt", d);
+        rc = write_traffic(&x, &s, path, err);
+    }
+    if (!rc)
+        rc = flop_map(o, d, err);
+    struct stat st;
+    double t0 = now();
+    snprintf(path, sizeof path, "%s/fharness", d);
+    if (!rc && (changed || stat(path, &st) != 0))
+        rc = build(o, d, changed & 1, true, err);
+    r->build_seconds = now() - t0;
+    if (!rc)
+        rc = run_flops(o, d, latency, err);
+    if (!rc) {
+        snprintf(path, sizeof path, "%s/run.log", d);
+        rc = parse_flops(path, r, err);
+    }
     seu__xset_free(&x);
     return rc;
 }

@@ -22,7 +22,8 @@ typedef struct {
 } seu__xset;
 
 /* Keeps the crossings of `set` with a non-zero sum, encodes and decodes
-** them with m.  m must compile (eng_compile) and have a decoder. */
+** them with m.  m must compile (eng_compile) and have a decoder; with
+** empty_penalty < 0 no EMD is computed (gold_emd 0): any model, any cells. */
 int  seu__xset_init(seu__xset *x, const mdl_model *m, const dat_set *set,
                     double empty_penalty, rad_err *err);
 void seu__xset_free(seu__xset *x);

@@ -30,9 +30,11 @@
 #include "common/rad_err.h"
 #include "codegen/cg_cfg.h"
 
-/* A campaign's protection: codegen's three, and SEL = TMR of the image
-** bits in a mask only (selective TMR). */
-typedef enum { SEU_PROT_NONE = 0, SEU_PROT_TMR, SEU_PROT_SECDED, SEU_PROT_SEL } seu_prot;
+/* A campaign's protection: codegen's three, SEL = TMR of the image bits in
+** a mask only (selective TMR), FULL = full TMR (gen --protect-all tmr:
+** every flip-flop triplicated, the register file TMR; whole design only). */
+typedef enum { SEU_PROT_NONE = 0, SEU_PROT_TMR, SEU_PROT_SECDED, SEU_PROT_SEL,
+               SEU_PROT_FULL } seu_prot;
 
 const char *seu_prot_name(seu_prot p);
 int         seu_prot_parse(const char *s, seu_prot *p);
@@ -90,6 +92,11 @@ typedef struct {
                                      campaigns) or -O0 (0: builds ~2x faster) */
     const dat_set  *traffic;      /* crossings (the non-empty ones are used) */
     const char     *model_name, *weights_name;
+    /* --all-flops (seu_flops_run) */
+    long            upsets;       /* targets drawn (0: every one, exhaustive) */
+    uint64_t        seed;         /* draw, injection cycles, traffic gaps    */
+    int             mbu;          /* adjacent double-bit upsets             */
+    size_t          shard_i, shard_n; /* targets with index % n == i (n 0: all) */
 } seu_full_opts;
 
 typedef struct {
@@ -116,5 +123,43 @@ typedef struct {
 
 int seu_full_run(const mdl_model *m, const seu_full_opts *o, seu_full_result *r,
                  rad_err *err);
+
+/* ---- every flip-flop (seu --rtl --all-flops) ------------------------ */
+
+/* Register classes of the every-flop campaign (seu_flop_class). */
+enum { SEU_CLS_WEIGHTS, SEU_CLS_CONFIG, SEU_CLS_STATUS, SEU_CLS_INPUT, SEU_CLS_CONTROL,
+       SEU_CLS_PIPELINE, SEU_CLS_OUTPUT, SEU_N_CLS };
+extern const char *const seu_cls_name[SEU_N_CLS];
+
+/* Every flip-flop of a generated design, read from its Verilog (the
+** registers assigned with `<=`, through the instance tree from `top`):
+** writes "N" then "path width class" per register to out (path from the
+** top, e.g. "u_l1_conv.n3.a1_0_tmr2"); *n_regs / *n_bits: registers and
+** flip-flops.  design_v / cfg_v: the texts of <top>.v and <top>_cfg.v. */
+int seu_flop_map(const char *design_v, const char *cfg_v, const char *top, const char *out,
+                 long *n_regs, long *n_bits, rad_err *err);
+
+typedef struct {
+    long   inj[SEU_N_CLS], masked[SEU_N_CLS], transient[SEU_N_CLS], persistent[SEU_N_CLS];
+    long   latent[SEU_N_CLS];   /* persistent with no wrong output in the window */
+    long   kmax[SEU_N_CLS], ksum[SEU_N_CLS], counted[SEU_N_CLS];
+    long   injected, masked_all, transient_all, persistent_all, counted_all;
+    long   outputs, compared, reloads, regs, flop_bits, fail, cycles;
+    double seconds, build_seconds;
+} seu_flops_result;
+
+/* Single (or, with o->mbu, adjacent double) upsets in every flip-flop of
+** the whole design under traffic (prot NONE, TMR or FULL), classified per
+** register class as masked / transient / persistent (seu/README.md).
+** Verilated with --vpi --public-flat-rw; the upsets invert bits in place
+** by hierarchical name.  RAD_OK or the reason (a failed expectation is
+** in r->fail, not an error). */
+int seu_flops_run(const mdl_model *m, const seu_full_opts *o, seu_flops_result *r,
+                  rad_err *err);
+
+/* The table of one protection's campaign to fp; returns 1 when it meets
+** the expectation (full-tmr: every upset masked and counted; tmr: every
+** weight upset masked; none: some upset corrupts an output), else 0. */
+int seu_flops_print(seu_prot p, const seu_full_opts *o, const seu_flops_result *r, FILE *fp);
 
 #endif /* RAD4ML_SEU_RTL_H */

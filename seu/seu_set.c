@@ -79,8 +79,9 @@ static int write_design(const mdl_model *m, const seu_set_opts *o, const char *d
     cg_opts co;
     cg_opts_default(&co);
     snprintf(co.top, sizeof co.top, "%s", o->top);
-    co.prot = o->prot == SEU_PROT_TMR ? CG_PROT_TMR
+    co.prot = o->prot == SEU_PROT_TMR || o->prot == SEU_PROT_FULL ? CG_PROT_TMR
             : o->prot == SEU_PROT_SECDED ? CG_PROT_SECDED : CG_PROT_NONE;
+    co.tmr_all = o->prot == SEU_PROT_FULL;     /* every flip-flop triplicated */
     co.model_name = o->model_name ? o->model_name : "built-in";
     co.weights_name = o->weights_name ? o->weights_name : "built-in";
     *latency = cg_latency(&co);
@@ -369,9 +370,9 @@ static int run_harness(const char *d, int win, seu_set_result *r, rad_err *err)
 int seu_set_run(const mdl_model *m, const seu_set_opts *o, seu_set_result *r, rad_err *err)
 {
     memset(r, 0, sizeof *r);
-    if (o->prot != SEU_PROT_NONE && o->prot != SEU_PROT_TMR && o->prot != SEU_PROT_SECDED)
-        return rad_errf(err, RAD_EUSAGE, "seu --set takes none, tmr or secded, not %s",
-                        seu_prot_name(o->prot));
+    if (o->prot == SEU_PROT_SEL)
+        return rad_errf(err, RAD_EUSAGE, "seu --set takes none, tmr, secded or full-tmr, "
+                        "not %s", seu_prot_name(o->prot));
     set_traffic x;
     seu_set_net n;
     memset(&n, 0, sizeof n);

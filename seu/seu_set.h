@@ -63,7 +63,7 @@ void seu_set_net_free(seu_set_net *n);
 const seu_set_port *seu_set_find(const seu_set_net *n, const char *name);
 
 typedef struct {
-    seu_prot       prot;         /* NONE, TMR, SECDED (weights-only)       */
+    seu_prot       prot;         /* NONE, TMR, SECDED (weights only), FULL  */
     const char    *dir;          /* work directory (builds cached)          */
     const char    *top;
     long           samples;      /* random (gate, cycle) pulses             */

@@ -98,6 +98,7 @@ static void usage(FILE *fp)
         "  --weights-mode M      reg (default) or const\n"
         "  --protect P           weight-register protection none (default), tmr, secded\n"
         "  --tmr-control         triplicated control registers (rad4ml gen --tmr-control)\n"
+        "  --protect-all tmr     full TMR, every flip-flop (rad4ml gen --protect-all tmr)\n"
         "  --links2 K            n_links written mid-stream (default 3; 0 = none)\n"
         "  --mid-reset R         reset a quarter into the traffic: dp (default: rst only,\n"
         "                        the configuration must survive), cfg (rst and rst_cfg:\n"
@@ -423,7 +424,7 @@ static void run_icarus(const sim_env *e, const mdl_model *a, const mdl_model *b,
             field(r->line, "outputs") == field(r->line, "crossings");
 }
 
-enum { GIVEN_PIPE = 1, GIVEN_MODE = 2, GIVEN_PROT = 4, GIVEN_TMRC = 8 };
+enum { GIVEN_PIPE = 1, GIVEN_MODE = 2, GIVEN_PROT = 4, GIVEN_TMRC = 8, GIVEN_TALL = 16 };
 
 /* Refuses an option given on the command line that disagrees with the
 ** value the RTL was generated with; RAD_OK when it agrees or was not given. */
@@ -464,6 +465,9 @@ static int rtl_options(const char *dir, cg_opts *o, unsigned given, const mdl_mo
     if (!rc)
         rc = agree(vfile, given & GIVEN_TMRC, "--tmr-control", "yes",
                    h.tmr_ctrl ? "yes" : "no", err);
+    if (!rc)
+        rc = agree(vfile, given & GIVEN_TALL, "--protect-all", o->tmr_all ? "tmr" : "none",
+                   h.tmr_all ? "tmr" : "none", err);
     /* The model / weights files named in the header are not compared: a file
     ** saved again (fleet_a.json) has other bytes for the same description;
     ** a different design shows as mismatches. */
@@ -489,7 +493,7 @@ static int parse(int argc, char **argv, sim_args *a)
         { "top", required_argument, 0, 't' }, { "verbose", no_argument, 0, 'v' },
         { "rtl", required_argument, 0, 'R' }, { "random-model", required_argument, 0, 'X' },
         { "protect", required_argument, 0, 'P' }, { "tmr-control", no_argument, 0, 'C' },
-        { "mid-reset", required_argument, 0, 'r' },
+        { "protect-all", required_argument, 0, 'A' }, { "mid-reset", required_argument, 0, 'r' },
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
     };
     memset(a, 0, sizeof *a);
@@ -512,6 +516,10 @@ static int parse(int argc, char **argv, sim_args *a)
         case 'n': rc = rad_cli_size("--vectors", optarg, 1, SIM_MAX_VECTORS, &a->nvec, &err); break;
         case 'i': rc = rad_cli_size("--icarus-vectors", optarg, 1, SIM_MAX_VECTORS, &a->nicarus, &err); break;
         case 'C': a->o.tmr_ctrl = true; a->given |= GIVEN_TMRC; break;
+        case 'A':
+            a->given |= GIVEN_TALL;
+            rc = cg_opts_set(&a->o, "protect-all", optarg, &err);
+            break;
         case 'p': case 'M': case 'P': case 't':
             a->given |= c == 'p' ? GIVEN_PIPE : c == 'M' ? GIVEN_MODE : c == 'P' ? GIVEN_PROT : 0;
             rc = cg_opts_set(&a->o, c == 'p' ? "pipeline" : c == 'M' ? "weights-mode" :
@@ -559,9 +567,9 @@ static int setup_paths(const sim_args *a, sim_env *e, rad_err *err)
         sfmt(e->work, sizeof e->work, "%s", a->workdir);
     else
         sfmt(e->work, sizeof e->work, "%s/sim", bd ? bd : defbuild);
-    sfmt(e->gen, sizeof e->gen, "%s/gen_%s_%s_p%d_%s%s", e->work, a->o.top,
+    sfmt(e->gen, sizeof e->gen, "%s/gen_%s_%s_p%d_%s%s%s", e->work, a->o.top,
          a->o.weights == CG_WEIGHTS_REG ? "reg" : "const", a->o.pipeline, prot_name[a->o.prot],
-         a->o.tmr_ctrl ? "_tmrctl" : "");
+         a->o.tmr_ctrl ? "_tmrctl" : "", a->o.tmr_all ? "_tmrall" : "");
     sfmt(e->rtl, sizeof e->rtl, "%s", a->rtl ? a->rtl : e->gen);
     return RAD_OK;
 }

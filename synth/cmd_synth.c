@@ -76,8 +76,10 @@ static void usage(FILE *fp)
 "  --top NAME       top module (default rad4ml_ae)\n"
 "  --model FILE     model description for the generator (default built-in)\n"
 "  --weights FILE   its weights\n"
-"  --protect LIST   comma list of none,tmr,secded (default none,tmr,secded;\n"
-"                   an option the generator lacks is reported as skipped)\n"
+"  --protect LIST   comma list of none,tmr,secded,full-tmr (default\n"
+"                   none,tmr,secded; full-tmr = gen --protect-all tmr: every\n"
+"                   flip-flop triplicated; an option the generator lacks is\n"
+"                   reported as skipped)\n"
 "  --pipeline LIST  comma list of pipeline depths (default 1)\n"
 "  --flat           flatten before synthesis (slow: `make synth-full`)\n"
 "  --quick          ABC's fast mapping (abc -fast): minutes faster cold, but\n"
@@ -120,7 +122,8 @@ static int parse_list(const char *s, synth_opts *o, int ints)
                 return -1;
             n++;
         } else {
-            if (strcmp(tok, "none") && strcmp(tok, "tmr") && strcmp(tok, "secded"))
+            if (strcmp(tok, "none") && strcmp(tok, "tmr") && strcmp(tok, "secded")
+                && strcmp(tok, "full-tmr"))
                 return -1;
             snprintf(o->protect[n++], sizeof o->protect[0], "%s", tok);
         }

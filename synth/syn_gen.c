@@ -34,8 +34,9 @@ int syn_gen_rtl(const char *model, const char *weights, const char *top,
     cg_opts_default(&o);
     snprintf(o.top, sizeof o.top, "%s", top);
     o.pipeline = pipeline;
-    o.prot = !strcmp(protect, "tmr") ? CG_PROT_TMR
+    o.prot = !strcmp(protect, "tmr") || !strcmp(protect, "full-tmr") ? CG_PROT_TMR
            : !strcmp(protect, "secded") ? CG_PROT_SECDED : CG_PROT_NONE;
+    o.tmr_all = !strcmp(protect, "full-tmr");      /* gen --protect-all tmr */
     o.model_name = model ? model : "built-in";
     o.weights_name = weights ? weights : (model ? "beside the model" : "built-in");
     char img[4200];

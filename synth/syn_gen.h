@@ -10,7 +10,8 @@
 #include "common/rad_err.h"
 
 /* Generates <dir>/<top>.v, <top>_cfg.v and <top>_weights.hex for a
-** protection ("none", "tmr", "secded") and pipeline depth.  model/weights
+** protection ("none", "tmr", "secded", "full-tmr" = gen --protect-all tmr
+** --protect tmr) and pipeline depth.  model/weights
 ** NULL = the built-in model.  When the generator does not offer the
 ** protection, returns RAD_OK with a reason in note (else note = ""). */
 int syn_gen_rtl(const char *model, const char *weights, const char *top,

@@ -25,6 +25,28 @@
 **   crossings that saw both are counted, not compared.
 ** At the end every image word is read back over the cfg bus (must be
 ** golden: scrubbed / flipped back) and ERR_STATUS = {seu_derr, seu_count}.
+**
+**   seu_fharness --all-flops IMAGE TRAFFIC FLOPS L upsets seed mbu expect shard_i shard_n
+**
+** Every flip-flop (a model Verilated with --vpi --public-flat-rw, shim with
+** -DSEU_VPI): FLOPS lists "path width class" for every register of the
+** design (rad4ml reads them from the generated RTL); the targets are every
+** (register, bit) -- with mbu, every adjacent pair (bit, bit+1) inside one
+** 32-bit word of a register -- all of them (upsets 0) or `upsets` drawn
+** without replacement, then those with index % shard_n == shard_i.  Traffic
+** has a gap (in_valid low) on one cycle in eight.  Per upset: 1-4 cycles of
+** traffic, then the bit(s) inverted in place between two edges, then L+3
+** outputs compared with the golden ones cycle by cycle (out_valid, sum,
+** latents, out_cfg_chg), then the state read back (N_LINKS, WR_COUNT, the
+** image word(s) of a weight bit, ERR_STATUS).  Classes: masked (no output
+** wrong, state intact), transient (k outputs wrong, the last one right,
+** state intact) and persistent (the last output of the window still wrong,
+** or the state wrong: until reconfiguration); a persistent upset is
+** repaired (bits flipped back; if the state is still wrong, reset and
+** reload) before the next.  counted: seu_count rose by exactly one; with
+** `expect` (full TMR) every upset must be masked and counted.  Prints one
+** "CLASS name injected masked transient persistent latent kmax ksum
+** counted" line per register class and a RESULT line.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -278,11 +300,257 @@ static void final_checks(run *r)
         report_fail(r, "crossings never came out", -1);
 }
 
+/* ---- every flip-flop (--all-flops) --------------------------------------- */
+
+#define N_CLS 7
+
+typedef struct { char *path; int width, cls; void *h; } flop;
+typedef struct { long f; int bit; } target;
+
+typedef struct {
+    flop     *f;
+    long      nf, nt, window, t, t0;
+    target   *tg;
+    int       mbu, expect;
+    uint64_t  seed;
+    uint32_t  links0, wr0;
+    long inj[N_CLS], masked[N_CLS], trans[N_CLS], pers[N_CLS], latent[N_CLS];
+    long kmax[N_CLS], ksum[N_CLS], counted[N_CLS], reloads;
+} aflops;
+
+static uint64_t mix(uint64_t x)          /* splitmix64 finalizer */
+{
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+static int read_flops(aflops *a, const char *path, const char *top)
+{
+    FILE *fp = fopen(path, "r");
+    char p[512], name[700];
+    int w, c;
+    if (!fp || fscanf(fp, "%ld", &a->nf) != 1 || a->nf < 1
+        || !(a->f = calloc((size_t)a->nf, sizeof *a->f))) {
+        if (fp)
+            fclose(fp);
+        return -1;
+    }
+    for (long i = 0; i < a->nf; i++) {
+        if (fscanf(fp, "%511s %d %d", p, &w, &c) != 3 || w < 1 || c < 0 || c >= N_CLS)
+            break;
+        snprintf(name, sizeof name, "TOP.%s.%s", top, p);
+        a->f[i] = (flop){ strdup(p), w, c, vflop_open(name) };
+        if (!a->f[i].h || vflop_width(a->f[i].h) != w) {
+            fprintf(stderr, "seu_fharness: no register %s of %d bits in the model\n", name, w);
+            fclose(fp);
+            return -1;
+        }
+    }
+    fclose(fp);
+    return a->f[a->nf - 1].path ? 0 : -1;
+}
+
+/* Every (register, bit) or adjacent pair; `upsets` of them drawn without
+** replacement (partial Fisher-Yates); then this shard's. */
+static int targets(aflops *a, long upsets, long si, long sn)
+{
+    long n = 0, k = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (long i = 0; i < a->nf; i++)
+            for (int b = 0; b < a->f[i].width; b++) {
+                if (a->mbu && (b + 1 >= a->f[i].width || b % 32 == 31))
+                    continue;
+                if (pass)
+                    a->tg[k++] = (target){ i, b };
+                else
+                    n++;
+            }
+        if (!pass && !(a->tg = calloc((size_t)n + 1, sizeof *a->tg)))
+            return -1;
+    }
+    if (upsets > 0 && upsets < n) {
+        for (long i = 0; i < upsets; i++) {
+            long j = i + (long)(mix(a->seed ^ (uint64_t)i ^ 0x7a11ull) % (uint64_t)(n - i));
+            target t = a->tg[i];
+            a->tg[i] = a->tg[j];
+            a->tg[j] = t;
+        }
+        n = upsets;
+    }
+    a->nt = 0;
+    for (long i = 0; i < n; i++)
+        if (i % sn == si)
+            a->tg[a->nt++] = a->tg[i];
+    return 0;
+}
+
+static int valid_at(const aflops *a, long t)
+{
+    return t >= a->t0 && (mix(a->seed ^ (uint64_t)t) & 7) != 0;
+}
+
+/* One clock of traffic: the outputs as the next stage samples them at
+** edge t (the output registers as they are after edge t-1 and any upset
+** since: crossing t-1-L), then crossing t in and edge t.  1 when those
+** outputs differ from the golden stream (check), else 0. */
+static int tick(run *r, aflops *a, int check)
+{
+    long t = a->t++, k = t - 1 - r->L;
+    int chg;
+    uint32_t sum;
+    int ov = ful_out(r->d, &chg, &sum, r->lbuf, r->NL), ev = valid_at(a, k);
+    ful_set(r->d, 0, valid_at(a, t), &r->q[(size_t)(t % r->P) * r->NQ], 0, 0, 0);
+    ful_clock(r->d);
+    if (!check)
+        return 0;
+    r->outputs += ov || ev;
+    if (ov != ev)
+        return 1;
+    if (!ev)
+        return 0;
+    const uint32_t *gl = &r->lat[(size_t)(k % r->P) * r->NL];
+    r->compared++;
+    return chg || sum != r->sum[k % r->P] || memcmp(r->lbuf, gl, 4 * (size_t)r->NL);
+}
+
+static void baseline(run *r, aflops *a)
+{
+    a->links0 = ful_read(r->d, 3);
+    a->wr0 = ful_read(r->d, 4);
+}
+
+/* The state an upset may leave wrong: 0 intact, else 1. */
+static int state_bad(run *r, const aflops *a, const target *tg, uint32_t st0)
+{
+    const flop *f = &a->f[tg->f];
+    int bad = ful_read(r->d, 3) != a->links0 || ful_read(r->d, 4) != a->wr0;
+    uint32_t st = ful_read(r->d, 5), d = (st & 0xffff) - (st0 & 0xffff);
+    bad |= (st >> 16 & 1) || (d != 0 && d != 1);
+    for (int i = 0; f->cls == 0 && i <= a->mbu; i++) {
+        long w = (tg->bit + i) / 32;
+        bad |= w < r->n_words && ful_read(r->d, (uint32_t)(WBASE + w)) != r->gold[w];
+    }
+    return bad;
+}
+
+static void flip(run *r, const aflops *a, const target *tg)
+{
+    for (int i = 0; i <= a->mbu; i++)
+        vflop_flip(a->f[tg->f].h, tg->bit + i);
+    ful_eval(r->d);
+}
+
+/* Back to the golden state after a persistent upset: the bits flipped
+** back; if the state is still wrong (or seu_count nears saturation), a
+** reset and reload; then the pipeline flushed. */
+static void repair(run *r, aflops *a, const target *tg, int persistent, uint32_t st0)
+{
+    if (persistent)
+        flip(r, a, tg);
+    if ((persistent && state_bad(r, a, tg, st0)) || (ful_read(r->d, 5) & 0xffff) > 0xff00) {
+        a->reloads++;
+        load(r);
+        baseline(r, a);
+    }
+    for (long i = 0; i < r->L + 2; i++)
+        tick(r, a, 0);
+}
+
+static void one_upset(run *r, aflops *a, long j)
+{
+    const target *tg = &a->tg[j];
+    int c = a->f[tg->f].cls, pre = 1 + (int)(mix(a->seed ^ 0x5eedull ^ (uint64_t)j) % 4);
+    for (int i = 0; i < pre; i++)
+        if (tick(r, a, 1)) {
+            r->mismatches++;
+            report_fail(r, "output wrong before the upset (previous one not repaired)", j);
+        }
+    uint32_t st0 = ful_read(r->d, 5);
+    flip(r, a, tg);
+    long k = 0;
+    int last = 0;
+    for (long w = 0; w < a->window; w++)
+        k += last = tick(r, a, 1);
+    int sbad = state_bad(r, a, tg, st0), pers = last || sbad;
+    uint32_t d = (ful_read(r->d, 5) & 0xffff) - (st0 & 0xffff);
+    a->inj[c]++;
+    a->masked[c] += !pers && k == 0;
+    a->trans[c] += !pers && k > 0;
+    a->pers[c] += pers;
+    a->latent[c] += pers && k == 0;
+    a->ksum[c] += k;
+    a->kmax[c] = k > a->kmax[c] ? k : a->kmax[c];
+    a->counted[c] += d == 1;
+    if (a->expect && (pers || k || d != 1)) {
+        r->mismatches += k;
+        char what[600];
+        snprintf(what, sizeof what, "full TMR: upset in %s bit %d: %ld outputs wrong, %s, "
+                 "seu_count +%u", a->f[tg->f].path, tg->bit, k,
+                 pers ? "persistent" : "recovered", d);
+        report_fail(r, what, j);
+    }
+    repair(r, a, tg, pers, st0);
+}
+
+static int aflops_main(int argc, char **argv)
+{
+    static const char *const cls[N_CLS] = { "weights", "config", "status", "input",
+                                             "control", "pipeline", "output" };
+    run r;
+    aflops a;
+    memset(&r, 0, sizeof r);
+    memset(&a, 0, sizeof a);
+    if (argc != 13 || !vflop_open) {
+        fprintf(stderr, "usage: %s --all-flops IMAGE TRAFFIC FLOPS L upsets seed mbu expect "
+                "shard_i shard_n top (a VPI build)\n", argv[0]);
+        return 2;
+    }
+    r.L = atol(argv[5]) < 1 ? 1 : atol(argv[5]);
+    a.seed = strtoull(argv[7], NULL, 10);
+    a.mbu = atoi(argv[8]) != 0;
+    a.expect = atoi(argv[9]) != 0;
+    a.window = r.L + 3;
+    long sn = atol(argv[11]) < 1 ? 1 : atol(argv[11]), si = atol(argv[10]);
+    r.d = ful_new();
+    if (read_inputs(&r, argv[2], argv[3]) || read_flops(&a, argv[4], argv[12])
+        || targets(&a, atol(argv[6]), si, sn)) {
+        fprintf(stderr, "seu_fharness: cannot read %s / %s / %s\n", argv[2], argv[3], argv[4]);
+        return 2;
+    }
+    clock_t t0 = clock();
+    load(&r);
+    baseline(&r, &a);
+    a.t0 = a.t = 0;
+    for (long i = 0; i < r.L + 2; i++)
+        tick(&r, &a, 0);
+    for (long j = 0; j < a.nt; j++)
+        one_upset(&r, &a, j);
+    final_checks(&r);
+    long bits = 0, n = 0, m = 0, tr = 0, p = 0, cn = 0;
+    for (long i = 0; i < a.nf; i++)
+        bits += a.f[i].width;
+    for (int c = 0; c < N_CLS; c++) {
+        printf("CLASS %s %ld %ld %ld %ld %ld %ld %ld %ld\n", cls[c], a.inj[c], a.masked[c],
+               a.trans[c], a.pers[c], a.latent[c], a.kmax[c], a.ksum[c], a.counted[c]);
+        n += a.inj[c], m += a.masked[c], tr += a.trans[c], p += a.pers[c], cn += a.counted[c];
+    }
+    printf("RESULT injected=%ld masked=%ld transient=%ld persistent=%ld counted=%ld "
+           "outputs=%ld compared=%ld reloads=%ld flops=%ld flop_bits=%ld fail=%ld cycles=%ld "
+           "seconds=%.2f\n", n, m, tr, p, cn, r.outputs, r.compared, a.reloads, a.nf, bits,
+           r.fail, a.t, (double)(clock() - t0) / CLOCKS_PER_SEC);
+    ful_free(r.d);
+    return r.fail ? 1 : 0;
+}
+
 /* Full-design SEU harness (Verilator): loads the image, runs the traffic,
 ** flips each stored bit in turn and dumps the outputs for seu_full_run to
 ** check.  Exit 0, or 2 on bad arguments / files. */
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "--all-flops"))
+        return aflops_main(argc, argv);
     if (argc != 11) {
         fprintf(stderr, "usage: %s IMAGE.hex TRAFFIC prot n_addr n_copies stride "
                 "all_copies W L DUMP\n", argv[0]);

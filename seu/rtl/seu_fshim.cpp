@@ -105,5 +105,34 @@ uint32_t ful_read(seu_fd *d, uint32_t addr)
 
 uint32_t ful_count(seu_fd *d) { return d->m->seu_count; }
 int ful_derr(seu_fd *d) { return d->m->seu_derr; }
+void ful_eval(seu_fd *d) { d->m->eval(); }
 
 }
+
+#ifdef SEU_VPI
+#include <vector>
+#include "verilated_vpi.h"
+
+extern "C" {
+
+void *vflop_open(const char *name)
+{
+    return vpi_handle_by_name((PLI_BYTE8 *)name, NULL);
+}
+
+int vflop_width(void *h) { return vpi_get(vpiSize, (vpiHandle)h); }
+
+void vflop_flip(void *h, int bit)
+{
+    s_vpi_value v;
+    v.format = vpiVectorVal;
+    vpi_get_value((vpiHandle)h, &v);
+    int n = (vflop_width(h) + 31) / 32;
+    std::vector<s_vpi_vecval> w(v.value.vector, v.value.vector + n);
+    w[bit / 32].aval ^= 1u << (bit % 32);
+    v.value.vector = w.data();
+    vpi_put_value((vpiHandle)h, &v, NULL, vpiNoDelay);
+}
+
+}
+#endif

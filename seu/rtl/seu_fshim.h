@@ -23,4 +23,14 @@ int      ful_out(seu_fd *d, int *chg, uint32_t *sum, uint32_t *lat, int n_words)
 uint32_t ful_read(seu_fd *d, uint32_t addr);   /* combinational cfg read */
 uint32_t ful_count(seu_fd *d);
 int      ful_derr(seu_fd *d);
+void     ful_eval(seu_fd *d);                  /* settle after a vflop_flip */
+
+/* Every flip-flop (seu --all-flops): the shim compiled with -DSEU_VPI
+** against a model Verilated with --vpi --public-flat-rw.  A register by
+** hierarchical name ("TOP.<top>.u_l1.n0.a1_0"; NULL if none), its width,
+** and one of its bits inverted in place (an upset between two edges).
+** Weak: absent (NULL) in the builds without VPI. */
+void    *vflop_open(const char *name) __attribute__((weak));
+int      vflop_width(void *h) __attribute__((weak));
+void     vflop_flip(void *h, int bit) __attribute__((weak));
 #endif
