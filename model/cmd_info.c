@@ -27,6 +27,7 @@ static void usage(FILE *fp)
         "  --no-weights        load the description only (all weights zero)\n"
         "  --links N           number of output links (1..13) for the latent bits\n"
         "  --random-weights S  replace the weights by deterministic random ones (seed S)\n"
+        "  --random-model S    a small random model instead (as gen; --save-json keeps it)\n"
         "  --save-json FILE    write the (validated) model back: FILE and its .weights\n"
         "  --save-weights FILE write only the weights file\n"
         "  --i2c-hex FILE      write the I2C weight image as hex words\n"
@@ -136,10 +137,11 @@ int cmd_info(int argc, char **argv)
         { "model", 1, 0, 'm' }, { "weights", 1, 0, 'w' }, { "links", 1, 0, 'l' }, { "no-weights", 0, 0, 'n' },
         { "random-weights", 1, 0, 'r' }, { "save-json", 1, 0, 'j' },
         { "save-weights", 1, 0, 's' }, { "i2c-hex", 1, 0, 'i' },
-        { "i2c-word-bits", 1, 0, 'b' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
+        { "i2c-word-bits", 1, 0, 'b' }, { "random-model", 1, 0, 'R' }, { "help", 0, 0, 'h' },
+        { 0, 0, 0, 0 } };
     const char *model = NULL, *weights = NULL, *save_json = NULL, *save_w = NULL, *i2c = NULL;
     int links = 0, word_bits = 1072, no_weights = 0, c, rc = 0;
-    long seed = -1;
+    long seed = -1, rmodel = -1;
     rad_err err = { 0, "" };
     optind = 1;
     while (!rc && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -153,13 +155,14 @@ int cmd_info(int argc, char **argv)
         case 's': save_w = optarg; break;
         case 'i': i2c = optarg; break;
         case 'b': rc = rad_cli_int("--i2c-word-bits", optarg, 4, 1 << 20, &word_bits, &err); break;
+        case 'R': rc = rad_cli_long("--random-model", optarg, 0, LONG_MAX, &rmodel, &err); break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
     }
     if (rc)
         return cli_usage_error("info", &err);
-    cli_model_src src = { model, weights, -1, no_weights != 0 };
+    cli_model_src src = { model, weights, rmodel, no_weights != 0 };
     mdl_model *m = NULL;
     rc = cli_model_load(&src, &m, &err);
     if (!rc && links)

@@ -28,6 +28,7 @@
 #include "common/rad_hash.h"
 #include "seu/seu_rate.h"
 #include "seu/seu_set.h"
+#include "data/geometry.h"
 
 #define SEU_MAX_FRACTIONS 32
 
@@ -818,7 +819,8 @@ int cmd_seu(int argc, char **argv)
     rad_prov_init(&a.prov, "seu", "seu");
     if (!rc)
         mdl_prov_set(&a.prov, m);
-    if (!rc && (a.all_flops || a.set) && a.rmodel >= 0 && !a.data)
+    int rnd = a.rmodel >= 0 || (m && m->in.n_cells != GEO_N_CELLS);  /* no LD traffic */
+    if (!rc && (a.all_flops || a.set) && rnd && !a.data)
         rc = random_traffic(&a, m, &all, &d, &a.prov, &e);
     else if (!rc && (needs_sens(&a) || a.cmp_a || a.full || a.all_flops || a.set))
         rc = load_data(&a, &all, &d, &a.prov, &e);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # seu_set.sh — single-event transients in the gate netlist (make test):
-# random model 1 (13,113 generic gates, 342 flip-flops flat, no protection),
-# 300 random pulses + 40 control pulses under random traffic.
+# random model 1 (saved by info --random-model 1 --save-json; 13,113 generic
+# gates, 342 flip-flops flat, no protection), 300 random pulses + 40 control
+# pulses under random traffic (the model has no LD geometry).
 #  * the fault-free gate netlist must give exactly the C engine's outputs
 #    (gold vs C: 0 mismatching of every output);
 #  * every control pulse (on a gate whose output is a flip-flop's D input,
@@ -18,7 +19,9 @@ W=${RAD4ML_BUILD:-build}/seu-set-test
 fail() { echo "FAIL: $*"; exit 1; }
 mkdir -p "$W"
 
-out=$("$R" seu --set --random-model 1 --protect none --samples 300 --set-controls 40 \
+# random model 1 saved as a file, so that the report can load it again
+"$R" info --random-model 1 --save-json "$W/rm1.json" > /dev/null || fail "info --save-json"
+out=$("$R" seu --set --model "$W/rm1.json" --protect none --samples 300 --set-controls 40 \
       --crossings 20 --work "$W" --set-json "$W/set.json" 2>&1) \
     || { echo "$out"; fail "seu --set exited non-zero"; }
 echo "$out" | grep '^seu set'
