@@ -168,6 +168,33 @@ static int parse_fractions(const char *list, seu_args *a, rad_err *err)
     return a->n_frac ? RAD_OK : rad_errf(err, RAD_EUSAGE, "--fractions: empty list");
 }
 
+/* The --rate and --set options: 1 when c is one of them (*rc set by its
+** check), else 0. */
+static int parse_rate_set_opt(int c, const char *arg, seu_args *a, int *rc, rad_err *err)
+{
+    switch (c) {
+    case O_RATE: a->rate = 1; return 1;
+    case O_XS: *rc = rad_cli_double("--xs", arg, 1e-30, 1, &a->rin.xs, err); return 1;
+    case O_FLUX: *rc = rad_cli_double("--flux", arg, 1e-30, 1e15, &a->rin.flux, err); return 1;
+    case O_CLOCK: *rc = rad_cli_double("--clock", arg, 1, 1e12, &a->rin.clock_hz, err); return 1;
+    case O_FILL: *rc = rad_cli_double("--fill", arg, 1e-9, 1e6, &a->rin.fill_h, err); return 1;
+    case O_EMDBIT:
+        *rc = rad_cli_double("--emd-per-bit", arg, 0, 1e6, &a->rin.emd_per_bit, err);
+        a->have_emd = 1;
+        return 1;
+    case O_RJSON: a->rate_json = arg; a->rate = 1; return 1;
+    case O_SET: a->set = 1; return 1;
+    case O_SAMPLES: *rc = rad_cli_long("--samples", arg, 1, 100000000, &a->samples, err); return 1;
+    case O_SETCTL:
+        *rc = rad_cli_long("--set-controls", arg, 0, 100000000, &a->set_controls, err);
+        return 1;
+    case O_SETCYC: *rc = rad_cli_int("--set-cycles", arg, 1, 1000000, &a->set_cycles, err); return 1;
+    case O_SETW: *rc = rad_cli_double("--set-width", arg, 0, 1e9, &a->set_width_ps, err); return 1;
+    case O_SETJSON: a->set_json = arg; a->set = 1; return 1;
+    default: return 0;
+    }
+}
+
 /* Parses the `rad4ml seu` command line into a (defaults first): 0, -1 after
 ** --help, or 2 with the message printed.  a keeps pointers into argv. */
 static int parse(int argc, char **argv, seu_args *a)
@@ -250,27 +277,15 @@ static int parse(int argc, char **argv, seu_args *a)
         case O_PERBIT: rc = rad_cli_int("--per-bit", optarg, 2, 1000, &a->per_bit, &err); break;
         case O_SHARD: rc = flt_shard_parse(optarg, &a->shard, &err); break;
         case O_RMODEL: rc = rad_cli_long("--random-model", optarg, 0, LONG_MAX, &a->rmodel, &err); break;
-        case O_RATE: a->rate = 1; break;
-        case O_XS: rc = rad_cli_double("--xs", optarg, 1e-30, 1, &a->rin.xs, &err); break;
-        case O_FLUX: rc = rad_cli_double("--flux", optarg, 1e-30, 1e15, &a->rin.flux, &err); break;
-        case O_CLOCK: rc = rad_cli_double("--clock", optarg, 1, 1e12, &a->rin.clock_hz, &err); break;
-        case O_FILL: rc = rad_cli_double("--fill", optarg, 1e-9, 1e6, &a->rin.fill_h, &err); break;
-        case O_EMDBIT:
-            rc = rad_cli_double("--emd-per-bit", optarg, 0, 1e6, &a->rin.emd_per_bit, &err);
-            a->have_emd = 1;
-            break;
-        case O_RJSON: a->rate_json = optarg; a->rate = 1; break;
         case O_AFLOPS: a->all_flops = 1; break;
         case O_MBU: a->mbu = 1; break;
         case O_FUPSETS: rc = rad_cli_long("--flop-upsets", optarg, 0, LONG_MAX, &a->flop_upsets, &err); break;
         case O_SDATA: rc = rad_cli_int("--secded-data", optarg, 8, 256, &a->secded_data, &err); break;
-        case O_SET: a->set = 1; break;
-        case O_SAMPLES: rc = rad_cli_long("--samples", optarg, 1, 100000000, &a->samples, &err); break;
-        case O_SETCTL: rc = rad_cli_long("--set-controls", optarg, 0, 100000000, &a->set_controls, &err); break;
-        case O_SETCYC: rc = rad_cli_int("--set-cycles", optarg, 1, 1000000, &a->set_cycles, &err); break;
-        case O_SETW: rc = rad_cli_double("--set-width", optarg, 0, 1e9, &a->set_width_ps, &err); break;
-        case O_SETJSON: a->set_json = optarg; a->set = 1; break;
-        default: usage(stderr); return 2;
+        default:
+            if (parse_rate_set_opt(c, optarg, a, &rc, &err))
+                break;
+            usage(stderr);
+            return 2;
         }
     }
     if (!rc && optind < argc)
@@ -803,6 +818,11 @@ static int needs_sens(const seu_args *a)
     return a->sens || a->select || sel_rtl || sel_gen || (a->rate && !a->have_emd);
 }
 
+/* `rad4ml seu`: contract: parses the options, loads the model and the
+** traffic (hold-out data, or random crossings for a model without the LD
+** geometry), runs each mode asked for in a fixed order (sens, compare,
+** select, rate, gen-cfg, set, rtl) and frees what it loaded.  Exit 0; 1 on
+** an error or a campaign that failed its expectation; 2 on bad usage. */
 int cmd_seu(int argc, char **argv)
 {
     seu_args a;

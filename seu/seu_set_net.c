@@ -190,6 +190,9 @@ static int write_cells(FILE *fp, json_t *cells, seu_set_net *n, long clk_net, ra
     return rc;
 }
 
+/* See seu_set.h.  Contract: n is zeroed first and freed again on an error;
+** the body is written to memory (the bus widths are known only after it),
+** then the file atomically (rad_file: no partial output). */
 int seu_set_instrument(const char *json, const char *top, const char *vpath,
                        seu_set_net *n, rad_err *err)
 {
