@@ -9,7 +9,8 @@
 **   2. event display: input and autoencoder reconstruction of a few real
 **      crossings drawn on the hexagonal module (TC centres, data/geometry.h);
 **   3. SEU sensitivity map (`rad4ml seu --sens --json`), or a section
-**      saying it is not available;
+**      saying it is not available; 3b the upset-rate table (`seu
+**      --rate-json`), 3c the single-event-transient table (`seu --set-json`);
 **   4. area / logic depth / power table of `rad4ml synth --json`, with the
 **      published ECON-T figures beside it.
 ** A missing input gives a "not available" section, never made-up numbers.

@@ -13,12 +13,17 @@ fail() { echo "FAIL: $*"; exit 1; }
 "$R" flow --out "$T/o" --train 2 --skip synth --sim-vectors 2000 --icarus-vectors 200 \
     --seu-crossings 20 > "$T/log" 2>&1 || { tail -30 "$T/log"; fail "flow failed"; }
 for f in model/trained.json model/trained.weights eval.json rtl/rad4ml_ae.v rtl/rad4ml_ae_cfg.v \
-         rtl/rad4ml_ae_hls.c rtl/rad4ml_ae_weights.hex seu.json report.html flow_summary.txt; do
+         rtl/rad4ml_ae_hls.c rtl/rad4ml_ae_weights.hex seu.json seu_rate.json report.html \
+         flow_summary.txt; do
     [ -s "$T/o/$f" ] || fail "flow did not write $f"
 done
+# the seu step's rate table reaches the report (section 3b); no SET run by default
+grep -q 'id="tab-seu-rate"' "$T/o/report.html" || fail "report lacks the rate table"
+grep -q 'rad4ml seu --set --set-json</code>' "$T/o/report.html" \
+    || fail "report does not say the SET table is not available"
 # every product carries the provenance block, naming the trained weights
 wsha=$(sha256sum "$T/o/model/trained.weights" | cut -c1-64)
-for f in eval.json seu.json report.html rtl/rad4ml_ae.v rtl/rad4ml_ae_cfg.v rtl/rad4ml_ae_hls.c \
+for f in eval.json seu.json seu_rate.json report.html rtl/rad4ml_ae.v rtl/rad4ml_ae_cfg.v rtl/rad4ml_ae_hls.c \
          rtl/rad4ml_ae_hls.h rtl/rad4ml_ae_weights.hex; do
     grep -q "$wsha" "$T/o/$f" || fail "$f does not name the trained weights' SHA-256"
 done
@@ -56,3 +61,10 @@ echo "flow: bad options refused"
 grep -q '^\$ rad4ml synth .*--liberty osu018' "$T/dry" || fail "synth step lacks --liberty"
 ! grep -q -- '--liberty' <("$R" flow --dry-run 2>&1) || fail "--liberty without the option"
 echo "flow: --synth-liberty passed to synth"
+
+# --seu-set N reaches the seu step and the report (dry run)
+"$R" flow --dry-run --seu-set 200 > "$T/dry2" 2>&1 || fail "dry run --seu-set failed"
+grep -q '^\$ rad4ml seu .*--set --samples 200 --set-json .*seu_set.json' "$T/dry2" \
+    || fail "seu step lacks --set"
+grep -q '^\$ rad4ml report .*--seu-set .*seu_set.json' "$T/dry2" || fail "report lacks --seu-set"
+echo "flow: --seu-set passed to seu and report"
