@@ -114,7 +114,9 @@ void rpt_sec_set(rpt_buf *b, json_t *s, const char *path, const char *why)
                    100 * derate * l, num(x, "controls_latched"), num(x, "controls"),
                    num(x, "gold_outputs") - num(x, "gold_mismatch"), num(x, "gold_outputs"));
     }
-    rpt_printf(b, "</table>\n<p class=\"cap\">&plusmn;: binomial standard error. Protections "
-               "of the configuration registers only (weights-only TMR / SECDED); full TMR of "
-               "every flip-flop is not in this table. Method: seu/README.md section 8.</p>\n");
+    rpt_printf(b, "</table>\n<p class=\"cap\">&plusmn;: binomial standard error. tmr / "
+               "secded protect the configuration registers only; full-tmr triplicates every "
+               "flip-flop with voters, not the logic, so a pulse in shared logic reaches all "
+               "three copies. Persistent includes the correction counters. Method: "
+               "seu/README.md section 8.</p>\n");
 }
