@@ -983,6 +983,9 @@ static void emit_top(const cg_plan *p, cg_buf *b)
     cg_printf(b, "endmodule\n");
 }
 
+/* See cg.h.  Builds the plan, writes <top>.v (full TMR: through the
+** triplication emitter, cg_tmr_begin) and <top>_cfg.v, each all or
+** nothing.  RAD_OK or the reason. */
 int cg_gen_verilog(const mdl_model *m, const cg_opts *o, const char *dir, rad_err *err)
 {
     cg_plan p;

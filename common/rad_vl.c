@@ -110,6 +110,8 @@ static int build_runtime(const rad_vl_spec *s, const char *inc, rad_argv *a, rad
         rad_argv_addf(a, "-O%d", s->cxx_opt);
         rad_argv_addf(a, "-I%s", inc);
         rad_argv_addf(a, "-I%s/vltstd", inc);
+        if (i == 2)     /* vpi_get_value of registers up to 65,536 bits (default 2,048) */
+            rad_argv_add(a, "-DVL_VALUE_STRING_MAX_WORDS=2048");
         rad_argv_add(a, "-c");
         rad_argv_addf(a, "%s/%s.cpp", inc, parts[i]);
         rad_argv_add(a, "-o");

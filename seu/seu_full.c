@@ -155,7 +155,7 @@ static int build(const seu_full_opts *o, const char *d, int design, bool vpi, ra
         .reuse_model = !design, .vpi = vpi,
         .shim = shim, .deps = { shim_h }, .cxxflags = { inc, vpi ? "-DSEU_VPI" : NULL },
         .cxx_opt = 1,
-        .csrc = { harness }, .cflags = { "-O2", inc }, .exe = exe, .log = log,
+        .csrc = { harness }, .cflags = { "-O2", "-Wall", "-Wextra", "-Werror", inc }, .exe = exe, .log = log,
     };
     return rad_vl_build(&s, err);
 }

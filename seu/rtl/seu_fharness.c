@@ -341,7 +341,11 @@ static int read_flops(aflops *a, const char *path, const char *top)
         if (fscanf(fp, "%511s %d %d", p, &w, &c) != 3 || w < 1 || c < 0 || c >= N_CLS)
             break;
         snprintf(name, sizeof name, "TOP.%s.%s", top, p);
-        a->f[i] = (flop){ strdup(p), w, c, vflop_open(name) };
+        char *copy = malloc(strlen(p) + 1);
+        if (!copy)
+            break;
+        memcpy(copy, p, strlen(p) + 1);
+        a->f[i] = (flop){ copy, w, c, vflop_open(name) };
         if (!a->f[i].h || vflop_width(a->f[i].h) != w) {
             fprintf(stderr, "seu_fharness: no register %s of %d bits in the model\n", name, w);
             fclose(fp);
@@ -494,6 +498,10 @@ static void one_upset(run *r, aflops *a, long j)
     repair(r, a, tg, pers, st0);
 }
 
+/* --all-flops mode (usage at the top of the file): reads the inputs and the
+** flip-flop map, loads the image, runs every target upset, prints the CLASS
+** and RESULT lines.  Exit 0, 1 when an expectation failed, 2 on bad
+** arguments / files. */
 static int aflops_main(int argc, char **argv)
 {
     static const char *const cls[N_CLS] = { "weights", "config", "status", "input",
