@@ -3,14 +3,17 @@
 # model: the full-TMR configuration is synthesized next to the others, with
 # at least three times the flip-flops of the unprotected design (every
 # flip-flop triplicated and kept: (* keep *)), more than weights-only TMR,
-# more area, and a power figure.
+# more area, and a power figure; the report shows it beside the others.
 set -eu
 R=${RAD4ML:-build/bin/rad4ml}
 T=${RAD4ML_BUILD:-build}/synth-fulltmr-test
 rm -rf "$T"
 mkdir -p "$T"
 fail() { echo "FAIL: $*"; exit 1; }
-"$R" synth --model model/examples/tiny.json --protect none,tmr,full-tmr --power --vectors 50 \
+python3 -c "
+import random; random.seed(1)
+print('\n'.join(','.join(str(random.randint(0,255)) for _ in range(4)) for _ in range(100)))" > "$T/rand.csv"
+"$R" synth --model model/examples/tiny.json --protect none,tmr,full-tmr --power --data "$T/rand.csv" \
     --work "$T/w" --json "$T/s.json" | grep -E '^(none|tmr|full-tmr)_p1'
 python3 - "$T/s.json" <<'PY' || fail "full-TMR synthesis figures"
 import json, sys
@@ -25,4 +28,8 @@ p = f.get('power') or {}
 assert p.get('total_mw', 0) > 0 and p['total_mw'] > c['none_p1']['power']['total_mw'], p
 print(f"power mW: none {c['none_p1']['power']['total_mw']:.4f} full-tmr {p['total_mw']:.4f}")
 PY
+"$R" report --eval none --seu none --synth "$T/s.json" --out "$T/r.html" >/dev/null 2>&1
+grep -q '<tr><td>full-tmr_p1</td>' "$T/r.html" \
+    || fail "the report does not show the full-TMR configuration"
+echo "report: full-tmr_p1 in the synthesis table"
 echo PASS
