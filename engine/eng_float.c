@@ -154,10 +154,15 @@ int eng_decode_float(const mdl_model *m, const float *latent, double scale, doub
 
 int eng_decode(const mdl_model *m, const eng_out *o, float *cells, rad_err *err)
 {
-    float lat[ENG_MAX_LATENT];
+    float lat[ENG_MAX_LATENT + MDL_MAX_COND];
+    double cond[MDL_MAX_COND];
     fxp_fmt lf = mdl_latent_fmt(m);
-    for (int k = 0; k < o->n_latent && k < ENG_MAX_LATENT; k++)
+    int n = o->n_latent < ENG_MAX_LATENT ? o->n_latent : ENG_MAX_LATENT;
+    for (int k = 0; k < n; k++)
         lat[k] = (float)fxp_to_double(o->sent[k], &lf);
+    mdl_cond_values(m, o->sum_code, cond);     /* decoder input: latents, then conditions */
+    for (int k = 0; k < m->n_cond; k++)
+        lat[n + k] = (float)cond[k];
     double scale = 1.0;
     if (m->in.norm == MDL_NORM_MSB)
         scale = ldexp(1.0, mdl_sum_code_msb(&m->in, o->sum_code));

@@ -96,13 +96,15 @@ void eng_layer_generic(const mdl_layer *l, int in_frac, const int64_t *in,
 /* ---- float paths (decoder, training, evaluation) --------------------- */
 
 /* Decodes one sent word to charges: cells[n_cells] in charge units.
-**   latent value = sent raw * 2^-F (mdl_latent_fmt) -> decoder layers ->
+**   latent value = sent raw * 2^-F (mdl_latent_fmt), then the model's
+**   decoder conditions from the sent sum code (mdl_cond_values) -> decoder layers ->
 **   8x8 image -> cells[i] = image[dec_map[i]] * 2^msb(sum_code)
 **   -> if preserve_sum, rescaled so that sum(cells) = mdl_sum_decode(code).
 ** Fails (RAD_ESCHEMA) when the model has no decoder. */
 int eng_decode(const mdl_model *m, const eng_out *o, float *cells, rad_err *err);
 
-/* Same from float latent values (e.g. unquantized, during training), a
+/* Same from the decoder input (float latent values, e.g. unquantized,
+** followed by the model's n_cond condition values), a
 ** normalization scale (2^msb; 1 without normalization) and, for
 ** preserve_sum, the module sum to restore (ignored when < 0). */
 int eng_decode_float(const mdl_model *m, const float *latent, double scale,

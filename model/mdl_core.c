@@ -293,7 +293,7 @@ int mdl_finish(mdl_model *m, rad_err *err)
     }
     if (m->n_dec < 0 || m->n_dec > MDL_MAX_LAYERS)
         return rad_errf(err, RAD_ESCHEMA, "decoder.layers: at most %d layers", MDL_MAX_LAYERS);
-    s = (mdl_shape){ 1, 1, mdl_latent_count(m) };
+    s = (mdl_shape){ 1, 1, mdl_dec_in_count(m) };
     for (int i = 0; i < m->n_dec; i++) {
         snprintf(where, sizeof where, "decoder.layers[%d] (%s)", i, m->dec[i].name);
         int rc = mdl__finish_flayer(&m->dec[i], s, where, err);
@@ -390,6 +390,26 @@ static int validate_layer(const mdl_layer *l, mdl_shape in, const fxp_fmt *in_fm
     return RAD_OK;
 }
 
+/* The decoder conditions: a known kind each, finite non-zero scale, finite
+** offset, at most MDL_MAX_COND, and only with a decoder. */
+static int validate_cond(const mdl_model *m, rad_err *err)
+{
+    if (m->n_cond < 0 || m->n_cond > MDL_MAX_COND)
+        return rad_errf(err, RAD_ERANGE, "decoder.condition: %d entries, at most %d",
+                        m->n_cond, MDL_MAX_COND);
+    if (m->n_cond && !m->n_dec)
+        return rad_errf(err, RAD_ESCHEMA, "decoder.condition: conditions without a decoder");
+    for (int i = 0; i < m->n_cond; i++) {
+        const mdl_cond *c = &m->cond[i];
+        if (c->kind != MDL_COND_LOG_SUM && c->kind != MDL_COND_N_LINKS)
+            return rad_errf(err, RAD_ESCHEMA, "decoder.condition[%d].input: unknown kind", i);
+        if (!isfinite(c->scale) || c->scale == 0 || !isfinite(c->offset))
+            return rad_errf(err, RAD_ERANGE, "decoder.condition[%d]: scale must be finite and "
+                            "non-zero, offset finite", i);
+    }
+    return RAD_OK;
+}
+
 static int validate_flayer(const mdl_flayer *l, mdl_shape in, const char *where, rad_err *err)
 {
     if (memcmp(&l->in, &in, sizeof in))
@@ -470,7 +490,9 @@ int mdl_validate(const mdl_model *m, rad_err *err)
                         o->n_links);
     if (m->n_dec < 0 || m->n_dec > MDL_MAX_LAYERS)
         return rad_errf(err, RAD_ESCHEMA, "decoder.layers: at most %d layers", MDL_MAX_LAYERS);
-    s = (mdl_shape){ 1, 1, mdl_latent_count(m) };
+    if ((rc = validate_cond(m, err)))
+        return rc;
+    s = (mdl_shape){ 1, 1, mdl_dec_in_count(m) };
     for (int i = 0; i < m->n_dec; i++) {
         snprintf(where, sizeof where, "decoder.layers[%d] (%s)", i, m->dec[i].name);
         if ((rc = validate_flayer(&m->dec[i], s, where, err)))
@@ -493,6 +515,39 @@ int mdl_validate(const mdl_model *m, rad_err *err)
 int mdl_latent_count(const mdl_model *m)
 {
     return m->n_layers > 0 ? mdl_shape_size(m->layers[m->n_layers - 1].out) : 0;
+}
+
+int mdl_dec_in_count(const mdl_model *m)
+{
+    return mdl_latent_count(m) + m->n_cond;
+}
+
+static const char *const cond_names[] = { "log_sum", "n_links" };
+
+const char *mdl_cond_name(mdl_cond_kind k)
+{
+    return (unsigned)k < sizeof cond_names / sizeof *cond_names ? cond_names[k] : "?";
+}
+
+int mdl_cond_parse(const char *s, mdl_cond_kind *k)
+{
+    for (unsigned i = 0; i < sizeof cond_names / sizeof *cond_names; i++)
+        if (!strcmp(s, cond_names[i])) {
+            *k = (mdl_cond_kind)i;
+            return 0;
+        }
+    return -1;
+}
+
+void mdl_cond_values(const mdl_model *m, uint32_t sum_code, double *v)
+{
+    for (int i = 0; i < m->n_cond; i++) {
+        const mdl_cond *c = &m->cond[i];
+        double raw = c->kind == MDL_COND_LOG_SUM
+                     ? log1p((double)mdl_sum_decode(&m->in, sum_code))
+                     : (double)m->out.n_links;
+        v[i] = c->scale * (raw - c->offset);
+    }
 }
 
 int mdl_set_links(mdl_model *m, int n_links, rad_err *err)
@@ -544,6 +599,33 @@ size_t mdl_macs(const mdl_model *m)
     size_t n = 0;
     for (int i = 0; i < m->n_layers; i++)
         n += mdl_layer_macs(&m->layers[i]);
+    return n;
+}
+
+size_t mdl_dec_param_count(const mdl_model *m)
+{
+    size_t n = 0;
+    for (int i = 0; i < m->n_dec; i++)
+        n += m->dec[i].n_w + m->dec[i].n_b;
+    return n;
+}
+
+size_t mdl_flayer_macs(const mdl_flayer *l)
+{
+    size_t taps = (size_t)l->k.kh * l->k.kw * l->in.c * l->out.c;
+    switch (l->kind) {
+    case MDL_F_DENSE:    return (size_t)mdl_shape_size(l->in) * l->out.c;
+    case MDL_F_CONV2D:   return (size_t)l->out.h * l->out.w * taps;
+    case MDL_F_CONV2D_T: return (size_t)l->in.h * l->in.w * taps;
+    default:             return 0;
+    }
+}
+
+size_t mdl_dec_macs(const mdl_model *m)
+{
+    size_t n = 0;
+    for (int i = 0; i < m->n_dec; i++)
+        n += mdl_flayer_macs(&m->dec[i]);
     return n;
 }
 

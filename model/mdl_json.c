@@ -6,6 +6,7 @@
 **   "m.json: layers[1].kernel: expected an integer or [h, w]".
 */
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -437,9 +438,55 @@ static int parse_output(pctx *c, json_t *o, mdl_output *out)
     return RAD_OK;
 }
 
+/* A real number field (default def when absent and not required). */
+static int get_real(pctx *c, json_t *obj, const char *path, const char *key, double def,
+                    double *out)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v) {
+        *out = def;
+        return RAD_OK;
+    }
+    if (!json_is_number(v) || !isfinite(json_number_value(v)))
+        return rad_errf(c->err, RAD_ESCHEMA, "%s: %s.%s: expected a finite number", c->file,
+                        path, key);
+    *out = json_number_value(v);
+    return RAD_OK;
+}
+
+/* decoder.condition: [{"input": "log_sum"|"n_links", "scale": S, "offset": O}, ...]
+** (scale default 1, offset 0; model.h mdl_cond). */
+static int parse_cond(pctx *c, json_t *a, mdl_model *m)
+{
+    static const char *const keys[] = { "input", "scale", "offset", NULL };
+    if (!json_is_array(a) || json_array_size(a) < 1 || json_array_size(a) > MDL_MAX_COND)
+        return rad_errf(c->err, RAD_ESCHEMA, "%s: decoder.condition: expected an array of "
+                        "1..%d conditions", c->file, MDL_MAX_COND);
+    m->n_cond = (int)json_array_size(a);
+    for (int i = 0; i < m->n_cond; i++) {
+        char path[48];
+        snprintf(path, sizeof path, "decoder.condition[%d]", i);
+        json_t *o = json_array_get(a, (size_t)i);
+        const char *kind;
+        int rc;
+        if (!json_is_object(o))
+            return rad_errf(c->err, RAD_ESCHEMA, "%s: %s: expected an object", c->file, path);
+        if ((rc = check_keys(c, o, path, keys)) || (rc = get_str(c, o, path, "input", 1, &kind))
+            || (rc = get_real(c, o, path, "scale", 1.0, &m->cond[i].scale))
+            || (rc = get_real(c, o, path, "offset", 0.0, &m->cond[i].offset)))
+            return rc;
+        if (mdl_cond_parse(kind, &m->cond[i].kind))
+            return rad_errf(c->err, RAD_ESCHEMA, "%s: %s.input: unknown condition \"%s\" "
+                            "(log_sum, n_links)", c->file, path, kind);
+        if (m->cond[i].scale == 0)
+            return rad_errf(c->err, RAD_ERANGE, "%s: %s.scale: must not be 0", c->file, path);
+    }
+    return RAD_OK;
+}
+
 static int parse_decoder(pctx *c, json_t *o, mdl_model *m)
 {
-    static const char *const keys[] = { "layers", "map", "preserve_sum", NULL };
+    static const char *const keys[] = { "layers", "map", "preserve_sum", "condition", NULL };
     int rc;
     if (!json_is_object(o))
         return rad_errf(c->err, RAD_ESCHEMA, "%s: decoder: expected an object", c->file);
@@ -452,7 +499,10 @@ static int parse_decoder(pctx *c, json_t *o, mdl_model *m)
         return rad_errf(c->err, RAD_ESCHEMA, "%s: decoder.layers: expected an array of 1..%d layers",
                         c->file, MDL_MAX_LAYERS);
     m->n_dec = (int)json_array_size(ls);
-    mdl_shape s = { 1, 1, mdl_latent_count(m) };
+    json_t *cond = json_object_get(o, "condition");
+    if (cond && (rc = parse_cond(c, cond, m)))
+        return rc;
+    mdl_shape s = { 1, 1, mdl_dec_in_count(m) };
     for (int i = 0; i < m->n_dec; i++) {
         if ((rc = parse_flayer(c, json_array_get(ls, (size_t)i), i, s, &m->dec[i])))
             return rc;
@@ -774,7 +824,13 @@ static void put_model(FILE *fp, const mdl_model *m, const char *weights_ref,
             put_flayer(fp, &m->dec[i], i + 1 == m->n_dec);
         fprintf(fp, "    ],\n    \"map\": ");
         put_ints(fp, m->dec_map, m->in.n_cells, 16, "    ");
-        fprintf(fp, ",\n    \"preserve_sum\": %s\n  }\n", m->preserve_sum ? "true" : "false");
+        fprintf(fp, ",\n    \"preserve_sum\": %s", m->preserve_sum ? "true" : "false");
+        for (int i = 0; i < m->n_cond; i++)
+            fprintf(fp, "%s{\"input\": \"%s\", \"scale\": %.17g, \"offset\": %.17g}%s",
+                    i ? ",\n                   " : ",\n    \"condition\": [",
+                    mdl_cond_name(m->cond[i].kind), m->cond[i].scale, m->cond[i].offset,
+                    i + 1 == m->n_cond ? "]" : "");
+        fprintf(fp, "\n  }\n");
     }
     fprintf(fp, "}\n");
 }

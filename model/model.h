@@ -125,6 +125,20 @@ typedef struct {
     float    *b; size_t n_b;
 } mdl_flayer;
 
+/* Decoder conditions: values the back end knows for every crossing without
+** spending latent bits, appended after the latent values to the decoder's
+** input (decoder input = latent[0..n_latent-1], cond[0..n_cond-1]):
+**   MDL_COND_LOG_SUM  scale * (ln(1 + S) - offset), S = mdl_sum_decode of
+**                     the SENT module-sum code (what the back end receives)
+**   MDL_COND_N_LINKS  scale * (n_links - offset), the model's link count */
+typedef enum { MDL_COND_LOG_SUM, MDL_COND_N_LINKS } mdl_cond_kind;
+#define MDL_MAX_COND 4
+
+typedef struct {
+    mdl_cond_kind kind;
+    double        scale, offset;
+} mdl_cond;
+
 typedef struct {
     char        name[64];
     mdl_input   in;
@@ -136,6 +150,8 @@ typedef struct {
     int        *dec_map;                /* n_cells entries: flat index of the
                                            decoder output read for each cell */
     bool        preserve_sum;           /* rescale decoded cells to the sent sum */
+    int         n_cond;                 /* decoder conditions (0: latents only) */
+    mdl_cond    cond[MDL_MAX_COND];
     rad_prov_src src_model;             /* provenance: description file (or
                                            "built-in") and its SHA-256        */
     rad_prov_src src_weights;           /* provenance: weights file, "built-in",

@@ -116,6 +116,19 @@ int mdl_latent_bits(const mdl_model *m);
 /* Number of latent values (size of the last encoder layer's output). */
 int mdl_latent_count(const mdl_model *m);
 
+/* Values the decoder reads: the latent values, then the n_cond
+** conditions (model.h, mdl_cond). */
+int mdl_dec_in_count(const mdl_model *m);
+
+/* The decoder conditions of one crossing from its SENT module-sum code
+** (bit-exact with the back end: the code goes through mdl_sum_decode) and
+** the model's n_links; v gets m->n_cond values.  Every decoder (engine and
+** trainer) takes its conditions from here. */
+void mdl_cond_values(const mdl_model *m, uint32_t sum_code, double *v);
+
+const char *mdl_cond_name(mdl_cond_kind k);          /* "log_sum", "n_links" */
+int mdl_cond_parse(const char *s, mdl_cond_kind *k); /* 0, or -1 if unknown  */
+
 /* Format of a SENT latent value: the last layer's out_fmt cut to
 ** mdl_latent_bits() total bits, same integer bits, TRN, SAT. */
 fxp_fmt mdl_latent_fmt(const mdl_model *m);
@@ -230,5 +243,11 @@ size_t mdl_param_count(const mdl_model *m); /* encoder weights + biases */
 size_t mdl_layer_macs(const mdl_layer *l);  /* multiply-accumulates, all taps
                                                including padded ones */
 size_t mdl_macs(const mdl_model *m);        /* sum over encoder layers   */
+/* The float decoder's back-end cost: weights + biases, and multiply-
+** accumulates per crossing (dense in*out; conv every tap of every output
+** pixel; conv-transpose every tap of every input pixel, cropped or not). */
+size_t mdl_dec_param_count(const mdl_model *m);
+size_t mdl_flayer_macs(const mdl_flayer *l);
+size_t mdl_dec_macs(const mdl_model *m);
 
 #endif /* RAD4ML_MODEL_IO_H */

@@ -3,6 +3,7 @@
 ** save/load round trip, module-sum float, I2C image, built-in default.
 */
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,6 +283,59 @@ START_TEST(save_load_round_trip)
 }
 END_TEST
 
+/* Decoder conditions (model.h mdl_cond): the first decoder layer reads
+** latents + conditions; save/load keeps them bit for bit; the shipped
+** models without the field load with none and write none; weights of the
+** unconditioned decoder do not fit the conditioned one (named count). */
+START_TEST(condition_round_trip)
+{
+    const char *cond = "\"preserve_sum\": false, \"condition\": [{\"input\": \"log_sum\", "
+                       "\"scale\": 0.1, \"offset\": 2.5}, {\"input\": \"n_links\"}]";
+    char *text = replace(mdl_default_json(), "\"preserve_sum\": false", cond);
+    rad_err err = { 0, "" };
+    mdl_model *m = NULL, *b = NULL, *plain = load_default();
+    ck_assert_msg(mdl_parse(text, "cond.json", NULL, NULL, &m, &err) == RAD_OK, "%s", err.msg);
+    ck_assert_int_eq(plain->n_cond, 0);
+    ck_assert_ptr_null(strstr(mdl_default_json(), "condition"));
+    char *pt = mdl_json_text(plain);
+    ck_assert_ptr_null(strstr(pt, "condition"));
+    free(pt);
+    ck_assert_int_eq(m->n_cond, 2);
+    ck_assert_int_eq(m->cond[0].kind, MDL_COND_LOG_SUM);
+    ck_assert(m->cond[0].scale == 0.1 && m->cond[0].offset == 2.5);
+    ck_assert(m->cond[1].kind == MDL_COND_N_LINKS && m->cond[1].scale == 1 && m->cond[1].offset == 0);
+    ck_assert_int_eq(m->dec[0].in.c, 18);
+    ck_assert_uint_eq(m->dec[0].n_w, 18 * 128);
+    ck_assert_uint_eq(mdl_dec_param_count(m), mdl_dec_param_count(plain) + 2 * 128);
+    ck_assert_uint_eq(mdl_dec_macs(m), mdl_dec_macs(plain) + 2 * 128);
+    mdl_init_random(m, 7);
+    char jp[512], wp[512];
+    snprintf(jp, sizeof jp, "%s/cond.json", ck_tmpdir);
+    snprintf(wp, sizeof wp, "%s/cond.weights", ck_tmpdir);
+    ck_assert_msg(mdl_save(m, jp, NULL, &err) == RAD_OK, "%s", err.msg);
+    ck_assert_msg(mdl_load(jp, NULL, &b, &err) == RAD_OK, "%s", err.msg);
+    assert_same_model(m, b);
+    ck_assert_int_eq(b->n_cond, 2);
+    ck_assert(!memcmp(m->cond, b->cond, sizeof m->cond));
+    char *t1 = mdl_json_text(m), *t2 = mdl_json_text(b);
+    ck_assert_str_eq(t1, t2);
+    free(t1); free(t2);
+    /* the plain model's weights are one decoder input row per unit short */
+    char *w = mdl_weights_text(plain);
+    ck_tmp_write("plain.weights", w);
+    free(w);
+    snprintf(wp, sizeof wp, "%s/plain.weights", ck_tmpdir);
+    ck_assert_int_ne(mdl_load_weights(b, wp, &err), RAD_OK);
+    ck_assert_msg(strstr(err.msg, "decoder dec_dense w") && strstr(err.msg, "2304"), "%s", err.msg);
+    /* validation in memory */
+    b->cond[1].scale = NAN;
+    ck_assert_int_ne(mdl_validate(b, &err), RAD_OK);
+    ck_assert_msg(strstr(err.msg, "decoder.condition[1]"), "%s", err.msg);
+    free(text);
+    mdl_free(m); mdl_free(b); mdl_free(plain);
+}
+END_TEST
+
 START_TEST(explicit_padding_round_trip)
 {
     static const char *js =
@@ -358,6 +412,21 @@ static const json_case JSON_CASES[] = {
     { "\"map\": [\n      4,", "\"map\": [\n      64,", "decoder.map[0]", "-1..63" },
     { "\"preserve_sum\": false", "\"preserve_sum\": 0", "decoder.preserve_sum", "true or false" },
     { "{\"name\": \"dense\"", "{\"name\": \"conv\"", "layers[3].name", "used twice" },
+    { "\"preserve_sum\": false", "\"preserve_sum\": false, \"condition\": [{\"input\": \"energy\"}]",
+      "decoder.condition[0].input", "unknown condition \"energy\"" },
+    { "\"preserve_sum\": false", "\"preserve_sum\": false, \"condition\": [{\"input\": \"log_sum\", "
+      "\"scale\": 0}]", "decoder.condition[0].scale", "must not be 0" },
+    { "\"preserve_sum\": false", "\"preserve_sum\": false, \"condition\": [{\"input\": \"n_links\", "
+      "\"offset\": \"1\"}]", "decoder.condition[0].offset", "finite number" },
+    { "\"preserve_sum\": false", "\"preserve_sum\": false, \"condition\": [{\"input\": \"n_links\", "
+      "\"gain\": 2}]", "decoder.condition[0].gain", "unknown field" },
+    { "\"preserve_sum\": false", "\"preserve_sum\": false, \"condition\": {\"input\": \"log_sum\"}",
+      "decoder.condition", "expected an array of 1..4" },
+    { "\"preserve_sum\": false", "\"preserve_sum\": false, \"condition\": [{\"input\": \"log_sum\"}, "
+      "{\"input\": \"log_sum\"}, {\"input\": \"log_sum\"}, {\"input\": \"log_sum\"}, "
+      "{\"input\": \"log_sum\"}]", "decoder.condition", "expected an array of 1..4" },
+    { "\"preserve_sum\": false", "\"preserve_sum\": false, \"condition\": [{\"scale\": 2}]",
+      "decoder.condition[0].input", "missing field" },
 };
 
 START_TEST(json_errors)
@@ -703,6 +772,7 @@ int main(void)
     tcase_add_test(t, sum_float_vs_reference);
     tcase_add_test(t, save_load_round_trip);
     tcase_add_test(t, explicit_padding_round_trip);
+    tcase_add_test(t, condition_round_trip);
     tcase_add_test(t, json_errors);
     tcase_add_test(t, weights_errors);
     tcase_add_test(t, validate_in_memory);

@@ -34,6 +34,35 @@ static mdl_model *load_test_model(void)
     return m;
 }
 
+/* t_all.json with decoder conditions (model.h mdl_cond): log(1 + module
+** sum) from the sent code and the link count, appended to the latents. */
+static mdl_model *load_cond_model(void)
+{
+    mdl_model *m = NULL;
+    rad_err err = { 0 };
+    char *text = NULL, *cond = NULL;
+    size_t len;
+    ck_assert_msg(rad_read_all("train/testdata/t_all.json", &text, &len, &err) == 0, "%s", err.msg);
+    const char *key = "\"preserve_sum\": false";
+    char *at = strstr(text, key);
+    ck_assert(at != NULL);
+    *at = 0;
+    size_t size = len + 256;
+    cond = malloc(size);
+    ck_assert(cond != NULL);
+    snprintf(cond, size, "%s%s, \"condition\": [{\"input\": \"log_sum\", \"scale\": 0.125},"
+             " {\"input\": \"n_links\", \"scale\": 0.2, \"offset\": 1}]%s", text, key,
+             at + strlen(key));
+    int rc = mdl_parse(cond, "t_all+condition", NULL, NULL, &m, &err);
+    free(text);
+    free(cond);
+    ck_assert_msg(rc == 0, "conditioned test model: %s", err.msg);
+    ck_assert_int_eq(m->n_cond, 2);
+    ck_assert_int_eq(m->dec[0].in.c, mdl_latent_count(m) + 2);
+    snprintf(m->name, sizeof m->name, "t-all-cond");
+    return m;
+}
+
 static mdl_model *load_default(void)
 {
     mdl_model *m = NULL;
@@ -188,8 +217,16 @@ static int grad_check(mdl_model *m, trn_loss_kind loss, const dat_set *d, int pe
                 p0 = net->dec[part - net->n_enc].p_w;
                 n = net->dec[part - net->n_enc].n_w + net->dec[part - net->n_enc].n_b;
             }
+            /* The first decoder layer's weights of the condition inputs
+            ** (its last rows) get every other random pick. */
+            const trn_dlayer *d0 = &net->dec[0];
+            size_t c0 = (size_t)net->n_latent * (size_t)d0->out.c;
+            size_t nc = part == net->n_enc && d0->kind == MDL_F_DENSE
+                        ? (size_t)m->n_cond * (size_t)d0->out.c : 0;
             for (int s = 0; s < per_layer && n; s++) {
-                size_t k = p0 + (s == 0 ? 0 : s == 1 ? n - 1 : rad_splitmix64(&r) % n);
+                size_t k = p0 + (s == 0 ? 0 : s == 1 ? n - 1
+                                 : nc && s % 2 ? c0 + rad_splitmix64(&r) % nc
+                                 : rad_splitmix64(&r) % n);
                 /* The transport loss curves sharply where a decoded cell is
                 ** nearly empty (its potential ~ eps log a): a smaller step. */
                 double h = loss == TRN_LOSS_SINKHORN ? 1e-6 : 1e-5, save = th[k];
@@ -254,8 +291,8 @@ END_TEST
 START_TEST(test_backprop_all_layers)
 {
     dat_set d = synth(8, 5);
-    mdl_model *ms[2] = { load_test_model(), load_default() };
-    for (int i = 0; i < 2; i++)
+    mdl_model *ms[3] = { load_test_model(), load_default(), load_cond_model() };
+    for (int i = 0; i < 3; i++)
         for (int k = 0; k <= TRN_LOSS_SINKHORN; k++) {
             int f = grad_check(ms[i], (trn_loss_kind)k, &d, 12);
             /* A parameter next to a ReLU kink may legitimately differ. */
@@ -264,17 +301,44 @@ START_TEST(test_backprop_all_layers)
         }
     mdl_free(ms[0]);
     mdl_free(ms[1]);
+    mdl_free(ms[2]);
     dat_free(&d);
 }
 END_TEST
 
 /* ---- decoder agrees with the engine's float decoder ---------------------- */
 
+/* Negative control of the conditioned decoder: the engine's output moves
+** when a condition's value moves (scale changed after training), and the
+** trainer's values are those of mdl_cond_values on the SENT sum code. */
+static void check_cond_matters(mdl_model *m, const trn_net *net, const dat_set *d)
+{
+    rad_err err = { 0 };
+    double moved = 0, cv[MDL_MAX_COND];
+    for (size_t c = 0; c < d->n; c++) {
+        eng_out o;
+        float a[48], b[48];
+        eng_encode_generic(m, dat_row(d, c), &o);
+        mdl_cond_values(m, o.sum_code, cv);
+        uint64_t s = mdl_sum_decode(&m->in, o.sum_code);
+        ck_assert(fabs(cv[0] - 0.125 * log1p((double)s)) < 1e-12);
+        ck_assert(fabs(cv[1] - 0.2 * (m->out.n_links - 1)) < 1e-12);
+        ck_assert(eng_decode(m, &o, a, &err) == 0);
+        m->cond[0].scale *= 2;
+        ck_assert(eng_decode(m, &o, b, &err) == 0);
+        m->cond[0].scale /= 2;
+        for (int k = 0; k < 48; k++)
+            moved = fmax(moved, fabs(a[k] - b[k]));
+    }
+    ck_assert_msg(moved > 0, "%s: the decoder ignores its conditions", m->name);
+    (void)net;
+}
+
 START_TEST(test_decoder_matches_engine)
 {
-    mdl_model *ms[2] = { load_test_model(), load_default() };
+    mdl_model *ms[3] = { load_test_model(), load_default(), load_cond_model() };
     dat_set d = synth(50, 9);
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 3; i++) {
         trn_net *net = NULL;
         rad_err err = { 0 };
         ck_assert(trn_net_new(ms[i], 11, &net, &err) == 0);
@@ -294,6 +358,8 @@ START_TEST(test_decoder_matches_engine)
             }
         }
         ck_assert_msg(worst < 1e-4, "%s: decoder differs from eng_decode by %g", ms[i]->name, worst);
+        if (ms[i]->n_cond)
+            check_cond_matters(ms[i], net, &d);
         trn_net_free(net);
         mdl_free(ms[i]);
     }

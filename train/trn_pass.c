@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/model_io.h"
 #include "train/trn_internal.h"
 
 trn_ws *trn__ws_new(const trn_net *net)
@@ -556,6 +557,11 @@ double trn__forward(const trn_net *net, const trn_qw *qw, trn_loss_kind loss,
             ws->mask_sent[k] = 1;
         }
     }
+    if (net->m->n_cond) {       /* decoder conditions after the latents (model.h) */
+        double cv[MDL_MAX_COND];
+        mdl_cond_values(net->m, mdl_sum_encode(&net->m->in, ws->sum), cv);
+        memcpy(z + net->n_latent, cv, (size_t)net->m->n_cond * sizeof *cv);
+    }
     for (int j = 0; j < net->n_dec; j++)
         dlayer_forward(&net->dec[j], net->theta, ws->d[j], ws->d[j + 1]);
     const double *img = ws->d[net->n_dec];
@@ -585,6 +591,8 @@ void trn__backward(const trn_net *net, const trn_qw *qw, const double *wt, trn_w
         dlayer_backward(l, wt, ws->d[j], g, grad, gn);
         t = g; g = gn; gn = t;
     }
+    /* g: the decoder input's gradient; the conditions' entries (after the
+    ** latents) end here: nothing trainable lies before them. */
     for (int k = 0; k < net->n_latent; k++)
         if (!ws->mask_sent[k])
             g[k] = 0;
