@@ -42,11 +42,15 @@ typedef struct {
     double  bits_sum;
     int     bits_fixed;     /* -1 when data dependent */
     size_t  n_over;         /* crossings whose bits exceed the link budget */
+    size_t  dec_params;     /* autoencoder: the back-end decoder's weights and */
+    size_t  dec_macs;       /* MACs per crossing (0: not an autoencoder)        */
+    char    dec_cond[48];   /* its conditions ("log_sum+n_links", "none")       */
 } ev_algo;
 
 typedef struct {
     size_t n;
     double median, mean, std, q16, q84;
+    double worst1;          /* mean of the worst ceil(n/100) crossings (>= 1) */
 } ev_stats;
 
 typedef struct {
@@ -75,7 +79,7 @@ static double quantile(const double *sorted, size_t n, double p)
 static ev_stats stats_of(const double *emd, const int *occ, size_t n, int lo,
                          int hi, double *scratch)
 {
-    ev_stats s = { 0, NAN, NAN, NAN, NAN, NAN };
+    ev_stats s = { 0, NAN, NAN, NAN, NAN, NAN, NAN };
     double sum = 0, sum2 = 0;
     for (size_t i = 0; i < n; i++)
         if (emd[i] >= 0 && occ[i] >= lo && occ[i] < hi) {
@@ -91,6 +95,11 @@ static ev_stats stats_of(const double *emd, const int *occ, size_t n, int lo,
     s.median = quantile(scratch, s.n, 0.5);
     s.q16 = quantile(scratch, s.n, 0.16);
     s.q84 = quantile(scratch, s.n, 0.84);
+    size_t k = (s.n + 99) / 100;
+    double tail = 0;
+    for (size_t i = s.n - k; i < s.n; i++)
+        tail += scratch[i];
+    s.worst1 = tail / (double)k;
     return s;
 }
 
@@ -249,9 +258,9 @@ static int load_data(const ev_opts *o, char *path, size_t size, dat_set *all,
 }
 
 /* The model (with a decoder); *m stays NULL when the AE is not evaluated. */
-static int load_model(const ev_opts *o, mdl_model **m, rad_err *err)
+static int load_model(const ev_opts *o, int links, mdl_model **m, rad_err *err)
 {
-    cli_model_src src = { o->model, o->weights, -1, false };
+    cli_model_src src = { o->model, o->weights, -1, false, links };
     int rc = cli_model_load(&src, m, err);
     if (!rc && (*m)->n_dec == 0)
         rc = rad_errf(err, RAD_ESCHEMA, "%s: the model has no decoder; the "
@@ -316,12 +325,17 @@ static void print_row(const ev_algo *al, const ev_stats *s, size_t n_ev, int lin
     else
         snprintf(bits, sizeof bits, "%.1f avg", mean_bits(al, n_ev));
     budget_text(al, n_ev, links, budget, sizeof budget);
+    char par[24] = "-", macs[24] = "-";
+    if (al->dec_params) {
+        snprintf(par, sizeof par, "%zu", al->dec_params);
+        snprintf(macs, sizeof macs, "%zu", al->dec_macs);
+    }
     if (s->n)
-        printf("%-44s %10s %-9s %8.3f %8.3f %8.3f %8.3f %6zu\n", al->desc, bits, budget,
-               s->median, s->mean, s->q16, s->q84, n_empty);
+        printf("%-44s %10s %-9s %8.3f %8.3f %8.3f %8.3f %8.3f %6zu %9s %9s\n", al->desc, bits,
+               budget, s->median, s->mean, s->q16, s->q84, s->worst1, n_empty, par, macs);
     else                          /* no defined EMD: say so, not "nan" */
-        printf("%-44s %10s %-9s %8s %8s %8s %8s %6zu\n", al->desc, bits, budget, "-", "-",
-               "-", "-", n_empty);
+        printf("%-44s %10s %-9s %8s %8s %8s %8s %8s %6zu %9s %9s\n", al->desc, bits, budget,
+               "-", "-", "-", "-", "-", n_empty, par, macs);
 }
 
 /* The budget fields of one algorithm's JSON object. */
@@ -331,6 +345,18 @@ static void budget_json(json_t *j, const ev_algo *al, size_t n_ev, int links)
     json_object_set_new(j, "fits_budget", json_boolean(!over_budget(al, n_ev, links)));
     json_object_set_new(j, "over_budget", json_boolean(over_budget(al, n_ev, links)));
     json_object_set_new(j, "crossings_over_budget", json_integer((json_int_t)al->n_over));
+}
+
+/* The autoencoder's back-end decoder cost (nothing for the baselines). */
+static void decoder_json(json_t *j, const ev_algo *al)
+{
+    if (!al->dec_params)
+        return;
+    json_t *d = json_object();
+    json_object_set_new(d, "params", json_integer((json_int_t)al->dec_params));
+    json_object_set_new(d, "macs", json_integer((json_int_t)al->dec_macs));
+    json_object_set_new(d, "conditions", json_string(al->dec_cond));
+    json_object_set_new(j, "decoder", d);
 }
 
 static json_t *stats_json(const ev_stats *s)
@@ -343,6 +369,8 @@ static json_t *stats_json(const ev_stats *s)
         json_object_set_new(j, "std", json_real(s->std));
         json_object_set_new(j, "q16", json_real(s->q16));
         json_object_set_new(j, "q84", json_real(s->q84));
+        json_object_set_new(j, "worst1", json_real(s->worst1));
+        json_object_set_new(j, "worst1_n", json_integer((json_int_t)((s->n + 99) / 100)));
     }
     return j;
 }
@@ -364,6 +392,69 @@ static int write_json(json_t *root, const ev_opts *o, rad_err *err)
     return rad_file_commit(&f, err);
 }
 
+/* The per-occupancy-bin block of the table: for each algorithm the
+** median, mean, 84th percentile and worst 1 % (mean of the worst
+** ceil(n/100) crossings of the bin) of its EMD. */
+static void print_bins(const ev_algo *al, int n_al, ev_stats st[][EV_N_BINS])
+{
+    static const char *const names[] = { "median", "mean", "84%", "worst1%" };
+    printf("\nEMD by occupancy (TCs with CALQ > %d = 1 MIP_T); worst1%% = mean of the "
+           "worst 1 %% of the bin's crossings (at least one):\n%-12s %-8s", BL_MIP_T,
+           "algorithm", "");
+    for (int b = 0; b < EV_N_BINS; b++)
+        printf(" %8s", ev_bin_name[b]);
+    printf("\n%-12s %-8s", "crossings", "");
+    for (int b = 0; b < EV_N_BINS; b++)
+        printf(" %8zu", st[0][b].n);
+    printf("\n");
+    for (int k = 0; k < n_al; k++)
+        for (int r = 0; r < 4; r++) {
+            printf("%-12s %-8s", r ? "" : al[k].name, names[r]);
+            for (int b = 0; b < EV_N_BINS; b++) {
+                const ev_stats *x = &st[k][b];
+                double v = r == 0 ? x->median : r == 1 ? x->mean : r == 2 ? x->q84 : x->worst1;
+                if (x->n)
+                    printf(" %8.3f", v);
+                else
+                    printf(" %8s", "-");
+            }
+            printf("\n");
+        }
+}
+
+/* Whether the autoencoder (al[0]) has a lower overall median AND mean EMD
+** than every other algorithm within the link budget: one line, and the
+** JSON field "ae_beats_in_budget" {median, mean, both}. */
+static void verdict(const ev_algo *al, int n_al, size_t n, int links, const int *occ,
+                    double *scratch, json_t *root)
+{
+    ev_stats ae = stats_of(al[0].emd, occ, n, 0, 1 << 30, scratch);
+    bool med = ae.n > 0, mean = ae.n > 0;
+    int best = -1;
+    double best_med = INFINITY;
+    for (int k = 1; k < n_al; k++) {
+        ev_stats s = stats_of(al[k].emd, occ, n, 0, 1 << 30, scratch);
+        if (over_budget(&al[k], n, links) || !s.n)
+            continue;
+        med = med && ae.median < s.median;
+        mean = mean && ae.mean < s.mean;
+        if (s.median < best_med) {
+            best_med = s.median;
+            best = k;
+        }
+    }
+    printf("\nautoencoder vs every algorithm within the budget: median %s, mean %s",
+           med ? "lower" : "NOT lower", mean ? "lower" : "NOT lower");
+    if (best >= 0)
+        printf(" (best other by median: %s)", al[best].name);
+    printf("\n");
+    json_t *j = json_object();
+    json_object_set_new(j, "median", json_boolean(med));
+    json_object_set_new(j, "mean", json_boolean(mean));
+    json_object_set_new(j, "both", json_boolean(med && mean));
+    json_object_set_new(root, "ae_beats_in_budget", j);
+}
+
 /* Prints the EMD table of the n_al algorithms al over the n hold-out
 ** crossings (first .. first+n-1 of n_all, occupancies occ) and, with
 ** --json, writes it atomically to o->json.  Borrows everything; RAD_OK or
@@ -379,8 +470,8 @@ static int report(const ev_opts *o, const char *path, size_t n_all, size_t first
     printf("rad4ml eval: %s: crossings %zu..%zu of %zu (%zu, hold-out %.3g), "
            "%d link%s = %d bits/crossing\n\n", path, first, first + n - 1, n_all, n,
            o->holdout, links, links > 1 ? "s" : "", BL_LINK_BITS * links);
-    printf("%-44s %10s %-9s %8s %8s %8s %8s %6s\n", "algorithm", "bits/BX", "budget",
-           "EMD med", "mean", "16%", "84%", "empty");
+    printf("%-44s %10s %-9s %8s %8s %8s %8s %8s %6s %9s %9s\n", "algorithm", "bits/BX",
+           "budget", "EMD med", "mean", "16%", "84%", "worst1%", "empty", "dec par", "dec MACs");
     ev_stats st[EV_MAX_ALGOS][EV_N_BINS];
     for (int k = 0; k < n_al; k++) {
         ev_stats s = stats_of(al[k].emd, occ, n, 0, 1 << 30, scratch);
@@ -399,6 +490,7 @@ static int report(const ev_opts *o, const char *path, size_t n_all, size_t first
         json_object_set_new(j, "bits_fixed", al[k].bits_fixed >= 0
                             ? json_integer(al[k].bits_fixed) : json_null());
         budget_json(j, &al[k], n, links);
+        decoder_json(j, &al[k]);
         json_object_set_new(j, "empty_output", json_integer((json_int_t)empty));
         json_object_set_new(j, "empty_input", json_integer((json_int_t)empty_in));
         json_object_set_new(j, "emd", stats_json(&s));
@@ -419,24 +511,9 @@ static int report(const ev_opts *o, const char *path, size_t n_all, size_t first
                    links > 1 ? "s" : "", BL_LINK_BITS * links);
             break;
         }
-    printf("\nEMD median by occupancy (TCs with CALQ > %d = 1 MIP_T):\n%-12s",
-           BL_MIP_T, "algorithm");
-    for (int b = 0; b < EV_N_BINS; b++)
-        printf(" %8s", ev_bin_name[b]);
-    printf("\n%-12s", "crossings");
-    for (int b = 0; b < EV_N_BINS; b++)
-        printf(" %8zu", st[0][b].n);
-    printf("\n");
-    for (int k = 0; k < n_al; k++) {
-        printf("%-12s", al[k].name);
-        for (int b = 0; b < EV_N_BINS; b++) {
-            if (st[k][b].n)
-                printf(" %8.3f", st[k][b].median);
-            else
-                printf(" %8s", "-");
-        }
-        printf("\n");
-    }
+    if (n_al > 1 && !strcmp(al[0].name, "ae"))
+        verdict(al, n_al, n, links, occ, scratch, root);
+    print_bins(al, n_al, st);
     free(scratch);
     int rc = RAD_OK;
     if (o->json) {
@@ -455,6 +532,16 @@ static int report(const ev_opts *o, const char *path, size_t n_all, size_t first
     }
     json_decref(root);
     return rc;
+}
+
+/* "log_sum+n_links", or "none" for a decoder of the latents alone. */
+static void cond_text(const mdl_model *m, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", m->n_cond ? "" : "none");
+    for (int i = 0; i < m->n_cond; i++) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, size - used, "%s%s", i ? "+" : "", mdl_cond_name(m->cond[i].kind));
+    }
 }
 
 /* Algorithms evaluated at `links` output links: fills al[] (emd arrays
@@ -479,6 +566,9 @@ static int eval_links(const ev_opts *o, int links, mdl_model *m,
                  m->name, mdl_latent_count(m), mdl_latent_bits(m));
         al[n].bits_fixed = BL_HEADER_BITS + m->in.sum_exp_bits + m->in.sum_mant_bits
                            + mdl_latent_count(m) * mdl_latent_bits(m);
+        al[n].dec_params = mdl_dec_param_count(m);
+        al[n].dec_macs = mdl_dec_macs(m);
+        cond_text(m, al[n].dec_cond, sizeof al[n].dec_cond);
         n++;
     }
     for (bl_kind k = BL_THRESHOLD; k <= BL_STC16; k++, n++) {
@@ -539,7 +629,13 @@ static int sweep(const ev_opts *o, const char *path, size_t n_all, size_t first,
            "EMD median (bits per crossing) by output links:\n", path, first,
            first + ev->n - 1, n_all, o->holdout);
     for (int links = 1; links <= BL_MAX_LINKS && !rc; links++) {
-        rc = eval_links(o, links, m, ev, e, al, &n_al, occ, err);
+        /* built-in: the default shipped for this link count, if any */
+        mdl_model *lm = NULL;
+        if (m && !o->model && mdl_default_links_json(links))
+            rc = load_model(o, links, &lm, err);
+        if (!rc)
+            rc = eval_links(o, links, lm ? lm : m, ev, e, al, &n_al, occ, err);
+        mdl_free(lm);
         if (rc)
             break;
         if (links == 1) {
@@ -639,7 +735,7 @@ int cmd_eval(int argc, char **argv)
     }
     rc = load_data(&o, path, sizeof path, &all, &ev, &first, &err);
     if (!rc && !o.no_ae)
-        rc = load_model(&o, &m, &err);
+        rc = load_model(&o, o.links, &m, &err);
     int links = o.links ? o.links : m ? m->out.n_links : 5;
     if (!rc)
         rc = eval_prov(&o, m, path, &ev, first, links, &err);

@@ -51,7 +51,7 @@ int cmd_vec_opt(cmd_vec_opts *o, int c, const char *arg, const char *cmd)
 int cmd_vec_model(const cmd_vec_opts *o, mdl_model **out, rad_err *err)
 {
     mdl_model *m = NULL;
-    cli_model_src src = { o->model, o->weights, o->random_model, false };
+    cli_model_src src = { o->model, o->weights, o->random_model, false, 0 };
     int rc = cli_model_load(&src, &m, err);
     if (!rc && o->links)
         rc = mdl_set_links(m, (int)o->links, err);

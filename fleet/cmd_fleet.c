@@ -132,7 +132,7 @@ int flt_finish(const flt_args *a, flt_part *p, const char *table, const char *he
 
 static int load_base(const flt_args *a, mdl_model **m, rad_err *err)
 {
-    cli_model_src src = { a->base_model, a->base_weights, -1, false };
+    cli_model_src src = { a->base_model, a->base_weights, -1, false, 0 };
     return cli_model_load(&src, m, err);
 }
 

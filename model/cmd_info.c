@@ -109,10 +109,12 @@ static void describe(const mdl_model *m)
     printf("\n");
     if (m->n_dec) {
         printf("float decoder (%s):\n", m->preserve_sum ? "preserve_sum" : "no sum rescaling");
-        size_t dp = 0;
+        for (int i = 0; i < m->n_cond; i++)
+            printf("  condition %d: %s, scale %g, offset %g (decoder input %d)\n", i,
+                   mdl_cond_name(m->cond[i].kind), m->cond[i].scale, m->cond[i].offset,
+                   mdl_latent_count(m) + i);
         for (int i = 0; i < m->n_dec; i++) {
             const mdl_flayer *l = &m->dec[i];
-            dp += l->n_w + l->n_b;
             printf("  %-2d %-12s %-16s %dx%dx%d -> %dx%dx%d %s", i, l->name, mdl_fkind_name(l->kind),
                    l->in.h, l->in.w, l->in.c, l->out.h, l->out.w, l->out.c,
                    l->kind == MDL_F_RESHAPE ? "" : mdl_act_name(l->act));
@@ -122,7 +124,8 @@ static void describe(const mdl_model *m)
                        l->k.pl, l->k.pr);
             printf("\n");
         }
-        printf("  total: %zu float parameters\n", dp);
+        printf("  total: %zu float parameters, %zu MACs/crossing (back end)\n",
+               mdl_dec_param_count(m), mdl_dec_macs(m));
     } else {
         printf("no decoder\n");
     }
@@ -162,7 +165,7 @@ int cmd_info(int argc, char **argv)
     }
     if (rc)
         return cli_usage_error("info", &err);
-    cli_model_src src = { model, weights, rmodel, no_weights != 0 };
+    cli_model_src src = { model, weights, rmodel, no_weights != 0, 0 };
     mdl_model *m = NULL;
     rc = cli_model_load(&src, &m, &err);
     if (!rc && links)

@@ -16,6 +16,20 @@
 
 extern const unsigned char mdl__default_json_data[];
 extern const unsigned char mdl__default_weights_data[];
+extern const unsigned char mdl__links2_json_data[], mdl__links2_weights_data[];
+extern const unsigned char mdl__links3_json_data[], mdl__links3_weights_data[];
+extern const unsigned char mdl__links4_json_data[], mdl__links4_weights_data[];
+extern const unsigned char mdl__links5_json_data[], mdl__links5_weights_data[];
+
+/* The shipped per-link-count defaults (train/trained/econt_cae_<N>links.*),
+** empty texts where none is shipped. */
+static const unsigned char *const links_json[] = {
+    mdl__links2_json_data, mdl__links3_json_data, mdl__links4_json_data, mdl__links5_json_data
+};
+static const unsigned char *const links_weights[] = {
+    mdl__links2_weights_data, mdl__links3_weights_data, mdl__links4_weights_data,
+    mdl__links5_weights_data
+};
 
 const char *mdl_default_json(void)
 {
@@ -43,4 +57,41 @@ int mdl_load_default(mdl_model **out, rad_err *err)
     if (n + 12 < sizeof (*out)->name)
         strcpy((*out)->name + n, "-placeholder");
     return mdl_validate(*out, err);
+}
+
+const char *mdl_default_links_json(int links)
+{
+    if (links < 2 || links > 5)
+        return NULL;
+    const char *j = (const char *)links_json[links - 2];
+    return *j && *links_weights[links - 2] ? j : NULL;
+}
+
+int mdl_load_default_links(int links, mdl_model **out, rad_err *err)
+{
+    *out = NULL;
+    const char *j = mdl_default_links_json(links);
+    if (!j) {
+        int rc = mdl_load_default(out, err);
+        if (!rc && links > 0 && (rc = mdl_set_links(*out, links, err))) {
+            mdl_free(*out);
+            *out = NULL;
+        }
+        return rc;
+    }
+    char jn[64], wn[64];
+    snprintf(jn, sizeof jn, "(built-in) train/trained/econt_cae_%dlinks.json", links);
+    snprintf(wn, sizeof wn, "(built-in) train/trained/econt_cae_%dlinks.weights", links);
+    int rc = mdl_parse(j, jn, (const char *)links_weights[links - 2], wn, out, err);
+    if (!rc && (*out)->out.n_links != links)
+        rc = rad_errf(err, RAD_ESCHEMA, "%s: trained for %d links, shipped as the %d-link default",
+                      jn, (*out)->out.n_links, links);
+    if (rc) {
+        mdl_free(*out);
+        *out = NULL;
+        return rc;
+    }
+    snprintf((*out)->src_model.name, sizeof (*out)->src_model.name, "built-in %d links", links);
+    snprintf((*out)->src_weights.name, sizeof (*out)->src_weights.name, "built-in %d links", links);
+    return RAD_OK;
 }

@@ -50,6 +50,14 @@ int mdl_load_default(mdl_model **out, rad_err *err);
 
 /* The built-in texts themselves (NUL-terminated, static). */
 const char *mdl_default_json(void);
+
+/* The built-in default at `links` output links: the trained model shipped
+** for that link count (train/trained/econt_cae_<N>links.*, N = 2..5, compiled
+** in), else the ECON-T default (model/econt.json, its specified decoder) set
+** to `links` (links <= 0: left at its own). */
+int mdl_load_default_links(int links, mdl_model **out, rad_err *err);
+/* The JSON text of the model shipped for `links`, NULL if none. */
+const char *mdl_default_links_json(int links);
 const char *mdl_default_weights(void);
 
 /* Replaces every weight of m with those of a weights file (the layer

@@ -29,7 +29,7 @@ static int load_inputs(const rpt_opts *o, rpt_quality *q, rad_err *err)
         return rad_errf(err, RAD_ESCHEMA, "%s: %d cells per crossing; the report "
                         "draws LD modules (%d)", path, q->all.n_cells, GEO_N_CELLS);
     rc = o->model ? mdl_load(o->model, o->weights, &q->m, err)
-                  : mdl_load_default(&q->m, err);
+                  : mdl_load_default_links(q->links, &q->m, err);
     if (rc == RAD_OK && q->links > 0)
         rc = mdl_set_links(q->m, q->links, err);
     if (rc == RAD_OK)

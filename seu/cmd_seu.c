@@ -318,7 +318,7 @@ static int parse(int argc, char **argv, seu_args *a)
 
 static int load_model(const seu_args *a, const char *weights, mdl_model **m, rad_err *e)
 {
-    cli_model_src src = { a->model, weights, a->rmodel, false };
+    cli_model_src src = { a->model, weights, a->rmodel, false, 0 };
     return cli_model_load(&src, m, e);
 }
 

@@ -28,6 +28,8 @@ int cli_model_load(const cli_model_src *src, mdl_model **out, rad_err *err)
     else if (src->model)
         rc = src->shape_only ? mdl_load_json(src->model, out, err)
                              : mdl_load(src->model, src->weights, out, err);
+    else if (src->links > 0)
+        rc = mdl_load_default_links(src->links, out, err);
     else
         rc = mdl_load_default(out, err);
     if (!rc && src->weights && !src->model)

@@ -21,9 +21,11 @@ typedef struct {
                            /* it replaces the built-in (or random) model's weights     */
     long random_seed;      /* --random-model S (>= 0), -1 none: sim_random_model       */
     bool shape_only;       /* with --model: the description only, every weight zero    */
+    int  links;            /* built-in: the default shipped for these output links      */
+                           /* (mdl_load_default_links); 0: the ECON-T default           */
 } cli_model_src;
 
-#define CLI_MODEL_SRC_INIT { NULL, NULL, -1, false }
+#define CLI_MODEL_SRC_INIT { NULL, NULL, -1, false, 0 }
 
 /* Parses the --random-model value into src (exit-2 message on error). */
 int cli_random_model_opt(const char *s, cli_model_src *src, rad_err *err);

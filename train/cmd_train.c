@@ -583,7 +583,7 @@ int cmd_train(int argc, char **argv)
     mdl_model *m = NULL;
     /* Training from scratch needs only the description; a weights file is
     ** read when it is named or its values are used. */
-    cli_model_src src = { o.model, o.weights, -1, !(o.weights || o.init_model || o.eval_only) };
+    cli_model_src src = { o.model, o.weights, -1, !(o.weights || o.init_model || o.eval_only), 0 };
     rc = cli_model_load(&src, &m, &err);
     if (!rc && o.links)
         rc = mdl_set_links(m, o.links, &err);
