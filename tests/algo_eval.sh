@@ -98,7 +98,25 @@ for x in a.values():
 assert a["stc4"]["over_budget"] == (L == 2), a["stc4"]
 assert a["threshold"]["over_budget"] and a["threshold"]["crossings_over_budget"] > 0
 assert not a["ae"]["over_budget"] and not a["bc"]["over_budget"]
+# the whole distribution (issue 25): per bin and overall median <= 84 % <= worst 1 %
+for x in a.values():
+    for e in [x["emd"]] + x["by_occupancy"]:
+        if e["n"]:
+            assert e["median"] <= e["q84"] <= e["worst1"], e
+            assert e["worst1_n"] == (e["n"] + 99) // 100 and e["mean"] <= e["worst1"], e
+# the decoder's cost on the autoencoder only; the verdict from the numbers
+d = a["ae"]["decoder"]
+assert d["params"] > 0 and d["macs"] > 0 and d["conditions"], d
+assert all("decoder" not in x for n, x in a.items() if n != "ae")
+fit = [x for n, x in a.items() if n != "ae" and x["fits_budget"] and x["emd"]["n"]]
+v = j["ae_beats_in_budget"]
+assert v["median"] == all(a["ae"]["emd"]["median"] < x["emd"]["median"] for x in fit), v
+assert v["mean"] == all(a["ae"]["emd"]["mean"] < x["emd"]["mean"] for x in fit), v
+assert v["both"] == (v["median"] and v["mean"]), v
 PY
+    grep -q '^autoencoder vs every algorithm within the budget: median' "$T/b$L.out" \
+        || fail "no verdict line at $L links"
+    grep -Eq '^ +worst1% ' "$T/b$L.out" || fail "no worst 1 % rows by occupancy at $L links"
     grep -Eq '^stc4.* (OVER|ok) ' "$T/b$L.out" || fail "no budget column: $(head -5 "$T/b$L.out")"
     if [ $L = 2 ]; then want=OVER; else want=ok; fi
     grep -Eq "^stc4.* $want " "$T/b$L.out" || fail "stc4 at $L links not marked $want"

@@ -110,6 +110,25 @@ if "$R" train --model model/examples/econt_443.json --limit 2000 --epochs 1 --lo
     ok "$(grep check-exact "$T/x.log")"
 else bad "check-exact run: $(cat "$T/x.log")"; fi
 
+# conditioned decoder (issue 25): trains on the shared data with the
+# forward pass checked bit for bit; the written model declares its
+# conditions, eval reads them and states the decoder's cost; the weights do
+# not fit the unconditioned description (a named count, no output)
+if "$R" train --model model/examples/econt_cae8.json --limit 1000 --epochs 1 --links 3 \
+        --check-exact --no-table --out "$T/cae" --quiet >"$T/cae.log" 2>&1 \
+   && grep -q "check-exact: 0 mismatches in 1000 crossings" "$T/cae.log" \
+   && grep -q '"condition": \[{"input": "log_sum"' "$T/cae.json" \
+   && "$R" eval --model "$T/cae.json" --max 100 --json "$T/cae_ev.json" >"$T/cae_ev.log" 2>&1 \
+   && python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["algorithms"][0]; d=a["decoder"]
+assert d["conditions"] == "log_sum+n_links" and d["params"] == 3089 and d["macs"] == 16128, d' "$T/cae_ev.json"; then
+    ok "conditioned decoder: $(grep check-exact "$T/cae.log"), eval decoder 3089 parameters"
+else bad "conditioned run: $(cat "$T/cae.log" "$T/cae_ev.log" 2>/dev/null)"; fi
+if "$R" eval --model model/econt.json --weights "$T/cae.weights" --max 10 >"$T/cae_bad.log" 2>&1; then
+    bad "unconditioned description accepted conditioned weights"
+elif grep -q "decoder dec_dense w.*2048" "$T/cae_bad.log"; then
+    ok "conditioned weights refused by the unconditioned description: $(head -n1 "$T/cae_bad.log")"
+else bad "conditioned weights vs plain description: $(cat "$T/cae_bad.log")"; fi
+
 # symmetry augmentation: 3x the training crossings (not validation/held out)
 if "$R" train --data synthetic --synthetic-n 400 --epochs 1 --augment rot3 --no-table \
         --out "$T/aug" >"$T/aug.log" 2>&1 \
