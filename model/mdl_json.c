@@ -792,6 +792,10 @@ static void put_flayer(FILE *fp, const mdl_flayer *l, int last)
     fprintf(fp, "}%s\n", last ? "" : ",");
 }
 
+/* Writes the description of m as JSON to fp: header (provenance and
+** weights_ref when given), input, layers, output, and the decoder with its
+** map, preserve_sum and, only when it has any, its conditions (so a model
+** without them is written exactly as before). */
 static void put_model(FILE *fp, const mdl_model *m, const char *weights_ref,
                       const rad_prov *prov)
 {

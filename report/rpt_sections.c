@@ -52,7 +52,8 @@ static void eval_table(rpt_buf *b, json_t *eval, const char *path)
                "EMD in units of the sensor-cell pitch (adjacent trigger cells are 2 apart); "
                "lower is better.</p>\n<table id=\"tab-emd\"><tr><th>algorithm</th>"
                "<th>bits / crossing</th><th>link budget</th><th>EMD median</th><th>mean</th><th>16 %%</th>"
-               "<th>84 %%</th><th>empty output</th></tr>\n",
+               "<th>84 %%</th><th>worst 1 %%</th><th>empty output</th>"
+               "<th>decoder parameters / MACs</th></tr>\n",
                jnum(eval, "links"), jnum(eval, "budget_bits"));
     size_t i;
     json_t *a;
@@ -62,9 +63,21 @@ static void eval_table(rpt_buf *b, json_t *eval, const char *path)
         rpt_puts_esc(b, jstr(a, "description"));
         int over = json_is_true(json_object_get(a, "over_budget"));
         rpt_printf(b, "</td><td>%.1f</td><td>%s</td><td>%.3f</td><td>%.3f</td><td>%.3f</td>"
-                   "<td>%.3f</td><td>%.0f</td></tr>\n", jnum(a, "bits_mean"),
-                   over ? "<b>over budget</b>" : "fits", jnum(e, "median"), jnum(e, "mean"), jnum(e, "q16"), jnum(e, "q84"),
-                   jnum(a, "empty_output"));
+                   "<td>%.3f</td>", jnum(a, "bits_mean"), over ? "<b>over budget</b>" : "fits",
+                   jnum(e, "median"), jnum(e, "mean"), jnum(e, "q16"), jnum(e, "q84"));
+        if (isnan(jnum(e, "worst1")))          /* an eval JSON from before the column */
+            rpt_printf(b, "<td>-</td>");
+        else
+            rpt_printf(b, "<td>%.3f</td>", jnum(e, "worst1"));
+        rpt_printf(b, "<td>%.0f</td>", jnum(a, "empty_output"));
+        json_t *d = json_object_get(a, "decoder");
+        if (d) {
+            rpt_printf(b, "<td>%.0f / %.0f (", jnum(d, "params"), jnum(d, "macs"));
+            rpt_puts_esc(b, jstr(d, "conditions"));
+            rpt_printf(b, ")</td></tr>\n");
+        } else {
+            rpt_printf(b, "<td>-</td></tr>\n");
+        }
     }
     rpt_printf(b, "</table>\n");
 }

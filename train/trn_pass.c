@@ -532,6 +532,10 @@ static void converter(const trn_net *net, const uint32_t *q, trn_ws *ws)
     }
 }
 
+/* See trn_internal.h.  Converter, encoder (integer with qw, float without),
+** latent truncation (STE mask in ws->mask_sent), the decoder conditions
+** after the latents (mdl_cond_values on the sent sum code), the decoder,
+** and the loss against the target of `target`; ws keeps every activation. */
 double trn__forward(const trn_net *net, const trn_qw *qw, trn_loss_kind loss,
                     trn_target target, const uint32_t *q, trn_ws *ws)
 {
