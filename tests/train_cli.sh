@@ -129,6 +129,17 @@ elif grep -q "decoder dec_dense w.*2048" "$T/cae_bad.log"; then
     ok "conditioned weights refused by the unconditioned description: $(head -n1 "$T/cae_bad.log")"
 else bad "conditioned weights vs plain description: $(cat "$T/cae_bad.log")"; fi
 
+# a decoder whose output is all zero (last bias -100 behind the ReLU) has no
+# defined EMD: it beats nothing (it used to be reported as beating everything)
+mkdir -p "$T/dead" && cp model/econt.json "$T/dead/d.json"
+awk 'p { print "-100"; p = 0; next } /^decoder dec_convt2 b 1 float/ { p = 1 } { print }' \
+    model/econt.weights > "$T/dead/d.weights"
+if "$R" train --eval-only --model "$T/dead/d.json" --require-beat >"$T/dead.log" 2>&1; then
+    bad "dead decoder passed --require-beat: $(cat "$T/dead.log")"
+elif grep -q "autoencoder does NOT beat" "$T/dead.log"; then
+    ok "dead decoder (no defined EMD) does not beat: exit 1"
+else bad "dead decoder: $(cat "$T/dead.log")"; fi
+
 # symmetry augmentation: 3x the training crossings (not validation/held out)
 if "$R" train --data synthetic --synthetic-n 400 --epochs 1 --augment rot3 --no-table \
         --out "$T/aug" >"$T/aug.log" 2>&1 \

@@ -394,8 +394,10 @@ static int print_table(const mdl_model *m, const dat_set *hold, int require_beat
         printf("  %-32s %6d %8.3f %8.3f %8.3f %8.3f%s\n", rows[i].name, rows[i].bits,
                rows[i].median, rows[i].p16, rows[i].p84, rows[i].mean,
                rows[i].fits ? "" : i == n - 1 ? "  (variable size)" : "  (exceeds the links)");
-    /* The autoencoder must beat BC and every STC that fits the links. */
-    int beat = 1;
+    /* The autoencoder must beat BC and every STC that fits the links; one
+    ** with no defined EMD (e.g. a decoder whose output is all zero) beats
+    ** nothing. */
+    int beat = rows[0].n > 0 && rows[0].median >= 0;
     for (int i = 1; i < n; i++)
         if (rows[i].fits && rows[0].median >= rows[i].median)
             beat = 0;

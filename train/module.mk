@@ -39,3 +39,21 @@ train-capacity: deps-ok $(CLI)
 	    nice $(CLI) train $(TRN_DEFAULT_OPTS) --links 5 --model model/examples/$$m.json \
 	        --out $(BUILD)/capacity/$$m || exit 1; \
 	done
+
+# Conditioned decoders per link count (issue 25, train/README.md "Conditioned
+# decoder"): the ASIC encoder exactly as model/econt.json, the decoder also
+# reading log(1 + module sum) of the sent code and n_links.  Each run is
+# MODEL:LINKS:EPOCHS[:WEIGHT_DECAY]; outputs in $(BUILD)/cae/.  A run that
+# wins its link count (median AND mean below every in-budget algorithm) is
+# copied by hand to train/trained/econt_cae_<N>links.* (the built-in default
+# at N links) with its bounds in train/README.md.  ~2 h on the shared cores.
+CAE_RUNS = cae8:2:300 cae8:3:150 cae64:4:200:0.01
+.PHONY: train-cae
+train-cae: deps-ok $(CLI)
+	mkdir -p $(BUILD)/cae
+	for r in $(CAE_RUNS); do \
+	    set -- $$(echo $$r | tr : ' '); \
+	    nice $(CLI) train --data default --loss sinkhorn --seed 1 --patience 60 --check-exact \
+	        --model model/examples/econt_$$1.json --links $$2 --epochs $$3 \
+	        --weight-decay $${4:-0} --name econt-8x8-$${1}_$${2}l --out $(BUILD)/cae/$${1}_$${2}l || exit 1; \
+	done
