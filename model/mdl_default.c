@@ -21,8 +21,8 @@ extern const unsigned char mdl__links3_json_data[], mdl__links3_weights_data[];
 extern const unsigned char mdl__links4_json_data[], mdl__links4_weights_data[];
 extern const unsigned char mdl__links5_json_data[], mdl__links5_weights_data[];
 
-/* The shipped per-link-count defaults (train/trained/econt_cae_<N>links.*),
-** empty texts where none is shipped. */
+/* The shipped per-link-count defaults (train/trained/defaults.txt), empty
+** texts where none is listed. */
 static const unsigned char *const links_json[] = {
     mdl__links2_json_data, mdl__links3_json_data, mdl__links4_json_data, mdl__links5_json_data
 };
@@ -80,8 +80,8 @@ int mdl_load_default_links(int links, mdl_model **out, rad_err *err)
         return rc;
     }
     char jn[64], wn[64];
-    snprintf(jn, sizeof jn, "(built-in) train/trained/econt_cae_%dlinks.json", links);
-    snprintf(wn, sizeof wn, "(built-in) train/trained/econt_cae_%dlinks.weights", links);
+    snprintf(jn, sizeof jn, "(built-in) %d-link default model", links);
+    snprintf(wn, sizeof wn, "(built-in) %d-link default weights", links);
     int rc = mdl_parse(j, jn, (const char *)links_weights[links - 2], wn, out, err);
     if (!rc && (*out)->out.n_links != links)
         rc = rad_errf(err, RAD_ESCHEMA, "%s: trained for %d links, shipped as the %d-link default",
@@ -91,7 +91,9 @@ int mdl_load_default_links(int links, mdl_model **out, rad_err *err)
         *out = NULL;
         return rc;
     }
-    snprintf((*out)->src_model.name, sizeof (*out)->src_model.name, "built-in %d links", links);
-    snprintf((*out)->src_weights.name, sizeof (*out)->src_weights.name, "built-in %d links", links);
+    /* "built-in" like the ECON-T default: a result's provenance names it so, and
+    ** its SHA-256 tells which built-in model (report reloads it by links) */
+    snprintf((*out)->src_model.name, sizeof (*out)->src_model.name, "built-in");
+    snprintf((*out)->src_weights.name, sizeof (*out)->src_weights.name, "built-in");
     return RAD_OK;
 }

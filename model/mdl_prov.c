@@ -25,8 +25,15 @@ void mdl_prov_model_mem(mdl_model *m, const char *name)
 
 int mdl_prov_load(rad_prov *p, const char *model, const char *weights, rad_err *err)
 {
+    return mdl_prov_load_links(p, model, weights, 0, err);
+}
+
+int mdl_prov_load_links(rad_prov *p, const char *model, const char *weights, int links,
+                        rad_err *err)
+{
     mdl_model *m = NULL;
-    int rc = model ? mdl_load(model, weights, &m, err) : mdl_load_default(&m, err);
+    int rc = model ? mdl_load(model, weights, &m, err)
+                   : mdl_load_default_links(links, &m, err);
     if (!rc && !model && weights)
         rc = mdl_load_weights(m, weights, err);
     if (!rc)

@@ -52,8 +52,8 @@ int mdl_load_default(mdl_model **out, rad_err *err);
 const char *mdl_default_json(void);
 
 /* The built-in default at `links` output links: the trained model shipped
-** for that link count (train/trained/econt_cae_<N>links.*, N = 2..5, compiled
-** in), else the ECON-T default (model/econt.json, its specified decoder) set
+** for that link count (listed in train/trained/defaults.txt, N = 2..5,
+** compiled in), else the ECON-T default (model/econt.json, its specified decoder) set
 ** to `links` (links <= 0: left at its own). */
 int mdl_load_default_links(int links, mdl_model **out, rad_err *err);
 /* The JSON text of the model shipped for `links`, NULL if none. */
@@ -234,6 +234,9 @@ void mdl_prov_set(rad_prov *p, const mdl_model *m);
 /* Loads a model the way the commands do (model NULL = built-in; weights
 ** NULL = the model's own) only to copy its sources into p (mdl_prov_set). */
 int mdl_prov_load(rad_prov *p, const char *model, const char *weights, rad_err *err);
+/* Same, the built-in being the default shipped for `links` (0: ECON-T's). */
+int mdl_prov_load_links(rad_prov *p, const char *model, const char *weights, int links,
+                        rad_err *err);
 
 /* ---- descriptions ---------------------------------------------------- */
 

@@ -110,20 +110,20 @@ static int page_identity(rpt_check *c, const rpt_opts *o, rad_err *err)
             rc = reload_name(from, &from->p.weights, "weights", &c->weights, err);
     }
     rad_prov_init(&c->page, "report", "report");
-    if (!rc)
-        rc = mdl_prov_load(&c->page, c->model, c->weights, err);
     /* links: --links, else the first input that states them, else the model's */
-    c->links_from = "the model";
-    if (o->links) {
-        c->page.links = o->links;
-        c->links_from = "--links";
-    }
+    int links = o->links;
+    c->links_from = o->links ? "--links" : "the model";
     for (int i = 0; !o->links && i < RPT_N_INPUTS; i++)
         if (c->in[i].j && c->in[i].p.links) {
-            c->page.links = c->in[i].p.links;
+            links = c->in[i].p.links;
             c->links_from = c->in[i].path;
             break;
         }
+    /* the built-in model is the default shipped for those links, if any */
+    if (!rc)
+        rc = mdl_prov_load_links(&c->page, c->model, c->weights, links, err);
+    if (links)
+        c->page.links = links;
     /* data: --data, else the eval's, else the default sample */
     const rpt_input *ev = &c->in[0];
     c->data = o->data;
