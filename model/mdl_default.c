@@ -83,17 +83,18 @@ int mdl_load_default_links(int links, mdl_model **out, rad_err *err)
     snprintf(jn, sizeof jn, "(built-in) %d-link default model", links);
     snprintf(wn, sizeof wn, "(built-in) %d-link default weights", links);
     int rc = mdl_parse(j, jn, (const char *)links_weights[links - 2], wn, out, err);
-    if (!rc && (*out)->out.n_links != links)
-        rc = rad_errf(err, RAD_ESCHEMA, "%s: trained for %d links, shipped as the %d-link default",
-                      jn, (*out)->out.n_links, links);
+    if (!rc)            /* e.g. a model trained at 5 links, shipped for 4 */
+        rc = mdl_set_links(*out, links, err);
     if (rc) {
         mdl_free(*out);
         *out = NULL;
         return rc;
     }
-    /* "built-in" like the ECON-T default: a result's provenance names it so, and
-    ** its SHA-256 tells which built-in model (report reloads it by links) */
-    snprintf((*out)->src_model.name, sizeof (*out)->src_model.name, "built-in");
-    snprintf((*out)->src_weights.name, sizeof (*out)->src_weights.name, "built-in");
+    /* "built-in ..." like the ECON-T default's "built-in": a result's
+    ** provenance names it so (report reloads it by its link count) */
+    snprintf((*out)->src_model.name, sizeof (*out)->src_model.name,
+             "built-in %d-link default", links);
+    snprintf((*out)->src_weights.name, sizeof (*out)->src_weights.name,
+             "built-in %d-link default", links);
     return RAD_OK;
 }

@@ -75,12 +75,13 @@ static int same_source(const rpt_check *c, const rpt_input *in, rad_err *err)
 }
 
 /* A source named in a provenance block, to be loaded again: a path (its
-** hash must still match) or "built-in" (-> NULL). */
+** hash must still match) or "built-in" / "built-in N-link default" (-> NULL:
+** the built-in model of the page's link count). */
 static int reload_name(const rpt_input *in, const rad_prov_src *s, const char *what,
                        const char **out, rad_err *err)
 {
     *out = NULL;
-    if (!strcmp(s->name, "built-in"))
+    if (!strncmp(s->name, "built-in", 8))
         return RAD_OK;
     char sha[RAD_SHA256_HEX];
     if (access(s->name, R_OK) != 0 || rad_sha256_file(s->name, sha, NULL) || strcmp(sha, s->sha256))

@@ -3,7 +3,8 @@
 # good and bad command lines: exact exit status, a message fragment that must
 # appear, one that must not, a path that must not be left behind).
 #
-# Fixtures in $T: e5.json / e4.json (eval at 5 / 4 links, 200 crossings),
+# Fixtures in $T: e5.json / e4.json (eval at 5 / 4 links, 200 crossings; e4
+# with model/econt.json, the built-in 5-link model, not the 4-link default),
 # s5.json (seu --sens, 5 crossings), r5.json (seu --rate-json), s2.json (the same for the shipped
 # 2-link model), garbage.bin (binary), noprov.json (JSON without provenance),
 # one.csv ("7.5"), empty.csv, header.csv (header only), zero.csv (one
@@ -18,7 +19,7 @@ trap 'rm -rf "$T"' EXIT
 
 {
     "$R" eval --max 200 --json "$T/e5.json" &&
-    "$R" eval --max 200 --links 4 --json "$T/e4.json" &&
+    "$R" eval --max 200 --links 4 --model model/econt.json --json "$T/e4.json" &&
     "$R" seu --sens --crossings 5 --json "$T/s5.json" &&
     "$R" seu --rate --emd-per-bit 0.004 --rate-json "$T/r5.json" &&
     "$R" seu --sens --crossings 5 --model train/trained/econt_2links.json --json "$T/s2.json" &&
