@@ -16,20 +16,22 @@
 
 extern const unsigned char mdl__default_json_data[];
 extern const unsigned char mdl__default_weights_data[];
-extern const unsigned char mdl__links2_json_data[], mdl__links2_weights_data[];
-extern const unsigned char mdl__links3_json_data[], mdl__links3_weights_data[];
-extern const unsigned char mdl__links4_json_data[], mdl__links4_weights_data[];
-extern const unsigned char mdl__links5_json_data[], mdl__links5_weights_data[];
+/* The shipped per-link-count defaults (train/trained/defaults.txt, written
+** by model/embed_links.sh), empty texts where none is listed. */
+extern const unsigned char *const mdl__links2_json, *const mdl__links2_weights;
+extern const unsigned char *const mdl__links3_json, *const mdl__links3_weights;
+extern const unsigned char *const mdl__links4_json, *const mdl__links4_weights;
+extern const unsigned char *const mdl__links5_json, *const mdl__links5_weights;
 
-/* The shipped per-link-count defaults (train/trained/defaults.txt), empty
-** texts where none is listed. */
-static const unsigned char *const links_json[] = {
-    mdl__links2_json_data, mdl__links3_json_data, mdl__links4_json_data, mdl__links5_json_data
-};
-static const unsigned char *const links_weights[] = {
-    mdl__links2_weights_data, mdl__links3_weights_data, mdl__links4_weights_data,
-    mdl__links5_weights_data
-};
+static const unsigned char *links_text(int links, bool weights)
+{
+    switch (links) {
+    case 2: return weights ? mdl__links2_weights : mdl__links2_json;
+    case 3: return weights ? mdl__links3_weights : mdl__links3_json;
+    case 4: return weights ? mdl__links4_weights : mdl__links4_json;
+    default: return weights ? mdl__links5_weights : mdl__links5_json;
+    }
+}
 
 const char *mdl_default_json(void)
 {
@@ -63,8 +65,8 @@ const char *mdl_default_links_json(int links)
 {
     if (links < 2 || links > 5)
         return NULL;
-    const char *j = (const char *)links_json[links - 2];
-    return *j && *links_weights[links - 2] ? j : NULL;
+    const char *j = (const char *)links_text(links, false);
+    return *j && *links_text(links, true) ? j : NULL;
 }
 
 int mdl_load_default_links(int links, mdl_model **out, rad_err *err)
@@ -82,7 +84,7 @@ int mdl_load_default_links(int links, mdl_model **out, rad_err *err)
     char jn[64], wn[64];
     snprintf(jn, sizeof jn, "(built-in) %d-link default model", links);
     snprintf(wn, sizeof wn, "(built-in) %d-link default weights", links);
-    int rc = mdl_parse(j, jn, (const char *)links_weights[links - 2], wn, out, err);
+    int rc = mdl_parse(j, jn, (const char *)links_text(links, true), wn, out, err);
     if (!rc)            /* e.g. a model trained at 5 links, shipped for 4 */
         rc = mdl_set_links(*out, links, err);
     if (rc) {

@@ -7,18 +7,20 @@ LIB_SRCS += model/mdl_core.c model/mdl_json.c model/mdl_weights.c \
 
 # The per-link-count defaults (issue 25): train/trained/defaults.txt names
 # the trained model that is the built-in default at N links (N = 2..5,
-# mdl_load_default_links); a link count not listed embeds an empty text.
-MDL_LINK_PREFIX = $(shell awk '$$1 == $(1) { print "train/trained/" $$2 }' train/trained/defaults.txt)
-MDL_LINK_FILES := $(foreach n,2 3 4 5,$(addsuffix .json,$(call MDL_LINK_PREFIX,$(n))) \
-                    $(addsuffix .weights,$(call MDL_LINK_PREFIX,$(n))))
+# mdl_load_default_links); each listed model is embedded once.
+MDL_LINKS_C := $(BUILD)/gen/model/mdl_links_data.c
+LIB_SRCS += $(MDL_LINKS_C)
+MDL_LINK_FILES := $(foreach p,$(shell awk '!/^\#/ && NF >= 2 { print $$2 }' train/trained/defaults.txt),\
+                    train/trained/$(p).json train/trained/$(p).weights)
 
-$(MDL_DEFAULT_C): model/econt.json $(wildcard model/econt.weights) $(MDL_LINK_FILES) model/embed.sh \
-                  model/module.mk train/trained/defaults.txt
+$(MDL_LINKS_C): train/trained/defaults.txt $(MDL_LINK_FILES) model/embed_links.sh
+	@mkdir -p $(dir $@)
+	model/embed_links.sh $@ train/trained/defaults.txt
+
+$(MDL_DEFAULT_C): model/econt.json $(wildcard model/econt.weights) model/embed.sh
 	@mkdir -p $(dir $@)
 	model/embed.sh $@ mdl__default_json_data=model/econt.json \
-	    mdl__default_weights_data=model/econt.weights \
-	    $(foreach n,2 3 4 5,mdl__links$(n)_json_data=$(or $(call MDL_LINK_PREFIX,$(n)),none).json \
-	      mdl__links$(n)_weights_data=$(or $(call MDL_LINK_PREFIX,$(n)),none).weights)
+	    mdl__default_weights_data=model/econt.weights
 CLI_SRCS += model/cmd_info.c model/cmd_image.c
 
 CHECK_TESTS += tests/check_model.c
