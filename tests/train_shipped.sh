@@ -11,6 +11,10 @@
 #            model/econt.json's, checked) with a 24x wider float decoder
 #            (192 channels) beats best choice, STC4 and STC16 at 5 links and
 #            stays within its recorded median (README "What the gap is made of").
+#   per-link defaults (train/trained/defaults.txt): `rad4ml eval --links N`
+#            uses the listed model, whose held-out median AND mean beat every
+#            algorithm within the N-link budget and stay within the bounds in
+#            train/README.md (issue 25).
 set -u
 R=${RAD4ML:-build/bin/rad4ml}
 D=train/trained
@@ -74,16 +78,15 @@ beats "$(median autoencoder "$T")" "$(median best "$T")" "wide decoder vs best c
 beats "$(median autoencoder "$T")" "$(median stc4, "$T")" "wide decoder vs STC4" || fail=1
 beats "$(median autoencoder "$T")" "$(median stc16, "$T")" "wide decoder vs STC16" || fail=1
 
-# The per-link-count defaults (issue 25): a conditioned-decoder model shipped
-# as train/trained/econt_cae_<N>links.* is the built-in default at N links
-# only because it beats every other algorithm within the N-link budget in
-# held-out median AND mean EMD; checked here with `rad4ml eval` (the same
-# numbers a user sees), against its recorded bounds (train/README.md, + 2 %),
-# with the encoder exactly model/econt.json's and the image verified.
-for N in 2 3 4 5; do
-    f=econt_cae_${N}links
-    [ -e "$D/$f.json" ] || continue
-    echo "--- conditioned default, $N links"
+# The per-link-count defaults (issue 25): a model listed in
+# train/trained/defaults.txt is the built-in default at N links only because
+# it beats every other algorithm within the N-link budget in held-out median
+# AND mean EMD; checked here with `rad4ml eval` (the same numbers a user
+# sees), against its recorded bounds (train/README.md, + 2 %), with the
+# encoder exactly model/econt.json's and the image verified.
+while read -r N f <&3; do
+    case "$N" in ''|\#*) continue ;; esac
+    echo "--- built-in default at $N links: $f"
     for x in json weights i2c.hex; do
         [ -s "$D/$f.$x" ] || { echo "FAIL missing $D/$f.$x"; fail=1; continue 2; }
     done
@@ -122,5 +125,5 @@ assert j["ae_beats_in_budget"]["both"] == ok or not ok
 sys.exit(0 if ok else 1)
 PY
     rm -f "$T.$N.json"
-done
+done 3< "$D/defaults.txt"
 exit $fail
