@@ -336,6 +336,39 @@ START_TEST(condition_round_trip)
 }
 END_TEST
 
+/* The built-in default per link count (train/trained/defaults.txt): a
+** listed link count loads that model at that link count, named as such in
+** provenance; any other is the ECON-T default set to those links. */
+START_TEST(default_per_link_count)
+{
+    mdl_model *plain = load_default();
+    int listed = 0;
+    for (int links = 0; links <= 6; links++) {
+        rad_err err = { 0, "" };
+        mdl_model *m = NULL;
+        ck_assert_msg(mdl_load_default_links(links, &m, &err) == RAD_OK, "%d: %s", links, err.msg);
+        ck_assert_int_eq(m->out.n_links, links > 0 ? links : plain->out.n_links);
+        const char *j = mdl_default_links_json(links);
+        if (j) {
+            char want[64];
+            snprintf(want, sizeof want, "built-in %d-link default", links);
+            ck_assert_str_eq(m->src_model.name, want);
+            ck_assert_str_ne(m->src_model.sha256, plain->src_model.sha256);
+            listed++;
+        } else {
+            ck_assert_str_eq(m->src_model.name, "built-in");
+            ck_assert_str_eq(m->src_model.sha256, plain->src_model.sha256);
+            ck_assert_str_eq(m->name, plain->name);
+        }
+        mdl_free(m);
+    }
+    ck_assert_ptr_null(mdl_default_links_json(1));
+    ck_assert_ptr_null(mdl_default_links_json(6));
+    printf("default_per_link_count: %d of links 2..5 have a listed default\n", listed);
+    mdl_free(plain);
+}
+END_TEST
+
 START_TEST(explicit_padding_round_trip)
 {
     static const char *js =
@@ -773,6 +806,7 @@ int main(void)
     tcase_add_test(t, save_load_round_trip);
     tcase_add_test(t, explicit_padding_round_trip);
     tcase_add_test(t, condition_round_trip);
+    tcase_add_test(t, default_per_link_count);
     tcase_add_test(t, json_errors);
     tcase_add_test(t, weights_errors);
     tcase_add_test(t, validate_in_memory);
