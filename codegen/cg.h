@@ -20,6 +20,7 @@
 #define CG_VERSION      "rad4ml-gen 1.0"
 #define CG_MAX_PIPELINE 64
 #define CG_CFG_WBASE    16   /* cfg address of image word 0 */
+#define CG_MAX_REUSE    64   /* largest reuse factor (gen --reuse)       */
 
 typedef enum { CG_WEIGHTS_REG = 0, CG_WEIGHTS_CONST } cg_wmode;
 
@@ -39,6 +40,9 @@ typedef struct {
                                  voted feedback (gen --protect-all tmr;
                                  cg_tmr_all.c); needs prot TMR or SECDED  */
     bool        seu_port;     /* test-only SEU injection port (seu/)      */
+    char        reuse[96];    /* --reuse: "" (R = 1 everywhere), "4" (every
+                                 conv/dense layer), "dense=4,conv=2" (per
+                                 layer name or kind; cg_reuse.c)           */
     const char *model_name;   /* for the header: model file or "built-in"  */
     const char *weights_name; /* weights file or "built-in"                */
 } cg_opts;
@@ -53,8 +57,28 @@ void cg_opts_default(cg_opts *o);
 int cg_opts_set(cg_opts *o, const char *name, const char *value, rad_err *err);
 
 /* Latency of the generated RTL in clocks: in_valid sampled at edge k ->
-** out_valid high after edge k + latency.  Equals pipeline + 2. */
+** out_valid high after edge k + latency.  Equals pipeline + 2 for a design
+** without reuse (o->reuse empty; asserted): use cg_latency_of otherwise. */
 int cg_latency(const cg_opts *o);
+
+/* ---- reuse factor (codegen/cg_reuse.c) ----------------------------------
+** With reuse R, a conv/dense layer's neuron has ceil(K/R) multipliers, each
+** serving up to R of its K products in R clocks of a clock R times the
+** crossing rate; the design accepts one crossing every cg_interval clocks. */
+
+/* Reuse factor of layer li under o (1 for map/flatten layers). */
+int cg_reuse_of(const mdl_model *m, const cg_opts *o, int li);
+/* Clocks per crossing: the largest reuse factor of any layer (1: II = 1). */
+int cg_interval(const mdl_model *m, const cg_opts *o);
+/* Latency in clocks: pipeline + 2 + the reuse factor of every layer with
+** R > 1 (its R accumulation clocks). */
+int cg_latency_of(const mdl_model *m, const cg_opts *o);
+/* Every name of o->reuse names a conv/dense layer (name, l<i>_<name>) or
+** kind (conv2d, conv, dense) of m; RAD_EUSAGE naming the entry otherwise. */
+int cg_reuse_check(const mdl_model *m, const cg_opts *o, rad_err *err);
+/* One line for the user: "reuse: conv R=4 (..), dense R=4 (..); clock =
+** 4 x crossing rate, one crossing every 4 clocks" into buf (empty: none). */
+void cg_reuse_describe(const mdl_model *m, const cg_opts *o, char *buf, size_t len);
 
 /* Writes <dir>/<top>.v and <dir>/<top>_cfg.v (all or nothing per file). */
 int cg_gen_verilog(const mdl_model *m, const cg_opts *o, const char *dir,

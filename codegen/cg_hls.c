@@ -103,6 +103,12 @@ static void fill_globals(const cg_plan *p, cg_scope *s)
     cg_set(s, "top", "%s", o->top);
     cg_set(s, "TOP", "%s", up);
     cg_set(s, "n_cells", "%d", m->in.n_cells);
+    cg_set(s, "ii", "%d", p->interval);
+    if (p->interval > 1)
+        cg_set(s, "target", "one crossing every %d clocks (II = %d; gen --reuse)", p->interval,
+               p->interval);
+    else
+        cg_set(s, "target", "one crossing per clock (II = 1)");
     cg_set(s, "charge_bits", "%d", m->in.charge_bits);
     cg_set(s, "q_mask", "0x%llx", (1ULL << m->in.charge_bits) - 1);
     cg_set(s, "n_lat", "%d", p->n_lat);
@@ -145,6 +151,17 @@ static void fill_mac(const cg_plan *p, int li, cg_scope *b)
     post_code(&post, l, lp, l->kind == MDL_CONV2D ? "                " : "        ");
     cg_set(b, "post", "%s", buf_take(&post));
     cg_buf_free(&post);
+    if (lp->reuse > 1) {            /* gen --reuse: hls4ml-style allocation */
+        long mults = 0, prods = 0;
+        for (int o = 0; o < lp->n_out; o++) {
+            prods += lp->nr[o].n_taps;
+            mults += (lp->nr[o].n_taps + lp->reuse - 1) / lp->reuse;
+        }
+        cg_scope *r = cg_block(b, "reuse");
+        cg_set(r, "r", "%d", lp->reuse);
+        cg_set(r, "mults", "%ld", mults);
+        cg_set(r, "prods", "%ld", prods);
+    }
     if (l->kind != MDL_CONV2D)
         return;
     cg_set(b, "kh", "%d", l->k.kh);  cg_set(b, "kw", "%d", l->k.kw);

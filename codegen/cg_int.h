@@ -95,6 +95,10 @@ typedef struct {
     bool      *reg;         /* levels + 2 flags: register after slot s   */
     int        n_regs;
     size_t     w_off, b_off;/* bit offsets of kernel / bias in the image */
+    int        reuse;       /* reuse factor R (1: fully parallel)        */
+    int        start;       /* R > 1: index of the valid flag (vld[]) that
+                               is high in the first clock of a crossing at
+                               the layer's inputs                        */
 } cg_lplan;
 
 typedef struct {
@@ -108,6 +112,7 @@ typedef struct {
     bool       conv_reg[2];  /* converter: after the sum, after outputs   */
     int        conv_regs_after; /* registered slots after the converter     */
     int        latency;      /* in_valid sampled -> out_valid, in clocks  */
+    int        interval;     /* clocks per crossing (largest reuse factor) */
     size_t     img_bits;
     int        img_words;    /* 32-bit configuration words of the image   */
     int        links_w;      /* width of the n_links register             */
@@ -219,6 +224,26 @@ void cg_tmr_port(cg_buf *b, bool last);
 void cg_tmr_sub(cg_buf *b, const char *in, const char *inst);
 void cg_tmr_conn(cg_buf *b, const char *inst);
 void cg_tmr_collect(cg_buf *b, const char *in, const char *target);
+/* ---- reuse factor (cg_reuse.c) ---------------------------------------- */
+
+/* Parses and stores the --reuse spec into o->reuse ("" when every entry is
+** 1); RAD_EUSAGE with the reason. */
+int cg_reuse_set(cg_opts *o, const char *v, rad_err *err);
+/* Neuron module <top>_<id>_k<K>_r<R> of a layer with reuse R > 1. */
+void cg_reuse_neuron(const cg_plan *p, int li, int K, cg_buf *b);
+/* Phase counter of a reuse layer's module (ph, last from st). */
+void cg_reuse_counter(const cg_plan *p, int li, cg_buf *b);
+/* The top's comment lines on the clock relation (p->interval > 1). */
+void cg_reuse_top_comment(const cg_plan *p, cg_buf *b);
+
+/* From cg_rtl.c, shared with cg_reuse.c: the aligned bias term of layer
+** li's accumulator into bl; accumulator format, activation and output
+** quantization of acc (a signed lp->acc_w-bit net), result name into res. */
+void cg_bias_term(const cg_plan *p, int li, char *bl, size_t len);
+void cg_neuron_quant(const cg_plan *p, int li, const char *acc, cg_buf *b, char *res,
+                     size_t len);
+/* "    <dir> [w-1:0] pfx0, pfx1, ...,\n" in lines of 8 names. */
+void cg_port_list(cg_buf *b, const char *dir, int w, const char *pfx, int n, bool last);
 
 /* Appends the file <top>_cfg.v of the plan (header, module <top>_cfg;
 ** cg_cfg.c, codegen/cg_cfg.h). */

@@ -4,6 +4,7 @@
 ** each neuron keeps, exact accumulator widths, and where the pipeline
 ** registers go.
 */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,11 @@ void cg_opts_default(cg_opts *o)
     o->weights_name = "built-in";
 }
 
-int cg_latency(const cg_opts *o) { return o->pipeline + 2; }
+int cg_latency(const cg_opts *o)
+{
+    assert(!o->reuse[0]);              /* with reuse: cg_latency_of */
+    return o->pipeline + 2;
+}
 
 static int set_top(cg_opts *o, const char *v, rad_err *err)
 {
@@ -51,6 +56,8 @@ int cg_opts_set(cg_opts *o, const char *name, const char *v, rad_err *err)
         o->pipeline = (int)d;
         return RAD_OK;
     }
+    if (!strcmp(name, "reuse"))
+        return cg_reuse_set(o, v, err);
     if (!strcmp(name, "protect")) {
         static const char *names[] = { "none", "tmr", "secded" };
         for (int i = 0; i < 3; i++)
@@ -116,12 +123,16 @@ void cg_prov(rad_prov *p, const mdl_model *m, const cg_opts *o, const char *kind
     rad_prov_opt(p, "top", "%s", o->top);
     rad_prov_opt(p, "weights-mode", "%s", o->weights == CG_WEIGHTS_CONST ? "const" : "reg");
     rad_prov_opt(p, "pipeline", "%d", o->pipeline);
-    rad_prov_opt(p, "latency", "%d", cg_latency(o));
+    rad_prov_opt(p, "latency", "%d", cg_latency_of(m, o));
     rad_prov_opt(p, "protect", "%s", prot[o->prot]);
     if (o->tmr_ctrl)
         rad_prov_opt(p, "tmr-control", "yes");
     if (o->tmr_all)
         rad_prov_opt(p, "protect-all", "tmr");
+    if (o->reuse[0]) {
+        rad_prov_opt(p, "reuse", "%s", o->reuse);
+        rad_prov_opt(p, "interval", "%d", cg_interval(m, o));
+    }
 }
 
 void cg_header(cg_buf *b, const mdl_model *m, const cg_opts *o, const char *pre,
@@ -284,6 +295,8 @@ static int plan_pipeline(cg_plan *p, rad_err *err)
         lp->reg = calloc((size_t)lp->levels + 2, sizeof(bool));
         if (!lp->reg)
             return rad_errf(err, RAD_ENOMEM, "out of memory");
+        if (lp->reuse > 1)
+            continue;       /* sequential: its registers are its own */
         for (int k = 0; k <= lp->levels + 1; k++) {
             total += k == 0 ? 2 : k <= lp->levels ? 1 : 2;
             s[n++] = (slot){ li, k, total };
@@ -293,7 +306,8 @@ static int plan_pipeline(cg_plan *p, rad_err *err)
     int d = p->o.pipeline;
     if (d < 0 || d > n)
         return rad_errf(err, RAD_ERANGE,
-                        "pipeline depth %d not in 0..%d (the register slots of this model)", d, n);
+                        "pipeline depth %d not in 0..%d (the register slots of this model%s)", d, n,
+                        p->o.reuse[0] ? "; a layer with reuse > 1 offers none" : "");
     int prev = -1;
     for (int i = 1; i <= d; i++) {
         double target = (double)total * i / (d + 1);
@@ -311,7 +325,22 @@ static int plan_pipeline(cg_plan *p, rad_err *err)
             p->conv_regs_after++;
         }
     }
+    /* layers with reuse R take R clocks each; where their crossings start */
+    int stage = p->conv_reg[0] + p->conv_reg[1];
     p->latency = d + 2;
+    p->interval = 1;
+    for (int li = 0; li < p->m->n_layers; li++) {
+        cg_lplan *lp = &p->lp[li];
+        if (lp->reuse <= 1) {
+            stage += lp->n_regs;
+            continue;
+        }
+        lp->start = stage;
+        stage += lp->reuse;
+        p->conv_regs_after += lp->reuse;
+        p->latency += lp->reuse;
+        p->interval = lp->reuse > p->interval ? lp->reuse : p->interval;
+    }
     return RAD_OK;
 }
 
@@ -329,6 +358,14 @@ int cg_plan_build(const mdl_model *m, const cg_opts *o, cg_plan *p, rad_err *err
         return rad_errf(err, RAD_EUSAGE, "--protect-all tmr needs --weights-mode reg and a "
                         "protected configuration (--protect tmr or secded, not none): every "
                         "flip-flop is protected");
+    int rc = cg_reuse_check(m, o, err);
+    if (rc)
+        return rc;
+    for (int li = 0; li < m->n_layers; li++)
+        p->lp[li].reuse = cg_reuse_of(m, o, li);
+    if (o->tmr_all && o->reuse[0])
+        return rad_errf(err, RAD_EUSAGE, "--protect-all tmr with --reuse %s: not supported "
+                        "(the reuse neurons' registers are not triplicated)", o->reuse);
     if (m->in.n_cells < 1 || m->in.charge_bits < 1 || m->in.charge_bits > 32)
         return rad_errf(err, RAD_ERANGE, "input: %d cells of %d bits not supported "
                         "(1..32 bits)", m->in.n_cells, m->in.charge_bits);

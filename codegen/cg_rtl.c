@@ -236,6 +236,11 @@ static void port_list(cg_buf *b, const char *dir, int w, const char *pfx, int n,
     cg_name_list(b, head, pfx, n, ",\n", last ? "\n" : ",\n");
 }
 
+void cg_port_list(cg_buf *b, const char *dir, int w, const char *pfx, int n, bool last)
+{
+    port_list(b, dir, w, pfx, n, last);
+}
+
 /* Converter output i: val, through a register with conv_reg[1]. */
 static void conv_out(const cg_plan *p, cg_buf *b, int i, const char *val)
 {
@@ -476,6 +481,8 @@ static void bias_term(const cg_plan *p, int li, char *bl, size_t len)
         snprintf(bl, len, "%s", B);
 }
 
+void cg_bias_term(const cg_plan *p, int li, char *bl, size_t len) { bias_term(p, li, bl, len); }
+
 /* The K products and the bias as adder-tree leaves a0_0 .. a0_K (registered
 ** with reg[0]); their names go to nm[0..K]. */
 static void neuron_leaves(const cg_plan *p, int li, int K, cg_buf *b, char (*nm)[CG_NAME])
@@ -514,16 +521,14 @@ static void neuron_leaves(const cg_plan *p, int li, int K, cg_buf *b, char (*nm)
     cg_node(b, "    ", lp->reg[0], aw, name, e, nm[K], CG_NAME);
 }
 
-/* Accumulator format, activation and output quantization of acc; the
-** output y, registered with reg[levels + 1].  Opened by the caller with an
-** UNUSED waiver (bits the quantizers drop), closed here. */
-static void neuron_output(const cg_plan *p, int li, const char *acc, cg_buf *b)
+void cg_neuron_quant(const cg_plan *p, int li, const char *acc, cg_buf *b, char *res,
+                     size_t len)
 {
     const mdl_layer *l = &p->m->layers[li];
     const cg_lplan *lp = &p->lp[li];
     int cw = lp->acc_w, cf = lp->acc_frac;
     bool csg = true;
-    char cur[CG_NAME], res[CG_NAME];
+    char cur[CG_NAME];
     snprintf(cur, sizeof cur, "%s", acc);
     if (l->has_acc_fmt) {
         emit_quant(b, "    ", "qa", acc, cw, true, cf, &l->acc_fmt, "acc_q", cur, sizeof cur);
@@ -535,7 +540,18 @@ static void neuron_output(const cg_plan *p, int li, const char *acc, cg_buf *b)
         cg_printf(b, "    wire [%d:0] act = %s[%d] ? %d'h0 : %s;   // ReLU\n", cw - 1, cur, cw - 1, cw, cur);
         snprintf(cur, sizeof cur, "act");
     }
-    emit_quant(b, "    ", "qo", cur, cw, csg, cf, &l->out_fmt, "yq", res, sizeof res);
+    emit_quant(b, "    ", "qo", cur, cw, csg, cf, &l->out_fmt, "yq", res, len);
+}
+
+/* Accumulator format, activation and output quantization of acc; the
+** output y, registered with reg[levels + 1].  Opened by the caller with an
+** UNUSED waiver (bits the quantizers drop), closed here. */
+static void neuron_output(const cg_plan *p, int li, const char *acc, cg_buf *b)
+{
+    const mdl_layer *l = &p->m->layers[li];
+    const cg_lplan *lp = &p->lp[li];
+    char cur[CG_NAME], res[CG_NAME];
+    cg_neuron_quant(p, li, acc, b, res, sizeof res);
     cg_lint_on(b, "    ", "UNUSED");
     cg_node(b, "    ", lp->reg[lp->levels + 1], l->out_fmt.width, "y_r", res, cur, sizeof cur);
     cg_printf(b, "    assign y = %s;\n", cur);
@@ -606,10 +622,12 @@ static void layer_ports(const cg_plan *p, int li, const char *id, const bool *us
               li, l->name, mdl_kind_name(l->kind), l->in.h, l->in.w, l->in.c, l->out.h, l->out.w,
               l->out.c, in->n_live, out->n_live);
     cg_printf(b, "module %s_%s (\n", T(p), id);
-    if (mac && p->lp[li].n_regs) {
+    if (mac && (p->lp[li].n_regs || p->lp[li].reuse > 1)) {
         cg_printf(b, "    input  wire clk,\n");
         cg_tmr_port(b, false);
     }
+    if (mac && p->lp[li].reuse > 1)
+        cg_printf(b, "    input  wire rst,\n    input  wire st,    // first clock of a crossing\n");
     for (int i = 0; i < in->n_live; i++) {
         if (used_x[i]) {
             cg_printf(b, "    input  wire [%d:0] x%d,\n", wx - 1, i);
@@ -647,6 +665,8 @@ static void neuron_instance(const cg_plan *p, int li, int o, const char *id, cg_
     if (lp->n_regs)
         cg_tmr_sub(b, "    ", inst);
     cg_printf(b, "    %s_%s_k%d", T(p), id, K);
+    if (lp->reuse > 1)
+        cg_printf(b, "_r%d", lp->reuse);
     if (cst) {
         cg_list pl;
         cg_list_init(&pl, b, "", ", ", "", 1 << 30);
@@ -660,7 +680,9 @@ static void neuron_instance(const cg_plan *p, int li, int o, const char *id, cg_
         cg_printf(b, ".B(%s))", v);
     }
     cg_printf(b, " n%d (", o);
-    if (lp->n_regs) {
+    if (lp->reuse > 1)
+        cg_printf(b, ".clk(clk), .st(st), .ph(ph), .last(last),");
+    else if (lp->n_regs) {
         cg_printf(b, ".clk(clk), ");
         cg_tmr_conn(b, inst);
     }
@@ -696,9 +718,14 @@ static void emit_layer(const cg_plan *p, int li, cg_buf *b)
         return;
     }
     for (int i = 0, nk = mac ? tap_counts(lp, ks) : 0; i < nk; i++)
-        emit_neuron(p, li, ks[i], b);
+        if (lp->reuse > 1)
+            cg_reuse_neuron(p, li, ks[i], b);
+        else
+            emit_neuron(p, li, ks[i], b);
     layer_usage(p, li, used_x, used_w, &all_w);
     layer_ports(p, li, id, used_x, all_w, b);
+    if (mac && lp->reuse > 1)
+        cg_reuse_counter(p, li, b);
     for (int i = 0; !mac && i < out->n; i++)
         if (out->live[i])
             cg_printf(b, "    assign y%d = x%d;\n", out->bus[i],
@@ -791,7 +818,7 @@ static void emit_tmr_regs(cg_buf *b, const char *base, int msb, const char *vote
 ** plain registers, or triplicated with --tmr-control (cg_opts.tmr_ctrl). */
 static void emit_control(const cg_plan *p, cg_buf *b)
 {
-    int D = p->o.pipeline;
+    int D = p->latency - 2;          /* pipeline + the reuse layers' clocks */
     char nv[96], nc[96], rz[16];
     if (D == 0) {
         snprintf(nv, sizeof nv, "in_valid");
@@ -827,13 +854,18 @@ static void top_ports(const cg_plan *p, cg_buf *b)
     bool sp = p->o.seu_port && !cst;    /* the cfg module has the SEU ports */
     const char *ov = p->o.tmr_ctrl || p->o.tmr_all ? "wire" : "reg ";
     const char *od = p->o.tmr_all ? "wire" : "reg ";
-    cg_printf(b, "// Top: one crossing per clock (II = 1).  in_valid/in_q are registered at\n"
+    char ii[64] = "one crossing per clock (II = 1)";
+    if (p->interval > 1) {
+        cg_reuse_top_comment(p, b);
+        snprintf(ii, sizeof ii, "one crossing every %d clocks (II = %d)", p->interval, p->interval);
+    }
+    cg_printf(b, "// Top: %s.  in_valid/in_q are registered at\n"
                  "// a rising edge; the result leaves the output registers %d clocks later\n"
                  "// (out_valid high after edge k + %d for a crossing sampled at edge k).\n"
                  "// out_cfg_chg = 1: a configuration write happened while this crossing was\n"
                  "// in flight (its weights may be a mix of old and new).  Synchronous resets:\n"
                  "// rst clears the valid pipeline only (the datapath), rst_cfg (configuration\n"
-                 "// reset / power-on) the configuration registers only.\n", L, L);
+                 "// reset / power-on) the configuration registers only.\n", ii, L, L);
     cg_printf(b, "module %s (\n    input  wire clk,\n    input  wire rst,          // datapath reset\n"
                  "    input  wire rst_cfg,      // configuration reset / power-on\n"
                  "    input  wire in_valid,\n"
@@ -913,7 +945,9 @@ static void top_datapath(const cg_plan *p, cg_buf *b)
         if (mac && p->lp[li].n_regs)
             cg_tmr_sub(b, "    ", inst);
         cg_printf(b, "    %s_%s %s (", T(p), id, inst);
-        if (mac && p->lp[li].n_regs) {
+        if (mac && p->lp[li].reuse > 1)
+            cg_printf(b, ".clk(clk), .rst(rst), .st(vld[%d]), ", p->lp[li].start);
+        else if (mac && p->lp[li].n_regs) {
             cg_printf(b, ".clk(clk), ");
             cg_tmr_conn(b, inst);
         }
@@ -929,7 +963,7 @@ static void top_datapath(const cg_plan *p, cg_buf *b)
 ** the output registers. */
 static void top_outputs(const cg_plan *p, cg_buf *b)
 {
-    int cw = p->code_w, nl = p->n_lat, lw = p->lat_w, D = p->o.pipeline, k = p->conv_regs_after;
+    int cw = p->code_w, nl = p->n_lat, lw = p->lat_w, D = p->latency - 2, k = p->conv_regs_after;
     char code[CG_NAME], prev[CG_NAME], name[32];
     cg_printf(b, "    // module-sum code delayed by the %d register stage(s) after the converter\n", k);
     snprintf(code, sizeof code, "code0");
@@ -974,8 +1008,8 @@ static void emit_top(const cg_plan *p, cg_buf *b)
         cg_printf(b, "    // input registers (triplicated)\n");
         cg_tmr_reg(b, "    ", qw, "q_in", &s);
     } else
-        cg_printf(b, "    // input registers\n    reg  [%d:0] q_in;\n    always @(posedge clk) q_in <= in_q;\n",
-                  qw - 1);
+        cg_printf(b, "    // input registers\n    reg  [%d:0] q_in;\n    always @(posedge clk) %sq_in <= in_q;\n",
+                  qw - 1, p->interval > 1 ? "if (in_valid) " : "");
     emit_control(p, b);
     top_datapath(p, b);
     top_outputs(p, b);

@@ -31,6 +31,10 @@ static void usage(FILE *fp)
         "  --pipeline D        extra register stages, 0 = combinational between the\n"
         "                      input and output registers (default 1; latency D+2)\n"
         "  --links N           reset value of n_links (default: the model's)\n"
+        "  --reuse R|SPEC      reuse factor (default 1): each conv/dense neuron gets\n"
+        "                      ceil(K/R) multipliers serving its K products in R clocks\n"
+        "                      of a clock R x the crossing rate, one crossing every R\n"
+        "                      clocks; per layer: e.g. dense=4,conv=2 (name or kind)\n"
         "  --protect P         configuration register protection: none (default),\n"
         "                      tmr or secded (scrubbed every clock; ERR_STATUS counts)\n"
         "  --tmr-control       triplicate the control registers (valid / cfg-change\n"
@@ -101,7 +105,7 @@ int cmd_gen(int argc, char **argv)
         { "random-model", required_argument, 0, 'X' },
         { "testbench", no_argument, 0, 'B' }, { "vectors", required_argument, 0, 'V' },
         { "tb-crossings", required_argument, 0, 'N' }, { "tb-seed", required_argument, 0, 'S' },
-        { "tb-data", required_argument, 0, 'D' },
+        { "tb-data", required_argument, 0, 'D' }, { "reuse", required_argument, 0, 'U' },
         { 0, 0, 0, 0 }
     };
     const char *out = "gen", *what = "rtl,hls,image";
@@ -128,6 +132,7 @@ int cmd_gen(int argc, char **argv)
         case 'C': o.tmr_ctrl = true; break;
         case 'P': rc = cg_opts_set(&o, "protect", optarg, &err); break;
         case 'A': rc = cg_opts_set(&o, "protect-all", optarg, &err); break;
+        case 'U': rc = cg_opts_set(&o, "reuse", optarg, &err); break;
         case 'W': what = optarg; break;
         case 'T': tpl = optarg; break;
         case 'X': rc = cli_random_model_opt(optarg, &src, &err); break;
@@ -149,6 +154,8 @@ int cmd_gen(int argc, char **argv)
         rc = mdl_set_links(m, (int)links, &err);
     if (!rc)
         rc = mdl_validate(m, &err);
+    if (!rc)
+        rc = cg_reuse_check(m, &o, &err);
     char wname[4200];
     snprintf(wname, sizeof wname, "%s%s", weights ? weights : model ? "(model's weights file)" : "built-in",
              seed >= 0 ? " (replaced by mdl_init_random)" : "");
@@ -166,7 +173,7 @@ int cmd_gen(int argc, char **argv)
         rc = cg_gen_verilog(m, &o, out, &err);
         if (!rc)
             printf("gen: %s/%s.v %s/%s_cfg.v (latency %d clocks, weights %s)\n", out, o.top, out,
-                   o.top, cg_latency(&o), o.weights == CG_WEIGHTS_REG ? "reg" : "const");
+                   o.top, cg_latency_of(m, &o), o.weights == CG_WEIGHTS_REG ? "reg" : "const");
     }
     if (!rc && strstr(what, "hls")) {
         any = true;
@@ -181,6 +188,12 @@ int cmd_gen(int argc, char **argv)
         rc = cg_gen_image(m, &o, path, &err);
         if (!rc)
             printf("gen: %s\n", path);
+    }
+    char rd[1024];
+    if (!rc && any) {
+        cg_reuse_describe(m, &o, rd, sizeof rd);    /* the clock relation */
+        if (*rd)
+            printf("gen: %s\n", rd);
     }
     mdl_free(m);
     if ((rc || !any) && created)

@@ -5,7 +5,7 @@
  * every requantization is rq_quantize() below (ap_fixed rounding and
  * overflow modes written out), accumulators are exact {{acc_t}} integers.
  * Pragmas: Vitis HLS (#pragma HLS ...) and Catapult (#pragma hls_...);
- * other compilers ignore them.  Target: one crossing per clock (II = 1).
+ * other compilers ignore them.  Target: {{target}}.
  */
 #include <stdint.h>
 #include "{{top}}_hls.h"
@@ -148,6 +148,11 @@ static void {{fn}}(const {{in_t}} x[{{n_in}}], const {{w_t}} w[{{n_w}}], const {
                {{out_t}} y[{{n_out}}])
 {
 #pragma HLS INLINE
+{{#reuse}}
+    /* Reuse factor {{r}} (hls4ml ReuseFactor): {{mults}} multipliers serve the
+    ** {{prods}} products, each one up to {{r}} times per crossing (II = {{r}}). */
+#pragma HLS ALLOCATION operation instances=mul limit={{mults}}
+{{/reuse}}
 conv_oy:
     for (int oy = 0; oy < {{out_h}}; oy++)
 conv_ox:
@@ -182,6 +187,11 @@ static void {{fn}}(const {{in_t}} x[{{n_in}}], const {{w_t}} w[{{n_w}}], const {
                {{out_t}} y[{{n_out}}])
 {
 #pragma HLS INLINE
+{{#reuse}}
+    /* Reuse factor {{r}} (hls4ml ReuseFactor): {{mults}} multipliers serve the
+    ** {{prods}} products, each one up to {{r}} times per crossing (II = {{r}}). */
+#pragma HLS ALLOCATION operation instances=mul limit={{mults}}
+{{/reuse}}
 dense_out:
     for (int o = 0; o < {{n_out}}; o++) {
 #pragma HLS UNROLL
@@ -216,8 +226,8 @@ void {{top}}(const uint32_t q[{{n_cells}}],
 {{/wparam}}
              uint32_t n_links, uint32_t *sum_code, int32_t latent[{{n_lat}}])
 {
-#pragma HLS PIPELINE II=1
-#pragma hls_pipeline_init_interval 1
+#pragma HLS PIPELINE II={{ii}}
+#pragma hls_pipeline_init_interval {{ii}}
 #pragma HLS ARRAY_PARTITION variable=q complete
 #pragma HLS ARRAY_PARTITION variable=latent complete
 {{#wparam}}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codegen/cg.h"
 #include "engine/engine.h"
 #include "model/model_io.h"
 #include "tools/cli.h"
@@ -32,6 +33,8 @@ static void usage(FILE *fp)
         "  --save-weights FILE write only the weights file\n"
         "  --i2c-hex FILE      write the I2C weight image as hex words\n"
         "  --i2c-word-bits N   bits per I2C word (default 1072, the ECON-T register)\n"
+        "  --reuse R|SPEC      also print the hardware of rad4ml gen --reuse R|SPEC:\n"
+        "                      multipliers per layer and the clock relation\n"
         "  -h, --help\n"
         "Exit status: 0 valid, 1 invalid or I/O error (message names file and field),\n"
         "2 usage error.\n");
@@ -141,7 +144,10 @@ int cmd_info(int argc, char **argv)
         { "random-weights", 1, 0, 'r' }, { "save-json", 1, 0, 'j' },
         { "save-weights", 1, 0, 's' }, { "i2c-hex", 1, 0, 'i' },
         { "i2c-word-bits", 1, 0, 'b' }, { "random-model", 1, 0, 'R' }, { "help", 0, 0, 'h' },
+        { "reuse", 1, 0, 'U' },
         { 0, 0, 0, 0 } };
+    cg_opts go;
+    cg_opts_default(&go);
     const char *model = NULL, *weights = NULL, *save_json = NULL, *save_w = NULL, *i2c = NULL;
     int links = 0, word_bits = 1072, no_weights = 0, c, rc = 0;
     long seed = -1, rmodel = -1;
@@ -159,6 +165,7 @@ int cmd_info(int argc, char **argv)
         case 'i': i2c = optarg; break;
         case 'b': rc = rad_cli_int("--i2c-word-bits", optarg, 4, 1 << 20, &word_bits, &err); break;
         case 'R': rc = rad_cli_long("--random-model", optarg, 0, LONG_MAX, &rmodel, &err); break;
+        case 'U': rc = cg_opts_set(&go, "reuse", optarg, &err); break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -174,8 +181,15 @@ int cmd_info(int argc, char **argv)
         mdl_init_random(m, (uint64_t)seed);
         rc = mdl_validate(m, &err);
     }
+    if (!rc && go.reuse[0])
+        rc = cg_reuse_check(m, &go, &err);
     if (!rc)
         describe(m);
+    char rd[1024];
+    if (!rc && go.reuse[0]) {
+        cg_reuse_describe(m, &go, rd, sizeof rd);
+        printf("hardware (gen --reuse %s): %s\n", go.reuse, rd);
+    }
     if (!rc) {
         eng_plan *p;
         if (!(rc = eng_compile(m, &p, &err))) {

@@ -58,6 +58,7 @@ typedef struct {
     const char *data;    /* real crossings file or NULL                  */
     int  verbose;
     sim_reset mid_reset; /* reset after a quarter of the traffic (sim.h) */
+    int       interval;  /* clocks per crossing of the design (gen --reuse) */
 } sim_env;
 
 /* The options as given (parse), with their defaults. */
@@ -95,6 +96,8 @@ static void usage(FILE *fp)
         "  --vectors N           crossings for HLS C and Verilator (default 100000)\n"
         "  --icarus-vectors N    crossings for Icarus (default 10000)\n"
         "  --pipeline D          register stages (default 1)\n"
+        "  --reuse R|SPEC        reuse factor (rad4ml gen --reuse): one crossing every\n"
+        "                        R clocks, latency from the design\n"
         "  --weights-mode M      reg (default) or const\n"
         "  --protect P           weight-register protection none (default), tmr, secded\n"
         "  --tmr-control         triplicated control registers (rad4ml gen --tmr-control)\n"
@@ -184,6 +187,7 @@ static void tail_log(const char *log)
 static void harness_args(rad_argv *av, const char *bin, const sim_env *e, const sim_args *a,
                          int latency, bool reg, bool with_b)
 {
+    int interval = e->interval;
     rad_argv_reset(av);
     rad_argv_add(av, bin);
     rad_argv_add(av, "--model");
@@ -196,6 +200,10 @@ static void harness_args(rad_argv *av, const char *bin, const sim_env *e, const 
     rad_argv_addf(av, "%llu", (unsigned long long)a->seed);
     rad_argv_add(av, "--latency");
     rad_argv_addf(av, "%d", latency);
+    if (interval > 1 && latency > 1) {     /* the timed harness (Verilator) */
+        rad_argv_add(av, "--interval");
+        rad_argv_addf(av, "%d", interval);
+    }
     rad_argv_add(av, "--reg");
     rad_argv_add(av, reg ? "1" : "0");
     rad_argv_add(av, "--links2");
@@ -424,7 +432,8 @@ static void run_icarus(const sim_env *e, const mdl_model *a, const mdl_model *b,
             field(r->line, "outputs") == field(r->line, "crossings");
 }
 
-enum { GIVEN_PIPE = 1, GIVEN_MODE = 2, GIVEN_PROT = 4, GIVEN_TMRC = 8, GIVEN_TALL = 16 };
+enum { GIVEN_PIPE = 1, GIVEN_MODE = 2, GIVEN_PROT = 4, GIVEN_TMRC = 8, GIVEN_TALL = 16,
+       GIVEN_REUSE = 32 };
 
 /* Refuses an option given on the command line that disagrees with the
 ** value the RTL was generated with; RAD_OK when it agrees or was not given. */
@@ -468,6 +477,9 @@ static int rtl_options(const char *dir, cg_opts *o, unsigned given, const mdl_mo
     if (!rc)
         rc = agree(vfile, given & GIVEN_TALL, "--protect-all", o->tmr_all ? "tmr" : "none",
                    h.tmr_all ? "tmr" : "none", err);
+    if (!rc)
+        rc = agree(vfile, given & GIVEN_REUSE, "--reuse", o->reuse[0] ? o->reuse : "1",
+                   h.reuse[0] ? h.reuse : "1", err);
     /* The model / weights files named in the header are not compared: a file
     ** saved again (fleet_a.json) has other bytes for the same description;
     ** a different design shows as mismatches. */
@@ -494,6 +506,7 @@ static int parse(int argc, char **argv, sim_args *a)
         { "rtl", required_argument, 0, 'R' }, { "random-model", required_argument, 0, 'X' },
         { "protect", required_argument, 0, 'P' }, { "tmr-control", no_argument, 0, 'C' },
         { "protect-all", required_argument, 0, 'A' }, { "mid-reset", required_argument, 0, 'r' },
+        { "reuse", required_argument, 0, 'U' },
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
     };
     memset(a, 0, sizeof *a);
@@ -524,6 +537,10 @@ static int parse(int argc, char **argv, sim_args *a)
             a->given |= c == 'p' ? GIVEN_PIPE : c == 'M' ? GIVEN_MODE : c == 'P' ? GIVEN_PROT : 0;
             rc = cg_opts_set(&a->o, c == 'p' ? "pipeline" : c == 'M' ? "weights-mode" :
                              c == 'P' ? "protect" : "top", optarg, &err);
+            break;
+        case 'U':
+            a->given |= GIVEN_REUSE;
+            rc = cg_opts_set(&a->o, "reuse", optarg, &err);
             break;
         case 'l': rc = rad_cli_long("--links2", optarg, 0, MDL_MAX_LINKS, &a->links2, &err); break;
         case 's': rc = rad_cli_u64("--seed", optarg, 0, UINT64_MAX, &a->seed, &err); break;
@@ -567,9 +584,15 @@ static int setup_paths(const sim_args *a, sim_env *e, rad_err *err)
         sfmt(e->work, sizeof e->work, "%s", a->workdir);
     else
         sfmt(e->work, sizeof e->work, "%s/sim", bd ? bd : defbuild);
-    sfmt(e->gen, sizeof e->gen, "%s/gen_%s_%s_p%d_%s%s%s", e->work, a->o.top,
+    char ru[128] = "";              /* "_r" + the reuse spec, path-safe */
+    if (a->o.reuse[0]) {
+        sfmt(ru, sizeof ru, "_r%s", a->o.reuse);
+        for (char *c = ru; *c; c++)
+            *c = *c == '=' ? '-' : *c == ',' ? '_' : *c;
+    }
+    sfmt(e->gen, sizeof e->gen, "%s/gen_%s_%s_p%d_%s%s%s%s", e->work, a->o.top,
          a->o.weights == CG_WEIGHTS_REG ? "reg" : "const", a->o.pipeline, prot_name[a->o.prot],
-         a->o.tmr_ctrl ? "_tmrctl" : "", a->o.tmr_all ? "_tmrall" : "");
+         a->o.tmr_ctrl ? "_tmrctl" : "", a->o.tmr_all ? "_tmrall" : "", ru);
     sfmt(e->rtl, sizeof e->rtl, "%s", a->rtl ? a->rtl : e->gen);
     return RAD_OK;
 }
@@ -648,11 +671,15 @@ static void print_schedule(const sim_args *a, const mdl_model *ma, const sim_env
     if (a->rtl)
         printf("sim: model %s (%s), weights %s, pipeline %d (latency %d clocks), RTL of %s "
                "(options from its header)\n", ma->name, cli_model_name(&a->src, name, sizeof name),
-               reg ? "reg" : "const", a->o.pipeline, cg_latency(&a->o), a->rtl);
+               reg ? "reg" : "const", a->o.pipeline, cg_latency_of(ma, &a->o), a->rtl);
     else
         printf("sim: model %s (%s), weights %s, pipeline %d (latency %d clocks), RTL generated "
                "in %.3f s\n", ma->name, cli_model_name(&a->src, name, sizeof name),
-               reg ? "reg" : "const", a->o.pipeline, cg_latency(&a->o), tgen);
+               reg ? "reg" : "const", a->o.pipeline, cg_latency_of(ma, &a->o), tgen);
+    char rd[1024];
+    cg_reuse_describe(ma, &a->o, rd, sizeof rd);
+    if (*rd)
+        printf("sim: %s\n", rd);
     printf("sim: schedule: %s%s, then traffic; %s; mid-stream without reset: %s%s\n",
            reg ? "weight set A through the cfg port" : "hard-wired weights",
            e->data ? " + real crossings" : "",
@@ -672,7 +699,7 @@ static void run_pairs(const sim_args *a, const sim_env *e, const mdl_model *ma,
         fprintf(stderr, "rad4ml sim: out of memory\n");
         return;
     }
-    int lat = cg_latency(&a->o);
+    int lat = cg_latency_of(ma, &a->o);
     bool reg = a->o.weights == CG_WEIGHTS_REG;
     if (strstr(a->only, "hls"))
         run_hls(e, a, reg, av, &res[0]);
@@ -688,6 +715,7 @@ static void run_pairs(const sim_args *a, const sim_env *e, const mdl_model *ma,
         sc.reload = reg || a->links2;
         sc.links2 = (int)a->links2;
         sc.latency = lat;
+        sc.interval = e->interval;
         sc.mid_reset = e->mid_reset;
         if (e->data && !dat_load(e->data, DAT_FMT_AUTO, NULL, &set, &err)) {
             sc.real = set.q;
@@ -732,6 +760,7 @@ int cmd_sim(int argc, char **argv)
     double tgen = 0;
     if (!(rc = setup_paths(&a, &e, &err)) && !(rc = setup_models(&a, &ma, &mb, &err))) {
         setup_data(&a, ma, &e, datapath, sizeof datapath);
+        e.interval = cg_interval(ma, &a.o);
         rc = setup_outputs(&a, &e, ma, mb, &tgen, &err);
     }
     if (rc) {

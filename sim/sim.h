@@ -8,7 +8,8 @@
 ** The schedule of a run:
 **   power-on: rst and rst_cfg (2 cycles) -> [reg weights: weight set A
 **   written through the cfg port, no traffic] -> traffic: n crossings, one
-**   per clock with a few idle cycles; after a quarter of them (mid_reset),
+**   per clock (one every `interval` clocks for a design with reuse) with a
+**   few idle cycles; after a quarter of them (mid_reset),
 **   the pipeline drains and a datapath reset (2 cycles) follows, with NO
 **   reload: the traffic after it must still match (the configuration
 **   survives rst; SIM_RESET_CFG also pulses rst_cfg, a negative control
@@ -45,6 +46,8 @@ typedef struct {
     bool     reload;         /* switch to set B (and links2) mid-stream   */
     int      links2;         /* n_links after the switch (0: unchanged)   */
     int      latency;        /* DUT latency in clocks (>= 1)              */
+    int      interval;       /* clocks per crossing (gen --reuse: the
+                                largest reuse factor; 0 or 1: every clock) */
     sim_reset mid_reset;     /* reset after a quarter of the traffic      */
     const uint32_t *real;    /* real crossings, n_real x n_cells (or NULL) */
     size_t   n_real;

@@ -40,6 +40,7 @@ int sim_harness_init(sim_harness *h, int argc, char **argv, rad_err *err)
         else if (!strcmp(k, "--vectors")) h->cfg.n_vectors = strtoull(v, NULL, 10);
         else if (!strcmp(k, "--seed")) h->cfg.seed = strtoull(v, NULL, 0);
         else if (!strcmp(k, "--latency")) h->cfg.latency = atoi(v);
+        else if (!strcmp(k, "--interval")) h->cfg.interval = atoi(v);
         else if (!strcmp(k, "--reg")) h->cfg.reg_weights = atoi(v) != 0;
         else if (!strcmp(k, "--links2")) h->cfg.links2 = atoi(v);
         else if (!strcmp(k, "--mid-reset")) h->cfg.mid_reset = (sim_reset)atoi(v);

@@ -4,7 +4,7 @@
 ** for the HLS C).  Arguments:
 **   --model A.json --weights A.weights   weight set A (required)
 **   --model2 B.json --weights2 B.weights weight set B (optional)
-**   --vectors N --seed S --latency L --reg 0|1 --links2 K
+**   --vectors N --seed S --latency L --interval I --reg 0|1 --links2 K
 **   --data FILE                          real crossings (optional)
 */
 #ifndef RAD4ML_SIM_HARNESS_H

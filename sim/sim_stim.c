@@ -36,6 +36,7 @@ struct sim_stim {
     size_t      sent;             /* crossings issued                        */
     size_t      sw_at;            /* crossing index where the switch starts  */
     long        drain;
+    long        last_in;          /* cycle of the last crossing sent         */
     uint64_t    rng;
     pending     ring[RING];
     size_t      head, tail;
@@ -210,6 +211,9 @@ int sim_stim_new(const mdl_model *a, const mdl_model *b, const sim_cfg *c, sim_s
     s->rst_at = c->mid_reset != SIM_RESET_NONE ? c->n_vectors / 4 : (size_t)-1;
     s->rst_begin = -1;
     s->drain = c->latency + 4;
+    if (s->c.interval < 1)
+        s->c.interval = 1;
+    s->last_in = -1000000;
     s->k.first_bad = -1;
     *out = s;
     return RAD_OK;
@@ -298,8 +302,11 @@ bool sim_stim_next(sim_stim *s, sim_cycle *cy)
         return s->drain-- > 0;
     if (mid_reset(s, c, cy))
         return true;
+    if (c - s->last_in < s->c.interval)        /* reuse: one crossing per interval */
+        return true;
     if (rad_splitmix64(&s->rng) % 64 == 0)     /* an idle cycle now and then */
         return true;
+    s->last_in = c;
     const mdl_model *m = s->m[0];
     if (s->c.real_only)
         memcpy(cy->q, s->c.real + s->sent * (size_t)m->in.n_cells,

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "codegen/cg.h"
 #include "data/dataset.h"
 #include "model/model_io.h"
 #include "common/rad_file.h"
@@ -41,6 +42,8 @@ typedef struct {
     int         n_protect;
     int         pipeline[MAX_CFG];
     int         n_pipeline;
+    int         reuse[MAX_CFG];   /* --reuse: gen --reuse R per configuration */
+    int         n_reuse;
     int         flat, quick, no_cache, power, modules, vectors, jobs;
     double      period_ns;    /* clock for the --liberty timing          */
     long        skip;
@@ -51,6 +54,7 @@ typedef struct {
     char        name[64];
     const char *protect;
     int         pipeline;
+    int         reuse;        /* gen --reuse R: clock R x the crossing rate */
     syn_job     job;
     syn_netlist nl;
     int         have_power;
@@ -81,6 +85,8 @@ static void usage(FILE *fp)
 "                   flip-flop triplicated; an option the generator lacks is\n"
 "                   reported as skipped)\n"
 "  --pipeline LIST  comma list of pipeline depths (default 1)\n"
+"  --reuse LIST     comma list of reuse factors (gen --reuse R; default 1):\n"
+"                   with --liberty each is timed at a clock R x 40 MHz\n"
 "  --flat           flatten before synthesis (slow: `make synth-full`)\n"
 "  --quick          ABC's fast mapping (abc -fast): minutes faster cold, but\n"
 "                   ~25%% more cells: an upper bound, not figures to quote\n"
@@ -88,7 +94,8 @@ static void usage(FILE *fp)
 "                   osu035, osu050 (Debian qflow-tech-*) or a .lib path;\n"
 "                   prints its cell area, NAND2 equivalents and the critical\n"
 "                   path from OpenSTA\n"
-"  --period NS      clock period for that timing (default 25: 40 MHz)\n"
+"  --period NS      clock period for that timing (default 25: 40 MHz); a\n"
+"                   design with reuse R is timed at NS / R\n"
 "  --power          activity-based power estimate from a simulation of\n"
 "                   real crossings (Icarus, VCD; see synth/README.md)\n"
 "  --vectors N      crossings simulated for --power (default 200)\n"
@@ -135,6 +142,24 @@ static int parse_list(const char *s, synth_opts *o, int ints)
     return n > 0 ? 0 : -1;
 }
 
+/* --reuse LIST: comma list of reuse factors 1..CG_MAX_REUSE. */
+static int parse_reuse(const char *s, synth_opts *o, rad_err *err)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", s);
+    int n = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (n == MAX_CFG)
+            return rad_errf(err, RAD_EUSAGE, "--reuse: more than %d factors", MAX_CFG);
+        int rc = rad_cli_int("--reuse", tok, 1, CG_MAX_REUSE, &o->reuse[n++], err);
+        if (rc)
+            return rc;
+    }
+    o->n_reuse = n;
+    return n > 0 ? RAD_OK : rad_errf(err, RAD_EUSAGE, "--reuse: empty list");
+}
+
 /* Parses the `rad4ml synth` command line into o (defaults first): 0, 1
 ** after --help, or 2 with the message printed.  o keeps pointers into
 ** argv. */
@@ -149,6 +174,7 @@ static int parse_args(int argc, char **argv, synth_opts *o)
         { "work", 1, 0, 'o' },     { "no-cache", 0, 0, 'N' },{ "help", 0, 0, 'h' },
         { "data", 1, 0, 'd' },     { "cache", 1, 0, 'C' },   { "jobs", 1, 0, 'J' },
         { "quick", 0, 0, 'Q' },  { "liberty", 1, 0, 'L' }, { "period", 1, 0, 'T' },
+        { "reuse", 1, 0, 'U' },
         { 0, 0, 0, 0 } };
     memset(o, 0, sizeof *o);
     o->top = "rad4ml_ae";
@@ -163,6 +189,8 @@ static int parse_args(int argc, char **argv, synth_opts *o)
     parse_list("none,tmr,secded", o, 0);
     o->pipeline[0] = 1;
     o->n_pipeline = 1;
+    o->reuse[0] = 1;
+    o->n_reuse = 1;
     optind = 1;
     int c, rc = 0;
     rad_err err = { 0 };
@@ -174,6 +202,7 @@ static int parse_args(int argc, char **argv, synth_opts *o)
         case 'w': o->weights = optarg; break;
         case 'P': if (parse_list(optarg, o, 0)) goto bad; break;
         case 'p': if (parse_list(optarg, o, 1)) goto bad; break;
+        case 'U': rc = parse_reuse(optarg, o, &err); break;
         case 'f': o->flat = 1; break;
         case 'Q': o->quick = 1; break;
         case 'L': o->liberty = optarg; break;
@@ -199,9 +228,18 @@ static int parse_args(int argc, char **argv, synth_opts *o)
         return cli_usage_error("synth", &err);
     if (optind < argc || (o->quick && o->flat))
         goto bad;
+    if (!rc && o->n_protect * o->n_pipeline * o->n_reuse > MAX_CFG * MAX_CFG)
+        rc = rad_errf(&err, RAD_EUSAGE, "more than %d configurations", MAX_CFG * MAX_CFG);
+    for (int i = 0; !rc && o->power && i < o->n_reuse; i++)
+        if (o->reuse[i] > 1)     /* its testbench sends one crossing per clock */
+            rc = rad_errf(&err, RAD_EUSAGE, "--power with --reuse %d: not supported (the "
+                          "power simulation sends one crossing per clock)", o->reuse[i]);
+    if (rc)
+        return cli_usage_error("synth", &err);
     if (o->rtl) {          /* a given directory is one configuration */
         parse_list("none", o, 0);
         o->n_pipeline = 1;
+        o->n_reuse = 1;
     }
     return 0;
 bad:
@@ -310,16 +348,40 @@ static int run_power(const synth_opts *o, synth_cfg *c, const syn_tech *t, long 
     return rc;
 }
 
+/* Clocks per crossing of the RTL in dir (the `interval=` option of its
+** provenance header, written by gen --reuse); 1 when absent. */
+static int rtl_interval(const char *dir, const char *top)
+{
+    char path[4200], line[1024];
+    snprintf(path, sizeof path, "%s/%s.v", dir, top);
+    FILE *fp = fopen(path, "r");
+    int r = 1;
+    while (fp && fgets(line, sizeof line, fp) && !strncmp(line, "//", 2)) {
+        const char *k = strstr(line, "rad4ml-provenance options:");
+        const char *i = k ? strstr(k, " interval=") : NULL;
+        if (i)
+            r = atoi(i + 10) > 1 ? atoi(i + 10) : 1;
+    }
+    if (fp)
+        fclose(fp);
+    return r;
+}
+
 /* The RTL of a configuration (generated unless --rtl) and its Yosys job;
 ** a protection the generator lacks leaves a note and no job. */
 static int prepare_cfg(const synth_opts *o, synth_cfg *c, const char *cache, rad_err *err)
 {
     if (o->rtl) {
         snprintf(c->rtl_dir, sizeof c->rtl_dir, "%s", o->rtl);
+        c->reuse = rtl_interval(o->rtl, o->top);
+        if (o->power && c->reuse > 1)
+            return rad_errf(err, RAD_EUSAGE, "--power: %s takes one crossing every %d clocks "
+                            "(gen --reuse); the power simulation sends one per clock", o->rtl,
+                            c->reuse);
     } else {
         snprintf(c->rtl_dir, sizeof c->rtl_dir, "%s/rtl/%s", o->work, c->name);
-        int rc = syn_gen_rtl(o->model, o->weights, o->top, c->protect, c->pipeline,
-                             c->rtl_dir, c->note, sizeof c->note, err);
+        int rc = syn_gen_rtl_reuse(o->model, o->weights, o->top, c->protect, c->pipeline,
+                                   c->reuse, c->rtl_dir, c->note, sizeof c->note, err);
         if (rc || c->note[0])
             return rc;
     }
@@ -338,8 +400,8 @@ static int finish_cfg(const synth_opts *o, synth_cfg *c, const syn_tech *t, cons
         return rc;
     if (lib) {
         if ((rc = syn_lib_map(&c->job, &c->nl, lib, o->period_ns, &c->lib, err))
-            || (rc = syn_lib_sta(&c->job, lib, &c->lib, o->top, o->clk, o->period_ns, &c->sta,
-                                 err)))
+            || (rc = syn_lib_sta(&c->job, lib, &c->lib, o->top, o->clk, o->period_ns / c->reuse,
+                                 &c->sta, err)))
             return rc;
         c->have_lib = 1;
     }
@@ -362,11 +424,15 @@ static int run_all(const synth_opts *o, synth_cfg *cfg, int *n, const syn_tech *
     int nj = 0, rc = 0;
     *n = 0;
     for (int i = 0; i < o->n_protect && rc == 0; i++)
-        for (int k = 0; k < o->n_pipeline && rc == 0; k++) {
+        for (int k = 0; k < o->n_pipeline * o->n_reuse && rc == 0; k++) {
             synth_cfg *c = &cfg[(*n)++];
             c->protect = o->protect[i];
-            c->pipeline = o->pipeline[k];
-            snprintf(c->name, sizeof c->name, "%s_p%d", o->protect[i], o->pipeline[k]);
+            c->pipeline = o->pipeline[k / o->n_reuse];
+            c->reuse = o->reuse[k % o->n_reuse];
+            snprintf(c->name, sizeof c->name, "%s_p%d", o->protect[i], c->pipeline);
+            if (c->reuse > 1)
+                snprintf(c->name + strlen(c->name), sizeof c->name - strlen(c->name), "_r%d",
+                         c->reuse);
             if (o->rtl)
                 snprintf(c->name, sizeof c->name, "%s", o->top);
             fprintf(stderr, "rad4ml synth: %s: RTL ...\n", c->name);
@@ -436,7 +502,8 @@ static void print_table(const synth_cfg *cfg, int n, const syn_tech *t, int modu
     }
     for (int i = 1; i < n; i++)    /* protected variants against the first */
         if (!cfg[i].note[0] && !cfg[0].note[0] && cfg[0].nl.nand2 > 0
-            && cfg[i].pipeline == cfg[0].pipeline && strcmp(cfg[i].protect, cfg[0].protect))
+            && cfg[i].pipeline == cfg[0].pipeline && cfg[i].reuse == cfg[0].reuse
+            && strcmp(cfg[i].protect, cfg[0].protect))
             printf("%-14s area %.3f x %s\n", cfg[i].name, cfg[i].nl.nand2 / cfg[0].nl.nand2,
                    cfg[0].name);
     printf("area = NAND2-eq x %.2f um^2 (range %.2f-%.2f) / %.0f%% utilization; "
@@ -474,6 +541,25 @@ static void print_table(const synth_cfg *cfg, int n, const syn_tech *t, int modu
     }
 }
 
+/* With reuse (a configuration with R > 1): whether each design meets its
+** clock, R x the crossing rate (period / R), in the library timing. */
+static void print_reuse_timing(const synth_cfg *cfg, int n, double period_ns)
+{
+    bool any = false;
+    for (int i = 0; i < n; i++)
+        any |= cfg[i].have_lib && cfg[i].reuse > 1;
+    if (!any)
+        return;
+    printf("reuse: clock = R x the crossing rate (%.4g MHz), period %.4g ns / R:\n",
+           1e3 / period_ns, period_ns);
+    for (int i = 0; i < n; i++)
+        if (cfg[i].have_lib)
+            printf("%-14s R=%d: %.4g MHz (%.4g ns), path %.3f ns, slack %.3f ns: %s\n",
+                   cfg[i].name, cfg[i].reuse, 1e3 * cfg[i].reuse / period_ns,
+                   cfg[i].sta.period_ns, cfg[i].sta.arrival_ns, cfg[i].sta.slack_ns,
+                   cfg[i].sta.slack_ns >= 0 ? "meets" : "misses");
+}
+
 /* The same designs mapped onto the liberty library (--liberty). */
 static void print_lib_table(const synth_cfg *cfg, int n, const syn_lib *lib, const syn_tech *t,
                             double period_ns)
@@ -496,11 +582,12 @@ static void print_lib_table(const synth_cfg *cfg, int n, const syn_lib *lib, con
            "NAND2-eq with the 65 nm NAND2 above (%.2f um^2)\n", 100 * t->utilization,
            t->nand2_um2);
     printf("path ns = OpenSTA's longest path at the library's typical corner, ideal wires "
-           "and clock (period %.4g ns):\n", period_ns);
+           "and clock (period %.4g ns; / R with reuse R):\n", period_ns);
     for (int i = 0; i < n; i++)
         if (cfg[i].have_lib)
             printf("%-14s %.3f ns, slack %.3f ns: %s -> %s\n", cfg[i].name,
                    cfg[i].sta.arrival_ns, cfg[i].sta.slack_ns, cfg[i].sta.start, cfg[i].sta.end);
+    print_reuse_timing(cfg, n, period_ns);
 }
 
 static json_t *area_json(double nand2, const syn_tech *t)
@@ -527,8 +614,8 @@ static json_t *lib_json(const syn_libarea *a, const syn_lib *lib, const syn_tech
 ** its name and skip note.  Returns a new reference owned by the caller. */
 static json_t *cfg_json(const synth_cfg *c, const syn_tech *t, const syn_lib *lib)
 {
-    json_t *j = json_pack("{s:s,s:s,s:i}", "name", c->name, "protect", c->protect,
-                          "pipeline", c->pipeline);
+    json_t *j = json_pack("{s:s,s:s,s:i,s:i}", "name", c->name, "protect", c->protect,
+                          "pipeline", c->pipeline, "reuse", c->reuse);
     if (c->note[0]) {
         json_object_set_new(j, "skipped", json_string(c->note));
         return j;
@@ -577,10 +664,11 @@ static json_t *cfg_json(const synth_cfg *c, const syn_tech *t, const syn_lib *li
     json_object_set_new(j, "modules", mods);
     if (c->have_lib) {
         json_t *l = lib_json(&c->lib, lib, t);
-        json_object_set_new(l, "timing", json_pack("{s:f,s:f,s:f,s:s,s:s,s:b,s:f}",
+        json_object_set_new(l, "timing", json_pack("{s:f,s:f,s:f,s:s,s:s,s:b,s:f,s:b}",
             "period_ns", c->sta.period_ns, "critical_path_ns", c->sta.arrival_ns,
             "slack_ns", c->sta.slack_ns, "startpoint", c->sta.start, "endpoint", c->sta.end,
-            "cached", c->sta.cached, "sta_seconds", c->sta.seconds));
+            "cached", c->sta.cached, "sta_seconds", c->sta.seconds,
+            "meets_period", c->sta.slack_ns >= 0));
         json_object_set_new(j, "liberty", l);
     }
     if (c->have_power) {
@@ -610,6 +698,8 @@ static int synth_prov(const synth_opts *o, rad_prov *p, rad_err *err)
         rad_prov_opt(p, "protect", "%s", o->protect[i]);
     for (int i = 0; i < o->n_pipeline; i++)
         rad_prov_opt(p, "pipeline", "%d", o->pipeline[i]);
+    for (int i = 0; o->reuse[0] > 1 || o->n_reuse > 1 ? i < o->n_reuse : 0; i++)
+        rad_prov_opt(p, "reuse", "%d", o->reuse[i]);
     if (o->flat)
         rad_prov_opt(p, "flat", "yes");
     if (o->liberty)

@@ -25,6 +25,14 @@ int syn_gen_rtl(const char *model, const char *weights, const char *top,
                 const char *protect, int pipeline, const char *dir,
                 char *note, size_t note_size, rad_err *err)
 {
+    return syn_gen_rtl_reuse(model, weights, top, protect, pipeline, 1, dir, note, note_size,
+                             err);
+}
+
+int syn_gen_rtl_reuse(const char *model, const char *weights, const char *top,
+                      const char *protect, int pipeline, int reuse, const char *dir,
+                      char *note, size_t note_size, rad_err *err)
+{
     note[0] = '\0';
     mdl_model *m;
     int rc = load_model(model, weights, &m, err);
@@ -34,6 +42,12 @@ int syn_gen_rtl(const char *model, const char *weights, const char *top,
     cg_opts_default(&o);
     snprintf(o.top, sizeof o.top, "%s", top);
     o.pipeline = pipeline;
+    char r[16];
+    snprintf(r, sizeof r, "%d", reuse);
+    if (reuse > 1 && (rc = cg_opts_set(&o, "reuse", r, err))) {
+        mdl_free(m);
+        return rc;
+    }
     o.prot = !strcmp(protect, "tmr") || !strcmp(protect, "full-tmr") ? CG_PROT_TMR
            : !strcmp(protect, "secded") ? CG_PROT_SECDED : CG_PROT_NONE;
     o.tmr_all = !strcmp(protect, "full-tmr");      /* gen --protect-all tmr */

@@ -17,6 +17,11 @@
 int syn_gen_rtl(const char *model, const char *weights, const char *top,
                 const char *protect, int pipeline, const char *dir,
                 char *note, size_t note_size, rad_err *err);
+/* The same with a reuse factor for every conv/dense layer (gen --reuse R;
+** 1 = syn_gen_rtl). */
+int syn_gen_rtl_reuse(const char *model, const char *weights, const char *top,
+                      const char *protect, int pipeline, int reuse, const char *dir,
+                      char *note, size_t note_size, rad_err *err);
 
 /* Simulates the RTL in rtl_dir with Icarus on the first n_vectors crossings
 ** of data (a file dat_load reads), or, data NULL, of the evaluation part

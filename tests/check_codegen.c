@@ -179,6 +179,54 @@ START_TEST(plan_pipeline_slots)
 }
 END_TEST
 
+/* gen --reuse: spec parsing, per-layer precedence, latency, interval,
+** plan (start flags, no pipeline slots in reused layers), errors. */
+START_TEST(reuse_spec_and_plan)
+{
+    mdl_model *m = econt();       /* layers: map, conv (conv2d), flatten, dense */
+    cg_opts o;
+    cg_opts_default(&o);
+    rad_err err;
+    ck_assert_int_eq(cg_opts_set(&o, "reuse", "1", &err), RAD_OK);
+    ck_assert_str_eq(o.reuse, "");                 /* all 1: today's design */
+    ck_assert_int_eq(cg_opts_set(&o, "reuse", "conv=1,dense=1", &err), RAD_OK);
+    ck_assert_str_eq(o.reuse, "");
+    ck_assert_int_eq(cg_latency(&o), 3);
+    ck_assert_int_eq(cg_opts_set(&o, "reuse", "2,dense=8,conv2d=4", &err), RAD_OK);
+    ck_assert_int_eq(cg_reuse_of(m, &o, 0), 1);    /* map: never reused */
+    ck_assert_int_eq(cg_reuse_of(m, &o, 1), 4);    /* kind beats the default */
+    ck_assert_int_eq(cg_reuse_of(m, &o, 3), 8);    /* the layer's name */
+    ck_assert_int_eq(cg_interval(m, &o), 8);
+    ck_assert_int_eq(cg_latency_of(m, &o), 1 + 2 + 4 + 8);
+    cg_plan p;
+    ck_assert_int_eq(cg_plan_build(m, &o, &p, &err), RAD_OK);
+    ck_assert_int_eq(p.latency, 15);
+    ck_assert_int_eq(p.interval, 8);
+    ck_assert_int_eq(p.conv_reg[0] + p.conv_reg[1], 1);   /* D = 1 in the converter */
+    ck_assert_int_eq(p.lp[1].start, 1);
+    ck_assert_int_eq(p.lp[3].start, 1 + 4);
+    ck_assert_int_eq(p.lp[1].n_regs + p.lp[3].n_regs, 0);
+    cg_plan_free(&p);
+    o.pipeline = 3;                                 /* only 2 converter slots left */
+    ck_assert_int_eq(cg_plan_build(m, &o, &p, &err), RAD_ERANGE);
+    ck_assert_ptr_nonnull(strstr(err.msg, "reuse"));
+    cg_plan_free(&p);
+    o.pipeline = 1;
+    static const char *bad[] = { "0", "65", "x", "dense=", "=4", "4x", "" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cg_opts q = o;
+        ck_assert_int_eq(cg_opts_set(&q, "reuse", bad[i], &err), RAD_EUSAGE);
+        ck_assert_ptr_nonnull(strstr(err.msg, "--reuse"));
+    }
+    ck_assert_int_eq(cg_opts_set(&o, "reuse", "fc=4", &err), RAD_OK);
+    ck_assert_int_eq(cg_reuse_check(m, &o, &err), RAD_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(err.msg, "'fc'"));
+    ck_assert_int_eq(cg_plan_build(m, &o, &p, &err), RAD_EUSAGE);
+    cg_plan_free(&p);
+    mdl_free(m);
+}
+END_TEST
+
 /* ---- image, determinism, errors ---------------------------------------- */
 
 START_TEST(image_words_follow_i2c_pack)
@@ -385,6 +433,7 @@ int main(void)
     tcase_add_test(t, sbits_exact);
     tcase_add_test(t, plan_econt_pruning_and_widths);
     tcase_add_test(t, plan_pipeline_slots);
+    tcase_add_test(t, reuse_spec_and_plan);
     tcase_add_test(t, image_words_follow_i2c_pack);
     tcase_add_test(t, generation_is_deterministic);
     tcase_add_test(t, protected_register_files);
