@@ -352,6 +352,11 @@ static int emit_module(const mdl_model *m, const cg_cfg_opts *o, cg_buf *b, rad_
     cg_printf(b, "endmodule\n\n");
     if (own)
         cg_tmr_end(b);
+    /* after <top>_cfg: the first module of the file names it (lint) */
+    if (o->reg_weights && o->prot == CG_PROT_SECDED)
+        cg_cfg__secded_unit(b, o, &g);
+    else if (o->reg_weights && o->prot == CG_PROT_TMR)
+        cg_cfg__tmr_unit(b, o, &g);
     return b->oom ? rad_errf(err, RAD_ENOMEM, "out of memory") : RAD_OK;
 }
 

@@ -37,4 +37,9 @@ void cg_cfg__none(cg_buf *b, const cg_cfg_opts *o, const cg_cfg_geom *g);
 void cg_cfg__tmr(cg_buf *b, const cg_cfg_opts *o, const cg_cfg_geom *g);
 void cg_cfg__secded(cg_buf *b, const cg_cfg_opts *o, const cg_cfg_geom *g);
 
+/* Submodules a protection's storage instantiates, emitted after <top>_cfg:
+** <top>_cfg_dec / _enc (one SECDED codeword), <top>_cfg_vote (one TMR voter word). */
+void cg_cfg__secded_unit(cg_buf *b, const cg_cfg_opts *o, const cg_cfg_geom *g);
+void cg_cfg__tmr_unit(cg_buf *b, const cg_cfg_opts *o, const cg_cfg_geom *g);
+
 #endif

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -139,6 +140,7 @@ static int spawn(char *const argv[], const rad_proc_opts *o, int out_fd, int err
 {
     int pfd[2];
     p->pid = -1;
+    p->cpu_s = 0;
     if (cloexec_pipe(pfd) != 0) {
         int e = errno;
         if (out_fd >= 0)
@@ -194,17 +196,25 @@ int rad_proc_start(char *const argv[], const rad_proc_opts *o, rad_proc *p, rad_
     return spawn(argv, o, out_fd, o->log ? out_fd : -1, p, err);
 }
 
+static double cpu_of(const struct rusage *ru)
+{
+    return (double)ru->ru_utime.tv_sec + 1e-6 * (double)ru->ru_utime.tv_usec
+         + (double)ru->ru_stime.tv_sec + 1e-6 * (double)ru->ru_stime.tv_usec;
+}
+
 int rad_proc_wait(rad_proc *p)
 {
     int st;
+    struct rusage ru;
     if (p->pid <= 0)
         return -1;
-    while (waitpid(p->pid, &st, 0) < 0)
+    while (wait4(p->pid, &st, 0, &ru) < 0)
         if (errno != EINTR) {
             p->pid = -1;
             return -1;
         }
     p->pid = -1;
+    p->cpu_s = cpu_of(&ru);
     return exit_status(st);
 }
 
@@ -215,10 +225,12 @@ int rad_proc_poll(rad_proc *p, int *status)
         *status = -1;
         return 1;
     }
-    pid_t w = waitpid(p->pid, &st, WNOHANG);
+    struct rusage ru;
+    pid_t w = wait4(p->pid, &st, WNOHANG, &ru);
     if (w == 0 || (w < 0 && errno == EINTR))
         return 0;
     *status = w < 0 ? -1 : exit_status(st);
+    p->cpu_s = w < 0 ? 0 : cpu_of(&ru);
     p->pid = -1;
     return 1;
 }

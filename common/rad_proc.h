@@ -55,7 +55,9 @@ void rad_argv_list(rad_argv *a, const char *const *list, int max);
 
 /* A started child (rad_proc_start), waited for by rad_proc_wait/poll. */
 typedef struct {
-    pid_t pid;
+    pid_t  pid;
+    double cpu_s;   /* once reaped: user + system CPU seconds of the child and
+                    ** of the descendants it waited for (e.g. Yosys + ABC) */
 } rad_proc;
 
 /* Exit status of a child: 0..255, or 128 + signal number if it was killed. */

@@ -148,7 +148,8 @@ $(grep -o 'Checking assertions in step [0-9]*' "$log" | tail -1 | sed 's/Checkin
 gen none fref
 for p in tmr secded none; do gen $p f$p; harness f$p fref; done
 # Mutant control: TMR whose copies keep their own value (no voted feedback).
-sed -e 's/\(c[0-2]\) <= nxt ^/\1 <= (nxt ^ vote ^ \1) ^/' -e 's/module ftmr_cfg/module fmut_cfg/' \
+# (every ftmr_cfg name: the module and its voter submodule ftmr_cfg_vote)
+sed -e 's/\(c[0-2]\) <= nxt ^/\1 <= (nxt ^ vote ^ \1) ^/' -e 's/ftmr_cfg/fmut_cfg/g' \
     "$W/ftmr_cfg.v" > "$W/fmut_cfg.v"
 [ "$(grep -c 'nxt ^ vote ^' "$W/fmut_cfg.v")" = 3 ] \
     || { echo "seu/formal.sh: the TMR write-back changed shape; update the mutant"; exit 1; }

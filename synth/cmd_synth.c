@@ -453,7 +453,12 @@ static int run_all(const synth_opts *o, synth_cfg *cfg, int *n, const syn_tech *
     if (rc == 0 && nj) {
         fprintf(stderr, "rad4ml synth: Yosys, %d configuration%s ...\n", nj, nj > 1 ? "s" : "");
         rc = syn_run_many(jobs, nj, o->jobs, stderr, err);
-        fprintf(stderr, "rad4ml synth: Yosys done in %.1f s\n", now_s() - t0);
+        double cpu = 0;
+        for (int k = 0; k < nj; k++)
+            for (int i = 0; i < jobs[k]->n_mod; i++)
+                cpu += jobs[k]->mod[i].cpu_seconds;
+        fprintf(stderr, "rad4ml synth: Yosys done in %.1f s (CPU of its module runs %.1f s)\n",
+                now_s() - t0, cpu);
     }
     if (ps.started) {
         rad_err e2 = { 0 };
@@ -659,6 +664,7 @@ static json_t *cfg_json(const synth_cfg *c, const syn_tech *t, const syn_lib *li
             json_object_set_new(last, "netlist_hash", json_string(hash));
             json_object_set_new(last, "cached", json_boolean(mj->cached));
             json_object_set_new(last, "yosys_seconds", json_real(mj->seconds));
+            json_object_set_new(last, "yosys_cpu_seconds", json_real(mj->cpu_seconds));
         }
     }
     json_object_set_new(j, "modules", mods);

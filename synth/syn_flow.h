@@ -19,7 +19,7 @@
 ** syn_run_many runs several designs (e.g. none / tmr / secded) through ONE
 ** pool of Yosys processes: every missing module of every design runs once
 ** (a module several designs share is synthesized for the first and found
-** by the others), the largest first, so both cores stay busy until the end.
+** by the others), the costliest first (est_cost), so both cores stay busy until the end.
 */
 #ifndef RAD4ML_SYN_FLOW_H
 #define RAD4ML_SYN_FLOW_H
@@ -36,9 +36,11 @@
 typedef struct {
     char   name[SYN_NAME_MAX];
     unsigned long long hash;  /* its cache key                         */
-    long   src_bytes;         /* size of its source text (job order)   */
+    long   src_bytes;         /* size of its source text               */
+    long   est_cost;          /* estimated Yosys effort (pool order)   */
     int    cached;            /* netlist came from the cache           */
     double seconds;           /* its Yosys wall time (0 when cached)   */
+    double cpu_seconds;       /* CPU time of that run (Yosys + ABC)    */
 } syn_modjob;
 
 typedef struct syn_prep syn_prep;   /* syn_flow.c's working state of a job */

@@ -3,7 +3,8 @@
 # epochs, then info/eval/gen/sim/seu/report on the trained weights (synth is
 # covered by tests/synth_flow.sh); every product exists and the page names
 # the trained model's figures; a failing step stops the flow with exit 1;
-# bad options are refused.
+# synth runs beside sim (tiny model) or in order with --serial; bad options
+# are refused.
 set -eu
 R=${RAD4ML:-build/bin/rad4ml}
 T=$(mktemp -d /tmp/flow_cli.XXXXXX)
@@ -50,6 +51,37 @@ grep -q "step 'eval' failed" "$T/log2" || fail "failing step not named"
 [ ! -e "$T/bad/report.html" ] || fail "report written after a failed step"
 grep -Eq '^  report +not run' "$T/bad/flow_summary.txt" || fail "summary does not show report not run"
 echo "flow: failing step stops the flow"
+
+# synth starts right after gen, beside sim (and seu), its output going to
+# OUT/synth.log, printed in its place when it ends, its status counted
+# there; --serial keeps the old order.  Tiny model (4 inputs, no decoder:
+# eval and seu left out) on the shipped 48-charge sample: sim passes (it
+# leaves out crossings of another shape), synth's power step refuses the
+# data, so this also shows a failing background step stopping the flow.
+tiny=(--model model/examples/tiny.json --weights model/examples/tiny.weights
+      --synth-protect none --sim-vectors 200 --icarus-vectors 50)
+if "$R" flow --out "$T/bg" "${tiny[@]}" --skip eval,seu > "$T/log3" 2>&1; then
+    fail "flow with a failing synth succeeded"
+fi
+order=$(grep -E '^=== flow step|^sim: PASS|^rad4ml synth: .* s in all' "$T/log3" | sed 's/ (.*//; s/:.*//')
+expect="=== flow step info
+=== flow step gen
+=== flow step synth
+=== flow step sim
+sim
+=== flow step synth
+rad4ml synth"
+[ "$order" = "$expect" ] || { echo "$order"; fail "synth did not start before sim / join after it"; }
+grep -q '^=== flow step synth: started now, beside sim and seu' "$T/log3" || fail "no start line"
+grep -q "step 'synth' failed" "$T/log3" || fail "background synth failure not named"
+[ -s "$T/bg/synth.log" ] || fail "no synth log"
+grep -Eq '^  sim +ok ' "$T/bg/flow_summary.txt" && grep -Eq '^  synth +FAILED ' "$T/bg/flow_summary.txt" \
+    && grep -Eq '^  report +not run' "$T/bg/flow_summary.txt" || fail "summary after a failing synth"
+"$R" flow --out "$T/ser" "${tiny[@]}" --skip eval,seu --serial > "$T/log4" 2>&1 && fail "--serial: synth ok?"
+! grep -q 'started now' "$T/log4" || fail "--serial started synth in the background"
+[ "$(grep -E '^=== flow step' "$T/log4" | tail -2 | tr '\n' ' ')" = "=== flow step sim === flow step synth " ] \
+    || fail "--serial: synth not after sim"
+echo "flow: synth starts beside sim, is joined (and fails) in its place; --serial runs it in order"
 
 if "$R" flow --skip nothing 2> /dev/null; then fail "unknown step accepted"; fi
 if "$R" flow --sim-vectors 0 2> /dev/null; then fail "--sim-vectors 0 accepted"; fi

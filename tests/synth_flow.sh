@@ -9,8 +9,10 @@
 #    pipelining adds flip-flops and shortens the reg->reg path; the power
 #    estimate from random data exceeds the one from all-zero data;
 #  * none / tmr / secded of a generated design: only the <top>_cfg netlist
-#    differs (every other module is a cache hit), and the TMR cfg holds the
-#    weight image three times (flip-flops ~3x those of the plain cfg);
+#    and its stateless submodules (TMR voter, SECDED decoder / encoder: one
+#    instance per word) differ (every other module is a cache hit), and the
+#    TMR cfg holds the weight image three times (flip-flops ~3x those of the
+#    plain cfg);
 #  * bad input gives an error and no JSON.
 set -eu
 R=${RAD4ML:-build/bin/rad4ml}
@@ -118,24 +120,35 @@ ft=$(jget "$T/p.json" "d['configs'][1]['flipflops']")
 fs=$(jget "$T/p.json" "d['configs'][2]['flipflops']")
 echo "flip-flops: none $fn, tmr $ft, secded $fs"
 [ "$ft" -gt "$fs" ] && [ "$fs" -gt "$fn" ] || fail "expected flops tmr > secded > none"
-# Per module: none ran every module, tmr / secded only <top>_cfg; the TMR
-# cfg holds three copies of the weight image (port wimg, W bits).
+# Per module: none ran every module, tmr / secded only <top>_cfg and its
+# stateless submodules (the TMR voter per whole 32-bit image word, the
+# SECDED decoder and encoder per codeword, each synthesized once and
+# instantiated per word); the TMR cfg holds three copies of the weight
+# image (port wimg, W bits).
 python3 - "$T/p.json" <<'PY' || fail "per-module cache / TMR cfg check"
 import json, sys
 d = json.load(open(sys.argv[1]))
 cfg = 'rad4ml_ae_cfg'
 mods = [{m['name']: m for m in c['modules']} for c in d['configs']]
 none, tmr, sec = mods
-assert set(none) == set(tmr) == set(sec), 'module sets differ'
-for name in none:
-    for other, label in ((tmr, 'tmr'), (sec, 'secded')):
-        same = none[name]['netlist_hash'] == other[name]['netlist_hash']
-        assert same == (name != cfg), f'{label}: {name} netlist key same={same}'
-        assert other[name]['cached'] == (name != cfg), f'{label}: {name} cached?'
-runs = [c['yosys_modules_run'] for c in d['configs']]
-assert runs[1:] == [1, 1], f'modules synthesized per config {runs}'
 net = json.load(open(d['configs'][0]['netlist']))
 w = len(net['modules'][cfg]['ports']['wimg']['bits'])
+sub = {'tmr': {cfg + '_vote'} if w >= 32 else set(), 'secded': {cfg + '_dec', cfg + '_enc'}}
+for other, label in ((tmr, 'tmr'), (sec, 'secded')):
+    assert set(other) == set(none) | sub[label], f'{label}: modules {sorted(other)}'
+    own = {cfg} | sub[label]
+    for name in other:
+        same = name in none and none[name]['netlist_hash'] == other[name]['netlist_hash']
+        assert same == (name not in own), f'{label}: {name} netlist key same={same}'
+        assert other[name]['cached'] == (name not in own), f'{label}: {name} cached?'
+    for name in sub[label]:
+        assert other[name]['flipflops'] == 0, f'{label}: {name} holds state'
+runs = [c['yosys_modules_run'] for c in d['configs']]
+assert runs[1:] == [1 + len(sub['tmr']), 3], f'modules synthesized per config {runs}'
+if sub['tmr']:
+    assert tmr[cfg + '_vote']['instances'] == w // 32, 'one voter per whole image word'
+ncw = sec[cfg + '_dec']['instances']
+assert ncw == sec[cfg + '_enc']['instances'] == -(-w // 64), f'{ncw} SECDED codewords'
 fn, ft, fs = (m[cfg]['flipflops'] for m in mods)
 print(f'cfg flip-flops: none {fn}, tmr {ft} ({ft / fn:.2f}x), secded {fs}; image {w} bits')
 assert ft - fn >= 2 * w, 'TMR cfg does not triplicate the image'

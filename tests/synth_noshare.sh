@@ -7,7 +7,8 @@
 # so the figures are the same.  Negative control: on the hand-written
 # fixture (synth/testdata/tiny.v, read whole) `share` does remove cells,
 # and the same comparison must see the difference.  Also small48's SECDED
-# register file, where `share` has candidates and shares none.  < 30 s.
+# register file flattened, where `share` has candidates and shares none.
+# < 30 s.
 set -eu
 R=${RAD4ML:-build/bin/rad4ml}
 T=$(mktemp -d /tmp/synth_noshare.XXXXXX)
@@ -34,17 +35,23 @@ done
 [ "$n" -ge 6 ] && [ "$ncfg" = 3 ] || fail "$n module files ($ncfg register files) checked"
 echo "synth_noshare: $n generated modules ($ncfg register files: none/tmr/secded): identical with and without share"
 
-# small48's SECDED register file has share candidates (its syndrome shifters,
-# like the default design's 201): analysed, none shared, netlist unchanged.
+# small48's SECDED register file, flattened (its codeword decoders are
+# submodules, one syndrome shifter each; flattened, all of them sit in one
+# module, as before the split and as in `synth --flat`): share has
+# candidates there, analyses them, shares none: netlist unchanged.
 $R gen --model synth/testdata/small48.json --weights synth/testdata/small48.weights \
     --protect secded --out "$T/s48" > /dev/null || fail "gen small48 secded"
-pre_abc "$T/a.json" "" "$T/s48/rad4ml_ae_cfg.v" rad4ml_ae_cfg
-pre_abc "$T/b.json" -noshare "$T/s48/rad4ml_ae_cfg.v" rad4ml_ae_cfg
+flat() {
+    yosys -q -p "read_verilog -sv $T/s48/rad4ml_ae_cfg.v; hierarchy -check -top rad4ml_ae_cfg; \
+        flatten; synth -noabc $2 -run :check; write_json $1" > /dev/null
+}
+flat "$T/a.json" ""
+flat "$T/b.json" -noshare
 cmp -s "$T/a.json" "$T/b.json" || fail "small48 secded cfg: share changed the netlist"
-yosys -p "read_verilog -sv $T/s48/rad4ml_ae_cfg.v; hierarchy -top rad4ml_ae_cfg; \
+yosys -p "read_verilog -sv $T/s48/rad4ml_ae_cfg.v; hierarchy -top rad4ml_ae_cfg; flatten; \
     synth -noabc -run :check" 2>&1 | grep -q 'may be considered for resource sharing' \
     || fail "small48 secded cfg: no share candidates (the check would be empty)"
-echo "synth_noshare: small48 SECDED cfg: share analyses its shifters, netlist identical"
+echo "synth_noshare: small48 SECDED cfg, flattened: share analyses its shifters, netlist identical"
 
 pre_abc "$T/a.json" "" synth/testdata/tiny.v tiny_top
 pre_abc "$T/b.json" -noshare synth/testdata/tiny.v tiny_top

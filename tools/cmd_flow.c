@@ -8,8 +8,17 @@
 ** options printed here, a crash in one step cannot corrupt the next, and
 ** the log reads as a script one can replay by hand.  The flow stops at the
 ** first failing step and says which one.
+**
+** synth needs nothing the steps before it write (it generates its own RTL
+** per configuration) and is by far the longest step, so it starts right
+** after gen, beside sim and seu, with its output going to OUT/synth.log;
+** that log is printed in its place once sim and seu are done.  sim and seu
+** then run at lower priority (nice), so that the longest Yosys run (the
+** critical path of the flow) keeps a core to itself.  --serial runs the
+** steps one after the other, as before.
 */
 #include <getopt.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -46,6 +55,7 @@ typedef struct {
     long        seu_set;            /* --seu-set N: transient pulses (0: none) */
     int         skip[STEP_COUNT];
     int         dry_run;
+    int         serial;             /* --serial: no synth beside sim / seu */
 } flow_opts;
 
 /* One command line under construction. */
@@ -164,23 +174,113 @@ static double now_s(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-/* Runs `self c...` and waits; returns its exit status (127 if it could not
-** start, 128 + signal if it was killed). */
-static int run_cmd(const flow_cmd *c)
+static void nap(void)
+{
+    struct timespec ts = { 0, 50 * 1000 * 1000 };
+    nanosleep(&ts, NULL);
+}
+
+/* A step started in the background (synth beside sim and seu). */
+typedef struct {
+    int      step;        /* STEP_*; -1: none                                */
+    rad_proc p;
+    int      status;      /* exit status once ended; -1 while it runs        */
+    double   t0, t1;      /* start and end (now_s)                           */
+    char     log[FLOW_ARG_LEN];
+} flow_bg;
+
+/* Starts `self c...` (output to log, or inherited when log is NULL; at
+** lower priority with nice); 0, or 127 with a message if it could not. */
+static int start_cmd(const flow_cmd *c, const char *log, bool nice, rad_proc *p)
 {
     char *av[FLOW_MAX_ARGS + 2];
     av[0] = "rad4ml";
     for (int i = 0; i < c->argc; i++)
         av[i + 1] = (char *)c->argv[i];
     av[c->argc + 1] = NULL;
-    rad_proc_opts o = { .path = "/proc/self/exe" };
+    rad_proc_opts o = { .path = "/proc/self/exe", .log = log, .nice = nice };
     rad_err err = { 0 };
-    int st;
-    if (rad_proc_run(av, &o, &st, &err)) {
+    if (rad_proc_start(av, &o, p, &err)) {
         fprintf(stderr, "rad4ml flow: cannot start a step: %s\n", err.msg);
         return 127;
     }
+    return 0;
+}
+
+/* Starts step s in the background, its output to OUT/<step>.log (see the
+** file comment); 0, or 127 if it could not start. */
+static int start_bg(const flow_opts *o, int s, flow_bg *bg)
+{
+    flow_cmd c;
+    build_step(s, o, &c);
+    snprintf(bg->log, sizeof bg->log, "%s/%s.log", o->out, step_name[s]);
+    printf("\n=== flow step %s: started now, beside sim and seu (output: %s, printed "
+           "below when it ends)\n$ ", step_name[s], bg->log);
+    print_cmd(stdout, &c);
+    bg->t0 = now_s();
+    if (start_cmd(&c, bg->log, false, &bg->p))
+        return 127;
+    bg->step = s;
+    bg->status = -1;
+    return 0;
+}
+
+/* Books the end of the background step if it has ended (its end time is
+** taken here, so poll often). */
+static void poll_bg(flow_bg *bg)
+{
+    int st;
+    if (bg->step >= 0 && bg->status < 0 && rad_proc_poll(&bg->p, &st)) {
+        bg->status = st;
+        bg->t1 = now_s();
+    }
+}
+
+/* Runs `self c...` and waits, polling the background step meanwhile;
+** returns its exit status (127 if it could not start, 128 + signal if it
+** was killed). */
+static int run_cmd(const flow_cmd *c, bool nice, flow_bg *bg)
+{
+    rad_proc p;
+    if (start_cmd(c, NULL, nice, &p))
+        return 127;
+    int st;
+    while (!rad_proc_poll(&p, &st)) {
+        poll_bg(bg);
+        nap();
+    }
     return st;
+}
+
+/* Waits for the background step, then prints its log where its output
+** would have been; returns its exit status. */
+static int finish_bg(flow_bg *bg)
+{
+    while (bg->status < 0) {
+        poll_bg(bg);
+        nap();
+    }
+    FILE *fp = fopen(bg->log, "r");
+    char buf[4096];
+    size_t n;
+    while (fp && (n = fread(buf, 1, sizeof buf, fp)) > 0)
+        fwrite(buf, 1, n, stdout);
+    if (fp)
+        fclose(fp);
+    else
+        printf("(its log %s cannot be read)\n", bg->log);
+    fflush(stdout);
+    return bg->status;
+}
+
+/* Waits for the background step, prints its log in its place and books its
+** status and wall time (start to end, measured while other steps ran). */
+static void join_bg(flow_bg *bg, int *status, double *secs)
+{
+    printf("\n=== flow step %s (ran beside sim and seu; its log %s)\n", step_name[bg->step],
+           bg->log);
+    status[bg->step] = finish_bg(bg);
+    secs[bg->step] = bg->t1 - bg->t0;
 }
 
 static void usage(FILE *fp)
@@ -214,6 +314,7 @@ static void usage(FILE *fp)
           "  --synth-protect LIST protections synthesized (default none,tmr,secded)\n"
           "  --synth-liberty LIB  also map onto standard cells and time them (osu018 or a .lib;\n"
           "                       ~15 min cold)\n"
+          "  --serial             run synth after seu instead of beside sim and seu\n"
           "  --dry-run            print the commands only\n", fp);
 }
 
@@ -254,7 +355,8 @@ static int parse_opts(int argc, char **argv, flow_opts *o)
         { "seu-crossings", required_argument, 0, 'C' }, { "synth-protect", required_argument, 0, 'P' },
         { "synth-liberty", required_argument, 0, 'L' },
         { "seu-set", required_argument, 0, 'T' },
-        { "dry-run", no_argument, 0, 'n' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
+        { "dry-run", no_argument, 0, 'n' }, { "serial", no_argument, 0, 'S' },
+        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
     };
     memset(o, 0, sizeof *o);
     o->out = "out";
@@ -277,6 +379,7 @@ static int parse_opts(int argc, char **argv, flow_opts *o)
         case 'T': rc = parse_count("--seu-set", optarg, 0, &o->seu_set); break;
         case 'L': o->synth_liberty = optarg; break;
         case 'n': o->dry_run = 1; break;
+        case 'S': o->serial = 1; break;
         case 'h': usage(stdout); return -1;
         default: usage(stderr); return 2;
         }
@@ -344,8 +447,12 @@ static void write_summary(const flow_opts *o, const double *secs, const int *sta
         fprintf(stderr, "rad4ml flow: %s\n", err.msg);
 }
 
-/* `rad4ml flow`: runs each step as the subcommand a user would type,
-** printing it first.  Exit 0, or the first failing step's code. */
+/* Contract: `rad4ml flow`: runs each step as the subcommand a user would
+** type, printing it first; synth starts in the background when sim or seu
+** would start (unless --serial, --dry-run or skipped) and is joined in its
+** place.  Writes OUT/flow_summary.txt (each step's wall time, the total).
+** Exit 0, or 1 after the first failing step (the background synth is
+** still waited for, so no Yosys outlives the flow). */
 int cmd_flow(int argc, char **argv)
 {
     flow_opts o;
@@ -367,15 +474,25 @@ int cmd_flow(int argc, char **argv)
     flow_cmd c;
     for (int s = 0; s < STEP_COUNT; s++)
         status[s] = -1;
+    flow_bg bg = { .step = -1, .status = -1 };
     for (int s = 0; s < STEP_COUNT && !rc; s++) {
         if (o.skip[s])
             continue;
-        build_step(s, &o, &c);
-        printf("\n=== flow step %s\n$ ", step_name[s]);
-        print_cmd(stdout, &c);
-        double t0 = now_s();
-        status[s] = o.dry_run ? 0 : run_cmd(&c);
-        secs[s] = now_s() - t0;
+        if (s >= STEP_SIM && s < STEP_SYNTH && bg.step < 0 && !o.serial && !o.dry_run
+            && !o.skip[STEP_SYNTH] && (rc = start_bg(&o, STEP_SYNTH, &bg)) != 0) {
+            status[STEP_SYNTH] = 127;
+            break;
+        }
+        if (s == bg.step)
+            join_bg(&bg, status, secs);
+        else {
+            build_step(s, &o, &c);
+            printf("\n=== flow step %s\n$ ", step_name[s]);
+            print_cmd(stdout, &c);
+            double t0 = now_s();
+            status[s] = o.dry_run ? 0 : run_cmd(&c, bg.step >= 0 && bg.status < 0, &bg);
+            secs[s] = now_s() - t0;
+        }
         if (status[s]) {
             fprintf(stderr, "rad4ml flow: step '%s' failed (exit %d); later steps not run\n",
                     step_name[s], status[s]);
@@ -384,6 +501,8 @@ int cmd_flow(int argc, char **argv)
         if (s == STEP_TRAIN)
             use_trained(&o, tmodel, tweights, sizeof tmodel);
     }
+    if (bg.step >= 0 && status[bg.step] < 0)     /* an earlier step failed: let it end */
+        join_bg(&bg, status, secs);
     if (!o.dry_run)
         write_summary(&o, secs, status, now_s() - t_flow);
     if (!rc && !o.dry_run && !o.skip[STEP_REPORT])
