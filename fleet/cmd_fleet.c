@@ -105,26 +105,35 @@ static int parse(int argc, char **argv, flt_args *a)
 
 /* ---- tables ---------------------------------------------------------------- */
 
-int flt_finish(const flt_args *a, flt_part *p, const char *table, const char *header,
-               rad_err *err)
+int flt_table_prov(const flt_args *a, const mdl_model *m, const char *input, size_t rows,
+                   rad_prov *p, rad_err *err)
 {
-    int rc = flt_part_meta(p, "output", table, err);
-    if (!rc)
-        rc = flt_part_meta(p, "header", header, err);
-    if (rc)
-        return rc;
-    if (a->shard.n == 0) {
-        rc = flt_table_write(table, header, p, err);
-        if (!rc)
-            printf("fleet %s: wrote %s (%zu modules)\n", a->step, table, p->n_items);
-        return rc;
-    }
-    char part[4200];
-    flt_part_name(part, sizeof part, table, &a->shard);
-    rc = flt_part_write(p, part, err);
-    if (!rc)
+    rad_prov_init(p, "csv", "fleet");
+    p->deterministic = true;           /* sharded == whole, byte for byte */
+    if (m)
+        mdl_prov_set(p, m);
+    p->rows = (long)rows;
+    rad_prov_opt(p, "step", "%s", a->step);
+    if (!strcmp(a->step, "train"))
+        rad_prov_opt(p, "tune", "epochs=%d lr=%g crossings=%zu seed=%llu loss=%s", a->epochs,
+                     a->lr, a->crossings, a->seed, a->loss ? a->loss : "default");
+    if (!strcmp(a->step, "verify"))
+        rad_prov_opt(p, "vectors", "%zu", a->vectors);
+    return rad_prov_src_file(&p->data, input, err);
+}
+
+int flt_finish(const flt_args *a, flt_part *p, const char *table, const char *header,
+               const rad_prov *prov, rad_err *err)
+{
+    int rc = flt_table_finish(p, table, header, prov, err);
+    if (!rc && a->shard.n == 0)
+        printf("fleet %s: wrote %s (%zu modules)\n", a->step, table, p->n_items);
+    else if (!rc) {
+        char part[4200];
+        flt_part_name(part, sizeof part, table, &a->shard);
         printf("fleet %s: shard %zu/%zu wrote %s (%zu modules); `rad4ml merge` makes %s\n",
                a->step, a->shard.i, a->shard.n, part, p->n_items, table);
+    }
     return rc;
 }
 
@@ -314,8 +323,11 @@ static int fleet_train(const flt_args *a, rad_err *err)
             printf("fleet train: %-12s %s  [%.1f s]\n", f.mod[k].id, row, now() - t1);
     }
     snprintf(table, sizeof table, "%s/train.csv", a->out);
+    rad_prov prov;
     if (!rc)
-        rc = flt_finish(a, &p, table, FLT_TRAIN_HEADER, err);
+        rc = flt_table_prov(a, base, a->manifest, f.n, &prov, err);
+    if (!rc)
+        rc = flt_finish(a, &p, table, FLT_TRAIN_HEADER, &prov, err);
     if (!rc)
         printf("fleet train: %zu modules in %.1f s\n", p.n_items, now() - t0);
     flt_part_free(&p);
@@ -402,8 +414,13 @@ static int fleet_images(const flt_args *a, rad_err *err)
     snprintf(table, sizeof table, "%s/images/index.csv", a->out);
     if (!rc && first)
         rc = gen_design(a, first, err);
+    rad_prov prov;
+    char tp[4200];
+    snprintf(tp, sizeof tp, "%s/train.csv", a->out);
     if (!rc)
-        rc = flt_table_write(table, FLT_INDEX_HEADER, &p, err);
+        rc = flt_table_prov(a, NULL, tp, n, &prov, err);
+    if (!rc)
+        rc = flt_table_finish(&p, table, FLT_INDEX_HEADER, &prov, err);
     if (!rc)
         printf("fleet images: %zu images, index %s\n", p.n_items, table);
     mdl_free(first);

@@ -3,7 +3,10 @@
 ** (fleet/flt_part.h) into exactly the output of the unsharded run.
 **
 **   fleet-train, fleet-verify   the table (train.csv / verify.csv)
+**   sim-regress                 the regression table of `sim --regress K --csv`
 **   seu-sens                    the sensitivity-map JSON of `seu --json`
+**   synth, eval-sweep           JSON documents (fleet/flt_json.c): `synth
+**                               --json`, `eval --sweep --json`
 **
 ** Refuses, writing nothing, when a shard is missing (naming it and the
 ** command that reruns it alone), given twice, or from another job.
@@ -24,7 +27,8 @@ static void usage(FILE *fp)
     fprintf(fp,
 "usage: rad4ml merge [--out FILE] PART...\n"
 "Combines the partial results of `--shard i/N` runs (fleet train, fleet verify,\n"
-"seu --json) into the output the unsharded run writes, byte for byte.  Every\n"
+"seu --json, sim --regress, synth --json, eval --sweep --json) into the output\n"
+"the unsharded run writes, byte for byte.  Every\n"
 "shard 0..N-1 must be given exactly once.\n\n"
 "  --out FILE   where to write (default: the output the shards name)\n");
 }
@@ -94,7 +98,7 @@ static int merge_table(const flt_part *p, const char *out, int *fails, rad_err *
     if (!header)
         return rad_errf(err, RAD_ESCHEMA, "merge: %s partial without a header", p->kind);
     *fails = 0;
-    for (size_t i = 0; !strcmp(p->kind, "fleet-verify") && i < p->n_items; i++)
+    for (size_t i = 0; i < p->n_items; i++)
         *fails += strstr(p->items[i].text, ",FAIL") != NULL;
     return flt_table_write(out, header, p, err);
 }
@@ -125,7 +129,9 @@ int cmd_merge(int argc, char **argv)
         rc = rad_errf(&err, RAD_EUSAGE, "merge: the partials name no output: give --out");
     if (!rc && !strcmp(p.kind, "seu-sens"))
         rc = merge_seu(&p, out, &err);
-    else if (!rc && (!strcmp(p.kind, "fleet-train") || !strcmp(p.kind, "fleet-verify")))
+    else if (!rc && flt_part_get(&p, "json.key"))
+        rc = flt_json_merge_write(&p, out, &err);
+    else if (!rc && flt_part_get(&p, "header"))
         rc = merge_table(&p, out, &fails, &err);
     else if (!rc)
         rc = rad_errf(&err, RAD_ESCHEMA, "merge: unknown job kind '%s'", p.kind);
@@ -133,7 +139,7 @@ int cmd_merge(int argc, char **argv)
         printf("merge: %d shards of %s (%zu items) -> %s\n", argc - optind, p.kind, p.n_items,
                out);
     if (!rc && fails)
-        fprintf(stderr, "rad4ml merge: %d module(s) FAIL in %s\n", fails, out);
+        fprintf(stderr, "rad4ml merge: %d row(s) FAIL in %s\n", fails, out);
     if (rc)
         fprintf(stderr, "rad4ml %s\n", err.msg);
     flt_part_free(&p);

@@ -80,7 +80,8 @@ int  flt_model_hash(const mdl_model *m, char hex[17], rad_err *err);
 /* Splits a row at commas, in place, into at most max fields; the count. */
 int  flt_csv_fields(char *line, char **f, int max);
 
-/* Reads a table (its first line must be `header`); rows[i] are malloc'd
+/* Reads a table (after its provenance block of '#' lines, the first line
+** must be `header`); rows[i] are malloc'd
 ** copies of the other lines (flt_rows_free). */
 int  flt_table_read(const char *path, const char *header, char ***rows, size_t *n,
                     rad_err *err);
