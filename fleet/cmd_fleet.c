@@ -119,7 +119,11 @@ int flt_table_prov(const flt_args *a, const mdl_model *m, const char *input, siz
                      a->lr, a->crossings, a->seed, a->loss ? a->loss : "default");
     if (!strcmp(a->step, "verify"))
         rad_prov_opt(p, "vectors", "%zu", a->vectors);
-    return rad_prov_src_file(&p->data, input, err);
+    int rc = rad_prov_src_file(&p->data, input, err);
+    size_t lo = strlen(a->out);          /* the fleet's own tables: named inside it */
+    if (!rc && !strncmp(input, a->out, lo) && input[lo] == '/')
+        memmove(p->data.name, p->data.name + lo + 1, strlen(p->data.name + lo + 1) + 1);
+    return rc;
 }
 
 int flt_finish(const flt_args *a, flt_part *p, const char *table, const char *header,

@@ -27,7 +27,7 @@ t() { local s=$(date +%s.%N); "$@"; echo "[$(awk -v s=$s -v e=$(date +%s.%N) 'BE
 t "$R" fleet train --manifest "$M" --out "$O" --crossings 2000 --epochs 3
 t "$R" fleet images --out "$O"
 t "$R" fleet verify --out "$O" --vectors 5000 --work "${RAD4ML_BUILD:-build}/fleet/verify_econt"
-awk -F, 'NR > 1 { n++; if ($6 != 0 || $8 != 0 || $9 != "PASS" || $5 < 4000) bad++ }
+awk -F, '/^#/ { next } !h { h = 1; next } { n++; if ($6 != 0 || $8 != 0 || $9 != "PASS" || $5 < 4000) bad++ }
          END { printf "fleet demo: %d modules verified, %d not clean\n", n, bad; exit bad != 0 }' \
     "$O/verify.csv"
 t "$R" fleet report --out "$O"
