@@ -353,14 +353,15 @@ static size_t shard_unit(const flt_part *p, size_t ix)
     return s ? strtoull(s, NULL, 10) : ix;
 }
 
-/* Moves every item into out, checks each index once and in its shard. */
+/* Moves every item into out (which holds the meta of shard 0), checks each
+** index once and in its shard. */
 static int gather(flt_part *ps, char *const *paths, size_t n, flt_part *out, rad_err *err)
 {
     size_t total = 0;
     for (size_t f = 0; f < n; f++) {
         for (size_t k = 0; k < ps[f].n_items; k++) {
             size_t ix = ps[f].items[k].index;
-            if (ix >= ps[f].total || !flt_shard_has(&ps[f].shard, shard_unit(&ps[f], ix)))
+            if (ix >= ps[f].total || !flt_shard_has(&ps[f].shard, shard_unit(out, ix)))
                 return rad_errf(err, RAD_ESCHEMA, "merge: %s: item %zu does not belong to "
                                 "shard %zu/%zu", paths[f], ix, ps[f].shard.i, ps[f].shard.n);
         }
