@@ -394,6 +394,9 @@ static int shard_by_group(const flt_manifest *f, flt_part *p, rad_err *err)
     return rc;
 }
 
+/* Contract: `fleet train`: the manifest, the base model and the job key;
+** every group of this shard (all without --shard) trained (train_group);
+** train.csv with its provenance block, or this shard's partial. */
 static int fleet_train(const flt_args *a, rad_err *err)
 {
     trn_loss_kind lk;

@@ -5,6 +5,7 @@
 **   fleet-train, fleet-verify   the table (train.csv / verify.csv)
 **   sim-regress                 the regression table of `sim --regress K --csv`
 **   seu-sens                    the sensitivity-map JSON of `seu --json`
+**   seu-rtl                     the counts of `seu --rtl --rtl-json` (summed)
 **   synth, eval-sweep           JSON documents (fleet/flt_json.c): `synth
 **                               --json`, `eval --sweep --json`
 **
@@ -19,6 +20,7 @@
 #include "data/dataset.h"
 #include "fleet/flt_part.h"
 #include "model/model_io.h"
+#include "seu/seu_rtl.h"
 #include "seu/seu_shard.h"
 #include "tools/cmd.h"
 
@@ -90,6 +92,51 @@ static int merge_seu(const flt_part *p, const char *out, rad_err *err)
     return rc;
 }
 
+/* seu-rtl: item p*N + i holds shard i's counts of protection p; the
+** counts are sums over upsets, so the whole campaign's are their sums.
+** Writes what `seu --rtl --rtl-json` writes (shard 0's provenance);
+** *fails counts protections that FAIL. */
+static int merge_seu_rtl(const flt_part *p, const char *out, int *fails, rad_err *err)
+{
+    const char *sh = flt_part_get(p, "shards"), *sa = flt_part_get(p, "stride_all_copies");
+    const char *pj = flt_part_get(p, "run.prov");
+    size_t N = sh ? strtoull(sh, NULL, 10) : 0, stride = 0, n = N ? p->n_items / N : 0;
+    int all = 0;
+    if (!N || !sa || !pj || sscanf(sa, "%zu %d", &stride, &all) != 2 || n * N != p->n_items
+        || n > 64)
+        return rad_errf(err, RAD_ESCHEMA, "merge: seu-rtl partial without shards/"
+                        "stride_all_copies/run.prov");
+    seu_prot prots[64];
+    seu_rtl_result res[64], r;
+    *fails = 0;
+    for (size_t k = 0; k < n; k++) {
+        memset(&res[k], 0, sizeof res[k]);
+        for (size_t i = 0; i < N; i++) {
+            seu_prot q;
+            if (seu_rtl_item_parse(p->items[k * N + i].text, &q, &r) || (i && q != prots[k]))
+                return rad_errf(err, RAD_ESCHEMA, "merge: seu-rtl item %zu: '%s'", k * N + i,
+                                p->items[k * N + i].text);
+            prots[k] = q;
+            res[k].injected += r.injected;
+            res[k].masked += r.masked;
+            res[k].corrected += r.corrected;
+            res[k].restored += r.restored;
+            res[k].corrupted += r.corrupted;
+            res[k].exact_corrupt += r.exact_corrupt;
+            res[k].derr += r.derr;
+            res[k].fail += r.fail;
+        }
+        *fails += !seu_rtl_ok(prots[k], &res[k]);
+    }
+    json_error_t je;
+    json_t *root = json_pack("{s:o}", "provenance", json_loads(pj, 0, &je));
+    rad_prov prov;
+    int rc = root ? rad_prov_from_json(root, "run.prov", &prov, err)
+                  : rad_errf(err, RAD_EPARSE, "merge: run.prov: %s", je.text);
+    json_decref(root);
+    return rc ? rc : seu_rtl_write_json(out, prots, res, n, stride, all, &prov, err);
+}
+
 /* Table jobs: header + rows; a verify table with FAIL rows is written (it
 ** is the result) but the exit status says so. */
 static int merge_table(const flt_part *p, const char *out, int *fails, rad_err *err)
@@ -103,6 +150,9 @@ static int merge_table(const flt_part *p, const char *out, int *fails, rad_err *
     return flt_table_write(out, header, p, err);
 }
 
+/* Contract: `rad4ml merge [--out FILE] PART...`: flt_merge's checks, then
+** the writer of the job's kind; exit 1 on a refusal (nothing written) or
+** when the merged result has FAILs, 2 on bad usage. */
 int cmd_merge(int argc, char **argv)
 {
     static const struct option opts[] = { { "out", 1, 0, 'o' }, { "help", 0, 0, 'h' },
@@ -129,6 +179,8 @@ int cmd_merge(int argc, char **argv)
         rc = rad_errf(&err, RAD_EUSAGE, "merge: the partials name no output: give --out");
     if (!rc && !strcmp(p.kind, "seu-sens"))
         rc = merge_seu(&p, out, &err);
+    else if (!rc && !strcmp(p.kind, "seu-rtl"))
+        rc = merge_seu_rtl(&p, out, &fails, &err);
     else if (!rc && flt_part_get(&p, "json.key"))
         rc = flt_json_merge_write(&p, out, &err);
     else if (!rc && flt_part_get(&p, "header"))
@@ -139,7 +191,7 @@ int cmd_merge(int argc, char **argv)
         printf("merge: %d shards of %s (%zu items) -> %s\n", argc - optind, p.kind, p.n_items,
                out);
     if (!rc && fails)
-        fprintf(stderr, "rad4ml merge: %d row(s) FAIL in %s\n", fails, out);
+        fprintf(stderr, "rad4ml merge: %d FAIL in %s\n", fails, out);
     if (rc)
         fprintf(stderr, "rad4ml %s\n", err.msg);
     flt_part_free(&p);

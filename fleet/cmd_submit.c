@@ -124,6 +124,8 @@ static void job_line(sub_args *s)
     }
 }
 
+/* Contract: the options before `--` into s, the job after it; 0, -1 after
+** --help, 2 on bad usage (one engine, --rerun only with --local). */
 static int parse(int argc, char **argv, sub_args *s)
 {
     static const struct option opts[] = {
@@ -466,6 +468,9 @@ static int run_condor(sub_args *s, rad_err *err)
     return RAD_OK;
 }
 
+/* Contract: `rad4ml submit`: options, the job's output, the shards to run
+** (--rerun or all), stale results of those removed, then the engine's run
+** (local: merged only when every shard succeeded).  Exit 0, 1, 2 (usage). */
 int cmd_submit(int argc, char **argv)
 {
     sub_args s;

@@ -27,6 +27,9 @@ void flt_rows_free(char **rows, size_t n)
     free(rows);
 }
 
+/* Contract (fleet.h): the provenance block's '#' lines skipped, the header
+** checked (its line named on a mismatch), every other line a malloc'd row;
+** on an error nothing is returned. */
 int flt_table_read(const char *path, const char *header, char ***rows, size_t *n,
                    rad_err *err)
 {

@@ -55,7 +55,7 @@ grep -q '^# rad4ml-provenance command: sim' r.csv || fail "no provenance block i
 "$R" sim $SR --mid-reset cfg --workdir w3 --csv bad.csv --shard 1/2 > /dev/null 2>&1 \
     || fail "shard 1 (hard-wired weights) failed"
 if "$R" merge bad.csv.part-*-of-2 > /dev/null 2> e; then fail "merge of FAIL rows exited 0"; fi
-grep -q "2 row(s) FAIL in bad.csv" e || { cat e; fail "merge did not say FAIL"; }
+grep -q "2 FAIL in bad.csv" e || { cat e; fail "merge did not say FAIL"; }
 [ "$(grep -c '^[13],.*,FAIL$' bad.csv)" = 2 ] && [ "$(grep -c '^[24],.*,PASS$' bad.csv)" = 2 ] \
     || { cat bad.csv; fail "negative control: cases 1, 3 should FAIL, 2, 4 PASS"; }
 echo "sim --regress: 2 shards (submit --local) == unsharded; a regression with FAILing cases merges to their FAIL rows, exit 1"
