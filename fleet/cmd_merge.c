@@ -82,7 +82,9 @@ static int merge_seu(const flt_part *p, const char *out, rad_err *err)
     seu_sens s;
     rad_prov prov;
     int rc = seu_model(p, &m, err);
-    if (!rc)
+    if (!rc && flt_part_get(p, "run.prov"))         /* shard 0's: the unsharded bytes */
+        rc = flt_part_get_prov(p, "run.prov", &prov, err);
+    else if (!rc)                                   /* partials of an older version */
         rc = merged_prov(p, m, &prov, err);
     if (!rc && !(rc = seu_sens_from_part(p, m, &s, err))) {
         rc = seu_sens_write_json(&s, m, &prov, out, err);
@@ -99,13 +101,12 @@ static int merge_seu(const flt_part *p, const char *out, rad_err *err)
 static int merge_seu_rtl(const flt_part *p, const char *out, int *fails, rad_err *err)
 {
     const char *sh = flt_part_get(p, "shards"), *sa = flt_part_get(p, "stride_all_copies");
-    const char *pj = flt_part_get(p, "run.prov");
     size_t N = sh ? strtoull(sh, NULL, 10) : 0, stride = 0, n = N ? p->n_items / N : 0;
     int all = 0;
-    if (!N || !sa || !pj || sscanf(sa, "%zu %d", &stride, &all) != 2 || n * N != p->n_items
+    if (!N || !sa || sscanf(sa, "%zu %d", &stride, &all) != 2 || n * N != p->n_items
         || n > 64)
         return rad_errf(err, RAD_ESCHEMA, "merge: seu-rtl partial without shards/"
-                        "stride_all_copies/run.prov");
+                        "stride_all_copies");
     seu_prot prots[64];
     seu_rtl_result res[64], r;
     *fails = 0;
@@ -128,12 +129,8 @@ static int merge_seu_rtl(const flt_part *p, const char *out, int *fails, rad_err
         }
         *fails += !seu_rtl_ok(prots[k], &res[k]);
     }
-    json_error_t je;
-    json_t *root = json_pack("{s:o}", "provenance", json_loads(pj, 0, &je));
     rad_prov prov;
-    int rc = root ? rad_prov_from_json(root, "run.prov", &prov, err)
-                  : rad_errf(err, RAD_EPARSE, "merge: run.prov: %s", je.text);
-    json_decref(root);
+    int rc = flt_part_get_prov(p, "run.prov", &prov, err);
     return rc ? rc : seu_rtl_write_json(out, prots, res, n, stride, all, &prov, err);
 }
 

@@ -129,3 +129,26 @@ void flt_prov_key(const rad_prov *p, const char *extra, char key[17])
     uint64_t h = rad_fnv1a(RAD_FNV1A_INIT, buf, n < (int)sizeof buf ? (size_t)n : sizeof buf - 1);
     snprintf(key, 17, "%016llx", (unsigned long long)h);
 }
+
+int flt_part_set_prov(flt_part *p, const char *name, const rad_prov *prov, rad_err *err)
+{
+    json_t *j = rad_prov_json(prov);
+    int rc = j ? add_json_meta(p, name, j, 0, err) : rad_errf(err, RAD_ENOMEM, "out of memory");
+    json_decref(j);
+    return rc;
+}
+
+int flt_part_get_prov(const flt_part *p, const char *name, rad_prov *prov, rad_err *err)
+{
+    const char *text = flt_part_get(p, name);
+    if (!text)
+        return rad_errf(err, RAD_ESCHEMA, "merge: %s partial without meta %s", p->kind, name);
+    json_error_t je;
+    json_t *root = json_pack("{s:o}", "provenance", json_loads(text, 0, &je));
+    int rc = root ? rad_prov_from_json(root, name, prov, err)
+                  : rad_errf(err, RAD_EPARSE, "merge: meta %s: %s", name, je.text);
+    json_decref(root);
+    if (!rc)
+        prov->deterministic = !prov->date[0];
+    return rc;
+}

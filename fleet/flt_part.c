@@ -439,19 +439,12 @@ int flt_merge(char *const *paths, size_t n, flt_part *out, rad_err *err)
 /* The provenance block of meta "prov" as comment lines, when present. */
 static int table_prov(FILE *fp, const flt_part *p, rad_err *err)
 {
-    const char *pj = flt_part_get(p, "prov");
-    if (!pj)
+    if (!flt_part_get(p, "prov"))
         return RAD_OK;
-    json_error_t je;
-    json_t *root = json_pack("{s:o}", "provenance", json_loads(pj, 0, &je));
     rad_prov prov;
-    int rc = root ? rad_prov_from_json(root, "meta prov", &prov, err)
-                  : rad_errf(err, RAD_EPARSE, "meta prov: %s", je.text);
-    if (!rc) {
-        prov.deterministic = !prov.date[0];
+    int rc = flt_part_get_prov(p, "prov", &prov, err);
+    if (!rc)
         rad_prov_text(fp, &prov, "# ");
-    }
-    json_decref(root);
     return rc;
 }
 
@@ -477,13 +470,8 @@ int flt_table_finish(flt_part *p, const char *path, const char *header,
     int rc = flt_part_meta(p, "output", path, err);
     if (!rc)
         rc = flt_part_meta(p, "header", header, err);
-    if (!rc && prov) {
-        json_t *j = rad_prov_json(prov);
-        char *t = j ? json_dumps(j, JSON_COMPACT) : NULL;
-        rc = t ? flt_part_meta(p, "prov", t, err) : rad_errf(err, RAD_ENOMEM, "out of memory");
-        free(t);
-        json_decref(j);
-    }
+    if (!rc && prov)
+        rc = flt_part_set_prov(p, "prov", prov, err);
     if (rc || p->shard.n == 0)
         return rc ? rc : flt_table_write(path, header, p, err);
     char part[4200];

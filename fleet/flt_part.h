@@ -119,6 +119,10 @@ int flt_json_merge_write(const flt_part *p, const char *out, rad_err *err);
 /* A document dumped with flags plus a newline, atomically (rad_file). */
 int flt_json_write(const char *path, const json_t *root, size_t flags, rad_err *err);
 
+/* A provenance block as meta `name` (compact JSON) and back. */
+int flt_part_set_prov(flt_part *p, const char *name, const rad_prov *prov, rad_err *err);
+int flt_part_get_prov(const flt_part *p, const char *name, rad_prov *prov, rad_err *err);
+
 /* What every shard of a job must share, from its provenance block (model,
 ** weights, data, rows, links, options; not the date) and extra text: 16 hex. */
 void flt_prov_key(const rad_prov *p, const char *extra, char key[17]);

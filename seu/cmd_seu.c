@@ -414,6 +414,8 @@ static int write_shard(const seu_args *a, const mdl_model *m, const seu_sens *s,
         rc = flt_part_meta(&p, "crossings_threads", v, e);
     if (!rc)
         rc = flt_part_meta(&p, "data", a->data ? a->data : "default", e);
+    if (!rc)         /* the block the unsharded map carries (its date this shard's) */
+        rc = flt_part_set_prov(&p, "run.prov", &a->prov, e);
     if (!rc)
         rc = seu_sens_to_part(s, &a->shard, &p, e);
     flt_part_name(part, sizeof part, a->json, &a->shard);
@@ -611,13 +613,10 @@ static int rtl_json(const seu_args *a, const seu_prot *p, const seu_rtl_result *
     char key[17], part[4200], item[256], sv[64];
     flt_part fp;
     flt_prov_key(&prov, NULL, key);
-    json_t *pj = rad_prov_json(&prov);
-    char *pt = pj ? json_dumps(pj, JSON_COMPACT) : NULL;
-    json_decref(pj);
     snprintf(sv, sizeof sv, "%zu %d", stride, a->all_copies);
     int rc = flt_part_init(&fp, "seu-rtl", key, &a->shard, n * a->shard.n, a->argc, a->argv, e);
     if (!rc)
-        rc = pt ? flt_part_meta(&fp, "run.prov", pt, e) : rad_errf(e, RAD_ENOMEM, "out of memory");
+        rc = flt_part_set_prov(&fp, "run.prov", &prov, e);
     if (!rc)
         rc = flt_part_meta(&fp, "output", a->rtl_json, e);
     if (!rc)
@@ -635,7 +634,6 @@ static int rtl_json(const seu_args *a, const seu_prot *p, const seu_rtl_result *
     if (!rc)
         printf("seu rtl: shard %zu/%zu wrote %s; `rad4ml merge` makes %s\n", a->shard.i,
                a->shard.n, part, a->rtl_json);
-    free(pt);
     flt_part_free(&fp);
     return rc;
 }
