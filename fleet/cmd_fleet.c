@@ -460,6 +460,10 @@ static int image_module(const flt_args *a, char *trow, char *row, size_t len,
     if (!rc && strcmp(hash, c[8]))
         rc = rad_errf(err, RAD_EMISMATCH, "%s: weights hash %s, train.csv says %s (the "
                       "weights changed after training)", pj, hash, c[8]);
+    if (!rc) {     /* named inside the fleet folder: the same image bytes wherever it is */
+        snprintf(m->src_model.name, sizeof m->src_model.name, "modules/%s.json", c[0]);
+        snprintf(m->src_weights.name, sizeof m->src_weights.name, "modules/%s.weights", c[0]);
+    }
     snprintf(img, sizeof img, "%s/images/%s.hex", a->out, c[0]);
     cg_opts co;                  /* the image's provenance names the generator options */
     cg_opts_default(&co);
