@@ -198,6 +198,37 @@ static int parse_rate_set_opt(int c, const char *arg, seu_args *a, int *rc, rad_
     }
 }
 
+/* Options that go only together (message on stderr): 0, or 2. */
+static int check_combos(const seu_args *a)
+{
+    if ((a->full || a->all_flops) && !a->rtl) {
+        fprintf(stderr, "rad4ml seu: --full / --all-flops go with --rtl\n");
+        return 2;
+    }
+    if ((a->mbu || a->flop_upsets != 1000) && !a->all_flops) {
+        fprintf(stderr, "rad4ml seu: --mbu / --flop-upsets go with --all-flops\n");
+        return 2;
+    }
+    if (a->shard.n && a->all_flops && (a->json || a->cmp_a || a->select || a->gen_cfg)) {
+        fprintf(stderr, "rad4ml seu: --shard with --all-flops shards the upsets only\n");
+        return 2;
+    }
+    bool map_shard = a->json && !a->rtl, rtl_shard = a->rtl && !a->full && !a->all_flops
+                                                     && a->rtl_json && !a->json;
+    if (a->shard.n && !a->all_flops && (!(map_shard || rtl_shard) || a->cmp_a || a->select
+                                        || a->gen_cfg || a->rate)) {
+        fprintf(stderr, "rad4ml seu: --shard shards the --json sensitivity map or the "
+                "--rtl campaign with --rtl-json (one of them; no --full/--compare/--select/"
+                "--gen-cfg/--rate with it)\n");
+        return 2;
+    }
+    if (a->rtl_json && (!a->rtl || a->full || a->all_flops)) {
+        fprintf(stderr, "rad4ml seu: --rtl-json goes with --rtl (not --full)\n");
+        return 2;
+    }
+    return 0;
+}
+
 /* Parses the `rad4ml seu` command line into a (defaults first): 0, -1 after
 ** --help, or 2 with the message printed.  a keeps pointers into argv. */
 static int parse(int argc, char **argv, seu_args *a)
@@ -297,31 +328,8 @@ static int parse(int argc, char **argv, seu_args *a)
         rc = rad_errf(&err, RAD_EUSAGE, "unexpected argument '%s'", argv[optind]);
     if (rc)
         return cli_usage_error("seu", &err);
-    if ((a->full || a->all_flops) && !a->rtl) {
-        fprintf(stderr, "rad4ml seu: --full / --all-flops go with --rtl\n");
+    if (check_combos(a))
         return 2;
-    }
-    if ((a->mbu || a->flop_upsets != 1000) && !a->all_flops) {
-        fprintf(stderr, "rad4ml seu: --mbu / --flop-upsets go with --all-flops\n");
-        return 2;
-    }
-    if (a->shard.n && a->all_flops && (a->json || a->cmp_a || a->select || a->gen_cfg)) {
-        fprintf(stderr, "rad4ml seu: --shard with --all-flops shards the upsets only\n");
-        return 2;
-    }
-    bool map_shard = a->json && !a->rtl, rtl_shard = a->rtl && !a->full && !a->all_flops
-                                                     && a->rtl_json && !a->json;
-    if (a->shard.n && !a->all_flops && (!(map_shard || rtl_shard) || a->cmp_a || a->select
-                                        || a->gen_cfg || a->rate)) {
-        fprintf(stderr, "rad4ml seu: --shard shards the --json sensitivity map or the "
-                "--rtl campaign with --rtl-json (one of them; no --full/--compare/--select/"
-                "--gen-cfg/--rate with it)\n");
-        return 2;
-    }
-    if (a->rtl_json && (!a->rtl || a->full || a->all_flops)) {
-        fprintf(stderr, "rad4ml seu: --rtl-json goes with --rtl (not --full)\n");
-        return 2;
-    }
     if (!a->sens && !a->cmp_a && !a->select && !a->rtl && !a->gen_cfg && !a->rate && !a->set)
         a->sens = 1;
     a->argc = argc;
