@@ -24,6 +24,7 @@
 #include "algo/emd.h"
 #include "common/rad_file.h"
 #include "data/dataset.h"
+#include "fleet/flt_part.h"
 #include "engine/engine.h"
 #include "model/model_io.h"
 #include "tools/cli.h"
@@ -58,6 +59,9 @@ typedef struct {
     dat_format  fmt;
     int         links, drop, thr, no_ae, max, sweep;
     double      holdout;
+    flt_shard   shard;      /* --sweep --shard i/N: link counts k with (k-1) % N == i */
+    int         argc;
+    char      **argv;
     rad_prov    prov;       /* of the JSON: model, weights, data, options */
 } ev_opts;
 
@@ -159,6 +163,8 @@ static void eval_usage(FILE *fp)
 "  --sweep            every link count 1..13: EMD median and bits per\n"
 "                     algorithm (ignores --links)\n"
 "  --json FILE        also write the results as JSON (atomic)\n"
+"  --shard i/N        --sweep --json: only the link counts k with (k-1) %% N == i;\n"
+"                     writes FILE.part-i-of-N for `rad4ml merge` (fleet/README.md)\n"
 "  -h, --help\n", DAT_DEFAULT_FILE, BL_DEFAULT_THR);
 }
 
@@ -175,6 +181,7 @@ static int parse_opts(int argc, char **argv, ev_opts *o)
         { "links", required_argument, 0, 'l' }, { "holdout", required_argument, 0, 'H' },
         { "threshold", required_argument, 0, 't' }, { "max", required_argument, 0, 'x' },
         { "json", required_argument, 0, 'j' }, { "sweep", no_argument, 0, 'S' }, { "help", no_argument, 0, 'h' },
+        { "shard", required_argument, 0, 'Z' },
         { 0, 0, 0, 0 }
     };
     memset(o, 0, sizeof *o);
@@ -190,6 +197,7 @@ static int parse_opts(int argc, char **argv, ev_opts *o)
         case 'w': o->weights = optarg; break;
         case 'n': o->no_ae = 1; break;
         case 'S': o->sweep = 1; break;
+        case 'Z': rc = flt_shard_parse(optarg, &o->shard, &err); break;
         case 'd': o->data = optarg; break;
         case 'M': o->mapping = optarg; break;
         case 'c': o->calib = optarg; break;
@@ -223,6 +231,12 @@ static int parse_opts(int argc, char **argv, ev_opts *o)
         fprintf(stderr, "rad4ml eval: --weights needs --model\n");
         return 2;
     }
+    if (o->shard.n && (!o->sweep || !o->json)) {
+        fprintf(stderr, "rad4ml eval: --shard goes with --sweep --json FILE\n");
+        return 2;
+    }
+    o->argc = argc;
+    o->argv = argv;
     return -1;      /* go on */
 }
 
@@ -455,6 +469,21 @@ static void verdict(const ev_algo *al, int n_al, size_t n, int links, const int 
     json_object_set_new(root, "ae_beats_in_budget", j);
 }
 
+/* --sweep --shard i/N: the shard's link counts as a partial of the JSON
+** (fleet/flt_part.h); `rad4ml merge` writes what write_json would. */
+static int write_sweep_shard(json_t *root, const ev_opts *o, rad_err *err)
+{
+    size_t idx[BL_MAX_LINKS], n = 0;
+    char key[17];
+    for (size_t k = 0; k < BL_MAX_LINKS; k++)
+        if (flt_shard_has(&o->shard, k))
+            idx[n++] = k;
+    json_object_set_new(root, "provenance", rad_prov_json(&o->prov));
+    flt_prov_key(&o->prov, NULL, key);
+    return flt_json_shard_write(root, "sweep", idx, BL_MAX_LINKS, JSON_INDENT(2), "eval-sweep",
+                                key, &o->shard, o->argc, o->argv, o->json, err);
+}
+
 /* Prints the EMD table of the n_al algorithms al over the n hold-out
 ** crossings (first .. first+n-1 of n_all, occupancies occ) and, with
 ** --json, writes it atomically to o->json.  Borrows everything; RAD_OK or
@@ -629,6 +658,8 @@ static int sweep(const ev_opts *o, const char *path, size_t n_all, size_t first,
            "EMD median (bits per crossing) by output links:\n", path, first,
            first + ev->n - 1, n_all, o->holdout);
     for (int links = 1; links <= BL_MAX_LINKS && !rc; links++) {
+        if (!flt_shard_has(&o->shard, (size_t)links - 1))
+            continue;
         /* built-in: the default shipped for this link count, if any */
         mdl_model *lm = NULL;
         if (m && !o->model && mdl_default_links_json(links))
@@ -638,7 +669,7 @@ static int sweep(const ev_opts *o, const char *path, size_t n_all, size_t first,
         mdl_free(lm);
         if (rc)
             break;
-        if (links == 1) {
+        if (links == 1 + (int)o->shard.i) {
             printf("%5s %7s", "links", "budget");
             for (int k = 0; k < n_al; k++)
                 printf(" %18s", al[k].name);
@@ -676,7 +707,7 @@ static int sweep(const ev_opts *o, const char *path, size_t n_all, size_t first,
         json_object_set_new(root, "holdout", json_real(o->holdout));
         json_object_set_new(root, "emd_unit", json_string("sensor-cell pitch (adjacent TCs = 2)"));
         json_object_set_new(root, "sweep", jl);
-        rc = write_json(root, o, err);
+        rc = o->shard.n ? write_sweep_shard(root, o, err) : write_json(root, o, err);
     } else {
         json_decref(jl);
     }

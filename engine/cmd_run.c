@@ -17,6 +17,7 @@
 
 #include "common/rad_file.h"
 #include "engine/cmd_vec.h"
+#include "model/model_io.h"
 #include "tools/cmd.h"
 
 static void usage(FILE *fp)
@@ -41,6 +42,27 @@ typedef struct {
     const char *in, *out, *trace;
     bool        decode;
 } run_args;
+
+/* The output's provenance block ("# " lines, which the readers skip): the
+** model and weights, the input file (by hash; stdin unhashed), --decode.
+** No date: the same inputs give the same bytes. */
+static int write_prov(FILE *out, const mdl_model *m, const run_args *a, rad_err *err)
+{
+    rad_prov p;
+    rad_prov_init(&p, "csv", "run");
+    p.deterministic = true;
+    mdl_prov_set(&p, m);
+    int rc = RAD_OK;
+    if (strcmp(a->in, "-"))
+        rc = rad_prov_src_file(&p.data, a->in, err);
+    else
+        snprintf(p.data.name, sizeof p.data.name, "stdin");
+    if (a->decode)
+        rad_prov_opt(&p, "decode", "yes");
+    if (!rc)
+        rad_prov_text(out, &p, "# ");
+    return rc;
+}
 
 /* Runs every row; counts them in *rows.  The outputs are committed by the
 ** caller. */
@@ -84,7 +106,9 @@ static int run(const mdl_model *m, const run_args *a, const dat_frontend *fe,
     if (!rc) {
         FILE *out = to_stdout ? stdout : f.fp;
         setvbuf(out, NULL, _IOFBF, 1 << 20);
-        rc = run_rows(m, src, out, to, a->decode, rows, err);
+        rc = write_prov(out, m, a, err);
+        if (!rc)
+            rc = run_rows(m, src, out, to, a->decode, rows, err);
         *fast = !to && eng_src_fast(src);
     }
     if (!rc && to) {

@@ -271,6 +271,12 @@ int eng_rec_open(const mdl_model *m, const char *path, eng_rec_reader **out, rad
         return rad_errf(err, RAD_EIO, "%s: cannot open: %s", path, strerror(e));
     }
     int c = getc(r->fp);
+    while (c == '#') {                    /* a provenance block before the header */
+        while (c != EOF && c != '\n')
+            c = getc(r->fp);
+        r->line++;
+        c = c == EOF ? EOF : getc(r->fp);
+    }
     r->csv = c == 'r';                    /* "row,sum_code,..." */
     if (c != EOF)
         ungetc(c, r->fp);
@@ -281,9 +287,10 @@ int eng_rec_open(const mdl_model *m, const char *path, eng_rec_reader **out, rad
         char last[40];
         snprintf(last, sizeof last, "lat%d_raw,", mdl_latent_count(m));
         if (!h || strncmp(h, "row,sum_code,", 13) || !strstr(h, want) || strstr(h, last)) {
+            int ln = r->line ? r->line : 1;
             eng_rec_close(r);
-            return rad_errf(err, RAD_ESCHEMA, "%s:1: header is not that of a `rad4ml run` "
-                            "output with %d latents", path, mdl_latent_count(m));
+            return rad_errf(err, RAD_ESCHEMA, "%s:%d: header is not that of a `rad4ml run` "
+                            "output with %d latents", path, ln, mdl_latent_count(m));
         }
     }
     *out = r;

@@ -105,26 +105,39 @@ static int parse(int argc, char **argv, flt_args *a)
 
 /* ---- tables ---------------------------------------------------------------- */
 
-int flt_finish(const flt_args *a, flt_part *p, const char *table, const char *header,
-               rad_err *err)
+int flt_table_prov(const flt_args *a, const mdl_model *m, const char *input, size_t rows,
+                   rad_prov *p, rad_err *err)
 {
-    int rc = flt_part_meta(p, "output", table, err);
-    if (!rc)
-        rc = flt_part_meta(p, "header", header, err);
-    if (rc)
-        return rc;
-    if (a->shard.n == 0) {
-        rc = flt_table_write(table, header, p, err);
-        if (!rc)
-            printf("fleet %s: wrote %s (%zu modules)\n", a->step, table, p->n_items);
-        return rc;
-    }
-    char part[4200];
-    flt_part_name(part, sizeof part, table, &a->shard);
-    rc = flt_part_write(p, part, err);
-    if (!rc)
+    rad_prov_init(p, "csv", "fleet");
+    p->deterministic = true;           /* sharded == whole, byte for byte */
+    if (m)
+        mdl_prov_set(p, m);
+    p->rows = (long)rows;
+    rad_prov_opt(p, "step", "%s", a->step);
+    if (!strcmp(a->step, "train"))
+        rad_prov_opt(p, "tune", "epochs=%d lr=%g crossings=%zu seed=%llu loss=%s", a->epochs,
+                     a->lr, a->crossings, a->seed, a->loss ? a->loss : "default");
+    if (!strcmp(a->step, "verify"))
+        rad_prov_opt(p, "vectors", "%zu", a->vectors);
+    int rc = rad_prov_src_file(&p->data, input, err);
+    size_t lo = strlen(a->out);          /* the fleet's own tables: named inside it */
+    if (!rc && !strncmp(input, a->out, lo) && input[lo] == '/')
+        memmove(p->data.name, p->data.name + lo + 1, strlen(p->data.name + lo + 1) + 1);
+    return rc;
+}
+
+int flt_finish(const flt_args *a, flt_part *p, const char *table, const char *header,
+               const rad_prov *prov, rad_err *err)
+{
+    int rc = flt_table_finish(p, table, header, prov, err);
+    if (!rc && a->shard.n == 0)
+        printf("fleet %s: wrote %s (%zu modules)\n", a->step, table, p->n_items);
+    else if (!rc) {
+        char part[4200];
+        flt_part_name(part, sizeof part, table, &a->shard);
         printf("fleet %s: shard %zu/%zu wrote %s (%zu modules); `rad4ml merge` makes %s\n",
                a->step, a->shard.i, a->shard.n, part, p->n_items, table);
+    }
     return rc;
 }
 
@@ -171,62 +184,79 @@ static void tune_config(const flt_args *a, const mdl_model *m, trn_config *cfg)
         trn_loss_parse(a->loss, &cfg->loss);      /* checked in fleet_train */
 }
 
-/* Fine-tunes `m` (a copy of the base at the module's link count) on the
-** first 80 % of the training part, selecting the epoch on the last 20 %;
-** the base weights are kept (*kept = 0) when no epoch beats them there.
-** EMDs before and after on the hold-out, which training never sees. */
-static int tune(const flt_args *a, mdl_model *m, const dat_set *tr, const dat_set *ho,
-                double *e0, double *e1, int *kept, rad_err *err)
+/* Fine-tunes m on fit, selecting the epoch on val; m keeps the base
+** weights (*tuned = 0) when no epoch beats them there. */
+static int tune(const flt_args *a, mdl_model *m, const dat_set *fit, const dat_set *val,
+                int *tuned, rad_err *err)
 {
     trn_config cfg;
     tune_config(a, m, &cfg);
-    *e0 = trn_emd_median(m, ho, err);
-    if (*e0 < 0)
-        return err->code ? err->code : RAD_EMISMATCH;
-    dat_set fit, val;
-    dat_split(tr, 0.8, &fit, &val);
     trn_net *net = NULL;
     int rc = trn_net_new(m, a->seed, &net, err);
     if (rc)
         return rc;
     trn_net_load_weights(net, m);
-    double v0 = trn_eval_loss(net, &val, &cfg);
+    double v0 = trn_eval_loss(net, val, &cfg);
     trn_result res = { 0 };
     res.best_val_loss = v0;
     if (a->epochs > 0)
-        rc = trn_fit(net, &fit, &val, &cfg, NULL, NULL, &res, err);
-    *kept = !rc && res.best_val_loss < v0;
-    if (!rc && *kept)
+        rc = trn_fit(net, fit, val, &cfg, NULL, NULL, &res, err);
+    *tuned = !rc && res.best_val_loss < v0;
+    if (!rc && *tuned)
         rc = trn_net_export(net, m, err);
     trn_net_free(net);
-    if (!rc && (*e1 = trn_emd_median(m, ho, err)) < 0)
-        rc = err->code ? err->code : RAD_EMISMATCH;
     return rc;
 }
 
-/* One module: its crossings (split train / hold-out), fine-tuning at its link
-** count, F/modules/<id>.{json,weights,holdout.csv}, and its train.csv row;
-** errors are prefixed with the module id and manifest line. */
-static int train_module(const flt_args *a, const mdl_model *base, const flt_module *fm,
-                        char *row, size_t len, rad_err *err)
+/* One module's crossings: all of them, the training part (first 75 %) split
+** into fitting (80 %) and validation, and the hold-out, which training
+** never sees. */
+typedef struct {
+    dat_set d, tr, ho, fit, val;
+} mod_data;
+
+static int module_data(const flt_args *a, const mdl_model *m, const flt_module *fm,
+                       mod_data *md, rad_err *err)
 {
-    dat_set d = { 0 }, tr, ho;
-    mdl_model *m = mdl_clone(base);
-    int rc = m ? flt_module_data(fm, a->crossings, a->seed, &d, err)
-               : rad_errf(err, RAD_ENOMEM, "out of memory");
-    if (!rc && d.n_cells != m->in.n_cells)
+    memset(md, 0, sizeof *md);
+    int rc = flt_module_data(fm, a->crossings, a->seed, &md->d, err);
+    if (!rc && md->d.n_cells != m->in.n_cells)
         rc = rad_errf(err, RAD_ESCHEMA, "module %s: %d cells per crossing, the model has %d",
-                      fm->id, d.n_cells, m->in.n_cells);
-    if (!rc)
-        rc = mdl_set_links(m, fm->links, err);
-    dat_split(&d, DAT_TRAIN_FRACTION, &tr, &ho);
-    if (!rc && (tr.n < 1 || ho.n < 1))
+                      fm->id, md->d.n_cells, m->in.n_cells);
+    dat_split(&md->d, DAT_TRAIN_FRACTION, &md->tr, &md->ho);
+    if (!rc && (md->tr.n < 1 || md->ho.n < 1))
         rc = rad_errf(err, RAD_ESCHEMA, "module %s: %zu crossings, too few to train and "
-                      "hold out", fm->id, d.n);
-    double e0 = 0, e1 = 0;
-    int tuned = 0;
-    if (!rc)
-        rc = tune(a, m, &tr, &ho, &e0, &e1, &tuned, err);
+                      "hold out", fm->id, md->d.n);
+    dat_split(&md->tr, 0.8, &md->fit, &md->val);
+    return rc;
+}
+
+/* The rows of n sets one after the other (a view of the only one if n == 1). */
+static int concat_sets(const dat_set *const *v, size_t n, dat_set *out, rad_err *err)
+{
+    if (n == 1) {
+        dat_slice(v[0], 0, v[0]->n, out);
+        return RAD_OK;
+    }
+    size_t total = 0, k = 0;
+    for (size_t i = 0; i < n; i++)
+        total += v[i]->n;
+    int rc = dat_alloc(out, total, v[0]->n_cells, err);
+    for (size_t i = 0; i < n && !rc; i++) {
+        memcpy(out->q + k * (size_t)out->n_cells, v[i]->q,
+               v[i]->n * (size_t)v[i]->n_cells * sizeof *out->q);
+        k += v[i]->n;
+    }
+    return rc;
+}
+
+/* A module's files F/modules/<id>.{json,weights,holdout.csv} (weights m:
+** its group's) and its train.csv row (e0, e1: base and fine-tuned hold-out
+** EMD). */
+static int save_module(const flt_args *a, const mdl_model *m, const flt_module *fm,
+                       const mod_data *md, double e0, double e1, int tuned, char *row,
+                       size_t len, rad_err *err)
+{
     char pj[4200], pw[4200], hash[17];
     snprintf(pj, sizeof pj, "%s/modules/%s.json", a->out, fm->id);
     snprintf(pw, sizeof pw, "%s/modules/%s.weights", a->out, fm->id);
@@ -236,32 +266,99 @@ static int train_module(const flt_args *a, const mdl_model *base, const flt_modu
     rad_prov_init(&prov, "model", "fleet");
     prov.deterministic = true;
     rad_prov_opt(&prov, "module", "%s", fm->id);
-    if (!rc && fm->data[0])
+    if (strcmp(fm->group, fm->id))
+        rad_prov_opt(&prov, "group", "%s", fm->group);
+    int rc = RAD_OK;
+    if (fm->data[0])
         rc = rad_prov_src_file(&prov.data, fm->data, err);
-    else if (!rc)
+    else
         rad_prov_src_mem(&prov.data, "synthetic", "", 0);
-    prov.rows = (long)tr.n;
+    prov.rows = (long)md->tr.n;
     if (!rc)
         rc = mdl_save_prov(m, pj, pw, &prov, err);
     snprintf(pj, sizeof pj, "%s/modules/%s.holdout.csv", a->out, fm->id);
     snprintf(prov.kind, sizeof prov.kind, "csv");      /* the hold-out rows */
     mdl_prov_set(&prov, m);
-    prov.rows = (long)ho.n;
+    prov.rows = (long)md->ho.n;
     rad_prov_opt(&prov, "part", "hold-out");
     if (!rc)                     /* what `fleet verify` streams through the RTL */
-        rc = dat_write_csv(pj, &ho, &prov, err);
+        rc = dat_write_csv(pj, &md->ho, &prov, err);
     if (!rc)
         rc = flt_model_hash(m, hash, err);
     if (!rc)
-        snprintf(row, len, "%s,%s,%d,%zu,%zu,%.6f,%.6f,%s,%s", fm->id, fm->hd ? "hd" : "ld",
-                 fm->links, tr.n, ho.n, e0, e1, tuned ? "tuned" : "base", hash);
-    if (rc && err->msg[0] && !strstr(err->msg, fm->id)) {
+        snprintf(row, len, "%s,%s,%d,%zu,%zu,%.6f,%.6f,%s,%s,%s", fm->id, fm->hd ? "hd" : "ld",
+                 fm->links, md->tr.n, md->ho.n, e0, e1, tuned ? "tuned" : "base", hash,
+                 fm->group);
+    return rc;
+}
+
+/* Prefixes err with the module's id and manifest line (unless named). */
+static void name_module(const flt_module *fm, rad_err *err)
+{
+    if (err->msg[0] && !strstr(err->msg, fm->id)) {
         char msg[sizeof err->msg + 160];
         snprintf(msg, sizeof msg, "module %s (manifest line %d): %s", fm->id, fm->line, err->msg);
         rad_errf(err, err->code, "%s", msg);
     }
-    dat_free(&d);
+}
+
+/* Contract: group g of the manifest (one module, or several sharing one
+** model): each member's crossings; the base at the group's link count,
+** fine-tuned on the members' fitting parts together (epoch chosen on their
+** validation parts together); per member its base and fine-tuned hold-out
+** EMD, its files and its row as item k (its manifest index) of p.  With
+** one member this is exactly the per-module fine-tuning. */
+static int train_group(const flt_args *a, const mdl_model *base, const flt_manifest *f,
+                       size_t g, flt_part *p, rad_err *err)
+{
+    size_t nm = 0, *ix = malloc(f->n * sizeof *ix);
+    mod_data *md = calloc(f->n, sizeof *md);
+    const dat_set **fits = calloc(f->n, sizeof *fits), **vals = calloc(f->n, sizeof *vals);
+    double *e0 = calloc(f->n, sizeof *e0);
+    mdl_model *m = mdl_clone(base);
+    int rc = ix && md && fits && vals && e0 && m ? RAD_OK
+             : rad_errf(err, RAD_ENOMEM, "out of memory"), tuned = 0;
+    for (size_t k = 0; k < f->n && !rc; k++)
+        if (f->mod[k].gi == g) {
+            ix[nm] = k;
+            if (nm == 0)
+                rc = mdl_set_links(m, f->mod[k].links, err);
+            if (!rc)
+                rc = module_data(a, m, &f->mod[k], &md[nm], err);
+            if (!rc && (e0[nm] = trn_emd_median(m, &md[nm].ho, err)) < 0)
+                rc = err->code ? err->code : RAD_EMISMATCH;
+            if (rc)
+                name_module(&f->mod[k], err);
+            fits[nm] = &md[nm].fit;
+            vals[nm] = &md[nm].val;
+            nm++;
+        }
+    dat_set fit = { 0 }, val = { 0 };
+    if (!rc && !(rc = concat_sets(fits, nm, &fit, err)) && !(rc = concat_sets(vals, nm, &val, err)))
+        rc = tune(a, m, &fit, &val, &tuned, err);
+    for (size_t j = 0; j < nm && !rc; j++) {
+        char row[512];
+        double e1 = trn_emd_median(m, &md[j].ho, err);
+        rc = e1 < 0 ? (err->code ? err->code : RAD_EMISMATCH)
+                    : save_module(a, m, &f->mod[ix[j]], &md[j], e0[j], e1, tuned, row,
+                                  sizeof row, err);
+        if (rc)
+            name_module(&f->mod[ix[j]], err);
+        else
+            rc = flt_part_item(p, ix[j], row, err);
+        if (!rc)
+            printf("fleet train: %-12s %s\n", f->mod[ix[j]].id, row);
+    }
+    dat_free(&fit);
+    dat_free(&val);
+    for (size_t j = 0; md && j < nm; j++)
+        dat_free(&md[j].d);
     mdl_free(m);
+    free(ix);
+    free(md);
+    free(fits);
+    free(vals);
+    free(e0);
     return rc;
 }
 
@@ -283,6 +380,23 @@ static int fleet_dir(const flt_args *a, const char *sub, rad_err *err)
     return rc ? rc : rad_mkdirs(d, err);
 }
 
+/* Meta shard_by: each module's group index (a group is one shard unit). */
+static int shard_by_group(const flt_manifest *f, flt_part *p, rad_err *err)
+{
+    char *list = malloc(f->n * 24 + 1);
+    size_t k = 0;
+    if (!list)
+        return rad_errf(err, RAD_ENOMEM, "out of memory");
+    for (size_t i = 0; i < f->n; i++)
+        k += (size_t)sprintf(list + k, "%s%zu", i ? "," : "", f->mod[i].gi);
+    int rc = flt_part_meta(p, "shard_by", list, err);
+    free(list);
+    return rc;
+}
+
+/* Contract: `fleet train`: the manifest, the base model and the job key;
+** every group of this shard (all without --shard) trained (train_group);
+** train.csv with its provenance block, or this shard's partial. */
 static int fleet_train(const flt_args *a, rad_err *err)
 {
     trn_loss_kind lk;
@@ -296,26 +410,30 @@ static int fleet_train(const flt_args *a, rad_err *err)
     int rc = flt_manifest_load(a->manifest, &f, err);
     if (rc)
         return rc;
-    char key[17], table[4200], row[512];
+    char key[17], table[4200];
     flt_part p = { 0 };
     if (!(rc = load_base(a, &base, err)) && !(rc = train_key(a, base, key, err)))
         rc = flt_part_init(&p, "fleet-train", key, &a->shard, f.n, a->argc, a->argv,
                            err);
     if (!rc)
         rc = fleet_dir(a, "modules", err);
+    if (!rc && f.grouped)
+        rc = shard_by_group(&f, &p, err);
     double t0 = now();
-    for (size_t k = 0; k < f.n && !rc; k++) {
-        if (!flt_shard_has(&a->shard, k))
+    for (size_t g = 0; g < f.n_groups && !rc; g++) {
+        if (!flt_shard_has(&a->shard, g))
             continue;
         double t1 = now();
-        if (!(rc = train_module(a, base, &f.mod[k], row, sizeof row, err)))
-            rc = flt_part_item(&p, k, row, err);
-        if (!rc)
-            printf("fleet train: %-12s %s  [%.1f s]\n", f.mod[k].id, row, now() - t1);
+        rc = train_group(a, base, &f, g, &p, err);
+        if (!rc && f.grouped)
+            printf("fleet train: group %zu of %zu [%.1f s]\n", g + 1, f.n_groups, now() - t1);
     }
     snprintf(table, sizeof table, "%s/train.csv", a->out);
+    rad_prov prov;
     if (!rc)
-        rc = flt_finish(a, &p, table, FLT_TRAIN_HEADER, err);
+        rc = flt_table_prov(a, base, a->manifest, f.n, &prov, err);
+    if (!rc)
+        rc = flt_finish(a, &p, table, FLT_TRAIN_HEADER, &prov, err);
     if (!rc)
         printf("fleet train: %zu modules in %.1f s\n", p.n_items, now() - t0);
     flt_part_free(&p);
@@ -330,10 +448,10 @@ static int fleet_train(const flt_args *a, rad_err *err)
 static int image_module(const flt_args *a, char *trow, char *row, size_t len,
                         mdl_model **first, rad_err *err)
 {
-    char *c[10], pj[4200], img[4200], hash[17];
-    if (flt_csv_fields(trow, c, 10) != 9)
-        return rad_errf(err, RAD_ESCHEMA, "%s/train.csv: row '%s' has not 9 fields", a->out,
-                        trow);
+    char *c[FLT_TRAIN_FIELDS + 1], pj[4200], img[4200], hash[17];
+    if (flt_csv_fields(trow, c, FLT_TRAIN_FIELDS + 1) != FLT_TRAIN_FIELDS)
+        return rad_errf(err, RAD_ESCHEMA, "%s/train.csv: row of '%s' has not %d fields "
+                        "(written by another version?)", a->out, trow, FLT_TRAIN_FIELDS);
     mdl_model *m = NULL;
     snprintf(pj, sizeof pj, "%s/modules/%s.json", a->out, c[0]);
     int rc = mdl_load(pj, NULL, &m, err);
@@ -342,6 +460,10 @@ static int image_module(const flt_args *a, char *trow, char *row, size_t len,
     if (!rc && strcmp(hash, c[8]))
         rc = rad_errf(err, RAD_EMISMATCH, "%s: weights hash %s, train.csv says %s (the "
                       "weights changed after training)", pj, hash, c[8]);
+    if (!rc) {     /* named inside the fleet folder: the same image bytes wherever it is */
+        snprintf(m->src_model.name, sizeof m->src_model.name, "modules/%s.json", c[0]);
+        snprintf(m->src_weights.name, sizeof m->src_weights.name, "modules/%s.weights", c[0]);
+    }
     snprintf(img, sizeof img, "%s/images/%s.hex", a->out, c[0]);
     cg_opts co;                  /* the image's provenance names the generator options */
     cg_opts_default(&co);
@@ -402,8 +524,13 @@ static int fleet_images(const flt_args *a, rad_err *err)
     snprintf(table, sizeof table, "%s/images/index.csv", a->out);
     if (!rc && first)
         rc = gen_design(a, first, err);
+    rad_prov prov;
+    char tp[4200];
+    snprintf(tp, sizeof tp, "%s/train.csv", a->out);
     if (!rc)
-        rc = flt_table_write(table, FLT_INDEX_HEADER, &p, err);
+        rc = flt_table_prov(a, NULL, tp, n, &prov, err);
+    if (!rc)
+        rc = flt_table_finish(&p, table, FLT_INDEX_HEADER, &prov, err);
     if (!rc)
         printf("fleet images: %zu images, index %s\n", p.n_items, table);
     mdl_free(first);

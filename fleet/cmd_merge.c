@@ -3,7 +3,11 @@
 ** (fleet/flt_part.h) into exactly the output of the unsharded run.
 **
 **   fleet-train, fleet-verify   the table (train.csv / verify.csv)
+**   sim-regress                 the regression table of `sim --regress K --csv`
 **   seu-sens                    the sensitivity-map JSON of `seu --json`
+**   seu-rtl                     the counts of `seu --rtl --rtl-json` (summed)
+**   synth, eval-sweep           JSON documents (fleet/flt_json.c): `synth
+**                               --json`, `eval --sweep --json`
 **
 ** Refuses, writing nothing, when a shard is missing (naming it and the
 ** command that reruns it alone), given twice, or from another job.
@@ -16,6 +20,7 @@
 #include "data/dataset.h"
 #include "fleet/flt_part.h"
 #include "model/model_io.h"
+#include "seu/seu_rtl.h"
 #include "seu/seu_shard.h"
 #include "tools/cmd.h"
 
@@ -24,7 +29,8 @@ static void usage(FILE *fp)
     fprintf(fp,
 "usage: rad4ml merge [--out FILE] PART...\n"
 "Combines the partial results of `--shard i/N` runs (fleet train, fleet verify,\n"
-"seu --json) into the output the unsharded run writes, byte for byte.  Every\n"
+"seu --json, sim --regress, synth --json, eval --sweep --json) into the output\n"
+"the unsharded run writes, byte for byte.  Every\n"
 "shard 0..N-1 must be given exactly once.\n\n"
 "  --out FILE   where to write (default: the output the shards name)\n");
 }
@@ -76,7 +82,9 @@ static int merge_seu(const flt_part *p, const char *out, rad_err *err)
     seu_sens s;
     rad_prov prov;
     int rc = seu_model(p, &m, err);
-    if (!rc)
+    if (!rc && flt_part_get(p, "run.prov"))         /* shard 0's: the unsharded bytes */
+        rc = flt_part_get_prov(p, "run.prov", &prov, err);
+    else if (!rc)                                   /* partials of an older version */
         rc = merged_prov(p, m, &prov, err);
     if (!rc && !(rc = seu_sens_from_part(p, m, &s, err))) {
         rc = seu_sens_write_json(&s, m, &prov, out, err);
@@ -84,6 +92,46 @@ static int merge_seu(const flt_part *p, const char *out, rad_err *err)
     }
     mdl_free(m);
     return rc;
+}
+
+/* seu-rtl: item p*N + i holds shard i's counts of protection p; the
+** counts are sums over upsets, so the whole campaign's are their sums.
+** Writes what `seu --rtl --rtl-json` writes (shard 0's provenance);
+** *fails counts protections that FAIL. */
+static int merge_seu_rtl(const flt_part *p, const char *out, int *fails, rad_err *err)
+{
+    const char *sh = flt_part_get(p, "shards"), *sa = flt_part_get(p, "stride_all_copies");
+    size_t N = sh ? strtoull(sh, NULL, 10) : 0, stride = 0, n = N ? p->n_items / N : 0;
+    int all = 0;
+    if (!N || !sa || sscanf(sa, "%zu %d", &stride, &all) != 2 || n * N != p->n_items
+        || n > 64)
+        return rad_errf(err, RAD_ESCHEMA, "merge: seu-rtl partial without shards/"
+                        "stride_all_copies");
+    seu_prot prots[64];
+    seu_rtl_result res[64], r;
+    *fails = 0;
+    for (size_t k = 0; k < n; k++) {
+        memset(&res[k], 0, sizeof res[k]);
+        for (size_t i = 0; i < N; i++) {
+            seu_prot q;
+            if (seu_rtl_item_parse(p->items[k * N + i].text, &q, &r) || (i && q != prots[k]))
+                return rad_errf(err, RAD_ESCHEMA, "merge: seu-rtl item %zu: '%s'", k * N + i,
+                                p->items[k * N + i].text);
+            prots[k] = q;
+            res[k].injected += r.injected;
+            res[k].masked += r.masked;
+            res[k].corrected += r.corrected;
+            res[k].restored += r.restored;
+            res[k].corrupted += r.corrupted;
+            res[k].exact_corrupt += r.exact_corrupt;
+            res[k].derr += r.derr;
+            res[k].fail += r.fail;
+        }
+        *fails += !seu_rtl_ok(prots[k], &res[k]);
+    }
+    rad_prov prov;
+    int rc = flt_part_get_prov(p, "run.prov", &prov, err);
+    return rc ? rc : seu_rtl_write_json(out, prots, res, n, stride, all, &prov, err);
 }
 
 /* Table jobs: header + rows; a verify table with FAIL rows is written (it
@@ -94,11 +142,14 @@ static int merge_table(const flt_part *p, const char *out, int *fails, rad_err *
     if (!header)
         return rad_errf(err, RAD_ESCHEMA, "merge: %s partial without a header", p->kind);
     *fails = 0;
-    for (size_t i = 0; !strcmp(p->kind, "fleet-verify") && i < p->n_items; i++)
+    for (size_t i = 0; i < p->n_items; i++)
         *fails += strstr(p->items[i].text, ",FAIL") != NULL;
     return flt_table_write(out, header, p, err);
 }
 
+/* Contract: `rad4ml merge [--out FILE] PART...`: flt_merge's checks, then
+** the writer of the job's kind; exit 1 on a refusal (nothing written) or
+** when the merged result has FAILs, 2 on bad usage. */
 int cmd_merge(int argc, char **argv)
 {
     static const struct option opts[] = { { "out", 1, 0, 'o' }, { "help", 0, 0, 'h' },
@@ -125,7 +176,11 @@ int cmd_merge(int argc, char **argv)
         rc = rad_errf(&err, RAD_EUSAGE, "merge: the partials name no output: give --out");
     if (!rc && !strcmp(p.kind, "seu-sens"))
         rc = merge_seu(&p, out, &err);
-    else if (!rc && (!strcmp(p.kind, "fleet-train") || !strcmp(p.kind, "fleet-verify")))
+    else if (!rc && !strcmp(p.kind, "seu-rtl"))
+        rc = merge_seu_rtl(&p, out, &fails, &err);
+    else if (!rc && flt_part_get(&p, "json.key"))
+        rc = flt_json_merge_write(&p, out, &err);
+    else if (!rc && flt_part_get(&p, "header"))
         rc = merge_table(&p, out, &fails, &err);
     else if (!rc)
         rc = rad_errf(&err, RAD_ESCHEMA, "merge: unknown job kind '%s'", p.kind);
@@ -133,7 +188,7 @@ int cmd_merge(int argc, char **argv)
         printf("merge: %d shards of %s (%zu items) -> %s\n", argc - optind, p.kind, p.n_items,
                out);
     if (!rc && fails)
-        fprintf(stderr, "rad4ml merge: %d module(s) FAIL in %s\n", fails, out);
+        fprintf(stderr, "rad4ml merge: %d FAIL in %s\n", fails, out);
     if (rc)
         fprintf(stderr, "rad4ml %s\n", err.msg);
     flt_part_free(&p);

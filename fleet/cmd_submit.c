@@ -5,13 +5,17 @@
 **   --local P   here, P shards at a time (common/rad_proc; each shard's
 **               exit status and log kept; failed shards reported by id with
 **               the command that reruns one alone; no merge unless all ran)
+**               (--rerun LIST: only those shards, the others' results kept)
 **   --slurm     writes a job-array script (one task per shard) and a merge
 **               job depending on it (afterok, cancelled if a shard fails)
 **               and submits both with sbatch; --wait blocks until the merge
 **               has run
+**   --condor    writes an HTCondor submit file (queue N), the merge's and a
+**               DAG (merge after the shards), condor_submit_dag (untested
+**               here: HTCondor is not packaged for this machine)
 **
 ** The job is any rad4ml command that takes --shard: fleet train, fleet
-** verify, seu --json.  Scripts and logs go to --dir (default
+** verify, seu --json, sim --regress --csv, synth --json, eval --sweep --json.  Scripts and logs go to --dir (default
 ** <output>.shards/).  --dry-run writes the scripts only.
 */
 #include <getopt.h>
@@ -30,8 +34,8 @@
 
 typedef struct {
     size_t shards;
-    int    local_p, slurm, dry, wait;
-    const char *dir, *sbatch_opts;
+    int    local_p, slurm, condor, dry, wait;
+    const char *dir, *sbatch_opts, *rerun;   /* rerun: "i,j,..." (--local) */
     int    jargc;                 /* the job: rad4ml <jargv...>          */
     char **jargv;
     char   exe[2048], output[4096], dirbuf[4200], job[16384];
@@ -40,40 +44,70 @@ typedef struct {
 static void usage(FILE *fp)
 {
     fprintf(fp,
-"usage: rad4ml submit --shards N (--local P | --slurm) [options] -- JOB...\n"
+"usage: rad4ml submit --shards N (--local P | --slurm | --condor) [options] -- JOB...\n"
 "Runs `rad4ml JOB... --shard i/N` for i = 0..N-1 on an engine, then merges.\n"
-"JOB is one of: fleet train ..., fleet verify ..., seu --json FILE ...\n\n"
+"JOB is one of: fleet train|verify --out DIR ..., seu --json FILE ...,\n"
+"sim --regress K --csv FILE ..., synth --json FILE ..., eval --sweep --json FILE ...\n\n"
 "  --shards N         number of shards\n"
 "  --local P          run here, P at a time\n"
+"  --rerun LIST       --local: run only these shards (comma list of ids, e.g. the\n"
+"                     failed ones), keep the others' results, merge when all are there\n"
 "  --slurm            sbatch a job array + a dependent merge job\n"
+"  --condor           HTCondor: write shards.sub (queue N), merge.sub and job.dag\n"
+"                     (DAGMan: the merge after every shard) and condor_submit_dag it\n"
+"                     (untested here: no HTCondor on the build machine)\n"
 "  --wait             --slurm: wait for the merge job (sbatch --wait)\n"
 "  --sbatch-opts S    extra #SBATCH line content, e.g. '--partition=debug'\n"
 "  --dir DIR          scripts, logs and exit codes (default OUTPUT.shards)\n"
 "  --dry-run          write the scripts, run nothing\n");
 }
 
+/* The value of option `name` in the job, or NULL. */
+static const char *job_opt(const sub_args *s, const char *name)
+{
+    const char *v = NULL;
+    for (int i = 0; i + 1 < s->jargc; i++)
+        if (!strcmp(s->jargv[i], name))
+            v = s->jargv[i + 1];
+    return v;
+}
+
 /* The whole output of the job (what merge writes), from its options. */
 static int job_output(sub_args *s, rad_err *err)
 {
-    const char *out = NULL, *json = NULL, *step = NULL;
+    const char *step = NULL, *cmd = s->jargv[0], *out = job_opt(s, "--out");
+    const char *file = !strcmp(cmd, "sim") ? job_opt(s, "--csv") : job_opt(s, "--json");
     for (int i = 0; i < s->jargc; i++) {
-        const char *a = s->jargv[i], *v = i + 1 < s->jargc ? s->jargv[i + 1] : NULL;
-        if (!strcmp(a, "--shard"))
+        if (!strcmp(s->jargv[i], "--shard"))
             return rad_errf(err, RAD_EUSAGE, "submit: the job must not carry --shard");
-        if (!strcmp(a, "--out") && v)
-            out = v;
-        if (!strcmp(a, "--json") && v)
-            json = v;
-        if (!strcmp(a, "train") || !strcmp(a, "verify"))
-            step = a;
+        if (!strcmp(s->jargv[i], "train") || !strcmp(s->jargv[i], "verify"))
+            step = s->jargv[i];
     }
-    if (!strcmp(s->jargv[0], "seu") && json)
-        snprintf(s->output, sizeof s->output, "%s", json);
-    else if (!strcmp(s->jargv[0], "fleet") && out && step)
+    if (file && (!strcmp(cmd, "seu") || !strcmp(cmd, "sim") || !strcmp(cmd, "synth")
+                 || !strcmp(cmd, "eval")))
+        snprintf(s->output, sizeof s->output, "%s", file);
+    else if (!strcmp(cmd, "fleet") && out && step)
         snprintf(s->output, sizeof s->output, "%s/%s.csv", out, step);
     else
         return rad_errf(err, RAD_EUSAGE, "submit: the job must be `fleet train|verify --out "
-                        "DIR ...` or `seu --json FILE ...`");
+                        "DIR ...`, `seu --json FILE ...`, `sim --regress K --csv FILE ...`, "
+                        "`synth --json FILE ...` or `eval --sweep --json FILE ...`");
+    return RAD_OK;
+}
+
+/* --rerun "i,j,...": each id < N; sets run[i]. */
+static int parse_rerun(const sub_args *s, bool *run, rad_err *err)
+{
+    const char *p = s->rerun;
+    while (p && *p) {
+        char *end;
+        unsigned long long i = strtoull(p, &end, 10);
+        if (end == p || (*end && *end != ',') || i >= s->shards)
+            return rad_errf(err, RAD_EUSAGE, "--rerun '%s': expected shard ids 0..%zu "
+                            "separated by commas", s->rerun, s->shards - 1);
+        run[i] = true;
+        p = *end ? end + 1 : end;
+    }
     return RAD_OK;
 }
 
@@ -90,12 +124,15 @@ static void job_line(sub_args *s)
     }
 }
 
+/* Contract: the options before `--` into s, the job after it; 0, -1 after
+** --help, 2 on bad usage (one engine, --rerun only with --local). */
 static int parse(int argc, char **argv, sub_args *s)
 {
     static const struct option opts[] = {
         { "shards", 1, 0, 'n' }, { "local", 1, 0, 'l' }, { "slurm", 0, 0, 's' },
         { "wait", 0, 0, 'w' }, { "sbatch-opts", 1, 0, 'o' }, { "dir", 1, 0, 'd' },
-        { "dry-run", 0, 0, 'D' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
+        { "dry-run", 0, 0, 'D' }, { "rerun", 1, 0, 'r' }, { "condor", 0, 0, 'c' },
+        { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
     memset(s, 0, sizeof *s);
     int c, rc = 0;
     rad_err err = { 0 };
@@ -105,6 +142,8 @@ static int parse(int argc, char **argv, sub_args *s)
         case 'n': rc = rad_cli_size("--shards", optarg, 1, FLT_MAX_SHARDS, &s->shards, &err); break;
         case 'l': rc = rad_cli_int("--local", optarg, 1, 1024, &s->local_p, &err); break;
         case 's': s->slurm = 1; break;
+        case 'c': s->condor = 1; break;
+        case 'r': s->rerun = optarg; break;
         case 'w': s->wait = 1; break;
         case 'o': s->sbatch_opts = optarg; break;
         case 'd': s->dir = optarg; break;
@@ -117,9 +156,14 @@ static int parse(int argc, char **argv, sub_args *s)
         return cli_usage_error("submit", &err);
     s->jargc = argc - optind;
     s->jargv = argv + optind;
-    if (!s->shards || !s->jargc || (s->slurm == 0) == (s->local_p == 0)) {
-        fprintf(stderr, "rad4ml submit: give --shards N, one of --local P / --slurm, and "
-                "the job after -- (see --help)\n");
+    if (!s->shards || !s->jargc || (s->slurm != 0) + (s->local_p != 0) + (s->condor != 0) != 1) {
+        fprintf(stderr, "rad4ml submit: give --shards N, one of --local P / --slurm / "
+                "--condor, and the job after -- (see --help)\n");
+        return 2;
+    }
+    if (s->rerun && !s->local_p) {
+        fprintf(stderr, "rad4ml submit: --rerun goes with --local (Slurm: sbatch "
+                "--array=<ids> array.sbatch; HTCondor: the printed command)\n");
         return 2;
     }
     return 0;
@@ -162,17 +206,21 @@ static void merge_argv(const sub_args *s, rad_argv *av)
         rad_argv_addf(av, "%s.part-%zu-of-%zu", s->output, i, s->shards);
 }
 
-/* Runs run_shard.sh 0..N-1, at most local_p at a time; 0, or the number
-** of shards that could not be started. */
-static size_t run_shards(const sub_args *s, const char *script)
+/* Runs run_shard.sh i for the shards i with todo[i], at most local_p at a
+** time; 0, or the number of shards that could not be started. */
+static size_t run_shards(const sub_args *s, const char *script, const bool *todo)
 {
     rad_proc run[1024];
     int nr = 0;
     size_t next = 0, bad = 0;
     while (next < s->shards || nr > 0) {
+        while (next < s->shards && !todo[next])
+            next++;
         while (next < s->shards && nr < s->local_p) {
             char id[32];
             snprintf(id, sizeof id, "%zu", next++);
+            while (next < s->shards && !todo[next])
+                next++;
             char *argv[] = { (char *)script, id, NULL };
             rad_err e = { 0 };
             if (rad_proc_start(argv, NULL, &run[nr], &e)) {
@@ -195,12 +243,15 @@ static size_t run_shards(const sub_args *s, const char *script)
     return bad;
 }
 
-/* Removes what an earlier run of the same job left (exit codes, partials,
-** the merged output), so that nothing stale is taken for this run's. */
-static void clear_stale(const sub_args *s)
+/* Removes what an earlier run of the shards to run left (exit codes,
+** partials) and the merged output, so that nothing stale is taken for this
+** run's. */
+static void clear_stale(const sub_args *s, const bool *todo)
 {
     char path[4400];
     for (size_t i = 0; i < s->shards; i++) {
+        if (!todo[i])
+            continue;
         snprintf(path, sizeof path, "%s/shard-%zu.rc", s->dir, i);
         unlink(path);
         snprintf(path, sizeof path, "%s.part-%zu-of-%zu", s->output, i, s->shards);
@@ -209,8 +260,12 @@ static void clear_stale(const sub_args *s)
     unlink(s->output);
 }
 
-/* Local engine: run_shard.sh i -> shard-i.log, shard-i.rc; P at a time. */
-static int run_local(sub_args *s, const char *merge, rad_err *err)
+/* Contract: local engine: writes run_shard.sh (i -> shard-i.log,
+** shard-i.rc), runs the shards with todo[i], P at a time, then judges every
+** shard (this run's and, after --rerun, the earlier ones) by its exit code
+** file: each failed one is named with its rerun command; merges only when
+** all succeeded. */
+static int run_local(sub_args *s, const char *merge, const bool *todo, rad_err *err)
 {
     char path[4400], *script = malloc(sizeof s->job + 8192);
     if (!script)
@@ -225,14 +280,22 @@ static int run_local(sub_args *s, const char *merge, rad_err *err)
     free(script);
     if (rc || s->dry)
         return rc;
-    printf("submit: %zu shards, %d at a time: %s 0 .. %s %zu\n", s->shards, s->local_p, path,
-           path, s->shards - 1);
-    size_t st = run_shards(s, path), failed = 0;
+    if (s->rerun)
+        printf("submit: rerunning shard(s) %s of %zu, %d at a time: %s <i>\n", s->rerun,
+               s->shards, s->local_p, path);
+    else
+        printf("submit: %zu shards, %d at a time: %s 0 .. %s %zu\n", s->shards, s->local_p,
+               path, path, s->shards - 1);
+    size_t st = run_shards(s, path, todo), failed = 0;
+    char ids[512] = "";
     for (size_t i = 0; i < s->shards; i++) {
         char rcf[4400], buf[32] = "";
         snprintf(rcf, sizeof rcf, "%s/shard-%zu.rc", s->dir, i);
         FILE *f = fopen(rcf, "r");
         if (!f || !fgets(buf, sizeof buf, f) || atoi(buf) != 0) {
+            size_t k = strlen(ids);
+            if (k < sizeof ids - 24)
+                snprintf(ids + k, sizeof ids - k, "%s%zu", failed ? "," : "", i);
             failed++;
             fprintf(stderr, "submit: shard %zu/%zu FAILED (exit %s, log %s/shard-%zu.log); "
                     "rerun it alone: %s --shard %zu/%zu\n", i, s->shards,
@@ -242,8 +305,10 @@ static int run_local(sub_args *s, const char *merge, rad_err *err)
             fclose(f);
     }
     if (failed || st)
-        return rad_errf(err, RAD_ETOOL, "submit: %zu of %zu shards failed; not merged (rerun "
-                        "them, then: %s)", failed, s->shards, merge);
+        return rad_errf(err, RAD_ETOOL, "submit: %zu of %zu shards failed (%s); not merged "
+                        "(rerun them: rad4ml submit --shards %zu --local %d --rerun %s -- JOB; "
+                        "or each alone, then: %s)", failed, s->shards, ids, s->shards,
+                        s->local_p, ids, merge);
     rad_argv *av = malloc(sizeof *av);
     if (!av)
         return rad_errf(err, RAD_ENOMEM, "out of memory");
@@ -327,6 +392,85 @@ static int run_slurm(sub_args *s, const char *merge, rad_err *err)
     return RAD_OK;
 }
 
+/* One word in HTCondor's "new" arguments syntax (inside the double quotes):
+** plain, or in single quotes with ' and " doubled. */
+static size_t condor_word(char *buf, size_t len, const char *w, bool first)
+{
+    bool plain = *w && !strpbrk(w, " \t'\"$");
+    size_t k = (size_t)snprintf(buf, len, plain ? "%s%s" : "%s'", first ? "" : " ", w);
+    for (const char *p = w; !plain && *p && k + 4 < len; p++) {
+        if (*p == '\'' || *p == '"')
+            buf[k++] = *p;
+        buf[k++] = *p;
+    }
+    if (!plain && k + 2 < len)
+        k += (size_t)snprintf(buf + k, len - k, "'");
+    buf[k < len ? k : len - 1] = 0;
+    return k;
+}
+
+/* HTCondor engine: shards.sub (queue N, $(Process) = the shard id),
+** merge.sub and job.dag (the merge node after the shards node: DAGMan
+** runs it only when every shard succeeded); condor_submit_dag unless
+** --dry-run.  Untested here: HTCondor is not packaged for this machine. */
+static int run_condor(sub_args *s, rad_err *err)
+{
+    size_t tl = 4 * sizeof s->job + s->shards * (strlen(s->output) + 48) + 16384, k;
+    char path[4400], cwd[4096], *t = malloc(tl);
+    if (!t || !getcwd(cwd, sizeof cwd)) {
+        free(t);
+        return rad_errf(err, RAD_EIO, "submit: out of memory or no working directory");
+    }
+    k = (size_t)snprintf(t, tl, "# rad4ml shards: condor_submit_dag %s/job.dag "
+                         "(written by rad4ml submit --condor)\nuniverse = vanilla\n"
+                         "executable = %s\narguments = \"", s->dir, s->exe);
+    for (int i = 0; i < s->jargc && k < tl; i++)
+        k += condor_word(t + k, tl - k, s->jargv[i], i == 0);
+    snprintf(t + k, tl - k, " --shard $(Process)/%zu\"\ninitialdir = %s\n"
+             "output = %s/shard-$(Process).log\nerror = %s/shard-$(Process).err\n"
+             "log = %s/condor.log\nshould_transfer_files = NO\nrequest_cpus = 1\nqueue %zu\n",
+             s->shards, cwd, s->dir, s->dir, s->dir, s->shards);
+    snprintf(path, sizeof path, "%s/shards.sub", s->dir);
+    int rc = write_text(path, t, err);
+    k = (size_t)snprintf(t, tl, "# rad4ml merge (after every shard; job.dag)\nuniverse = vanilla\n"
+                         "executable = %s\narguments = \"merge", s->exe);
+    for (size_t i = 0; i < s->shards && k < tl; i++) {
+        char part[4400];
+        snprintf(part, sizeof part, "%s.part-%zu-of-%zu", s->output, i, s->shards);
+        k += condor_word(t + k, tl - k, part, false);
+    }
+    snprintf(t + k, tl - k, "\"\ninitialdir = %s\noutput = %s/merge.log\nerror = %s/merge.log\n"
+             "log = %s/condor.log\nshould_transfer_files = NO\nqueue 1\n", cwd, s->dir, s->dir,
+             s->dir);
+    snprintf(path, sizeof path, "%s/merge.sub", s->dir);
+    if (!rc)
+        rc = write_text(path, t, err);
+    bool abs = s->dir[0] == '/';
+    snprintf(t, tl, "# rad4ml: the shards, then the merge (condor_submit_dag this file)\n"
+             "JOB shards %s%s%s/shards.sub\nJOB merge %s%s%s/merge.sub\n"
+             "PARENT shards CHILD merge\n", abs ? "" : cwd, abs ? "" : "/", s->dir,
+             abs ? "" : cwd, abs ? "" : "/", s->dir);
+    snprintf(path, sizeof path, "%s/job.dag", s->dir);
+    if (!rc)
+        rc = write_text(path, t, err);
+    free(t);
+    if (rc || s->dry)
+        return rc;
+    char *argv[] = { "condor_submit_dag", path, NULL };
+    int st;
+    if (rad_proc_run(argv, NULL, &st, NULL) || st != 0)
+        return rad_errf(err, RAD_ETOOL, "submit: `condor_submit_dag %s` failed or HTCondor is "
+                        "not installed here; the files are written: submit them where "
+                        "HTCondor runs", path);
+    printf("submit: DAG submitted (condor_q; shard logs %s/shard-<i>.log; a failed shard: "
+           "rerun it alone with the job's command and --shard <i>/%zu, then rad4ml merge)\n",
+           s->dir, s->shards);
+    return RAD_OK;
+}
+
+/* Contract: `rad4ml submit`: options, the job's output, the shards to run
+** (--rerun or all), stale results of those removed, then the engine's run
+** (local: merged only when every shard succeeded).  Exit 0, 1, 2 (usage). */
 int cmd_submit(int argc, char **argv)
 {
     sub_args s;
@@ -351,10 +495,19 @@ int cmd_submit(int argc, char **argv)
     }
     if (!rc)
         rc = merge_line(&s, &merge, &err);
+    bool *todo = rc ? NULL : calloc(s.shards, sizeof *todo);
+    if (!rc && !todo)
+        rc = rad_errf(&err, RAD_ENOMEM, "out of memory");
+    for (size_t i = 0; !rc && i < s.shards; i++)
+        todo[i] = !s.rerun;
+    if (!rc && s.rerun)
+        rc = parse_rerun(&s, todo, &err);
     if (!rc && !s.dry)
-        clear_stale(&s);
+        clear_stale(&s, todo);
     if (!rc)
-        rc = s.slurm ? run_slurm(&s, merge, &err) : run_local(&s, merge, &err);
+        rc = s.slurm ? run_slurm(&s, merge, &err) : s.condor ? run_condor(&s, &err)
+                     : run_local(&s, merge, todo, &err);
+    free(todo);
     if (!rc && s.dry)
         printf("submit: scripts in %s (dry run, nothing started)\n", s.dir);
     if (rc)

@@ -16,6 +16,9 @@
 **              (synthetic showers spread 1.5x wider in TC units; an ePortRX
 **              file is decoded with HD's drop_lsb 3)
 **   links      output links (1..MDL_MAX_LINKS, the model must send bits)
+**   group      optional 8th column: modules of a group share ONE fine-tuned
+**              model (trained on all their crossings; same link count
+**              required); empty = the module alone (group = its id)
 **   calib      a CALVALUE (0..4095, 2048 = unity) applied to every TC, or
 **              a calibration file (dat_frontend_load_calib); empty = 2048.
 **              Synthetic charges and 48-charge CSVs are multiplied by
@@ -30,6 +33,7 @@
 #ifndef RAD4ML_FLEET_H
 #define RAD4ML_FLEET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "common/rad_err.h"
@@ -46,12 +50,16 @@ typedef struct {
     int      links;
     uint32_t calvalue;             /* uniform CALVALUE (when no calib file) */
     char     calib[1024];          /* calibration file (resolved) or ""     */
+    char     group[FLT_ID_MAX + 1];/* its group (its id when alone)         */
+    size_t   gi;                   /* group index, in order of first module */
     int      line;                 /* manifest line                         */
 } flt_module;
 
 typedef struct {
     flt_module *mod;
     size_t      n;
+    size_t      n_groups;
+    bool        grouped;           /* the manifest has the group column     */
     char        path[1024];
 } flt_manifest;
 
@@ -72,7 +80,9 @@ int  flt_model_hash(const mdl_model *m, char hex[17], rad_err *err);
 
 /* ---- the fleet's tables (F/train.csv, F/images/index.csv, F/verify.csv) */
 
-#define FLT_TRAIN_HEADER "id,geometry,links,train,holdout,base_emd,tuned_emd,kept,model_hash"
+#define FLT_TRAIN_HEADER "id,geometry,links,train,holdout,base_emd,tuned_emd,kept,model_hash," \
+                         "group"
+#define FLT_TRAIN_FIELDS 10
 #define FLT_INDEX_HEADER "id,image,checksum,model_hash,holdout_emd,links,words"
 #define FLT_VERIFY_HEADER "id,image,links,crossings,compared,mismatches,skipped_reconfig," \
                           "readback_errors,result"
@@ -80,7 +90,8 @@ int  flt_model_hash(const mdl_model *m, char hex[17], rad_err *err);
 /* Splits a row at commas, in place, into at most max fields; the count. */
 int  flt_csv_fields(char *line, char **f, int max);
 
-/* Reads a table (its first line must be `header`); rows[i] are malloc'd
+/* Reads a table (after its provenance block of '#' lines, the first line
+** must be `header`); rows[i] are malloc'd
 ** copies of the other lines (flt_rows_free). */
 int  flt_table_read(const char *path, const char *header, char ***rows, size_t *n,
                     rad_err *err);

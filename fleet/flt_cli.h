@@ -21,9 +21,15 @@ typedef struct {
     char      **argv;
 } flt_args;
 
+/* The provenance block of a fleet table: kind csv, command fleet, no date
+** (every shard writes the same), model m (NULL: none), input file and rows,
+** the step's options. */
+int flt_table_prov(const flt_args *a, const mdl_model *m, const char *input, size_t rows,
+                   rad_prov *p, rad_err *err);
+
 /* Writes the step's table (unsharded) or this shard's partial. */
 int flt_finish(const flt_args *a, flt_part *p, const char *table, const char *header,
-               rad_err *err);
+               const rad_prov *prov, rad_err *err);
 
 int flt_verify(const flt_args *a, rad_err *err);
 int flt_report(const flt_args *a, rad_err *err);

@@ -14,8 +14,8 @@
 #include "train/trn.h"
 
 static const char *const COLS[] = { "id", "data", "occupancy", "showers", "geometry",
-                                    "links", "calib" };
-#define N_COLS 7
+                                    "links", "calib", "group" };
+#define N_COLS 8                       /* the last, group, is optional */
 
 void flt_manifest_free(flt_manifest *f)
 {
@@ -81,6 +81,32 @@ static int num(const char *s, double lo, double hi, double def, double *v)
 #define BAD(col, why) rad_errf(err, RAD_ESCHEMA, "%s:%d: column '%s': %s", f->path, ln, col, why)
 
 /* One data line into *m. */
+/* The module's group (its id when g is empty) and group index; modules of
+** a group share one model, so also its link count. */
+static int group_of(flt_manifest *f, int ln, const char *g, flt_module *m, rad_err *err)
+{
+    size_t gl = strlen(g);
+    if (gl > FLT_ID_MAX || strspn(g, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                     "0123456789_.-") != gl)
+        return BAD("group", "empty or 1-48 characters of A-Z a-z 0-9 _ . -");
+    snprintf(m->group, sizeof m->group, "%s", gl ? g : m->id);
+    m->gi = f->n_groups;
+    for (size_t i = 0; i < f->n; i++)
+        if (!strcmp(f->mod[i].group, m->group)) {
+            if (f->mod[i].links != m->links) {
+                char why[256];
+                snprintf(why, sizeof why, "module %s has %d links, %s (line %d, same group "
+                         "'%s') %d: a group shares one model, so also its link count", m->id,
+                         m->links, f->mod[i].id, f->mod[i].line, m->group, f->mod[i].links);
+                return BAD("group", why);
+            }
+            m->gi = f->mod[i].gi;
+            return RAD_OK;
+        }
+    f->n_groups++;
+    return RAD_OK;
+}
+
 static int parse_module(flt_manifest *f, int ln, char **c, flt_module *m, rad_err *err)
 {
     memset(m, 0, sizeof *m);
@@ -115,15 +141,17 @@ static int parse_module(flt_manifest *f, int ln, char **c, flt_module *m, rad_er
         m->calvalue = (uint32_t)v;
     } else if (*c[6])
         resolve(m->calib, sizeof m->calib, f->path, c[6]);
-    return RAD_OK;
+    return group_of(f, ln, f->grouped ? c[7] : "", m, err);
 }
 
 static int check_header(flt_manifest *f, int ln, char **c, int n, rad_err *err)
 {
-    if (n != N_COLS)
-        return rad_errf(err, RAD_ESCHEMA, "%s:%d: header has %d columns, expected %d: "
-                        "id,data,occupancy,showers,geometry,links,calib", f->path, ln, n, N_COLS);
-    for (int i = 0; i < N_COLS; i++)
+    if (n != N_COLS && n != N_COLS - 1)
+        return rad_errf(err, RAD_ESCHEMA, "%s:%d: header has %d columns, expected %d or %d: "
+                        "id,data,occupancy,showers,geometry,links,calib[,group]", f->path, ln,
+                        n, N_COLS - 1, N_COLS);
+    f->grouped = n == N_COLS;
+    for (int i = 0; i < n; i++)
         if (strcmp(c[i], COLS[i]))
             return rad_errf(err, RAD_ESCHEMA, "%s:%d: header column %d is '%s', expected '%s'",
                             f->path, ln, i + 1, c[i], COLS[i]);
@@ -146,9 +174,9 @@ static int parse_lines(flt_manifest *f, char *buf, rad_err *err)
             if (!header) {
                 rc = check_header(f, ln, c, n, err);
                 header = true;
-            } else if (n != N_COLS) {
-                rc = rad_errf(err, RAD_ESCHEMA, "%s:%d: %d columns, expected %d", f->path,
-                              ln, n, N_COLS);
+            } else if (n != N_COLS - !f->grouped) {
+                rc = rad_errf(err, RAD_ESCHEMA, "%s:%d: %d columns, expected %d (as the "
+                              "header)", f->path, ln, n, N_COLS - !f->grouped);
             } else {
                 flt_module *mm = realloc(f->mod, (f->n + 1) * sizeof *mm);
                 if (!mm)

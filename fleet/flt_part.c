@@ -294,8 +294,9 @@ static int same_job(const flt_part *a, const char *pa, const flt_part *b, const 
                         "%zu/%zu of %zu", pa, a->shard.i, a->shard.n, a->total, pb,
                         b->shard.i, b->shard.n, b->total);
     bool same = a->n_meta == b->n_meta;
-    for (size_t i = 0; same && i < a->n_meta; i++)
-        same = !strcmp(a->meta[i], b->meta[i]);
+    for (size_t i = 0; same && i < a->n_meta; i++)     /* run.*: this shard's own */
+        same = !strcmp(a->meta[i], b->meta[i]) || (!strncmp(a->meta[i], "run.", 4)
+                                                   && !strncmp(b->meta[i], "run.", 4));
     if (!same)
         return rad_errf(err, RAD_EMISMATCH, "merge: %s and %s disagree on their settings "
                         "(meta lines)", pa, pb);
@@ -342,14 +343,25 @@ static int by_index(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Moves every item into out, checks each index once and in its shard. */
+/* The shard unit of item ix: meta "shard_by" (a comma list, one unit per
+** item: modules of a group share a unit), else ix itself. */
+static size_t shard_unit(const flt_part *p, size_t ix)
+{
+    const char *s = flt_part_get(p, "shard_by");
+    for (size_t k = 0; s && k < ix; k++)
+        s = strchr(s, ',') ? strchr(s, ',') + 1 : NULL;
+    return s ? strtoull(s, NULL, 10) : ix;
+}
+
+/* Moves every item into out (which holds the meta of shard 0), checks each
+** index once and in its shard. */
 static int gather(flt_part *ps, char *const *paths, size_t n, flt_part *out, rad_err *err)
 {
     size_t total = 0;
     for (size_t f = 0; f < n; f++) {
         for (size_t k = 0; k < ps[f].n_items; k++) {
             size_t ix = ps[f].items[k].index;
-            if (ix >= ps[f].total || !flt_shard_has(&ps[f].shard, ix))
+            if (ix >= ps[f].total || !flt_shard_has(&ps[f].shard, shard_unit(out, ix)))
                 return rad_errf(err, RAD_ESCHEMA, "merge: %s: item %zu does not belong to "
                                 "shard %zu/%zu", paths[f], ix, ps[f].shard.i, ps[f].shard.n);
         }
@@ -373,6 +385,9 @@ static int gather(flt_part *ps, char *const *paths, size_t n, flt_part *out, rad
     return RAD_OK;
 }
 
+/* Contract: reads the n partials, checks they are one job (same_job), every
+** shard once (check_shards) and every item once in its shard (gather); out
+** gets shard 0's kind, key, meta and command and the items in order. */
 int flt_merge(char *const *paths, size_t n, flt_part *out, rad_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -389,6 +404,19 @@ int flt_merge(char *const *paths, size_t n, flt_part *out, rad_err *err)
         rc = same_job(&ps[0], paths[0], &ps[f], paths[f], err);
     if (!rc)
         rc = check_shards(ps, paths, n, err);
+    char **pv = rc ? NULL : malloc(n * sizeof *pv);    /* paths in ps order */
+    if (!rc && !pv)
+        rc = rad_errf(err, RAD_ENOMEM, "out of memory");
+    for (size_t f = 0; f < n && !rc; f++)
+        pv[f] = paths[f];
+    for (size_t f = 1; f < n && !rc; f++)
+        if (ps[f].shard.i == 0) {           /* shard 0 first: its run.* meta */
+            flt_part t = ps[0];
+            ps[0] = ps[f];
+            ps[f] = t;
+            pv[f] = pv[0];
+            pv[0] = paths[f];
+        }
     if (!rc) {
         *out = ps[0];                       /* kind, key, meta, cmd of shard 0 */
         out->items = NULL;
@@ -397,13 +425,26 @@ int flt_merge(char *const *paths, size_t n, flt_part *out, rad_err *err)
         ps[0].n_meta = 0;
         ps[0].cmd = NULL;
         out->shard = (flt_shard){ 0, 0 };
-        rc = gather(ps, paths, n, out, err);
+        rc = gather(ps, pv, n, out, err);
     }
+    free(pv);
     for (size_t f = 0; f < nread; f++)
         flt_part_free(&ps[f]);
     free(ps);
     if (rc)
         flt_part_free(out);
+    return rc;
+}
+
+/* The provenance block of meta "prov" as comment lines, when present. */
+static int table_prov(FILE *fp, const flt_part *p, rad_err *err)
+{
+    if (!flt_part_get(p, "prov"))
+        return RAD_OK;
+    rad_prov prov;
+    int rc = flt_part_get_prov(p, "prov", &prov, err);
+    if (!rc)
+        rad_prov_text(fp, &prov, "# ");
     return rc;
 }
 
@@ -413,8 +454,27 @@ int flt_table_write(const char *path, const char *header, const flt_part *p, rad
     int rc = rad_file_open(&f, path, err);
     if (rc)
         return rc;
+    if ((rc = table_prov(f.fp, p, err))) {
+        rad_file_abort(&f);
+        return rc;
+    }
     fprintf(f.fp, "%s\n", header);
     for (size_t i = 0; i < p->n_items; i++)
         fprintf(f.fp, "%s\n", p->items[i].text);
     return rad_file_commit(&f, err);
+}
+
+int flt_table_finish(flt_part *p, const char *path, const char *header,
+                     const rad_prov *prov, rad_err *err)
+{
+    int rc = flt_part_meta(p, "output", path, err);
+    if (!rc)
+        rc = flt_part_meta(p, "header", header, err);
+    if (!rc && prov)
+        rc = flt_part_set_prov(p, "prov", prov, err);
+    if (rc || p->shard.n == 0)
+        return rc ? rc : flt_table_write(path, header, p, err);
+    char part[4200];
+    flt_part_name(part, sizeof part, path, &p->shard);
+    return flt_part_write(p, part, err);
 }

@@ -11,7 +11,12 @@
 **   shard <i>/<N>
 **   total <items of the whole job>
 **   cmd <the shard's command line>   (how to rerun it alone)
-**   meta <name> <value>        any number, identical in every shard
+**   meta <name> <value>        any number, identical in every shard, except
+**                              run.<name>: this shard's own (merge keeps
+**                              shard 0's: a provenance date, ...);
+**                              shard_by <u0,u1,...>: the shard unit of each
+**                              item (default the item's index; modules of
+**                              a fleet group share one)
 **   item <index> <text>        one per item done
 **   end <items in this file>
 **
@@ -29,6 +34,8 @@
 #include <stdint.h>
 #include "common/rad_hash.h"
 #include "common/rad_err.h"
+#include "common/rad_prov.h"
+#include <jansson.h>
 
 #define FLT_MAX_SHARDS 100000
 
@@ -74,9 +81,17 @@ const char *flt_part_get(const flt_part *p, const char *name);
 ** see the checks above. */
 int  flt_merge(char *const *paths, size_t n, flt_part *out, rad_err *err);
 
-/* Writes a table: header line then every item's text in index order. */
+/* Writes a table: the provenance block of meta "prov" (when present, as
+** "# " comment lines), the header line, then every item's text in index
+** order. */
 int  flt_table_write(const char *path, const char *header, const flt_part *p,
                      rad_err *err);
+
+/* The end of a table job: meta output, header and prov (the block, compact
+** JSON; give it no date, every shard must agree), then the table (p's
+** shard is 0/0: not sharded) or the partial <path>.part-i-of-N. */
+int  flt_table_finish(flt_part *p, const char *path, const char *header,
+                      const rad_prov *prov, rad_err *err);
 
 /* Partial-file name of shard s of a job whose whole output is `out`:
 ** "<out>.part-<i>-of-<N>". */
@@ -85,5 +100,31 @@ void flt_part_name(char *buf, size_t len, const char *out, const flt_shard *s);
 /* rad_fnv1a (common/rad_hash.h) continued over a file's bytes (RAD_EIO if
 ** unreadable). */
 int      flt_fnv_file(uint64_t *h, const char *path, rad_err *err);
+
+/* ---- sharded JSON documents (synth --json, eval --sweep --json) ---------
+** The whole document is one object whose array `key` holds one element per
+** item.  A shard builds the document as the unsharded run does, with only
+** its elements (index[j] = the item of element j), and writes the partial
+** `<out>.part-i-of-N`: meta json.key, json.flags (the jansson dump flags),
+** output, and run.doc (the document without the elements, compact: its
+** provenance date is the shard's); each element compact with the same real
+** precision.  Merge puts shard 0's document back together with every
+** element in order and dumps it with the same flags: the unsharded bytes. */
+int flt_json_shard_write(const json_t *root, const char *key, const size_t *index,
+                         size_t total, size_t flags, const char *kind, const char *jobkey,
+                         const flt_shard *s, int argc, char **argv, const char *out,
+                         rad_err *err);
+int flt_json_merge_write(const flt_part *p, const char *out, rad_err *err);
+
+/* A document dumped with flags plus a newline, atomically (rad_file). */
+int flt_json_write(const char *path, const json_t *root, size_t flags, rad_err *err);
+
+/* A provenance block as meta `name` (compact JSON) and back. */
+int flt_part_set_prov(flt_part *p, const char *name, const rad_prov *prov, rad_err *err);
+int flt_part_get_prov(const flt_part *p, const char *name, rad_prov *prov, rad_err *err);
+
+/* What every shard of a job must share, from its provenance block (model,
+** weights, data, rows, links, options; not the date) and extra text: 16 hex. */
+void flt_prov_key(const rad_prov *p, const char *extra, char key[17]);
 
 #endif

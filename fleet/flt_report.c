@@ -34,9 +34,9 @@ static void table(FILE *fp, char **rows, size_t n, char **vrows, size_t nv, int 
     double s0 = 0, s1 = 0;
     *better = 0;
     for (size_t i = 0; i < n; i++) {
-        char copy[512], *c[10], vb[128];
+        char copy[512], *c[FLT_TRAIN_FIELDS + 1], vb[128];
         snprintf(copy, sizeof copy, "%s", rows[i]);
-        if (flt_csv_fields(copy, c, 10) != 9)
+        if (flt_csv_fields(copy, c, FLT_TRAIN_FIELDS + 1) != FLT_TRAIN_FIELDS)
             continue;
         double e0 = atof(c[5]), e1 = atof(c[6]);
         s0 += e0;

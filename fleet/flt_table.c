@@ -27,6 +27,9 @@ void flt_rows_free(char **rows, size_t n)
     free(rows);
 }
 
+/* Contract (fleet.h): the provenance block's '#' lines skipped, the header
+** checked (its line named on a mismatch), every other line a malloc'd row;
+** on an error nothing is returned. */
 int flt_table_read(const char *path, const char *header, char ***rows, size_t *n,
                    rad_err *err)
 {
@@ -38,12 +41,16 @@ int flt_table_read(const char *path, const char *header, char ***rows, size_t *n
     if (rc)
         return rc;
     size_t hl = strlen(header);
-    if (strncmp(buf, header, hl) || buf[hl] != '\n') {
+    char *h = buf;
+    int ln = 1;
+    for (; *h == '#' && strchr(h, '\n'); ln++)      /* the provenance block */
+        h = strchr(h, '\n') + 1;
+    if (strncmp(h, header, hl) || h[hl] != '\n') {
         free(buf);
-        return rad_errf(err, RAD_ESCHEMA, "%s:1: expected the header '%s'", path, header);
+        return rad_errf(err, RAD_ESCHEMA, "%s:%d: expected the header '%s'", path, ln, header);
     }
     char **r = NULL;
-    for (char *line = buf + hl + 1; *line && !rc; ) {
+    for (char *line = h + hl + 1; *line && !rc; ) {
         char *nl = strchr(line, '\n');
         if (nl)
             *nl = 0;

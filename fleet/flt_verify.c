@@ -263,8 +263,11 @@ int flt_verify(const flt_args *a, rad_err *err)
         }
     }
     snprintf(table, sizeof table, "%s/verify.csv", a->out);
+    rad_prov prov;
     if (!rc)
-        rc = flt_finish(a, &p, table, FLT_VERIFY_HEADER, err);
+        rc = flt_table_prov(a, NULL, index, n, &prov, err);
+    if (!rc)
+        rc = flt_finish(a, &p, table, FLT_VERIFY_HEADER, &prov, err);
     if (!rc && fails)
         rc = rad_errf(err, RAD_EMISMATCH, "%zu module(s) FAIL (see %s and the logs in %s)",
                       fails, a->shard.n ? "the partial" : table, work);

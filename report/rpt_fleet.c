@@ -33,9 +33,9 @@ static void fleet_table(rpt_buf *b, char **rows, size_t n, char **vrows, size_t 
                "<th>change</th><th>weights</th><th>RTL: compared</th><th>mismatches</th>"
                "<th>result</th></tr>\n");
     for (size_t i = 0; i < n; i++) {
-        char copy[512], vb[512], *c[10], *v[10];
+        char copy[512], vb[512], *c[FLT_TRAIN_FIELDS + 1], *v[10];
         snprintf(copy, sizeof copy, "%s", rows[i]);
-        if (flt_csv_fields(copy, c, 10) != 9)
+        if (flt_csv_fields(copy, c, FLT_TRAIN_FIELDS + 1) != FLT_TRAIN_FIELDS)
             continue;
         double e0 = atof(c[5]), e1 = atof(c[6]);
         rpt_printf(b, "<tr><td>");
@@ -57,9 +57,9 @@ static void fleet_scatter(rpt_buf *b, char **rows, size_t n)
 {
     double lo = 1e9, hi = 0, e[2];
     for (size_t i = 0; i < n; i++) {
-        char copy[512], *c[10];
+        char copy[512], *c[FLT_TRAIN_FIELDS + 1];
         snprintf(copy, sizeof copy, "%s", rows[i]);
-        if (flt_csv_fields(copy, c, 10) != 9)
+        if (flt_csv_fields(copy, c, FLT_TRAIN_FIELDS + 1) != FLT_TRAIN_FIELDS)
             continue;
         for (int k = 0; k < 2; k++) {
             e[k] = atof(c[5 + k]);
@@ -77,9 +77,9 @@ static void fleet_scatter(rpt_buf *b, char **rows, size_t n)
                "stroke-dasharray=\"4,3\"/>\n", rpt_px(&ax, lo - pad), rpt_py(&ax, lo - pad),
                rpt_px(&ax, hi + pad), rpt_py(&ax, hi + pad));
     for (size_t i = 0; i < n; i++) {
-        char copy[512], *c[10];
+        char copy[512], *c[FLT_TRAIN_FIELDS + 1];
         snprintf(copy, sizeof copy, "%s", rows[i]);
-        if (flt_csv_fields(copy, c, 10) != 9)
+        if (flt_csv_fields(copy, c, FLT_TRAIN_FIELDS + 1) != FLT_TRAIN_FIELDS)
             continue;
         rpt_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"><title>", 
                    rpt_px(&ax, atof(c[5])), rpt_py(&ax, atof(c[6])),

@@ -49,6 +49,7 @@ typedef struct {
     long rmodel;                    /* --random-model S (-1: none)           */
     int rate, have_emd;             /* --rate; --emd-per-bit given           */
     const char *rate_json;
+    const char *rtl_json;           /* --rtl-json FILE: the --rtl campaign   */
     seu_rate_in rin;                /* --xs/--flux/--clock/--fill/--emd-per-bit */
     int secded_data;                /* --secded-data (--gen-cfg)             */
     rad_prov prov;                  /* of the JSON (cmd_seu fills it)         */
@@ -142,7 +143,9 @@ static void usage(FILE *fp)
 "  --shard i/N         --json: only the bits k with k %% N == i; writes the partial\n"
 "                      FILE.part-i-of-N instead of FILE (`rad4ml merge` -> FILE);\n"
 "                      --all-flops: only the upsets j with j %% N == i (tables of\n"
-"                      the shards add up)\n");
+"                      the shards add up); --rtl --rtl-json FILE: only the stride\n"
+"                      windows j with j %% N == i of each protection's campaign\n"
+"  --rtl-json FILE     --rtl: the campaign's counts per protection as JSON\n");
 }
 
 enum { O_JSON = 256, O_COMPARE, O_SELECT, O_RTL, O_GEN, O_MODEL, O_WEIGHTS, O_DATA,
@@ -150,7 +153,7 @@ enum { O_JSON = 256, O_COMPARE, O_SELECT, O_RTL, O_GEN, O_MODEL, O_WEIGHTS, O_DA
        O_STRIDE, O_ALL, O_SELFRAC, O_WORK, O_NAME, O_SENS, O_DROPIN, O_SYNTH, O_FULL,
        O_PERBIT, O_SHARD, O_RMODEL, O_RATE, O_XS, O_FLUX, O_CLOCK, O_FILL, O_EMDBIT,
        O_RJSON, O_SDATA, O_AFLOPS, O_MBU, O_FUPSETS, O_SET, O_SAMPLES, O_SETCTL, O_SETCYC,
-       O_SETW, O_SETJSON };
+       O_SETW, O_SETJSON, O_RTLJSON };
 
 /* --fractions: a comma list of 1..SEU_MAX_FRACTIONS values in [0, 1]. */
 static int parse_fractions(const char *list, seu_args *a, rad_err *err)
@@ -195,6 +198,37 @@ static int parse_rate_set_opt(int c, const char *arg, seu_args *a, int *rc, rad_
     }
 }
 
+/* Options that go only together (message on stderr): 0, or 2. */
+static int check_combos(const seu_args *a)
+{
+    if ((a->full || a->all_flops) && !a->rtl) {
+        fprintf(stderr, "rad4ml seu: --full / --all-flops go with --rtl\n");
+        return 2;
+    }
+    if ((a->mbu || a->flop_upsets != 1000) && !a->all_flops) {
+        fprintf(stderr, "rad4ml seu: --mbu / --flop-upsets go with --all-flops\n");
+        return 2;
+    }
+    if (a->shard.n && a->all_flops && (a->json || a->cmp_a || a->select || a->gen_cfg)) {
+        fprintf(stderr, "rad4ml seu: --shard with --all-flops shards the upsets only\n");
+        return 2;
+    }
+    bool map_shard = a->json && !a->rtl, rtl_shard = a->rtl && !a->full && !a->all_flops
+                                                     && a->rtl_json && !a->json;
+    if (a->shard.n && !a->all_flops && (!(map_shard || rtl_shard) || a->cmp_a || a->select
+                                        || a->gen_cfg || a->rate)) {
+        fprintf(stderr, "rad4ml seu: --shard shards the --json sensitivity map or the "
+                "--rtl campaign with --rtl-json (one of them; no --full/--compare/--select/"
+                "--gen-cfg/--rate with it)\n");
+        return 2;
+    }
+    if (a->rtl_json && (!a->rtl || a->full || a->all_flops)) {
+        fprintf(stderr, "rad4ml seu: --rtl-json goes with --rtl (not --full)\n");
+        return 2;
+    }
+    return 0;
+}
+
 /* Parses the `rad4ml seu` command line into a (defaults first): 0, -1 after
 ** --help, or 2 with the message printed.  a keeps pointers into argv. */
 static int parse(int argc, char **argv, seu_args *a)
@@ -220,6 +254,7 @@ static int parse(int argc, char **argv, seu_args *a)
         { "flux", required_argument, 0, O_FLUX }, { "clock", required_argument, 0, O_CLOCK },
         { "fill", required_argument, 0, O_FILL }, { "emd-per-bit", required_argument, 0, O_EMDBIT },
         { "rate-json", required_argument, 0, O_RJSON },
+        { "rtl-json", required_argument, 0, O_RTLJSON },
         { "secded-data", required_argument, 0, O_SDATA },
         { "all-flops", no_argument, 0, O_AFLOPS }, { "mbu", no_argument, 0, O_MBU },
         { "flop-upsets", required_argument, 0, O_FUPSETS },
@@ -276,6 +311,7 @@ static int parse(int argc, char **argv, seu_args *a)
         case O_FULL: a->full = 1; break;
         case O_PERBIT: rc = rad_cli_int("--per-bit", optarg, 2, 1000, &a->per_bit, &err); break;
         case O_SHARD: rc = flt_shard_parse(optarg, &a->shard, &err); break;
+        case O_RTLJSON: a->rtl_json = optarg; break;
         case O_RMODEL: rc = rad_cli_long("--random-model", optarg, 0, LONG_MAX, &a->rmodel, &err); break;
         case O_AFLOPS: a->all_flops = 1; break;
         case O_MBU: a->mbu = 1; break;
@@ -292,23 +328,8 @@ static int parse(int argc, char **argv, seu_args *a)
         rc = rad_errf(&err, RAD_EUSAGE, "unexpected argument '%s'", argv[optind]);
     if (rc)
         return cli_usage_error("seu", &err);
-    if ((a->full || a->all_flops) && !a->rtl) {
-        fprintf(stderr, "rad4ml seu: --full / --all-flops go with --rtl\n");
+    if (check_combos(a))
         return 2;
-    }
-    if ((a->mbu || a->flop_upsets != 1000) && !a->all_flops) {
-        fprintf(stderr, "rad4ml seu: --mbu / --flop-upsets go with --all-flops\n");
-        return 2;
-    }
-    if (a->shard.n && a->all_flops && (a->json || a->cmp_a || a->select || a->gen_cfg)) {
-        fprintf(stderr, "rad4ml seu: --shard with --all-flops shards the upsets only\n");
-        return 2;
-    }
-    if (a->shard.n && !a->all_flops && (!a->json || a->cmp_a || a->select || a->rtl || a->gen_cfg)) {
-        fprintf(stderr, "rad4ml seu: --shard shards the --json sensitivity map only "
-                "(no --compare/--select/--rtl/--gen-cfg with it)\n");
-        return 2;
-    }
     if (!a->sens && !a->cmp_a && !a->select && !a->rtl && !a->gen_cfg && !a->rate && !a->set)
         a->sens = 1;
     a->argc = argc;
@@ -401,6 +422,8 @@ static int write_shard(const seu_args *a, const mdl_model *m, const seu_sens *s,
         rc = flt_part_meta(&p, "crossings_threads", v, e);
     if (!rc)
         rc = flt_part_meta(&p, "data", a->data ? a->data : "default", e);
+    if (!rc)         /* the block the unsharded map carries (its date this shard's) */
+        rc = flt_part_set_prov(&p, "run.prov", &a->prov, e);
     if (!rc)
         rc = seu_sens_to_part(s, &a->shard, &p, e);
     flt_part_name(part, sizeof part, a->json, &a->shard);
@@ -419,13 +442,14 @@ static int do_sens(const seu_args *a, const mdl_model *m, const dat_set *d,
     seu_sens_opts o;
     seu_sens_defaults(&o);
     o.threads = a->threads;
-    o.shard_i = a->shard.i;
-    o.shard_n = a->shard.n;
+    bool shard = a->shard.n && !a->rtl;       /* --rtl --shard: the campaign's */
+    o.shard_i = shard ? a->shard.i : 0;
+    o.shard_n = shard ? a->shard.n : 0;
     double t0 = now();
     int rc = seu_sens_run(m, d, &o, s, e);
     if (rc)
         return rc;
-    if (a->shard.n)
+    if (shard)
         return write_shard(a, m, s, now() - t0, e);
     printf("seu sens: %zu bits x %zu crossings in %.2f s (%ld changed words, %ld "
            "decoded + EMD after memoisation)\n", s->n_bits, s->n_cross, now() - t0,
@@ -577,16 +601,49 @@ static int do_select(const seu_args *a, const mdl_model *m, const dat_set *d,
     return rc;
 }
 
-static int rtl_ok(seu_prot p, const seu_rtl_result *r)
+#define SEU_MAX_PROT 16
+
+/* --rtl-json: the campaign's counts (rtl_shard: this shard's, as the
+** partial FILE.part-i-of-N, item p*N + i = protection p; merge adds them). */
+static int rtl_json(const seu_args *a, const seu_prot *p, const seu_rtl_result *r, size_t n,
+                    rad_err *e)
 {
-    if (r->fail || r->injected == 0)
-        return 0;
-    if (p == SEU_PROT_NONE)
-        return r->exact_corrupt == r->injected;
-    if (p == SEU_PROT_SEL)
-        return r->masked + r->exact_corrupt == r->injected;
-    return r->masked == r->injected && r->corrected == r->injected
-           && r->restored == r->injected && r->derr == 0;
+    rad_prov prov = a->prov;
+    rad_prov_opt(&prov, "rtl", "stride=%zu all-copies=%d protect=%s", a->stride ? a->stride : 1,
+                 a->all_copies, a->protect ? a->protect : "tmr,secded,none");
+    size_t stride = a->stride ? a->stride : 1;
+    if (!a->shard.n) {
+        int rc = seu_rtl_write_json(a->rtl_json, p, r, n, stride, a->all_copies, &prov, e);
+        if (!rc)
+            printf("seu rtl: wrote %s\n", a->rtl_json);
+        return rc;
+    }
+    char key[17], part[4200], item[256], sv[64];
+    flt_part fp;
+    flt_prov_key(&prov, NULL, key);
+    snprintf(sv, sizeof sv, "%zu %d", stride, a->all_copies);
+    int rc = flt_part_init(&fp, "seu-rtl", key, &a->shard, n * a->shard.n, a->argc, a->argv, e);
+    if (!rc)
+        rc = flt_part_set_prov(&fp, "run.prov", &prov, e);
+    if (!rc)
+        rc = flt_part_meta(&fp, "output", a->rtl_json, e);
+    if (!rc)
+        rc = flt_part_meta(&fp, "stride_all_copies", sv, e);
+    snprintf(sv, sizeof sv, "%zu", a->shard.n);
+    if (!rc)
+        rc = flt_part_meta(&fp, "shards", sv, e);
+    for (size_t k = 0; k < n && !rc; k++) {
+        seu_rtl_item(p[k], &r[k], item, sizeof item);
+        rc = flt_part_item(&fp, k * a->shard.n + a->shard.i, item, e);
+    }
+    flt_part_name(part, sizeof part, a->rtl_json, &a->shard);
+    if (!rc)
+        rc = flt_part_write(&fp, part, e);
+    if (!rc)
+        printf("seu rtl: shard %zu/%zu wrote %s; `rad4ml merge` makes %s\n", a->shard.i,
+               a->shard.n, part, a->rtl_json);
+    flt_part_free(&fp);
+    return rc;
 }
 
 /* `seu --rtl`: the RTL injection campaign for each protection listed,
@@ -598,6 +655,9 @@ static int do_rtl(const seu_args *a, const mdl_model *m, const seu_sens *s,
     char list[256];
     snprintf(list, sizeof list, "%s", a->protect ? a->protect : "tmr,secded,none");
     uint8_t *mask = NULL;
+    seu_prot prots[SEU_MAX_PROT];
+    seu_rtl_result res[SEU_MAX_PROT];
+    size_t np = 0;
     *all_ok = 1;
     for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
         seu_prot p;
@@ -611,14 +671,20 @@ static int do_rtl(const seu_args *a, const mdl_model *m, const seu_sens *s,
             seu_select_mask(s, a->sel_frac, mask);
         }
         seu_rtl_opts o = { .prot = p, .sel_mask = mask, .dir = a->work, .top = a->top,
-                           .stride = a->stride, .all_copies = a->all_copies };
+                           .stride = a->stride, .all_copies = a->all_copies,
+                           .shard_i = a->shard.i, .shard_n = a->shard.n };
         seu_rtl_result r;
         int rc = seu_rtl_run(m, &o, &r, e);
         if (rc) {
             free(mask);
             return rc;
         }
-        int ok = rtl_ok(p, &r);
+        if (np < SEU_MAX_PROT) {
+            prots[np] = p;
+            res[np++] = r;
+        }
+        int ok = seu_rtl_ok(p, &r)              /* a shard may get no window */
+                 || (a->shard.n && r.injected == 0 && r.fail == 0);
         *all_ok &= ok;
         printf("seu rtl %-6s: %ld single upsets injected (stride %zu%s), wimg masked %ld, "
                "corrected (count+1) %ld, scrub proven %ld, corrupted %ld (exactly the "
@@ -639,7 +705,7 @@ static int do_rtl(const seu_args *a, const mdl_model *m, const seu_sens *s,
         }
     }
     free(mask);
-    return RAD_OK;
+    return a->rtl_json ? rtl_json(a, prots, res, np, e) : RAD_OK;
 }
 
 static int full_ok(seu_prot p, const seu_full_result *r)

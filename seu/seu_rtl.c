@@ -7,6 +7,8 @@
 ** rebuilt only when the generated Verilog or the harness sources changed
 ** (a Verilator build of the 12,864-bit file takes ~30 s on one core).
 */
+#include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -183,8 +185,12 @@ int seu_rtl_run(const mdl_model *m, const seu_rtl_opts *o, seu_rtl_result *r,
     rad_argv_addf(av, "%d", g.data);
     rad_argv_addf(av, "%zu", o->stride ? o->stride : 1);
     rad_argv_addf(av, "%d", o->all_copies);
-    if (o->prot == SEU_PROT_SEL)
-        rad_argv_add(av, "mask.txt");
+    if (o->prot == SEU_PROT_SEL || o->shard_n)
+        rad_argv_add(av, o->prot == SEU_PROT_SEL ? "mask.txt" : "-");
+    if (o->shard_n) {
+        rad_argv_addf(av, "%zu", o->shard_i);
+        rad_argv_addf(av, "%zu", o->shard_n);
+    }
     snprintf(path, sizeof path, "%s/run.log", d);
     rad_proc_opts po = { .cwd = d, .log = path };
     int st_run;
@@ -196,4 +202,66 @@ int seu_rtl_run(const mdl_model *m, const seu_rtl_opts *o, seu_rtl_result *r,
         return rc;
     (void)st_run;    /* the expectations are judged by the caller */
     return RAD_OK;
+}
+
+int seu_rtl_ok(seu_prot p, const seu_rtl_result *r)
+{
+    if (r->fail || r->injected == 0)
+        return 0;
+    if (p == SEU_PROT_NONE)
+        return r->exact_corrupt == r->injected;
+    if (p == SEU_PROT_SEL)
+        return r->masked + r->exact_corrupt == r->injected;
+    return r->masked == r->injected && r->corrected == r->injected
+           && r->restored == r->injected && r->derr == 0;
+}
+
+void seu_rtl_item(seu_prot p, const seu_rtl_result *r, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s %ld %ld %ld %ld %ld %ld %ld %ld", seu_prot_name(p), r->injected,
+             r->masked, r->corrected, r->restored, r->corrupted, r->exact_corrupt, r->derr,
+             r->fail);
+}
+
+int seu_rtl_item_parse(const char *text, seu_prot *p, seu_rtl_result *r)
+{
+    char name[16];
+    int used = 0;
+    memset(r, 0, sizeof *r);
+    if (sscanf(text, "%15s %ld %ld %ld %ld %ld %ld %ld %ld%n", name, &r->injected, &r->masked,
+               &r->corrected, &r->restored, &r->corrupted, &r->exact_corrupt, &r->derr,
+               &r->fail, &used) != 9 || text[used])
+        return -1;
+    return seu_prot_parse(name, p);
+}
+
+int seu_rtl_write_json(const char *path, const seu_prot *p, const seu_rtl_result *r,
+                       size_t n, size_t stride, int all_copies, const rad_prov *prov,
+                       rad_err *err)
+{
+    json_t *root = json_pack("{s:s,s:I,s:b}", "campaign", "seu --rtl (register file)",
+                             "stride", (json_int_t)stride, "all_copies", all_copies);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s}",
+            "protect", seu_prot_name(p[i]), "injected", (json_int_t)r[i].injected,
+            "masked", (json_int_t)r[i].masked, "corrected", (json_int_t)r[i].corrected,
+            "restored", (json_int_t)r[i].restored, "corrupted", (json_int_t)r[i].corrupted,
+            "exact_corrupt", (json_int_t)r[i].exact_corrupt, "derr", (json_int_t)r[i].derr,
+            "fail", (json_int_t)r[i].fail, "result", seu_rtl_ok(p[i], &r[i]) ? "PASS" : "FAIL"));
+    json_object_set_new(root, "protections", arr);
+    json_object_set_new(root, "provenance", rad_prov_json(prov));
+    char *text = json_dumps(root, JSON_INDENT(2));
+    json_decref(root);
+    if (!text)
+        return rad_errf(err, RAD_ENOMEM, "out of memory");
+    rad_file f;
+    int rc = rad_file_open(&f, path, err);
+    if (!rc) {
+        fputs(text, f.fp);
+        fputc('\n', f.fp);
+        rc = rad_file_commit(&f, err);
+    }
+    free(text);
+    return rc;
 }

@@ -28,6 +28,7 @@
 #include "model/model.h"
 #include "data/dataset.h"
 #include "common/rad_err.h"
+#include "common/rad_prov.h"
 #include "codegen/cg_cfg.h"
 
 /* A campaign's protection: codegen's three, SEL = TMR of the image bits in
@@ -54,6 +55,9 @@ typedef struct {
     size_t      stride;      /* inject every stride-th stored bit (1 = all) */
     int         all_copies;  /* TMR/SEL: every copy, else copy = bit % 3  */
     int         verbose;
+    size_t      shard_i, shard_n;  /* shard_n > 0: the stride windows j with
+                                      j % shard_n == shard_i only (the same
+                                      upsets as the whole run makes there) */
 } seu_rtl_opts;
 
 typedef struct {
@@ -73,6 +77,23 @@ typedef struct {
 
 int seu_rtl_run(const mdl_model *m, const seu_rtl_opts *o, seu_rtl_result *r,
                 rad_err *err);
+
+/* Whether a campaign met protection p's expectations: none: every upset
+** corrupts exactly its bit; sel: masked or exactly corrupted; tmr/secded:
+** every upset masked, counted, restored, no double-error flag.  The
+** counts are sums over upsets, so shards' counts add up. */
+int seu_rtl_ok(seu_prot p, const seu_rtl_result *r);
+
+/* `seu --rtl --rtl-json`: one entry per protection (counts, PASS/FAIL; no
+** times), stride, all_copies and the provenance block; atomic. */
+int seu_rtl_write_json(const char *path, const seu_prot *p, const seu_rtl_result *r,
+                       size_t n, size_t stride, int all_copies, const rad_prov *prov,
+                       rad_err *err);
+
+/* A campaign's counts as one line "<prot> injected masked corrected
+** restored corrupted exact derr fail" and back (a shard's partial item). */
+void seu_rtl_item(seu_prot p, const seu_rtl_result *r, char *buf, size_t len);
+int  seu_rtl_item_parse(const char *text, seu_prot *p, seu_rtl_result *r);
 
 /* ---- full-design campaign (Verilator) ------------------------------- */
 

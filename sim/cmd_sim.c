@@ -28,6 +28,7 @@
 #include "common/rad_proc.h"
 #include "common/rad_vl.h"
 #include "data/dataset.h"
+#include "fleet/flt_part.h"
 #include "model/model_io.h"
 #include "sim/sim.h"
 #include "tools/cli.h"
@@ -72,6 +73,11 @@ typedef struct {
     int      verbose;
     sim_reset mid_reset;
     unsigned given;      /* GIVEN_* options set on the command line (--rtl check) */
+    long     regress;    /* --regress K: random models 1..K (0: one run)        */
+    const char *csv;     /* --csv FILE: the regression table                     */
+    flt_shard shard;     /* --shard i/N: regression cases k with k % N == i      */
+    int      argc;
+    char   **argv;
 } sim_args;
 
 /* One "C reference vs X" pair: the harness' summary line and its verdict. */
@@ -113,7 +119,14 @@ static void usage(FILE *fp)
         "  --top NAME            top name (default rad4ml_ae)\n"
         "  --rtl DIR             simulate the RTL already in DIR (from rad4ml gen with the\n"
         "                        same model and options) instead of generating it\n"
-        "  --random-model SEED   a small random model (every rounding/overflow mode)\n");
+        "  --random-model SEED   a small random model (every rounding/overflow mode)\n"
+        "  --regress K           the random-model regression: cases s = 1..K, random\n"
+        "                        model s, weights const (s even) or reg, pipeline s %% 5,\n"
+        "                        each in WORKDIR/regress-<s>; exit 1 if any case FAILs\n"
+        "  --csv FILE            --regress: the table (one row per case: vectors,\n"
+        "                        compared, mismatches per pair, PASS/FAIL)\n"
+        "  --shard i/N           --regress --csv: only the cases k (0-based) with\n"
+        "                        k %% N == i; writes FILE.part-i-of-N for `rad4ml merge`\n");
 }
 
 /* Repo root (sim/ sources): $RAD4ML_ROOT, else beside the executable
@@ -507,6 +520,8 @@ static int parse(int argc, char **argv, sim_args *a)
         { "protect", required_argument, 0, 'P' }, { "tmr-control", no_argument, 0, 'C' },
         { "protect-all", required_argument, 0, 'A' }, { "mid-reset", required_argument, 0, 'r' },
         { "reuse", required_argument, 0, 'U' },
+        { "regress", required_argument, 0, 'G' },
+        { "csv", required_argument, 0, 'c' }, { "shard", required_argument, 0, 'Z' },
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
     };
     memset(a, 0, sizeof *a);
@@ -557,12 +572,26 @@ static int parse(int argc, char **argv, sim_args *a)
                                optarg);
             break;
         case 'X': rc = cli_random_model_opt(optarg, &a->src, &err); break;
+        case 'G': rc = rad_cli_long("--regress", optarg, 1, 100000, &a->regress, &err); break;
+        case 'c': a->csv = optarg; break;
+        case 'Z': rc = flt_shard_parse(optarg, &a->shard, &err); break;
         case 'h': usage(stdout); return -1;
         default: usage(stderr); return 2;
         }
     }
     if (!rc && optind < argc)
         rc = rad_errf(&err, RAD_EUSAGE, "unexpected argument '%s'", argv[optind]);
+    if (!rc && (a->csv || a->shard.n) && !a->regress)
+        rc = rad_errf(&err, RAD_EUSAGE, "--csv and --shard go with --regress K");
+    if (!rc && a->shard.n && !a->csv)
+        rc = rad_errf(&err, RAD_EUSAGE, "--shard needs --csv FILE (the partial is "
+                      "FILE.part-i-of-N)");
+    if (!rc && a->regress && (a->rtl || a->src.model || a->src.random_seed >= 0
+                              || (a->given & (GIVEN_PIPE | GIVEN_MODE))))
+        rc = rad_errf(&err, RAD_EUSAGE, "--regress sets the model, --pipeline and "
+                      "--weights-mode of each case (no --model/--random-model/--rtl)");
+    a->argc = argc;
+    a->argv = argv;
     return rc ? cli_usage_error("sim", &err) : 0;
 }
 
@@ -745,23 +774,21 @@ static int report(const result *res, const char *rate)
     return bad ? 1 : 0;
 }
 
-int cmd_sim(int argc, char **argv)
+/* One run (the model and options of a): generation, the pairs, the
+** report; res[] keeps each pair's summary line.  The exit status. */
+static int sim_once(sim_args *a, result *res)
 {
-    sim_args a;
-    int rc = parse(argc, argv, &a);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    setvbuf(stdout, NULL, _IOLBF, 0);    /* progress lines show up at once */
     sim_env e;
     memset(&e, 0, sizeof e);
     rad_err err = { 0 };
     mdl_model *ma = NULL, *mb = NULL;
     char datapath[4096];
     double tgen = 0;
-    if (!(rc = setup_paths(&a, &e, &err)) && !(rc = setup_models(&a, &ma, &mb, &err))) {
-        setup_data(&a, ma, &e, datapath, sizeof datapath);
-        e.interval = cg_interval(ma, &a.o);
-        rc = setup_outputs(&a, &e, ma, mb, &tgen, &err);
+    int rc;
+    if (!(rc = setup_paths(a, &e, &err)) && !(rc = setup_models(a, &ma, &mb, &err))) {
+        setup_data(a, ma, &e, datapath, sizeof datapath);
+        e.interval = cg_interval(ma, &a->o);
+        rc = setup_outputs(a, &e, ma, mb, &tgen, &err);
     }
     if (rc) {
         fprintf(stderr, "rad4ml sim: %s\n", err.msg);
@@ -769,13 +796,128 @@ int cmd_sim(int argc, char **argv)
         mdl_free(mb);
         return 1;
     }
-    print_schedule(&a, ma, &e, tgen);
+    print_schedule(a, ma, &e, tgen);
     char rate[256] = "";
-    result res[3] = { { "C reference vs HLS C     ", "", 0, 0 },
-                      { "C reference vs Verilator ", "", 0, 0 },
-                      { "C reference vs Icarus    ", "", 0, 0 } };
-    run_pairs(&a, &e, ma, mb, res, rate, sizeof rate);
+    run_pairs(a, &e, ma, mb, res, rate, sizeof rate);
     mdl_free(ma);
     mdl_free(mb);
     return report(res, rate);
+}
+
+static void init_results(result *res)
+{
+    static const char *const pairs[3] = { "C reference vs HLS C     ",
+                                          "C reference vs Verilator ",
+                                          "C reference vs Icarus    " };
+    for (int i = 0; i < 3; i++)
+        res[i] = (result){ pairs[i], "", 0, 0 };
+}
+
+#define SIM_REGRESS_HEADER "case,model,weights_mode,pipeline,hls_vectors,hls_compared," \
+    "hls_mismatches,verilator_vectors,verilator_compared,verilator_mismatches," \
+    "icarus_vectors,icarus_compared,icarus_mismatches,result"
+
+/* Regression case s: random model s, weights const (s even) or reg,
+** pipeline s % 5 (tests/sim_random_regress.sh), in WORKDIR/regress-<s>;
+** its table row. */
+static int regress_case(const sim_args *base, long s, char *row, size_t len)
+{
+    sim_args a = *base;
+    char wd[2300], seed[32];
+    rad_err err = { 0 };
+    sfmt(wd, sizeof wd, "%s/regress-%ld", base->workdir ? base->workdir : "build/sim", s);
+    if (!base->workdir && getenv("RAD4ML_BUILD"))
+        sfmt(wd, sizeof wd, "%s/sim/regress-%ld", getenv("RAD4ML_BUILD"), s);
+    a.workdir = wd;
+    snprintf(seed, sizeof seed, "%ld", s);
+    char pipe[8];
+    snprintf(pipe, sizeof pipe, "%ld", s % 5);
+    if (cli_random_model_opt(seed, &a.src, &err)
+        || cg_opts_set(&a.o, "weights-mode", s % 2 ? "reg" : "const", &err)
+        || cg_opts_set(&a.o, "pipeline", pipe, &err)) {
+        fprintf(stderr, "rad4ml sim: %s\n", err.msg);
+        return 1;
+    }
+    printf("sim --regress: case %ld: random model %ld, weights %s, pipeline %ld\n", s, s,
+           s % 2 ? "reg" : "const", s % 5);
+    result res[3];
+    init_results(res);
+    int st = sim_once(&a, res);
+    size_t k = (size_t)snprintf(row, len, "%ld,random-%ld,%s,%ld", s, s,
+                                s % 2 ? "reg" : "const", s % 5);
+    for (int i = 0; i < 3 && k < len; i++) {
+        if (res[i].ran)
+            k += (size_t)snprintf(row + k, len - k, ",%ld,%ld,%ld",
+                                  field(res[i].line, "crossings"),
+                                  field(res[i].line, "compared"),
+                                  field(res[i].line, "mismatches"));
+        else
+            k += (size_t)snprintf(row + k, len - k, ",-,-,-");
+    }
+    if (k < len)
+        snprintf(row + k, len - k, ",%s", st ? "FAIL" : "PASS");
+    return st;
+}
+
+/* The regression table's provenance block (no date: sharded == whole) and
+** the job key every shard shares. */
+static void regress_prov(const sim_args *a, rad_prov *p, char key[17])
+{
+    rad_prov_init(p, "csv", "sim");
+    p->deterministic = true;
+    rad_prov_opt(p, "regress", "1..%ld", a->regress);
+    rad_prov_opt(p, "vectors", "%zu", a->nvec);
+    rad_prov_opt(p, "icarus-vectors", "%zu", a->nicarus);
+    rad_prov_opt(p, "seed", "%llu", (unsigned long long)a->seed);
+    rad_prov_opt(p, "links2", "%ld", a->links2);
+    rad_prov_opt(p, "only", "%s", a->only);
+    rad_prov_opt(p, "mid-reset", "%s", a->mid_reset == SIM_RESET_DP ? "dp"
+                 : a->mid_reset == SIM_RESET_CFG ? "cfg" : "none");
+    rad_prov_opt(p, "data", "%s", a->data ? a->data : "default");
+    rad_prov_opt(p, "protect", "%s", a->o.prot == CG_PROT_TMR ? "tmr"
+                 : a->o.prot == CG_PROT_SECDED ? "secded" : "none");
+    flt_prov_key(p, NULL, key);
+}
+
+/* Contract: --regress K: the cases of this shard (all without --shard),
+** one table row each; the table (--csv, with its provenance block) or the
+** shard's partial.  Exit 1 when a case failed or nothing could be written. */
+static int sim_regress(const sim_args *a)
+{
+    flt_part p;
+    rad_prov prov;
+    char key[17], row[512];
+    rad_err err = { 0 };
+    regress_prov(a, &prov, key);
+    int rc = flt_part_init(&p, "sim-regress", key, &a->shard, (size_t)a->regress, a->argc,
+                           a->argv, &err), failed = 0;
+    for (long s = 1; s <= a->regress && !rc; s++) {
+        if (!flt_shard_has(&a->shard, (size_t)(s - 1)))
+            continue;
+        failed += regress_case(a, s, row, sizeof row);
+        rc = flt_part_item(&p, (size_t)(s - 1), row, &err);
+    }
+    if (!rc && a->csv)
+        rc = flt_table_finish(&p, a->csv, SIM_REGRESS_HEADER, &prov, &err);
+    if (!rc)
+        printf("sim --regress: %zu case(s), %d FAIL%s%s\n", p.n_items, failed,
+               a->csv ? " -> " : "", a->csv ? a->csv : "");
+    else
+        fprintf(stderr, "rad4ml sim: %s\n", err.msg);
+    flt_part_free(&p);
+    return rc || failed ? 1 : 0;
+}
+
+int cmd_sim(int argc, char **argv)
+{
+    sim_args a;
+    int rc = parse(argc, argv, &a);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    setvbuf(stdout, NULL, _IOLBF, 0);    /* progress lines show up at once */
+    if (a.regress)
+        return sim_regress(&a);
+    result res[3];
+    init_results(res);
+    return sim_once(&a, res);
 }

@@ -20,6 +20,7 @@
 #include "data/dataset.h"
 #include "model/model_io.h"
 #include "common/rad_file.h"
+#include "fleet/flt_part.h"
 #include "synth/syn.h"
 #include "synth/syn_flow.h"
 #include "synth/syn_gen.h"
@@ -47,6 +48,9 @@ typedef struct {
     int         flat, quick, no_cache, power, modules, vectors, jobs;
     double      period_ns;    /* clock for the --liberty timing          */
     long        skip;
+    flt_shard   shard;        /* --shard i/N: configurations k % N == i  */
+    int         argc;
+    char      **argv;
 } synth_opts;
 
 /* One configuration's results. */
@@ -55,6 +59,7 @@ typedef struct {
     const char *protect;
     int         pipeline;
     int         reuse;        /* gen --reuse R: clock R x the crossing rate */
+    size_t      index;        /* in protection x pipeline x reuse order (--shard) */
     syn_job     job;
     syn_netlist nl;
     int         have_power;
@@ -108,6 +113,8 @@ static void usage(FILE *fp)
 "                   configuration phase, detected; 0 with --vcd)\n"
 "  --modules        also print the per-module table\n"
 "  --json FILE      write the results as JSON (atomic)\n"
+"  --shard i/N      only the configurations k (protection x pipeline order) with\n"
+"                   k %% N == i; writes FILE.part-i-of-N for `rad4ml merge`\n"
 "  --work DIR       generated RTL and netlist cache (default build/synth)\n"
 "  --cache DIR      netlist cache (default <work>/cache): per module, so\n"
 "                   configurations share the modules they have in common\n"
@@ -175,7 +182,7 @@ static int parse_args(int argc, char **argv, synth_opts *o)
         { "data", 1, 0, 'd' },     { "cache", 1, 0, 'C' },   { "jobs", 1, 0, 'J' },
         { "quick", 0, 0, 'Q' },  { "liberty", 1, 0, 'L' }, { "period", 1, 0, 'T' },
         { "reuse", 1, 0, 'U' },
-        { 0, 0, 0, 0 } };
+        { "shard", 1, 0, 'Z' },  { 0, 0, 0, 0 } };
     memset(o, 0, sizeof *o);
     o->top = "rad4ml_ae";
     o->work = "build/synth";
@@ -220,10 +227,14 @@ static int parse_args(int argc, char **argv, synth_opts *o)
         case 'N': o->no_cache = 1; break;
         case 'C': o->cache = optarg; break;
         case 'J': rc = rad_cli_int("--jobs", optarg, 1, SYN_MAX_JOBS, &o->jobs, &err); break;
+        case 'Z': rc = flt_shard_parse(optarg, &o->shard, &err); break;
         case 'h': usage(stdout); return 1;
         default: goto bad;
         }
     }
+    if (!rc && o->shard.n && !o->json)
+        rc = rad_errf(&err, RAD_EUSAGE, "--shard goes with --json FILE (the partial is "
+                      "FILE.part-i-of-N)");
     if (rc)
         return cli_usage_error("synth", &err);
     if (optind < argc || (o->quick && o->flat))
@@ -234,6 +245,8 @@ static int parse_args(int argc, char **argv, synth_opts *o)
         if (o->reuse[i] > 1)     /* its testbench sends one crossing per clock */
             rc = rad_errf(&err, RAD_EUSAGE, "--power with --reuse %d: not supported (the "
                           "power simulation sends one crossing per clock)", o->reuse[i]);
+    o->argc = argc;
+    o->argv = argv;
     if (rc)
         return cli_usage_error("synth", &err);
     if (o->rtl) {          /* a given directory is one configuration */
@@ -425,7 +438,11 @@ static int run_all(const synth_opts *o, synth_cfg *cfg, int *n, const syn_tech *
     *n = 0;
     for (int i = 0; i < o->n_protect && rc == 0; i++)
         for (int k = 0; k < o->n_pipeline * o->n_reuse && rc == 0; k++) {
+            size_t index = (size_t)(i * o->n_pipeline * o->n_reuse + k);
+            if (!flt_shard_has(&o->shard, index))
+                continue;
             synth_cfg *c = &cfg[(*n)++];
+            c->index = index;
             c->protect = o->protect[i];
             c->pipeline = o->pipeline[k / o->n_reuse];
             c->reuse = o->reuse[k % o->n_reuse];
@@ -724,7 +741,8 @@ static int synth_prov(const synth_opts *o, rad_prov *p, rad_err *err)
 
 /* --json: every configuration's figures (cells, area, depth, power,
 ** library mapping and timing when asked), the technology constants and the
-** provenance block, written atomically to o->json. */
+** provenance block, written atomically to o->json; with --shard i/N, this
+** shard's configurations as the partial o->json.part-i-of-N. */
 static int write_json(const synth_opts *o, const synth_cfg *cfg, int n, const syn_tech *t,
                       const syn_lib *lib, rad_err *err)
 {
@@ -753,22 +771,22 @@ static int write_json(const synth_opts *o, const synth_cfg *cfg, int n, const sy
         "energy_nj", 2.4, "earlier_area_mm2", 2.5, "earlier_power_mw", 280.0,
         "source", "arXiv:2105.01683 abstract; earlier iteration: conference abstract"));
     json_t *arr = json_array();
-    for (int i = 0; i < n; i++)
+    size_t idx[MAX_CFG * MAX_CFG];
+    for (int i = 0; i < n; i++) {
         json_array_append_new(arr, cfg_json(&cfg[i], t, lib));
+        idx[i] = cfg[i].index;
+    }
     json_object_set_new(root, "configs", arr);
     json_object_set_new(root, "provenance", rad_prov_json(&prov));
-    char *text = json_dumps(root, JSON_INDENT(1) | JSON_REAL_PRECISION(6));
+    size_t flags = JSON_INDENT(1) | JSON_REAL_PRECISION(6);
+    if (o->shard.n) {                  /* a partial for `rad4ml merge` */
+        char key[17];
+        flt_prov_key(&prov, NULL, key);
+        size_t total = (size_t)(o->n_protect * o->n_pipeline * o->n_reuse);
+        rc = flt_json_shard_write(root, "configs", idx, total, flags, "synth", key, &o->shard, o->argc, o->argv, path, err);
+    } else
+        rc = flt_json_write(path, root, flags, err);
     json_decref(root);
-    if (!text)
-        return rad_errf(err, RAD_ENOMEM, "out of memory");
-    rad_file f;
-    rc = rad_file_open(&f, path, err);
-    if (rc == RAD_OK) {
-        fputs(text, f.fp);
-        fputc('\n', f.fp);
-        rc = rad_file_commit(&f, err);
-    }
-    free(text);
     return rc;
 }
 

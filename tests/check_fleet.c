@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "tests/ck_tmp.h"
+#include "common/rad_file.h"
 #include "fleet/fleet.h"
 #include "fleet/flt_part.h"
 #include "model/model_io.h"
@@ -188,6 +189,117 @@ END_TEST
 
 /* Shards 0..2 of a sensitivity map, through partial files and the merge,
 ** equal the unsharded map bit for bit (small48d fixture). */
+
+START_TEST(manifest_groups)
+{
+    flt_manifest f;
+    rad_err e;
+    const char *text = "id,data,occupancy,showers,geometry,links,calib,group\n"
+                       "a,synthetic,,,ld,5,,\nb,synthetic,,,hd,3,,w\nc,synthetic,,,ld,5,,\n"
+                       "d,synthetic,,,ld,3,,w\n";
+    ck_assert_int_eq(flt_manifest_load(ck_tmp_write("g.csv", text), &f, &e), RAD_OK);
+    ck_assert(f.grouped && f.n == 4 && f.n_groups == 3);
+    ck_assert(f.mod[0].gi == 0 && f.mod[1].gi == 1 && f.mod[2].gi == 2 && f.mod[3].gi == 1);
+    ck_assert_str_eq(f.mod[0].group, "a");
+    ck_assert_str_eq(f.mod[3].group, "w");
+    flt_manifest_free(&f);
+    const char *bad = "id,data,occupancy,showers,geometry,links,calib,group\n"
+                      "a,synthetic,,,ld,5,,w\nb,synthetic,,,ld,3,,w\n";
+    ck_assert_int_ne(flt_manifest_load(ck_tmp_write("gb.csv", bad), &f, &e), RAD_OK);
+    ck_assert_msg(strstr(e.msg, "gb.csv:3: column 'group': module b has 3 links"), "%s", e.msg);
+    ck_assert_int_ne(flt_manifest_load(ck_tmp_write("gc.csv",
+        "id,data,occupancy,showers,geometry,links,calib,group\na,synthetic,,,ld,5,,x y\n"),
+        &f, &e), RAD_OK);
+    ck_assert_msg(strstr(e.msg, "gc.csv:2: column 'group'"), "%s", e.msg);
+}
+END_TEST
+
+/* A JSON document {"head":..., "list":[...], "provenance":{"date": date}}. */
+static json_t *doc(size_t from, size_t step, size_t total, const char *date, size_t *idx,
+                   size_t *n)
+{
+    json_t *root = json_pack("{s:s,s:[]}", "head", "h", "list"), *arr = json_object_get(root, "list");
+    *n = 0;
+    for (size_t k = from; k < total; k += step) {
+        json_array_append_new(arr, json_pack("{s:I,s:f}", "k", (json_int_t)k, "x", k / 3.0));
+        idx[(*n)++] = k;
+    }
+    json_object_set_new(root, "provenance", json_pack("{s:s}", "date", date));
+    return root;
+}
+
+START_TEST(json_shards_equal_whole)
+{
+    rad_err e;
+    size_t idx[16], n, flags = JSON_INDENT(1) | JSON_REAL_PRECISION(6);
+    char whole[600], out[600], p0[700], p1[700];
+    snprintf(whole, sizeof whole, "%s/doc.json", ck_tmpdir);
+    snprintf(out, sizeof out, "%s/doc2.json", ck_tmpdir);
+    json_t *w = doc(0, 1, 7, "d0", idx, &n);
+    ck_assert_int_eq(flt_json_write(whole, w, flags, &e), RAD_OK);
+    json_decref(w);
+    char *argv[] = { "x", "--shard", "0/2" };
+    for (size_t i = 0; i < 2; i++) {
+        flt_shard s = { i, 2 };
+        json_t *d = doc(i, 2, 7, i ? "d1" : "d0", idx, &n);    /* shard 1: another date */
+        ck_assert_int_eq(flt_json_shard_write(d, "list", idx, 7, flags, "t", "k", &s, 3, argv,
+                                              out, &e), RAD_OK);
+        json_decref(d);
+    }
+    snprintf(p0, sizeof p0, "%s.part-0-of-2", out);
+    snprintf(p1, sizeof p1, "%s.part-1-of-2", out);
+    char *paths[] = { p1, p0 };                    /* shard 0's document is kept */
+    flt_part m;
+    ck_assert_int_eq(flt_merge(paths, 2, &m, &e), RAD_OK);
+    ck_assert_int_eq(flt_json_merge_write(&m, out, &e), RAD_OK);
+    flt_part_free(&m);
+    char *a, *b;
+    size_t la, lb;
+    ck_assert_int_eq(rad_read_all(whole, &a, &la, &e), RAD_OK);
+    ck_assert_int_eq(rad_read_all(out, &b, &lb, &e), RAD_OK);
+    ck_assert(la == lb && !memcmp(a, b, la));
+    free(a);
+    free(b);
+}
+END_TEST
+
+START_TEST(shard_by_units)
+{
+    rad_err e;
+    char p[2][600];
+    char *argv[] = { "fleet", "train", "--shard", "0/2" };
+    /* 4 items, units 0,1,1,0: shard 0 holds items 0 and 3, shard 1 items 1 and 2 */
+    for (size_t i = 0; i < 2; i++) {
+        flt_part part;
+        flt_shard s = { i, 2 };
+        snprintf(p[i], sizeof p[i], "%s/u.part-%zu-of-2", ck_tmpdir, i);
+        ck_assert_int_eq(flt_part_init(&part, "fleet-train", "k", &s, 4, 4, argv, &e), RAD_OK);
+        ck_assert_int_eq(flt_part_meta(&part, "shard_by", "0,1,1,0", &e), RAD_OK);
+        for (size_t k = 0; k < 4; k++)
+            if ((k == 0 || k == 3) == (i == 0))
+                ck_assert_int_eq(flt_part_item(&part, k, "r", &e), RAD_OK);
+        ck_assert_int_eq(flt_part_write(&part, p[i], &e), RAD_OK);
+        flt_part_free(&part);
+    }
+    char *paths[] = { p[0], p[1] };
+    flt_part m;
+    ck_assert_int_eq(flt_merge(paths, 2, &m, &e), RAD_OK);
+    ck_assert_uint_eq(m.n_items, 4);
+    flt_part_free(&m);
+    /* the same items without shard_by: item 3 is not in shard 0 by index */
+    flt_part part;
+    flt_shard s = { 0, 2 };
+    ck_assert_int_eq(flt_part_init(&part, "fleet-train", "k", &s, 4, 4, argv, &e), RAD_OK);
+    ck_assert_int_eq(flt_part_meta(&part, "shard_by", "0,1,1,1", &e), RAD_OK);
+    ck_assert_int_eq(flt_part_item(&part, 0, "r", &e), RAD_OK);
+    ck_assert_int_eq(flt_part_item(&part, 3, "r", &e), RAD_OK);
+    ck_assert_int_eq(flt_part_write(&part, p[0], &e), RAD_OK);
+    flt_part_free(&part);
+    ck_assert_int_ne(flt_merge(paths, 2, &m, &e), RAD_OK);   /* units disagree: meta */
+    ck_assert_msg(strstr(e.msg, "disagree"), "%s", e.msg);
+}
+END_TEST
+
 START_TEST(seu_sens_shards_equal_whole)
 {
     mdl_model *m;
@@ -254,6 +366,9 @@ int main(void)
     tcase_add_test(tc, manifest_ok_and_errors);
     tcase_add_test(tc, module_data_by_id_and_calibrated);
     tcase_add_test(tc, seu_sens_shards_equal_whole);
+    tcase_add_test(tc, manifest_groups);
+    tcase_add_test(tc, json_shards_equal_whole);
+    tcase_add_test(tc, shard_by_units);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
     srunner_set_fork_status(sr, CK_NOFORK);

@@ -17,14 +17,14 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 # --- run vs sim's engine, default model, every row
 "$RAD4ML" run --in "$DATA" --out "$W/out.csv"
-[ "$(wc -l < "$W/out.csv")" -eq 8001 ] || fail "run: expected 8,001 lines"
+[ "$(grep -vc '^#' "$W/out.csv")" -eq 8001 ] || fail "run: expected 8,001 lines after the provenance block"
 "$RAD4ML" gen --what rtl --out "$W/rtl" --testbench --vectors "$DATA" > /dev/null
 "$RAD4ML" diff --ref "$W/rtl/rad4ml_ae_expected.hex" --got "$W/out.csv" | tee "$W/d1.log"
 grep -q "compared=8000 mismatches=0" "$W/d1.log" || fail "run vs sim_stim expectations"
 "$RAD4ML" diff --in "$DATA" --got "$W/out.csv" | grep -q "compared=8000 mismatches=0"
 
 # negative control: one latent changed -> diff exits 1 and names row and field
-awk -F, 'BEGIN{OFS=","} NR==1235{$5=$5+1} {print}' "$W/out.csv" > "$W/bad.csv"
+awk -F, 'BEGIN{OFS=","} /^#/{print; next} {n++} n==1235{$5=$5+1} {print}' "$W/out.csv" > "$W/bad.csv"
 if "$RAD4ML" diff --in "$DATA" --got "$W/bad.csv" > "$W/d2.log"; then fail "diff missed a change"; fi
 cat "$W/d2.log"
 grep -q "row 1233: field latent\[2\]" "$W/d2.log" || fail "diff: wrong row/field"
@@ -33,7 +33,7 @@ grep -q "compared=8000 mismatches=1 " "$W/d2.log" || fail "diff: wrong count"
 # --- trace: run with --trace, corrupt layer 'conv' of row 1233 (and the
 # output), diff --trace names tensor t02 (the conv layer)
 "$RAD4ML" run --in "$DATA" --out "$W/out_t.csv" --trace "$W/trace" --decode
-cmp <(cut -d, -f1-35 "$W/out_t.csv" | tail -n +2) <(tail -n +2 "$W/out.csv") || fail "trace run differs from fast run"
+cmp <(grep -v '^#' "$W/out_t.csv" | cut -d, -f1-35 | tail -n +2) <(grep -v '^#' "$W/out.csv" | tail -n +2) || fail "trace run differs from fast run"
 ls "$W/trace" | tee "$W/tl.log"
 [ "$(ls "$W/trace" | wc -l)" -eq 5 ] || fail "5 tensor files expected"
 head -1 "$W/trace/t02_conv.csv" | grep -q "format fixed<\|format ufixed<" || fail "trace header"
@@ -46,13 +46,18 @@ grep -q "first differing tensor on row 1233: .*t02_conv.csv (output of layer 'co
     || fail "diff --trace did not name the conv layer"
 
 # --- stdin / stdout
-"$RAD4ML" run --in - --out - < "$DATA" 2> /dev/null | cmp - "$W/out.csv" || fail "stdin/stdout"
+"$RAD4ML" run --in - --out - < "$DATA" 2> /dev/null | grep -v '^#' | cmp - <(grep -v '^#' "$W/out.csv") \
+    || fail "stdin/stdout"
+# the output's provenance block: command run, the input file by hash, no date
+sha=$(sha256sum "$DATA" | cut -d' ' -f1)
+grep -q "^# rad4ml-provenance command: run$" "$W/out.csv" && grep -q "^# rad4ml-provenance data: .*sha256:$sha" "$W/out.csv" \
+    && ! grep -q "^# rad4ml-provenance date" "$W/out.csv" || fail "run output: provenance block"
 
 # --- tensor input: the converter outputs as values give the same latents
 awk -F, 'NR>2 && NR<=1002 {s=""; for(i=2;i<=NF;i++) s=s (i>2?",":"") sprintf("%.10g", $i/128); print s}' \
     "$W/trace/t00_input.csv" > "$W/tensor.txt"
 "$RAD4ML" run --in-format tensor --in "$W/tensor.txt" --out "$W/out_tensor.csv"
-cmp <(cut -d, -f3-34 "$W/out_tensor.csv" | tail -n +2) <(cut -d, -f3-34 "$W/out.csv" | sed -n 2,1001p) \
+cmp <(grep -v '^#' "$W/out_tensor.csv" | cut -d, -f3-34 | tail -n +2) <(grep -v '^#' "$W/out.csv" | cut -d, -f3-34 | sed -n 2,1001p) \
     || fail "tensor input latents"
 
 # --- random model on random charges: run == sim's engine

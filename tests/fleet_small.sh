@@ -18,15 +18,16 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 "$R" fleet train --manifest fleet/testdata/fleet4.csv --out "$F" \
     --base-model fleet/testdata/small48d.json --crossings 1000 --loss telescope
-[ "$(tail -n +2 "$F/train.csv" | wc -l)" = 4 ] || fail "train.csv has not 4 modules"
+[ "$(grep -v "^#" "$F/train.csv" | tail -n +2 | wc -l)" = 4 ] || fail "train.csv has not 4 modules"
 "$R" fleet images --out "$F"
-[ "$(tail -n +2 "$F/images/index.csv" | wc -l)" = 4 ] || fail "index has not 4 images"
+[ "$(grep -v "^#" "$F/images/index.csv" | tail -n +2 | wc -l)" = 4 ] || fail "index has not 4 images"
 cp -r "$F" "$T/g"                                   # pristine copy for the controls
 
 "$R" fleet verify --out "$F" --vectors 2500 --work "$VW"
 cat "$F/verify.csv"
 # every module: compared > 0, 0 mismatches, 0 read-back errors, PASS
-awk -F, 'NR > 1 { n++; if ($5 < 1000 || $6 != 0 || $8 != 0 || $9 != "PASS") bad++ }
+grep -q "^# rad4ml-provenance command: fleet" "$F/verify.csv" || fail "verify.csv without provenance"
+awk -F, '/^#/ { next } !h { h = 1; next } { n++; if ($5 < 1000 || $6 != 0 || $8 != 0 || $9 != "PASS") bad++ }
          END { exit !(n == 4 && bad == 0) }' "$F/verify.csv" || fail "verify table"
 "$R" fleet report --out "$F" | tee "$T/report.txt"
 grep -q "of 4 modules" "$T/report.txt" || fail "report"
@@ -56,7 +57,7 @@ if "$R" fleet verify --out "$G" --vectors 500 --work "$VW" 2> "$T/e2"; then
     fail "a forged image passed"; fi
 grep -q "module hd_busy: its image decodes to weights" "$T/e2" || { cat "$T/e2"; fail "no decode error"; }
 cp "$F/images/hd_busy.hex" "$img"; cp "$F/images/index.csv" "$G/images/index.csv"
-sed -i '2s/^\(ld_low,[^,]*,[^,]*,[^,]*,[^,]*\),5,/\1,3,/' "$G/images/index.csv"
+sed -i 's/^\(ld_low,[^,]*,[^,]*,[^,]*,[^,]*\),5,/\1,3,/' "$G/images/index.csv"
 if "$R" fleet verify --out "$G" --vectors 500 --work "$VW" > "$T/o3" 2>&1; then
     fail "C configured unlike the RTL passed"; fi
 grep -q ",FAIL" "$G/verify.csv" || { cat "$T/o3"; fail "no FAIL row"; }

@@ -8,7 +8,8 @@
 #     stored bit, each at a different position of its field (the exhaustive
 #     campaign, with selective TMR too, is `make seu-full`): TMR and SECDED
 #     mask, count and scrub every one; without protection each corrupts
-#     exactly its bit (the negative control);
+#     exactly its bit (the negative control); the same campaign in 3 shards
+#     (--shard i/3 --rtl-json) merges into exactly the unsharded JSON;
 #  3. the WHOLE design (codegen with the SEU test port, which must lint
 #     clean) under traffic: real crossings one per clock while every 400th
 #     stored bit is flipped, 3 crossings per upset (exhaustive: make
@@ -32,12 +33,32 @@ for p in tmr secded; do
     verilator --lint-only -Wall "$W/full/rad4ml_ae.v" "$W/full/rad4ml_ae_cfg.v"
     echo "lint full design with drop-in $p cfg: clean"
 done
+export SOURCE_DATE_EPOCH=1760000000           # the JSON's date: same in every run
+rm -f "$W"/rtl*.json*
 out=$("$R" seu --rtl --protect tmr,secded,none --stride 48 --crossings 20 \
-      --work "$W/rtl" | grep '^seu rtl')
+      --work "$W/rtl" --rtl-json "$W/rtl.json" | grep '^seu rtl')
 echo "$out"
 [ "$(echo "$out" | grep -c -- '-> PASS')" -eq 3 ] || { echo "RTL campaign failed"; exit 1; }
 echo "$out" | grep -q 'none  : .*corrupted \([0-9]*\) (exactly the flipped bit: \1)' \
     || { echo "negative control: unprotected upsets not seen"; exit 1; }
+# the same campaign in 3 shards (stride windows j % 3), merged == unsharded
+for i in 2 0 1; do
+    "$R" seu --rtl --protect tmr,secded,none --stride 48 --crossings 20 --work "$W/rtl" \
+        --rtl-json "$W/rtl3.json" --shard $i/3 > /dev/null
+done
+"$R" merge "$W"/rtl3.json.part-*-of-3 > /dev/null
+cmp "$W/rtl.json" "$W/rtl3.json" || { echo "sharded RTL campaign != unsharded"; exit 1; }
+python3 - "$W/rtl.json" <<'PY' || { echo "RTL campaign JSON"; exit 1; }
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = {x['protect']: x for x in d['protections']}
+assert all(x['result'] == 'PASS' and x['injected'] > 0 for x in p.values())
+assert p['none']['exact_corrupt'] == p['none']['injected'] and p['tmr']['masked'] == p['tmr']['injected']
+PY
+if "$R" merge "$W"/rtl3.json.part-{0,2}-of-3 2> "$W/e"; then echo "merged without shard 1"; exit 1; fi
+grep -q "1 of 3 shards missing.*: 1; rerun one alone with: rad4ml seu .*--shard 1/3" "$W/e" \
+    || { cat "$W/e"; echo "missing RTL shard not named"; exit 1; }
+echo "seu --rtl --rtl-json: 3 shards merged == unsharded ($(python3 -c "import json,sys; print(sum(x['injected'] for x in json.load(open(sys.argv[1]))['protections']))" "$W/rtl.json") upsets)"
 out=$("$R" seu --rtl --full --protect tmr,secded,none --stride 400 --per-bit 3 \
       --crossings 40 --work "$W/full-rtl" | grep '^seu full')
 echo "$out"

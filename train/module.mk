@@ -28,17 +28,13 @@ train-default: deps-ok $(CLI)
 # encoder with 4x, 8x and 16x wider decoders, the 32-filter 16-bit encoder
 # with the 4x decoder.
 CAPACITY_STUDY = econt_wide16_c32 econt_dec32 econt_dec64 econt_dec128 econt_wide16_c32_dec32
+# SHARD=i/N (make train-capacity SHARD=1/3): only the runs k (0-based, in
+# train/capacity.sh's order) with k % N == i.  Every run writes its own
+# folder, so the shards' folders together are the unsharded output.
 .PHONY: train-capacity
 train-capacity: deps-ok $(CLI)
-	nice $(CLI) train $(TRN_DEFAULT_OPTS) --links 5 --model model/examples/econt_wide16.json \
-	    --out train/trained/econt_wide16_5links
-	nice $(CLI) train $(TRN_DEFAULT_OPTS) --links 5 --model model/examples/econt_dec192.json \
-	    --epochs 250 --weight-decay 0.01 --out train/trained/econt_dec192_5links
-	mkdir -p $(BUILD)/capacity
-	for m in $(CAPACITY_STUDY); do \
-	    nice $(CLI) train $(TRN_DEFAULT_OPTS) --links 5 --model model/examples/$$m.json \
-	        --out $(BUILD)/capacity/$$m || exit 1; \
-	done
+	RAD4ML=$(CLI) BUILD=$(BUILD) SHARD=$(SHARD) TRN_OPTS="$(TRN_DEFAULT_OPTS)" \
+	    train/capacity.sh $(CAPACITY_STUDY)
 
 # Conditioned decoders per link count (issue 25, train/README.md "Conditioned
 # decoder"): the ASIC encoder exactly as model/econt.json, the decoder also

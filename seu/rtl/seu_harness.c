@@ -4,7 +4,8 @@
 ** Written by rad4ml seu --rtl next to the generated module and compiled
 ** against seu_shim.cpp; rad4ml reads the RESULT line it prints.
 **
-**   seu_harness IMAGE.hex prot n_img c0 c1 c2 cw data stride all_copies [MASK]
+**   seu_harness IMAGE.hex prot n_img c0 c1 c2 cw data stride all_copies [MASK|- [I N]]
+**   (I N: shard I of N, the stride windows j with j % N == I only)
 **
 ** For every sampled stored bit (copy, address):
 **   1. load the golden image over the cfg bus, as software would;
@@ -31,7 +32,7 @@
 
 typedef struct {
     int       prot;            /* 0 none 1 tmr 2 secded 3 sel */
-    long      n_img, n_copy[3], cw, data, stride;
+    long      n_img, n_copy[3], cw, data, stride, shard_i, shard_n;
     int       all_copies;
     int       n_words;
     uint32_t *gold, *cur;
@@ -206,7 +207,7 @@ static void campaign(run *r)
 {
     for (long j = 0; j * r->stride < r->n_copy[0]; j++) {
         long k = j * r->stride + (j * 7919) % r->stride;
-        if (k >= r->n_copy[0])
+        if (k >= r->n_copy[0] || (r->shard_n > 0 && j % r->shard_n != r->shard_i))
             continue;
         if (r->prot == 1 || r->prot == 3) {
             if (r->prot == 3 && r->mask[k] != '1')
@@ -229,7 +230,7 @@ int main(int argc, char **argv)
 {
     if (argc < 11) {
         fprintf(stderr, "usage: %s IMAGE.hex prot n_img c0 c1 c2 cw data stride "
-                "all_copies [MASK]\n", argv[0]);
+                "all_copies [MASK|- [I N]]\n", argv[0]);
         return 2;
     }
     run r;
@@ -248,6 +249,10 @@ int main(int argc, char **argv)
     if (!r.gold || !r.cur || read_image(&r, argv[1])) {
         fprintf(stderr, "seu_harness: cannot read image %s\n", argv[1]);
         return 2;
+    }
+    if (argc >= 14) {
+        r.shard_i = atol(argv[12]);
+        r.shard_n = atol(argv[13]);
     }
     if (r.prot == 3 && (argc < 12 || read_mask(&r, argv[11]))) {
         fprintf(stderr, "seu_harness: cannot read mask\n");
