@@ -33,6 +33,9 @@ static int apply_options(const char *path, char *line, cg_opts *o, rad_err *err)
     return RAD_OK;
 }
 
+/* See cg.h.  Reads the provenance header of a generated <top>.v back into
+** the generator options and the model/weights sources it names.  RAD_OK or
+** the reason (file and line). */
 int cg_read_header(const char *vfile, cg_opts *o, rad_prov_src *model, rad_prov_src *weights,
                    rad_err *err)
 {

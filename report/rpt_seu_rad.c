@@ -79,6 +79,9 @@ void rpt_sec_rate(rpt_buf *b, json_t *r, const char *path, const char *why)
                "upset. Method: seu/README.md section 7.</p>\n");
 }
 
+/* Section 3c: the table of `seu --set --set-json` s (per protection: gates,
+** flip-flops, pulses latched / corrupting an output, timing-derated), or a
+** note naming what is missing (path, why). */
 void rpt_sec_set(rpt_buf *b, json_t *s, const char *path, const char *why)
 {
     rpt_printf(b, "<h3 id=\"seu-set\">3c. Single-event transients in the gate netlist</h3>\n");

@@ -87,6 +87,7 @@ typedef struct {
     int  ran, ok;
 } result;
 
+/* The `rad4ml sim --help` text, to fp. */
 static void usage(FILE *fp)
 {
     fprintf(fp,
