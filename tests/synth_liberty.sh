@@ -65,7 +65,7 @@ python3 -c "import sys; sys.exit(0 if 0 < float('$path') < 25 and abs(float('$pa
     || fail "path $path + slack $slack inconsistent with a 25 ns clock"
 echo "ok fixture: area equals yosys' own, flops equal, timing equals OpenSTA's, cached rerun"
 
-# --- generated design: protections share every module but the cfg ---
+# --- generated design: protections share every module but the cfg (and its voter) ---
 $R synth --model model/examples/tiny.json --protect none --work "$T/g" --liberty osu018 \
     --json "$T/n.json" > /dev/null
 $R synth --model model/examples/tiny.json --protect tmr --work "$T/g" --liberty osu018 \
@@ -74,7 +74,8 @@ runs=$(jget "$T/t.json" "d['configs'][0]['liberty']['yosys_runs']")
 fn=$(jget "$T/n.json" "d['configs'][0]['liberty']['flipflops']")
 ft=$(jget "$T/t.json" "d['configs'][0]['liberty']['flipflops']")
 echo "tmr after none: $runs Yosys mapping run(s); flops none $fn, tmr $ft"
-[ "$runs" = 1 ] || fail "tmr re-mapped $runs modules, expected only the cfg"
+# the TMR register file is two modules: <top>_cfg and its per-word voter <top>_cfg_vote
+[ "$runs" = 2 ] || fail "tmr re-mapped $runs modules, expected only the cfg and its voter"
 [ "$ft" -gt $((fn * 3 / 2)) ] || fail "tmr flops $ft not well above none $fn"
 
 # --- bad libraries ---
