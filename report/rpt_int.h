@@ -73,6 +73,13 @@ void rpt_quality_free(rpt_quality *q);
 void rpt_sec_quality(rpt_buf *b, const rpt_quality *q, json_t *eval,
                      const char *eval_path, const char *why_missing);
 void rpt_sec_events(rpt_buf *b, const rpt_quality *q);
+/* A "Not available" paragraph: what (HTML), then the file path and why it
+** could not be used (both escaped; either may be NULL), for a section that
+** shows nothing rather than made-up numbers. */
+void rpt_not_available(rpt_buf *b, const char *what, const char *path, const char *why);
+/* The number o[key]; NaN when it is absent or not a number. */
+double rpt_jnum(json_t *o, const char *key);
+
 void rpt_sec_seu(rpt_buf *b, json_t *seu, const char *path, const char *why);
 void rpt_sec_synth(rpt_buf *b, json_t *syn, const char *path, const char *why);
 /* report/rpt_seu_rad.c: the rate table (seu --rate-json) and the transient

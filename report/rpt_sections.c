@@ -11,15 +11,14 @@
 
 #include "data/geometry.h"
 
-static void not_available(rpt_buf *b, const char *what, const char *path,
-                          const char *why)
+void rpt_not_available(rpt_buf *b, const char *what, const char *path, const char *why)
 {
     rpt_printf(b, "<p class=\"na\"><b>Not available:</b> %s", what);
     if (path) {
         rpt_printf(b, " (<code>");
         rpt_puts_esc(b, path);
         rpt_printf(b, "</code>");
-        if (why) {
+        if (why && why[0]) {
             rpt_printf(b, ": ");
             rpt_puts_esc(b, why);
         }
@@ -28,7 +27,7 @@ static void not_available(rpt_buf *b, const char *what, const char *path,
     rpt_printf(b, ". Nothing is shown rather than made-up numbers.</p>\n");
 }
 
-static double jnum(json_t *o, const char *key)
+double rpt_jnum(json_t *o, const char *key)
 {
     json_t *v = json_object_get(o, key);
     return json_is_number(v) ? json_number_value(v) : NAN;
@@ -46,7 +45,7 @@ static void eval_table(rpt_buf *b, json_t *eval, const char *path)
 {
     rpt_printf(b, "<p>From <code>");
     rpt_puts_esc(b, path);
-    rpt_printf(b, "</code>: %.0f crossings of <code>", jnum(eval, "n"));
+    rpt_printf(b, "</code>: %.0f crossings of <code>", rpt_jnum(eval, "n"));
     rpt_puts_esc(b, jstr(eval, "data"));
     rpt_printf(b, "</code> (hold-out), %.0f output links = %.0f bits per crossing. "
                "EMD in units of the sensor-cell pitch (adjacent trigger cells are 2 apart); "
@@ -54,7 +53,7 @@ static void eval_table(rpt_buf *b, json_t *eval, const char *path)
                "<th>bits / crossing</th><th>link budget</th><th>EMD median</th><th>mean</th><th>16 %%</th>"
                "<th>84 %%</th><th>worst 1 %%</th><th>empty output</th>"
                "<th>decoder parameters / MACs</th></tr>\n",
-               jnum(eval, "links"), jnum(eval, "budget_bits"));
+               rpt_jnum(eval, "links"), rpt_jnum(eval, "budget_bits"));
     size_t i;
     json_t *a;
     json_array_foreach(json_object_get(eval, "algorithms"), i, a) {
@@ -63,16 +62,16 @@ static void eval_table(rpt_buf *b, json_t *eval, const char *path)
         rpt_puts_esc(b, jstr(a, "description"));
         int over = json_is_true(json_object_get(a, "over_budget"));
         rpt_printf(b, "</td><td>%.1f</td><td>%s</td><td>%.3f</td><td>%.3f</td><td>%.3f</td>"
-                   "<td>%.3f</td>", jnum(a, "bits_mean"), over ? "<b>over budget</b>" : "fits",
-                   jnum(e, "median"), jnum(e, "mean"), jnum(e, "q16"), jnum(e, "q84"));
-        if (isnan(jnum(e, "worst1")))          /* an eval JSON from before the column */
+                   "<td>%.3f</td>", rpt_jnum(a, "bits_mean"), over ? "<b>over budget</b>" : "fits",
+                   rpt_jnum(e, "median"), rpt_jnum(e, "mean"), rpt_jnum(e, "q16"), rpt_jnum(e, "q84"));
+        if (isnan(rpt_jnum(e, "worst1")))          /* an eval JSON from before the column */
             rpt_printf(b, "<td>-</td>");
         else
-            rpt_printf(b, "<td>%.3f</td>", jnum(e, "worst1"));
-        rpt_printf(b, "<td>%.0f</td>", jnum(a, "empty_output"));
+            rpt_printf(b, "<td>%.3f</td>", rpt_jnum(e, "worst1"));
+        rpt_printf(b, "<td>%.0f</td>", rpt_jnum(a, "empty_output"));
         json_t *d = json_object_get(a, "decoder");
         if (d) {
-            rpt_printf(b, "<td>%.0f / %.0f (", jnum(d, "params"), jnum(d, "macs"));
+            rpt_printf(b, "<td>%.0f / %.0f (", rpt_jnum(d, "params"), rpt_jnum(d, "macs"));
             rpt_puts_esc(b, jstr(d, "conditions"));
             rpt_printf(b, ")</td></tr>\n");
         } else {
@@ -94,9 +93,9 @@ static void occupancy_plot(rpt_buf *b, json_t *eval)
     json_array_foreach(algs, i, a)
         json_array_foreach(json_object_get(a, "by_occupancy"), k, bin) {
             double hi = json_is_number(json_object_get(bin, "occ_hi"))
-                      ? jnum(bin, "occ_hi") : jnum(bin, "occ_lo") + 10;
+                      ? rpt_jnum(bin, "occ_hi") : rpt_jnum(bin, "occ_lo") + 10;
             xmax = fmax(xmax, hi);
-            double m = jnum(bin, "median");
+            double m = rpt_jnum(bin, "median");
             if (m > ax.ymax)
                 ax.ymax = m;
         }
@@ -113,11 +112,11 @@ static void occupancy_plot(rpt_buf *b, json_t *eval)
         rpt_printf(b, "<g stroke=\"%s\" fill=\"%s\">", rpt_series_color(n), rpt_series_color(n));
         double px = NAN, py = NAN;
         json_array_foreach(json_object_get(a, "by_occupancy"), k, bin) {
-            double m = jnum(bin, "median");
+            double m = rpt_jnum(bin, "median");
             if (isnan(m))
                 continue;
-            double lo = jnum(bin, "occ_lo");
-            double hi = json_is_number(json_object_get(bin, "occ_hi")) ? jnum(bin, "occ_hi")
+            double lo = rpt_jnum(bin, "occ_lo");
+            double hi = json_is_number(json_object_get(bin, "occ_hi")) ? rpt_jnum(bin, "occ_hi")
                                                                       : lo + 10;
             double x = rpt_px(&ax, (lo + hi) / 2), y = rpt_py(&ax, m);
             rpt_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
@@ -237,7 +236,7 @@ void rpt_sec_quality(rpt_buf *b, const rpt_quality *q, json_t *eval,
         rpt_printf(b, "<div class=\"figs\">\n");
         occupancy_plot(b, eval);
     } else {
-        not_available(b, "the EMD table of <code>rad4ml eval --json</code>", eval_path, why);
+        rpt_not_available(b, "the EMD table of <code>rad4ml eval --json</code>", eval_path, why);
         if (q && q->n > 0)
             own_table(b, q);
         rpt_printf(b, "<div class=\"figs\">\n");
@@ -245,7 +244,7 @@ void rpt_sec_quality(rpt_buf *b, const rpt_quality *q, json_t *eval,
     if (q && q->n > 0)
         histograms(b, q);
     else
-        not_available(b, "EMD histograms (no model / data)", NULL, NULL);
+        rpt_not_available(b, "EMD histograms (no model / data)", NULL, NULL);
     rpt_printf(b, "</div>\n");
 }
 
@@ -299,7 +298,7 @@ void rpt_sec_events(rpt_buf *b, const rpt_quality *q)
 {
     rpt_printf(b, "<h2 id=\"events\">2. Event display</h2>\n");
     if (!q || q->n_events == 0) {
-        not_available(b, "event display (no model / data)", NULL, NULL);
+        rpt_not_available(b, "event display (no model / data)", NULL, NULL);
         return;
     }
     rpt_printf(b, "<p>Real hold-out crossings of one low-density module: the 48 trigger "
@@ -351,9 +350,9 @@ static void seu_bits(rpt_buf *b, json_t *seu)
     size_t i;
     json_t *x;
     json_array_foreach(by, i, x) {
-        vmax = fmax(vmax, jnum(x, "mean"));
-        vmin = fmin(vmin, jnum(x, "mean"));
-        nb = (int)fmax(nb, jnum(x, "bit") + 1);
+        vmax = fmax(vmax, rpt_jnum(x, "mean"));
+        vmin = fmin(vmin, rpt_jnum(x, "mean"));
+        nb = (int)fmax(nb, rpt_jnum(x, "bit") + 1);
     }
     if (nb == 0)
         return;
@@ -370,12 +369,12 @@ static void seu_bits(rpt_buf *b, json_t *seu)
                ax.x0, y0, ax.x0 + ax.w, y0);
     json_array_foreach(by, i, x) {
         int bias = !strcmp(jstr(x, "part"), "b");
-        double xc = rpt_px(&ax, jnum(x, "bit")) + (bias ? 0 : -bw);
-        double y = rpt_py(&ax, jnum(x, "mean"));
+        double xc = rpt_px(&ax, rpt_jnum(x, "bit")) + (bias ? 0 : -bw);
+        double y = rpt_py(&ax, rpt_jnum(x, "mean"));
         rpt_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">"
                    "<title>%s bit %.0f: %.4g</title></rect>\n", xc, fmin(y, y0), bw,
                    fmax(fabs(y0 - y), 0.5), rpt_series_color(bias), bias ? "bias" : "weight",
-                   jnum(x, "bit"), jnum(x, "mean"));
+                   rpt_jnum(x, "bit"), rpt_jnum(x, "mean"));
     }
     const char *names[] = { "weights", "biases" };
     rpt_svg_legend(b, 540, 60, names, 2);
@@ -440,7 +439,7 @@ void rpt_sec_seu(rpt_buf *b, json_t *seu, const char *path, const char *why)
 {
     rpt_printf(b, "<h2 id=\"seu\">3. SEU sensitivity of the configuration bits</h2>\n");
     if (!seu) {
-        not_available(b, "the SEU sensitivity map of <code>rad4ml seu</code>", path, why);
+        rpt_not_available(b, "the SEU sensitivity map of <code>rad4ml seu</code>", path, why);
         return;
     }
     rpt_printf(b, "<p>From <code>");
@@ -448,16 +447,16 @@ void rpt_sec_seu(rpt_buf *b, json_t *seu, const char *path, const char *why)
     rpt_printf(b, "</code>: each of the %.0f weight / bias bits flipped in turn, mean EMD "
                "increase over %.0f crossings (baseline EMD %.4f).</p>\n<table id=\"tab-seu\">"
                "<tr><th>layer</th><th>part</th><th>bits</th><th>sum of EMD increase</th>"
-               "<th>share</th></tr>\n", jnum(seu, "n_bits"), jnum(seu, "n_crossings"),
-               jnum(seu, "base_emd"));
+               "<th>share</th></tr>\n", rpt_jnum(seu, "n_bits"), rpt_jnum(seu, "n_crossings"),
+               rpt_jnum(seu, "base_emd"));
     size_t i;
     json_t *x;
     json_array_foreach(json_object_get(json_object_get(seu, "summary"), "by_layer"), i, x) {
         rpt_printf(b, "<tr><td>");
         rpt_puts_esc(b, jstr(x, "name"));
         rpt_printf(b, "</td><td>%s</td><td>%.0f</td><td>%.4g</td><td>%.1f %%</td></tr>\n",
-                   !strcmp(jstr(x, "part"), "b") ? "biases" : "weights", jnum(x, "bits"),
-                   jnum(x, "sum"), 100 * jnum(x, "share"));
+                   !strcmp(jstr(x, "part"), "b") ? "biases" : "weights", rpt_jnum(x, "bits"),
+                   rpt_jnum(x, "sum"), 100 * rpt_jnum(x, "share"));
     }
     rpt_printf(b, "</table>\n<p class=\"cap\">A negative increase means the flip happened "
                "to lower the EMD (possible with an untrained or imperfect model); the maps "
@@ -484,7 +483,7 @@ static void synth_modules(rpt_buf *b, json_t *cfg)
     size_t i;
     json_t *m;
     json_array_foreach(mods, i, m) {
-        double tot = jnum(m, "nand2_eq") * jnum(m, "instances");
+        double tot = rpt_jnum(m, "nand2_eq") * rpt_jnum(m, "instances");
         if (tot <= 0)
             continue;
         int k = n < TOP_MODULES ? n++ : TOP_MODULES - 1;
@@ -551,9 +550,9 @@ static void synth_liberty(rpt_buf *b, json_t *syn)
         rpt_puts_esc(b, jstr(c, "name"));
         json_t *tm = json_object_get(l, "timing");
         rpt_printf(b, "</td><td>%.0f</td><td>%.0f</td><td>%.2f</td><td>%.0f</td><td>%.2f</td>"
-                   "<td>%.2f of %.0f</td></tr>\n", jnum(l, "cells"), jnum(l, "flipflops"),
-                   1e-6 * jnum(l, "cell_area_um2"), jnum(l, "nand2_eq"),
-                   jnum(l, "area_65nm_mm2"), jnum(tm, "critical_path_ns"), jnum(tm, "period_ns"));
+                   "<td>%.2f of %.0f</td></tr>\n", rpt_jnum(l, "cells"), rpt_jnum(l, "flipflops"),
+                   1e-6 * rpt_jnum(l, "cell_area_um2"), rpt_jnum(l, "nand2_eq"),
+                   rpt_jnum(l, "area_65nm_mm2"), rpt_jnum(tm, "critical_path_ns"), rpt_jnum(tm, "period_ns"));
     }
     rpt_printf(b, "</table>\n");
 }
@@ -564,13 +563,13 @@ static void synth_compare(rpt_buf *b, json_t *syn)
 {
     json_t *cfgs = json_object_get(syn, "configs"), *ref = json_object_get(syn, "reference");
     int n = 0;
-    double hi = fmax(jnum(ref, "area_mm2"), jnum(ref, "earlier_area_mm2"));
+    double hi = fmax(rpt_jnum(ref, "area_mm2"), rpt_jnum(ref, "earlier_area_mm2"));
     size_t i;
     json_t *c;
     json_array_foreach(cfgs, i, c)
         if (json_object_get(c, "area_mm2")) {
             n++;
-            hi = fmax(hi, jnum(json_object_get(c, "area_mm2"), "hi"));
+            hi = fmax(hi, rpt_jnum(json_object_get(c, "area_mm2"), "hi"));
         }
     int W = 120 + 95 * (n + 2);
     rpt_axes ax = { 70, 35, W - 100.0, 240, -0.5, n + 1.5, 0, hi * 1.1, 0 };
@@ -589,17 +588,17 @@ static void synth_compare(rpt_buf *b, json_t *syn)
         json_t *a = json_object_get(c, "area_mm2");
         if (!a)
             continue;
-        double x = rpt_px(&ax, k++), y = rpt_py(&ax, jnum(a, "nominal"));
+        double x = rpt_px(&ax, k++), y = rpt_py(&ax, rpt_jnum(a, "nominal"));
         rpt_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"36\" height=\"%.1f\" fill=\"#1f77b4\"/>"
                    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\" "
                    "stroke-width=\"2\"/><text x=\"%.1f\" y=\"292\" text-anchor=\"middle\">",
-                   x - 18, y, 275 - y, x, rpt_py(&ax, jnum(a, "lo")), x,
-                   rpt_py(&ax, jnum(a, "hi")), x);
+                   x - 18, y, 275 - y, x, rpt_py(&ax, rpt_jnum(a, "lo")), x,
+                   rpt_py(&ax, rpt_jnum(a, "hi")), x);
         rpt_puts_esc(b, jstr(c, "name"));
         rpt_printf(b, "</text>\n");
     }
     const char *lbl[2] = { "published", "earlier (2.5)" };
-    double val[2] = { jnum(ref, "area_mm2"), jnum(ref, "earlier_area_mm2") };
+    double val[2] = { rpt_jnum(ref, "area_mm2"), rpt_jnum(ref, "earlier_area_mm2") };
     for (int r = 0; r < 2; r++, k++) {
         double x = rpt_px(&ax, k), y = rpt_py(&ax, val[r]);
         rpt_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"36\" height=\"%.1f\" fill=\"#7f7f7f\"/>"
@@ -608,8 +607,8 @@ static void synth_compare(rpt_buf *b, json_t *syn)
     }
     rpt_printf(b, "<text x=\"%d\" y=\"318\" text-anchor=\"middle\">bars: nominal NAND2 area; "
                "whiskers: NAND2 cell %.2f-%.2f µm²</text>\n", W / 2,
-               jnum(json_object_get(syn, "tech"), "nand2_um2_lo"),
-               jnum(json_object_get(syn, "tech"), "nand2_um2_hi"));
+               rpt_jnum(json_object_get(syn, "tech"), "nand2_um2_lo"),
+               rpt_jnum(json_object_get(syn, "tech"), "nand2_um2_hi"));
     rpt_svg_close(b);
 }
 
@@ -619,7 +618,7 @@ void rpt_sec_synth(rpt_buf *b, json_t *syn, const char *path, const char *why)
 {
     rpt_printf(b, "<h2 id=\"hardware\">4. Area, logic depth and power</h2>\n");
     if (!syn) {
-        not_available(b, "the synthesis figures of <code>rad4ml synth --json</code>", path, why);
+        rpt_not_available(b, "the synthesis figures of <code>rad4ml synth --json</code>", path, why);
         return;
     }
     json_t *tech = json_object_get(syn, "tech");
@@ -634,9 +633,9 @@ void rpt_sec_synth(rpt_buf *b, json_t *syn, const char *path, const char *why)
     rpt_printf(b, "; area = NAND2-eq × %.2f µm² / %.0f %% utilization (range %.2f-%.2f µm²). "
                "Power: activity from simulating real crossings, %.1f fF per NAND2-eq, %.1f V, "
                "%.0f MHz, plus clock and leakage; trust it to a factor of a few.</p>\n",
-               jnum(tech, "nand2_um2"), 100 * jnum(tech, "utilization"),
-               jnum(tech, "nand2_um2_lo"), jnum(tech, "nand2_um2_hi"), jnum(tech, "c_node_ff"),
-               jnum(tech, "vdd_v"), jnum(tech, "f_mhz"));
+               rpt_jnum(tech, "nand2_um2"), 100 * rpt_jnum(tech, "utilization"),
+               rpt_jnum(tech, "nand2_um2_lo"), rpt_jnum(tech, "nand2_um2_hi"), rpt_jnum(tech, "c_node_ff"),
+               rpt_jnum(tech, "vdd_v"), rpt_jnum(tech, "f_mhz"));
     rpt_printf(b, "<table id=\"tab-synth\"><tr><th>configuration</th><th>cells</th>"
                "<th>flip-flops</th><th>NAND2-eq</th><th>area mm² (range)</th>"
                "<th>logic levels (reg-reg)</th><th>power mW (range)</th>"
@@ -658,13 +657,13 @@ void rpt_sec_synth(rpt_buf *b, json_t *syn, const char *path, const char *why)
         json_t *a = json_object_get(c, "area_mm2"), *l = json_object_get(c, "levels");
         json_t *p = json_object_get(c, "power");
         rpt_printf(b, "</td><td>%.0f</td><td>%.0f</td><td>%.0f</td><td>%.3f (%.3f-%.3f)</td>"
-                   "<td>%.0f (%.0f)</td>", jnum(c, "cells"), jnum(c, "flipflops"),
-                   jnum(c, "nand2_eq"), jnum(a, "nominal"), jnum(a, "lo"), jnum(a, "hi"),
-                   jnum(l, "critical"), jnum(l, "reg2reg"));
+                   "<td>%.0f (%.0f)</td>", rpt_jnum(c, "cells"), rpt_jnum(c, "flipflops"),
+                   rpt_jnum(c, "nand2_eq"), rpt_jnum(a, "nominal"), rpt_jnum(a, "lo"), rpt_jnum(a, "hi"),
+                   rpt_jnum(l, "critical"), rpt_jnum(l, "reg2reg"));
         if (p)
             rpt_printf(b, "<td>%.1f (%.1f-%.1f)</td><td>%.2f (%.2f-%.2f)</td></tr>\n",
-                       jnum(p, "total_mw"), jnum(p, "lo_mw"), jnum(p, "hi_mw"),
-                       jnum(p, "energy_nj"), jnum(p, "energy_lo_nj"), jnum(p, "energy_hi_nj"));
+                       rpt_jnum(p, "total_mw"), rpt_jnum(p, "lo_mw"), rpt_jnum(p, "hi_mw"),
+                       rpt_jnum(p, "energy_nj"), rpt_jnum(p, "energy_lo_nj"), rpt_jnum(p, "energy_hi_nj"));
         else
             rpt_printf(b, "<td>not estimated</td><td>-</td></tr>\n");
     }
@@ -673,8 +672,8 @@ void rpt_sec_synth(rpt_buf *b, json_t *syn, const char *path, const char *why)
                "<td>-</td><td>%.1f</td><td>-</td><td>%.0f</td><td>%.1f</td></tr>\n"
                "<tr class=\"ref\"><td>earlier iteration</td><td>-</td><td>-</td><td>-</td>"
                "<td>%.1f</td><td>-</td><td>%.0f</td><td>-</td></tr>\n</table>\n",
-               jnum(ref, "area_mm2"), jnum(ref, "power_mw"), jnum(ref, "energy_nj"),
-               jnum(ref, "earlier_area_mm2"), jnum(ref, "earlier_power_mw"));
+               rpt_jnum(ref, "area_mm2"), rpt_jnum(ref, "power_mw"), rpt_jnum(ref, "energy_nj"),
+               rpt_jnum(ref, "earlier_area_mm2"), rpt_jnum(ref, "earlier_power_mw"));
     synth_liberty(b, syn);
     rpt_printf(b, "<p class=\"cap\">The published figures are for the whole chip block "
                "(with I/O, radiation hardening, placement and routing); the estimate here is "

@@ -10,25 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static double num(json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static void missing(rpt_buf *b, const char *what, const char *path, const char *why)
-{
-    rpt_printf(b, "<p class=\"na\"><b>Not available:</b> %s", what);
-    if (path) {
-        rpt_printf(b, " (<code>");
-        rpt_puts_esc(b, path);
-        rpt_printf(b, "</code>%s", why && why[0] ? ": " : "");
-        rpt_puts_esc(b, why ? why : "");
-        rpt_printf(b, ")");
-    }
-    rpt_printf(b, ". Nothing is shown rather than made-up numbers.</p>\n");
-}
-
 /* A value that may be astronomically large or small: %.3g, "never" for
 ** the 1e308 stand-in of an infinite MTBUE. */
 static void cell_g(rpt_buf *b, double v)
@@ -44,7 +25,7 @@ void rpt_sec_rate(rpt_buf *b, json_t *r, const char *path, const char *why)
     rpt_printf(b, "<h3 id=\"seu-rate\">3b. Upset rates, mean time between uncorrected "
                "errors, damage over a fill</h3>\n");
     if (!r) {
-        missing(b, "the rate table of <code>rad4ml seu --rate --rate-json</code>", path, why);
+        rpt_not_available(b, "the rate table of <code>rad4ml seu --rate --rate-json</code>", path, why);
         return;
     }
     rpt_printf(b, "<p>From <code>");
@@ -55,19 +36,19 @@ void rpt_sec_rate(rpt_buf *b, json_t *r, const char *path, const char *why)
                "%.4g.</p>\n<table id=\"tab-seu-rate\"><tr><th>protection</th><th>flip-flops"
                "</th><th>upsets / chip / h</th><th>uncorrected / h</th><th>MTBUE (h)</th>"
                "<th>fill-mean EMD increase, scrub every clock</th><th>without scrubbing</th>"
-               "</tr>\n", num(r, "xs_cm2"), num(r, "flux_cm2_s"), num(r, "image_bits"),
-               num(r, "clock_hz") / 1e6, num(r, "fill_h"), num(r, "emd_per_bit"));
+               "</tr>\n", rpt_jnum(r, "xs_cm2"), rpt_jnum(r, "flux_cm2_s"), rpt_jnum(r, "image_bits"),
+               rpt_jnum(r, "clock_hz") / 1e6, rpt_jnum(r, "fill_h"), rpt_jnum(r, "emd_per_bit"));
     size_t i;
     json_t *x;
     json_array_foreach(json_object_get(r, "rows"), i, x) {
         rpt_printf(b, "<tr><td>");
         rpt_puts_esc(b, json_string_value(json_object_get(x, "protection")));
-        rpt_printf(b, "</td><td>%.0f</td>", num(x, "flip_flops"));
-        cell_g(b, num(x, "upsets_per_chip_h"));
-        cell_g(b, num(x, "uncorrected_per_h"));
-        cell_g(b, num(x, "mtbue_h"));
-        cell_g(b, num(x, "emd_fill_scrub"));
-        cell_g(b, num(x, "emd_fill_noscrub"));
+        rpt_printf(b, "</td><td>%.0f</td>", rpt_jnum(x, "flip_flops"));
+        cell_g(b, rpt_jnum(x, "upsets_per_chip_h"));
+        cell_g(b, rpt_jnum(x, "uncorrected_per_h"));
+        cell_g(b, rpt_jnum(x, "mtbue_h"));
+        cell_g(b, rpt_jnum(x, "emd_fill_scrub"));
+        cell_g(b, rpt_jnum(x, "emd_fill_noscrub"));
         rpt_printf(b, "</tr>\n");
     }
     rpt_printf(b, "</table>\n<p class=\"cap\">Sources of the defaults: cross-section: ");
@@ -86,10 +67,10 @@ void rpt_sec_set(rpt_buf *b, json_t *s, const char *path, const char *why)
 {
     rpt_printf(b, "<h3 id=\"seu-set\">3c. Single-event transients in the gate netlist</h3>\n");
     if (!s) {
-        missing(b, "the transient table of <code>rad4ml seu --set --set-json</code>", path, why);
+        rpt_not_available(b, "the transient table of <code>rad4ml seu --set --set-json</code>", path, why);
         return;
     }
-    double derate = num(s, "pulse_ps") * 1e-12 * num(s, "clock_hz");
+    double derate = rpt_jnum(s, "pulse_ps") * 1e-12 * rpt_jnum(s, "clock_hz");
     derate = derate > 1 ? 1 : derate;
     rpt_printf(b, "<p>From <code>");
     rpt_puts_esc(b, path);
@@ -102,20 +83,20 @@ void rpt_sec_set(rpt_buf *b, json_t *s, const char *path, const char *why)
                "<th>protection</th><th>gates</th><th>flip-flops</th><th>pulses</th>"
                "<th>latched</th><th>corrupts an output</th><th>persistent</th>"
                "<th>latched, timing-derated</th><th>control pulses latched</th>"
-               "<th>fault-free outputs = C engine</th></tr>\n", derate, num(s, "pulse_ps"));
+               "<th>fault-free outputs = C engine</th></tr>\n", derate, rpt_jnum(s, "pulse_ps"));
     size_t i;
     json_t *x;
     json_array_foreach(json_object_get(s, "rows"), i, x) {
-        double n = num(x, "samples"), l = num(x, "latched") / n, c = num(x, "corrupted") / n;
+        double n = rpt_jnum(x, "samples"), l = rpt_jnum(x, "latched") / n, c = rpt_jnum(x, "corrupted") / n;
         rpt_printf(b, "<tr><td>");
         rpt_puts_esc(b, json_string_value(json_object_get(x, "protection")));
         rpt_printf(b, "</td><td>%.0f</td><td>%.0f</td><td>%.0f</td><td>%.2f %% &plusmn; %.2f"
                    "</td><td>%.2f %% &plusmn; %.2f</td><td>%.2f %%</td><td>%.3f %%</td>"
-                   "<td>%.0f / %.0f</td><td>%.0f / %.0f</td></tr>\n", num(x, "gates"),
-                   num(x, "flip_flops"), n, 100 * l, 100 * sqrt(l * (1 - l) / n), 100 * c,
-                   100 * sqrt(c * (1 - c) / n), 100 * num(x, "persistent") / n,
-                   100 * derate * l, num(x, "controls_latched"), num(x, "controls"),
-                   num(x, "gold_outputs") - num(x, "gold_mismatch"), num(x, "gold_outputs"));
+                   "<td>%.0f / %.0f</td><td>%.0f / %.0f</td></tr>\n", rpt_jnum(x, "gates"),
+                   rpt_jnum(x, "flip_flops"), n, 100 * l, 100 * sqrt(l * (1 - l) / n), 100 * c,
+                   100 * sqrt(c * (1 - c) / n), 100 * rpt_jnum(x, "persistent") / n,
+                   100 * derate * l, rpt_jnum(x, "controls_latched"), rpt_jnum(x, "controls"),
+                   rpt_jnum(x, "gold_outputs") - rpt_jnum(x, "gold_mismatch"), rpt_jnum(x, "gold_outputs"));
     }
     rpt_printf(b, "</table>\n<p class=\"cap\">&plusmn;: binomial standard error. tmr / "
                "secded protect the configuration registers only; full-tmr triplicates every "

@@ -7,6 +7,8 @@
 #include "seu/seu_internal.h"
 #include "seu/seu_rtl.h"
 #include "data/geometry.h"
+#include "common/rad_file.h"
+#include <stdio.h>
 
 double seu__max_distance(void)
 {
@@ -153,6 +155,39 @@ void seu_cfg_opts(cg_cfg_opts *co, const mdl_model *m, const char *top, int late
     co->tmr_mask = p == SEU_PROT_SEL ? sel_mask : NULL;
     co->seu_ports = true;
     co->tmr_all = p == SEU_PROT_FULL;
+}
+
+void seu__design_opts(cg_opts *co, const char *top, seu_prot p, const char *model_name,
+                      const char *weights_name)
+{
+    cg_opts_default(co);
+    snprintf(co->top, sizeof co->top, "%s", top);
+    co->prot = p == SEU_PROT_TMR || p == SEU_PROT_FULL ? CG_PROT_TMR
+             : p == SEU_PROT_SECDED ? CG_PROT_SECDED : CG_PROT_NONE;
+    co->tmr_all = p == SEU_PROT_FULL;     /* every flip-flop triplicated */
+    co->model_name = model_name ? model_name : "built-in";
+    co->weights_name = weights_name ? weights_name : "built-in";
+}
+
+int seu__gen_design(const mdl_model *m, const cg_opts *co, const char *d,
+                    char *text[2], size_t len[2], rad_err *err)
+{
+    char gen[4200], path[4400];
+    text[0] = text[1] = NULL;
+    snprintf(gen, sizeof gen, "%s/gen", d);
+    int rc = rad_mkdirs(gen, err);
+    if (!rc)
+        rc = cg_gen_verilog(m, co, gen, err);
+    for (int i = 0; i < 2 && !rc; i++) {
+        snprintf(path, sizeof path, "%s/%s%s.v", gen, co->top, i ? "_cfg" : "");
+        rc = rad_read_all(path, &text[i], &len[i], err);
+    }
+    if (rc) {
+        free(text[0]);
+        free(text[1]);
+        text[0] = text[1] = NULL;
+    }
+    return rc;
 }
 
 char *seu__prov_text(const rad_prov *p, const char *kind)

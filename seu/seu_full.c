@@ -85,46 +85,37 @@ static int write_traffic(const seu__xset *x, const bus_shape *s, const char *pat
 }
 
 /* The design (via a scratch directory, so that an unchanged design keeps
-** its cached build) and the harness sources; *changed if any differs. */
-static int sources(const mdl_model *m, const seu_full_opts *o, const char *d,
+** its cached build) and the harness sources; *changed if any differs (1:
+** the design, 2: the harness); flops: also <d>/flops.txt, the design's
+** flip-flop map (--all-flops). */
+static int sources(const mdl_model *m, const seu_full_opts *o, const char *d, bool flops,
                    int *latency, int *changed, rad_err *err)
 {
     cg_opts co;
-    cg_opts_default(&co);
-    snprintf(co.top, sizeof co.top, "%s", o->top);
-    co.prot = o->prot == SEU_PROT_TMR || o->prot == SEU_PROT_FULL ? CG_PROT_TMR
-            : o->prot == SEU_PROT_SECDED ? CG_PROT_SECDED : CG_PROT_NONE;
-    co.tmr_all = o->prot == SEU_PROT_FULL;
+    seu__design_opts(&co, o->top, o->prot, o->model_name, o->weights_name);
     co.seu_port = true;
-    co.model_name = o->model_name ? o->model_name : "built-in";
-    co.weights_name = o->weights_name ? o->weights_name : "built-in";
     /* cg_latency counts the clocks from in_valid driven to out_valid seen;
     ** the harness needs the edges from the input register's to the output
     ** register's: one fewer (the same offset as sim/sim_stim.c checks). */
     *latency = cg_latency(&co) - 1;
-    char gen[4200], path[4400];
-    snprintf(gen, sizeof gen, "%s/gen", d);
-    int rc = rad_mkdirs(gen, err);
-    if (!rc)
-        rc = cg_gen_verilog(m, &co, gen, err);
-    char *text[2] = { NULL, NULL };
-    size_t len;
-    for (int i = 0; i < 2 && !rc; i++) {
-        snprintf(path, sizeof path, "%s/%s%s.v", gen, o->top, i ? "_cfg" : "");
-        rc = rad_read_all(path, &text[i], &len, err);
-    }
+    char *text[2];
+    size_t len[2];
+    int rc = seu__gen_design(m, &co, d, text, len, err);
+    if (rc)
+        return rc;
     const char *names[] = { "design.v", "cfg.v", "seu_fharness.c", "seu_fshim.cpp",
                             "seu_fshim.h" };
     const char *texts[] = { text[0], text[1], (const char *)seu__src_fharness,
                             (const char *)seu__src_fshim_cpp, (const char *)seu__src_fshim_h };
-    *changed = 0;
-    for (int i = 0; i < 5 && !rc; i++) {
-        snprintf(path, sizeof path, "%s/%s", d, names[i]);
-        int w = seu__write_if_changed(path, texts[i], err);
-        if (w < 0)
-            rc = err ? err->code : RAD_EIO;
-        if (w > 0)
-            *changed |= i < 2 ? 1 : 2;      /* 1: the design, 2: the harness */
+    unsigned written;
+    rc = seu__write_sources(d, names, texts, 5, &written, err);
+    /* 1: the design (files 0-1), 2: the harness (files 2-4) */
+    *changed = (written & 3u ? 1 : 0) | (written & ~3u ? 2 : 0);
+    if (!rc && flops) {
+        char path[4200];
+        long n, bits;
+        snprintf(path, sizeof path, "%s/flops.txt", d);
+        rc = seu_flop_map(text[0], text[1], o->top, path, &n, &bits, err);
     }
     free(text[0]);
     free(text[1]);
@@ -276,16 +267,41 @@ static int check_dump(const mdl_model *m, const seu__xset *x, const bus_shape *s
     return rc;
 }
 
+/* A new argument list that starts with ./fharness (free it with
+** run_logged); NULL when out of memory. */
+static rad_argv *harness_argv(rad_err *err)
+{
+    rad_argv *av = malloc(sizeof *av);
+    if (!av) {
+        rad_errf(err, RAD_ENOMEM, "seu: out of memory");
+        return NULL;
+    }
+    rad_argv_reset(av);
+    rad_argv_add(av, "./fharness");
+    return av;
+}
+
+/* Runs av in d with its output to <d>/run.log, then frees av; the exit
+** status is not judged here (the results are, from the log). */
+static int run_logged(rad_argv *av, const char *d, rad_err *err)
+{
+    char log[4200];
+    snprintf(log, sizeof log, "%s/run.log", d);
+    rad_proc_opts po = { .cwd = d, .log = log };
+    int st;
+    int rc = rad_proc_run(av->v, &po, &st, err);
+    free(av);
+    return rc;
+}
+
 /* Runs <d>/fharness with output to <d>/run.log; its exit status is not
 ** judged here (the expectations are judged from the counts). */
 static int run_harness(const seu_full_opts *o, const char *d, const cg_cfg_geom *g,
                        int latency, rad_err *err)
 {
-    rad_argv *av = malloc(sizeof *av);
+    rad_argv *av = harness_argv(err);
     if (!av)
-        return rad_errf(err, RAD_ENOMEM, "seu: out of memory");
-    rad_argv_reset(av);
-    rad_argv_add(av, "./fharness");
+        return RAD_ENOMEM;
     rad_argv_add(av, "image.hex");
     rad_argv_add(av, "traffic.txt");
     rad_argv_addf(av, "%d", o->prot != SEU_PROT_NONE);
@@ -296,12 +312,41 @@ static int run_harness(const seu_full_opts *o, const char *d, const cg_cfg_geom 
     rad_argv_addf(av, "%d", o->per_bit);
     rad_argv_addf(av, "%d", latency);
     rad_argv_add(av, "flips.txt");
-    char log[4200];
-    snprintf(log, sizeof log, "%s/run.log", d);
-    rad_proc_opts po = { .cwd = d, .log = log };
-    int st;
-    int rc = rad_proc_run(av->v, &po, &st, err);
-    free(av);
+    return run_logged(av, d, err);
+}
+
+/* <d> made and filled for one harness run: the design and harness sources
+** (flops: and the flip-flop map), the golden image and the traffic of x. */
+static int prepare(const mdl_model *m, const seu_full_opts *o, const char *d,
+                   const seu__xset *x, const bus_shape *s, bool flops, int *latency,
+                   int *changed, rad_err *err)
+{
+    char path[4200];
+    int rc = rad_mkdirs(d, err);
+    if (!rc)
+        rc = sources(m, o, d, flops, latency, changed, err);
+    if (!rc) {
+        snprintf(path, sizeof path, "%s/image.hex", d);
+        rc = seu__write_image(m, path, err);
+    }
+    if (!rc) {
+        snprintf(path, sizeof path, "%s/traffic.txt", d);
+        rc = write_traffic(x, s, path, err);
+    }
+    return rc;
+}
+
+/* Builds <d>/fharness when a source changed or it was never built; the
+** time it took into *seconds. */
+static int build_if_needed(const seu_full_opts *o, const char *d, int changed, bool vpi,
+                           double *seconds, rad_err *err)
+{
+    char path[4200];
+    struct stat st;
+    double t0 = now();
+    snprintf(path, sizeof path, "%s/fharness", d);
+    int rc = changed || stat(path, &st) != 0 ? build(o, d, changed & 1, vpi, err) : RAD_OK;
+    *seconds = now() - t0;
     return rc;
 }
 
@@ -331,27 +376,16 @@ int seu_full_run(const mdl_model *m, const seu_full_opts *o, seu_full_result *r,
     r->pool = x.n;
     snprintf(d, sizeof d, "%s/full-%s-O%d", o->dir, seu_prot_name(o->prot),
              o->opt_fast ? 1 : 0);
-    if (!(rc = rad_mkdirs(d, err)) && !(rc = sources(m, o, d, &latency, &changed, err))) {
-        snprintf(path, sizeof path, "%s/image.hex", d);
-        rc = seu__write_image(m, path, err);
-    }
-    if (!rc) {
-        snprintf(path, sizeof path, "%s/traffic.txt", d);
-        rc = write_traffic(&x, &s, path, err);
-    }
-    struct stat st;
-    double t0 = now();
-    snprintf(path, sizeof path, "%s/fharness", d);
-    if (!rc && (changed || stat(path, &st) != 0))
-        rc = build(o, d, changed & 1, false, err);
-    r->build_seconds = now() - t0;
+    rc = prepare(m, o, d, &x, &s, false, &latency, &changed, err);
+    if (!rc)
+        rc = build_if_needed(o, d, changed, false, &r->build_seconds, err);
     if (!rc) {
         rc = run_harness(o, d, &g, latency, err);
         snprintf(path, sizeof path, "%s/run.log", d);
         if (!rc)
             rc = parse_result(path, r, err);
     }
-    t0 = now();
+    double t0 = now();
     if (!rc && o->prot == SEU_PROT_NONE) {
         snprintf(path, sizeof path, "%s/flips.txt", d);
         rc = check_dump(m, &x, &s, path, r, err);
@@ -399,32 +433,11 @@ static int parse_flops(const char *log, seu_flops_result *r, rad_err *err)
     return ok ? RAD_OK : RAD_ETOOL;
 }
 
-/* The flip-flop map of the generated design in d (design.v, cfg.v). */
-static int flop_map(const seu_full_opts *o, const char *d, rad_err *err)
-{
-    char path[4200], *text[2] = { NULL, NULL };
-    size_t len;
-    long n, bits;
-    int rc = RAD_OK;
-    for (int i = 0; i < 2 && !rc; i++) {
-        snprintf(path, sizeof path, "%s/%s", d, i ? "cfg.v" : "design.v");
-        rc = rad_read_all(path, &text[i], &len, err);
-    }
-    snprintf(path, sizeof path, "%s/flops.txt", d);
-    if (!rc)
-        rc = seu_flop_map(text[0], text[1], o->top, path, &n, &bits, err);
-    free(text[0]);
-    free(text[1]);
-    return rc;
-}
-
 static int run_flops(const seu_full_opts *o, const char *d, int latency, rad_err *err)
 {
-    rad_argv *av = malloc(sizeof *av);
+    rad_argv *av = harness_argv(err);
     if (!av)
-        return rad_errf(err, RAD_ENOMEM, "seu: out of memory");
-    rad_argv_reset(av);
-    rad_argv_add(av, "./fharness");
+        return RAD_ENOMEM;
     rad_argv_add(av, "--all-flops");
     rad_argv_add(av, "image.hex");
     rad_argv_add(av, "traffic.txt");
@@ -437,13 +450,7 @@ static int run_flops(const seu_full_opts *o, const char *d, int latency, rad_err
     rad_argv_addf(av, "%zu", o->shard_n ? o->shard_i : 0);
     rad_argv_addf(av, "%zu", o->shard_n ? o->shard_n : 1);
     rad_argv_add(av, o->top);
-    char log[4200];
-    snprintf(log, sizeof log, "%s/run.log", d);
-    rad_proc_opts po = { .cwd = d, .log = log };
-    int st;
-    int rc = rad_proc_run(av->v, &po, &st, err);
-    free(av);
-    return rc;
+    return run_logged(av, d, err);
 }
 
 /* See seu_rtl.h.  Builds the whole design (VPI) with the protection asked
@@ -463,22 +470,9 @@ int seu_flops_run(const mdl_model *m, const seu_full_opts *o, seu_flops_result *
     if (rc)
         return rc;
     snprintf(d, sizeof d, "%s/flops-%s", o->dir, seu_prot_name(o->prot));
-    if (!(rc = rad_mkdirs(d, err)) && !(rc = sources(m, o, d, &latency, &changed, err))) {
-        snprintf(path, sizeof path, "%s/image.hex", d);
-        rc = seu__write_image(m, path, err);
-    }
-    if (!rc) {
-        snprintf(path, sizeof path, "%s/traffic.txt", d);
-        rc = write_traffic(&x, &s, path, err);
-    }
+    rc = prepare(m, o, d, &x, &s, true, &latency, &changed, err);
     if (!rc)
-        rc = flop_map(o, d, err);
-    struct stat st;
-    double t0 = now();
-    snprintf(path, sizeof path, "%s/fharness", d);
-    if (!rc && (changed || stat(path, &st) != 0))
-        rc = build(o, d, changed & 1, true, err);
-    r->build_seconds = now() - t0;
+        rc = build_if_needed(o, d, changed, true, &r->build_seconds, err);
     if (!rc)
         rc = run_flops(o, d, latency, err);
     if (!rc) {

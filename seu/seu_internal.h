@@ -7,6 +7,8 @@
 #include "seu/seu.h"
 #include "engine/engine.h"
 #include "algo/emd.h"
+#include "codegen/cg.h"
+#include "seu/seu_rtl.h"
 
 /* A prepared set of crossings: the non-empty ones, their charges as
 ** doubles (the EMD's reference map), and the unperturbed model's result
@@ -43,6 +45,21 @@ double seu__max_distance(void);
 ** only when something changed); the golden image as 32-bit hex cfg words. */
 int seu__write_if_changed(const char *path, const char *text, rad_err *err);
 int seu__write_image(const mdl_model *m, const char *path, rad_err *err);
+
+/* The sources of a harness build: names[i] in d gets texts[i] (each through
+** seu__write_if_changed); *written has bit i set for every file that
+** changed.  RAD_OK or the reason. */
+int seu__write_sources(const char *d, const char *const *names, const char *const *texts,
+                       int n, unsigned *written, rad_err *err);
+
+/* The whole generated design of a campaign (gen/ under d): cg_gen_verilog
+** with co, then <top>.v and <top>_cfg.v read back as text[0], text[1]
+** (malloc'd, len[] their lengths; both NULL on error).  co comes from
+** seu__design_opts plus the caller's own fields.  RAD_OK or the reason. */
+void seu__design_opts(cg_opts *co, const char *top, seu_prot p, const char *model_name,
+                      const char *weights_name);
+int seu__gen_design(const mdl_model *m, const cg_opts *co, const char *d,
+                    char *text[2], size_t len[2], rad_err *err);
 
 /* The provenance block p as compact JSON text with its kind set to kind
 ** (e.g. "seu-rate": the report tells the seu tables apart by it); malloc'd,

@@ -7,6 +7,7 @@
 ** rebuilt only when the generated Verilog or the harness sources changed
 ** (a Verilator build of the 12,864-bit file takes ~30 s on one core).
 */
+#include <assert.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,23 @@ int seu__write_if_changed(const char *path, const char *text, rad_err *err)
         return -1;
     fputs(text, f.fp);
     return rad_file_commit(&f, err) ? -1 : 1;
+}
+
+int seu__write_sources(const char *d, const char *const *names, const char *const *texts,
+                       int n, unsigned *written, rad_err *err)
+{
+    char path[4200];
+    assert(n <= 32);
+    *written = 0;
+    for (int i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "%s/%s", d, names[i]);
+        int w = seu__write_if_changed(path, texts[i], err);
+        if (w < 0)
+            return err ? err->code : RAD_EIO;
+        if (w > 0)
+            *written |= 1u << i;
+    }
+    return RAD_OK;
 }
 
 int seu__write_image(const mdl_model *m, const char *path, rad_err *err)
@@ -75,21 +93,16 @@ static int sources(const mdl_model *m, const seu_rtl_opts *o, const char *d,
 {
     cg_cfg_opts co;
     seu_cfg_opts(&co, m, o->top, 3, o->prot, o->sel_mask);
-    char *text = NULL, path[4200];
+    char *text = NULL;
     int rc = cg_cfg_text(m, &co, &text, err);
     if (rc)
         return rc;
     const char *names[] = { "cfg.v", "seu_harness.c", "seu_shim.cpp", "seu_shim.h" };
     const char *texts[] = { text, (const char *)seu__src_harness,
                             (const char *)seu__src_shim_cpp, (const char *)seu__src_shim_h };
-    *changed = 0;
-    for (int i = 0; i < 4 && !rc; i++) {
-        snprintf(path, sizeof path, "%s/%s", d, names[i]);
-        int w = seu__write_if_changed(path, texts[i], err);
-        if (w < 0)
-            rc = err ? err->code : RAD_EIO;
-        *changed |= w > 0;
-    }
+    unsigned written;
+    rc = seu__write_sources(d, names, texts, 4, &written, err);
+    *changed = written != 0;
     free(text);
     return rc;
 }

@@ -14,6 +14,7 @@
 #include "seu/seu_set.h"
 #include "engine/engine.h"
 #include "seu/seu_internal.h"
+#include "common/rad_hash.h"
 #include "codegen/cg.h"
 #include "sim/sim.h"
 #include "common/rad_file.h"
@@ -63,41 +64,21 @@ static int traffic_init(set_traffic *t, const mdl_model *m, const dat_set *d, ra
     return RAD_OK;
 }
 
-static uint64_t mix(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
 /* The design's Verilog into <d>/design.v (top and register file in one
 ** file, for the cache); *changed when it differs from the last run. */
 static int write_design(const mdl_model *m, const seu_set_opts *o, const char *d,
                         int *latency, int *changed, rad_err *err)
 {
     cg_opts co;
-    cg_opts_default(&co);
-    snprintf(co.top, sizeof co.top, "%s", o->top);
-    co.prot = o->prot == SEU_PROT_TMR || o->prot == SEU_PROT_FULL ? CG_PROT_TMR
-            : o->prot == SEU_PROT_SECDED ? CG_PROT_SECDED : CG_PROT_NONE;
-    co.tmr_all = o->prot == SEU_PROT_FULL;     /* every flip-flop triplicated */
-    co.model_name = o->model_name ? o->model_name : "built-in";
-    co.weights_name = o->weights_name ? o->weights_name : "built-in";
+    seu__design_opts(&co, o->top, o->prot, o->model_name, o->weights_name);
     *latency = cg_latency(&co);
-    char gen[4200], path[4400];
-    snprintf(gen, sizeof gen, "%s/gen", d);
-    int rc = rad_mkdirs(gen, err);
-    if (!rc)
-        rc = cg_gen_verilog(m, &co, gen, err);
-    char *text[2] = { NULL, NULL };
+    char *text[2], path[4400];
     size_t len[2];
-    for (int i = 0; i < 2 && !rc; i++) {
-        snprintf(path, sizeof path, "%s/%s%s.v", gen, o->top, i ? "_cfg" : "");
-        rc = rad_read_all(path, &text[i], &len[i], err);
-    }
-    char *both = rc ? NULL : malloc(len[0] + len[1] + 2);
-    if (!rc && !both)
+    int rc = seu__gen_design(m, &co, d, text, len, err);
+    if (rc)
+        return rc;
+    char *both = malloc(len[0] + len[1] + 2);
+    if (!both)
         rc = rad_errf(err, RAD_ENOMEM, "seu set: out of memory");
     if (!rc) {
         snprintf(both, len[0] + len[1] + 2, "%s\n%s", text[0], text[1]);
@@ -140,7 +121,7 @@ static int synth(const seu_set_opts *o, const char *d, int changed, rad_err *err
 static int sources(const seu_set_opts *o, const char *d, seu_set_net *n, int *changed,
                    rad_err *err)
 {
-    char net[4200], tmp[4200], path[4400];
+    char net[4200], tmp[4200];
     snprintf(net, sizeof net, "%s/net.json", d);
     snprintf(tmp, sizeof tmp, "%s/set_net.v.new", d);
     int rc = seu_set_instrument(net, o->top, tmp, n, err);
@@ -152,14 +133,11 @@ static int sources(const seu_set_opts *o, const char *d, seu_set_net *n, int *ch
     const char *names[] = { "set_net.v", "seu_sharness.c", "seu_sshim.cpp", "seu_sshim.h" };
     const char *texts[] = { text, (const char *)seu__src_sharness,
                             (const char *)seu__src_sshim_cpp, (const char *)seu__src_sshim_h };
-    *changed = 0;
-    for (int i = 0; i < 4 && !rc; i++) {
-        snprintf(path, sizeof path, "%s/%s", d, names[i]);
-        int w = seu__write_if_changed(path, texts[i], err);
-        rc = w < 0 ? err->code : RAD_OK;
-        if (w > 0)
-            *changed |= i == 0 ? 1 : 2;      /* 1: the netlist, 2: the harness */
-    }
+    unsigned written = 0;
+    if (!rc)
+        rc = seu__write_sources(d, names, texts, 4, &written, err);
+    /* 1: the netlist (file 0), 2: the harness (files 1-3) */
+    *changed = (written & 1u ? 1 : 0) | (written & ~1u ? 2 : 0);
     free(text);
     return rc;
 }
@@ -271,9 +249,9 @@ static int write_samples(const seu_set_net *n, const seu_set_opts *o, long t0,
     long nctl = n->n_d_gate ? o->controls : 0;
     fprintf(f.fp, "%ld\n", o->samples + nctl);
     for (long i = 0; i < o->samples + nctl; i++) {
-        long c = t0 + (long)(mix(&s) % (uint64_t)o->cycles);
-        long g = i < o->samples ? (long)(mix(&s) % (uint64_t)n->n_gates)
-                                : n->d_gate[mix(&s) % (uint64_t)n->n_d_gate];
+        long c = t0 + (long)(rad_splitmix64(&s) % (uint64_t)o->cycles);
+        long g = i < o->samples ? (long)(rad_splitmix64(&s) % (uint64_t)n->n_gates)
+                                : n->d_gate[rad_splitmix64(&s) % (uint64_t)n->n_d_gate];
         fprintf(f.fp, "%ld %ld\n", c, g);
     }
     return rad_file_commit(&f, err);
