@@ -105,9 +105,7 @@ void rpt_sec_fleet(rpt_buf *b, const char *dir)
     if (!rc && access(path, R_OK) == 0)
         rc = flt_table_read(path, FLT_VERIFY_HEADER, &vrows, &nv, &err);
     if (rc) {
-        rpt_printf(b, "<p class=\"na\"><b>Not available:</b> ");
-        rpt_puts_esc(b, err.msg);
-        rpt_printf(b, ". Nothing is shown rather than made-up numbers.</p>\n");
+        rpt_not_available(b, "the fleet tables of <code>rad4ml fleet</code>", dir, err.msg);
         flt_rows_free(rows, n);
         return;
     }
