@@ -41,9 +41,15 @@
 ** image word(s) of a weight bit, ERR_STATUS).  Classes: masked (no output
 ** wrong, state intact), transient (k outputs wrong, the last one right,
 ** state intact) and persistent (the last output of the window still wrong,
-** or the state wrong: until reconfiguration); a persistent upset is
-** repaired (bits flipped back; if the state is still wrong, reset and
-** reload) before the next.  counted: seu_count rose by exactly one; with
+** or the state wrong: until reconfiguration).  Before EVERY upset the
+** design is put back in a clean state: every flip-flop of FLOPS restored
+** (VPI) to a snapshot taken after the load, then L+2 clocks of the
+** traffic of that upset's own cycles (t = T + g*step for upset g of the
+** campaign) refill the pipeline; the configuration registers must then
+** equal the snapshot (else a reset and reload, counted as `reloads`).  No
+** upset's effects reach the next trial, and a trial depends on g alone,
+** so the shards' tallies add up to the unsharded ones exactly.
+** counted: seu_count rose by exactly one; with
 ** `expect` (full TMR) every upset must be masked and counted.  Prints one
 ** "CLASS name injected masked transient persistent latent kmax ksum
 ** counted" line per register class and a RESULT line.
@@ -304,12 +310,13 @@ static void final_checks(run *r)
 
 #define N_CLS 7
 
-typedef struct { char *path; int width, cls; void *h; } flop;
-typedef struct { long f; int bit; } target;
+typedef struct { char *path; int width, cls; void *h; uint32_t *snap; } flop;
+typedef struct { long f, g; int bit; } target;   /* g: index in the campaign */
 
 typedef struct {
     flop     *f;
-    long      nf, nt, window, t, t0;
+    long      nf, nt, window, t, t0, t_base, step, cycles;
+    uint32_t *scratch;                 /* one register's words */
     target   *tg;
     int       mbu, expect;
     uint64_t  seed;
@@ -345,15 +352,19 @@ static int read_flops(aflops *a, const char *path, const char *top)
         if (!copy)
             break;
         memcpy(copy, p, strlen(p) + 1);
-        a->f[i] = (flop){ copy, w, c, vflop_open(name) };
-        if (!a->f[i].h || vflop_width(a->f[i].h) != w) {
+        a->f[i] = (flop){ copy, w, c, vflop_open(name), calloc((size_t)(w + 31) / 32, 4) };
+        if (!a->f[i].h || !a->f[i].snap || vflop_width(a->f[i].h) != w) {
             fprintf(stderr, "seu_fharness: no register %s of %d bits in the model\n", name, w);
             fclose(fp);
             return -1;
         }
     }
     fclose(fp);
-    return a->f[a->nf - 1].path ? 0 : -1;
+    int wmax = 0;
+    for (long i = 0; i < a->nf && a->f[i].path; i++)
+        wmax = a->f[i].width > wmax ? a->f[i].width : wmax;
+    a->scratch = calloc((size_t)(wmax + 31) / 32 + 1, 4);
+    return a->f[a->nf - 1].path && a->scratch ? 0 : -1;
 }
 
 /* Every (register, bit) or adjacent pair; `upsets` of them drawn without
@@ -366,8 +377,10 @@ static int targets(aflops *a, long upsets, long si, long sn)
             for (int b = 0; b < a->f[i].width; b++) {
                 if (a->mbu && (b + 1 >= a->f[i].width || b % 32 == 31))
                     continue;
-                if (pass)
-                    a->tg[k++] = (target){ i, b };
+                if (pass) {
+                    a->tg[k] = (target){ i, k, b };
+                    k++;
+                }
                 else
                     n++;
             }
@@ -385,8 +398,10 @@ static int targets(aflops *a, long upsets, long si, long sn)
     }
     a->nt = 0;
     for (long i = 0; i < n; i++)
-        if (i % sn == si)
-            a->tg[a->nt++] = a->tg[i];
+        if (i % sn == si) {
+            a->tg[a->nt] = a->tg[i];
+            a->tg[a->nt++].g = i;
+        }
     return 0;
 }
 
@@ -402,6 +417,7 @@ static int valid_at(const aflops *a, long t)
 static int tick(run *r, aflops *a, int check)
 {
     long t = a->t++, k = t - 1 - r->L;
+    a->cycles++;
     int chg;
     uint32_t sum;
     int ov = ful_out(r->d, &chg, &sum, r->lbuf, r->NL), ev = valid_at(a, k);
@@ -446,30 +462,65 @@ static void flip(run *r, const aflops *a, const target *tg)
     ful_eval(r->d);
 }
 
-/* Back to the golden state after a persistent upset: the bits flipped
-** back; if the state is still wrong (or seu_count nears saturation), a
-** reset and reload; then the pipeline flushed. */
-static void repair(run *r, aflops *a, const target *tg, int persistent, uint32_t st0)
+/* Every flip-flop of the design as it is now: the golden state (after
+** the load, traffic flowing, no upset) that clean() restores. */
+static void snapshot(aflops *a)
 {
-    if (persistent)
-        flip(r, a, tg);
-    if ((persistent && state_bad(r, a, tg, st0)) || (ful_read(r->d, 5) & 0xffff) > 0xff00) {
-        a->reloads++;
-        load(r);
-        baseline(r, a);
+    for (long i = 0; i < a->nf; i++)
+        vflop_get(a->f[i].h, a->f[i].snap);
+}
+
+/* 1 when a configuration flip-flop (weights, config: they only change on a
+** cfg write) differs from the snapshot. */
+static int cfg_differs(const aflops *a)
+{
+    for (long i = 0; i < a->nf; i++) {
+        const flop *f = &a->f[i];
+        if (f->cls > 1)
+            continue;
+        vflop_get(f->h, a->scratch);
+        if (memcmp(a->scratch, f->snap, 4 * (size_t)((f->width + 31) / 32)))
+            return 1;
     }
+    return 0;
+}
+
+static void restore(run *r, aflops *a, long g)
+{
+    for (long i = 0; i < a->nf; i++)
+        vflop_put(a->f[i].h, a->f[i].snap);
+    ful_eval(r->d);
+    a->t = a->t_base + g * a->step;
     for (long i = 0; i < r->L + 2; i++)
         tick(r, a, 0);
+}
+
+/* The clean state before upset g: EVERY flip-flop back to the snapshot (so
+** that no upset's effects leak into the next trial, and a trial depends on
+** g alone, whatever the shard), the pipeline refilled with the traffic of
+** g's cycles.  Should the configuration still differ, a reset and reload
+** (counted), else a failure. */
+static void clean(run *r, aflops *a, long g)
+{
+    restore(r, a, g);
+    if (!cfg_differs(a))
+        return;
+    a->reloads++;
+    load(r);
+    restore(r, a, g);
+    if (cfg_differs(a))
+        report_fail(r, "configuration differs from the golden state after a restore", g);
 }
 
 static void one_upset(run *r, aflops *a, long j)
 {
     const target *tg = &a->tg[j];
-    int c = a->f[tg->f].cls, pre = 1 + (int)(mix(a->seed ^ 0x5eedull ^ (uint64_t)j) % 4);
+    int c = a->f[tg->f].cls, pre = 1 + (int)(mix(a->seed ^ 0x5eedull ^ (uint64_t)tg->g) % 4);
+    clean(r, a, tg->g);
     for (int i = 0; i < pre; i++)
         if (tick(r, a, 1)) {
             r->mismatches++;
-            report_fail(r, "output wrong before the upset (previous one not repaired)", j);
+            report_fail(r, "output wrong before the upset (clean state not restored)", tg->g);
         }
     uint32_t st0 = ful_read(r->d, 5);
     flip(r, a, tg);
@@ -493,9 +544,8 @@ static void one_upset(run *r, aflops *a, long j)
         snprintf(what, sizeof what, "full TMR: upset in %s bit %d: %ld outputs wrong, %s, "
                  "seu_count +%u", a->f[tg->f].path, tg->bit, k,
                  pers ? "persistent" : "recovered", d);
-        report_fail(r, what, j);
+        report_fail(r, what, tg->g);
     }
-    repair(r, a, tg, pers, st0);
 }
 
 /* --all-flops mode (usage at the top of the file): reads the inputs and the
@@ -533,8 +583,14 @@ static int aflops_main(int argc, char **argv)
     a.t0 = a.t = 0;
     for (long i = 0; i < r.L + 2; i++)
         tick(&r, &a, 0);
+    snapshot(&a);
+    a.t_base = a.t;
+    a.step = 2 * r.L + 12;              /* > flush + pre + window: fresh traffic */
+    a.cycles = 0;
     for (long j = 0; j < a.nt; j++)
         one_upset(&r, &a, j);
+    long cycles = a.cycles;
+    clean(&r, &a, a.nt);                /* for the final read-back checks */
     final_checks(&r);
     long bits = 0, n = 0, m = 0, tr = 0, p = 0, cn = 0;
     for (long i = 0; i < a.nf; i++)
@@ -547,7 +603,7 @@ static int aflops_main(int argc, char **argv)
     printf("RESULT injected=%ld masked=%ld transient=%ld persistent=%ld counted=%ld "
            "outputs=%ld compared=%ld reloads=%ld flops=%ld flop_bits=%ld fail=%ld cycles=%ld "
            "seconds=%.2f\n", n, m, tr, p, cn, r.outputs, r.compared, a.reloads, a.nf, bits,
-           r.fail, a.t, (double)(clock() - t0) / CLOCKS_PER_SEC);
+           r.fail, cycles, (double)(clock() - t0) / CLOCKS_PER_SEC);
     ful_free(r.d);
     return r.fail ? 1 : 0;
 }

@@ -134,5 +134,26 @@ void vflop_flip(void *h, int bit)
     vpi_put_value((vpiHandle)h, &v, NULL, vpiNoDelay);
 }
 
+void vflop_get(void *h, uint32_t *w)
+{
+    s_vpi_value v;
+    v.format = vpiVectorVal;
+    vpi_get_value((vpiHandle)h, &v);
+    for (int i = 0; i < (vflop_width(h) + 31) / 32; i++)
+        w[i] = v.value.vector[i].aval;
+}
+
+void vflop_put(void *h, const uint32_t *w)
+{
+    int n = (vflop_width(h) + 31) / 32;
+    std::vector<s_vpi_vecval> x((size_t)n);
+    for (int i = 0; i < n; i++)
+        x[(size_t)i] = { w[i], 0 };
+    s_vpi_value v;
+    v.format = vpiVectorVal;
+    v.value.vector = x.data();
+    vpi_put_value((vpiHandle)h, &v, NULL, vpiNoDelay);
+}
+
 }
 #endif

@@ -33,4 +33,8 @@ void     ful_eval(seu_fd *d);                  /* settle after a vflop_flip */
 void    *vflop_open(const char *name) __attribute__((weak));
 int      vflop_width(void *h) __attribute__((weak));
 void     vflop_flip(void *h, int bit) __attribute__((weak));
+/* The register's value as (width+31)/32 words (bit k = word k/32 bit k%32),
+** read and written in place (a snapshot and its restore). */
+void     vflop_get(void *h, uint32_t *w) __attribute__((weak));
+void     vflop_put(void *h, const uint32_t *w) __attribute__((weak));
 #endif
