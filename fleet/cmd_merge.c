@@ -6,6 +6,8 @@
 **   sim-regress                 the regression table of `sim --regress K --csv`
 **   seu-sens                    the sensitivity-map JSON of `seu --json`
 **   seu-rtl                     the counts of `seu --rtl --rtl-json` (summed)
+**   seu-flops                   the counts of `seu --rtl --all-flops
+**                               --flops-json` (summed; kmax: the max)
 **   synth, eval-sweep           JSON documents (fleet/flt_json.c): `synth
 **                               --json`, `eval --sweep --json`
 **
@@ -29,7 +31,8 @@ static void usage(FILE *fp)
     fprintf(fp,
 "usage: rad4ml merge [--out FILE] PART...\n"
 "Combines the partial results of `--shard i/N` runs (fleet train, fleet verify,\n"
-"seu --json, sim --regress, synth --json, eval --sweep --json) into the output\n"
+"seu --json, seu --rtl --rtl-json / --all-flops --flops-json, sim --regress,\n"
+"synth --json, eval --sweep --json) into the output\n"
 "the unsharded run writes, byte for byte.  Every\n"
 "shard 0..N-1 must be given exactly once.\n\n"
 "  --out FILE   where to write (default: the output the shards name)\n");
@@ -134,6 +137,48 @@ static int merge_seu_rtl(const flt_part *p, const char *out, int *fails, rad_err
     return rc ? rc : seu_rtl_write_json(out, prots, res, n, stride, all, &prov, err);
 }
 
+/* seu-flops: item k*N + i holds shard i's counts of protection k; each
+** trial depends on its campaign index alone, so the campaign's counts are
+** the shards' sums.  Writes what `seu --rtl --all-flops --flops-json`
+** writes (shard 0's provenance); *fails counts protections that FAIL. */
+static int merge_seu_flops(const flt_part *p, const char *out, int *fails, rad_err *err)
+{
+    const char *sm = flt_part_get(p, "shards_mbu_seed");
+    unsigned long long seed = 0;
+    size_t N = 0, n = 0;
+    int mbu = 0;
+    if (!sm || sscanf(sm, "%zu %d %llu", &N, &mbu, &seed) != 3 || !N
+        || (n = p->n_items / N) * N != p->n_items || n > 16)
+        return rad_errf(err, RAD_ESCHEMA, "merge: seu-flops partial without shards_mbu_seed");
+    seu_prot prots[16];
+    seu_flops_result res[16], r;
+    long sampled[16];
+    *fails = 0;
+    for (size_t k = 0; k < n; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "sampled%zu", k);
+        const char *sv = flt_part_get(p, name);
+        if (!sv)
+            return rad_errf(err, RAD_ESCHEMA, "merge: seu-flops partial without %s", name);
+        sampled[k] = strtol(sv, NULL, 10);
+        memset(&res[k], 0, sizeof res[k]);
+        for (size_t i = 0; i < N; i++) {
+            seu_prot q;
+            const char *t = p->items[k * N + i].text;
+            if (seu_flops_item_parse(t, &q, &r) || (i && q != prots[k])
+                || seu_flops_add(&res[k], &r))
+                return rad_errf(err, RAD_ESCHEMA, "merge: seu-flops item %zu: '%.200s'",
+                                k * N + i, t);
+            prots[k] = q;
+        }
+        *fails += !seu_flops_ok(prots[k], &res[k]);
+    }
+    rad_prov prov;
+    seu_flops_cfg cfg = { mbu, (uint64_t)seed };
+    int rc = flt_part_get_prov(p, "run.prov", &prov, err);
+    return rc ? rc : seu_flops_write_json(out, prots, res, sampled, n, &cfg, &prov, err);
+}
+
 /* Table jobs: header + rows; a verify table with FAIL rows is written (it
 ** is the result) but the exit status says so. */
 static int merge_table(const flt_part *p, const char *out, int *fails, rad_err *err)
@@ -178,6 +223,8 @@ int cmd_merge(int argc, char **argv)
         rc = merge_seu(&p, out, &err);
     else if (!rc && !strcmp(p.kind, "seu-rtl"))
         rc = merge_seu_rtl(&p, out, &fails, &err);
+    else if (!rc && !strcmp(p.kind, "seu-flops"))
+        rc = merge_seu_flops(&p, out, &fails, &err);
     else if (!rc && flt_part_get(&p, "json.key"))
         rc = flt_json_merge_write(&p, out, &err);
     else if (!rc && flt_part_get(&p, "header"))

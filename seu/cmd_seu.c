@@ -50,6 +50,7 @@ typedef struct {
     int rate, have_emd;             /* --rate; --emd-per-bit given           */
     const char *rate_json;
     const char *rtl_json;           /* --rtl-json FILE: the --rtl campaign   */
+    const char *flops_json;         /* --flops-json FILE: --all-flops counts  */
     seu_rate_in rin;                /* --xs/--flux/--clock/--fill/--emd-per-bit */
     int secded_data;                /* --secded-data (--gen-cfg)             */
     rad_prov prov;                  /* of the JSON (cmd_seu fills it)         */
@@ -145,7 +146,10 @@ static void usage(FILE *fp)
 "                      --all-flops: only the upsets j with j %% N == i (tables of\n"
 "                      the shards add up); --rtl --rtl-json FILE: only the stride\n"
 "                      windows j with j %% N == i of each protection's campaign\n"
-"  --rtl-json FILE     --rtl: the campaign's counts per protection as JSON\n");
+"  --rtl-json FILE     --rtl: the campaign's counts per protection as JSON\n"
+"  --flops-json FILE   --all-flops: the counts per protection and register class\n"
+"                      as JSON (with --shard: the partial FILE.part-i-of-N;\n"
+"                      `rad4ml merge` makes FILE, byte for byte)\n");
 }
 
 enum { O_JSON = 256, O_COMPARE, O_SELECT, O_RTL, O_GEN, O_MODEL, O_WEIGHTS, O_DATA,
@@ -153,7 +157,7 @@ enum { O_JSON = 256, O_COMPARE, O_SELECT, O_RTL, O_GEN, O_MODEL, O_WEIGHTS, O_DA
        O_STRIDE, O_ALL, O_SELFRAC, O_WORK, O_NAME, O_SENS, O_DROPIN, O_SYNTH, O_FULL,
        O_PERBIT, O_SHARD, O_RMODEL, O_RATE, O_XS, O_FLUX, O_CLOCK, O_FILL, O_EMDBIT,
        O_RJSON, O_SDATA, O_AFLOPS, O_MBU, O_FUPSETS, O_SET, O_SAMPLES, O_SETCTL, O_SETCYC,
-       O_SETW, O_SETJSON, O_RTLJSON };
+       O_SETW, O_SETJSON, O_RTLJSON, O_FJSON };
 
 /* --fractions: a comma list of 1..SEU_MAX_FRACTIONS values in [0, 1]. */
 static int parse_fractions(const char *list, seu_args *a, rad_err *err)
@@ -222,6 +226,10 @@ static int check_combos(const seu_args *a)
                 "--gen-cfg/--rate with it)\n");
         return 2;
     }
+    if (a->flops_json && !a->all_flops) {
+        fprintf(stderr, "rad4ml seu: --flops-json goes with --rtl --all-flops\n");
+        return 2;
+    }
     if (a->rtl_json && (!a->rtl || a->full || a->all_flops)) {
         fprintf(stderr, "rad4ml seu: --rtl-json goes with --rtl (not --full)\n");
         return 2;
@@ -255,6 +263,7 @@ static int parse(int argc, char **argv, seu_args *a)
         { "fill", required_argument, 0, O_FILL }, { "emd-per-bit", required_argument, 0, O_EMDBIT },
         { "rate-json", required_argument, 0, O_RJSON },
         { "rtl-json", required_argument, 0, O_RTLJSON },
+        { "flops-json", required_argument, 0, O_FJSON },
         { "secded-data", required_argument, 0, O_SDATA },
         { "all-flops", no_argument, 0, O_AFLOPS }, { "mbu", no_argument, 0, O_MBU },
         { "flop-upsets", required_argument, 0, O_FUPSETS },
@@ -312,6 +321,7 @@ static int parse(int argc, char **argv, seu_args *a)
         case O_PERBIT: rc = rad_cli_int("--per-bit", optarg, 2, 1000, &a->per_bit, &err); break;
         case O_SHARD: rc = flt_shard_parse(optarg, &a->shard, &err); break;
         case O_RTLJSON: a->rtl_json = optarg; break;
+        case O_FJSON: a->flops_json = optarg; break;
         case O_RMODEL: rc = rad_cli_long("--random-model", optarg, 0, LONG_MAX, &a->rmodel, &err); break;
         case O_AFLOPS: a->all_flops = 1; break;
         case O_MBU: a->mbu = 1; break;
@@ -762,14 +772,66 @@ static int do_full(const seu_args *a, const mdl_model *m, const dat_set *d,
     return RAD_OK;
 }
 
+/* --flops-json: the counts of each protection's campaign (sharded: this
+** shard's, as the partial FILE.part-i-of-N, item k*N + i = protection k;
+** merge adds them up). */
+static int flops_json(const seu_args *a, const seu_prot *p, const seu_flops_result *r,
+                      const long *sampled, size_t n, rad_err *e)
+{
+    rad_prov prov = a->prov;
+    rad_prov_opt(&prov, "all-flops", "mbu=%d seed=%llu protect=%s", a->mbu,
+                 (unsigned long long)a->seed, a->protect ? a->protect : "none,tmr,full-tmr");
+    seu_flops_cfg cfg = { a->mbu, a->seed };
+    if (!a->shard.n) {
+        int rc = seu_flops_write_json(a->flops_json, p, r, sampled, n, &cfg, &prov, e);
+        if (!rc)
+            printf("seu flops: wrote %s\n", a->flops_json);
+        return rc;
+    }
+    char key[17], part[4200], item[1024], sv[64];
+    flt_part fp;
+    flt_prov_key(&prov, NULL, key);
+    int rc = flt_part_init(&fp, "seu-flops", key, &a->shard, n * a->shard.n, a->argc, a->argv,
+                           e);
+    if (!rc)
+        rc = flt_part_set_prov(&fp, "run.prov", &prov, e);
+    if (!rc)
+        rc = flt_part_meta(&fp, "output", a->flops_json, e);
+    snprintf(sv, sizeof sv, "%zu %d %llu", a->shard.n, a->mbu, (unsigned long long)a->seed);
+    if (!rc)
+        rc = flt_part_meta(&fp, "shards_mbu_seed", sv, e);
+    for (size_t k = 0; k < n && !rc; k++) {
+        snprintf(sv, sizeof sv, "sampled%zu", k);
+        char v[32];
+        snprintf(v, sizeof v, "%ld", sampled[k]);
+        rc = flt_part_meta(&fp, sv, v, e);
+    }
+    for (size_t k = 0; k < n && !rc; k++) {
+        seu_flops_item(p[k], &r[k], item, sizeof item);
+        rc = flt_part_item(&fp, k * a->shard.n + a->shard.i, item, e);
+    }
+    flt_part_name(part, sizeof part, a->flops_json, &a->shard);
+    if (!rc)
+        rc = flt_part_write(&fp, part, e);
+    if (!rc)
+        printf("seu flops: shard %zu/%zu wrote %s; `rad4ml merge` makes %s\n", a->shard.i,
+               a->shard.n, part, a->flops_json);
+    flt_part_free(&fp);
+    return rc;
+}
+
 /* --rtl --all-flops: upsets in every flip-flop, one table per protection. */
 static int do_flops(const seu_args *a, const mdl_model *m, const dat_set *d,
                     rad_err *e, int *all_ok)
 {
     char list[256];
     snprintf(list, sizeof list, "%s", a->protect ? a->protect : "none,tmr,full-tmr");
+    seu_prot prots[SEU_MAX_PROT];
+    seu_flops_result res[SEU_MAX_PROT];
+    long sampled[SEU_MAX_PROT];
+    size_t np = 0;
     *all_ok = 1;
-    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+    for (char *tok = strtok(list, ","); tok && np < SEU_MAX_PROT; tok = strtok(NULL, ",")) {
         seu_prot p;
         if (seu_prot_parse(tok, &p))
             return rad_errf(e, RAD_EUSAGE, "seu: unknown protection '%s'", tok);
@@ -779,13 +841,15 @@ static int do_flops(const seu_args *a, const mdl_model *m, const dat_set *d,
                             .seed = a->seed, .mbu = a->mbu,
                             .opt_fast = mdl_i2c_bits(m) > 4096,   /* -O0 builds ~2x faster */
                             .shard_i = a->shard.i, .shard_n = a->shard.n };
-        seu_flops_result r;
-        int rc = seu_flops_run(m, &o, &r, e);
+        seu_flops_result *r = &res[np];
+        int rc = seu_flops_run(m, &o, r, e);
         if (rc)
             return rc;
-        *all_ok &= seu_flops_print(p, &o, &r, stdout);
+        *all_ok &= seu_flops_print(p, &o, r, stdout);
+        prots[np] = p;
+        sampled[np++] = o.upsets;
     }
-    return RAD_OK;
+    return a->flops_json ? flops_json(a, prots, res, sampled, np, e) : RAD_OK;
 }
 
 /* --set: the transient campaign for each protection listed; the table,

@@ -265,7 +265,7 @@ int seu_flop_map(const char *design_v, const char *cfg_v, const char *top, const
 
 static double pct(long a, long b) { return b ? 100.0 * (double)a / (double)b : 0.0; }
 
-static int flops_ok(seu_prot p, const seu_flops_result *r)
+int seu_flops_ok(seu_prot p, const seu_flops_result *r)
 {
     if (r->injected == 0 || r->compared == 0)
         return 0;
@@ -278,7 +278,7 @@ static int flops_ok(seu_prot p, const seu_flops_result *r)
 
 int seu_flops_print(seu_prot p, const seu_full_opts *o, const seu_flops_result *r, FILE *fp)
 {
-    int ok = flops_ok(p, r);
+    int ok = seu_flops_ok(p, r);
     fprintf(fp, "seu flops %s: %ld %s upsets in %ld registers / %ld flip-flops (%s", seu_prot_name(p),
             r->injected, o->mbu ? "adjacent double-bit (MBU)" : "single", r->regs, r->flop_bits,
             o->upsets ? "sampled" : "exhaustive: every flip-flop");

@@ -182,5 +182,19 @@ int seu_flops_run(const mdl_model *m, const seu_full_opts *o, seu_flops_result *
 ** the expectation (full-tmr: every upset masked and counted; tmr: every
 ** weight upset masked; none: some upset corrupts an output), else 0. */
 int seu_flops_print(seu_prot p, const seu_full_opts *o, const seu_flops_result *r, FILE *fp);
+int seu_flops_ok(seu_prot p, const seu_flops_result *r);   /* the same verdict */
+
+/* --flops-json (seu/seu_flops_json.c): the counts of each protection's
+** campaign (sampled[k]: upsets drawn, 0 = exhaustive; no timings), and the
+** one-line item of a shard's partial (kind seu-flops), its parser (-1 on
+** a malformed item) and the sum of two shards' counts (kmax: the max; -1
+** when they are of different designs). */
+typedef struct { int mbu; uint64_t seed; } seu_flops_cfg;
+int  seu_flops_write_json(const char *path, const seu_prot *p, const seu_flops_result *r,
+                          const long *sampled, size_t n, const seu_flops_cfg *cfg,
+                          const rad_prov *prov, rad_err *err);
+void seu_flops_item(seu_prot p, const seu_flops_result *r, char *buf, size_t len);
+int  seu_flops_item_parse(const char *text, seu_prot *p, seu_flops_result *r);
+int  seu_flops_add(seu_flops_result *acc, const seu_flops_result *r);
 
 #endif /* RAD4ML_SEU_RTL_H */

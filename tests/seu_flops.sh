@@ -9,7 +9,8 @@
 #     upset (MBU) inside a register word;
 #  3. the negative control: the same campaign on the unprotected design
 #     must see transient and persistent corruption;
-#  4. two shards of a sampled campaign add up to the unsharded one.
+#  4. two shards of a sampled campaign add up to the unsharded one, and
+#     their --flops-json partials merge into the unsharded JSON byte for byte.
 # The ECON-T campaigns (exhaustive full TMR, sampled none / tmr) are
 # `make seu-flops` (tests/seu_flops_econt.sh).
 set -eu
@@ -42,10 +43,24 @@ mbu=$(run --protect full-tmr --mbu)
 echo "$mbu"
 echo "$mbu" | grep -q '^  all .*100.0%  *0.0% (k<= 0)  *0.0% (     0)  *100.0%$' \
     && echo "$mbu" | grep -q -- '-> PASS' || { echo "full TMR MBU failed"; exit 1; }
-whole=$(run --protect none --flop-upsets 60 --seed 7 | grep '^  all')
-s0=$(run --protect none --flop-upsets 60 --seed 7 --shard 0/2 | grep '^  all' | awk '{print $2}')
-s1=$(run --protect none --flop-upsets 60 --seed 7 --shard 1/2 | grep '^  all' | awk '{print $2}')
-[ "$(echo "$whole" | awk '{print $2}')" -eq 60 ] && [ $((s0 + s1)) -eq 60 ] \
+# 4. shards: the tables add up, and the --flops-json partials merge into the
+#    unsharded JSON byte for byte (SOURCE_DATE_EPOCH: the provenance date).
+export SOURCE_DATE_EPOCH=1760000000
+rm -f "$W"/flops*.json*
+shard() { run --protect none,full-tmr --flop-upsets 60 --seed 7 "$@"; }   # builds reused
+whole=$(shard --flops-json "$W/flops.json" | grep '^  all')
+s0=$(shard --shard 0/2 --flops-json "$W/flops2.json" | grep '^  all' | awk '{s += $2} END {print s}')
+s1=$(shard --shard 1/2 --flops-json "$W/flops2.json" | grep '^  all' | awk '{s += $2} END {print s}')
+n=$(echo "$whole" | awk '{s += $2} END {print s}')
+[ "$n" -eq $((60 + ${n_full%% *})) ] && [ $((s0 + s1)) -eq "$n" ] \
     || { echo "shards: $s0 + $s1 upsets, sampled run: $whole"; exit 1; }
-echo "shards 0/2 + 1/2: $s0 + $s1 = 60 sampled upsets"
+echo "shards 0/2 + 1/2: $s0 + $s1 = $n upsets (none sampled 60, full TMR exhaustive)"
+if "$R" merge "$W/flops2.json.part-0-of-2" >/dev/null 2>&1 || [ -e "$W/flops2.json" ]; then
+    echo "merge accepted a missing shard"; exit 1
+fi
+"$R" merge "$W"/flops2.json.part-*
+cmp "$W/flops.json" "$W/flops2.json" || { echo "merged JSON differs from the unsharded"; exit 1; }
+grep -q '"injected": 60,' "$W/flops.json" && grep -q '"injected": '"${n_full%% *}"',' "$W/flops.json" \
+    || { echo "JSON: not the 60 + $n_full upsets"; exit 1; }
+echo "merge: 2 shards of --flops-json = the unsharded JSON, byte for byte"
 echo "PASS"
