@@ -164,6 +164,20 @@ static void cell_inputs(mod_ctx *c, int ci)
     cell->mf = mf;
 }
 
+/* A bit driven by a submodule output port that no input of the submodule
+** reaches: its inputs are on no path through it (nor on a loop back to
+** them), so it starts at the submodule's reg->out bound.  Returns 1 when
+** it set the bit's depths, 0 for any other driver. */
+static int flop_port(mod_ctx *c, int bit, const cell_ref *cell)
+{
+    if (cell->kind != K_INST || c->dport[bit] < 0
+        || c->nl->mod[cell->sub].oport[c->dport[bit]].d_io >= 0)
+        return 0;
+    c->di[bit] = D_NONE;
+    c->df[bit] = c->nl->mod[cell->sub].d_fo;
+    return 1;
+}
+
 static void eval_bit(mod_ctx *c, int bit)
 {
     if (c->di[bit] == D_BUSY) {
@@ -178,14 +192,8 @@ static void eval_bit(mod_ctx *c, int bit)
     if (drv < 0) { c->di[bit] = c->df[bit] = D_NONE; return; }
     cell_ref *cell = &c->cells[drv];
     if (cell->kind == K_SEQ) { c->di[bit] = D_NONE; c->df[bit] = 0; return; }
-    if (cell->kind == K_INST && c->dport[bit] >= 0
-        && c->nl->mod[cell->sub].oport[c->dport[bit]].d_io < 0) {
-        /* No input reaches this port inside the submodule: its inputs are
-        ** not on any path through it (nor a loop back to them). */
-        c->di[bit] = D_NONE;
-        c->df[bit] = c->nl->mod[cell->sub].d_fo;
+    if (flop_port(c, bit, cell))
         return;
-    }
     c->di[bit] = c->df[bit] = D_BUSY;
     if (cell->mi == D_BUSY) {
         c->rc = rad_errf(c->err, RAD_ETOOL, "%s: module %s: combinational loop "
