@@ -9,7 +9,7 @@ SEU_SRC_C := $(BUILD)/gen/seu/seu_rtl_src.c
 LIB_SRCS += seu/seu_bits.c seu/seu_common.c seu/seu_sens.c seu/seu_upset.c \
             seu/seu_select.c seu/seu_report.c \
             seu/seu_rtl.c seu/seu_full.c seu/seu_flops.c seu/seu_set.c seu/seu_set_net.c \
-            seu/seu_set_rpt.c $(SEU_SRC_C)
+            seu/seu_set_rpt.c seu/seu_set_mod.c $(SEU_SRC_C)
 
 SEU_RTL_SRCS := seu/rtl/seu_harness.c seu/rtl/seu_shim.cpp seu/rtl/seu_shim.h \
                 seu/rtl/seu_fharness.c seu/rtl/seu_fshim.cpp seu/rtl/seu_fshim.h \
