@@ -116,9 +116,10 @@ static void usage(FILE *fp)
 "                      500 ps, assumed)\n"
 "  --set-json FILE     --set: write the table as JSON (for the report)\n"
 "  --set-module M|all  --set: pulses in the gates of module M only (every\n"
-"                      instance; the rest of the design stays RTL), or in\n"
-"                      each module under the top in turn: designs too big\n"
-"                      flat, module by module (README section 8)\n"
+"                      instance; the rest of the design stays RTL; M,N,..:\n"
+"                      one campaign each), or in each module under the top\n"
+"                      in turn: designs too big flat, module by module\n"
+"                      (README section 8b)\n"
 "  --secded-data N     --gen-cfg: data bits per SECDED word (8..256, default 64)\n"
 "  --synth             --select: Yosys figures (synth/flow_hier.ys, cached) of\n"
 "                      the none/TMR/SECDED register files (minutes)\n"
@@ -832,12 +833,17 @@ static int set_one(const seu_args *a, const mdl_model *m, const dat_set *d, seu_
 static int set_mods(const seu_args *a, const mdl_model *m, seu_prot p, char ***mods, int *n,
                     rad_err *e)
 {
-    if (strcmp(a->set_module, "all")) {
-        *mods = malloc(sizeof **mods);
-        if (!*mods || !((*mods)[0] = strdup(a->set_module)))
-            return rad_errf(e, RAD_ENOMEM, "seu set: out of memory");
-        *n = 1;
-        return RAD_OK;
+    if (strcmp(a->set_module, "all")) {   /* NAME[,NAME...] */
+        *n = 0;
+        *mods = NULL;
+        for (const char *c = a->set_module; *c; c += strcspn(c, ",") + (c[strcspn(c, ",")] != 0)) {
+            char **v = realloc(*mods, (size_t)(*n + 1) * sizeof *v);
+            if (!v || !(v[*n] = strndup(c, strcspn(c, ","))))
+                return rad_errf(e, RAD_ENOMEM, "seu set: out of memory");
+            *mods = v;
+            (*n)++;
+        }
+        return *n ? RAD_OK : rad_errf(e, RAD_EUSAGE, "seu: --set-module: no module named");
     }
     seu_set_opts o = { .prot = p, .dir = a->work, .top = a->top, .model_name = a->model,
                        .weights_name = a->weights };
