@@ -873,7 +873,9 @@ static int do_set(const seu_args *a, const mdl_model *m, const dat_set *d, rad_e
         for (int i = 0; i < nm && !rc; i++) {
             seu_set_row *v = realloc(rows, (size_t)(n + 1) * sizeof *v);
             char **k = mods ? realloc(keep, (size_t)(n_keep + 1) * sizeof *k) : keep;
-            if (!v || !k) {
+            if (v)
+                rows = v;
+            if (!v || (mods && !k)) {
                 rc = rad_errf(e, RAD_ENOMEM, "seu set: out of memory");
                 break;
             }
