@@ -59,6 +59,7 @@ typedef struct {
     int set_cycles;                 /* --set-cycles                           */
     double set_width_ps;            /* --set-width                            */
     const char *set_json;           /* --set-json                             */
+    const char *set_module;         /* --set-module NAME|all                  */
 } seu_args;
 
 /* The `rad4ml seu --help` text, to fp. */
@@ -115,6 +116,11 @@ static void usage(FILE *fp)
 "  --set-width PS      --set: pulse width for the timing-derated share (default\n"
 "                      500 ps, assumed)\n"
 "  --set-json FILE     --set: write the table as JSON (for the report)\n"
+"  --set-module M|all  --set: pulses in the gates of module M only (every\n"
+"                      instance; the rest of the design stays RTL; M,N,..:\n"
+"                      one campaign each), or in each module under the top\n"
+"                      in turn: designs too big flat, module by module\n"
+"                      (README section 8b)\n"
 "  --secded-data N     --gen-cfg: data bits per SECDED word (8..256, default 64)\n"
 "  --synth             --select: Yosys figures (synth/flow_hier.ys, cached) of\n"
 "                      the none/TMR/SECDED register files (minutes)\n"
@@ -157,7 +163,7 @@ enum { O_JSON = 256, O_COMPARE, O_SELECT, O_RTL, O_GEN, O_MODEL, O_WEIGHTS, O_DA
        O_STRIDE, O_ALL, O_SELFRAC, O_WORK, O_NAME, O_SENS, O_DROPIN, O_SYNTH, O_FULL,
        O_PERBIT, O_SHARD, O_RMODEL, O_RATE, O_XS, O_FLUX, O_CLOCK, O_FILL, O_EMDBIT,
        O_RJSON, O_SDATA, O_AFLOPS, O_MBU, O_FUPSETS, O_SET, O_SAMPLES, O_SETCTL, O_SETCYC,
-       O_SETW, O_SETJSON, O_RTLJSON, O_FJSON };
+       O_SETW, O_SETJSON, O_RTLJSON, O_FJSON, O_SETMOD };
 
 /* --fractions: a comma list of 1..SEU_MAX_FRACTIONS values in [0, 1]. */
 static int parse_fractions(const char *list, seu_args *a, rad_err *err)
@@ -198,6 +204,7 @@ static int parse_rate_set_opt(int c, const char *arg, seu_args *a, int *rc, rad_
     case O_SETCYC: *rc = rad_cli_int("--set-cycles", arg, 1, 1000000, &a->set_cycles, err); return 1;
     case O_SETW: *rc = rad_cli_double("--set-width", arg, 0, 1e9, &a->set_width_ps, err); return 1;
     case O_SETJSON: a->set_json = arg; a->set = 1; return 1;
+    case O_SETMOD: a->set_module = arg; a->set = 1; return 1;
     default: return 0;
     }
 }
@@ -272,6 +279,7 @@ static int parse(int argc, char **argv, seu_args *a)
         { "set-cycles", required_argument, 0, O_SETCYC },
         { "set-width", required_argument, 0, O_SETW },
         { "set-json", required_argument, 0, O_SETJSON },
+        { "set-module", required_argument, 0, O_SETMOD },
         { 0, 0, 0, 0 } };
     memset(a, 0, sizeof *a);
     a->crossings = 100; a->threads = 2; a->top_n = 10; a->upsets = 1; a->trials = 200;
@@ -855,42 +863,107 @@ static int do_flops(const seu_args *a, const mdl_model *m, const dat_set *d,
 /* --set: the transient campaign for each protection listed; the table,
 ** --set-json; *all_ok cleared when a control pulse was not latched or the
 ** fault-free gate netlist disagrees with the C engine. */
+/* One --set campaign (protection p, module mod or NULL: flat) into row r;
+** prints its PASS / FAIL line, clears *all_ok on FAIL. */
+static int set_one(const seu_args *a, const mdl_model *m, const dat_set *d, seu_prot p,
+                   const char *mod, seu_set_row *r, int *all_ok, rad_err *e)
+{
+    seu_set_opts o = { .prot = p, .dir = a->work, .top = a->top, .samples = a->samples,
+                       .controls = a->set_controls, .cycles = a->set_cycles,
+                       .seed = a->seed, .traffic = d, .model_name = a->model,
+                       .weights_name = a->weights, .module = mod };
+    r->prot = seu_prot_name(p);
+    r->module = mod;
+    int rc = seu_set_run(m, &o, &r->r, e);
+    if (rc)
+        return rc;
+    if (mod && r->r.gates == 0) {
+        printf("seu set %-6s %s: no gate to pulse (wiring only)\n", r->prot, mod);
+        return RAD_OK;
+    }
+    /* a module without flip-flops of its own has no control pulse */
+    int ok = r->r.gold_mismatch == 0 && r->r.gold_outputs > 0
+             && r->r.ctl_latched == r->r.ctl && (r->r.ctl > 0 || a->set_controls == 0 || mod);
+    *all_ok &= ok;
+    printf("seu set %-6s%s%s: %ld gates, %ld flip-flops, %ld pulses + %ld controls, window %d "
+           "clocks -> %s  [synth %.1f s, build %.1f s, sim %.1f s]\n", r->prot, mod ? " " : "",
+           mod ? mod : "", r->r.gates, r->r.ffs, r->r.samples, r->r.ctl, r->r.window,
+           ok ? "PASS" : "FAIL", r->r.synth_seconds, r->r.build_seconds, r->r.seconds);
+    return RAD_OK;
+}
+
+/* The modules --set-module names for protection p (all: every module
+** under the top); *own = 1 when the list is malloc'd. */
+static int set_mods(const seu_args *a, const mdl_model *m, seu_prot p, char ***mods, int *n,
+                    rad_err *e)
+{
+    if (strcmp(a->set_module, "all")) {   /* NAME[,NAME...] */
+        *n = 0;
+        *mods = NULL;
+        for (const char *c = a->set_module; *c; c += strcspn(c, ",") + (c[strcspn(c, ",")] != 0)) {
+            char **v = realloc(*mods, (size_t)(*n + 1) * sizeof *v);
+            if (!v || !(v[*n] = strndup(c, strcspn(c, ","))))
+                return rad_errf(e, RAD_ENOMEM, "seu set: out of memory");
+            *mods = v;
+            (*n)++;
+        }
+        return *n ? RAD_OK : rad_errf(e, RAD_EUSAGE, "seu: --set-module: no module named");
+    }
+    seu_set_opts o = { .prot = p, .dir = a->work, .top = a->top, .model_name = a->model,
+                       .weights_name = a->weights };
+    return seu_set_modules(m, &o, mods, n, e);
+}
+
+/* The --set campaigns: per protection, the whole design flat or (with
+** --set-module) one campaign per module; then the table and its JSON. */
 static int do_set(const seu_args *a, const mdl_model *m, const dat_set *d, rad_err *e,
                   int *all_ok)
 {
     char list[256];
     snprintf(list, sizeof list, "%s", a->protect ? a->protect : "none,tmr,secded,full-tmr");
-    seu_set_row rows[8];
-    int n = 0;
-    for (char *tok = strtok(list, ","); tok && n < 8; tok = strtok(NULL, ",")) {
+    seu_set_row *rows = NULL;
+    char **keep = NULL;
+    int n = 0, n_keep = 0, rc = RAD_OK;
+    for (char *tok = strtok(list, ","); tok && !rc; tok = strtok(NULL, ",")) {
         seu_prot p;
-        if (seu_prot_parse(tok, &p))
-            return rad_errf(e, RAD_EUSAGE, "seu: unknown protection '%s'", tok);
-        seu_set_opts o = { .prot = p, .dir = a->work, .top = a->top, .samples = a->samples,
-                           .controls = a->set_controls, .cycles = a->set_cycles,
-                           .seed = a->seed, .traffic = d, .model_name = a->model,
-                           .weights_name = a->weights };
-        seu_set_row *r = &rows[n++];
-        r->prot = seu_prot_name(p);
-        int rc = seu_set_run(m, &o, &r->r, e);
-        if (rc)
-            return rc;
-        int ok = r->r.gold_mismatch == 0 && r->r.gold_outputs > 0
-                 && r->r.ctl_latched == r->r.ctl && (r->r.ctl > 0 || a->set_controls == 0);
-        *all_ok &= ok;
-        printf("seu set %-6s: %ld gates, %ld flip-flops, %ld pulses + %ld controls, window %d "
-               "clocks -> %s  [synth %.1f s, build %.1f s, sim %.1f s]\n", r->prot,
-               r->r.gates, r->r.ffs, r->r.samples, r->r.ctl, r->r.window, ok ? "PASS" : "FAIL",
-               r->r.synth_seconds, r->r.build_seconds, r->r.seconds);
+        if (seu_prot_parse(tok, &p)) {
+            rc = rad_errf(e, RAD_EUSAGE, "seu: unknown protection '%s'", tok);
+            break;
+        }
+        char **mods = NULL;
+        int nm = 1;
+        if (a->set_module && (rc = set_mods(a, m, p, &mods, &nm, e)))
+            break;
+        for (int i = 0; i < nm && !rc; i++) {
+            seu_set_row *v = realloc(rows, (size_t)(n + 1) * sizeof *v);
+            char **k = mods ? realloc(keep, (size_t)(n_keep + 1) * sizeof *k) : keep;
+            if (v)
+                rows = v;
+            if (!v || (mods && !k)) {
+                rc = rad_errf(e, RAD_ENOMEM, "seu set: out of memory");
+                break;
+            }
+            rows = v;
+            keep = k;
+            if (mods)
+                keep[n_keep++] = mods[i];
+            rc = set_one(a, m, d, p, mods ? mods[i] : NULL, &rows[n++], all_ok, e);
+        }
+        free(mods);
     }
-    seu_set_print(rows, n, a->set_width_ps, a->rin.clock_hz, stdout);
-    if (a->set_json) {
-        if (seu_set_write_json(rows, n, a->set_width_ps, a->rin.clock_hz, &a->prov,
-                               a->set_json, e))
-            return e->code;
-        printf("seu set: wrote %s\n", a->set_json);
+    if (!rc) {
+        seu_set_print(rows, n, a->set_width_ps, a->rin.clock_hz, stdout);
+        if (a->set_json && !seu_set_write_json(rows, n, a->set_width_ps, a->rin.clock_hz,
+                                               &a->prov, a->set_json, e))
+            printf("seu set: wrote %s\n", a->set_json);
+        else if (a->set_json)
+            rc = e->code;
     }
-    return RAD_OK;
+    for (int i = 0; i < n_keep; i++)
+        free(keep[i]);
+    free(keep);
+    free(rows);
+    return rc;
 }
 
 static int do_gen(const seu_args *a, const mdl_model *m, const seu_sens *s, rad_err *e)

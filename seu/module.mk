@@ -9,7 +9,7 @@ SEU_SRC_C := $(BUILD)/gen/seu/seu_rtl_src.c
 LIB_SRCS += seu/seu_bits.c seu/seu_common.c seu/seu_sens.c seu/seu_upset.c \
             seu/seu_select.c seu/seu_report.c \
             seu/seu_rtl.c seu/seu_full.c seu/seu_flops.c seu/seu_flops_json.c seu/seu_set.c seu/seu_set_net.c \
-            seu/seu_set_rpt.c $(SEU_SRC_C)
+            seu/seu_set_rpt.c seu/seu_set_mod.c $(SEU_SRC_C)
 
 SEU_RTL_SRCS := seu/rtl/seu_harness.c seu/rtl/seu_shim.cpp seu/rtl/seu_shim.h \
                 seu/rtl/seu_fharness.c seu/rtl/seu_fshim.cpp seu/rtl/seu_fshim.h \
@@ -58,3 +58,17 @@ seu-set: deps-ok $(CLI)
 	    --set-controls 100 --crossings 20 --work $(BUILD)/seu-set \
 	    --set-json $(BUILD)/seu-set/set.json
 REGRESS_CMDS += $(MAKE) seu-set ;
+
+# Transients module by module (seu --set --set-module, README section 8):
+# the quick case (tiny model, the converter) in make test; the built-in
+# ECON-T design, every module (or SET_MODULES=name), none and full TMR,
+# behind make seu-set-modules (one Yosys + Verilator build per module and
+# protection: hours on this machine for all).
+SCRIPT_TESTS += tests/seu_set_module.sh
+SET_MODULES ?= all
+SET_SAMPLES ?= 500
+.PHONY: seu-set-modules
+seu-set-modules: deps-ok $(CLI)
+	nice $(CLI) seu --set --set-module $(SET_MODULES) --protect none,full-tmr \
+	    --samples $(SET_SAMPLES) --set-controls 50 --crossings 40 \
+	    --work $(BUILD)/seu-set-modules --set-json $(BUILD)/seu-set-modules/set.json

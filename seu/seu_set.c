@@ -117,19 +117,31 @@ static int synth(const seu_set_opts *o, const char *d, int changed, rad_err *err
     return rad_proc_check(av, &po, "yosys (seu --set netlist)", err);
 }
 
-/* Instrumented netlist and harness sources; *changed if any differs. */
-static int sources(const seu_set_opts *o, const char *d, seu_set_net *n, int *changed,
-                   rad_err *err)
+/* Instrumented netlist (the whole design flat, or with --set-module the
+** module's gates in the RTL: seu__set_mod_net) and harness sources;
+** *changed if any differs.  *none: the module has no gate to pulse. */
+static int sources(const seu_set_opts *o, const char *d, int design_changed, seu_set_net *n,
+                   seu_set_result *r, int *changed, int *none, rad_err *err)
 {
     char net[4200], tmp[4200];
-    snprintf(net, sizeof net, "%s/net.json", d);
-    snprintf(tmp, sizeof tmp, "%s/set_net.v.new", d);
-    int rc = seu_set_instrument(net, o->top, tmp, n, err);
     char *text = NULL;
     size_t len;
-    if (!rc)
-        rc = rad_read_all(tmp, &text, &len, err);
-    remove(tmp);
+    int rc;
+    *none = 0;
+    if (o->module) {
+        rc = seu__set_mod_net(o, d, design_changed, n, r, &text, err);
+        if (!rc && !text) {
+            *none = 1;
+            return RAD_OK;
+        }
+    } else {
+        snprintf(net, sizeof net, "%s/net.json", d);
+        snprintf(tmp, sizeof tmp, "%s/set_net.v.new", d);
+        rc = seu_set_instrument(net, o->top, tmp, n, err);
+        if (!rc)
+            rc = rad_read_all(tmp, &text, &len, err);
+        remove(tmp);
+    }
     const char *names[] = { "set_net.v", "seu_sharness.c", "seu_sshim.cpp", "seu_sshim.h" };
     const char *texts[] = { text, (const char *)seu__src_sharness,
                             (const char *)seu__src_sshim_cpp, (const char *)seu__src_sshim_h };
@@ -358,15 +370,22 @@ int seu_set_run(const mdl_model *m, const seu_set_opts *o, seu_set_result *r, ra
     int latency = 0, changed = 0, rc = traffic_init(&x, m, o->traffic, err);
     if (rc)
         return rc;
-    snprintf(d, sizeof d, "%s/set-%s", o->dir, seu_prot_name(o->prot));
+    snprintf(d, sizeof d, "%s/set-%s%s%s", o->dir, seu_prot_name(o->prot),
+             o->module ? "-" : "", o->module ? o->module : "");
     double t0 = now();
-    if (!(rc = rad_mkdirs(d, err)) && !(rc = write_design(m, o, d, &latency, &changed, err)))
+    int none = 0;
+    if (!(rc = rad_mkdirs(d, err)) && !(rc = write_design(m, o, d, &latency, &changed, err))
+        && !o->module)
         rc = synth(o, d, changed, err);
-    r->synth_seconds = now() - t0;
     r->latency = latency;
     r->window = latency + 2;
     if (!rc)
-        rc = sources(o, d, &n, &changed, err);
+        rc = sources(o, d, changed, &n, r, &changed, &none, err);
+    r->synth_seconds = now() - t0;
+    if (rc || none) {
+        free(x.gold);
+        return rc;
+    }
     t0 = now();
     snprintf(path, sizeof path, "%s/sharness", d);
     struct stat st;
@@ -391,4 +410,18 @@ int seu_set_run(const mdl_model *m, const seu_set_opts *o, seu_set_result *r, ra
     seu_set_net_free(&n);
     free(x.gold);
     return rc;
+}
+
+/* See seu_set.h. */
+int seu_set_modules(const mdl_model *m, const seu_set_opts *o, char ***names, int *n,
+                    rad_err *err)
+{
+    char d[4200], path[4300];
+    int latency, changed;
+    snprintf(d, sizeof d, "%s/set-%s-design", o->dir, seu_prot_name(o->prot));
+    int rc = rad_mkdirs(d, err);
+    if (!rc)
+        rc = write_design(m, o, d, &latency, &changed, err);
+    snprintf(path, sizeof path, "%s/design.v", d);
+    return rc ? rc : seu_set_mod_list(path, o->top, names, n, err);
 }

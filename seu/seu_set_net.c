@@ -57,7 +57,8 @@ static json_t *pin(json_t *cell, const char *name)
 
 /* Ports: layout in set_in / set_out, and the wires tying them to the nets.
 ** The clock is the port named clk (it drives every flip-flop). */
-static int write_ports(FILE *fp, json_t *ports, seu_set_net *n, long *clk_net, rad_err *err)
+static int write_ports(FILE *fp, json_t *ports, seu_set_net *n, long *clk_net, int clk_opt,
+                       rad_err *err)
 {
     const char *name;
     json_t *p;
@@ -69,6 +70,7 @@ static int write_ports(FILE *fp, json_t *ports, seu_set_net *n, long *clk_net, r
         if (!strcmp(name, "clk") && in && json_array_size(bits) == 1
             && json_is_integer(json_array_get(bits, 0))) {
             *clk_net = (long)json_integer_value(json_array_get(bits, 0));
+            n->has_clk = 1;
             fprintf(fp, "  assign n%ld = clk;\n", *clk_net);
             continue;
         }
@@ -90,8 +92,8 @@ static int write_ports(FILE *fp, json_t *ports, seu_set_net *n, long *clk_net, r
         }
         *(in ? &n->n_in : &n->n_out) += q->width;
     }
-    return *clk_net < 0 ? rad_errf(err, RAD_EPARSE, "seu set: the netlist has no 1-bit "
-                                   "input clk") : RAD_OK;
+    return *clk_net < 0 && !clk_opt ? rad_errf(err, RAD_EPARSE, "seu set: the netlist has "
+                                               "no 1-bit input clk") : RAD_OK;
 }
 
 /* One net declaration per net number that appears anywhere. */
@@ -190,11 +192,17 @@ static int write_cells(FILE *fp, json_t *cells, seu_set_net *n, long clk_net, ra
     return rc;
 }
 
+int seu_set_instrument(const char *json, const char *top, const char *vpath,
+                       seu_set_net *n, rad_err *err)
+{
+    return seu_set_instrument_as(json, top, "set_dut", 0, vpath, n, err);
+}
+
 /* See seu_set.h.  Contract: n is zeroed first and freed again on an error;
 ** the body is written to memory (the bus widths are known only after it),
 ** then the file atomically (rad_file: no partial output). */
-int seu_set_instrument(const char *json, const char *top, const char *vpath,
-                       seu_set_net *n, rad_err *err)
+int seu_set_instrument_as(const char *json, const char *top, const char *name, int clk_opt,
+                          const char *vpath, seu_set_net *n, rad_err *err)
 {
     memset(n, 0, sizeof *n);
     json_error_t je;
@@ -219,7 +227,7 @@ int seu_set_instrument(const char *json, const char *top, const char *vpath,
             rc = rad_errf(err, RAD_ENOMEM, "seu set: out of memory");
         if (!rc) {
             declare_nets(mem, mod);
-            rc = write_ports(mem, ports, n, &clk_net, err);
+            rc = write_ports(mem, ports, n, &clk_net, clk_opt, err);
         }
         if (!rc)
             rc = write_cells(mem, cells, n, clk_net, err);
@@ -229,10 +237,10 @@ int seu_set_instrument(const char *json, const char *top, const char *vpath,
             fprintf(f.fp, "// rad4ml seu --set: %s, flat generic gates, a pulse input on "
                     "every gate output (%ld gates, %ld flip-flops)\n"
                     "/* verilator lint_off UNOPTFLAT */\n"
-                    "module set_dut(input clk, input [%d:0] set_in, input [%ld:0] set_m,\n"
+                    "module %s(input clk, input [%d:0] set_in, input [%ld:0] set_m,\n"
                     "  output [%d:0] set_out, output [%ld:0] set_q);\n"
                     "%s"
-                    "endmodule\n", top, n->n_gates, n->n_ff, n->n_in - 1,
+                    "endmodule\n", top, n->n_gates, n->n_ff, name, n->n_in - 1,
                     n->n_gates > 0 ? n->n_gates - 1 : 0, n->n_out - 1,
                     n->n_ff > 0 ? n->n_ff - 1 : 0, body);
         free(body);

@@ -53,6 +53,12 @@ typedef struct {
 } syn_child;
 
 typedef struct {
+    char   name[SYN_NAME_MAX];   /* output port of a module             */
+    int    d_io;                 /* longest input -> this port, -1 none  */
+    int    d_fo;                 /* longest flop -> this port, -1 none   */
+} syn_oport;
+
+typedef struct {
     char   name[SYN_NAME_MAX];
     long   instances;         /* occurrences in the design under the top */
     long   cells_own;         /* primitive cells in one copy (no submodules) */
@@ -62,6 +68,12 @@ typedef struct {
     syn_child *child;         /* n_sub of them                   */
     /* logic levels, -1 = no such path */
     int    d_io, d_if, d_fo, d_ff;
+    /* per output port: an instance's output port that no input reaches
+    ** combinationally (a flop output, e.g. a TMR disagreement flag) does
+    ** not carry its inputs' depth, so feedback through such a port is
+    ** not a loop; the other ports keep the module-wide bound */
+    int        n_oport;
+    syn_oport *oport;
 } syn_module;
 
 typedef struct {

@@ -102,6 +102,7 @@ typedef struct {
     cell_ref    *cells;
     int          n_cells;
     int         *driver;      /* bit -> cell, -2 input port, -1 none */
+    int         *dport;       /* bit -> driving instance's oport, -1 */
     int         *di, *df;     /* per bit: from input, from flop      */
     int          max_bit;
     rad_err     *err;
@@ -163,6 +164,20 @@ static void cell_inputs(mod_ctx *c, int ci)
     cell->mf = mf;
 }
 
+/* A bit driven by a submodule output port that no input of the submodule
+** reaches: its inputs are on no path through it (nor on a loop back to
+** them), so it starts at the submodule's reg->out bound.  Returns 1 when
+** it set the bit's depths, 0 for any other driver. */
+static int flop_port(mod_ctx *c, int bit, const cell_ref *cell)
+{
+    if (cell->kind != K_INST || c->dport[bit] < 0
+        || c->nl->mod[cell->sub].oport[c->dport[bit]].d_io >= 0)
+        return 0;
+    c->di[bit] = D_NONE;
+    c->df[bit] = c->nl->mod[cell->sub].d_fo;
+    return 1;
+}
+
 static void eval_bit(mod_ctx *c, int bit)
 {
     if (c->di[bit] == D_BUSY) {
@@ -177,6 +192,8 @@ static void eval_bit(mod_ctx *c, int bit)
     if (drv < 0) { c->di[bit] = c->df[bit] = D_NONE; return; }
     cell_ref *cell = &c->cells[drv];
     if (cell->kind == K_SEQ) { c->di[bit] = D_NONE; c->df[bit] = 0; return; }
+    if (flop_port(c, bit, cell))
+        return;
     c->di[bit] = c->df[bit] = D_BUSY;
     if (cell->mi == D_BUSY) {
         c->rc = rad_errf(c->err, RAD_ETOOL, "%s: module %s: combinational loop "
@@ -279,20 +296,31 @@ static int classify_cells(mod_ctx *c, syn_module *m, json_t *cells)
     return c->rc;
 }
 
+static int find_oport(const syn_module *s, const char *port)
+{
+    for (int i = 0; i < s->n_oport; i++)
+        if (!strcmp(s->oport[i].name, port))
+            return i;
+    return -1;
+}
+
 /* Allocates the per-bit tables of c (bits 0..c->max_bit) and fills
 ** c->driver: -2 for input-port bits, the index of the driving cell for cell
-** outputs, -1 for undriven bits.  Returns c->rc. */
+** outputs, -1 for undriven bits; c->dport: for bits a submodule instance
+** drives, the index of that output port in the submodule (-1 otherwise).
+** Returns c->rc. */
 static int find_drivers(mod_ctx *c, json_t *ports)
 {
     size_t nb = (size_t)c->max_bit + 1;
     c->driver = malloc(nb * sizeof *c->driver);
     c->di = malloc(nb * sizeof *c->di);
     c->df = malloc(nb * sizeof *c->df);
-    if (!c->driver || !c->di || !c->df)
+    c->dport = malloc(nb * sizeof *c->dport);
+    if (!c->driver || !c->di || !c->df || !c->dport)
         return c->rc = rad_errf(c->err, RAD_ENOMEM, "%s: module %s: out of memory", c->file,
                                 c->mod_name);
     for (size_t i = 0; i < nb; i++) {
-        c->driver[i] = -1;
+        c->driver[i] = c->dport[i] = -1;
         c->di[i] = c->df[i] = D_TODO;
     }
     const char *key;
@@ -314,12 +342,50 @@ static int find_drivers(mod_ctx *c, json_t *ports)
             const char *dir = port_dir(c, &c->cells[k], p);
             if (!dir || strcmp(dir, "output"))
                 continue;
+            int op = c->cells[k].kind == K_INST ? find_oport(&c->nl->mod[c->cells[k].sub], p)
+                                                : -1;
             size_t i;
             json_t *b;
             json_array_foreach(bits, i, b)
-                if (bit_id(b) >= 0)
+                if (bit_id(b) >= 0) {
                     c->driver[bit_id(b)] = k;
+                    c->dport[bit_id(b)] = op;
+                }
         }
+    }
+    return c->rc;
+}
+
+/* The depths of the module's output ports into m->oport (appended) and
+** their maxima into m->d_io, m->d_fo.  Returns c->rc. */
+static int port_depths(mod_ctx *c, syn_module *m, json_t *ports)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(ports, key, v) {
+        const char *dir = json_string_value(json_object_get(v, "direction"));
+        if (!dir || !strcmp(dir, "input"))
+            continue;
+        syn_oport *op = realloc(m->oport, (size_t)(m->n_oport + 1) * sizeof *op);
+        if (!op)
+            return c->rc = rad_errf(c->err, RAD_ENOMEM, "%s: out of memory", c->file);
+        m->oport = op;
+        op += m->n_oport++;
+        snprintf(op->name, sizeof op->name, "%s", key);
+        op->d_io = op->d_fo = D_NONE;
+        size_t i;
+        json_t *b;
+        json_array_foreach(json_object_get(v, "bits"), i, b) {
+            if (bit_id(b) < 0)
+                continue;
+            eval_bit(c, bit_id(b));
+            if (c->rc)
+                return c->rc;
+            op->d_io = imax(op->d_io, c->di[bit_id(b)]);
+            op->d_fo = imax(op->d_fo, c->df[bit_id(b)]);
+        }
+        m->d_io = imax(m->d_io, op->d_io);
+        m->d_fo = imax(m->d_fo, op->d_fo);
     }
     return c->rc;
 }
@@ -329,24 +395,8 @@ static int find_drivers(mod_ctx *c, json_t *ports)
 ** depths already known).  Needs find_drivers.  Returns c->rc. */
 static int module_depths(mod_ctx *c, syn_module *m, json_t *ports)
 {
-    const char *key;
-    json_t *v;
-    json_object_foreach(ports, key, v) {
-        const char *dir = json_string_value(json_object_get(v, "direction"));
-        if (!dir || !strcmp(dir, "input"))
-            continue;
-        size_t i;
-        json_t *b;
-        json_array_foreach(json_object_get(v, "bits"), i, b) {
-            if (bit_id(b) < 0)
-                continue;
-            eval_bit(c, bit_id(b));
-            if (c->rc)
-                return c->rc;
-            m->d_io = imax(m->d_io, c->di[bit_id(b)]);
-            m->d_fo = imax(m->d_fo, c->df[bit_id(b)]);
-        }
-    }
+    if (port_depths(c, m, ports))
+        return c->rc;
     for (int k = 0; k < c->n_cells; k++) {
         cell_ref *cell = &c->cells[k];
         if (cell->kind == K_COMB)
@@ -400,10 +450,13 @@ static int analyse_module(syn_netlist *nl, const char *file, const char *name,
     free(c.driver);
     free(c.di);
     free(c.df);
-    if (c.rc == RAD_OK)
+    free(c.dport);
+    if (c.rc == RAD_OK) {
         nl->n_mod++;
-    else
+    } else {
         free(m->child);
+        free(m->oport);
+    }
     return c.rc;
 }
 
@@ -554,8 +607,10 @@ out:
 
 void syn_netlist_free(syn_netlist *nl)
 {
-    for (int i = 0; nl->mod && i < nl->n_mod; i++)
+    for (int i = 0; nl->mod && i < nl->n_mod; i++) {
         free(nl->mod[i].child);
+        free(nl->mod[i].oport);
+    }
     free(nl->mod);
     free(nl->type);
     nl->mod = NULL;

@@ -135,6 +135,86 @@ START_TEST(netlist_errors)
 }
 END_TEST
 
+/* Full-TMR shape: cfgm's w is combinational from x (and, by the per-module
+** bound, from t); neur's err is a flop output (a TMR disagreement flag) fed
+** back into cfgm's t while cfgm's w feeds neur.  Through instances that is
+** feedback over flops, not a combinational loop.  {ERR} is err's driver:
+** bit 5 (the flop) or, for the negative control, bit 2 (the input w: a
+** real loop w -> err -> t -> w under the per-module bound). */
+static const char FEEDBACK[] =
+"{\"modules\":{"
+" \"cfgm\":{\"attributes\":{},\"ports\":{"
+"   \"t\":{\"direction\":\"input\",\"bits\":[2]},"
+"   \"x\":{\"direction\":\"input\",\"bits\":[3]},"
+"   \"clk\":{\"direction\":\"input\",\"bits\":[4]},"
+"   \"w\":{\"direction\":\"output\",\"bits\":[5]},"
+"   \"q\":{\"direction\":\"output\",\"bits\":[7]}},"
+"  \"cells\":{"
+"   \"na\":{\"type\":\"$_NOT_\",\"connections\":{\"A\":[3],\"Y\":[5]}},"
+"   \"r\":{\"type\":\"$_DFF_P_\",\"connections\":{\"C\":[4],\"D\":[2],\"Q\":[6]}},"
+"   \"nq\":{\"type\":\"$_NOT_\",\"connections\":{\"A\":[6],\"Y\":[7]}}}},"
+" \"neur\":{\"attributes\":{},\"ports\":{"
+"   \"w\":{\"direction\":\"input\",\"bits\":[2]},"
+"   \"clk\":{\"direction\":\"input\",\"bits\":[3]},"
+"   \"y\":{\"direction\":\"output\",\"bits\":[4]},"
+"   \"err\":{\"direction\":\"output\",\"bits\":[6]}},"
+"  \"cells\":{"
+"   \"nb\":{\"type\":\"$_NOT_\",\"connections\":{\"A\":[2],\"Y\":[4]}},"
+"   \"r\":{\"type\":\"$_DFF_P_\",\"connections\":{\"C\":[3],\"D\":[2],\"Q\":[5]}},"
+"   \"ne\":{\"type\":\"$_NOT_\",\"connections\":{\"A\":[{ERR}],\"Y\":[6]}}}},"
+" \"top\":{\"attributes\":{\"top\":\"1\"},\"ports\":{"
+"   \"clk\":{\"direction\":\"input\",\"bits\":[2]},"
+"   \"x\":{\"direction\":\"input\",\"bits\":[3]},"
+"   \"y\":{\"direction\":\"output\",\"bits\":[4]}},"
+"  \"cells\":{"
+"   \"a\":{\"type\":\"cfgm\",\"port_directions\":{\"t\":\"input\",\"x\":\"input\","
+"          \"clk\":\"input\",\"w\":\"output\",\"q\":\"output\"},"
+"          \"connections\":{\"t\":[6],\"x\":[3],\"clk\":[2],\"w\":[5],\"q\":[7]}},"
+"   \"b\":{\"type\":\"neur\",\"port_directions\":{\"w\":\"input\",\"clk\":\"input\","
+"          \"y\":\"output\",\"err\":\"output\"},"
+"          \"connections\":{\"w\":[5],\"clk\":[2],\"y\":[4],\"err\":[6]}}}}"
+"}}";
+
+static const char *feedback_netlist(const char *name, char err_bit)
+{
+    char *t = strdup(FEEDBACK);
+    char *at = strstr(t, "{ERR}");
+    ck_assert_ptr_nonnull(at);
+    *at = err_bit;
+    memmove(at + 1, at + 5, strlen(at + 5) + 1);
+    const char *p = ck_tmp_write(name, t);
+    free(t);
+    return p;
+}
+
+START_TEST(netlist_flop_feedback)
+{
+    syn_netlist nl;
+    rad_err err = { 0 };
+    const char *p = feedback_netlist("fb.json", '5');
+    ck_assert_msg(syn_netlist_load(p, NULL, &nl, &err) == RAD_OK, "%s", err.msg);
+    const syn_module *b = syn_netlist_find(&nl, "neur");
+    ck_assert_int_eq(b->n_oport, 2);
+    for (int i = 0; i < b->n_oport; i++) {
+        int is_err = !strcmp(b->oport[i].name, "err");
+        ck_assert_int_eq(b->oport[i].d_io, is_err ? -1 : 1);
+        ck_assert_int_eq(b->oport[i].d_fo, is_err ? 1 : -1);
+    }
+    /* x -> a.w (1) -> b.y (1); b's flop -> err (1) -> a (1, module-wide
+    ** bound for t -> w) -> b (1) -> y; into b's flop one level less. */
+    ck_assert_int_eq(nl.levels_in2out, 2);
+    ck_assert_int_eq(nl.levels_reg2out, 3);
+    ck_assert_int_eq(nl.levels_in2reg, 1);
+    ck_assert_int_eq(nl.levels_reg2reg, 2);
+    ck_assert_int_eq(nl.ff, 2);
+    syn_netlist_free(&nl);
+    /* Negative control: err combinational from w is a real loop. */
+    p = feedback_netlist("fbloop.json", '2');
+    ck_assert(syn_netlist_load(p, NULL, &nl, &err) == RAD_ETOOL);
+    ck_assert_ptr_nonnull(strstr(err.msg, "combinational loop"));
+}
+END_TEST
+
 /* clk period 10; tb.dut.v (4 bits) and tb.dut.u.w (1 bit), tb.dut.v2 an
 ** alias of v (same id) that must not count twice. */
 static const char VCD[] =
@@ -384,6 +464,7 @@ int main(void)
     tcase_add_test(tc, cell_costs);
     tcase_add_test(tc, netlist_hierarchy);
     tcase_add_test(tc, netlist_errors);
+    tcase_add_test(tc, netlist_flop_feedback);
     tcase_add_test(tc, vcd_toggles);
     tcase_add_test(tc, vcd_many_vars);
     tcase_add_test(tc, power_formula);
