@@ -10,6 +10,7 @@
 #    nextpnr-ecp5 places and routes the whole design: a real Fmax in (1, 1000)
 #    MHz equal to the one in nextpnr's own report, and the router's LUT sites
 #    within 25 % of the synthesis estimate, its FFs equal;
+#  * the HTML report (rad4ml report --synth) shows the same row;
 #  * a second run is a cache hit (synthesis and place and route);
 #  * Xilinx: synth_xilinx counts (LUTs > 0, the same flip-flops as ECP5,
 #    DSP48E1 > 0), no place and route;
@@ -64,6 +65,12 @@ echo "per-module LUT4 $LUT FF $FF; one -noflatten run LUT4 $FLUT FF $FFF"
 [ "$FF" = "$FFF" ] || fail "FFs $FF != one run $FFF"
 [ $((LUT * 100)) -ge $((FLUT * 95)) ] && [ $((LUT * 100)) -le $((FLUT * 105)) ] \
     || fail "LUT4 $LUT vs one run $FLUT"
+
+# the HTML report's FPGA table carries the same figures
+$R report --eval none --seu none --seu-rate none --seu-set none --synth "$T/e.json" \
+    --out "$T/r.html" > /dev/null 2>&1 || fail "report of the FPGA JSON"
+grep -q "<td>none_p1</td><td>1</td><td>$LUT</td><td>$SITES (1 %)</td><td>$FF</td><td>$DSP</td><td>0</td><td>yes</td><td>$(printf %.1f "$FMAX") (target 40; whole design)" \
+    "$T/r.html" || fail "report FPGA row"
 
 $R synth $M --protect none --fpga ecp5 --fpga-only --work "$T/w" --json "$T/e2.json" \
     > /dev/null 2>&1 || fail "warm run"
