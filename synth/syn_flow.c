@@ -471,6 +471,10 @@ static int plan_one(syn_modjob *m, mod_plan *pl, json_t *mod, json_t *mods,
     return 0;
 }
 
+/* Contract: fills j->mod[] and *plans from the discovered modules: text,
+** stubs, the script (the job's, or its mod_script's for that module) and
+** the cache key.  0, 1 = run the design whole (too many modules, a name it
+** cannot split), -1 = error in err (out of memory, script not found). */
 static int plan_modules(syn_job *j, json_t *mods, const char *script_text,
                         size_t script_len, mod_plan **plans, rad_err *err)
 {

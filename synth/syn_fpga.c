@@ -148,12 +148,13 @@ typedef struct {
     const char *body, *end;   /* its text in the file buffer  */
 } vmod;
 
-/* The modules of a Verilog text: name, body, products. */
+/* The modules of a Verilog text: name, body, products ("module" at the
+** start of a line, as the generator writes it). */
 static int scan_modules(char *text, vmod *m, int max)
 {
     int n = 0;
     for (char *p = text; (p = strstr(p, "module ")) != NULL && n < max; p += 7) {
-        if (p != text && !isspace((unsigned char)p[-1]))
+        if (p != text && p[-1] != '\n')
             continue;
         char *e = strstr(p, "endmodule");
         if (!e)

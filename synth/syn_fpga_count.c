@@ -190,6 +190,9 @@ void syn_fpga_print(FILE *fp, const char *name, int reuse, const syn_fpga_target
     fputc('\n', fp);
 }
 
+/* Contract: family, part, units, Yosys version, counts, cache state; for
+** ECP5 package, speed and the DSP budget; with a capacity the fit; after
+** place and route its tool, scope, target, Fmax and utilisation. */
 json_t *syn_fpga_json(const syn_fpga_target *t, const syn_fpga_tools *tl,
                       const syn_fpga_res *r)
 {
