@@ -427,7 +427,8 @@ static int place_route(const syn_fpga_target *t, const syn_fpga_tools *tl, const
 int syn_fpga_finish(const syn_fpga_target *t, const syn_fpga_tools *tl, const char *top,
                     double freq_mhz, int pnr, syn_fpga_res *r, rad_err *err)
 {
-    char largest[SYN_NAME_MAX];
+    char largest[SYN_NAME_MAX];      /* the cfg register file is not routed alone */
+    snprintf(largest, sizeof largest, "%.150s_cfg", top);
     int rc = syn_fpga_count(r->job.netlist, top, t, &r->n, largest, sizeof largest, err);
     if (rc)
         return rc;

@@ -19,7 +19,8 @@
 **      merged netlist, instance-scaled; a fit check against the part.
 **   4. ECP5 place and route (nextpnr-ecp5 --out-of-context, timing driven at
 **      the design's clock): the whole design when it fits, else its largest
-**      module (most LUT sites, no submodules) alone; Fmax and utilisation
+**      module (most LUT sites, no submodules; not the configuration register
+**      file <top>_cfg, written over the slow cfg bus) alone; Fmax and utilisation
 **      from nextpnr's JSON report.  Cached by netlist + arguments.
 ** Paths given to the tools must not lie under /tmp (the WebAssembly
 ** runtime does not see the host's /tmp).
@@ -105,7 +106,8 @@ int  syn_fpga_finish(const syn_fpga_target *t, const syn_fpga_tools *tl, const c
                      double freq_mhz, int pnr, syn_fpga_res *r, rad_err *err);
 
 /* Counts the FPGA cells of a netlist JSON under top (NULL: its top).  On
-** success also the largest leaf module's name (most LUT sites per copy). */
+** success also the largest leaf module's name (most LUT sites per copy);
+** largest holds on entry a module name to leave out ("" : none). */
 int  syn_fpga_count(const char *json_path, const char *top, const syn_fpga_target *t,
                     syn_fpga_counts *n, char *largest, size_t largest_size, rad_err *err);
 

@@ -114,18 +114,22 @@ static const char *netlist_top(json_t *mods)
     return NULL;
 }
 
-/* The leaf module (no submodule instances) with the most LUT sites. */
-static void largest_leaf(json_t *mods, const cell_kind *tab, char *out, size_t size)
+/* The leaf module (no submodule instances), other than `skip`, with the
+** most LUT sites. */
+static void largest_leaf(json_t *mods, const cell_kind *tab, const char *skip, char *out,
+                         size_t size)
 {
     long best = -1;
     const char *name;
     json_t *mod;
+    char no[SYN_NAME_MAX];
+    snprintf(no, sizeof no, "%s", skip);      /* skip may be out */
     out[0] = '\0';
     json_object_foreach(mods, name, mod) {
         syn_fpga_counts n;
         int kids = 0;
         own_counts(mods, mod, tab, &n, &kids);
-        if (!kids && n.lut_sites > best) {
+        if (!kids && n.lut_sites > best && strcmp(name, no)) {
             best = n.lut_sites;
             snprintf(out, size, "%s", name);
         }
@@ -136,6 +140,8 @@ int syn_fpga_count(const char *json_path, const char *top, const syn_fpga_target
                    syn_fpga_counts *n, char *largest, size_t largest_size, rad_err *err)
 {
     const cell_kind *tab = strcmp(t->family, "ecp5") ? XC7_CELLS : ECP5_CELLS;
+    if (largest && largest_size && memchr(largest, '\0', largest_size) == NULL)
+        largest[0] = '\0';
     json_error_t je;
     json_t *root = json_load_file(json_path, 0, &je);
     json_t *mods = root ? json_object_get(root, "modules") : NULL;
@@ -148,7 +154,7 @@ int syn_fpga_count(const char *json_path, const char *top, const syn_fpga_target
         top = netlist_top(mods);
     int rc = top ? total_counts(mods, top, tab, n, 0) : -1;
     if (rc == 0 && largest)
-        largest_leaf(mods, tab, largest, largest_size);
+        largest_leaf(mods, tab, largest, largest, largest_size);
     json_decref(root);
     return rc ? rad_errf(err, RAD_ESCHEMA, "%s: no top module or a broken hierarchy",
                          json_path) : RAD_OK;
