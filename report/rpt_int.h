@@ -82,6 +82,9 @@ double rpt_jnum(json_t *o, const char *key);
 
 void rpt_sec_seu(rpt_buf *b, json_t *seu, const char *path, const char *why);
 void rpt_sec_synth(rpt_buf *b, json_t *syn, const char *path, const char *why);
+/* report/rpt_fpga.c: the FPGA table of section 4 (synth --fpga), when the
+** synth JSON has FPGA figures. */
+void rpt_sec_fpga(rpt_buf *b, json_t *syn);
 /* report/rpt_seu_rad.c: the rate table (seu --rate-json) and the transient
 ** table (seu --set-json) of section 3. */
 void rpt_sec_rate(rpt_buf *b, json_t *rate, const char *path, const char *why);

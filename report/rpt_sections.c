@@ -652,6 +652,10 @@ void rpt_sec_synth(rpt_buf *b, json_t *syn, const char *path, const char *why)
             rpt_printf(b, "</td></tr>\n");
             continue;
         }
+        if (!json_object_get(c, "cells")) {     /* synth --fpga-only */
+            rpt_printf(b, "</td><td colspan=\"7\">FPGA figures only (below)</td></tr>\n");
+            continue;
+        }
         if (!first)
             first = c;
         json_t *a = json_object_get(c, "area_mm2"), *l = json_object_get(c, "levels");
@@ -675,6 +679,7 @@ void rpt_sec_synth(rpt_buf *b, json_t *syn, const char *path, const char *why)
                rpt_jnum(ref, "area_mm2"), rpt_jnum(ref, "power_mw"), rpt_jnum(ref, "energy_nj"),
                rpt_jnum(ref, "earlier_area_mm2"), rpt_jnum(ref, "earlier_power_mw"));
     synth_liberty(b, syn);
+    rpt_sec_fpga(b, syn);
     rpt_printf(b, "<p class=\"cap\">The published figures are for the whole chip block "
                "(with I/O, radiation hardening, placement and routing); the estimate here is "
                "the encoder's standard cells only.</p>\n<div class=\"figs\">\n");

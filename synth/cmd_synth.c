@@ -23,6 +23,7 @@
 #include "fleet/flt_part.h"
 #include "synth/syn.h"
 #include "synth/syn_flow.h"
+#include "synth/syn_fpga.h"
 #include "synth/syn_gen.h"
 #include "synth/syn_liberty.h"
 #include "tools/cli.h"
@@ -49,6 +50,10 @@ typedef struct {
     double      period_ns;    /* clock for the --liberty timing          */
     long        skip;
     flt_shard   shard;        /* --shard i/N: configurations k % N == i  */
+    const char *fpga, *fpga_part, *fpga_package;  /* --fpga FAMILY, --part, --package */
+    int         fpga_only, no_pnr;
+    syn_fpga_target ft;       /* of --fpga (syn_fpga.c)                  */
+    syn_fpga_tools  ftl;
     int         argc;
     char      **argv;
 } synth_opts;
@@ -70,6 +75,7 @@ typedef struct {
     long        cycles;
     char        rtl_dir[4096];
     char        note[512];    /* why a configuration was skipped */
+    syn_fpga_res fpga;        /* --fpga figures                          */
 } synth_cfg;
 
 /* The `rad4ml synth --help` text, to fp. */
@@ -120,7 +126,14 @@ static void usage(FILE *fp)
 "                   configurations share the modules they have in common\n"
 "  --jobs N         Yosys runs in parallel, one module each, over all\n"
 "                   configurations (default: the online cores, at least 2)\n"
-"  --no-cache       rerun Yosys even when the RTL is unchanged\n");
+"  --no-cache       rerun Yosys even when the RTL is unchanged\n"
+"  --fpga FAMILY    also FPGA resources: ecp5 (synth_ecp5, DSP budget, fit check,\n"
+"                   nextpnr-ecp5 place and route: Fmax) or xilinx (synth_xilinx\n"
+"                   counts); tools from `make fpga-venv` (synth/README.md, FPGA)\n"
+"  --part P         FPGA part (default LFE5U-85F; xilinx: xc7)\n"
+"  --package K      ECP5 package (default CABGA381)\n"
+"  --fpga-only      FPGA figures only (no generic-gate synthesis)\n"
+"  --no-pnr         FPGA synthesis and fit check, no place and route\n");
 }
 
 static int parse_list(const char *s, synth_opts *o, int ints)
@@ -167,6 +180,20 @@ static int parse_reuse(const char *s, synth_opts *o, rad_err *err)
     return n > 0 ? RAD_OK : rad_errf(err, RAD_EUSAGE, "--reuse: empty list");
 }
 
+/* The --fpga options: consistent, and the target known. */
+static int fpga_args(synth_opts *o, rad_err *err)
+{
+    if (!o->fpga && (o->fpga_part || o->fpga_package || o->fpga_only || o->no_pnr))
+        return rad_errf(err, RAD_EUSAGE, "--part, --package, --fpga-only and --no-pnr go "
+                        "with --fpga ecp5|xilinx");
+    if (!o->fpga)
+        return RAD_OK;
+    if (o->fpga_only && (o->power || o->liberty))
+        return rad_errf(err, RAD_EUSAGE, "--fpga-only: no --power / --liberty (they need the "
+                        "generic-gate synthesis)");
+    return syn_fpga_target_parse(o->fpga, o->fpga_part, o->fpga_package, &o->ft, err);
+}
+
 /* Parses the `rad4ml synth` command line into o (defaults first): 0, 1
 ** after --help, or 2 with the message printed.  o keeps pointers into
 ** argv. */
@@ -181,7 +208,8 @@ static int parse_args(int argc, char **argv, synth_opts *o)
         { "work", 1, 0, 'o' },     { "no-cache", 0, 0, 'N' },{ "help", 0, 0, 'h' },
         { "data", 1, 0, 'd' },     { "cache", 1, 0, 'C' },   { "jobs", 1, 0, 'J' },
         { "quick", 0, 0, 'Q' },  { "liberty", 1, 0, 'L' }, { "period", 1, 0, 'T' },
-        { "reuse", 1, 0, 'U' },
+        { "reuse", 1, 0, 'U' },    { "fpga", 1, 0, 'F' },    { "part", 1, 0, 'A' },
+        { "package", 1, 0, 'K' },  { "fpga-only", 0, 0, 'O' }, { "no-pnr", 0, 0, 'X' },
         { "shard", 1, 0, 'Z' },  { 0, 0, 0, 0 } };
     memset(o, 0, sizeof *o);
     o->top = "rad4ml_ae";
@@ -228,6 +256,11 @@ static int parse_args(int argc, char **argv, synth_opts *o)
         case 'C': o->cache = optarg; break;
         case 'J': rc = rad_cli_int("--jobs", optarg, 1, SYN_MAX_JOBS, &o->jobs, &err); break;
         case 'Z': rc = flt_shard_parse(optarg, &o->shard, &err); break;
+        case 'F': o->fpga = optarg; break;
+        case 'A': o->fpga_part = optarg; break;
+        case 'K': o->fpga_package = optarg; break;
+        case 'O': o->fpga_only = 1; break;
+        case 'X': o->no_pnr = 1; break;
         case 'h': usage(stdout); return 1;
         default: goto bad;
         }
@@ -235,6 +268,8 @@ static int parse_args(int argc, char **argv, synth_opts *o)
     if (!rc && o->shard.n && !o->json)
         rc = rad_errf(&err, RAD_EUSAGE, "--shard goes with --json FILE (the partial is "
                       "FILE.part-i-of-N)");
+    if (!rc)
+        rc = fpga_args(o, &err);
     if (rc)
         return cli_usage_error("synth", &err);
     if (optind < argc || (o->quick && o->flat))
@@ -404,6 +439,20 @@ static int prepare_cfg(const synth_opts *o, synth_cfg *c, const char *cache, rad
     return RAD_OK;
 }
 
+/* The FPGA job of a configuration (--fpga), in its own cache beside the
+** generic one: <cache>-fpga. */
+static int fpga_prepare(const synth_opts *o, synth_cfg *c, syn_job **job, rad_err *err)
+{
+    char cache[4200];
+    snprintf(cache, sizeof cache, "%s%s", o->cache ? o->cache : o->work,
+             o->cache ? "-fpga" : "/cache-fpga");
+    int rc = syn_fpga_prepare(&o->ft, &o->ftl, c->rtl_dir, o->top, cache, o->flat,
+                              o->no_cache, &c->fpga, err);
+    c->fpga.job.label = c->name;
+    *job = &c->fpga.job;
+    return rc;
+}
+
 /* After synthesis: the figures, --liberty and --power of one configuration. */
 static int finish_cfg(const synth_opts *o, synth_cfg *c, const syn_tech *t, const syn_lib *lib,
                       long sim_skip, rad_err *err)
@@ -433,7 +482,7 @@ static int run_all(const synth_opts *o, synth_cfg *cfg, int *n, const syn_tech *
 {
     char cache[4200];
     snprintf(cache, sizeof cache, "%s/cache", o->work);
-    syn_job *jobs[MAX_CFG * MAX_CFG];
+    syn_job *jobs[2 * MAX_CFG * MAX_CFG];
     int nj = 0, rc = 0;
     *n = 0;
     for (int i = 0; i < o->n_protect && rc == 0; i++)
@@ -454,8 +503,10 @@ static int run_all(const synth_opts *o, synth_cfg *cfg, int *n, const syn_tech *
                 snprintf(c->name, sizeof c->name, "%s", o->top);
             fprintf(stderr, "rad4ml synth: %s: RTL ...\n", c->name);
             rc = prepare_cfg(o, c, o->cache ? o->cache : cache, err);
-            if (rc == 0 && !c->note[0])
+            if (rc == 0 && !c->note[0] && !o->fpga_only)
                 jobs[nj++] = &c->job;
+            if (rc == 0 && !c->note[0] && o->fpga)
+                rc = fpga_prepare(o, c, &jobs[nj++], err);
         }
     power_sims ps;
     long skip[MAX_CFG * MAX_CFG] = { 0 };
@@ -486,10 +537,16 @@ static int run_all(const synth_opts *o, synth_cfg *cfg, int *n, const syn_tech *
             fprintf(stderr, "rad4ml synth: power simulations done\n");
     }
     for (int i = 0; i < *n && rc == 0; i++)
-        if (!cfg[i].note[0]) {
+        if (!cfg[i].note[0] && !o->fpga_only) {
             fprintf(stderr, "rad4ml synth: %s: figures%s%s ...\n", cfg[i].name,
                     lib ? ", liberty" : "", o->power ? ", power" : "");
             rc = finish_cfg(o, &cfg[i], t, lib, skip[i], err);
+        }
+    for (int i = 0; i < *n && rc == 0 && o->fpga; i++)
+        if (!cfg[i].note[0]) {
+            fprintf(stderr, "rad4ml synth: %s: FPGA %s figures ...\n", cfg[i].name, o->ft.part);
+            rc = syn_fpga_finish(&o->ft, &o->ftl, o->top, 1e3 * cfg[i].reuse / o->period_ns,
+                                 !o->no_pnr, &cfg[i].fpga, err);
         }
     return rc;
 }
@@ -563,6 +620,15 @@ static void print_table(const synth_cfg *cfg, int n, const syn_tech *t, int modu
     }
 }
 
+/* The --fpga figures: one line per configuration. */
+static void print_fpga(const synth_opts *o, const synth_cfg *cfg, int n)
+{
+    syn_fpga_print_head(stdout, &o->ft, &o->ftl);
+    for (int i = 0; i < n; i++)
+        if (!cfg[i].note[0])
+            syn_fpga_print(stdout, cfg[i].name, cfg[i].reuse, &o->ft, &cfg[i].fpga);
+}
+
 /* With reuse (a configuration with R > 1): whether each design meets its
 ** clock, R x the crossing rate (period / R), in the library timing. */
 static void print_reuse_timing(const synth_cfg *cfg, int n, double period_ns)
@@ -634,7 +700,8 @@ static json_t *lib_json(const syn_libarea *a, const syn_lib *lib, const syn_tech
 /* The JSON object of one synthesized configuration c (cells, flops,
 ** transistors, area, depth, power, Liberty mapping when present), or only
 ** its name and skip note.  Returns a new reference owned by the caller. */
-static json_t *cfg_json(const synth_cfg *c, const syn_tech *t, const syn_lib *lib)
+static json_t *cfg_json(const synth_opts *o, const synth_cfg *c, const syn_tech *t,
+                        const syn_lib *lib)
 {
     json_t *j = json_pack("{s:s,s:s,s:i,s:i}", "name", c->name, "protect", c->protect,
                           "pipeline", c->pipeline, "reuse", c->reuse);
@@ -642,6 +709,10 @@ static json_t *cfg_json(const synth_cfg *c, const syn_tech *t, const syn_lib *li
         json_object_set_new(j, "skipped", json_string(c->note));
         return j;
     }
+    if (c->fpga.have)
+        json_object_set_new(j, "fpga", syn_fpga_json(&o->ft, &o->ftl, &c->fpga));
+    if (o->fpga_only)
+        return j;
     const syn_netlist *nl = &c->nl;
     char hash[32];
     snprintf(hash, sizeof hash, "%016llx", c->job.hash);
@@ -725,6 +796,10 @@ static int synth_prov(const synth_opts *o, rad_prov *p, rad_err *err)
         rad_prov_opt(p, "reuse", "%d", o->reuse[i]);
     if (o->flat)
         rad_prov_opt(p, "flat", "yes");
+    if (o->fpga) {
+        rad_prov_opt(p, "fpga", "%s", o->ft.family);
+        rad_prov_opt(p, "part", "%s", o->ft.part);
+    }
     if (o->liberty)
         rad_prov_opt(p, "liberty", "%s", o->liberty);
     if (o->power) {
@@ -773,7 +848,7 @@ static int write_json(const synth_opts *o, const synth_cfg *cfg, int n, const sy
     json_t *arr = json_array();
     size_t idx[MAX_CFG * MAX_CFG];
     for (int i = 0; i < n; i++) {
-        json_array_append_new(arr, cfg_json(&cfg[i], t, lib));
+        json_array_append_new(arr, cfg_json(o, &cfg[i], t, lib));
         idx[i] = cfg[i].index;
     }
     json_object_set_new(root, "configs", arr);
@@ -812,11 +887,19 @@ int cmd_synth(int argc, char **argv)
         free(cfg);
         return 1;
     }
+    if (o.fpga && syn_fpga_tools_find(&o.ft, &o.ftl, &err)) {
+        fprintf(stderr, "rad4ml synth: %s\n", err.msg);
+        free(cfg);
+        return 1;
+    }
     double t0 = now_s();
     rc = run_all(&o, cfg, &n, &t, o.liberty ? &lib : NULL, &err) ? 1 : 0;
     fprintf(stderr, "rad4ml synth: %.1f s in all\n", now_s() - t0);
     if (rc == 0) {
-        print_table(cfg, n, &t, o.modules);
+        if (!o.fpga_only)
+            print_table(cfg, n, &t, o.modules);
+        if (o.fpga)
+            print_fpga(&o, cfg, n);
         if (o.liberty)
             print_lib_table(cfg, n, &lib, &t, o.period_ns);
         if (o.json && write_json(&o, cfg, n, &t, o.liberty ? &lib : NULL, &err))

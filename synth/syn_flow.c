@@ -138,6 +138,12 @@ static const char *yosys_bin(void)
     return y && *y ? y : "yosys";
 }
 
+/* The Yosys binary of a job: its own (FPGA flows) or yosys_bin(). */
+static const char *job_yosys(const syn_job *j)
+{
+    return j->yosys && *j->yosys ? j->yosys : yosys_bin();
+}
+
 int syn_yosys_version(char *buf, size_t size)
 {
     char *argv[] = { (char *)yosys_bin(), "-V", NULL };
@@ -217,7 +223,7 @@ static int discover(syn_job *j, char **files, int n, json_t **mods_out,
         char *cmd = yosys_cmd(files, n, body);
         if (!cmd)
             return rad_errf(err, RAD_ENOMEM, "out of memory");
-        char *argv[] = { (char *)yosys_bin(), "-q", "-p", cmd, NULL };
+        char *argv[] = { (char *)job_yosys(j), "-q", "-p", cmd, NULL };
         double t0 = now_s();
         int st = run_logged(argv, log);
         *secs += now_s() - t0;
@@ -397,6 +403,7 @@ typedef struct {
     char *text;
     char  incdir[4096];
     char *kids;               /* " =a =b =c" */
+    char  script[4096];       /* its own script (job's mod_script), or "" */
 } mod_plan;
 
 static void free_plans(mod_plan *pl, int n)
@@ -453,12 +460,21 @@ static int plan_one(syn_modjob *m, mod_plan *pl, json_t *mod, json_t *mods,
     m->src_bytes = (long)b.n;
     m->est_cost = est_cost(b.p, b.n);
     unsigned long long h = rad_fnv1a(RAD_FNV1A_INIT, "mod-v2", 7);
-    h = rad_fnv1a(h, script_text, script_len);
+    char *own = NULL;
+    size_t own_len = 0;
+    if (pl->script[0] && rad_read_all(pl->script, &own, &own_len, NULL))
+        return -1;
+    h = own ? rad_fnv1a(h, own, own_len) : rad_fnv1a(h, script_text, script_len);
+    free(own);
     h = rad_fnv1a(h, m->name, strlen(m->name) + 1);
     m->hash = rad_fnv1a(h, b.p, b.n);
     return 0;
 }
 
+/* Contract: fills j->mod[] and *plans from the discovered modules: text,
+** stubs, the script (the job's, or its mod_script's for that module) and
+** the cache key.  0, 1 = run the design whole (too many modules, a name it
+** cannot split), -1 = error in err (out of memory, script not found). */
 static int plan_modules(syn_job *j, json_t *mods, const char *script_text,
                         size_t script_len, mod_plan **plans, rad_err *err)
 {
@@ -481,16 +497,23 @@ static int plan_modules(syn_job *j, json_t *mods, const char *script_text,
         syn_modjob *m = &j->mod[j->n_mod];
         memset(m, 0, sizeof *m);
         snprintf(m->name, sizeof m->name, "%s", name);
+        const char *ms = j->mod_script ? j->mod_script(j->mod_ctx, name) : NULL;
+        mod_plan *p = &pl[j->n_mod];
+        if (ms && syn_find_script(ms, p->script, sizeof p->script, err)) {
+            j->n_mod++;
+            rc = -2;
+            break;
+        }
         rc = plan_one(m, &pl[j->n_mod++], mod, mods, script_text, script_len);
         if (rc)
             break;
     }
-    if (rc < 0)
+    if (rc == -1)
         rad_errf(err, RAD_ENOMEM, "out of memory");
     if (rc) {
         free_plans(pl, j->n_mod);
         j->n_mod = 0;
-        return rc;
+        return rc < 0 ? -1 : rc;
     }
     *plans = pl;
     return 0;
@@ -583,13 +606,14 @@ static int task_start(const syn_task *t, int id, running *r, rad_err *err)
     char net[4300], tmp[4300], log[4300];
     task_paths(t, net, tmp, log, sizeof net);
     const syn_prep *p = t->j->prep;
-    char *cmd = t->mod >= 0 ? mod_cmd(t->j, &t->j->mod[t->mod], &p->plans[t->mod],
-                                      p->script, tmp, err)
+    const mod_plan *mp = t->mod >= 0 ? &p->plans[t->mod] : NULL;
+    char *cmd = mp ? mod_cmd(t->j, &t->j->mod[t->mod], mp,
+                             mp->script[0] ? mp->script : p->script, tmp, err)
                             : whole_cmd(t->j, p->files, p->n_files, p->script, tmp);
     if (!cmd)
         return t->mod >= 0 && err ? err->code
                                   : rad_errf(err, RAD_ENOMEM, "out of memory");
-    char *argv[] = { (char *)yosys_bin(), "-q", "-p", cmd, NULL };
+    char *argv[] = { (char *)job_yosys(t->j), "-q", "-p", cmd, NULL };
     rad_proc_opts po = { .log = log };
     rad_proc child;
     int rc = rad_proc_start(argv, &po, &child, err);
@@ -849,8 +873,8 @@ static int prepare(syn_job *j, rad_err *err)
     j->cached = 1;
     j->seconds = 0;
     j->n_mod = j->n_run = 0;
-    int rc = syn_find_script(j->flat ? "flow_flat.ys" : j->quick ? "flow_quick.ys"
-                             : "flow_hier.ys", p->script, sizeof p->script, err);
+    int rc = syn_find_script(j->script ? j->script : j->flat ? "flow_flat.ys"
+                             : j->quick ? "flow_quick.ys" : "flow_hier.ys", p->script, sizeof p->script, err);
     if (rc || (rc = syn_list_verilog(j->rtl_dir, &p->files, &p->n_files, err)))
         return rc;
     unsigned long long h = RAD_FNV1A_INIT;
@@ -869,7 +893,7 @@ static int prepare(syn_job *j, rad_err *err)
     if (rc == RAD_OK && !p->whole) {
         int w = plan_modules(j, mods, p->stext, p->slen, &p->plans, err);
         if (w < 0)
-            rc = RAD_ENOMEM;
+            rc = err && err->code ? err->code : RAD_ENOMEM;
         p->whole = w > 0;
     }
     if (p->whole) {

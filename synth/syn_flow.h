@@ -54,6 +54,13 @@ typedef struct {
     const char *cache_dir;    /* e.g. build/synth/cache                   */
     int         no_cache;     /* run Yosys even on a hit                  */
     int         jobs;         /* parallel Yosys runs (hierarchical; <1: 1) */
+    /* Other flows (synth/syn_fpga.c); all NULL for the ASIC flows above: */
+    const char *yosys;        /* Yosys binary (NULL: $RAD4ML_YOSYS or yosys) */
+    const char *script;       /* flow script in synth/ instead of flow_*.ys */
+    /* Per module: a script in synth/ to use instead of `script` for it, or
+    ** NULL (e.g. the FPGA flow's DSP budget: DSP mapping for some modules). */
+    const char *(*mod_script)(void *ctx, const char *module);
+    void       *mod_ctx;
     /* results */
     char        netlist[4096];
     int         cached;       /* nothing was synthesized                  */
