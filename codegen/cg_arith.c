@@ -19,9 +19,10 @@
 **  - booth: the weight is radix-4 Booth recoded (digits -2..2, one row per
 **    two weight bits): each row is x * {0, +-1, +-2}, a negative digit
 **    written as the inverted row plus a +1 bit into the heap.
-** Pipeline registers of the adder-tree slots 0..levels become one register
-** on the two rows before the final adder (further ones after it), so the
-** latency and the results are those of --arith tree.
+** Pipeline registers of the adder-tree slots 0..levels become registers
+** on the W-bit accumulator after the final adder (fewer flip-flops than the
+** tree's acc_w-bit node), so the latency and the results are those of
+** --arith tree.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -334,16 +335,14 @@ static char *heap_row(const heap *h, int r)
     return e;
 }
 
-/* The two rows (registered when the adder-tree slots 0..levels hold n_pre
-** registers: the first on the rows, the others after the adder), their
-** sum, and the sign extension to the layer's accumulator width: the
-** accumulator's name into acc. */
+/* The two rows, their sum (one carry-propagate adder), registered once
+** per register the adder-tree slots 0..levels hold (the accumulator is
+** narrower than the two rows), and the sign extension to the layer's
+** accumulator width: the accumulator's name into acc. */
 static void final_adder(const cg_plan *p, int li, const heap *h, cg_buf *b, char *acc)
 {
     const cg_lplan *lp = &p->lp[li];
-    int n_pre = 0, W = h->W;
-    for (int s = 0; s <= lp->levels; s++)
-        n_pre += lp->reg[s];
+    int W = h->W;
     char *r0 = heap_row(h, 0), *r1 = heap_row(h, 1), s0[CG_NAME], s1[CG_NAME];
     char e[3 * CG_NAME], nm[CG_NAME];
     if (!r0 || !r1) {
@@ -353,15 +352,17 @@ static void final_adder(const cg_plan *p, int li, const heap *h, cg_buf *b, char
         free(r1);
         return;
     }
-    cg_node(b, "    ", n_pre > 0, W, "acc_s", r0, s0, sizeof s0);
-    cg_node(b, "    ", n_pre > 0, W, "acc_c", r1, s1, sizeof s1);
+    cg_bind(b, "    ", W, "acc_s", r0, s0, sizeof s0);
+    cg_bind(b, "    ", W, "acc_c", r1, s1, sizeof s1);
     free(r0);
     free(r1);
     snprintf(e, sizeof e, "%s + %s", s0, s1);
     cg_bind(b, "    ", W, "acc_w", e, acc, CG_NAME);
-    for (int i = 1; i < n_pre; i++) {
+    for (int s = 0; s <= lp->levels; s++) {
+        if (!lp->reg[s])
+            continue;
         snprintf(e, sizeof e, "%s", acc);
-        snprintf(nm, sizeof nm, "acc_r%d", i);
+        snprintf(nm, sizeof nm, "acc_r%d", s);
         cg_node(b, "    ", true, W, nm, e, acc, CG_NAME);
     }
     if (W < lp->acc_w) {
