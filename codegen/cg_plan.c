@@ -38,8 +38,27 @@ static int set_top(cg_opts *o, const char *v, rad_err *err)
     return RAD_OK;
 }
 
+/* v as one of names[0..n-1] into *out (its index); RAD_EUSAGE naming
+** the option and the choices otherwise. */
+static int set_choice(const char *opt, const char *v, const char *const *names, int n, int *out,
+                      rad_err *err)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(v, names[i])) {
+            *out = i;
+            return RAD_OK;
+        }
+    return rad_errf(err, RAD_EUSAGE, "--%s: '%s' is not %s, %s or %s", opt, v, names[0],
+                    names[1], names[2]);
+}
+
+/* See cg.h: one option by its command-line name; RAD_EUSAGE with the
+** reason for an unknown name or a bad value. */
 int cg_opts_set(cg_opts *o, const char *name, const char *v, rad_err *err)
 {
+    static const char *const prot[] = { "none", "tmr", "secded" };
+    static const char *const arith[] = { "tree", "csa", "booth" };
+    int i = 0, rc;
     if (!strcmp(name, "top"))
         return set_top(o, v, err);
     if (!strcmp(name, "weights-mode")) {
@@ -59,22 +78,14 @@ int cg_opts_set(cg_opts *o, const char *name, const char *v, rad_err *err)
     if (!strcmp(name, "reuse"))
         return cg_reuse_set(o, v, err);
     if (!strcmp(name, "protect")) {
-        static const char *names[] = { "none", "tmr", "secded" };
-        for (int i = 0; i < 3; i++)
-            if (!strcmp(v, names[i])) {
-                o->prot = (cg_prot)i;
-                return RAD_OK;
-            }
-        return rad_errf(err, RAD_EUSAGE, "--protect: '%s' is not none, tmr or secded", v);
+        if (!(rc = set_choice("protect", v, prot, 3, &i, err)))
+            o->prot = (cg_prot)i;
+        return rc;
     }
     if (!strcmp(name, "arith")) {
-        static const char *names[] = { "tree", "csa", "booth" };
-        for (int i = 0; i < 3; i++)
-            if (!strcmp(v, names[i])) {
-                o->arith = (cg_arith)i;
-                return RAD_OK;
-            }
-        return rad_errf(err, RAD_EUSAGE, "--arith: '%s' is not tree, csa or booth", v);
+        if (!(rc = set_choice("arith", v, arith, 3, &i, err)))
+            o->arith = (cg_arith)i;
+        return rc;
     }
     if (!strcmp(name, "protect-all")) {
         if (strcmp(v, "none") && strcmp(v, "tmr"))

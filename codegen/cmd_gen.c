@@ -15,6 +15,7 @@
 #include "tools/cli.h"
 #include "tools/cmd.h"
 
+/* The `rad4ml gen --help` text, to fp. */
 static void usage(FILE *fp)
 {
     fprintf(fp,

@@ -37,6 +37,9 @@ int syn_gen_rtl_reuse(const char *model, const char *weights, const char *top,
                              note_size, err);
 }
 
+/* See syn_gen.h.  The generator options of one configuration (protection,
+** pipeline, reuse, arithmetic), then <top>.v, <top>_cfg.v and the image
+** into dir; a protection the generator refuses becomes a note. */
 int syn_gen_rtl_arith(const char *model, const char *weights, const char *top,
                       const char *protect, int pipeline, int reuse, const char *arith,
                       const char *dir, char *note, size_t note_size, rad_err *err)
