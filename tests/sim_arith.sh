@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # sim_arith.sh — gen --arith (codegen/cg_arith.c): tree is today's design
 # byte for byte; csa and booth (bit-heap neurons) are lint-clean and
-# bit-exact (C reference == HLS C == Icarus, weight set B and n_links
-# written mid-stream) on random models 1..8 (every rounding and overflow
+# bit-exact (C reference == Icarus, weight set B and n_links written
+# mid-stream; the HLS C does not change with --arith) on random models 1..8 (every rounding and overflow
 # mode, signed and unsigned inputs / weights, both weight modes, pipeline
 # 0..3), Verilator on two of them; a SAT proof (Yosys miter) that the
 # one-tap neuron of random model 1 is the tree's function for every input,
@@ -38,10 +38,10 @@ for s in 1 2 3 4 5 6 7 8; do
     for a in csa booth; do
         echo "--- random model $s, $a, weights $mode, pipeline $((s % 4))"
         run --random-model $s --arith $a --weights-mode $mode --pipeline $((s % 4)) \
-            --only hls,icarus --vectors 2000 --icarus-vectors 200 --workdir "$T/w"
+            --only icarus --icarus-vectors 200 --workdir "$T/w"
     done
 done
-# Verilator (and Icarus, HLS C) on two of them
+# Verilator, Icarus and HLS C on two of them
 run --random-model 2 --arith csa --weights-mode const --pipeline 2 --vectors 3000 \
     --icarus-vectors 300 --workdir "$B/test_arith_csa"
 run --random-model 3 --arith booth --pipeline 3 --vectors 3000 --icarus-vectors 300 \
