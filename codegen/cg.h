@@ -28,6 +28,13 @@ typedef enum { CG_WEIGHTS_REG = 0, CG_WEIGHTS_CONST } cg_wmode;
 ** the generator itself; the radiation module adds the others in cg_cfg.c. */
 typedef enum { CG_PROT_NONE = 0, CG_PROT_TMR, CG_PROT_SECDED } cg_prot;
 
+/* Arithmetic of the R = 1 neurons (gen --arith, codegen/cg_arith.c):
+** TREE: one multiplier per product and a balanced adder tree (default);
+** CSA: every partial-product bit of the neuron in one bit heap, a Dadda
+** tree of full/half adders and one carry-propagate adder; BOOTH: CSA with
+** the weight radix-4 Booth recoded (half the partial-product rows). */
+typedef enum { CG_ARITH_TREE = 0, CG_ARITH_CSA, CG_ARITH_BOOTH } cg_arith;
+
 typedef struct {
     char        top[64];      /* top module / HLS function name           */
     cg_wmode    weights;      /* reconfigurable registers or constants    */
@@ -43,6 +50,7 @@ typedef struct {
     char        reuse[96];    /* --reuse: "" (R = 1 everywhere), "4" (every
                                  conv/dense layer), "dense=4,conv=2" (per
                                  layer name or kind; cg_reuse.c)           */
+    cg_arith    arith;        /* --arith tree|csa|booth (R = 1 only)       */
     const char *model_name;   /* for the header: model file or "built-in"  */
     const char *weights_name; /* weights file or "built-in"                */
 } cg_opts;
@@ -52,7 +60,8 @@ void cg_opts_default(cg_opts *o);
 
 /* Sets one option from its command-line spelling and value: "top",
 ** "weights-mode" (reg|const), "pipeline" (0..CG_MAX_PIPELINE), "protect"
-** (none|tmr|secded), "protect-all" (none|tmr: full TMR; tmr also turns a
+** (none|tmr|secded), "arith" (tree|csa|booth), "protect-all" (none|tmr:
+** full TMR; tmr also turns a
 ** `none` configuration protection into tmr).  RAD_OK, or RAD_EUSAGE with the reason in err. */
 int cg_opts_set(cg_opts *o, const char *name, const char *value, rad_err *err);
 

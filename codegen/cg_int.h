@@ -128,6 +128,12 @@ void cg_plan_free(cg_plan *p);
 ** "dense 1" -> "dense_1"), prefixed with the layer index to stay unique. */
 void cg_layer_ident(const cg_plan *p, int li, char *buf, size_t len);
 
+/* Exact range [lo, hi] of neuron o's accumulator of conv/dense layer li
+** (raw integers at the accumulator's scale): from the input, weight and
+** bias formats with reconfigurable weights, from the actual weights and
+** bias with constants (never from data). */
+void cg_neuron_range(const cg_plan *p, int li, int o, __int128 *lo, __int128 *hi);
+
 /* Width in bits of a signed number holding every value in [lo, hi]. */
 int cg_sbits(__int128 lo, __int128 hi);
 
@@ -242,6 +248,15 @@ void cg_reuse_top_comment(const cg_plan *p, cg_buf *b);
 void cg_bias_term(const cg_plan *p, int li, char *bl, size_t len);
 void cg_neuron_quant(const cg_plan *p, int li, const char *acc, cg_buf *b, char *res,
                      size_t len);
+/* From cg_rtl.c, shared with cg_arith.c: header and ports of the neuron
+** module <top>_<id>_k<K>; its output y from the accumulator acc (output
+** quantization, register slot levels + 1, endmodule; closes the UNUSED
+** waiver the caller opened). */
+void cg_neuron_ports(const cg_plan *p, int li, int K, const char *id, cg_buf *b);
+void cg_neuron_output(const cg_plan *p, int li, const char *acc, cg_buf *b);
+/* The bit-heap neuron of gen --arith csa|booth (cg_arith.c): the same
+** module, ports and results as the adder-tree neuron. */
+void cg_arith_neuron(const cg_plan *p, int li, int K, cg_buf *b);
 /* "    <dir> [w-1:0] pfx0, pfx1, ...,\n" in lines of 8 names. */
 void cg_port_list(cg_buf *b, const char *dir, int w, const char *pfx, int n, bool last);
 

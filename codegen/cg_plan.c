@@ -38,8 +38,27 @@ static int set_top(cg_opts *o, const char *v, rad_err *err)
     return RAD_OK;
 }
 
+/* v as one of names[0..n-1] into *out (its index); RAD_EUSAGE naming
+** the option and the choices otherwise. */
+static int set_choice(const char *opt, const char *v, const char *const *names, int n, int *out,
+                      rad_err *err)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(v, names[i])) {
+            *out = i;
+            return RAD_OK;
+        }
+    return rad_errf(err, RAD_EUSAGE, "--%s: '%s' is not %s, %s or %s", opt, v, names[0],
+                    names[1], names[2]);
+}
+
+/* See cg.h: one option by its command-line name; RAD_EUSAGE with the
+** reason for an unknown name or a bad value. */
 int cg_opts_set(cg_opts *o, const char *name, const char *v, rad_err *err)
 {
+    static const char *const prot[] = { "none", "tmr", "secded" };
+    static const char *const arith[] = { "tree", "csa", "booth" };
+    int i = 0, rc;
     if (!strcmp(name, "top"))
         return set_top(o, v, err);
     if (!strcmp(name, "weights-mode")) {
@@ -59,13 +78,14 @@ int cg_opts_set(cg_opts *o, const char *name, const char *v, rad_err *err)
     if (!strcmp(name, "reuse"))
         return cg_reuse_set(o, v, err);
     if (!strcmp(name, "protect")) {
-        static const char *names[] = { "none", "tmr", "secded" };
-        for (int i = 0; i < 3; i++)
-            if (!strcmp(v, names[i])) {
-                o->prot = (cg_prot)i;
-                return RAD_OK;
-            }
-        return rad_errf(err, RAD_EUSAGE, "--protect: '%s' is not none, tmr or secded", v);
+        if (!(rc = set_choice("protect", v, prot, 3, &i, err)))
+            o->prot = (cg_prot)i;
+        return rc;
+    }
+    if (!strcmp(name, "arith")) {
+        if (!(rc = set_choice("arith", v, arith, 3, &i, err)))
+            o->arith = (cg_arith)i;
+        return rc;
     }
     if (!strcmp(name, "protect-all")) {
         if (strcmp(v, "none") && strcmp(v, "tmr"))
@@ -129,6 +149,8 @@ void cg_prov(rad_prov *p, const mdl_model *m, const cg_opts *o, const char *kind
         rad_prov_opt(p, "tmr-control", "yes");
     if (o->tmr_all)
         rad_prov_opt(p, "protect-all", "tmr");
+    if (o->arith != CG_ARITH_TREE)     /* tree: today's header, byte for byte */
+        rad_prov_opt(p, "arith", "%s", o->arith == CG_ARITH_CSA ? "csa" : "booth");
     if (o->reuse[0]) {
         rad_prov_opt(p, "reuse", "%s", o->reuse);
         rad_prov_opt(p, "interval", "%d", cg_interval(m, o));
@@ -223,6 +245,35 @@ static int plan_taps(cg_plan *p, int li)
     return 0;
 }
 
+void cg_neuron_range(const cg_plan *p, int li, int o, __int128 *lo_out, __int128 *hi_out)
+{
+    const mdl_layer *l = &p->m->layers[li];
+    const fxp_fmt *fi = &p->t[li].fmt;
+    const cg_lplan *lp = &p->lp[li];
+    const cg_neuron *nr = &lp->nr[o];
+    __int128 xlo = fxp_raw_min(fi), xhi = fxp_raw_max(fi);
+    __int128 wlo = fxp_raw_min(&l->w_fmt), whi = fxp_raw_max(&l->w_fmt);
+    __int128 lo = 0, hi = 0;
+    for (int k = 0; k < nr->n_taps; k++) {
+        __int128 a = wlo, b = whi;
+        if (p->o.weights == CG_WEIGHTS_CONST)
+            a = b = l->w[nr->taps[k].w];
+        __int128 c[4] = { xlo * a, xlo * b, xhi * a, xhi * b };
+        __int128 mn = c[0], mx = c[0];
+        for (int j = 1; j < 4; j++) {
+            mn = c[j] < mn ? c[j] : mn;
+            mx = c[j] > mx ? c[j] : mx;
+        }
+        lo += mn;
+        hi += mx;
+    }
+    __int128 bl = fxp_raw_min(&l->b_fmt), bh = fxp_raw_max(&l->b_fmt);
+    if (p->o.weights == CG_WEIGHTS_CONST)
+        bl = bh = l->b[nr->bias];
+    *lo_out = lo + bl * ((__int128)1 << lp->bias_shift);
+    *hi_out = hi + bh * ((__int128)1 << lp->bias_shift);
+}
+
 /* Exact accumulator width over every neuron (worst case over the formats
 ** with reconfigurable weights, over the actual weights with constants). */
 static void plan_widths(cg_plan *p, int li)
@@ -230,37 +281,16 @@ static void plan_widths(cg_plan *p, int li)
     const mdl_layer *l = &p->m->layers[li];
     const fxp_fmt *fi = &p->t[li].fmt;
     cg_lplan *lp = &p->lp[li];
-    __int128 xlo = fxp_raw_min(fi), xhi = fxp_raw_max(fi);
-    __int128 wlo = fxp_raw_min(&l->w_fmt), whi = fxp_raw_max(&l->w_fmt);
-    __int128 blo = fxp_raw_min(&l->b_fmt), bhi = fxp_raw_max(&l->b_fmt);
     lp->acc_frac = fxp_frac_bits(fi) + fxp_frac_bits(&l->w_fmt);
     lp->bias_shift = lp->acc_frac - fxp_frac_bits(&l->b_fmt);
     lp->prod_w = fi->width + !fi->is_signed + l->w_fmt.width + !l->w_fmt.is_signed;
     int accw = 1;
     lp->kmax = 0;
     for (int o = 0; o < lp->n_out; o++) {
-        const cg_neuron *nr = &lp->nr[o];
-        __int128 lo = 0, hi = 0;
+        __int128 lo, hi;
         if (lp->nr[o].n_taps > lp->kmax)
-            lp->kmax = nr->n_taps;
-        for (int k = 0; k < nr->n_taps; k++) {
-            __int128 a = wlo, b = whi;
-            if (p->o.weights == CG_WEIGHTS_CONST)
-                a = b = l->w[nr->taps[k].w];
-            __int128 c[4] = { xlo * a, xlo * b, xhi * a, xhi * b };
-            __int128 mn = c[0], mx = c[0];
-            for (int j = 1; j < 4; j++) {
-                mn = c[j] < mn ? c[j] : mn;
-                mx = c[j] > mx ? c[j] : mx;
-            }
-            lo += mn;
-            hi += mx;
-        }
-        __int128 bl = blo, bh = bhi;
-        if (p->o.weights == CG_WEIGHTS_CONST)
-            bl = bh = l->b[nr->bias];
-        lo += bl * ((__int128)1 << lp->bias_shift);
-        hi += bh * ((__int128)1 << lp->bias_shift);
+            lp->kmax = lp->nr[o].n_taps;
+        cg_neuron_range(p, li, o, &lo, &hi);
         int w = cg_sbits(lo, hi);
         accw = w > accw ? w : accw;
     }

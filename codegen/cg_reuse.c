@@ -122,6 +122,10 @@ int cg_reuse_check(const mdl_model *m, const cg_opts *o, rad_err *err)
             rc = rad_errf(err, RAD_EUSAGE, "--reuse: '%s' names no conv2d/dense layer of "
                           "model '%s' (a layer name, or conv2d, conv, dense)", e[i].name, m->name);
     }
+    if (!rc && o->arith != CG_ARITH_TREE && cg_interval(m, o) > 1)
+        rc = rad_errf(err, RAD_EUSAGE, "--arith %s with --reuse %s: the bit-heap arithmetic "
+                      "is for reuse 1 only (use --arith tree with reuse > 1)",
+                      o->arith == CG_ARITH_CSA ? "csa" : "booth", o->reuse);
     return rc;
 }
 

@@ -432,7 +432,7 @@ static int tap_counts(const cg_lplan *lp, int *ks)
 }
 
 /* Header and ports of the neuron module with K live taps. */
-static void neuron_ports(const cg_plan *p, int li, int K, const char *id, cg_buf *b)
+void cg_neuron_ports(const cg_plan *p, int li, int K, const char *id, cg_buf *b)
 {
     const mdl_layer *l = &p->m->layers[li];
     const cg_lplan *lp = &p->lp[li];
@@ -546,7 +546,7 @@ void cg_neuron_quant(const cg_plan *p, int li, const char *acc, cg_buf *b, char 
 /* Accumulator format, activation and output quantization of acc; the
 ** output y, registered with reg[levels + 1].  Opened by the caller with an
 ** UNUSED waiver (bits the quantizers drop), closed here. */
-static void neuron_output(const cg_plan *p, int li, const char *acc, cg_buf *b)
+void cg_neuron_output(const cg_plan *p, int li, const char *acc, cg_buf *b)
 {
     const mdl_layer *l = &p->m->layers[li];
     const cg_lplan *lp = &p->lp[li];
@@ -564,8 +564,12 @@ static void emit_neuron(const cg_plan *p, int li, int K, cg_buf *b)
 {
     const cg_lplan *lp = &p->lp[li];
     char id[80];
+    if (p->o.arith != CG_ARITH_TREE) {
+        cg_arith_neuron(p, li, K, b);
+        return;
+    }
     cg_layer_ident(p, li, id, sizeof id);
-    neuron_ports(p, li, K, id, b);
+    cg_neuron_ports(p, li, K, id, b);
     char (*nm)[CG_NAME] = malloc((size_t)(K + 1) * sizeof *nm);
     if (!nm) {
         b->oom = true;
@@ -576,7 +580,7 @@ static void emit_neuron(const cg_plan *p, int li, int K, cg_buf *b)
     cg_lint_off(b, "    ", "UNUSED");
     neuron_leaves(p, li, K, b, nm);
     cg_adder_tree(b, "    ", "a", lp->acc_w, nm, K + 1, lp->levels, lp->reg);
-    neuron_output(p, li, nm[0], b);
+    cg_neuron_output(p, li, nm[0], b);
     free(nm);
 }
 

@@ -15,6 +15,7 @@
 #include "tools/cli.h"
 #include "tools/cmd.h"
 
+/* The `rad4ml gen --help` text, to fp. */
 static void usage(FILE *fp)
 {
     fprintf(fp,
@@ -35,6 +36,10 @@ static void usage(FILE *fp)
         "                      ceil(K/R) multipliers serving its K products in R clocks\n"
         "                      of a clock R x the crossing rate, one crossing every R\n"
         "                      clocks; per layer: e.g. dense=4,conv=2 (name or kind)\n"
+        "  --arith A           neuron arithmetic at reuse 1: tree (default: a multiplier\n"
+        "                      per product, adder tree), csa (one bit heap per neuron,\n"
+        "                      Dadda tree, one final adder, exact width) or booth (csa\n"
+        "                      with radix-4 Booth recoded weights); same results\n"
         "  --protect P         configuration register protection: none (default),\n"
         "                      tmr or secded (scrubbed every clock; ERR_STATUS counts)\n"
         "  --tmr-control       triplicate the control registers (valid / cfg-change\n"
@@ -106,7 +111,7 @@ int cmd_gen(int argc, char **argv)
         { "testbench", no_argument, 0, 'B' }, { "vectors", required_argument, 0, 'V' },
         { "tb-crossings", required_argument, 0, 'N' }, { "tb-seed", required_argument, 0, 'S' },
         { "tb-data", required_argument, 0, 'D' }, { "reuse", required_argument, 0, 'U' },
-        { 0, 0, 0, 0 }
+        { "arith", required_argument, 0, 'a' }, { 0, 0, 0, 0 }
     };
     const char *out = "gen", *what = "rtl,hls,image";
     const char *tpl = NULL;
@@ -133,6 +138,7 @@ int cmd_gen(int argc, char **argv)
         case 'P': rc = cg_opts_set(&o, "protect", optarg, &err); break;
         case 'A': rc = cg_opts_set(&o, "protect-all", optarg, &err); break;
         case 'U': rc = cg_opts_set(&o, "reuse", optarg, &err); break;
+        case 'a': rc = cg_opts_set(&o, "arith", optarg, &err); break;
         case 'W': what = optarg; break;
         case 'T': tpl = optarg; break;
         case 'X': rc = cli_random_model_opt(optarg, &src, &err); break;

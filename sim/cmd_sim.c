@@ -105,6 +105,8 @@ static void usage(FILE *fp)
         "  --pipeline D          register stages (default 1)\n"
         "  --reuse R|SPEC        reuse factor (rad4ml gen --reuse): one crossing every\n"
         "                        R clocks, latency from the design\n"
+        "  --arith A             neuron arithmetic tree (default), csa or booth\n"
+        "                        (rad4ml gen --arith)\n"
         "  --weights-mode M      reg (default) or const\n"
         "  --protect P           weight-register protection none (default), tmr, secded\n"
         "  --tmr-control         triplicated control registers (rad4ml gen --tmr-control)\n"
@@ -447,7 +449,7 @@ static void run_icarus(const sim_env *e, const mdl_model *a, const mdl_model *b,
 }
 
 enum { GIVEN_PIPE = 1, GIVEN_MODE = 2, GIVEN_PROT = 4, GIVEN_TMRC = 8, GIVEN_TALL = 16,
-       GIVEN_REUSE = 32 };
+       GIVEN_REUSE = 32, GIVEN_ARITH = 64 };
 
 /* Refuses an option given on the command line that disagrees with the
 ** value the RTL was generated with; RAD_OK when it agrees or was not given. */
@@ -491,6 +493,9 @@ static int rtl_options(const char *dir, cg_opts *o, unsigned given, const mdl_mo
     if (!rc)
         rc = agree(vfile, given & GIVEN_TALL, "--protect-all", o->tmr_all ? "tmr" : "none",
                    h.tmr_all ? "tmr" : "none", err);
+    static const char *ar[] = { "tree", "csa", "booth" };
+    if (!rc)
+        rc = agree(vfile, given & GIVEN_ARITH, "--arith", ar[o->arith], ar[h.arith], err);
     if (!rc)
         rc = agree(vfile, given & GIVEN_REUSE, "--reuse", o->reuse[0] ? o->reuse : "1",
                    h.reuse[0] ? h.reuse : "1", err);
@@ -520,7 +525,7 @@ static int parse(int argc, char **argv, sim_args *a)
         { "rtl", required_argument, 0, 'R' }, { "random-model", required_argument, 0, 'X' },
         { "protect", required_argument, 0, 'P' }, { "tmr-control", no_argument, 0, 'C' },
         { "protect-all", required_argument, 0, 'A' }, { "mid-reset", required_argument, 0, 'r' },
-        { "reuse", required_argument, 0, 'U' },
+        { "reuse", required_argument, 0, 'U' }, { "arith", required_argument, 0, 'a' },
         { "regress", required_argument, 0, 'G' },
         { "csv", required_argument, 0, 'c' }, { "shard", required_argument, 0, 'Z' },
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
@@ -557,6 +562,10 @@ static int parse(int argc, char **argv, sim_args *a)
         case 'U':
             a->given |= GIVEN_REUSE;
             rc = cg_opts_set(&a->o, "reuse", optarg, &err);
+            break;
+        case 'a':
+            a->given |= GIVEN_ARITH;
+            rc = cg_opts_set(&a->o, "arith", optarg, &err);
             break;
         case 'l': rc = rad_cli_long("--links2", optarg, 0, MDL_MAX_LINKS, &a->links2, &err); break;
         case 's': rc = rad_cli_u64("--seed", optarg, 0, UINT64_MAX, &a->seed, &err); break;
@@ -620,9 +629,11 @@ static int setup_paths(const sim_args *a, sim_env *e, rad_err *err)
         for (char *c = ru; *c; c++)
             *c = *c == '=' ? '-' : *c == ',' ? '_' : *c;
     }
-    sfmt(e->gen, sizeof e->gen, "%s/gen_%s_%s_p%d_%s%s%s%s", e->work, a->o.top,
+    static const char *arith_sfx[] = { "", "_csa", "_booth" };
+    sfmt(e->gen, sizeof e->gen, "%s/gen_%s_%s_p%d_%s%s%s%s%s", e->work, a->o.top,
          a->o.weights == CG_WEIGHTS_REG ? "reg" : "const", a->o.pipeline, prot_name[a->o.prot],
-         a->o.tmr_ctrl ? "_tmrctl" : "", a->o.tmr_all ? "_tmrall" : "", ru);
+         a->o.tmr_ctrl ? "_tmrctl" : "", a->o.tmr_all ? "_tmrall" : "", ru,
+         arith_sfx[a->o.arith]);
     sfmt(e->rtl, sizeof e->rtl, "%s", a->rtl ? a->rtl : e->gen);
     return RAD_OK;
 }

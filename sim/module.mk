@@ -16,6 +16,12 @@ REGRESS_CMDS += nice $(SIM_CLI) sim --pipeline 4 --vectors 200000 --icarus-vecto
 REGRESS_CMDS += tests/sim_random_regress.sh ;
 # gen --reuse R, R in {1, 2, 4, 8}: ECON-T and random models 1..8
 REGRESS_CMDS += tests/sim_reuse_regress.sh ;
+# gen --arith csa and booth on ECON-T (HLS C + Icarus; tests/sim_arith.sh
+# covers random models in make test)
+REGRESS_CMDS += tests/sim_arith_regress.sh ;
+.PHONY: sim-arith-regress
+sim-arith-regress: $(SIM_CLI)
+	tests/sim_arith_regress.sh
 
 # Benchmark: generation time and Verilator throughput (crossings/s).
 BENCH_CMDS += nice $(SIM_CLI) sim --only verilator --vectors 300000 --workdir $(BUILD)/sim/test_econt ;

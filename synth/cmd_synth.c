@@ -40,6 +40,7 @@ typedef struct {
     const char *cache;        /* netlist cache (default <work>/cache)   */
     const char *vcd, *vcd_root, *clk, *data;
     const char *liberty;      /* --liberty: library name or .lib path   */
+    const char *arith;        /* --arith: gen --arith of every configuration */
     char        protect[MAX_CFG][16];
     int         n_protect;
     int         pipeline[MAX_CFG];
@@ -98,6 +99,9 @@ static void usage(FILE *fp)
 "  --pipeline LIST  comma list of pipeline depths (default 1)\n"
 "  --reuse LIST     comma list of reuse factors (gen --reuse R; default 1):\n"
 "                   with --liberty each is timed at a clock R x 40 MHz\n"
+"  --arith A        neuron arithmetic of the generated RTL (gen --arith):\n"
+"                   tree (default), csa or booth; configurations other than\n"
+"                   tree are named <protect>_p<D>_<A>\n"
 "  --flat           flatten before synthesis (slow: `make synth-full`)\n"
 "  --quick          ABC's fast mapping (abc -fast): minutes faster cold, but\n"
 "                   ~25%% more cells: an upper bound, not figures to quote\n"
@@ -210,6 +214,7 @@ static int parse_args(int argc, char **argv, synth_opts *o)
         { "quick", 0, 0, 'Q' },  { "liberty", 1, 0, 'L' }, { "period", 1, 0, 'T' },
         { "reuse", 1, 0, 'U' },    { "fpga", 1, 0, 'F' },    { "part", 1, 0, 'A' },
         { "package", 1, 0, 'K' },  { "fpga-only", 0, 0, 'O' }, { "no-pnr", 0, 0, 'X' },
+        { "arith", 1, 0, 'a' },
         { "shard", 1, 0, 'Z' },  { 0, 0, 0, 0 } };
     memset(o, 0, sizeof *o);
     o->top = "rad4ml_ae";
@@ -226,6 +231,7 @@ static int parse_args(int argc, char **argv, synth_opts *o)
     o->n_pipeline = 1;
     o->reuse[0] = 1;
     o->n_reuse = 1;
+    o->arith = "tree";
     optind = 1;
     int c, rc = 0;
     rad_err err = { 0 };
@@ -238,6 +244,11 @@ static int parse_args(int argc, char **argv, synth_opts *o)
         case 'P': if (parse_list(optarg, o, 0)) goto bad; break;
         case 'p': if (parse_list(optarg, o, 1)) goto bad; break;
         case 'U': rc = parse_reuse(optarg, o, &err); break;
+        case 'a':
+            o->arith = optarg;
+            if (strcmp(optarg, "tree") && strcmp(optarg, "csa") && strcmp(optarg, "booth"))
+                rc = rad_errf(&err, RAD_EUSAGE, "--arith: '%s' is not tree, csa or booth", optarg);
+            break;
         case 'f': o->flat = 1; break;
         case 'Q': o->quick = 1; break;
         case 'L': o->liberty = optarg; break;
@@ -428,8 +439,8 @@ static int prepare_cfg(const synth_opts *o, synth_cfg *c, const char *cache, rad
                             c->reuse);
     } else {
         snprintf(c->rtl_dir, sizeof c->rtl_dir, "%s/rtl/%s", o->work, c->name);
-        int rc = syn_gen_rtl_reuse(o->model, o->weights, o->top, c->protect, c->pipeline,
-                                   c->reuse, c->rtl_dir, c->note, sizeof c->note, err);
+        int rc = syn_gen_rtl_arith(o->model, o->weights, o->top, c->protect, c->pipeline,
+                                   c->reuse, o->arith, c->rtl_dir, c->note, sizeof c->note, err);
         if (rc || c->note[0])
             return rc;
     }
@@ -499,6 +510,9 @@ static int run_all(const synth_opts *o, synth_cfg *cfg, int *n, const syn_tech *
             if (c->reuse > 1)
                 snprintf(c->name + strlen(c->name), sizeof c->name - strlen(c->name), "_r%d",
                          c->reuse);
+            if (strcmp(o->arith, "tree"))
+                snprintf(c->name + strlen(c->name), sizeof c->name - strlen(c->name), "_%s",
+                         o->arith);
             if (o->rtl)
                 snprintf(c->name, sizeof c->name, "%s", o->top);
             fprintf(stderr, "rad4ml synth: %s: RTL ...\n", c->name);

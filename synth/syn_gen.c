@@ -33,6 +33,17 @@ int syn_gen_rtl_reuse(const char *model, const char *weights, const char *top,
                       const char *protect, int pipeline, int reuse, const char *dir,
                       char *note, size_t note_size, rad_err *err)
 {
+    return syn_gen_rtl_arith(model, weights, top, protect, pipeline, reuse, NULL, dir, note,
+                             note_size, err);
+}
+
+/* See syn_gen.h.  The generator options of one configuration (protection,
+** pipeline, reuse, arithmetic), then <top>.v, <top>_cfg.v and the image
+** into dir; a protection the generator refuses becomes a note. */
+int syn_gen_rtl_arith(const char *model, const char *weights, const char *top,
+                      const char *protect, int pipeline, int reuse, const char *arith,
+                      const char *dir, char *note, size_t note_size, rad_err *err)
+{
     note[0] = '\0';
     mdl_model *m;
     int rc = load_model(model, weights, &m, err);
@@ -44,7 +55,8 @@ int syn_gen_rtl_reuse(const char *model, const char *weights, const char *top,
     o.pipeline = pipeline;
     char r[16];
     snprintf(r, sizeof r, "%d", reuse);
-    if (reuse > 1 && (rc = cg_opts_set(&o, "reuse", r, err))) {
+    if ((reuse > 1 && (rc = cg_opts_set(&o, "reuse", r, err)))
+        || (arith && (rc = cg_opts_set(&o, "arith", arith, err)))) {
         mdl_free(m);
         return rc;
     }

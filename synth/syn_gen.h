@@ -22,6 +22,11 @@ int syn_gen_rtl(const char *model, const char *weights, const char *top,
 int syn_gen_rtl_reuse(const char *model, const char *weights, const char *top,
                       const char *protect, int pipeline, int reuse, const char *dir,
                       char *note, size_t note_size, rad_err *err);
+/* The same with the neuron arithmetic of gen --arith (tree, csa, booth;
+** NULL = tree). */
+int syn_gen_rtl_arith(const char *model, const char *weights, const char *top,
+                      const char *protect, int pipeline, int reuse, const char *arith,
+                      const char *dir, char *note, size_t note_size, rad_err *err);
 
 /* Simulates the RTL in rtl_dir with Icarus on the first n_vectors crossings
 ** of data (a file dat_load reads), or, data NULL, of the evaluation part
