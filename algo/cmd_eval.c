@@ -392,18 +392,8 @@ static json_t *stats_json(const ev_stats *s)
 /* Writes root with the provenance block of o to o->json. */
 static int write_json(json_t *root, const ev_opts *o, rad_err *err)
 {
-    const char *file = o->json;
     json_object_set_new(root, "provenance", rad_prov_json(&o->prov));
-    rad_file f;
-    int rc = rad_file_open(&f, file, err);
-    if (rc)
-        return rc;
-    if (json_dumpf(root, f.fp, JSON_INDENT(2)) != 0) {
-        rad_file_abort(&f);
-        return rad_errf(err, RAD_EIO, "%s: cannot write JSON", file);
-    }
-    fputc('\n', f.fp);
-    return rad_file_commit(&f, err);
+    return rad_json_write(o->json, root, JSON_INDENT(2), err);
 }
 
 /* The per-occupancy-bin block of the table: for each algorithm the

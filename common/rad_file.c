@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <jansson.h>
 
 int rad_mkdirs(const char *dir, rad_err *err)
 {
@@ -202,4 +203,18 @@ int rad_read_all(const char *path, char **data, size_t *len, rad_err *err)
     if (len)
         *len = n;
     return RAD_OK;
+}
+
+int rad_json_write(const char *path, const json_t *root, size_t flags, rad_err *err)
+{
+    rad_file f;
+    int rc = rad_file_open(&f, path, err);
+    if (rc)
+        return rc;
+    if (json_dumpf(root, f.fp, flags) != 0) {
+        rad_file_abort(&f);
+        return rad_errf(err, RAD_EIO, "%s: cannot write the JSON", path);
+    }
+    fputc('\n', f.fp);
+    return rad_file_commit(&f, err);
 }

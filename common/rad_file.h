@@ -50,4 +50,11 @@ int  rad_check_not_dir(const char *path, rad_err *err);
 ** is refused with rad_check_not_dir's message. */
 int  rad_read_all(const char *path, char **data, size_t *len, rad_err *err);
 
+/* A jansson document dumped with `flags` (JSON_INDENT(2), JSON_COMPACT, ...)
+** plus a newline, all or nothing through rad_file: the one way rad4ml
+** writes a JSON output or cache file. */
+struct json_t;
+int  rad_json_write(const char *path, const struct json_t *root, size_t flags,
+                    rad_err *err);
+
 #endif

@@ -76,22 +76,6 @@ int flt_json_shard_write(const json_t *root, const char *key, const size_t *inde
     return rc;
 }
 
-int flt_json_write(const char *path, const json_t *root, size_t flags, rad_err *err)
-{
-    char *text = json_dumps(root, flags);
-    if (!text)
-        return rad_errf(err, RAD_ENOMEM, "out of memory");
-    rad_file f;
-    int rc = rad_file_open(&f, path, err);
-    if (rc == RAD_OK) {
-        fputs(text, f.fp);
-        fputc('\n', f.fp);
-        rc = rad_file_commit(&f, err);
-    }
-    free(text);
-    return rc;
-}
-
 int flt_json_merge_write(const flt_part *p, const char *out, rad_err *err)
 {
     const char *key = flt_part_get(p, "json.key"), *fl = flt_part_get(p, "json.flags");
@@ -113,7 +97,7 @@ int flt_json_merge_write(const flt_part *p, const char *out, rad_err *err)
     if (!rc && (!json_is_array(json_object_get(root, key)) || json_object_set(root, key, arr)))
         rc = rad_errf(err, RAD_ESCHEMA, "merge: run.doc has no array '%s'", key);
     if (!rc)
-        rc = flt_json_write(out, root, flags, err);
+        rc = rad_json_write(out, root, flags, err);
     json_decref(arr);
     json_decref(root);
     return rc;

@@ -116,9 +116,6 @@ int flt_json_shard_write(const json_t *root, const char *key, const size_t *inde
                          rad_err *err);
 int flt_json_merge_write(const flt_part *p, const char *out, rad_err *err);
 
-/* A document dumped with flags plus a newline, atomically (rad_file). */
-int flt_json_write(const char *path, const json_t *root, size_t flags, rad_err *err);
-
 /* A provenance block as meta `name` (compact JSON) and back. */
 int flt_part_set_prov(flt_part *p, const char *name, const rad_prov *prov, rad_err *err);
 int flt_part_get_prov(const flt_part *p, const char *name, rad_prov *prov, rad_err *err);

@@ -173,20 +173,9 @@ int seu_sens_write_json(const seu_sens *s, const mdl_model *m, const rad_prov *p
     json_object_set_new(root, "crossings_note",
         json_string("d_emd = mean over crossings of EMD(flipped) - EMD(golden); "
                     "crossings whose sent word is unchanged count 0"));
-    rad_file f;
-    int rc = rad_file_open(&f, path, err);
-    if (rc) {
-        json_decref(root);
-        return rc;
-    }
-    if (json_dumpf(root, f.fp, JSON_COMPACT | JSON_REAL_PRECISION(8)) != 0) {
-        rad_file_abort(&f);
-        json_decref(root);
-        return rad_errf(err, RAD_EIO, "%s: write failed", path);
-    }
+    int rc = rad_json_write(path, root, JSON_COMPACT | JSON_REAL_PRECISION(8), err);
     json_decref(root);
-    fputc('\n', f.fp);
-    return rad_file_commit(&f, err);
+    return rc;
 }
 
 void seu_sens_print(const seu_sens *s, const mdl_model *m, int top, FILE *fp)

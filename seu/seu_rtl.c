@@ -264,17 +264,7 @@ int seu_rtl_write_json(const char *path, const seu_prot *p, const seu_rtl_result
             "fail", (json_int_t)r[i].fail, "result", seu_rtl_ok(p[i], &r[i]) ? "PASS" : "FAIL"));
     json_object_set_new(root, "protections", arr);
     json_object_set_new(root, "provenance", rad_prov_json(prov));
-    char *text = json_dumps(root, JSON_INDENT(2));
+    int rc = rad_json_write(path, root, JSON_INDENT(2), err);
     json_decref(root);
-    if (!text)
-        return rad_errf(err, RAD_ENOMEM, "out of memory");
-    rad_file f;
-    int rc = rad_file_open(&f, path, err);
-    if (!rc) {
-        fputs(text, f.fp);
-        fputc('\n', f.fp);
-        rc = rad_file_commit(&f, err);
-    }
-    free(text);
     return rc;
 }

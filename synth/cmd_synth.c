@@ -874,7 +874,7 @@ static int write_json(const synth_opts *o, const synth_cfg *cfg, int n, const sy
         size_t total = (size_t)(o->n_protect * o->n_pipeline * o->n_reuse);
         rc = flt_json_shard_write(root, "configs", idx, total, flags, "synth", key, &o->shard, o->argc, o->argv, path, err);
     } else
-        rc = flt_json_write(path, root, flags, err);
+        rc = rad_json_write(path, root, flags, err);
     json_decref(root);
     return rc;
 }

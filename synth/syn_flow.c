@@ -811,11 +811,8 @@ static int merge_modules(syn_job *j, rad_err *err)
     }
     if (rc == RAD_OK)
         add_port_directions(all);
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", j->netlist, (long)getpid());
-    if (rc == RAD_OK && (json_dump_file(root, tmp, JSON_COMPACT) || rename(tmp, j->netlist))) {
-        remove(tmp);
-        rc = rad_errf(err, RAD_EIO, "%s: cannot write: %s", j->netlist, strerror(errno));
-    }
+    if (rc == RAD_OK)
+        rc = rad_json_write(j->netlist, root, JSON_COMPACT, err);
     json_decref(root);
     return rc;
 }

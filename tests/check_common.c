@@ -5,6 +5,7 @@
 ** output, the repository root.
 */
 #include <check.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -109,6 +110,29 @@ static const char *tmp_path(const char *name)
     snprintf(s, 512, "%s/%s", ck_tmpdir, name);
     return s;
 }
+
+/* ---- rad_json_write ---------------------------------------------------------- */
+
+/* The document with its flags and a newline; a missing directory is an
+** error naming the path and leaves nothing behind. */
+START_TEST(json_write_whole_or_nothing)
+{
+    json_t *doc = json_pack("{s:i,s:[s]}", "a", 1, "b", "x");
+    const char *path = tmp_path("doc.json");
+    rad_err e = { 0 };
+    ck_assert_int_eq(rad_json_write(path, doc, JSON_COMPACT | JSON_SORT_KEYS, &e), RAD_OK);
+    char *text = NULL;
+    size_t n;
+    ck_assert_int_eq(rad_read_all(path, &text, &n, &e), RAD_OK);
+    ck_assert_str_eq(text, "{\"a\":1,\"b\":[\"x\"]}\n");
+    free(text);
+    const char *bad = tmp_path("no-such-dir/doc.json");
+    ck_assert_int_ne(rad_json_write(bad, doc, JSON_COMPACT, &e), RAD_OK);
+    ck_assert_msg(strstr(e.msg, "no-such-dir"), "%s", e.msg);
+    ck_assert_int_ne(rad_read_all(bad, &text, &n, &e), RAD_OK);
+    json_decref(doc);
+}
+END_TEST
 
 START_TEST(proc_success_and_log)
 {
@@ -217,6 +241,7 @@ int main(void)
         return 1;
     Suite *s = suite_create("common");
     TCase *t = tcase_create("common");
+    tcase_add_test(t, json_write_whole_or_nothing);
     tcase_add_test(t, cli_integers);
     tcase_add_test(t, cli_unsigned);
     tcase_add_test(t, cli_doubles);

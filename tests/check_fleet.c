@@ -236,7 +236,7 @@ START_TEST(json_shards_equal_whole)
     snprintf(whole, sizeof whole, "%s/doc.json", ck_tmpdir);
     snprintf(out, sizeof out, "%s/doc2.json", ck_tmpdir);
     json_t *w = doc(0, 1, 7, "d0", idx, &n);
-    ck_assert_int_eq(flt_json_write(whole, w, flags, &e), RAD_OK);
+    ck_assert_int_eq(rad_json_write(whole, w, flags, &e), RAD_OK);
     json_decref(w);
     char *argv[] = { "x", "--shard", "0/2" };
     for (size_t i = 0; i < 2; i++) {
