@@ -209,38 +209,31 @@ static int parse_rate_set_opt(int c, const char *arg, seu_args *a, int *rc, rad_
     }
 }
 
-/* Options that go only together (message on stderr): 0, or 2. */
+/* Options that go only together: 0, or 2 with the first broken rule's
+** message on stderr. */
 static int check_combos(const seu_args *a)
 {
-    if ((a->full || a->all_flops) && !a->rtl) {
-        fprintf(stderr, "rad4ml seu: --full / --all-flops go with --rtl\n");
-        return 2;
-    }
-    if ((a->mbu || a->flop_upsets != 1000) && !a->all_flops) {
-        fprintf(stderr, "rad4ml seu: --mbu / --flop-upsets go with --all-flops\n");
-        return 2;
-    }
-    if (a->shard.n && a->all_flops && (a->json || a->cmp_a || a->select || a->gen_cfg)) {
-        fprintf(stderr, "rad4ml seu: --shard with --all-flops shards the upsets only\n");
-        return 2;
-    }
     bool map_shard = a->json && !a->rtl, rtl_shard = a->rtl && !a->full && !a->all_flops
                                                      && a->rtl_json && !a->json;
-    if (a->shard.n && !a->all_flops && (!(map_shard || rtl_shard) || a->cmp_a || a->select
-                                        || a->gen_cfg || a->rate)) {
-        fprintf(stderr, "rad4ml seu: --shard shards the --json sensitivity map or the "
-                "--rtl campaign with --rtl-json (one of them; no --full/--compare/--select/"
-                "--gen-cfg/--rate with it)\n");
-        return 2;
-    }
-    if (a->flops_json && !a->all_flops) {
-        fprintf(stderr, "rad4ml seu: --flops-json goes with --rtl --all-flops\n");
-        return 2;
-    }
-    if (a->rtl_json && (!a->rtl || a->full || a->all_flops)) {
-        fprintf(stderr, "rad4ml seu: --rtl-json goes with --rtl (not --full)\n");
-        return 2;
-    }
+    const struct { bool broken; const char *msg; } rule[] = {
+        { (a->full || a->all_flops) && !a->rtl, "--full / --all-flops go with --rtl" },
+        { (a->mbu || a->flop_upsets != 1000) && !a->all_flops,
+          "--mbu / --flop-upsets go with --all-flops" },
+        { a->shard.n && a->all_flops && (a->json || a->cmp_a || a->select || a->gen_cfg),
+          "--shard with --all-flops shards the upsets only" },
+        { a->shard.n && !a->all_flops && (!(map_shard || rtl_shard) || a->cmp_a || a->select
+                                          || a->gen_cfg || a->rate),
+          "--shard shards the --json sensitivity map or the --rtl campaign with --rtl-json "
+          "(one of them; no --full/--compare/--select/--gen-cfg/--rate with it)" },
+        { a->flops_json && !a->all_flops, "--flops-json goes with --rtl --all-flops" },
+        { a->rtl_json && (!a->rtl || a->full || a->all_flops),
+          "--rtl-json goes with --rtl (not --full)" },
+    };
+    for (size_t i = 0; i < sizeof rule / sizeof rule[0]; i++)
+        if (rule[i].broken) {
+            fprintf(stderr, "rad4ml seu: %s\n", rule[i].msg);
+            return 2;
+        }
     return 0;
 }
 
@@ -621,6 +614,24 @@ static int do_select(const seu_args *a, const mdl_model *m, const dat_set *d,
 
 #define SEU_MAX_PROT 16
 
+/* The protections of --protect (dflt when not given), in order, into
+** p[SEU_MAX_PROT]; RAD_EUSAGE naming an unknown or one too many. */
+static int prot_list(const seu_args *a, const char *dflt, seu_prot *p, size_t *n, rad_err *e)
+{
+    char list[256];
+    snprintf(list, sizeof list, "%s", a->protect ? a->protect : dflt);
+    *n = 0;
+    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+        if (*n == SEU_MAX_PROT)
+            return rad_errf(e, RAD_EUSAGE, "seu: --protect: more than %d protections",
+                            SEU_MAX_PROT);
+        if (seu_prot_parse(tok, &p[*n]))
+            return rad_errf(e, RAD_EUSAGE, "seu: unknown protection '%s'", tok);
+        (*n)++;
+    }
+    return RAD_OK;
+}
+
 /* --rtl-json: the campaign's counts (rtl_shard: this shard's, as the
 ** partial FILE.part-i-of-N, item p*N + i = protection p; merge adds them). */
 static int rtl_json(const seu_args *a, const seu_prot *p, const seu_rtl_result *r, size_t n,
@@ -664,65 +675,71 @@ static int rtl_json(const seu_args *a, const seu_prot *p, const seu_rtl_result *
     return rc;
 }
 
+/* One --rtl campaign's line (and, for none, the C model's damage figure
+** from s); returns whether it passed. */
+static int rtl_print(const seu_args *a, seu_prot p, const seu_rtl_result *r,
+                     const seu_sens *s)
+{
+    int ok = seu_rtl_ok(p, r)                   /* a shard may get no window */
+             || (a->shard.n && r->injected == 0 && r->fail == 0);
+    printf("seu rtl %-6s: %ld single upsets injected (stride %zu%s), wimg masked %ld, "
+           "corrected (count+1) %ld, scrub proven %ld, corrupted %ld (exactly the "
+           "flipped bit: %ld), double-error flags %ld -> %s  [sim %.1f s, build %.1f s]\n",
+           seu_prot_name(p), r->injected, a->stride, a->all_copies ? ", all copies" : "",
+           r->masked, r->corrected, r->restored, r->corrupted, r->exact_corrupt, r->derr,
+           ok ? "PASS" : "FAIL", r->seconds, r->build_seconds);
+    if (p == SEU_PROT_NONE && s) {
+        double ch = 0, de = 0;
+        for (size_t k = 0; k < s->n_bits; k++) {
+            ch += s->changed[k];
+            de += s->d_emd[k];
+        }
+        printf("seu rtl none  : an unprotected upset corrupts the weight image until "
+               "rewritten; C model: it changes the sent word of %.1f%% of crossings, "
+               "mean EMD damage %.5f per bit (--sens for the per-bit map)\n",
+               100 * ch / (double)s->n_bits, de / (double)s->n_bits);
+    }
+    return ok;
+}
+
+/* The selective-TMR mask of --sel-frac from the sensitivity map s, once
+** (*mask stays when already made). */
+static int sel_mask(const seu_args *a, const seu_sens *s, uint8_t **mask, rad_err *e)
+{
+    if (*mask)
+        return RAD_OK;
+    if (!s)
+        return rad_errf(e, RAD_EUSAGE, "seu: sel needs the sensitivity map");
+    if (!(*mask = malloc(s->n_bits + 1)))
+        return rad_errf(e, RAD_ENOMEM, "seu: out of memory");
+    seu_select_mask(s, a->sel_frac, *mask);
+    return RAD_OK;
+}
+
 /* `seu --rtl`: the RTL injection campaign for each protection listed,
 ** with the selective mask from s; prints a line per protection and clears
 ** *all_ok on a failure.  RAD_OK or the reason in e. */
 static int do_rtl(const seu_args *a, const mdl_model *m, const seu_sens *s,
                   rad_err *e, int *all_ok)
 {
-    char list[256];
-    snprintf(list, sizeof list, "%s", a->protect ? a->protect : "tmr,secded,none");
     uint8_t *mask = NULL;
     seu_prot prots[SEU_MAX_PROT];
     seu_rtl_result res[SEU_MAX_PROT];
-    size_t np = 0;
+    size_t np;
+    int rc = prot_list(a, "tmr,secded,none", prots, &np, e);
     *all_ok = 1;
-    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
-        seu_prot p;
-        if (seu_prot_parse(tok, &p))
-            return rad_errf(e, RAD_EUSAGE, "seu: unknown protection '%s'", tok);
-        if (p == SEU_PROT_SEL && !mask) {
-            if (!s)
-                return rad_errf(e, RAD_EUSAGE, "seu: sel needs the sensitivity map");
-            if (!(mask = malloc(s->n_bits + 1)))
-                return rad_errf(e, RAD_ENOMEM, "seu: out of memory");
-            seu_select_mask(s, a->sel_frac, mask);
-        }
-        seu_rtl_opts o = { .prot = p, .sel_mask = mask, .dir = a->work, .top = a->top,
+    for (size_t k = 0; k < np && !rc; k++) {
+        if (prots[k] == SEU_PROT_SEL && (rc = sel_mask(a, s, &mask, e)))
+            break;
+        seu_rtl_opts o = { .prot = prots[k], .sel_mask = mask, .dir = a->work, .top = a->top,
                            .stride = a->stride, .all_copies = a->all_copies,
                            .shard_i = a->shard.i, .shard_n = a->shard.n };
-        seu_rtl_result r;
-        int rc = seu_rtl_run(m, &o, &r, e);
-        if (rc) {
-            free(mask);
-            return rc;
-        }
-        if (np < SEU_MAX_PROT) {
-            prots[np] = p;
-            res[np++] = r;
-        }
-        int ok = seu_rtl_ok(p, &r)              /* a shard may get no window */
-                 || (a->shard.n && r.injected == 0 && r.fail == 0);
-        *all_ok &= ok;
-        printf("seu rtl %-6s: %ld single upsets injected (stride %zu%s), wimg masked %ld, "
-               "corrected (count+1) %ld, scrub proven %ld, corrupted %ld (exactly the "
-               "flipped bit: %ld), double-error flags %ld -> %s  [sim %.1f s, build %.1f s]\n",
-               seu_prot_name(p), r.injected, a->stride, a->all_copies ? ", all copies" : "",
-               r.masked, r.corrected, r.restored, r.corrupted, r.exact_corrupt, r.derr,
-               ok ? "PASS" : "FAIL", r.seconds, r.build_seconds);
-        if (p == SEU_PROT_NONE && s) {
-            double ch = 0, de = 0;
-            for (size_t k = 0; k < s->n_bits; k++) {
-                ch += s->changed[k];
-                de += s->d_emd[k];
-            }
-            printf("seu rtl none  : an unprotected upset corrupts the weight image until "
-                   "rewritten; C model: it changes the sent word of %.1f%% of crossings, "
-                   "mean EMD damage %.5f per bit (--sens for the per-bit map)\n",
-                   100 * ch / (double)s->n_bits, de / (double)s->n_bits);
-        }
+        if (!(rc = seu_rtl_run(m, &o, &res[k], e)))
+            *all_ok &= rtl_print(a, prots[k], &res[k], s);
     }
     free(mask);
+    if (rc)
+        return rc;
     return a->rtl_json ? rtl_json(a, prots, res, np, e) : RAD_OK;
 }
 
@@ -740,13 +757,12 @@ static int full_ok(seu_prot p, const seu_full_result *r)
 static int do_full(const seu_args *a, const mdl_model *m, const dat_set *d,
                    rad_err *e, int *all_ok)
 {
-    char list[256];
-    snprintf(list, sizeof list, "%s", a->protect ? a->protect : "tmr,secded,none");
+    seu_prot prots[SEU_MAX_PROT];
+    size_t np;
+    int rc0 = prot_list(a, "tmr,secded,none", prots, &np, e);
     *all_ok = 1;
-    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
-        seu_prot p;
-        if (seu_prot_parse(tok, &p))
-            return rad_errf(e, RAD_EUSAGE, "seu: unknown protection '%s'", tok);
+    for (size_t k = 0; k < np && !rc0; k++) {
+        seu_prot p = prots[k];
         seu_full_opts o = { .prot = p, .dir = a->work, .top = a->top, .stride = a->stride,
                             .all_copies = a->all_copies, .per_bit = a->per_bit,
                             .traffic = d, .model_name = a->model, .weights_name = a->weights,
@@ -777,7 +793,7 @@ static int do_full(const seu_args *a, const mdl_model *m, const dat_set *d,
                    100 * r.frac_corrupted, 100 * r.max_frac, r.bits_corrupting, r.injected,
                    r.d_emd, r.mixed, r.check_seconds);
     }
-    return RAD_OK;
+    return rc0;
 }
 
 /* --flops-json: the counts of each protection's campaign (sharded: this
@@ -832,31 +848,28 @@ static int flops_json(const seu_args *a, const seu_prot *p, const seu_flops_resu
 static int do_flops(const seu_args *a, const mdl_model *m, const dat_set *d,
                     rad_err *e, int *all_ok)
 {
-    char list[256];
-    snprintf(list, sizeof list, "%s", a->protect ? a->protect : "none,tmr,full-tmr");
     seu_prot prots[SEU_MAX_PROT];
     seu_flops_result res[SEU_MAX_PROT];
     long sampled[SEU_MAX_PROT];
-    size_t np = 0;
+    size_t np;
+    int rc0 = prot_list(a, "none,tmr,full-tmr", prots, &np, e);
     *all_ok = 1;
-    for (char *tok = strtok(list, ","); tok && np < SEU_MAX_PROT; tok = strtok(NULL, ",")) {
-        seu_prot p;
-        if (seu_prot_parse(tok, &p))
-            return rad_errf(e, RAD_EUSAGE, "seu: unknown protection '%s'", tok);
+    for (size_t k = 0; k < np && !rc0; k++) {
+        seu_prot p = prots[k];
         seu_full_opts o = { .prot = p, .dir = a->work, .top = a->top, .traffic = d,
                             .model_name = a->model, .weights_name = a->weights,
                             .upsets = p == SEU_PROT_FULL ? 0 : a->flop_upsets,
                             .seed = a->seed, .mbu = a->mbu,
                             .opt_fast = mdl_i2c_bits(m) > 4096,   /* -O0 builds ~2x faster */
                             .shard_i = a->shard.i, .shard_n = a->shard.n };
-        seu_flops_result *r = &res[np];
-        int rc = seu_flops_run(m, &o, r, e);
+        int rc = seu_flops_run(m, &o, &res[k], e);
         if (rc)
             return rc;
-        *all_ok &= seu_flops_print(p, &o, r, stdout);
-        prots[np] = p;
-        sampled[np++] = o.upsets;
+        *all_ok &= seu_flops_print(p, &o, &res[k], stdout);
+        sampled[k] = o.upsets;
     }
+    if (rc0)
+        return rc0;
     return a->flops_json ? flops_json(a, prots, res, sampled, np, e) : RAD_OK;
 }
 
@@ -919,17 +932,14 @@ static int set_mods(const seu_args *a, const mdl_model *m, seu_prot p, char ***m
 static int do_set(const seu_args *a, const mdl_model *m, const dat_set *d, rad_err *e,
                   int *all_ok)
 {
-    char list[256];
-    snprintf(list, sizeof list, "%s", a->protect ? a->protect : "none,tmr,secded,full-tmr");
+    seu_prot prots[SEU_MAX_PROT];
+    size_t np;
     seu_set_row *rows = NULL;
     char **keep = NULL;
-    int n = 0, n_keep = 0, rc = RAD_OK;
-    for (char *tok = strtok(list, ","); tok && !rc; tok = strtok(NULL, ",")) {
-        seu_prot p;
-        if (seu_prot_parse(tok, &p)) {
-            rc = rad_errf(e, RAD_EUSAGE, "seu: unknown protection '%s'", tok);
-            break;
-        }
+    int n = 0, n_keep = 0;
+    int rc = prot_list(a, "none,tmr,secded,full-tmr", prots, &np, e);
+    for (size_t k = 0; k < np && !rc; k++) {
+        seu_prot p = prots[k];
         char **mods = NULL;
         int nm = 1;
         if (a->set_module && (rc = set_mods(a, m, p, &mods, &nm, e)))
