@@ -13,14 +13,16 @@ LIB_SRCS += seu/seu_bits.c seu/seu_common.c seu/seu_sens.c seu/seu_upset.c \
 
 SEU_RTL_SRCS := seu/rtl/seu_harness.c seu/rtl/seu_shim.cpp seu/rtl/seu_shim.h \
                 seu/rtl/seu_fharness.c seu/rtl/seu_fshim.cpp seu/rtl/seu_fshim.h \
-                seu/rtl/seu_sharness.c seu/rtl/seu_sshim.cpp seu/rtl/seu_sshim.h
+                seu/rtl/seu_sharness.c seu/rtl/seu_sshim.cpp seu/rtl/seu_sshim.h sim/vl_port.h \
+                common/rad_hash.h
 $(SEU_SRC_C): $(SEU_RTL_SRCS) model/embed.sh
 	@mkdir -p $(dir $@)
 	model/embed.sh $@ seu__src_harness=seu/rtl/seu_harness.c \
 	    seu__src_shim_cpp=seu/rtl/seu_shim.cpp seu__src_shim_h=seu/rtl/seu_shim.h \
 	    seu__src_fharness=seu/rtl/seu_fharness.c seu__src_fshim_cpp=seu/rtl/seu_fshim.cpp \
 	    seu__src_fshim_h=seu/rtl/seu_fshim.h seu__src_sharness=seu/rtl/seu_sharness.c \
-	    seu__src_sshim_cpp=seu/rtl/seu_sshim.cpp seu__src_sshim_h=seu/rtl/seu_sshim.h
+	    seu__src_sshim_cpp=seu/rtl/seu_sshim.cpp seu__src_sshim_h=seu/rtl/seu_sshim.h \
+	    seu__src_vl_port_h=sim/vl_port.h seu__src_rad_hash_h=common/rad_hash.h
 LIB_SRCS += seu/seu_shard.c seu/seu_rate.c
 CLI_SRCS += seu/cmd_seu.c
 CHECK_TESTS += tests/check_seu.c

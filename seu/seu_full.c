@@ -26,7 +26,8 @@
 #include "common/rad_proc.h"
 #include "common/rad_vl.h"
 
-extern const unsigned char seu__src_fharness[], seu__src_fshim_cpp[], seu__src_fshim_h[];
+extern const unsigned char seu__src_fharness[], seu__src_fshim_cpp[], seu__src_fshim_h[],
+                           seu__src_vl_port_h[], seu__src_rad_hash_h[];
 
 static double now(void)
 {
@@ -104,12 +105,13 @@ static int sources(const mdl_model *m, const seu_full_opts *o, const char *d, bo
     if (rc)
         return rc;
     const char *names[] = { "design.v", "cfg.v", "seu_fharness.c", "seu_fshim.cpp",
-                            "seu_fshim.h" };
+                            "seu_fshim.h", "vl_port.h", "rad_hash.h" };
     const char *texts[] = { text[0], text[1], (const char *)seu__src_fharness,
-                            (const char *)seu__src_fshim_cpp, (const char *)seu__src_fshim_h };
+                            (const char *)seu__src_fshim_cpp, (const char *)seu__src_fshim_h,
+                            (const char *)seu__src_vl_port_h, (const char *)seu__src_rad_hash_h };
     unsigned written;
-    rc = seu__write_sources(d, names, texts, 5, &written, err);
-    /* 1: the design (files 0-1), 2: the harness (files 2-4) */
+    rc = seu__write_sources(d, names, texts, 7, &written, err);
+    /* 1: the design (files 0-1), 2: the harness (files 2-6) */
     *changed = (written & 3u ? 1 : 0) | (written & ~3u ? 2 : 0);
     if (!rc && flops) {
         char path[4200];
@@ -127,9 +129,10 @@ static int sources(const mdl_model *m, const seu_full_opts *o, const char *d, bo
 ** signal reachable by name (--all-flops). */
 static int build(const seu_full_opts *o, const char *d, int design, bool vpi, rad_err *err)
 {
-    char design_v[4200], cfg[4200], shim[4200], shim_h[4200], harness[4200], inc[4200],
-         exe[4200], log[4200];
+    char design_v[4200], cfg[4200], shim[4200], shim_h[4200], port_h[4200], harness[4200],
+         inc[4200], exe[4200], log[4200];
     snprintf(design_v, sizeof design_v, "%s/design.v", d);
+    snprintf(port_h, sizeof port_h, "%s/vl_port.h", d);
     snprintf(cfg, sizeof cfg, "%s/cfg.v", d);
     snprintf(shim, sizeof shim, "%s/seu_fshim.cpp", d);
     snprintf(shim_h, sizeof shim_h, "%s/seu_fshim.h", d);
@@ -144,7 +147,7 @@ static int build(const seu_full_opts *o, const char *d, int design, bool vpi, ra
         .makeflags = o->opt_fast ? "OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O0"
                                  : "OPT_FAST=-O0 OPT_SLOW=-O0 OPT_GLOBAL=-O0",
         .reuse_model = !design, .vpi = vpi,
-        .shim = shim, .deps = { shim_h }, .cxxflags = { inc, vpi ? "-DSEU_VPI" : NULL },
+        .shim = shim, .deps = { shim_h, port_h }, .cxxflags = { inc, vpi ? "-DSEU_VPI" : NULL },
         .cxx_opt = 1,
         .csrc = { harness }, .cflags = { "-O2", "-Wall", "-Wextra", "-Werror", inc }, .exe = exe, .log = log,
     };

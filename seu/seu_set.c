@@ -21,7 +21,8 @@
 #include "common/rad_proc.h"
 #include "common/rad_vl.h"
 
-extern const unsigned char seu__src_sharness[], seu__src_sshim_cpp[], seu__src_sshim_h[];
+extern const unsigned char seu__src_sharness[], seu__src_sshim_cpp[], seu__src_sshim_h[],
+                           seu__src_vl_port_h[];
 
 #define CFG_WBASE 16              /* first image word address (codegen/REGMAP.md) */
 
@@ -142,13 +143,15 @@ static int sources(const seu_set_opts *o, const char *d, int design_changed, seu
             rc = rad_read_all(tmp, &text, &len, err);
         remove(tmp);
     }
-    const char *names[] = { "set_net.v", "seu_sharness.c", "seu_sshim.cpp", "seu_sshim.h" };
+    const char *names[] = { "set_net.v", "seu_sharness.c", "seu_sshim.cpp", "seu_sshim.h",
+                            "vl_port.h" };
     const char *texts[] = { text, (const char *)seu__src_sharness,
-                            (const char *)seu__src_sshim_cpp, (const char *)seu__src_sshim_h };
+                            (const char *)seu__src_sshim_cpp, (const char *)seu__src_sshim_h,
+                            (const char *)seu__src_vl_port_h };
     unsigned written = 0;
     if (!rc)
-        rc = seu__write_sources(d, names, texts, 4, &written, err);
-    /* 1: the netlist (file 0), 2: the harness (files 1-3) */
+        rc = seu__write_sources(d, names, texts, 5, &written, err);
+    /* 1: the netlist (file 0), 2: the harness (files 1-4) */
     *changed = (written & 1u ? 1 : 0) | (written & ~1u ? 2 : 0);
     free(text);
     return rc;
@@ -156,8 +159,10 @@ static int sources(const seu_set_opts *o, const char *d, int design_changed, seu
 
 static int build(const char *d, int netlist_changed, rad_err *err)
 {
-    char v[4200], shim[4200], shim_h[4200], harness[4200], inc[4200], exe[4200], log[4200];
+    char v[4200], shim[4200], shim_h[4200], port_h[4200], harness[4200], inc[4200], exe[4200],
+         log[4200];
     snprintf(v, sizeof v, "%s/set_net.v", d);
+    snprintf(port_h, sizeof port_h, "%s/vl_port.h", d);
     snprintf(shim, sizeof shim, "%s/seu_sshim.cpp", d);
     snprintf(shim_h, sizeof shim_h, "%s/seu_sshim.h", d);
     snprintf(harness, sizeof harness, "%s/seu_sharness.c", d);
@@ -169,7 +174,7 @@ static int build(const char *d, int netlist_changed, rad_err *err)
         .vflags = { "-Wno-fatal", "--x-assign", "0", "--x-initial", "0" },
         .makeflags = "OPT_FAST=-O0 OPT_SLOW=-O0 OPT_GLOBAL=-O0",
         .reuse_model = !netlist_changed,
-        .shim = shim, .deps = { shim_h }, .cxxflags = { inc }, .cxx_opt = 1,
+        .shim = shim, .deps = { shim_h, port_h }, .cxxflags = { inc }, .cxx_opt = 1,
         .csrc = { harness }, .cflags = { "-O2", inc }, .exe = exe, .log = log,
     };
     return rad_vl_build(&s, err);

@@ -289,13 +289,14 @@ static void run_hls(const sim_env *e, const sim_args *a, bool reg, rad_argv *av,
 static int build_verilator(const sim_env *e, char *bin, size_t blen, result *r)
 {
     char mdir[2400], path[2400], rtl_v[2400], cfg_v[2400], shim[2400], shim_h[2400],
-         main_c[2400], log[2400], inc[2400], top_def[256], top_h[256];
+         port_h[2400], main_c[2400], log[2400], inc[2400], top_def[256], top_h[256];
     uint64_t h = RAD_FNV1A_INIT;
     sfmt(rtl_v, sizeof rtl_v, "%s/%s.v", e->rtl, e->top);
     sfmt(cfg_v, sizeof cfg_v, "%s/%s_cfg.v", e->rtl, e->top);
     sfmt(shim, sizeof shim, "%s/sim/vl_shim.cpp", e->root);
     sfmt(shim_h, sizeof shim_h, "%s/sim/vl_shim.h", e->root);
-    h = fnv_file(fnv_file(fnv_file(fnv_file(h, rtl_v), cfg_v), shim), shim_h);
+    sfmt(port_h, sizeof port_h, "%s/sim/vl_port.h", e->root);
+    h = fnv_file(fnv_file(fnv_file(fnv_file(fnv_file(h, rtl_v), cfg_v), shim), shim_h), port_h);
     sfmt(mdir, sizeof mdir, "%s/vl_%s_%016llx", e->work, e->top, (unsigned long long)h);
     sfmt(path, sizeof path, "%s/obj/V%s__ALL.a", mdir, e->top);
     if (access(path, R_OK) != 0)
@@ -310,7 +311,7 @@ static int build_verilator(const sim_env *e, char *bin, size_t blen, result *r)
         .dir = mdir, .top = e->top, .verilog = { rtl_v, cfg_v },
         .vflags = { "--x-assign", "fast", "--x-initial", "fast", "-Wno-fatal" },
         .makeflags = "OPT_FAST=-O1 OPT_SLOW=-O0", .reuse_model = true,
-        .shim = shim, .deps = { shim_h }, .cxxflags = { inc, top_def, top_h }, .cxx_opt = 2,
+        .shim = shim, .deps = { shim_h, port_h }, .cxxflags = { inc, top_def, top_h }, .cxx_opt = 2,
         .csrc = { main_c }, .cflags = { "-D_POSIX_C_SOURCE=200809L", "-O2", inc },
         .libs = { e->lib, "-ljansson", "-lglpk", "-lmd", "-lz", "-lpthread", "-lm" },
         .exe = bin, .log = log, .verbose = e->verbose != 0,

@@ -1,36 +1,15 @@
 // vl_shim.cpp — the thin C++ layer between a Verilated top and the C
-// harness (sim/vl_main.c).  Only port packing lives here.
+// harness (sim/vl_main.c): ports set and read (word packing: sim/vl_port.h).
 #include <cstring>
 #include "verilated.h"
 #include VL_TOP_H
 #include "sim/vl_shim.h"
+#include "sim/vl_port.h"
 
 struct vl_dut {
     VerilatedContext ctx;
     VL_TOP *top;
 };
-
-// Word arrays <-> Verilator port types (CData..QData, VlWide<N>).
-static void put(CData &p, const uint32_t *w) { p = (CData)w[0]; }
-static void put(SData &p, const uint32_t *w) { p = (SData)w[0]; }
-static void put(IData &p, const uint32_t *w) { p = w[0]; }
-static void put(QData &p, const uint32_t *w) { p = (QData)w[0] | ((QData)w[1] << 32); }
-template <std::size_t N> static void put(VlWide<N> &p, const uint32_t *w)
-{
-    for (std::size_t i = 0; i < N; i++) p[i] = w[i];
-}
-static void get(const CData &p, uint32_t *w, int) { w[0] = p; }
-static void get(const SData &p, uint32_t *w, int) { w[0] = p; }
-static void get(const IData &p, uint32_t *w, int) { w[0] = p; }
-static void get(const QData &p, uint32_t *w, int n)
-{
-    w[0] = (uint32_t)p;
-    if (n > 1) w[1] = (uint32_t)(p >> 32);
-}
-template <std::size_t N> static void get(const VlWide<N> &p, uint32_t *w, int n)
-{
-    for (std::size_t i = 0; i < N && (int)i < n; i++) w[i] = p[i];
-}
 
 extern "C" vl_dut *vl_new(void)
 {

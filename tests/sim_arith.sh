@@ -8,21 +8,14 @@
 # one-tap neuron of random model 1 is the tree's function for every input,
 # weight and bias; negative control: a final adder off by one must
 # mismatch in simulation and fail the proof.  ECON-T: tests/sim_arith_regress.sh (make regress).
-set -eu -o pipefail
-RAD4ML=${RAD4ML:-build/bin/rad4ml}
-B=${RAD4ML_BUILD:-build}/sim
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/lib/gen_sim.sh"
 
-"$RAD4ML" gen --out "$T/def" >/dev/null
-"$RAD4ML" gen --arith tree --out "$T/tree" >/dev/null
-diff -r "$T/def" "$T/tree" || { echo "FAIL: --arith tree changed the output"; exit 1; }
-echo "tree: byte-identical to the default design ($(ls "$T/def" | wc -l) files)"
+same_as_default --arith tree
 
 # csa / booth RTL is lint-clean and carries the option in its header
 for a in csa booth; do
     "$RAD4ML" gen --random-model 3 --arith $a --pipeline 3 --out "$T/l_$a" --what rtl >/dev/null
-    verilator --lint-only -Wall --top-module rad4ml_ae "$T/l_$a/rad4ml_ae.v" "$T/l_$a/rad4ml_ae_cfg.v"
+    lint_rtl "$T/l_$a"
     grep -q "rad4ml-provenance options: .* arith=$a" "$T/l_$a/rad4ml_ae.v"
     grep -q "Dadda tree" "$T/l_$a/rad4ml_ae.v"
 done
@@ -30,21 +23,18 @@ grep -q "wire \[[0-9]*:0\] e0_0 = " "$T/l_booth/rad4ml_ae.v"     # Booth rows
 grep -q "wire \[[0-9]*:0\] pp0_0 = " "$T/l_csa/rad4ml_ae.v"      # plain rows
 echo "csa, booth: verilator --lint-only -Wall clean"
 
-run() {   # sim with the given options; prints the pair lines, fails on FAIL
-    nice "$RAD4ML" sim "$@" | grep -E '^  C ref|^sim: (PASS|FAIL)'
-}
 for s in 1 2 3 4 5 6 7 8; do
     mode=$([ $((s % 2)) = 0 ] && echo const || echo reg)
     for a in csa booth; do
         echo "--- random model $s, $a, weights $mode, pipeline $((s % 4))"
-        run --random-model $s --arith $a --weights-mode $mode --pipeline $((s % 4)) \
+        sim_pairs --random-model $s --arith $a --weights-mode $mode --pipeline $((s % 4)) \
             --only icarus --icarus-vectors 200 --workdir "$T/w"
     done
 done
 # Verilator, Icarus and HLS C on two of them
-run --random-model 2 --arith csa --weights-mode const --pipeline 2 --vectors 3000 \
+sim_pairs --random-model 2 --arith csa --weights-mode const --pipeline 2 --vectors 3000 \
     --icarus-vectors 300 --workdir "$B/test_arith_csa"
-run --random-model 3 --arith booth --pipeline 3 --vectors 3000 --icarus-vectors 300 \
+sim_pairs --random-model 3 --arith booth --pipeline 3 --vectors 3000 --icarus-vectors 300 \
     --workdir "$B/test_arith_booth"
 
 # formal: the one-tap neuron (9-bit input, 4-bit weight, 7-bit bias) of
@@ -73,12 +63,5 @@ fi
 echo "broken neuron: proof fails ($(grep -o 'proof did fail' "$T/eq.log"))"
 
 # negative control: every neuron's final adder one too high
-"$RAD4ML" gen --random-model 1 --arith booth --out "$T/bad" --what rtl >/dev/null
-sed -i 's/ = acc_s + acc_c;/ = acc_s + acc_c + 1'"'"'b1;/' "$T/bad/rad4ml_ae.v"
-grep -q "acc_s + acc_c + 1'b1;" "$T/bad/rad4ml_ae.v" || { echo "FAIL: control not applied"; exit 1; }
-if "$RAD4ML" sim --random-model 1 --rtl "$T/bad" --only icarus --icarus-vectors 300 \
-        --workdir "$T/w" > "$T/out"; then
-    cat "$T/out"; echo "FAIL: a final adder off by one went unnoticed"; exit 1
-fi
-grep -E "mismatches [1-9]" "$T/out" >/dev/null || { cat "$T/out"; echo "FAIL: no mismatch count"; exit 1; }
-echo "broken bit-heap RTL detected: $(grep -o 'mismatches [0-9]*' "$T/out" | head -1)"
+must_mismatch "broken bit-heap RTL (final adder off by one)" \
+    's/ = acc_s + acc_c;/ = acc_s + acc_c + 1'"'"'b1;/' "acc_s + acc_c + 1'b1;" 1 --arith booth

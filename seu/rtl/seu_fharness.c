@@ -59,6 +59,7 @@
 #include <string.h>
 #include <time.h>
 #include "seu_fshim.h"
+#include "rad_hash.h"              /* common/rad_hash.h, written beside */
 
 #define WBASE 16
 
@@ -325,12 +326,9 @@ typedef struct {
     long kmax[N_CLS], ksum[N_CLS], counted[N_CLS], reloads;
 } aflops;
 
-static uint64_t mix(uint64_t x)          /* splitmix64 finalizer */
+static uint64_t mix(uint64_t x)          /* one splitmix64 step from state x */
 {
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
+    return rad_splitmix64(&x);
 }
 
 static int read_flops(aflops *a, const char *path, const char *top)

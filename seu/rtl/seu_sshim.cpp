@@ -2,6 +2,7 @@
 // netlist (--prefix Vset_dut); all test logic is in seu_sharness.c.
 #include "Vset_dut.h"
 #include "verilated.h"
+#include "vl_port.h"
 extern "C" {
 #include "seu_sshim.h"
 }
@@ -10,30 +11,6 @@ struct seu_sd {
     VerilatedContext *ctx;
     Vset_dut         *m;
 };
-
-// 32-bit word arrays <-> the Verilator port types (1..64 bits, or wide).
-template <typename T> static void put(T &p, const uint32_t *w)
-{
-    p = (T)w[0];
-    if (sizeof(T) > 4)
-        p = (T)((uint64_t)w[0] | (uint64_t)w[1] << 32);
-}
-template <std::size_t N> static void put(VlWide<N> &p, const uint32_t *w)
-{
-    for (std::size_t i = 0; i < N; i++)
-        p[i] = w[i];
-}
-template <typename T> static void get(const T &p, uint32_t *w, int n)
-{
-    w[0] = (uint32_t)p;
-    if (sizeof(T) > 4 && n > 1)
-        w[1] = (uint32_t)((uint64_t)p >> 32);
-}
-template <std::size_t N> static void get(const VlWide<N> &p, uint32_t *w, int n)
-{
-    for (std::size_t i = 0; i < N && (int)i < n; i++)
-        w[i] = p[i];
-}
 
 // The pulse: bit `gate` of the one-hot mask set_m.
 template <typename T> static void bit(T &p, uint32_t b, int v)
