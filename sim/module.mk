@@ -14,6 +14,9 @@ REGRESS_CMDS += nice $(SIM_CLI) sim --vectors 1000500 --icarus-vectors 10500 --w
 REGRESS_CMDS += nice $(SIM_CLI) sim --weights-mode const --pipeline 0 --vectors 1000500 --icarus-vectors 10500 --workdir $(BUILD)/sim/regress_econt_const ;
 REGRESS_CMDS += nice $(SIM_CLI) sim --pipeline 4 --vectors 200000 --icarus-vectors 2000 --workdir $(BUILD)/sim/regress_econt_p4 ;
 REGRESS_CMDS += tests/sim_random_regress.sh ;
+# protected register files: SECDED in Verilator with readback (tests/sim_protect.sh
+# runs TMR in Verilator, SECDED in HLS C + Icarus)
+REGRESS_CMDS += tests/sim_protect_regress.sh ;
 # gen --reuse R, R in {1, 2, 4, 8}: ECON-T and random models 1..8
 REGRESS_CMDS += tests/sim_reuse_regress.sh ;
 # gen --arith csa and booth on ECON-T (HLS C + Icarus; tests/sim_arith.sh
