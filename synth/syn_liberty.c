@@ -328,31 +328,63 @@ static int commit_outputs(int st, const char *tmp1, const char *out1, const char
     return -1;
 }
 
-/* Maps one generic netlist (or finds its report) and adds its figures. */
-static int map_one(const syn_job *j, const char *netlist, unsigned long long key,
-                   const char *tpl, const char *tpl_name, const syn_lib *lib,
-                   double period_ns, const syn_netlist *nl, syn_libarea *out, rad_err *err)
+/* What every mapping of one syn_lib_map call shares. */
+typedef struct {
+    const syn_job     *j;
+    const char        *tpl, *tpl_name;
+    const syn_lib     *lib;
+    double             period_ns;
+    const syn_netlist *nl;
+    const char        *fa_map;   /* synth/fa_liberty.v, or NULL: no FA cell */
+} map_ctx;
+
+/* The scope of flow_liberty.ys for one mapping: the generic netlist
+** (whole design), or the module's RTL (m: per module, with full adders
+** onto the library's cell when c->fa_map); report and netlist to tmp names. */
+static cg_scope *map_scope(const map_ctx *c, const syn_modjob *m, const char *netlist,
+                           const char *report, const char *verilog)
+{
+    cg_scope *s = cg_scope_new();
+    if (!s)
+        return NULL;
+    cg_set(s, "liberty", "%s", c->lib->path);
+    cg_set(s, "report", "%s", report);
+    cg_set(s, "verilog", "%s", verilog);
+    cg_set(s, "delay_ps", "%.0f", 1e3 * c->period_ns);
+    if (!m) {
+        cg_set(cg_block(s, "json"), "netlist", "%s", netlist);
+        return s;
+    }
+    cg_scope *r = cg_block(s, "rtl");
+    cg_set(r, "file", "%s/mod_%016llx.v", c->j->cache_dir, m->hash);
+    cg_set(r, "incdir", "%s", c->j->rtl_dir ? c->j->rtl_dir : ".");
+    cg_set(r, "top", "%s", m->name);
+    if (c->fa_map)
+        cg_set(cg_block(s, "fa"), "fa_map", "%s", c->fa_map);
+    return s;
+}
+
+/* Maps one netlist (the whole design's generic one, or module m's RTL) or
+** finds its report, and adds its figures. */
+static int map_one(const map_ctx *c, const syn_modjob *m, const char *netlist,
+                   unsigned long long key, syn_libarea *out, rad_err *err)
 {
     char report[4200], tmp[4300], vout[4200], vtmp[4300], script[4200], log[4200];
-    snprintf(report, sizeof report, "%s/lib_%016llx.txt", j->cache_dir, key);
-    snprintf(vout, sizeof vout, "%s/lib_%016llx.v", j->cache_dir, key);
+    const char *dir = c->j->cache_dir;
+    snprintf(report, sizeof report, "%s/lib_%016llx.txt", dir, key);
+    snprintf(vout, sizeof vout, "%s/lib_%016llx.v", dir, key);
     if (out->n_net == SYN_MAX_MODS)
         return rad_errf(err, RAD_ERANGE, "%s: more than %d netlists", netlist, SYN_MAX_MODS);
     out->net_key[out->n_net++] = key;
-    if (j->no_cache || !file_exists(report) || !file_exists(vout)) {
+    if (c->j->no_cache || !file_exists(report) || !file_exists(vout)) {
         snprintf(tmp, sizeof tmp, "%s.tmp.%ld", report, (long)getpid());
         snprintf(vtmp, sizeof vtmp, "%s.tmp.%ld.v", vout, (long)getpid());
-        snprintf(script, sizeof script, "%s/lib_%016llx.ys", j->cache_dir, key);
-        snprintf(log, sizeof log, "%s/lib_%016llx.log", j->cache_dir, key);
-        cg_scope *s = cg_scope_new();
+        snprintf(script, sizeof script, "%s/lib_%016llx.ys", dir, key);
+        snprintf(log, sizeof log, "%s/lib_%016llx.log", dir, key);
+        cg_scope *s = map_scope(c, m, netlist, tmp, vtmp);
         if (!s)
             return rad_errf(err, RAD_ENOMEM, "out of memory");
-        cg_set(s, "netlist", "%s", netlist);
-        cg_set(s, "liberty", "%s", lib->path);
-        cg_set(s, "report", "%s", tmp);
-        cg_set(s, "verilog", "%s", vtmp);
-        cg_set(s, "delay_ps", "%.0f", 1e3 * period_ns);
-        int rc = write_filled(tpl, tpl_name, s, script, err);
+        int rc = write_filled(c->tpl, c->tpl_name, s, script, err);
         if (rc)
             return rc;
         int st = syn_yosys_script(script, log, &out->seconds);
@@ -360,16 +392,45 @@ static int map_one(const syn_job *j, const char *netlist, unsigned long long key
         out->cached = 0;
         if (commit_outputs(st, tmp, report, vtmp, vout))
             return rad_errf(err, RAD_ETOOL, "%s: yosys mapping onto %s failed (exit %d); "
-                            "log %s", netlist, lib->path, st, log);
+                            "log %s", netlist, c->lib->path, st, log);
     }
     char *text;
     size_t len;
     int rc = rad_read_all(report, &text, &len, err);
     if (rc)
         return rc;
-    rc = syn_lib_add_report(report, text, lib, nl, out, err);
+    rc = syn_lib_add_report(report, text, c->lib, c->nl, out, err);
     free(text);
     return rc;
+}
+
+/* Whether lib has a cell of that name. */
+static int lib_has_cell(const syn_lib *lib, const char *name)
+{
+    for (int i = 0; i < lib->n_cell; i++)
+        if (strcmp(lib->cell[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* The cache key base of every mapping: liberty text, script, clock and,
+** when full adders are mapped, the techmap rule's text. */
+static int map_base(map_ctx *c, char *fa_name, size_t fa_size, unsigned long long *base,
+                    rad_err *err)
+{
+    *base = rad_fnv1a(c->lib->hash, c->tpl, strlen(c->tpl));
+    *base = rad_fnv1a(*base, &c->period_ns, sizeof c->period_ns);
+    if (c->j->n_mod == 0 || !lib_has_cell(c->lib, "FAX1"))
+        return RAD_OK;
+    char *text;
+    size_t len;
+    int rc = read_template("fa_liberty.v", fa_name, fa_size, &text, &len, err);
+    if (rc)
+        return rc;
+    *base = rad_fnv1a(*base, text, len);
+    free(text);
+    c->fa_map = fa_name;
+    return RAD_OK;
 }
 
 int syn_lib_map(const syn_job *j, const syn_netlist *nl, const syn_lib *lib, double period_ns,
@@ -377,22 +438,22 @@ int syn_lib_map(const syn_job *j, const syn_netlist *nl, const syn_lib *lib, dou
 {
     memset(out, 0, sizeof *out);
     out->cached = 1;
-    char tpl_name[4096], *tpl;
+    char tpl_name[4096], fa_name[4096], *tpl;
     size_t tlen;
     int rc = read_template("flow_liberty.ys", tpl_name, sizeof tpl_name, &tpl, &tlen, err);
     if (rc)
         return rc;
-    unsigned long long base = rad_fnv1a(lib->hash, tpl, tlen);
-    base = rad_fnv1a(base, &period_ns, sizeof period_ns);
-    if (j->n_mod == 0) {        /* flat, or a design the flow ran whole */
-        rc = map_one(j, j->netlist, rad_fnv1a(base, &j->hash, sizeof j->hash), tpl, tpl_name,
-                     lib, period_ns, nl, out, err);
+    map_ctx c = { j, tpl, tpl_name, lib, period_ns, nl, NULL };
+    unsigned long long base;
+    rc = map_base(&c, fa_name, sizeof fa_name, &base, err);
+    if (rc == RAD_OK && j->n_mod == 0) {   /* flat, or a design the flow ran whole */
+        rc = map_one(&c, NULL, j->netlist, rad_fnv1a(base, &j->hash, sizeof j->hash), out, err);
     } else {
         char net[4200];
         for (int i = 0; i < j->n_mod && rc == RAD_OK; i++) {
             syn_module_netlist(j, &j->mod[i], net, sizeof net);
-            rc = map_one(j, net, rad_fnv1a(base, &j->mod[i].hash, sizeof j->mod[i].hash),
-                         tpl, tpl_name, lib, period_ns, nl, out, err);
+            rc = map_one(&c, &j->mod[i], net, rad_fnv1a(base, &j->mod[i].hash,
+                         sizeof j->mod[i].hash), out, err);
         }
     }
     free(tpl);

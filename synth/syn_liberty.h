@@ -3,12 +3,16 @@
 ** library (a liberty file): the library's own cell areas instead of the
 ** transistor-count estimate of syn.h.
 **
-** Each netlist of the generic flow (one per module in the hierarchical
-** flow, the whole design otherwise) is mapped by Yosys with
-** synth/flow_liberty.ys (dfflibmap + abc -liberty), its `stat -liberty`
-** report cached as <cache_dir>/lib_<hash>.txt, hash = FNV-1a 64 of the
-** generic netlist's cache key, the liberty file's text, the script and the
-** clock period (the mapping's delay target).
+** Each module of the hierarchical flow is mapped by Yosys with
+** synth/flow_liberty.ys from its RTL (<cache>/mod_<hash>.v, what the
+** generic flow read): Yosys' coarse synthesis as in flow_hier.ys, full
+** adders onto the library's FAX1 cell when it has one (extract_fa +
+** synth/fa_liberty.v), then dfflibmap + abc -liberty.  A design the flow
+** ran whole maps its generic netlist (no full-adder cells).  The
+** `stat -liberty` report is cached as <cache_dir>/lib_<hash>.txt, hash =
+** FNV-1a 64 of the generic netlist's cache key (module: its RTL + script),
+** the liberty file's text, the script, the clock period (the mapping's
+** delay target) and the techmap rule's text when it is used.
 ** Module areas are scaled by the instance counts of the generic netlist,
 ** as for the other figures.
 */
