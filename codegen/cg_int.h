@@ -27,6 +27,8 @@ typedef struct {
     cg_tmr *tmr;         /* non-NULL while writing a fully triplicated file
                             (gen --protect-all tmr): every flip-flop written
                             into this buffer is triplicated (cg_tmr_reg) */
+    const char *wire_attr; /* non-NULL: prefix of every wire cg_bind declares
+                            (gen --arith fpga: "(* keep *) " on adder sums) */
 } cg_buf;
 
 void cg_printf(cg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -257,6 +259,9 @@ void cg_neuron_output(const cg_plan *p, int li, const char *acc, cg_buf *b);
 /* The bit-heap neuron of gen --arith csa|booth (cg_arith.c): the same
 ** module, ports and results as the adder-tree neuron. */
 void cg_arith_neuron(const cg_plan *p, int li, int K, cg_buf *b);
+/* gen --arith fpga (cg_reuse.c): the soft multiplier module
+** <top>_<layer>_smul of a reuse layer (p = x * w modulo 2^prod_w). */
+void cg_reuse_smul(const cg_plan *p, int li, cg_buf *b);
 /* "    <dir> [w-1:0] pfx0, pfx1, ...,\n" in lines of 8 names. */
 void cg_port_list(cg_buf *b, const char *dir, int w, const char *pfx, int n, bool last);
 

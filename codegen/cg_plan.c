@@ -48,8 +48,17 @@ static int set_choice(const char *opt, const char *v, const char *const *names, 
             *out = i;
             return RAD_OK;
         }
-    return rad_errf(err, RAD_EUSAGE, "--%s: '%s' is not %s, %s or %s", opt, v, names[0],
-                    names[1], names[2]);
+    char all[128] = "";
+    for (int i = 0; i < n; i++)
+        snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s", i == 0 ? "" :
+                 i == n - 1 ? " or " : ", ", names[i]);
+    return rad_errf(err, RAD_EUSAGE, "--%s: '%s' is not %s", opt, v, all);
+}
+
+const char *cg_arith_name(cg_arith a)
+{
+    static const char *const names[] = { "tree", "csa", "booth", "fpga" };
+    return names[a];
 }
 
 /* See cg.h: one option by its command-line name; RAD_EUSAGE with the
@@ -57,7 +66,7 @@ static int set_choice(const char *opt, const char *v, const char *const *names, 
 int cg_opts_set(cg_opts *o, const char *name, const char *v, rad_err *err)
 {
     static const char *const prot[] = { "none", "tmr", "secded" };
-    static const char *const arith[] = { "tree", "csa", "booth" };
+    static const char *const arith[] = { "tree", "csa", "booth", "fpga" };
     int i = 0, rc;
     if (!strcmp(name, "top"))
         return set_top(o, v, err);
@@ -83,7 +92,7 @@ int cg_opts_set(cg_opts *o, const char *name, const char *v, rad_err *err)
         return rc;
     }
     if (!strcmp(name, "arith")) {
-        if (!(rc = set_choice("arith", v, arith, 3, &i, err)))
+        if (!(rc = set_choice("arith", v, arith, 4, &i, err)))
             o->arith = (cg_arith)i;
         return rc;
     }
@@ -150,7 +159,7 @@ void cg_prov(rad_prov *p, const mdl_model *m, const cg_opts *o, const char *kind
     if (o->tmr_all)
         rad_prov_opt(p, "protect-all", "tmr");
     if (o->arith != CG_ARITH_TREE)     /* tree: today's header, byte for byte */
-        rad_prov_opt(p, "arith", "%s", o->arith == CG_ARITH_CSA ? "csa" : "booth");
+        rad_prov_opt(p, "arith", "%s", cg_arith_name(o->arith));
     if (o->reuse[0]) {
         rad_prov_opt(p, "reuse", "%s", o->reuse);
         rad_prov_opt(p, "interval", "%d", cg_interval(m, o));

@@ -122,10 +122,11 @@ int cg_reuse_check(const mdl_model *m, const cg_opts *o, rad_err *err)
             rc = rad_errf(err, RAD_EUSAGE, "--reuse: '%s' names no conv2d/dense layer of "
                           "model '%s' (a layer name, or conv2d, conv, dense)", e[i].name, m->name);
     }
-    if (!rc && o->arith != CG_ARITH_TREE && cg_interval(m, o) > 1)
+    bool heap = o->arith == CG_ARITH_CSA || o->arith == CG_ARITH_BOOTH;
+    if (!rc && heap && cg_interval(m, o) > 1)
         rc = rad_errf(err, RAD_EUSAGE, "--arith %s with --reuse %s: the bit-heap arithmetic "
-                      "is for reuse 1 only (use --arith tree with reuse > 1)",
-                      o->arith == CG_ARITH_CSA ? "csa" : "booth", o->reuse);
+                      "is for reuse 1 only (use --arith tree or fpga with reuse > 1)",
+                      cg_arith_name(o->arith), o->reuse);
     return rc;
 }
 
@@ -256,6 +257,93 @@ static void rneuron_ports(const cg_plan *p, int li, int K, int M, cg_buf *b)
     cg_printf(b, "    output wire [%d:0] y\n);\n", l->out_fmt.width - 1);
 }
 
+/* ---- gen --arith fpga: the soft multiplier ----------------------------------- */
+
+typedef struct { int off; bool neg; char nm[CG_NAME]; } smul_node;
+
+/* Adds node q (offset q->off > a->off) to node a, modulo 2^pw: a's low
+** q->off - a->off bits pass, the rest is one carry-chain adder of
+** pw - q->off bits (a subtractor when q is the negative weight row). */
+static void smul_join(cg_buf *b, int pw, smul_node *a, const smul_node *q, int id)
+{
+    int lo = q->off - a->off;
+    char nm[CG_NAME];
+    snprintf(nm, sizeof nm, "t%d", id);
+    cg_printf(b, "    (* keep *) wire [%d:0] %s = {%s[%d:%d] %c %s, %s[%d:0]};\n", pw - a->off - 1,
+              nm, a->nm, pw - a->off - 1, lo, q->neg ? '-' : '+', q->nm, a->nm, lo - 1);
+    snprintf(a->nm, sizeof a->nm, "%s", nm);
+    a->neg = false;
+}
+
+/* See cg_int.h.  Row k (weight bit k) is w[k] ? x : 0 over the pw - k bits
+** above 2^k (x sign- or zero-extended to pw bits); the row of a signed
+** weight's MSB counts negative.  Rows are added pairwise, neighbours first
+** (a balanced tree), so the sum is x * w modulo 2^pw exactly: the value
+** `xs * ws` of the multiplier it replaces. */
+void cg_reuse_smul(const cg_plan *p, int li, cg_buf *b)
+{
+    const mdl_layer *l = &p->m->layers[li];
+    const fxp_fmt *fi = &p->t[li].fmt;
+    int wx = fi->width, ww = l->w_fmt.width, pw = p->lp[li].prod_w, n = ww, id = 0;
+    char lid[80];
+    smul_node r[64];
+    if (ww > 64) {
+        b->oom = true;
+        return;
+    }
+    cg_layer_ident(p, li, lid, sizeof lid);
+    cg_printf(b, "// Soft multiplier of %s (gen --arith fpga): p = x * w modulo 2^%d as\n"
+                 "// shift-and-add, one carry-chain adder per row pair.\n", lid, pw);
+    cg_printf(b, "module %s_%s_smul (\n    input  wire [%d:0] x,\n    input  wire [%d:0] w,\n"
+                 "    output wire [%d:0] p\n);\n", p->o.top, lid, wx - 1, ww - 1, pw - 1);
+    if (pw == wx)
+        cg_printf(b, "    wire [%d:0] xe = x;\n", pw - 1);
+    else if (fi->is_signed)
+        cg_printf(b, "    wire [%d:0] xe = {{%d{x[%d]}}, x};\n", pw - 1, pw - wx, wx - 1);
+    else
+        cg_printf(b, "    wire [%d:0] xe = {%d'h0, x};\n", pw - 1, pw - wx);
+    for (int k = 0; k < ww; k++) {
+        r[k] = (smul_node){ .off = k, .neg = l->w_fmt.is_signed && k == ww - 1 };
+        snprintf(r[k].nm, sizeof r[k].nm, "r%d", k);
+        cg_printf(b, "    wire [%d:0] r%d = {%d{w[%d]}} & xe[%d:0];\n", pw - k - 1, k, pw - k, k,
+                  pw - k - 1);
+    }
+    for (; n > 1; n = (n + 1) / 2)
+        for (int i = 0; 2 * i < n; i++) {
+            if (2 * i + 1 < n)
+                smul_join(b, pw, &r[2 * i], &r[2 * i + 1], id++);
+            r[i] = r[2 * i];
+        }
+    cg_printf(b, "    assign p = %s%s;\nendmodule\n\n", r[0].neg ? "-" : "", r[0].nm);
+}
+
+/* --arith tree: multiplier j's product pr<j> = xs<j> * ws<j>, both operands
+** extended to the product width. */
+static void rneuron_mul_tree(const cg_plan *p, int li, int j, cg_buf *b)
+{
+    const mdl_layer *l = &p->m->layers[li];
+    const fxp_fmt *fi = &p->t[li].fmt;
+    int wx = fi->width, ww = l->w_fmt.width, pw = p->lp[li].prod_w;
+    if (fi->is_signed)
+        cg_printf(b, "    wire [%d:0] xs%d = {{%d{m%d_x[%d]}}, m%d_x};\n", pw - 1, j, pw - wx, j, wx - 1, j);
+    else
+        cg_printf(b, "    wire [%d:0] xs%d = {%d'h0, m%d_x};\n", pw - 1, j, pw - wx, j);
+    if (l->w_fmt.is_signed)
+        cg_printf(b, "    wire [%d:0] ws%d = {{%d{m%d_w[%d]}}, m%d_w};\n", pw - 1, j, pw - ww, j, ww - 1, j);
+    else
+        cg_printf(b, "    wire [%d:0] ws%d = {%d'h0, m%d_w};\n", pw - 1, j, pw - ww, j);
+    cg_printf(b, "    wire [%d:0] pr%d = xs%d * ws%d;\n", pw - 1, j, j, j);
+}
+
+/* gen --arith fpga: multiplier j's product pr<j> from the layer's smul. */
+static void rneuron_smul_use(const cg_plan *p, int li, int j, cg_buf *b)
+{
+    char lid[80];
+    cg_layer_ident(p, li, lid, sizeof lid);
+    cg_printf(b, "    wire [%d:0] pr%d;\n    %s_%s_smul u_m%d (.x(m%d_x), .w(m%d_w), .p(pr%d));\n",
+              p->lp[li].prod_w - 1, j, p->o.top, lid, j, j, j, j);
+}
+
 /* Multiplier j's operands: an R:1 multiplexer on the phase; its product
 ** sign-extended to the accumulator width as leaf nm. */
 static void rneuron_mult(const cg_plan *p, int li, int K, int M, int j, cg_buf *b, char *nm)
@@ -278,15 +366,10 @@ static void rneuron_mult(const cg_plan *p, int li, int K, int M, int j, cg_buf *
     }
     cg_printf(b, "        default: begin m%d_x = %d'h0; m%d_w = %d'h0; end\n        endcase\n"
                  "    end\n", j, wx, j, ww);
-    if (fi->is_signed)
-        cg_printf(b, "    wire [%d:0] xs%d = {{%d{m%d_x[%d]}}, m%d_x};\n", pw - 1, j, pw - wx, j, wx - 1, j);
+    if (p->o.arith == CG_ARITH_FPGA)
+        rneuron_smul_use(p, li, j, b);
     else
-        cg_printf(b, "    wire [%d:0] xs%d = {%d'h0, m%d_x};\n", pw - 1, j, pw - wx, j);
-    if (l->w_fmt.is_signed)
-        cg_printf(b, "    wire [%d:0] ws%d = {{%d{m%d_w[%d]}}, m%d_w};\n", pw - 1, j, pw - ww, j, ww - 1, j);
-    else
-        cg_printf(b, "    wire [%d:0] ws%d = {%d'h0, m%d_w};\n", pw - 1, j, pw - ww, j);
-    cg_printf(b, "    wire [%d:0] pr%d = xs%d * ws%d;\n", pw - 1, j, j, j);
+        rneuron_mul_tree(p, li, j, b);
     char e[CG_NAME * 2], name[CG_NAME];
     if (aw > pw)
         snprintf(e, sizeof e, "{{%d{pr%d[%d]}}, pr%d}", aw - pw, j, pw - 1, j);
@@ -315,7 +398,10 @@ void cg_reuse_neuron(const cg_plan *p, int li, int K, cg_buf *b)
         rneuron_mult(p, li, K, M, j, b, nm[j]);
     cg_bias_term(p, li, bias, sizeof bias);
     if (M > 0) {
+        if (p->o.arith == CG_ARITH_FPGA)   /* sums stay carry-chain adders */
+            b->wire_attr = "(* keep *) ";
         cg_adder_tree(b, "    ", "s", aw, nm, M, -1, NULL);
+        b->wire_attr = NULL;
         cg_printf(b, "    reg  [%d:0] acc;\n    wire [%d:0] acc_b = st ? %s : acc;\n"
                      "    wire [%d:0] acc_n = acc_b + %s;\n    always @(posedge clk) acc <= acc_n;\n",
                   aw - 1, aw - 1, bias, aw - 1, nm[0]);

@@ -564,7 +564,7 @@ static void emit_neuron(const cg_plan *p, int li, int K, cg_buf *b)
 {
     const cg_lplan *lp = &p->lp[li];
     char id[80];
-    if (p->o.arith != CG_ARITH_TREE) {
+    if (p->o.arith == CG_ARITH_CSA || p->o.arith == CG_ARITH_BOOTH) {
         cg_arith_neuron(p, li, K, b);
         return;
     }
@@ -721,6 +721,8 @@ static void emit_layer(const cg_plan *p, int li, cg_buf *b)
         b->oom = true;
         return;
     }
+    if (mac && lp->reuse > 1 && p->o.arith == CG_ARITH_FPGA)
+        cg_reuse_smul(p, li, b);
     for (int i = 0, nk = mac ? tap_counts(lp, ks) : 0; i < nk; i++)
         if (lp->reuse > 1)
             cg_reuse_neuron(p, li, ks[i], b);

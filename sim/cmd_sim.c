@@ -105,7 +105,7 @@ static void usage(FILE *fp)
         "  --pipeline D          register stages (default 1)\n"
         "  --reuse R|SPEC        reuse factor (rad4ml gen --reuse): one crossing every\n"
         "                        R clocks, latency from the design\n"
-        "  --arith A             neuron arithmetic tree (default), csa or booth\n"
+        "  --arith A             neuron arithmetic tree (default), csa, booth or fpga\n"
         "                        (rad4ml gen --arith)\n"
         "  --weights-mode M      reg (default) or const\n"
         "  --protect P           weight-register protection none (default), tmr, secded\n"
@@ -493,9 +493,9 @@ static int rtl_options(const char *dir, cg_opts *o, unsigned given, const mdl_mo
     if (!rc)
         rc = agree(vfile, given & GIVEN_TALL, "--protect-all", o->tmr_all ? "tmr" : "none",
                    h.tmr_all ? "tmr" : "none", err);
-    static const char *ar[] = { "tree", "csa", "booth" };
     if (!rc)
-        rc = agree(vfile, given & GIVEN_ARITH, "--arith", ar[o->arith], ar[h.arith], err);
+        rc = agree(vfile, given & GIVEN_ARITH, "--arith", cg_arith_name(o->arith),
+                   cg_arith_name(h.arith), err);
     if (!rc)
         rc = agree(vfile, given & GIVEN_REUSE, "--reuse", o->reuse[0] ? o->reuse : "1",
                    h.reuse[0] ? h.reuse : "1", err);
@@ -629,7 +629,7 @@ static int setup_paths(const sim_args *a, sim_env *e, rad_err *err)
         for (char *c = ru; *c; c++)
             *c = *c == '=' ? '-' : *c == ',' ? '_' : *c;
     }
-    static const char *arith_sfx[] = { "", "_csa", "_booth" };
+    static const char *arith_sfx[] = { "", "_csa", "_booth", "_fpga" };
     sfmt(e->gen, sizeof e->gen, "%s/gen_%s_%s_p%d_%s%s%s%s%s", e->work, a->o.top,
          a->o.weights == CG_WEIGHTS_REG ? "reg" : "const", a->o.pipeline, prot_name[a->o.prot],
          a->o.tmr_ctrl ? "_tmrctl" : "", a->o.tmr_all ? "_tmrall" : "", ru,

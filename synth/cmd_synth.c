@@ -246,8 +246,10 @@ static int parse_args(int argc, char **argv, synth_opts *o)
         case 'U': rc = parse_reuse(optarg, o, &err); break;
         case 'a':
             o->arith = optarg;
-            if (strcmp(optarg, "tree") && strcmp(optarg, "csa") && strcmp(optarg, "booth"))
-                rc = rad_errf(&err, RAD_EUSAGE, "--arith: '%s' is not tree, csa or booth", optarg);
+            if (strcmp(optarg, "tree") && strcmp(optarg, "csa") && strcmp(optarg, "booth")
+                && strcmp(optarg, "fpga"))
+                rc = rad_errf(&err, RAD_EUSAGE, "--arith: '%s' is not tree, csa, booth or fpga",
+                              optarg);
             break;
         case 'f': o->flat = 1; break;
         case 'Q': o->quick = 1; break;
