@@ -344,17 +344,14 @@ static void rneuron_smul_use(const cg_plan *p, int li, int j, cg_buf *b)
               p->lp[li].prod_w - 1, j, p->o.top, lid, j, j, j, j);
 }
 
-/* Multiplier j's operands: an R:1 multiplexer on the phase; its product
-** sign-extended to the accumulator width as leaf nm. */
-static void rneuron_mult(const cg_plan *p, int li, int K, int M, int j, cg_buf *b, char *nm)
+/* Multiplier j's operands m<j>_x, m<j>_w: an R:1 case multiplexer on ph. */
+static void rneuron_mux_case(const cg_plan *p, int li, int K, int M, int j, cg_buf *b)
 {
     const mdl_layer *l = &p->m->layers[li];
-    const cg_lplan *lp = &p->lp[li];
-    const fxp_fmt *fi = &p->t[li].fmt;
     bool cst = p->o.weights == CG_WEIGHTS_CONST;
-    int R = lp->reuse, pb = phase_bits(R), wx = fi->width, ww = l->w_fmt.width;
-    int pw = lp->prod_w, aw = lp->acc_w;
+    int R = p->lp[li].reuse, pb = phase_bits(R), wx = p->t[li].fmt.width, ww = l->w_fmt.width;
     cg_printf(b, "    reg  [%d:0] m%d_x;\n    reg  [%d:0] m%d_w;\n", wx - 1, j, ww - 1, j);
+
     cg_printf(b, "    always @* begin\n        case (ph)\n");
     for (int g = 0; g < R && g * M + j < K; g++) {
         int k = g * M + j;
@@ -366,10 +363,47 @@ static void rneuron_mult(const cg_plan *p, int li, int K, int M, int j, cg_buf *
     }
     cg_printf(b, "        default: begin m%d_x = %d'h0; m%d_w = %d'h0; end\n        endcase\n"
                  "    end\n", j, wx, j, ww);
-    if (p->o.arith == CG_ARITH_FPGA)
+}
+
+/* gen --arith fpga: the same multiplexer as a binary tree of 2:1 selects on
+** the phase bits ({x, w} of tap g*M + j at leaf g, zero where there is no
+** tap: the case's default), which FPGA synthesis maps to fewer LUTs. */
+static void rneuron_mux_tree(const cg_plan *p, int li, int K, int M, int j, cg_buf *b)
+{
+    bool cst = p->o.weights == CG_WEIGHTS_CONST;
+    int R = p->lp[li].reuse, pb = phase_bits(R), wx = p->t[li].fmt.width;
+    int ww = p->m->layers[li].w_fmt.width, n = 1 << pb;
+    for (int g = 0; g < n; g++) {
+        int k = g * M + j;
+        cg_printf(b, "    wire [%d:0] m%d_0_%d = ", wx + ww - 1, j, g);
+        if (g >= R || k >= K)
+            cg_printf(b, "%d'h0;\n", wx + ww);
+        else if (cst)
+            cg_printf(b, "{x%d, W[%d +: %d]};\n", k, k * ww, ww);
+        else
+            cg_printf(b, "{x%d, w%d};\n", k, k);
+    }
+    for (int t = 1; t <= pb; t++, n /= 2)
+        for (int i = 0; i < n / 2; i++)
+            cg_printf(b, "    wire [%d:0] m%d_%d_%d = ph[%d] ? m%d_%d_%d : m%d_%d_%d;\n", wx + ww - 1,
+                      j, t, i, t - 1, j, t - 1, 2 * i + 1, j, t - 1, 2 * i);
+    cg_printf(b, "    wire [%d:0] m%d_x = m%d_%d_0[%d:%d];\n    wire [%d:0] m%d_w = m%d_%d_0[%d:0];\n",
+              wx - 1, j, j, pb, wx + ww - 1, ww, ww - 1, j, j, pb, ww - 1);
+}
+
+/* Multiplier j's operands: an R:1 multiplexer on the phase; its product
+** sign-extended to the accumulator width as leaf nm. */
+static void rneuron_mult(const cg_plan *p, int li, int K, int M, int j, cg_buf *b, char *nm)
+{
+    const cg_lplan *lp = &p->lp[li];
+    int pw = lp->prod_w, aw = lp->acc_w;
+    if (p->o.arith == CG_ARITH_FPGA) {
+        rneuron_mux_tree(p, li, K, M, j, b);
         rneuron_smul_use(p, li, j, b);
-    else
+    } else {
+        rneuron_mux_case(p, li, K, M, j, b);
         rneuron_mul_tree(p, li, j, b);
+    }
     char e[CG_NAME * 2], name[CG_NAME];
     if (aw > pw)
         snprintf(e, sizeof e, "{{%d{pr%d[%d]}}, pr%d}", aw - pw, j, pw - 1, j);
