@@ -55,6 +55,8 @@ typedef struct {
                                  conv/dense layer), "dense=4,conv=2" (per
                                  layer name or kind; cg_reuse.c)           */
     cg_arith    arith;        /* --arith tree|csa|booth (R = 1), fpga (R > 1) */
+    int         fpga_dsp;     /* --fpga-dsp N (arith fpga): at most N products
+                                 written as `*` (FPGA DSP blocks), 0 = none  */
     const char *model_name;   /* for the header: model file or "built-in"  */
     const char *weights_name; /* weights file or "built-in"                */
 } cg_opts;

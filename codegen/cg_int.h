@@ -98,6 +98,9 @@ typedef struct {
     int        n_regs;
     size_t     w_off, b_off;/* bit offsets of kernel / bias in the image */
     int        reuse;       /* reuse factor R (1: fully parallel)        */
+    int        dsp_lanes;   /* --arith fpga: multipliers 0..dsp_lanes-1 of
+                               each neuron are `*` (DSP blocks), the rest
+                               soft (cg_reuse_dsp_plan)                  */
     int        start;       /* R > 1: index of the valid flag (vld[]) that
                                is high in the first clock of a crossing at
                                the layer's inputs                        */
@@ -262,6 +265,9 @@ void cg_arith_neuron(const cg_plan *p, int li, int K, cg_buf *b);
 /* gen --arith fpga (cg_reuse.c): the soft multiplier module
 ** <top>_<layer>_smul of a reuse layer (p = x * w modulo 2^prod_w). */
 void cg_reuse_smul(const cg_plan *p, int li, cg_buf *b);
+/* --arith fpga --fpga-dsp N: lp[].dsp_lanes of every reuse layer, last layer
+** first, each the most lanes whose products x instances fit what is left. */
+void cg_reuse_dsp_plan(cg_plan *p);
 /* "    <dir> [w-1:0] pfx0, pfx1, ...,\n" in lines of 8 names. */
 void cg_port_list(cg_buf *b, const char *dir, int w, const char *pfx, int n, bool last);
 

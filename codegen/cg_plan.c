@@ -86,6 +86,14 @@ int cg_opts_set(cg_opts *o, const char *name, const char *v, rad_err *err)
     }
     if (!strcmp(name, "reuse"))
         return cg_reuse_set(o, v, err);
+    if (!strcmp(name, "fpga-dsp")) {
+        char *end;
+        long d = strtol(v, &end, 10);
+        if (!*v || *end || d < 0 || d > 100000)
+            return rad_errf(err, RAD_EUSAGE, "--fpga-dsp: '%s' is not 0..100000", v);
+        o->fpga_dsp = (int)d;
+        return RAD_OK;
+    }
     if (!strcmp(name, "protect")) {
         if (!(rc = set_choice("protect", v, prot, 3, &i, err)))
             o->prot = (cg_prot)i;
@@ -160,6 +168,8 @@ void cg_prov(rad_prov *p, const mdl_model *m, const cg_opts *o, const char *kind
         rad_prov_opt(p, "protect-all", "tmr");
     if (o->arith != CG_ARITH_TREE)     /* tree: today's header, byte for byte */
         rad_prov_opt(p, "arith", "%s", cg_arith_name(o->arith));
+    if (o->arith == CG_ARITH_FPGA && o->fpga_dsp > 0)
+        rad_prov_opt(p, "fpga-dsp", "%d", o->fpga_dsp);
     if (o->reuse[0]) {
         rad_prov_opt(p, "reuse", "%s", o->reuse);
         rad_prov_opt(p, "interval", "%d", cg_interval(m, o));
@@ -380,6 +390,8 @@ static int plan_pipeline(cg_plan *p, rad_err *err)
         p->latency += lp->reuse;
         p->interval = lp->reuse > p->interval ? lp->reuse : p->interval;
     }
+    if (p->o.arith == CG_ARITH_FPGA)
+        cg_reuse_dsp_plan(p);
     return RAD_OK;
 }
 

@@ -257,6 +257,34 @@ static void rneuron_ports(const cg_plan *p, int li, int K, int M, cg_buf *b)
     cg_printf(b, "    output wire [%d:0] y\n);\n", l->out_fmt.width - 1);
 }
 
+/* ---- gen --arith fpga: DSP lanes ------------------------------------------------ */
+
+/* Products of layer li if each neuron's first d multipliers are DSPs. */
+static long dsp_products(const cg_plan *p, int li, int d)
+{
+    const cg_lplan *lp = &p->lp[li];
+    long n = 0;
+    for (int o = 0; o < lp->n_out; o++) {
+        int m = (lp->nr[o].n_taps + lp->reuse - 1) / lp->reuse;
+        n += m < d ? m : d;
+    }
+    return n;
+}
+
+void cg_reuse_dsp_plan(cg_plan *p)
+{
+    long left = p->o.fpga_dsp;
+    for (int li = p->m->n_layers - 1; li >= 0; li--) {
+        cg_lplan *lp = &p->lp[li];
+        lp->dsp_lanes = 0;
+        if (!is_mac(&p->m->layers[li]) || lp->reuse <= 1)
+            continue;
+        while (lp->dsp_lanes < lp->kmax && dsp_products(p, li, lp->dsp_lanes + 1) <= left)
+            lp->dsp_lanes++;
+        left -= dsp_products(p, li, lp->dsp_lanes);
+    }
+}
+
 /* ---- gen --arith fpga: the soft multiplier ----------------------------------- */
 
 typedef struct { int off; bool neg; char nm[CG_NAME]; } smul_node;
@@ -291,6 +319,8 @@ void cg_reuse_smul(const cg_plan *p, int li, cg_buf *b)
         b->oom = true;
         return;
     }
+    if (p->lp[li].dsp_lanes >= (p->lp[li].kmax + p->lp[li].reuse - 1) / p->lp[li].reuse)
+        return;                           /* every product on a DSP block */
     cg_layer_ident(p, li, lid, sizeof lid);
     cg_printf(b, "// Soft multiplier of %s (gen --arith fpga): p = x * w modulo 2^%d as\n"
                  "// shift-and-add, one carry-chain adder per row pair.\n", lid, pw);
@@ -399,7 +429,10 @@ static void rneuron_mult(const cg_plan *p, int li, int K, int M, int j, cg_buf *
     int pw = lp->prod_w, aw = lp->acc_w;
     if (p->o.arith == CG_ARITH_FPGA) {
         rneuron_mux_tree(p, li, K, M, j, b);
-        rneuron_smul_use(p, li, j, b);
+        if (j < lp->dsp_lanes)
+            rneuron_mul_tree(p, li, j, b);     /* a DSP block */
+        else
+            rneuron_smul_use(p, li, j, b);
     } else {
         rneuron_mux_case(p, li, K, M, j, b);
         rneuron_mul_tree(p, li, j, b);

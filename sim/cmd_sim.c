@@ -107,6 +107,7 @@ static void usage(FILE *fp)
         "                        R clocks, latency from the design\n"
         "  --arith A             neuron arithmetic tree (default), csa, booth or fpga\n"
         "                        (rad4ml gen --arith)\n"
+        "  --fpga-dsp N          with --arith fpga: products on DSP blocks (gen --fpga-dsp)\n"
         "  --weights-mode M      reg (default) or const\n"
         "  --protect P           weight-register protection none (default), tmr, secded\n"
         "  --tmr-control         triplicated control registers (rad4ml gen --tmr-control)\n"
@@ -526,6 +527,7 @@ static int parse(int argc, char **argv, sim_args *a)
         { "protect", required_argument, 0, 'P' }, { "tmr-control", no_argument, 0, 'C' },
         { "protect-all", required_argument, 0, 'A' }, { "mid-reset", required_argument, 0, 'r' },
         { "reuse", required_argument, 0, 'U' }, { "arith", required_argument, 0, 'a' },
+        { "fpga-dsp", required_argument, 0, 'F' },
         { "regress", required_argument, 0, 'G' },
         { "csv", required_argument, 0, 'c' }, { "shard", required_argument, 0, 'Z' },
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
@@ -567,6 +569,7 @@ static int parse(int argc, char **argv, sim_args *a)
             a->given |= GIVEN_ARITH;
             rc = cg_opts_set(&a->o, "arith", optarg, &err);
             break;
+        case 'F': rc = cg_opts_set(&a->o, "fpga-dsp", optarg, &err); break;
         case 'l': rc = rad_cli_long("--links2", optarg, 0, MDL_MAX_LINKS, &a->links2, &err); break;
         case 's': rc = rad_cli_u64("--seed", optarg, 0, UINT64_MAX, &a->seed, &err); break;
         case 'd': a->data = optarg; break;
@@ -634,6 +637,8 @@ static int setup_paths(const sim_args *a, sim_env *e, rad_err *err)
          a->o.weights == CG_WEIGHTS_REG ? "reg" : "const", a->o.pipeline, prot_name[a->o.prot],
          a->o.tmr_ctrl ? "_tmrctl" : "", a->o.tmr_all ? "_tmrall" : "", ru,
          arith_sfx[a->o.arith]);
+    if (a->o.arith == CG_ARITH_FPGA && a->o.fpga_dsp > 0)
+        sfmt(e->gen + strlen(e->gen), sizeof e->gen - strlen(e->gen), "_dsp%d", a->o.fpga_dsp);
     sfmt(e->rtl, sizeof e->rtl, "%s", a->rtl ? a->rtl : e->gen);
     return RAD_OK;
 }
