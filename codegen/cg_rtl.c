@@ -703,6 +703,13 @@ static void neuron_instance(const cg_plan *p, int li, int o, const char *id, cg_
     cg_printf(b, " .y(y%d));\n", p->t[li + 1].bus[o]);
 }
 
+static void free3(void *a, void *b, void *c)
+{
+    free(a);
+    free(b);
+    free(c);
+}
+
 static void emit_layer(const cg_plan *p, int li, cg_buf *b)
 {
     const mdl_layer *l = &p->m->layers[li];
@@ -715,9 +722,7 @@ static void emit_layer(const cg_plan *p, int li, cg_buf *b)
     bool *used_w = calloc(l->n_w + 1, 1);
     int *ks = calloc((size_t)lp->n_out + 1, sizeof *ks);
     if (!used_x || !used_w || !ks) {
-        free(used_x);
-        free(used_w);
-        free(ks);
+        free3(used_x, used_w, ks);
         b->oom = true;
         return;
     }
@@ -741,9 +746,7 @@ static void emit_layer(const cg_plan *p, int li, cg_buf *b)
     if (mac && lp->n_regs)
         cg_tmr_collect(b, "    ", "tmr_err");
     cg_printf(b, "endmodule\n\n");
-    free(used_x);
-    free(used_w);
-    free(ks);
+    free3(used_x, used_w, ks);
 }
 
 /* ---- latent formatter ------------------------------------------------- */
