@@ -268,6 +268,12 @@ void cg_reuse_smul(const cg_plan *p, int li, cg_buf *b);
 /* --arith fpga --fpga-dsp N: lp[].dsp_lanes of every reuse layer, last layer
 ** first, each the most lanes whose products x instances fit what is left. */
 void cg_reuse_dsp_plan(cg_plan *p);
+/* --arith fpga, in the layer module after the phase counter: the lanes'
+** input multiplexers gx<o>_<j>, one set per group of neurons with the same
+** inputs (o: the group's first neuron); cg_reuse_xconn: neuron o's .mx<j>
+** connections to them. */
+void cg_reuse_xmux(const cg_plan *p, int li, cg_buf *b);
+void cg_reuse_xconn(const cg_plan *p, int li, int o, cg_buf *b);
 /* "    <dir> [w-1:0] pfx0, pfx1, ...,\n" in lines of 8 names. */
 void cg_port_list(cg_buf *b, const char *dir, int w, const char *pfx, int n, bool last);
 

@@ -221,6 +221,8 @@ void cg_reuse_counter(const cg_plan *p, int li, cg_buf *b)
                  "    wire last = ph == %d'd%d;\n", pb - 1, pb - 1, pb, pb, R - 1);
     cg_printf(b, "    always @(posedge clk)\n        ph_r <= (rst || last || (!st && ph_r == %d'd0))"
                  " ? %d'd0 : ph + %d'd1;\n", pb, pb, pb);
+    if (p->o.arith == CG_ARITH_FPGA)
+        cg_reuse_xmux(p, li, b);
 }
 
 /* Header comment and ports of the reuse neuron (K taps, M multipliers). */
@@ -249,7 +251,10 @@ static void rneuron_ports(const cg_plan *p, int li, int K, int M, cg_buf *b)
     if (M == 0)
         cg_lint_on(b, "    ", "UNUSED");
     cg_printf(b, "    input  wire last,\n");
-    cg_port_list(b, "input  wire", p->t[li].fmt.width, "x", K, false);
+    if (p->o.arith == CG_ARITH_FPGA)     /* lanes' inputs, muxed in the layer */
+        cg_port_list(b, "input  wire", p->t[li].fmt.width, "mx", M, false);
+    else
+        cg_port_list(b, "input  wire", p->t[li].fmt.width, "x", K, false);
     if (!cst) {
         cg_port_list(b, "input  wire", ww, "w", K, false);
         cg_printf(b, "    input  wire [%d:0] b,\n", wb - 1);
@@ -395,30 +400,99 @@ static void rneuron_mux_case(const cg_plan *p, int li, int K, int M, int j, cg_b
                  "    end\n", j, wx, j, ww);
 }
 
-/* gen --arith fpga: the same multiplexer as a binary tree of 2:1 selects on
-** the phase bits ({x, w} of tap g*M + j at leaf g, zero where there is no
-** tap: the case's default), which FPGA synthesis maps to fewer LUTs. */
+/* gen --arith fpga: an R:1 multiplexer on the phase as a binary tree of 2:1
+** selects on the phase bits (leaf g = leaf[g], "" = zero, as the case's
+** default), which FPGA synthesis maps to fewer LUTs than a case.  Nets
+** <nm>_<level>_<i>; the result is <nm>_<pb>_0. */
+static void ph_mux(cg_buf *b, const char *nm, int w, int R, char (*leaf)[CG_NAME])
+{
+    int pb = phase_bits(R), n = 1 << pb;
+    for (int g = 0; g < n; g++)
+        if (g < R && leaf[g][0])
+            cg_printf(b, "    wire [%d:0] %s_0_%d = %s;\n", w - 1, nm, g, leaf[g]);
+        else
+            cg_printf(b, "    wire [%d:0] %s_0_%d = %d'h0;\n", w - 1, nm, g, w);
+    for (int t = 1; t <= pb; t++, n /= 2)
+        for (int i = 0; i < n / 2; i++)
+            cg_printf(b, "    wire [%d:0] %s_%d_%d = ph[%d] ? %s_%d_%d : %s_%d_%d;\n", w - 1, nm, t,
+                      i, t - 1, nm, t - 1, 2 * i + 1, nm, t - 1, 2 * i);
+}
+
+/* gen --arith fpga: multiplier j's weight m<j>_w by ph_mux; its input m<j>_x
+** is the neuron's port mx<j>, multiplexed once per input group in the layer
+** (cg_reuse_xmux), since neurons with the same taps share it. */
 static void rneuron_mux_tree(const cg_plan *p, int li, int K, int M, int j, cg_buf *b)
 {
     bool cst = p->o.weights == CG_WEIGHTS_CONST;
     int R = p->lp[li].reuse, pb = phase_bits(R), wx = p->t[li].fmt.width;
-    int ww = p->m->layers[li].w_fmt.width, n = 1 << pb;
-    for (int g = 0; g < n; g++) {
-        int k = g * M + j;
-        cg_printf(b, "    wire [%d:0] m%d_0_%d = ", wx + ww - 1, j, g);
-        if (g >= R || k >= K)
-            cg_printf(b, "%d'h0;\n", wx + ww);
-        else if (cst)
-            cg_printf(b, "{x%d, W[%d +: %d]};\n", k, k * ww, ww);
-        else
-            cg_printf(b, "{x%d, w%d};\n", k, k);
+    int ww = p->m->layers[li].w_fmt.width;
+    char (*leaf)[CG_NAME] = calloc((size_t)R, sizeof *leaf), nm[CG_NAME];
+    if (!leaf) {
+        b->oom = true;
+        return;
     }
-    for (int t = 1; t <= pb; t++, n /= 2)
-        for (int i = 0; i < n / 2; i++)
-            cg_printf(b, "    wire [%d:0] m%d_%d_%d = ph[%d] ? m%d_%d_%d : m%d_%d_%d;\n", wx + ww - 1,
-                      j, t, i, t - 1, j, t - 1, 2 * i + 1, j, t - 1, 2 * i);
-    cg_printf(b, "    wire [%d:0] m%d_x = m%d_%d_0[%d:%d];\n    wire [%d:0] m%d_w = m%d_%d_0[%d:0];\n",
-              wx - 1, j, j, pb, wx + ww - 1, ww, ww - 1, j, j, pb, ww - 1);
+    for (int g = 0; g < R && g * M + j < K; g++)
+        if (cst)
+            snprintf(leaf[g], CG_NAME, "W[%d +: %d]", (g * M + j) * ww, ww);
+        else
+            snprintf(leaf[g], CG_NAME, "w%d", g * M + j);
+    snprintf(nm, sizeof nm, "m%d_wt", j);
+    ph_mux(b, nm, ww, R, leaf);
+    cg_printf(b, "    wire [%d:0] m%d_x = mx%d;\n    wire [%d:0] m%d_w = m%d_wt_%d_0;\n", wx - 1, j,
+              j, ww - 1, j, j, pb);
+    free(leaf);
+}
+
+/* Representative of neuron o's input group: the first neuron with the same
+** taps' inputs (same count, same order). */
+static int xgroup(const cg_lplan *lp, int o)
+{
+    const cg_neuron *a = &lp->nr[o];
+    for (int q = 0; q < o; q++) {
+        const cg_neuron *c = &lp->nr[q];
+        int k = 0;
+        while (c->n_taps == a->n_taps && k < a->n_taps && c->taps[k].in == a->taps[k].in)
+            k++;
+        if (c->n_taps == a->n_taps && k == a->n_taps)
+            return q;
+    }
+    return o;
+}
+
+void cg_reuse_xmux(const cg_plan *p, int li, cg_buf *b)
+{
+    const cg_lplan *lp = &p->lp[li];
+    int R = lp->reuse, wx = p->t[li].fmt.width;
+    char (*leaf)[CG_NAME] = calloc((size_t)R, sizeof *leaf), nm[CG_NAME];
+    if (!leaf) {
+        b->oom = true;
+        return;
+    }
+    cg_printf(b, "    // input multiplexers, one per lane and group of neurons with the same "
+                 "inputs\n");
+    for (int o = 0; o < lp->n_out; o++) {
+        const cg_neuron *nr = &lp->nr[o];
+        int K = nr->n_taps, M = (K + R - 1) / R;
+        for (int j = 0; xgroup(lp, o) == o && j < M; j++) {
+            for (int g = 0; g < R; g++)
+                if (g * M + j < K)
+                    snprintf(leaf[g], CG_NAME, "x%d", p->t[li].bus[nr->taps[g * M + j].in]);
+                else
+                    leaf[g][0] = '\0';
+            snprintf(nm, sizeof nm, "gx%d_%d", o, j);
+            ph_mux(b, nm, wx, R, leaf);
+        }
+    }
+    free(leaf);
+}
+
+void cg_reuse_xconn(const cg_plan *p, int li, int o, cg_buf *b)
+{
+    const cg_lplan *lp = &p->lp[li];
+    int M = (lp->nr[o].n_taps + lp->reuse - 1) / lp->reuse, g = xgroup(lp, o);
+    for (int j = 0; j < M; j++)
+        cg_printf(b, "%s.mx%d(gx%d_%d_%d_0),", j % 6 ? " " : "\n        ", j, g, j,
+                  phase_bits(lp->reuse));
 }
 
 /* Multiplier j's operands: an R:1 multiplexer on the phase; its product

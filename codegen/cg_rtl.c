@@ -692,7 +692,10 @@ static void neuron_instance(const cg_plan *p, int li, int o, const char *id, cg_
     }
     cg_list cl;
     cg_list_init(&cl, b, "\n        ", " ", "", 8);
-    for (int k = 0; k < K; k++)
+    bool xmux = lp->reuse > 1 && p->o.arith == CG_ARITH_FPGA;
+    if (xmux)                                /* inputs muxed in the layer */
+        cg_reuse_xconn(p, li, o, b);
+    for (int k = 0; !xmux && k < K; k++)
         cg_list_add(&cl, ".x%d(x%d),", k, bus[nr->taps[k].in]);
     cl.per_line = 6;
     cl.n = 0;
