@@ -327,7 +327,7 @@ void cg_reuse_smul(const cg_plan *p, int li, cg_buf *b)
     if (p->lp[li].dsp_lanes >= (p->lp[li].kmax + p->lp[li].reuse - 1) / p->lp[li].reuse)
         return;                           /* every product on a DSP block */
     cg_layer_ident(p, li, lid, sizeof lid);
-    cg_printf(b, "// Soft multiplier of %s (gen --arith fpga): p = x * w modulo 2^%d as\n"
+    cg_printf(b, "// Soft multiplier of %s (gen --arith fpga): p = x*w modulo 2^%d as\n"
                  "// shift-and-add, one carry-chain adder per row pair.\n", lid, pw);
     cg_printf(b, "module %s_%s_smul (\n    input  wire [%d:0] x,\n    input  wire [%d:0] w,\n"
                  "    output wire [%d:0] p\n);\n", p->o.top, lid, wx - 1, ww - 1, pw - 1);
