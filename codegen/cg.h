@@ -32,8 +32,12 @@ typedef enum { CG_PROT_NONE = 0, CG_PROT_TMR, CG_PROT_SECDED } cg_prot;
 ** TREE: one multiplier per product and a balanced adder tree (default);
 ** CSA: every partial-product bit of the neuron in one bit heap, a Dadda
 ** tree of full/half adders and one carry-propagate adder; BOOTH: CSA with
-** the weight radix-4 Booth recoded (half the partial-product rows). */
-typedef enum { CG_ARITH_TREE = 0, CG_ARITH_CSA, CG_ARITH_BOOTH } cg_arith;
+** the weight radix-4 Booth recoded (half the partial-product rows).
+** FPGA (reuse > 1 only, gen --arith fpga, cg_reuse.c): each multiplexed
+** product is a shift-and-add of carry-chain adders in a module of its own
+** (<top>_<layer>_smul), the adder tree's sums are kept (Yosys keep attribute), so
+** FPGA synthesis maps them onto carry chains instead of LUT compressor trees. */
+typedef enum { CG_ARITH_TREE = 0, CG_ARITH_CSA, CG_ARITH_BOOTH, CG_ARITH_FPGA } cg_arith;
 
 typedef struct {
     char        top[64];      /* top module / HLS function name           */
@@ -50,7 +54,9 @@ typedef struct {
     char        reuse[96];    /* --reuse: "" (R = 1 everywhere), "4" (every
                                  conv/dense layer), "dense=4,conv=2" (per
                                  layer name or kind; cg_reuse.c)           */
-    cg_arith    arith;        /* --arith tree|csa|booth (R = 1 only)       */
+    cg_arith    arith;        /* --arith tree|csa|booth (R = 1), fpga (R > 1) */
+    int         fpga_dsp;     /* --fpga-dsp N (arith fpga): at most N products
+                                 written as `*` (FPGA DSP blocks), 0 = none  */
     const char *model_name;   /* for the header: model file or "built-in"  */
     const char *weights_name; /* weights file or "built-in"                */
 } cg_opts;
@@ -58,9 +64,12 @@ typedef struct {
 /* Defaults: top "rad4ml_ae", reg weights, pipeline 1, no protection. */
 void cg_opts_default(cg_opts *o);
 
+/* The command-line spelling of an arithmetic (tree, csa, booth, fpga). */
+const char *cg_arith_name(cg_arith a);
+
 /* Sets one option from its command-line spelling and value: "top",
 ** "weights-mode" (reg|const), "pipeline" (0..CG_MAX_PIPELINE), "protect"
-** (none|tmr|secded), "arith" (tree|csa|booth), "protect-all" (none|tmr:
+** (none|tmr|secded), "arith" (tree|csa|booth|fpga), "protect-all" (none|tmr:
 ** full TMR; tmr also turns a
 ** `none` configuration protection into tmr).  RAD_OK, or RAD_EUSAGE with the reason in err. */
 int cg_opts_set(cg_opts *o, const char *name, const char *value, rad_err *err);

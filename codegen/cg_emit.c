@@ -79,10 +79,11 @@ void cg_bind(cg_buf *b, const char *in, int w, const char *name, const char *exp
         snprintf(res, len, "%s", expr);
         return;
     }
+    const char *at = b->wire_attr ? b->wire_attr : "";
     if (w == 0)
-        cg_printf(b, "%swire %s = %s;\n", in, name, expr);
+        cg_printf(b, "%s%swire %s = %s;\n", in, at, name, expr);
     else
-        cg_printf(b, "%swire [%d:0] %s = %s;\n", in, w - 1, name, expr);
+        cg_printf(b, "%s%swire [%d:0] %s = %s;\n", in, at, w - 1, name, expr);
     snprintf(res, len, "%s", name);
 }
 

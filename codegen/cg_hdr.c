@@ -25,7 +25,7 @@ static int apply_options(const char *path, char *line, cg_opts *o, rad_err *err)
             o->tmr_ctrl = !strcmp(v, "yes");
         else if (!strcmp(k, "top") || !strcmp(k, "weights-mode") || !strcmp(k, "pipeline")
                  || !strcmp(k, "protect") || !strcmp(k, "protect-all")
-                 || !strcmp(k, "reuse") || !strcmp(k, "arith"))
+                 || !strcmp(k, "reuse") || !strcmp(k, "arith") || !strcmp(k, "fpga-dsp"))
             rc = cg_opts_set(o, k, v, err);
         if (rc)
             return rad_errf(err, RAD_EPARSE, "%s: provenance options: %s", path, err->msg);
@@ -51,6 +51,7 @@ int cg_read_header(const char *vfile, cg_opts *o, rad_prov_src *model, rad_prov_
     o->tmr_all = false;
     o->reuse[0] = '\0';                 /* absent: no reuse (R = 1) */
     o->arith = CG_ARITH_TREE;           /* absent: the adder tree */
+    o->fpga_dsp = 0;                    /* absent: every product soft */
     for (char *p = text, *e; !rc && p && *p; p = e ? e + 1 : NULL) {
         e = strchr(p, '\n');
         if (e)

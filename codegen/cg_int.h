@@ -27,6 +27,8 @@ typedef struct {
     cg_tmr *tmr;         /* non-NULL while writing a fully triplicated file
                             (gen --protect-all tmr): every flip-flop written
                             into this buffer is triplicated (cg_tmr_reg) */
+    const char *wire_attr; /* non-NULL: prefix of every wire cg_bind declares
+                            (gen --arith fpga: "(* keep *) " on adder sums) */
 } cg_buf;
 
 void cg_printf(cg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -96,6 +98,9 @@ typedef struct {
     int        n_regs;
     size_t     w_off, b_off;/* bit offsets of kernel / bias in the image */
     int        reuse;       /* reuse factor R (1: fully parallel)        */
+    int        dsp_lanes;   /* --arith fpga: multipliers 0..dsp_lanes-1 of
+                               each neuron are `*` (DSP blocks), the rest
+                               soft (cg_reuse_dsp_plan)                  */
     int        start;       /* R > 1: index of the valid flag (vld[]) that
                                is high in the first clock of a crossing at
                                the layer's inputs                        */
@@ -257,6 +262,18 @@ void cg_neuron_output(const cg_plan *p, int li, const char *acc, cg_buf *b);
 /* The bit-heap neuron of gen --arith csa|booth (cg_arith.c): the same
 ** module, ports and results as the adder-tree neuron. */
 void cg_arith_neuron(const cg_plan *p, int li, int K, cg_buf *b);
+/* gen --arith fpga (cg_reuse.c): the soft multiplier module
+** <top>_<layer>_smul of a reuse layer (p = x * w modulo 2^prod_w). */
+void cg_reuse_smul(const cg_plan *p, int li, cg_buf *b);
+/* --arith fpga --fpga-dsp N: lp[].dsp_lanes of every reuse layer, last layer
+** first, each the most lanes whose products x instances fit what is left. */
+void cg_reuse_dsp_plan(cg_plan *p);
+/* --arith fpga, in the layer module after the phase counter: the lanes'
+** input multiplexers gx<o>_<j>, one set per group of neurons with the same
+** inputs (o: the group's first neuron); cg_reuse_xconn: neuron o's .mx<j>
+** connections to them. */
+void cg_reuse_xmux(const cg_plan *p, int li, cg_buf *b);
+void cg_reuse_xconn(const cg_plan *p, int li, int o, cg_buf *b);
 /* "    <dir> [w-1:0] pfx0, pfx1, ...,\n" in lines of 8 names. */
 void cg_port_list(cg_buf *b, const char *dir, int w, const char *pfx, int n, bool last);
 

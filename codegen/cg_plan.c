@@ -48,8 +48,17 @@ static int set_choice(const char *opt, const char *v, const char *const *names, 
             *out = i;
             return RAD_OK;
         }
-    return rad_errf(err, RAD_EUSAGE, "--%s: '%s' is not %s, %s or %s", opt, v, names[0],
-                    names[1], names[2]);
+    char all[128] = "";
+    for (int i = 0; i < n; i++)
+        snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s", i == 0 ? "" :
+                 i == n - 1 ? " or " : ", ", names[i]);
+    return rad_errf(err, RAD_EUSAGE, "--%s: '%s' is not %s", opt, v, all);
+}
+
+const char *cg_arith_name(cg_arith a)
+{
+    static const char *const names[] = { "tree", "csa", "booth", "fpga" };
+    return names[a];
 }
 
 /* See cg.h: one option by its command-line name; RAD_EUSAGE with the
@@ -57,7 +66,7 @@ static int set_choice(const char *opt, const char *v, const char *const *names, 
 int cg_opts_set(cg_opts *o, const char *name, const char *v, rad_err *err)
 {
     static const char *const prot[] = { "none", "tmr", "secded" };
-    static const char *const arith[] = { "tree", "csa", "booth" };
+    static const char *const arith[] = { "tree", "csa", "booth", "fpga" };
     int i = 0, rc;
     if (!strcmp(name, "top"))
         return set_top(o, v, err);
@@ -77,13 +86,21 @@ int cg_opts_set(cg_opts *o, const char *name, const char *v, rad_err *err)
     }
     if (!strcmp(name, "reuse"))
         return cg_reuse_set(o, v, err);
+    if (!strcmp(name, "fpga-dsp")) {
+        char *end;
+        long d = strtol(v, &end, 10);
+        if (!*v || *end || d < 0 || d > 100000)
+            return rad_errf(err, RAD_EUSAGE, "--fpga-dsp: '%s' is not 0..100000", v);
+        o->fpga_dsp = (int)d;
+        return RAD_OK;
+    }
     if (!strcmp(name, "protect")) {
         if (!(rc = set_choice("protect", v, prot, 3, &i, err)))
             o->prot = (cg_prot)i;
         return rc;
     }
     if (!strcmp(name, "arith")) {
-        if (!(rc = set_choice("arith", v, arith, 3, &i, err)))
+        if (!(rc = set_choice("arith", v, arith, 4, &i, err)))
             o->arith = (cg_arith)i;
         return rc;
     }
@@ -150,7 +167,9 @@ void cg_prov(rad_prov *p, const mdl_model *m, const cg_opts *o, const char *kind
     if (o->tmr_all)
         rad_prov_opt(p, "protect-all", "tmr");
     if (o->arith != CG_ARITH_TREE)     /* tree: today's header, byte for byte */
-        rad_prov_opt(p, "arith", "%s", o->arith == CG_ARITH_CSA ? "csa" : "booth");
+        rad_prov_opt(p, "arith", "%s", cg_arith_name(o->arith));
+    if (o->arith == CG_ARITH_FPGA && o->fpga_dsp > 0)
+        rad_prov_opt(p, "fpga-dsp", "%d", o->fpga_dsp);
     if (o->reuse[0]) {
         rad_prov_opt(p, "reuse", "%s", o->reuse);
         rad_prov_opt(p, "interval", "%d", cg_interval(m, o));
@@ -371,6 +390,8 @@ static int plan_pipeline(cg_plan *p, rad_err *err)
         p->latency += lp->reuse;
         p->interval = lp->reuse > p->interval ? lp->reuse : p->interval;
     }
+    if (p->o.arith == CG_ARITH_FPGA)
+        cg_reuse_dsp_plan(p);
     return RAD_OK;
 }
 

@@ -122,10 +122,11 @@ int cg_reuse_check(const mdl_model *m, const cg_opts *o, rad_err *err)
             rc = rad_errf(err, RAD_EUSAGE, "--reuse: '%s' names no conv2d/dense layer of "
                           "model '%s' (a layer name, or conv2d, conv, dense)", e[i].name, m->name);
     }
-    if (!rc && o->arith != CG_ARITH_TREE && cg_interval(m, o) > 1)
+    bool heap = o->arith == CG_ARITH_CSA || o->arith == CG_ARITH_BOOTH;
+    if (!rc && heap && cg_interval(m, o) > 1)
         rc = rad_errf(err, RAD_EUSAGE, "--arith %s with --reuse %s: the bit-heap arithmetic "
-                      "is for reuse 1 only (use --arith tree with reuse > 1)",
-                      o->arith == CG_ARITH_CSA ? "csa" : "booth", o->reuse);
+                      "is for reuse 1 only (use --arith tree or fpga with reuse > 1)",
+                      cg_arith_name(o->arith), o->reuse);
     return rc;
 }
 
@@ -220,6 +221,8 @@ void cg_reuse_counter(const cg_plan *p, int li, cg_buf *b)
                  "    wire last = ph == %d'd%d;\n", pb - 1, pb - 1, pb, pb, R - 1);
     cg_printf(b, "    always @(posedge clk)\n        ph_r <= (rst || last || (!st && ph_r == %d'd0))"
                  " ? %d'd0 : ph + %d'd1;\n", pb, pb, pb);
+    if (p->o.arith == CG_ARITH_FPGA)
+        cg_reuse_xmux(p, li, b);
 }
 
 /* Header comment and ports of the reuse neuron (K taps, M multipliers). */
@@ -248,7 +251,10 @@ static void rneuron_ports(const cg_plan *p, int li, int K, int M, cg_buf *b)
     if (M == 0)
         cg_lint_on(b, "    ", "UNUSED");
     cg_printf(b, "    input  wire last,\n");
-    cg_port_list(b, "input  wire", p->t[li].fmt.width, "x", K, false);
+    if (p->o.arith == CG_ARITH_FPGA)     /* lanes' inputs, muxed in the layer */
+        cg_port_list(b, "input  wire", p->t[li].fmt.width, "mx", M, false);
+    else
+        cg_port_list(b, "input  wire", p->t[li].fmt.width, "x", K, false);
     if (!cst) {
         cg_port_list(b, "input  wire", ww, "w", K, false);
         cg_printf(b, "    input  wire [%d:0] b,\n", wb - 1);
@@ -256,17 +262,131 @@ static void rneuron_ports(const cg_plan *p, int li, int K, int M, cg_buf *b)
     cg_printf(b, "    output wire [%d:0] y\n);\n", l->out_fmt.width - 1);
 }
 
-/* Multiplier j's operands: an R:1 multiplexer on the phase; its product
-** sign-extended to the accumulator width as leaf nm. */
-static void rneuron_mult(const cg_plan *p, int li, int K, int M, int j, cg_buf *b, char *nm)
+/* ---- gen --arith fpga: DSP lanes ------------------------------------------------ */
+
+/* Products of layer li if each neuron's first d multipliers are DSPs. */
+static long dsp_products(const cg_plan *p, int li, int d)
+{
+    const cg_lplan *lp = &p->lp[li];
+    long n = 0;
+    for (int o = 0; o < lp->n_out; o++) {
+        int m = (lp->nr[o].n_taps + lp->reuse - 1) / lp->reuse;
+        n += m < d ? m : d;
+    }
+    return n;
+}
+
+void cg_reuse_dsp_plan(cg_plan *p)
+{
+    long left = p->o.fpga_dsp;
+    for (int li = p->m->n_layers - 1; li >= 0; li--) {
+        cg_lplan *lp = &p->lp[li];
+        lp->dsp_lanes = 0;
+        if (!is_mac(&p->m->layers[li]) || lp->reuse <= 1)
+            continue;
+        while (lp->dsp_lanes < lp->kmax && dsp_products(p, li, lp->dsp_lanes + 1) <= left)
+            lp->dsp_lanes++;
+        left -= dsp_products(p, li, lp->dsp_lanes);
+    }
+}
+
+/* ---- gen --arith fpga: the soft multiplier ----------------------------------- */
+
+typedef struct { int off; bool neg; char nm[CG_NAME]; } smul_node;
+
+/* Adds node q (offset q->off > a->off) to node a, modulo 2^pw: a's low
+** q->off - a->off bits pass, the rest is one carry-chain adder of
+** pw - q->off bits (a subtractor when q is the negative weight row). */
+static void smul_join(cg_buf *b, int pw, smul_node *a, const smul_node *q, int id)
+{
+    int lo = q->off - a->off;
+    char nm[CG_NAME];
+    snprintf(nm, sizeof nm, "t%d", id);
+    cg_printf(b, "    (* keep *) wire [%d:0] %s = {%s[%d:%d] %c %s, %s[%d:0]};\n", pw - a->off - 1,
+              nm, a->nm, pw - a->off - 1, lo, q->neg ? '-' : '+', q->nm, a->nm, lo - 1);
+    snprintf(a->nm, sizeof a->nm, "%s", nm);
+    a->neg = false;
+}
+
+/* See cg_int.h.  Row k (weight bit k) is w[k] ? x : 0 over the pw - k bits
+** above 2^k (x sign- or zero-extended to pw bits); the row of a signed
+** weight's MSB counts negative.  Rows are added pairwise, neighbours first
+** (a balanced tree), so the sum is x * w modulo 2^pw exactly: the value
+** `xs * ws` of the multiplier it replaces. */
+void cg_reuse_smul(const cg_plan *p, int li, cg_buf *b)
 {
     const mdl_layer *l = &p->m->layers[li];
-    const cg_lplan *lp = &p->lp[li];
     const fxp_fmt *fi = &p->t[li].fmt;
+    int wx = fi->width, ww = l->w_fmt.width, pw = p->lp[li].prod_w, n = ww, id = 0;
+    char lid[80];
+    smul_node r[64];
+    if (ww > 64) {
+        b->oom = true;
+        return;
+    }
+    if (p->lp[li].dsp_lanes >= (p->lp[li].kmax + p->lp[li].reuse - 1) / p->lp[li].reuse)
+        return;                           /* every product on a DSP block */
+    cg_layer_ident(p, li, lid, sizeof lid);
+    cg_printf(b, "// Soft multiplier of %s (gen --arith fpga): p = x*w modulo 2^%d as\n"
+                 "// shift-and-add, one carry-chain adder per row pair.\n", lid, pw);
+    cg_printf(b, "module %s_%s_smul (\n    input  wire [%d:0] x,\n    input  wire [%d:0] w,\n"
+                 "    output wire [%d:0] p\n);\n", p->o.top, lid, wx - 1, ww - 1, pw - 1);
+    if (pw == wx)
+        cg_printf(b, "    wire [%d:0] xe = x;\n", pw - 1);
+    else if (fi->is_signed)
+        cg_printf(b, "    wire [%d:0] xe = {{%d{x[%d]}}, x};\n", pw - 1, pw - wx, wx - 1);
+    else
+        cg_printf(b, "    wire [%d:0] xe = {%d'h0, x};\n", pw - 1, pw - wx);
+    for (int k = 0; k < ww; k++) {
+        r[k] = (smul_node){ .off = k, .neg = l->w_fmt.is_signed && k == ww - 1 };
+        snprintf(r[k].nm, sizeof r[k].nm, "r%d", k);
+        cg_printf(b, "    wire [%d:0] r%d = {%d{w[%d]}} & xe[%d:0];\n", pw - k - 1, k, pw - k, k,
+                  pw - k - 1);
+    }
+    for (; n > 1; n = (n + 1) / 2)
+        for (int i = 0; 2 * i < n; i++) {
+            if (2 * i + 1 < n)
+                smul_join(b, pw, &r[2 * i], &r[2 * i + 1], id++);
+            r[i] = r[2 * i];
+        }
+    cg_printf(b, "    assign p = %s%s;\nendmodule\n\n", r[0].neg ? "-" : "", r[0].nm);
+}
+
+/* --arith tree: multiplier j's product pr<j> = xs<j> * ws<j>, both operands
+** extended to the product width. */
+static void rneuron_mul_tree(const cg_plan *p, int li, int j, cg_buf *b)
+{
+    const mdl_layer *l = &p->m->layers[li];
+    const fxp_fmt *fi = &p->t[li].fmt;
+    int wx = fi->width, ww = l->w_fmt.width, pw = p->lp[li].prod_w;
+    if (fi->is_signed)
+        cg_printf(b, "    wire [%d:0] xs%d = {{%d{m%d_x[%d]}}, m%d_x};\n", pw - 1, j, pw - wx, j, wx - 1, j);
+    else
+        cg_printf(b, "    wire [%d:0] xs%d = {%d'h0, m%d_x};\n", pw - 1, j, pw - wx, j);
+    if (l->w_fmt.is_signed)
+        cg_printf(b, "    wire [%d:0] ws%d = {{%d{m%d_w[%d]}}, m%d_w};\n", pw - 1, j, pw - ww, j, ww - 1, j);
+    else
+        cg_printf(b, "    wire [%d:0] ws%d = {%d'h0, m%d_w};\n", pw - 1, j, pw - ww, j);
+    cg_printf(b, "    wire [%d:0] pr%d = xs%d * ws%d;\n", pw - 1, j, j, j);
+}
+
+/* gen --arith fpga: multiplier j's product pr<j> from the layer's smul. */
+static void rneuron_smul_use(const cg_plan *p, int li, int j, cg_buf *b)
+{
+    char lid[80];
+    cg_layer_ident(p, li, lid, sizeof lid);
+    cg_printf(b, "    wire [%d:0] pr%d;\n    %s_%s_smul u_m%d (.x(m%d_x), .w(m%d_w), .p(pr%d));\n",
+              p->lp[li].prod_w - 1, j, p->o.top, lid, j, j, j, j);
+}
+
+/* Multiplier j's operands m<j>_x, m<j>_w: an R:1 case multiplexer on ph. */
+static void rneuron_mux_case(const cg_plan *p, int li, int K, int M, int j, cg_buf *b)
+{
+    const mdl_layer *l = &p->m->layers[li];
     bool cst = p->o.weights == CG_WEIGHTS_CONST;
-    int R = lp->reuse, pb = phase_bits(R), wx = fi->width, ww = l->w_fmt.width;
-    int pw = lp->prod_w, aw = lp->acc_w;
+    int R = p->lp[li].reuse, pb = phase_bits(R), wx = p->t[li].fmt.width, ww = l->w_fmt.width;
     cg_printf(b, "    reg  [%d:0] m%d_x;\n    reg  [%d:0] m%d_w;\n", wx - 1, j, ww - 1, j);
+
     cg_printf(b, "    always @* begin\n        case (ph)\n");
     for (int g = 0; g < R && g * M + j < K; g++) {
         int k = g * M + j;
@@ -278,15 +398,119 @@ static void rneuron_mult(const cg_plan *p, int li, int K, int M, int j, cg_buf *
     }
     cg_printf(b, "        default: begin m%d_x = %d'h0; m%d_w = %d'h0; end\n        endcase\n"
                  "    end\n", j, wx, j, ww);
-    if (fi->is_signed)
-        cg_printf(b, "    wire [%d:0] xs%d = {{%d{m%d_x[%d]}}, m%d_x};\n", pw - 1, j, pw - wx, j, wx - 1, j);
-    else
-        cg_printf(b, "    wire [%d:0] xs%d = {%d'h0, m%d_x};\n", pw - 1, j, pw - wx, j);
-    if (l->w_fmt.is_signed)
-        cg_printf(b, "    wire [%d:0] ws%d = {{%d{m%d_w[%d]}}, m%d_w};\n", pw - 1, j, pw - ww, j, ww - 1, j);
-    else
-        cg_printf(b, "    wire [%d:0] ws%d = {%d'h0, m%d_w};\n", pw - 1, j, pw - ww, j);
-    cg_printf(b, "    wire [%d:0] pr%d = xs%d * ws%d;\n", pw - 1, j, j, j);
+}
+
+/* gen --arith fpga: an R:1 multiplexer on the phase as a binary tree of 2:1
+** selects on the phase bits (leaf g = leaf[g], "" = zero, as the case's
+** default), which FPGA synthesis maps to fewer LUTs than a case.  Nets
+** <nm>_<level>_<i>; the result is <nm>_<pb>_0. */
+static void ph_mux(cg_buf *b, const char *nm, int w, int R, char (*leaf)[CG_NAME])
+{
+    int pb = phase_bits(R), n = 1 << pb;
+    for (int g = 0; g < n; g++)
+        if (g < R && leaf[g][0])
+            cg_printf(b, "    wire [%d:0] %s_0_%d = %s;\n", w - 1, nm, g, leaf[g]);
+        else
+            cg_printf(b, "    wire [%d:0] %s_0_%d = %d'h0;\n", w - 1, nm, g, w);
+    for (int t = 1; t <= pb; t++, n /= 2)
+        for (int i = 0; i < n / 2; i++)
+            cg_printf(b, "    wire [%d:0] %s_%d_%d = ph[%d] ? %s_%d_%d : %s_%d_%d;\n", w - 1, nm, t,
+                      i, t - 1, nm, t - 1, 2 * i + 1, nm, t - 1, 2 * i);
+}
+
+/* gen --arith fpga: multiplier j's weight m<j>_w by ph_mux; its input m<j>_x
+** is the neuron's port mx<j>, multiplexed once per input group in the layer
+** (cg_reuse_xmux), since neurons with the same taps share it. */
+static void rneuron_mux_tree(const cg_plan *p, int li, int K, int M, int j, cg_buf *b)
+{
+    bool cst = p->o.weights == CG_WEIGHTS_CONST;
+    int R = p->lp[li].reuse, pb = phase_bits(R), wx = p->t[li].fmt.width;
+    int ww = p->m->layers[li].w_fmt.width;
+    char (*leaf)[CG_NAME] = calloc((size_t)R, sizeof *leaf), nm[CG_NAME];
+    if (!leaf) {
+        b->oom = true;
+        return;
+    }
+    for (int g = 0; g < R && g * M + j < K; g++)
+        if (cst)
+            snprintf(leaf[g], CG_NAME, "W[%d +: %d]", (g * M + j) * ww, ww);
+        else
+            snprintf(leaf[g], CG_NAME, "w%d", g * M + j);
+    snprintf(nm, sizeof nm, "m%d_wt", j);
+    ph_mux(b, nm, ww, R, leaf);
+    cg_printf(b, "    wire [%d:0] m%d_x = mx%d;\n    wire [%d:0] m%d_w = m%d_wt_%d_0;\n", wx - 1, j,
+              j, ww - 1, j, j, pb);
+    free(leaf);
+}
+
+/* Representative of neuron o's input group: the first neuron with the same
+** taps' inputs (same count, same order). */
+static int xgroup(const cg_lplan *lp, int o)
+{
+    const cg_neuron *a = &lp->nr[o];
+    for (int q = 0; q < o; q++) {
+        const cg_neuron *c = &lp->nr[q];
+        int k = 0;
+        while (c->n_taps == a->n_taps && k < a->n_taps && c->taps[k].in == a->taps[k].in)
+            k++;
+        if (c->n_taps == a->n_taps && k == a->n_taps)
+            return q;
+    }
+    return o;
+}
+
+void cg_reuse_xmux(const cg_plan *p, int li, cg_buf *b)
+{
+    const cg_lplan *lp = &p->lp[li];
+    int R = lp->reuse, wx = p->t[li].fmt.width;
+    char (*leaf)[CG_NAME] = calloc((size_t)R, sizeof *leaf), nm[CG_NAME];
+    if (!leaf) {
+        b->oom = true;
+        return;
+    }
+    cg_printf(b, "    // input multiplexers, one per lane and group of neurons with the same "
+                 "inputs\n");
+    for (int o = 0; o < lp->n_out; o++) {
+        const cg_neuron *nr = &lp->nr[o];
+        int K = nr->n_taps, M = (K + R - 1) / R;
+        for (int j = 0; xgroup(lp, o) == o && j < M; j++) {
+            for (int g = 0; g < R; g++)
+                if (g * M + j < K)
+                    snprintf(leaf[g], CG_NAME, "x%d", p->t[li].bus[nr->taps[g * M + j].in]);
+                else
+                    leaf[g][0] = '\0';
+            snprintf(nm, sizeof nm, "gx%d_%d", o, j);
+            ph_mux(b, nm, wx, R, leaf);
+        }
+    }
+    free(leaf);
+}
+
+void cg_reuse_xconn(const cg_plan *p, int li, int o, cg_buf *b)
+{
+    const cg_lplan *lp = &p->lp[li];
+    int M = (lp->nr[o].n_taps + lp->reuse - 1) / lp->reuse, g = xgroup(lp, o);
+    for (int j = 0; j < M; j++)
+        cg_printf(b, "%s.mx%d(gx%d_%d_%d_0),", j % 6 ? " " : "\n        ", j, g, j,
+                  phase_bits(lp->reuse));
+}
+
+/* Multiplier j's operands: an R:1 multiplexer on the phase; its product
+** sign-extended to the accumulator width as leaf nm. */
+static void rneuron_mult(const cg_plan *p, int li, int K, int M, int j, cg_buf *b, char *nm)
+{
+    const cg_lplan *lp = &p->lp[li];
+    int pw = lp->prod_w, aw = lp->acc_w;
+    if (p->o.arith == CG_ARITH_FPGA) {
+        rneuron_mux_tree(p, li, K, M, j, b);
+        if (j < lp->dsp_lanes)
+            rneuron_mul_tree(p, li, j, b);     /* a DSP block */
+        else
+            rneuron_smul_use(p, li, j, b);
+    } else {
+        rneuron_mux_case(p, li, K, M, j, b);
+        rneuron_mul_tree(p, li, j, b);
+    }
     char e[CG_NAME * 2], name[CG_NAME];
     if (aw > pw)
         snprintf(e, sizeof e, "{{%d{pr%d[%d]}}, pr%d}", aw - pw, j, pw - 1, j);
@@ -315,7 +539,10 @@ void cg_reuse_neuron(const cg_plan *p, int li, int K, cg_buf *b)
         rneuron_mult(p, li, K, M, j, b, nm[j]);
     cg_bias_term(p, li, bias, sizeof bias);
     if (M > 0) {
+        if (p->o.arith == CG_ARITH_FPGA)   /* sums stay carry-chain adders */
+            b->wire_attr = "(* keep *) ";
         cg_adder_tree(b, "    ", "s", aw, nm, M, -1, NULL);
+        b->wire_attr = NULL;
         cg_printf(b, "    reg  [%d:0] acc;\n    wire [%d:0] acc_b = st ? %s : acc;\n"
                      "    wire [%d:0] acc_n = acc_b + %s;\n    always @(posedge clk) acc <= acc_n;\n",
                   aw - 1, aw - 1, bias, aw - 1, nm[0]);

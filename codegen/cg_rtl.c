@@ -564,7 +564,7 @@ static void emit_neuron(const cg_plan *p, int li, int K, cg_buf *b)
 {
     const cg_lplan *lp = &p->lp[li];
     char id[80];
-    if (p->o.arith != CG_ARITH_TREE) {
+    if (p->o.arith == CG_ARITH_CSA || p->o.arith == CG_ARITH_BOOTH) {
         cg_arith_neuron(p, li, K, b);
         return;
     }
@@ -692,7 +692,10 @@ static void neuron_instance(const cg_plan *p, int li, int o, const char *id, cg_
     }
     cg_list cl;
     cg_list_init(&cl, b, "\n        ", " ", "", 8);
-    for (int k = 0; k < K; k++)
+    bool xmux = lp->reuse > 1 && p->o.arith == CG_ARITH_FPGA;
+    if (xmux)                                /* inputs muxed in the layer */
+        cg_reuse_xconn(p, li, o, b);
+    for (int k = 0; !xmux && k < K; k++)
         cg_list_add(&cl, ".x%d(x%d),", k, bus[nr->taps[k].in]);
     cl.per_line = 6;
     cl.n = 0;
@@ -701,6 +704,13 @@ static void neuron_instance(const cg_plan *p, int li, int o, const char *id, cg_
     if (!cst)
         cg_printf(b, "\n        .b(b[%d +: %d]),", nr->bias * wb, wb);
     cg_printf(b, " .y(y%d));\n", p->t[li + 1].bus[o]);
+}
+
+static void free3(void *a, void *b, void *c)
+{
+    free(a);
+    free(b);
+    free(c);
 }
 
 static void emit_layer(const cg_plan *p, int li, cg_buf *b)
@@ -715,12 +725,12 @@ static void emit_layer(const cg_plan *p, int li, cg_buf *b)
     bool *used_w = calloc(l->n_w + 1, 1);
     int *ks = calloc((size_t)lp->n_out + 1, sizeof *ks);
     if (!used_x || !used_w || !ks) {
-        free(used_x);
-        free(used_w);
-        free(ks);
+        free3(used_x, used_w, ks);
         b->oom = true;
         return;
     }
+    if (mac && lp->reuse > 1 && p->o.arith == CG_ARITH_FPGA)
+        cg_reuse_smul(p, li, b);
     for (int i = 0, nk = mac ? tap_counts(lp, ks) : 0; i < nk; i++)
         if (lp->reuse > 1)
             cg_reuse_neuron(p, li, ks[i], b);
@@ -739,9 +749,7 @@ static void emit_layer(const cg_plan *p, int li, cg_buf *b)
     if (mac && lp->n_regs)
         cg_tmr_collect(b, "    ", "tmr_err");
     cg_printf(b, "endmodule\n\n");
-    free(used_x);
-    free(used_w);
-    free(ks);
+    free3(used_x, used_w, ks);
 }
 
 /* ---- latent formatter ------------------------------------------------- */

@@ -39,7 +39,11 @@ static void usage(FILE *fp)
         "  --arith A           neuron arithmetic at reuse 1: tree (default: a multiplier\n"
         "                      per product, adder tree), csa (one bit heap per neuron,\n"
         "                      Dadda tree, one final adder, exact width) or booth (csa\n"
-        "                      with radix-4 Booth recoded weights); same results\n"
+        "                      with radix-4 Booth recoded weights); same results;\n"
+        "                      fpga (reuse > 1: shift-and-add soft multipliers on\n"
+        "                      carry chains, 2:1 operand trees: FPGA LUT fabric)\n"
+        "  --fpga-dsp N        with --arith fpga: up to N products written as `*` for\n"
+        "                      DSP blocks (last layer first), the rest soft (default 0)\n"
         "  --protect P         configuration register protection: none (default),\n"
         "                      tmr or secded (scrubbed every clock; ERR_STATUS counts)\n"
         "  --tmr-control       triplicate the control registers (valid / cfg-change\n"
@@ -111,7 +115,8 @@ int cmd_gen(int argc, char **argv)
         { "testbench", no_argument, 0, 'B' }, { "vectors", required_argument, 0, 'V' },
         { "tb-crossings", required_argument, 0, 'N' }, { "tb-seed", required_argument, 0, 'S' },
         { "tb-data", required_argument, 0, 'D' }, { "reuse", required_argument, 0, 'U' },
-        { "arith", required_argument, 0, 'a' }, { 0, 0, 0, 0 }
+        { "arith", required_argument, 0, 'a' }, { "fpga-dsp", required_argument, 0, 'F' },
+        { 0, 0, 0, 0 }
     };
     const char *out = "gen", *what = "rtl,hls,image";
     const char *tpl = NULL;
@@ -139,6 +144,7 @@ int cmd_gen(int argc, char **argv)
         case 'A': rc = cg_opts_set(&o, "protect-all", optarg, &err); break;
         case 'U': rc = cg_opts_set(&o, "reuse", optarg, &err); break;
         case 'a': rc = cg_opts_set(&o, "arith", optarg, &err); break;
+        case 'F': rc = cg_opts_set(&o, "fpga-dsp", optarg, &err); break;
         case 'W': what = optarg; break;
         case 'T': tpl = optarg; break;
         case 'X': rc = cli_random_model_opt(optarg, &src, &err); break;

@@ -31,17 +31,12 @@ static void fpga_row(rpt_buf *b, json_t *c, json_t *f)
     else
         rpt_printf(b, "-");
     rpt_printf(b, "</td><td>");
-    if (p) {
-        rpt_printf(b, "%.1f (target %.0f; ", rpt_jnum(p, "fmax_mhz"), rpt_jnum(p, "target_mhz"));
-        rpt_str(b, p, "scope");
-        const char *m = json_string_value(json_object_get(p, "module"));
-        if (m && m[0]) {
-            rpt_printf(b, " <code>");
-            rpt_puts_esc(b, m);
-            rpt_printf(b, "</code>");
-        }
-        rpt_printf(b, ")");
-    } else
+    if (p && json_is_number(json_object_get(p, "fmax_mhz")))
+        rpt_printf(b, "%.1f (target %.0f; %.3g M inferences/s)", rpt_jnum(p, "fmax_mhz"),
+                   rpt_jnum(p, "target_mhz"), rpt_jnum(p, "fmax_mhz") / rpt_jnum(c, "reuse"));
+    else if (p)
+        rpt_printf(b, "no clocked path");
+    else
         rpt_printf(b, "not placed and routed");
     rpt_printf(b, "</td></tr>\n");
 }
@@ -70,7 +65,7 @@ void rpt_sec_fpga(rpt_buf *b, json_t *syn)
         rpt_printf(b, "place and route ");
         rpt_str(b, pnr, "tool");
         rpt_printf(b, " out of context; Fmax from its timing report. A configuration that "
-                   "does not fit is routed as its largest module alone.");
+                   "does not fit is not placed and routed.");
     } else
         rpt_printf(b, "no place and route.");
     rpt_printf(b, " LUT sites = LUTs + 2 per carry cell and distributed RAM (what the fit "

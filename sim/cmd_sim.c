@@ -105,8 +105,9 @@ static void usage(FILE *fp)
         "  --pipeline D          register stages (default 1)\n"
         "  --reuse R|SPEC        reuse factor (rad4ml gen --reuse): one crossing every\n"
         "                        R clocks, latency from the design\n"
-        "  --arith A             neuron arithmetic tree (default), csa or booth\n"
+        "  --arith A             neuron arithmetic tree (default), csa, booth or fpga\n"
         "                        (rad4ml gen --arith)\n"
+        "  --fpga-dsp N          with --arith fpga: products on DSP blocks (gen --fpga-dsp)\n"
         "  --weights-mode M      reg (default) or const\n"
         "  --protect P           weight-register protection none (default), tmr, secded\n"
         "  --tmr-control         triplicated control registers (rad4ml gen --tmr-control)\n"
@@ -494,9 +495,9 @@ static int rtl_options(const char *dir, cg_opts *o, unsigned given, const mdl_mo
     if (!rc)
         rc = agree(vfile, given & GIVEN_TALL, "--protect-all", o->tmr_all ? "tmr" : "none",
                    h.tmr_all ? "tmr" : "none", err);
-    static const char *ar[] = { "tree", "csa", "booth" };
     if (!rc)
-        rc = agree(vfile, given & GIVEN_ARITH, "--arith", ar[o->arith], ar[h.arith], err);
+        rc = agree(vfile, given & GIVEN_ARITH, "--arith", cg_arith_name(o->arith),
+                   cg_arith_name(h.arith), err);
     if (!rc)
         rc = agree(vfile, given & GIVEN_REUSE, "--reuse", o->reuse[0] ? o->reuse : "1",
                    h.reuse[0] ? h.reuse : "1", err);
@@ -527,6 +528,7 @@ static int parse(int argc, char **argv, sim_args *a)
         { "protect", required_argument, 0, 'P' }, { "tmr-control", no_argument, 0, 'C' },
         { "protect-all", required_argument, 0, 'A' }, { "mid-reset", required_argument, 0, 'r' },
         { "reuse", required_argument, 0, 'U' }, { "arith", required_argument, 0, 'a' },
+        { "fpga-dsp", required_argument, 0, 'F' },
         { "regress", required_argument, 0, 'G' },
         { "csv", required_argument, 0, 'c' }, { "shard", required_argument, 0, 'Z' },
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
@@ -568,6 +570,7 @@ static int parse(int argc, char **argv, sim_args *a)
             a->given |= GIVEN_ARITH;
             rc = cg_opts_set(&a->o, "arith", optarg, &err);
             break;
+        case 'F': rc = cg_opts_set(&a->o, "fpga-dsp", optarg, &err); break;
         case 'l': rc = rad_cli_long("--links2", optarg, 0, MDL_MAX_LINKS, &a->links2, &err); break;
         case 's': rc = rad_cli_u64("--seed", optarg, 0, UINT64_MAX, &a->seed, &err); break;
         case 'd': a->data = optarg; break;
@@ -630,11 +633,13 @@ static int setup_paths(const sim_args *a, sim_env *e, rad_err *err)
         for (char *c = ru; *c; c++)
             *c = *c == '=' ? '-' : *c == ',' ? '_' : *c;
     }
-    static const char *arith_sfx[] = { "", "_csa", "_booth" };
+    static const char *arith_sfx[] = { "", "_csa", "_booth", "_fpga" };
     sfmt(e->gen, sizeof e->gen, "%s/gen_%s_%s_p%d_%s%s%s%s%s", e->work, a->o.top,
          a->o.weights == CG_WEIGHTS_REG ? "reg" : "const", a->o.pipeline, prot_name[a->o.prot],
          a->o.tmr_ctrl ? "_tmrctl" : "", a->o.tmr_all ? "_tmrall" : "", ru,
          arith_sfx[a->o.arith]);
+    if (a->o.arith == CG_ARITH_FPGA && a->o.fpga_dsp > 0)
+        sfmt(e->gen + strlen(e->gen), sizeof e->gen - strlen(e->gen), "_dsp%d", a->o.fpga_dsp);
     sfmt(e->rtl, sizeof e->rtl, "%s", a->rtl ? a->rtl : e->gen);
     return RAD_OK;
 }

@@ -100,7 +100,8 @@ static void usage(FILE *fp)
 "  --reuse LIST     comma list of reuse factors (gen --reuse R; default 1):\n"
 "                   with --liberty each is timed at a clock R x 40 MHz\n"
 "  --arith A        neuron arithmetic of the generated RTL (gen --arith):\n"
-"                   tree (default), csa or booth; configurations other than\n"
+"                   tree (default), csa, booth or fpga (reuse > 1; with --fpga\n"
+"                   the part's DSP count goes to gen --fpga-dsp); configurations other than\n"
 "                   tree are named <protect>_p<D>_<A>\n"
 "  --flat           flatten before synthesis (slow: `make synth-full`)\n"
 "  --quick          ABC's fast mapping (abc -fast): minutes faster cold, but\n"
@@ -246,8 +247,10 @@ static int parse_args(int argc, char **argv, synth_opts *o)
         case 'U': rc = parse_reuse(optarg, o, &err); break;
         case 'a':
             o->arith = optarg;
-            if (strcmp(optarg, "tree") && strcmp(optarg, "csa") && strcmp(optarg, "booth"))
-                rc = rad_errf(&err, RAD_EUSAGE, "--arith: '%s' is not tree, csa or booth", optarg);
+            if (strcmp(optarg, "tree") && strcmp(optarg, "csa") && strcmp(optarg, "booth")
+                && strcmp(optarg, "fpga"))
+                rc = rad_errf(&err, RAD_EUSAGE, "--arith: '%s' is not tree, csa, booth or fpga",
+                              optarg);
             break;
         case 'f': o->flat = 1; break;
         case 'Q': o->quick = 1; break;
@@ -439,8 +442,11 @@ static int prepare_cfg(const synth_opts *o, synth_cfg *c, const char *cache, rad
                             c->reuse);
     } else {
         snprintf(c->rtl_dir, sizeof c->rtl_dir, "%s/rtl/%s", o->work, c->name);
+        /* --arith fpga: as many products as the part has DSP blocks are `*` */
+        int dsp = o->fpga && !strcmp(o->arith, "fpga") ? (int)o->ft.dsps : 0;
         int rc = syn_gen_rtl_arith(o->model, o->weights, o->top, c->protect, c->pipeline,
-                                   c->reuse, o->arith, c->rtl_dir, c->note, sizeof c->note, err);
+                                   c->reuse, o->arith, dsp, c->rtl_dir, c->note, sizeof c->note,
+                                   err);
         if (rc || c->note[0])
             return rc;
     }

@@ -18,10 +18,10 @@
 **   3. Counts per category (LUT, FF, DSP, RAM blocks, carry) from the
 **      merged netlist, instance-scaled; a fit check against the part.
 **   4. ECP5 place and route (nextpnr-ecp5 --out-of-context, timing driven at
-**      the design's clock): the whole design when it fits, else its largest
-**      module (most LUT sites, no submodules; not the configuration register
-**      file <top>_cfg, written over the slow cfg bus) alone; Fmax and utilisation
-**      from nextpnr's JSON report.  Cached by netlist + arguments.
+**      the design's clock) of the whole design when it fits; a design that
+**      does not fit is not placed ("does not fit: needs N LUT4 sites of M").
+**      Fmax (none: no clocked path) and utilisation from nextpnr's JSON
+**      report.  Cached by netlist + arguments.
 ** Paths given to the tools must not lie under /tmp (the WebAssembly
 ** runtime does not see the host's /tmp).
 */
@@ -72,8 +72,7 @@ typedef struct {
     int             fits;     /* 1 yes, 0 no, -1 unknown (no capacity)    */
     char            fit_note[256];
     /* place and route (ECP5) */
-    int             pnr;      /* 0 not run, 1 whole design, 2 one module  */
-    char            pnr_module[SYN_NAME_MAX];
+    int             pnr;      /* 0 not run, 1 whole design                */
     double          freq_mhz; /* target                                   */
     double          fmax_mhz; /* achieved (0: no clocked path)            */
     long            pnr_lut_sites, pnr_ff, pnr_dsp, pnr_ram;  /* router's */
@@ -101,15 +100,13 @@ int  syn_fpga_prepare(const syn_fpga_target *t, const syn_fpga_tools *tl, const 
                       syn_fpga_res *r, rad_err *err);
 
 /* After the pool: counts, fit check, and (ECP5, pnr != 0) place and route at
-** freq_mhz of the whole design or its largest module.  Progress to stderr. */
+** freq_mhz of the whole design when it fits.  Progress to stderr. */
 int  syn_fpga_finish(const syn_fpga_target *t, const syn_fpga_tools *tl, const char *top,
                      double freq_mhz, int pnr, syn_fpga_res *r, rad_err *err);
 
-/* Counts the FPGA cells of a netlist JSON under top (NULL: its top).  On
-** success also the largest leaf module's name (most LUT sites per copy);
-** largest holds on entry a module name to leave out ("" : none). */
+/* Counts the FPGA cells of a netlist JSON under top (NULL: its top). */
 int  syn_fpga_count(const char *json_path, const char *top, const syn_fpga_target *t,
-                    syn_fpga_counts *n, char *largest, size_t largest_size, rad_err *err);
+                    syn_fpga_counts *n, rad_err *err);
 
 /* One summary line of a configuration (name, R) to fp. */
 void syn_fpga_print(FILE *fp, const char *name, int reuse, const syn_fpga_target *t,

@@ -114,34 +114,10 @@ static const char *netlist_top(json_t *mods)
     return NULL;
 }
 
-/* The leaf module (no submodule instances), other than `skip`, with the
-** most LUT sites. */
-static void largest_leaf(json_t *mods, const cell_kind *tab, const char *skip, char *out,
-                         size_t size)
-{
-    long best = -1;
-    const char *name;
-    json_t *mod;
-    char no[SYN_NAME_MAX];
-    snprintf(no, sizeof no, "%s", skip);      /* skip may be out */
-    out[0] = '\0';
-    json_object_foreach(mods, name, mod) {
-        syn_fpga_counts n;
-        int kids = 0;
-        own_counts(mods, mod, tab, &n, &kids);
-        if (!kids && n.lut_sites > best && strcmp(name, no)) {
-            best = n.lut_sites;
-            snprintf(out, size, "%s", name);
-        }
-    }
-}
-
 int syn_fpga_count(const char *json_path, const char *top, const syn_fpga_target *t,
-                   syn_fpga_counts *n, char *largest, size_t largest_size, rad_err *err)
+                   syn_fpga_counts *n, rad_err *err)
 {
     const cell_kind *tab = strcmp(t->family, "ecp5") ? XC7_CELLS : ECP5_CELLS;
-    if (largest && largest_size && memchr(largest, '\0', largest_size) == NULL)
-        largest[0] = '\0';
     json_error_t je;
     json_t *root = json_load_file(json_path, 0, &je);
     json_t *mods = root ? json_object_get(root, "modules") : NULL;
@@ -153,8 +129,6 @@ int syn_fpga_count(const char *json_path, const char *top, const syn_fpga_target
     if (!top || !json_object_get(mods, top))
         top = netlist_top(mods);
     int rc = top ? total_counts(mods, top, tab, n, 0) : -1;
-    if (rc == 0 && largest)
-        largest_leaf(mods, tab, largest, largest, largest_size);
     json_decref(root);
     return rc ? rad_errf(err, RAD_ESCHEMA, "%s: no top module or a broken hierarchy",
                          json_path) : RAD_OK;
@@ -185,14 +159,13 @@ void syn_fpga_print(FILE *fp, const char *name, int reuse, const syn_fpga_target
     fprintf(fp, "), FF %ld, DSP %ld, %s %ld, carry %ld", n->ff, n->dsp, t->ram_unit, n->ram,
             n->carry);
     if (r->fits >= 0)
-        fprintf(fp, "; fits: %s%s%s", r->fits ? "yes" : "no", r->fits ? "" : " (",
-                r->fits ? "" : r->fit_note);
-    if (r->fits == 0)
-        fputc(')', fp);
-    if (r->pnr)
-        fprintf(fp, "; Fmax %.1f MHz (target %.4g, %s%s%s)", r->fmax_mhz, r->freq_mhz,
-                r->pnr == 1 ? "whole design" : "largest module alone: ",
-                r->pnr == 1 ? "" : r->pnr_module, r->pnr_cached ? ", cached" : "");
+        fprintf(fp, "; %s", r->fits ? "fits" : r->fit_note);
+    if (r->pnr && r->fmax_mhz > 0)
+        fprintf(fp, "; Fmax %.1f MHz after routing (target %.4g%s; %.3g M inferences/s at "
+                "R=%d)", r->fmax_mhz, r->freq_mhz, r->pnr_cached ? ", cached" : "",
+                r->fmax_mhz / (reuse > 0 ? reuse : 1), reuse);
+    else if (r->pnr)
+        fprintf(fp, "; Fmax: no clocked path (target %.4g)", r->freq_mhz);
     fputc('\n', fp);
 }
 
@@ -229,10 +202,10 @@ json_t *syn_fpga_json(const syn_fpga_target *t, const syn_fpga_tools *tl,
             json_object_set_new(j, "fit_note", json_string(r->fit_note));
     }
     if (r->pnr) {
-        json_t *p = json_pack("{s:s,s:s,s:s,s:f,s:f,s:I,s:I,s:I,s:I,s:b,s:f,s:s}",
-            "tool", tl->nextpnr_version, "scope", r->pnr == 1 ? "whole design" : "largest module",
-            "module", r->pnr == 1 ? "" : r->pnr_module, "target_mhz", r->freq_mhz,
-            "fmax_mhz", r->fmax_mhz, "lut_sites", (json_int_t)r->pnr_lut_sites,
+        json_t *p = json_pack("{s:s,s:s,s:f,s:o,s:b,s:I,s:I,s:I,s:I,s:b,s:f,s:s}",
+            "tool", tl->nextpnr_version, "scope", "whole design", "target_mhz", r->freq_mhz,
+            "fmax_mhz", r->fmax_mhz > 0 ? json_real(r->fmax_mhz) : json_null(),
+            "clocked_path", r->fmax_mhz > 0, "lut_sites", (json_int_t)r->pnr_lut_sites,
             "flipflops", (json_int_t)r->pnr_ff, "dsp", (json_int_t)r->pnr_dsp,
             "ram_blocks", (json_int_t)r->pnr_ram, "cached", r->pnr_cached,
             "seconds", r->pnr_seconds, "report", r->pnr_report);

@@ -33,7 +33,7 @@ int syn_gen_rtl_reuse(const char *model, const char *weights, const char *top,
                       const char *protect, int pipeline, int reuse, const char *dir,
                       char *note, size_t note_size, rad_err *err)
 {
-    return syn_gen_rtl_arith(model, weights, top, protect, pipeline, reuse, NULL, dir, note,
+    return syn_gen_rtl_arith(model, weights, top, protect, pipeline, reuse, NULL, 0, dir, note,
                              note_size, err);
 }
 
@@ -42,7 +42,7 @@ int syn_gen_rtl_reuse(const char *model, const char *weights, const char *top,
 ** into dir; a protection the generator refuses becomes a note. */
 int syn_gen_rtl_arith(const char *model, const char *weights, const char *top,
                       const char *protect, int pipeline, int reuse, const char *arith,
-                      const char *dir, char *note, size_t note_size, rad_err *err)
+                      int fpga_dsp, const char *dir, char *note, size_t note_size, rad_err *err)
 {
     note[0] = '\0';
     mdl_model *m;
@@ -53,6 +53,7 @@ int syn_gen_rtl_arith(const char *model, const char *weights, const char *top,
     cg_opts_default(&o);
     snprintf(o.top, sizeof o.top, "%s", top);
     o.pipeline = pipeline;
+    o.fpga_dsp = fpga_dsp;
     char r[16];
     snprintf(r, sizeof r, "%d", reuse);
     if ((reuse > 1 && (rc = cg_opts_set(&o, "reuse", r, err)))

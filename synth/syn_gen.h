@@ -22,11 +22,12 @@ int syn_gen_rtl(const char *model, const char *weights, const char *top,
 int syn_gen_rtl_reuse(const char *model, const char *weights, const char *top,
                       const char *protect, int pipeline, int reuse, const char *dir,
                       char *note, size_t note_size, rad_err *err);
-/* The same with the neuron arithmetic of gen --arith (tree, csa, booth;
-** NULL = tree). */
+/* The same with the neuron arithmetic of gen --arith (tree, csa, booth,
+** fpga; NULL = tree) and, for fpga, gen --fpga-dsp fpga_dsp. */
 int syn_gen_rtl_arith(const char *model, const char *weights, const char *top,
                       const char *protect, int pipeline, int reuse, const char *arith,
-                      const char *dir, char *note, size_t note_size, rad_err *err);
+                      int fpga_dsp, const char *dir, char *note, size_t note_size,
+                      rad_err *err);
 
 /* Simulates the RTL in rtl_dir with Icarus on the first n_vectors crossings
 ** of data (a file dat_load reads), or, data NULL, of the evaluation part
