@@ -147,10 +147,24 @@ int syn_fpga_tools_find(const syn_fpga_target *t, syn_fpga_tools *tl, rad_err *e
 
 typedef struct {
     char name[SYN_NAME_MAX];
-    long products;            /* ` * ` in its text            */
+    long products;            /* ` * ` in its code            */
     long inst;                /* instances under the top      */
     const char *body, *end;   /* its text in the file buffer  */
 } vmod;
+
+/* Products ` * ` in text [s, e), those in // comments not counted. */
+static long count_products(const char *s, const char *e)
+{
+    long n = 0;
+    for (const char *t = s; (t = strstr(t, " * ")) != NULL && t < e; t += 3) {
+        const char *line = t;
+        while (line > s && line[-1] != '\n')
+            line--;
+        const char *c = strstr(line, "//");
+        n += !c || c > t;
+    }
+    return n;
+}
 
 /* The modules of a Verilog text: name, body, products ("module" at the
 ** start of a line, as the generator writes it). */
@@ -172,9 +186,7 @@ static int scan_modules(char *text, vmod *m, int max)
         m[n].name[k] = '\0';
         m[n].body = q;
         m[n].end = e;
-        m[n].products = 0;
-        for (const char *s = q; (s = strstr(s, " * ")) != NULL && s < e; s += 3)
-            m[n].products++;
+        m[n].products = count_products(q, e);
         m[n].inst = 0;
         n++;
         p = e;
